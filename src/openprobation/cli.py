@@ -1,0 +1,173 @@
+"""The ``openprobation`` command: one entry point for running and administering the service.
+
+Each sub-command has ``--help``. Settings come from environment variables (see README "Configuration").
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from openprobation.server import run_gunicorn
+
+    print(f"OpenProbation is running at http://{args.host}:{args.port}/ (press Ctrl+C to stop)", flush=True)
+    if settings.DEBUG:
+        print("warning: OPENPROBATION_DEBUG is on; never use it for real cases", file=sys.stderr)
+    run_gunicorn(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    _setup_django()
+    from decimal import Decimal
+
+    from openprobation.core.errors import ValidationFailed
+    from openprobation.organisation.services import staff_create
+
+    password = args.password
+    if password is None and not args.no_password:
+        password = os.environ.get("OPENPROBATION_NEW_PASSWORD") or getpass.getpass("Password: ")
+    try:
+        staff = staff_create(
+            username=args.username, password=None if args.no_password else password,
+            first_name=args.first_name, last_name=args.last_name, grade=args.grade, role=args.role,
+            team=args.team, code=args.code, contracted_hours=Decimal(str(args.hours)),
+        )
+    except ValidationFailed as exc:
+        for e in exc.errors:
+            print(f"error: {e.dotted}: {e.message}", file=sys.stderr)
+        return 2
+    print(f"Created {staff.name} ({args.username}), staff code {staff.code}, role {staff.role}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    _setup_django()
+    from openprobation.core.errors import NotFound
+    from openprobation.core.tokens import token_create
+
+    try:
+        token = token_create(username=args.user)
+    except NotFound as exc:
+        return _fail(str(exc), 2)
+    print(token)
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    from openprobation.demo.loader import DemoOptions, demo_load
+
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    if args.people < 1:
+        return _fail("--people must be at least 1", 2)
+    result = demo_load(DemoOptions(people=args.people, seed=args.seed, reset=args.reset, progress=not args.quiet))
+    print(result.summary())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="openprobation",
+        description="OpenProbation: case management and public protection for probation.",
+        epilog="Settings come from environment variables: DATABASE_URL, OPENPROBATION_SECRET_KEY, "
+        "OPENPROBATION_DATA_DIR, OPENPROBATION_ALLOWED_HOSTS and others (see README).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("serve", help="run the web application and API with gunicorn",
+                       description="Apply migrations, collect static files and serve the application with gunicorn.")
+    p.add_argument("--host", default=os.environ.get("OPENPROBATION_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("OPENPROBATION_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("OPENPROBATION_WORKERS", "2")))
+    p.add_argument("--threads", type=int, default=int(os.environ.get("OPENPROBATION_THREADS", "4")))
+    p.add_argument("--no-migrate", action="store_true", help="do not apply migrations before serving")
+    p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("migrate", help="create or upgrade the database tables",
+                       description="Apply every database migration (safe to run again).")
+    p.add_argument("-v", "--verbosity", type=int, default=1, choices=[0, 1, 2, 3])
+    p.set_defaults(handler=cmd_migrate)
+
+    p = sub.add_parser("demo-data", help="load a deterministic demo caseload",
+                       description="Build a believable demo service: regions, PDUs, teams, staff, people, "
+                       "sentences, registrations, households and a year of contacts. The same --people and "
+                       "--seed give the same data.")
+    p.add_argument("--people", type=int, default=2500, help="number of people on probation (default 2500)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--reset", action="store_true", help="delete the existing case data first")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+    p.set_defaults(handler=cmd_demo_data)
+
+    p = sub.add_parser("createuser", help="create a member of staff with a sign-in account",
+                       description="Create a member of staff and their account. The password is asked for "
+                       "unless given with --password or OPENPROBATION_NEW_PASSWORD.")
+    p.add_argument("username")
+    p.add_argument("--first-name", required=True)
+    p.add_argument("--last-name", required=True)
+    p.add_argument("--role", required=True,
+                   choices=["practitioner", "spo", "head_of_service", "quality_assurance", "administrator"])
+    p.add_argument("--grade", default="other", choices=["po", "pso", "pqip", "spo", "other"])
+    p.add_argument("--team", help="team code (needed for practitioners, SPOs and heads of service)")
+    p.add_argument("--code", help="staff code (generated when omitted)")
+    p.add_argument("--hours", type=float, default=37.0, help="contracted hours per week (default 37)")
+    p.add_argument("--password", help="the password (prefer the prompt: command lines are logged)")
+    p.add_argument("--no-password", action="store_true", help="create the account without a usable password")
+    p.set_defaults(handler=cmd_createuser)
+
+    p = sub.add_parser("token", help="manage API tokens", description="Manage API tokens.")
+    token_sub = p.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    tp = token_sub.add_parser("create", help="create an API token for a user and print it",
+                              description="Create an API token for USER and print it once; only a digest is kept.")
+    tp.add_argument("user", metavar="USER")
+    tp.set_defaults(handler=cmd_token_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

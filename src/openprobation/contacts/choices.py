@@ -1,0 +1,25 @@
+from django.db import models
+
+
+class ContactType(models.TextChoices):
+    OFFICE_APPOINTMENT = "office_appointment", "Office appointment"
+    HOME_VISIT = "home_visit", "Home visit"
+    TELEPHONE = "telephone", "Telephone"
+    VIDEO = "video", "Video"
+    OTHER_AGENCY_INFORMATION = "other_agency_information", "Information from another agency"
+    THIRD_PARTY_REPORT = "third_party_report", "Third-party report"
+    NOTE = "note", "Note"
+
+
+class ContactOutcome(models.TextChoices):
+    ATTENDED_COMPLIED = "attended_complied", "Attended and complied"
+    FAILED_TO_ATTEND_ACCEPTABLE = "failed_to_attend_acceptable", "Failed to attend: acceptable absence"
+    FAILED_TO_ATTEND_UNACCEPTABLE = "failed_to_attend_unacceptable", "Failed to attend: unacceptable absence"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+# Appointments are contacts the person is expected to attend; an appointment in the future has no outcome yet.
+APPOINTMENT_TYPES = frozenset(
+    {ContactType.OFFICE_APPOINTMENT, ContactType.HOME_VISIT, ContactType.TELEPHONE, ContactType.VIDEO}
+)

@@ -1,0 +1,99 @@
+"""Recording and correcting contacts. One transaction each, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from openprobation.contacts.choices import APPOINTMENT_TYPES, ContactOutcome, ContactType
+from openprobation.contacts.models import Contact
+from openprobation.core import clock
+from openprobation.core.audit import audit_record
+from openprobation.core.errors import Collector
+from openprobation.core.records import apply_changes, lock_for_update, snapshot
+from openprobation.people.access import Actor, require_write
+from openprobation.people.models import Person
+from openprobation.people.services import check_choice
+from openprobation.sentences.models import Event
+
+CONTACT_FIELDS = ("type", "date", "outcome", "notes", "event_id")
+CONTACT_EDITABLE = ("type", "date", "outcome", "notes")
+MAX_NOTES = 20000
+# A contact recorded more than this far ahead is almost certainly a typing error in the year.
+MAX_DAYS_AHEAD = 366
+
+
+def _check_contact(c: Collector, v: dict[str, Any]) -> None:
+    check_choice(c, "type", v["type"], ContactType, "contact type")
+    if v["outcome"]:
+        check_choice(c, "outcome", v["outcome"], ContactOutcome, "outcome")
+    date: dt.datetime | None = v["date"]
+    now = clock.now()
+    if date is None:
+        c.add("date", "Enter the date and time of the contact")
+    else:
+        if date > now + dt.timedelta(days=MAX_DAYS_AHEAD):
+            c.add("date", "The contact date must be within a year from today")
+        if date > now and v["outcome"] and v["outcome"] != ContactOutcome.RESCHEDULED:
+            c.add("outcome", "A contact in the future cannot have an outcome yet")
+        if date <= now and not v["outcome"] and v["type"] in APPOINTMENT_TYPES:
+            c.add("outcome", "Choose the outcome of this appointment")
+    if v["type"] not in APPOINTMENT_TYPES and v["outcome"] not in ("", ContactOutcome.NOT_APPLICABLE):
+        c.add("outcome", "Only appointments have an attendance outcome: choose 'not applicable'")
+    if len(v["notes"]) > MAX_NOTES:
+        c.add("notes", f"Notes must be {MAX_NOTES} characters or fewer")
+    if v["type"] in (ContactType.NOTE, ContactType.THIRD_PARTY_REPORT, ContactType.OTHER_AGENCY_INFORMATION) and not (
+        v["notes"].strip()
+    ):
+        c.add("notes", "Enter what was said or reported")
+
+
+def contact_record(
+    *,
+    actor: Actor,
+    person: Person,
+    type: str,
+    date: dt.datetime | None,
+    outcome: str = "",
+    notes: str = "",
+    event_number: int | None = None,
+) -> Contact:
+    """Record a contact with the person; the actor is recorded as who made it."""
+    staff = require_write(actor)
+    values: dict[str, Any] = {"type": type, "date": date, "outcome": outcome or "", "notes": notes or ""}
+    c = Collector()
+    _check_contact(c, values)
+    event = None
+    if event_number is not None:
+        event = Event.objects.filter(person=person, number=event_number).first()
+        if event is None:
+            c.add("event_number", f"No event {event_number} on case {person.crn}")
+    c.raise_if_any()
+    with transaction.atomic():
+        contact = Contact.objects.create(person=person, event=event, staff=staff, created_at=clock.now(), **values)
+        audit_record(actor=actor, action="contact.recorded", crn=person.crn, entity="contact", entity_id=contact.pk,
+                     after=snapshot(contact, CONTACT_FIELDS))
+    return contact
+
+
+def contact_update(*, actor: Actor, person: Person, contact_id: int, version: int, changes: dict[str, Any]) -> Contact:
+    """Correct a contact, e.g. record the outcome of an appointment once it has happened."""
+    require_write(actor)
+    c = Collector()
+    for field in changes:
+        if field not in CONTACT_EDITABLE:
+            c.add(field, "This field cannot be changed here")
+    c.raise_if_any()
+    with transaction.atomic():
+        locked = lock_for_update(Contact.objects.filter(person=person), pk=contact_id, expected_version=version)
+        merged = {**snapshot(locked, CONTACT_EDITABLE), **changes}
+        c = Collector()
+        _check_contact(c, merged)
+        c.raise_if_any()
+        before, after = apply_changes(locked, changes)
+        if after:
+            audit_record(actor=actor, action="contact.updated", crn=person.crn, entity="contact", entity_id=locked.pk,
+                         before=before, after=after)
+    return locked

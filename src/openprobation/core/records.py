@@ -1,0 +1,43 @@
+"""Helpers services share for versioned updates and audit snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.db import models
+
+from openprobation.core.errors import NotFound, VersionConflict
+
+M = TypeVar("M", bound=models.Model)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {f: getattr(instance, f) for f in fields}
+
+
+def lock_for_update(queryset: models.QuerySet[M], *, pk: Any, expected_version: int) -> M:
+    """Lock the row and check the client edited the version it read; a stale version is a conflict."""
+    instance = queryset.select_for_update().filter(pk=pk).first()
+    if instance is None:
+        raise NotFound("No such record on this case")
+    current = instance.version  # type: ignore[attr-defined]
+    if current != expected_version:
+        raise VersionConflict(current)
+    return instance
+
+
+def apply_changes(instance: M, changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set the changed fields, bump the version, and return (before, after) of what changed."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for field, value in changes.items():
+        old = getattr(instance, field)
+        if old != value:
+            before[field] = old
+            after[field] = value
+            setattr(instance, field, value)
+    if after:
+        instance.version += 1  # type: ignore[attr-defined]
+        instance.save(update_fields=[*after, "version"])
+    return before, after

@@ -1,0 +1,38 @@
+"""Signing in, with failed attempts throttled per username."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+
+from openprobation.core import clock
+from openprobation.core.audit import audit_record
+from openprobation.core.models import SignInFailure
+
+
+class TooManyAttempts(Exception):
+    pass
+
+
+def _recent_failures(username: str) -> int:
+    since = clock.now() - dt.timedelta(seconds=settings.SIGN_IN_FAILURE_WINDOW_SECONDS)
+    return SignInFailure.objects.filter(username=username.lower(), at__gte=since).count()
+
+
+def sign_in_check(*, request: HttpRequest, username: str, password: str) -> AbstractBaseUser | None:
+    """The user if the credentials are right; None if wrong; TooManyAttempts if the username is locked."""
+    if _recent_failures(username) >= settings.SIGN_IN_MAX_FAILURES:
+        raise TooManyAttempts
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        SignInFailure.objects.create(
+            username=username.lower()[:150], at=clock.now(), ip_address=request.META.get("REMOTE_ADDR")
+        )
+        return None
+    SignInFailure.objects.filter(username=username.lower()).delete()
+    audit_record(actor=user, action="user.signed_in")
+    return user

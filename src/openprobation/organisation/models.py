@@ -1,0 +1,78 @@
+"""The organisation: provider → region → probation delivery unit (PDU) → team, and the staff in it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from openprobation.organisation.choices import Grade, Role
+
+
+class Provider(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="regions")
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pdu(models.Model):
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="pdus")
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = "probation delivery unit"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    pdu = models.ForeignKey(Pdu, on_delete=models.PROTECT, related_name="teams")
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    grade = models.CharField(max_length=10, choices=Grade.choices)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    contracted_hours = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("37.0"))
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+
+    class Meta:
+        verbose_name_plural = "staff"
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contracted_hours__gte=0) & models.Q(contracted_hours__lte=48),
+                name="staff_contracted_hours_0_to_48",
+            ),
+        ]
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def __str__(self) -> str:
+        return self.name

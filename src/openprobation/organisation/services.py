@@ -1,0 +1,74 @@
+"""Creating staff and their sign-in accounts."""
+
+from __future__ import annotations
+
+import zlib
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from openprobation.core.audit import audit_record
+from openprobation.core.errors import Collector
+from openprobation.organisation.choices import Grade, Role
+from openprobation.organisation.models import Staff, Team
+
+
+def staff_create(
+    *,
+    username: str,
+    password: str | None,
+    first_name: str,
+    last_name: str,
+    grade: str,
+    role: str,
+    team: str | None,
+    code: str | None = None,
+    contracted_hours: Decimal = Decimal("37.0"),
+    check_password: bool = True,
+) -> Staff:
+    """A member of staff with a sign-in account. Without a password the account cannot sign in until one is set."""
+    User = get_user_model()
+    c = Collector()
+    if not username or len(username) > 150:
+        c.add("username", "Enter a username of 150 characters or fewer")
+    elif User.objects.filter(username=username).exists():
+        c.add("username", f"The username {username} is taken")
+    if grade not in Grade.values:
+        c.add("grade", f"Choose a grade: one of {', '.join(Grade.values)}")
+    if role not in Role.values:
+        c.add("role", f"Choose a role: one of {', '.join(Role.values)}")
+    team_obj = None
+    if team:
+        team_obj = Team.objects.filter(code=team).first()
+        if team_obj is None:
+            c.add("team", f"No team with code {team}")
+    elif role in (Role.PRACTITIONER, Role.SPO, Role.HEAD_OF_SERVICE):
+        c.add("team", "Practitioners, senior probation officers and heads of service need a team")
+    if not Decimal(0) <= contracted_hours <= Decimal(48):
+        c.add("contracted_hours", "Contracted hours must be between 0 and 48")
+    if password is not None and check_password:
+        try:
+            validate_password(password, User(username=username, first_name=first_name, last_name=last_name))
+        except DjangoValidationError as exc:
+            for message in exc.messages:
+                c.add("password", message)
+    code = code or f"S{zlib.crc32(username.encode()) % 10**7:07d}"
+    if Staff.objects.filter(code=code).exists():
+        c.add("code", f"The staff code {code} is taken")
+    c.raise_if_any()
+    with transaction.atomic():
+        user = User(username=username, first_name=first_name, last_name=last_name,
+                    is_staff=role == Role.ADMINISTRATOR, is_superuser=role == Role.ADMINISTRATOR)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save()
+        staff = Staff.objects.create(code=code, first_name=first_name, last_name=last_name, grade=grade, role=role,
+                                     contracted_hours=contracted_hours, team=team_obj, user=user)
+        audit_record(actor=None, action="staff.created", entity="staff", entity_id=staff.pk,
+                     after={"username": username, "code": code, "grade": grade, "role": role, "team": team})
+    return staff

@@ -1,0 +1,82 @@
+"""Who may see which case, and who may change it: the one place these rules live.
+
+Scope by role (a restricted case's lists then apply to everyone, administrators included):
+- practitioner: cases held by their team;
+- senior probation officer: cases held by their team, and unallocated cases;
+- head of service: cases held by any team in their PDU, and unallocated cases;
+- quality assurance / inspector and administrator: every case.
+Then, for every role: a case with a restriction list is visible only to the staff on it; a case with an
+exclusion list is invisible to the staff on it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from openprobation.core.errors import PermissionDenied
+from openprobation.organisation.choices import Role
+from openprobation.organisation.models import Staff
+from openprobation.people.choices import AccessListKind
+from openprobation.people.models import CaseAccess, Person
+
+Actor = AbstractBaseUser | AnonymousUser
+
+WRITE_ROLES = frozenset({Role.PRACTITIONER, Role.SPO, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR})
+
+
+def staff_for(actor: Actor | None) -> Staff | None:
+    if actor is None or not actor.is_authenticated:
+        return None
+    try:
+        staff: Staff = actor.staff  # type: ignore[union-attr]
+    except Staff.DoesNotExist:
+        return None
+    return staff
+
+
+def people_visible_to(actor: Actor | None) -> QuerySet[Person]:
+    """Every person the actor may see. All selectors start here."""
+    staff = staff_for(actor)
+    if staff is None:
+        return Person.objects.none()
+    people = Person.objects.all()
+    if staff.role == Role.PRACTITIONER:
+        people = people.filter(team_id=staff.team_id) if staff.team_id else people.none()
+    elif staff.role == Role.SPO:
+        people = people.filter(Q(team_id=staff.team_id) | Q(team__isnull=True))
+    elif staff.role == Role.HEAD_OF_SERVICE:
+        pdu_id = staff.team.pdu_id if staff.team else None
+        people = people.filter(Q(team__pdu_id=pdu_id) | Q(team__isnull=True))
+    elif staff.role not in (Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR):
+        return Person.objects.none()
+
+    restricted = CaseAccess.objects.filter(person_id=OuterRef("pk"), kind=AccessListKind.RESTRICTION)
+    return people.exclude(
+        Exists(CaseAccess.objects.filter(person_id=OuterRef("pk"), kind=AccessListKind.EXCLUSION, staff=staff))
+    ).filter(~Exists(restricted) | Exists(restricted.filter(staff=staff)))
+
+
+def is_limited_access(person: Person) -> bool:
+    """A case with a restriction or exclusion list: every view of it is audited."""
+    return CaseAccess.objects.filter(person=person).exists()
+
+
+def require_write(actor: Actor | None) -> Staff:
+    """The staff record of an actor allowed to change case records, or PermissionDenied."""
+    staff = staff_for(actor)
+    if staff is None or staff.role not in WRITE_ROLES:
+        raise PermissionDenied("Your role can read case records but not change them")
+    return staff
+
+
+def require_role(actor: Actor | None, *roles: str) -> Staff:
+    staff = staff_for(actor)
+    if staff is None or staff.role not in roles:
+        raise PermissionDenied("Your role cannot do this")
+    return staff
+
+
+def can_read_audit(actor: Actor | None) -> bool:
+    staff = staff_for(actor)
+    return staff is not None and staff.role in (Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE)

@@ -1,0 +1,171 @@
+"""Reading people and caseloads. Every query starts from ``people_visible_to`` (see ``access.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+
+from openprobation.contacts.choices import APPOINTMENT_TYPES
+from openprobation.contacts.models import Contact
+from openprobation.core import clock
+from openprobation.core.audit import audit_record
+from openprobation.core.errors import NotFound
+from openprobation.organisation.models import Staff, Team
+from openprobation.core.models import AuditEvent
+from openprobation.organisation.choices import Role
+from openprobation.people.access import Actor, is_limited_access, people_visible_to, require_role, staff_for
+from openprobation.people.models import Person
+from openprobation.risk.models import Registration
+from openprobation.rules.registrations import ROSH_ORDER, rosh_codes
+
+
+def person_get(*, actor: Actor | None, crn: str, audit_view: bool = True) -> Person:
+    """One person the actor may see, or NotFound (whether it does not exist or is hidden from them).
+
+    A view of a limited-access case is written to the audit trail.
+    """
+    person = people_visible_to(actor).select_related("team", "practitioner").filter(crn=crn).first()
+    if person is None:
+        raise NotFound(f"No case with CRN {crn}")
+    if audit_view and is_limited_access(person):
+        audit_record(actor=actor, action="case.viewed", crn=person.crn, entity="person", entity_id=person.pk)
+    return person
+
+
+def people_list(
+    *,
+    actor: Actor | None,
+    team: str | None = None,
+    practitioner: str | None = None,
+    query: str | None = None,
+) -> QuerySet[Person]:
+    """People the actor may see, filtered by team code, practitioner staff code, or a CRN or name search."""
+    people = people_visible_to(actor).select_related("team", "practitioner")
+    if team:
+        people = people.filter(team__code=team)
+    if practitioner:
+        people = people.filter(practitioner__code=practitioner)
+    if query:
+        people = people.filter(_search_filter(query))
+    return people.order_by("last_name", "first_name", "crn")
+
+
+def _search_filter(query: str) -> Q:
+    words = query.split()
+    if len(words) == 1 and len(words[0]) == 7 and words[0][0].isalpha() and words[0][1:].isdigit():
+        return Q(crn=words[0].upper())
+    condition = Q()
+    for word in words:
+        condition &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word) | Q(crn__iexact=word)
+    return condition
+
+
+def people_search(*, actor: Actor | None, query: str, limit: int = 50) -> list[Person]:
+    if not query.strip():
+        return []
+    return list(people_list(actor=actor, query=query.strip())[:limit])
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    crn: str
+    name: str
+    first_name: str
+    last_name: str
+    tier: str
+    rosh: str | None
+    next_appointment: dt.datetime | None
+    sentence_end: dt.date | None
+
+    @property
+    def rosh_rank(self) -> int:
+        return ROSH_ORDER.index(self.rosh) + 1 if self.rosh else 0
+
+
+CASELOAD_SORTS = {
+    "name": lambda r: (r.last_name.lower(), r.first_name.lower()),
+    "crn": lambda r: r.crn,
+    "tier": lambda r: (r.tier == "", r.tier),
+    "rosh": lambda r: -r.rosh_rank,
+    "next_appointment": lambda r: (r.next_appointment is None, r.next_appointment or clock.now()),
+    "sentence_end": lambda r: (r.sentence_end is None, r.sentence_end or dt.date.min),
+}
+
+
+def caseload_rows(
+    *, actor: Actor | None, practitioner: Staff | None = None, sort: str = "name", descending: bool = False
+) -> list[CaseloadRow]:
+    """A practitioner's caseload (the actor's own by default) with what the caseload table shows."""
+    staff = practitioner or staff_for(actor)
+    if staff is None:
+        return []
+    now = clock.now()
+    rosh_subquery = (
+        Registration.objects.filter(person_id=OuterRef("pk"), end_date__isnull=True, code__in=list(rosh_codes()))
+        .order_by("-start_date", "-id")
+        .values("code")[:1]
+    )
+    people = (
+        people_visible_to(actor)
+        .filter(practitioner=staff)
+        .annotate(
+            rosh_code=Subquery(rosh_subquery),
+            next_appointment=Min(
+                "contacts__date",
+                filter=Q(contacts__date__gte=now, contacts__type__in=list(APPOINTMENT_TYPES))
+                & (Q(contacts__outcome="")),
+            ),
+        )
+    )
+    ends = dict(
+        people_visible_to(actor)
+        .filter(practitioner=staff, events__termination_date__isnull=True)
+        .values_list("pk")
+        .annotate(end=Max("events__expected_end_date"))
+    )
+    levels = rosh_codes()
+    rows = [
+        CaseloadRow(
+            crn=p.crn,
+            name=p.name,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            tier=p.tier,
+            rosh=levels.get(p.rosh_code) if p.rosh_code else None,  # type: ignore[attr-defined]
+            next_appointment=p.next_appointment,  # type: ignore[attr-defined]
+            sentence_end=ends.get(p.pk),
+        )
+        for p in people
+    ]
+    key = CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"])
+    rows.sort(key=key, reverse=descending)  # type: ignore[arg-type]
+    return rows
+
+
+@dataclass(frozen=True)
+class PractitionerCount:
+    staff: Staff
+    cases: int
+
+
+def team_caseload_counts(*, actor: Actor | None, team: Team) -> list[PractitionerCount]:
+    """Each practitioner in a team with the number of cases they hold that the actor may see."""
+    counts = dict(
+        people_visible_to(actor)
+        .filter(practitioner__team=team)
+        .values_list("practitioner_id")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        PractitionerCount(staff=s, cases=counts.get(s.pk, 0))
+        for s in Staff.objects.filter(team=team).order_by("last_name", "first_name")
+    ]
+
+
+
+def audit_history_for_case(*, actor: Actor, person: Person) -> QuerySet[AuditEvent]:
+    """A visible case's audit history, newest first: administrators and quality assurance only."""
+    require_role(actor, Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE)
+    return AuditEvent.objects.filter(crn=person.crn).select_related("actor").order_by("-at", "-id")

@@ -1,0 +1,242 @@
+"""Every change to people, addresses, relationships and access lists. One transaction each, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from openprobation.core import clock
+from openprobation.core.audit import audit_record
+from openprobation.core.errors import Collector, ValidationFailed
+from openprobation.core.records import apply_changes, lock_for_update, snapshot
+from openprobation.organisation.choices import Role
+from openprobation.organisation.models import Staff, Team
+from openprobation.people.access import Actor, require_role, require_write
+from openprobation.people.choices import AccessListKind, Gender, RelationshipType
+from openprobation.people.models import Address, CaseAccess, Person, Relationship
+from openprobation.rules.crn import crn_problem
+from openprobation.rules.dates import age_in_years
+
+PERSON_FIELDS = ("crn", "first_name", "last_name", "date_of_birth", "gender")
+PERSON_EDITABLE = ("first_name", "last_name", "date_of_birth", "gender")
+RELATIONSHIP_FIELDS = (
+    "relationship", "first_name", "last_name", "date_of_birth", "start_date", "end_date",
+    "lives_in_household", "potential_victim", "notes",
+)
+MIN_AGE_YEARS = 10  # the age of criminal responsibility in England and Wales
+
+
+def check_name(c: Collector, path: str, value: str, label: str) -> None:
+    if not value or not value.strip():
+        c.add(path, f"Enter the {label}")
+    elif len(value) > 100:
+        c.add(path, f"The {label} must be 100 characters or fewer")
+
+
+def check_choice(c: Collector, path: str | tuple[str | int, ...], value: str, choices: Any, label: str) -> None:
+    if value not in choices.values:
+        allowed = ", ".join(choices.values)
+        c.add(path, f"Choose a {label}: one of {allowed}")
+
+
+def check_date_order(
+    c: Collector, path: str | tuple[str | int, ...], start: dt.date | None, end: dt.date | None, what: str
+) -> None:
+    if start is not None and end is not None and end < start:
+        c.add(path, f"The {what} must be the same as or after the start date")
+
+
+def _check_person(c: Collector, values: dict[str, Any]) -> None:
+    today = clock.today()
+    if "first_name" in values:
+        check_name(c, "first_name", values["first_name"], "first name")
+    if "last_name" in values:
+        check_name(c, "last_name", values["last_name"], "last name")
+    if "gender" in values:
+        check_choice(c, "gender", values["gender"], Gender, "gender")
+    dob = values.get("date_of_birth")
+    if "date_of_birth" in values:
+        if dob is None:
+            c.add("date_of_birth", "Enter the date of birth")
+        elif dob > today:
+            c.add("date_of_birth", "The date of birth must be in the past")
+        elif age_in_years(dob, today) < MIN_AGE_YEARS:
+            c.add("date_of_birth", f"A person on probation must be at least {MIN_AGE_YEARS} years old")
+
+
+def person_create(
+    *,
+    actor: Actor,
+    crn: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date,
+    gender: str,
+    team: str | None = None,
+) -> Person:
+    """Add a person on probation. The case is held by ``team`` (a team code), by default the actor's own."""
+    staff = require_write(actor)
+    c = Collector()
+    problem = crn_problem(crn)
+    if problem:
+        c.add("crn", problem)
+    values = {"first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth, "gender": gender}
+    _check_person(c, values)
+    holding_team: Team | None = staff.team if staff.role in (Role.PRACTITIONER, Role.SPO) else None
+    if team is not None:
+        holding_team = Team.objects.filter(code=team).first()
+        if holding_team is None:
+            c.add("team", f"No team with code {team}")
+    if not problem and Person.objects.filter(crn=crn).exists():
+        c.add("crn", f"A case with CRN {crn} already exists")
+    c.raise_if_any()
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(crn=crn, team=holding_team, created_at=clock.now(), **values)
+            audit_record(
+                actor=actor, action="person.created", crn=crn, entity="person", entity_id=person.pk,
+                after={**snapshot(person, PERSON_FIELDS), "team": team},
+            )
+    except IntegrityError as exc:  # a concurrent create of the same CRN
+        raise ValidationFailed.single("crn", f"A case with CRN {crn} already exists") from exc
+    return person
+
+
+def person_update(*, actor: Actor, person: Person, version: int, changes: dict[str, Any]) -> Person:
+    require_write(actor)
+    c = Collector()
+    for field in changes:
+        if field not in PERSON_EDITABLE:
+            c.add(field, "This field cannot be changed here")
+    _check_person(c, changes)
+    c.raise_if_any()
+    with transaction.atomic():
+        locked = lock_for_update(Person.objects.all(), pk=person.pk, expected_version=version)
+        before, after = apply_changes(locked, changes)
+        if after:
+            audit_record(actor=actor, action="person.updated", crn=locked.crn, entity="person",
+                         entity_id=locked.pk, before=before, after=after)
+    return locked
+
+
+def address_add(
+    *,
+    actor: Actor,
+    person: Person,
+    line1: str,
+    town: str,
+    postcode: str,
+    start_date: dt.date,
+    line2: str = "",
+    end_date: dt.date | None = None,
+) -> Address:
+    require_write(actor)
+    c = Collector()
+    if not line1.strip():
+        c.add("line1", "Enter the first line of the address")
+    if not town.strip():
+        c.add("town", "Enter the town or city")
+    if not postcode.strip() or len(postcode) > 10:
+        c.add("postcode", "Enter a postcode, like AA1 1AA")
+    check_date_order(c, "end_date", start_date, end_date, "end date")
+    c.raise_if_any()
+    with transaction.atomic():
+        address = Address.objects.create(
+            person=person, line1=line1, line2=line2, town=town, postcode=postcode.upper(),
+            start_date=start_date, end_date=end_date,
+        )
+        audit_record(actor=actor, action="address.added", crn=person.crn, entity="address", entity_id=address.pk,
+                     after=snapshot(address, ("line1", "line2", "town", "postcode", "start_date", "end_date")))
+    return address
+
+
+def _check_relationship(c: Collector, values: dict[str, Any], current: dict[str, Any]) -> None:
+    merged = {**current, **values}
+    if "relationship" in values:
+        check_choice(c, "relationship", values["relationship"], RelationshipType, "relationship")
+    if "first_name" in values:
+        check_name(c, "first_name", values["first_name"], "first name")
+    if "last_name" in values:
+        check_name(c, "last_name", values["last_name"], "last name")
+    dob = merged.get("date_of_birth")
+    if dob is not None and dob > clock.today():
+        c.add("date_of_birth", "The date of birth must be in the past")
+    if merged.get("start_date") is None:
+        c.add("start_date", "Enter the date the relationship started")
+    check_date_order(c, "end_date", merged.get("start_date"), merged.get("end_date"), "end date")
+
+
+def relationship_add(
+    *,
+    actor: Actor,
+    person: Person,
+    relationship: str,
+    first_name: str,
+    last_name: str,
+    start_date: dt.date,
+    date_of_birth: dt.date | None = None,
+    end_date: dt.date | None = None,
+    lives_in_household: bool = False,
+    potential_victim: bool = False,
+    notes: str = "",
+) -> Relationship:
+    """Record someone in the person's life (partner, ex-partner, child, parent, sibling, other)."""
+    require_write(actor)
+    values = {
+        "relationship": relationship, "first_name": first_name, "last_name": last_name,
+        "date_of_birth": date_of_birth, "start_date": start_date, "end_date": end_date,
+        "lives_in_household": lives_in_household, "potential_victim": potential_victim, "notes": notes,
+    }
+    c = Collector()
+    _check_relationship(c, values, {})
+    c.raise_if_any()
+    with transaction.atomic():
+        created = Relationship.objects.create(person=person, **values)
+        audit_record(actor=actor, action="relationship.added", crn=person.crn, entity="relationship",
+                     entity_id=created.pk, after=values)
+    return created
+
+
+def relationship_update(
+    *, actor: Actor, person: Person, relationship_id: int, version: int, changes: dict[str, Any]
+) -> Relationship:
+    require_write(actor)
+    c = Collector()
+    for field in changes:
+        if field not in RELATIONSHIP_FIELDS:
+            c.add(field, "This field cannot be changed here")
+    c.raise_if_any()
+    with transaction.atomic():
+        locked = lock_for_update(Relationship.objects.filter(person=person), pk=relationship_id,
+                                 expected_version=version)
+        c = Collector()
+        _check_relationship(c, changes, snapshot(locked, RELATIONSHIP_FIELDS))
+        c.raise_if_any()
+        before, after = apply_changes(locked, changes)
+        if after:
+            audit_record(actor=actor, action="relationship.updated", crn=person.crn, entity="relationship",
+                         entity_id=locked.pk, before=before, after=after)
+    return locked
+
+
+def case_access_add(*, actor: Actor, person: Person, staff_code: str, kind: str, reason: str) -> CaseAccess:
+    """Put a member of staff on a case's restriction or exclusion list (administrators only)."""
+    require_role(actor, Role.ADMINISTRATOR)
+    c = Collector()
+    check_choice(c, "kind", kind, AccessListKind, "list")
+    staff = Staff.objects.filter(code=staff_code).first()
+    if staff is None:
+        c.add("staff", f"No member of staff with code {staff_code}")
+    if not reason.strip():
+        c.add("reason", "Enter why the case's access is limited")
+    c.raise_if_any()
+    assert staff is not None
+    with transaction.atomic():
+        entry, created = CaseAccess.objects.get_or_create(person=person, staff=staff, kind=kind,
+                                                          defaults={"reason": reason})
+        if created:
+            audit_record(actor=actor, action=f"case.{kind}_added", crn=person.crn, entity="case_access",
+                         entity_id=entry.pk, after={"staff": staff.code, "kind": kind}, reason=reason)
+    return entry

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SentencesConfig(AppConfig):
+    name = "openprobation.sentences"
+    label = "sentences"
