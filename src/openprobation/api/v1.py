@@ -1,3 +1,93 @@
-from ninja import NinjaAPI
+"""The API, version 1: ``/api/v1``. Token authentication, the same access rules as the pages.
 
-api = NinjaAPI(title="OpenProbation API", version="1", urls_namespace="api-v1")
+Every error is ``application/problem+json``: 401 without a valid token, 404 for an unknown CRN or one the caller
+may not see (never revealing that a restricted case exists), 409 for a stale ``version``, 422 with a field path
+for each invalid value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from openprobation.api import problems
+from openprobation.api.people import router as people_router
+from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
+from openprobation.core.tokens import token_user
+
+
+class BearerToken(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="OpenProbation API",
+    version="1",
+    description=(
+        "Case records of people on probation. Authenticate with `Authorization: Bearer <token>` "
+        "(`openprobation token create USER`). Errors are application/problem+json (RFC 9457)."
+    ),
+    auth=BearerToken(),
+    urls_namespace="api-v1",
+)
+api.add_router("/people", people_router)
+
+
+@api.exception_handler(ValidationFailed)
+def _validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+    return problems.problem(
+        422, "Some values are not valid: see errors.",
+        errors=[problems.field_entry(e.path, e.message) for e in exc.errors],
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return problems.problem(
+        422, "Some values are not valid: see errors.",
+        errors=[problems.field_entry(problems.pydantic_path(e.get("loc", ())), problems.pydantic_message(e))
+                for e in exc.errors],
+    )
+
+
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return problems.problem(404, str(exc))
+
+
+@api.exception_handler(VersionConflict)
+def _conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
+    return problems.problem(409, str(exc), current_version=exc.current_version)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problems.problem(403, str(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = problems.problem(401, "Send a valid API token: Authorization: Bearer <token>")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problems.problem(exc.status_code, str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problems.log_unexpected(request, exc)

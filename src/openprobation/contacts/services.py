@@ -12,7 +12,7 @@ from openprobation.contacts.models import Contact
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector
-from openprobation.core.records import apply_changes, lock_for_update, snapshot
+from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, snapshot
 from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_choice
@@ -86,6 +86,8 @@ def contact_update(*, actor: Actor, person: Person, contact_id: int, version: in
         if field not in CONTACT_EDITABLE:
             c.add(field, "This field cannot be changed here")
     c.raise_if_any()
+    changes = {k: ("" if v is None and k in ("outcome", "notes") else v) for k, v in changes.items()}
+    reject_nulls(changes, nullable=())
     with transaction.atomic():
         locked = lock_for_update(Contact.objects.filter(person=person), pk=contact_id, expected_version=version)
         merged = {**snapshot(locked, CONTACT_EDITABLE), **changes}

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from openprobation.core.errors import NotFound, VersionConflict
+from openprobation.core.errors import FieldError, NotFound, ValidationFailed, VersionConflict
 
 M = TypeVar("M", bound=models.Model)
 
@@ -25,6 +25,14 @@ def lock_for_update(queryset: models.QuerySet[M], *, pk: Any, expected_version: 
     if current != expected_version:
         raise VersionConflict(current)
     return instance
+
+
+def reject_nulls(changes: dict[str, Any], nullable: Iterable[str]) -> None:
+    """A partial update may clear an optional field, never a required one."""
+    allowed = set(nullable)
+    errors = [FieldError((f,), "This field cannot be empty") for f, v in changes.items() if v is None and f not in allowed]
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def apply_changes(instance: M, changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from openprobation.contacts.choices import APPOINTMENT_TYPES
 from openprobation.contacts.models import Contact
@@ -16,8 +16,9 @@ from openprobation.organisation.models import Staff, Team
 from openprobation.core.models import AuditEvent
 from openprobation.organisation.choices import Role
 from openprobation.people.access import Actor, is_limited_access, people_visible_to, require_role, staff_for
-from openprobation.people.models import Person
+from openprobation.people.models import Person, Relationship
 from openprobation.risk.models import Registration
+from openprobation.rules.crn import crn_problem
 from openprobation.rules.registrations import ROSH_ORDER, rosh_codes
 
 
@@ -26,6 +27,8 @@ def person_get(*, actor: Actor | None, crn: str, audit_view: bool = True) -> Per
 
     A view of a limited-access case is written to the audit trail.
     """
+    if crn_problem(crn):
+        raise NotFound(f"No case with CRN {crn!r}")
     person = people_visible_to(actor).select_related("team", "practitioner").filter(crn=crn).first()
     if person is None:
         raise NotFound(f"No case with CRN {crn}")
@@ -43,6 +46,8 @@ def people_list(
 ) -> QuerySet[Person]:
     """People the actor may see, filtered by team code, practitioner staff code, or a CRN or name search."""
     people = people_visible_to(actor).select_related("team", "practitioner")
+    # NUL cannot be stored or compared in PostgreSQL text; no real code or name contains it.
+    team, practitioner, query = (v.replace("\x00", "") if v else v for v in (team, practitioner, query))
     if team:
         people = people.filter(team__code=team)
     if practitioner:
@@ -169,3 +174,15 @@ def audit_history_for_case(*, actor: Actor, person: Person) -> QuerySet[AuditEve
     """A visible case's audit history, newest first: administrators and quality assurance only."""
     require_role(actor, Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE)
     return AuditEvent.objects.filter(crn=person.crn).select_related("actor").order_by("-at", "-id")
+
+
+def relationship_list(*, person: Person) -> QuerySet[Relationship]:
+    """A visible person's relationships: current ones first, then ended, newest first."""
+    return Relationship.objects.filter(person=person).order_by(F("end_date").desc(nulls_first=True), "-start_date")
+
+
+def relationship_get(*, person: Person, relationship_id: int) -> Relationship:
+    relationship = Relationship.objects.filter(person=person, pk=relationship_id).first()
+    if relationship is None:
+        raise NotFound(f"No relationship {relationship_id} on case {person.crn}")
+    return relationship

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, ValidationFailed
-from openprobation.core.records import apply_changes, lock_for_update, snapshot
+from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, snapshot
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff, Team
 from openprobation.people.access import Actor, require_role, require_write
@@ -110,6 +110,8 @@ def person_update(*, actor: Actor, person: Person, version: int, changes: dict[s
     for field in changes:
         if field not in PERSON_EDITABLE:
             c.add(field, "This field cannot be changed here")
+    c.raise_if_any()
+    reject_nulls(changes, nullable=())
     _check_person(c, changes)
     c.raise_if_any()
     with transaction.atomic():
@@ -208,6 +210,7 @@ def relationship_update(
         if field not in RELATIONSHIP_FIELDS:
             c.add(field, "This field cannot be changed here")
     c.raise_if_any()
+    reject_nulls(changes, nullable=("date_of_birth", "end_date"))
     with transaction.atomic():
         locked = lock_for_update(Relationship.objects.filter(person=person), pk=relationship_id,
                                  expected_version=version)

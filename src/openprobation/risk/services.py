@@ -77,6 +77,7 @@ def registration_update(
         if field not in REGISTRATION_EDITABLE:
             c.add(field, "This field cannot be changed here")
     c.raise_if_any()
+    changes = {k: ("" if v is None and k in ("level", "category", "notes") else v) for k, v in changes.items()}
     with transaction.atomic():
         locked = lock_for_update(Registration.objects.filter(person=person), pk=registration_id,
                                  expected_version=version)
