@@ -1,0 +1,130 @@
+"""Security settings and mechanisms: password hashing, sign-in throttling, sessions, CSP, the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from openprobation.core.audit import audit_record
+from openprobation.core.models import AuditEvent
+from openprobation.core.tokens import token_create, token_user
+from openprobation.organisation.services import staff_create
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_production_hasher_is_argon2(settings):
+    from openprobation import settings as project_settings
+
+    assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS  # undo the fast test hasher
+    staff_create(username="newpo", password="a-long-enough-passphrase", first_name="New", last_name="Officer",
+                 grade="po", role="administrator", team=None)
+    user = get_user_model().objects.get(username="newpo")
+    assert user.password.startswith("argon2$")
+    assert user.check_password("a-long-enough-passphrase")
+
+
+@pytest.mark.parametrize(("password", "accepted"), [
+    ("short", False),
+    ("password123456", False),  # too common
+    ("123456789012345", False),  # numeric
+    ("a-long-enough-passphrase", True),
+], ids=["too_short", "common", "numeric", "long_passphrase"])
+def test_weak_passwords_are_refused(db, password, accepted):
+    from openprobation.core.errors import ValidationFailed
+
+    try:
+        staff_create(username="someone", password=password, first_name="Some", last_name="One", grade="po",
+                     role="administrator", team=None)
+        created = True
+    except ValidationFailed as exc:
+        assert {e.dotted for e in exc.errors} == {"password"}
+        created = False
+    assert created is accepted
+    assert get_user_model().objects.filter(username="someone").exists() is accepted
+
+
+def _sign_in(client: Client, username: str, password: str):
+    return client.post("/sign-in/", {"username": username, "password": password})
+
+
+@pytest.mark.parametrize(("failures", "locked"), [(4, False), (5, True), (6, True)],
+                         ids=["one_below_limit", "at_limit", "above_limit"])
+def test_failed_sign_ins_are_throttled_per_username(org, settings, failures, locked):
+    settings.SIGN_IN_MAX_FAILURES = 5
+    from django.test import RequestFactory
+
+    from openprobation.core.sign_in import TooManyAttempts, sign_in_check
+
+    request = RequestFactory().post("/sign-in/")
+    for attempt in range(1, failures + 1):
+        try:
+            assert sign_in_check(request=request, username="po", password="wrong") is None
+        except TooManyAttempts:
+            assert attempt > settings.SIGN_IN_MAX_FAILURES
+    if locked:
+        with pytest.raises(TooManyAttempts):
+            sign_in_check(request=request, username="po", password=PASSWORD)
+    else:
+        assert sign_in_check(request=request, username="po", password=PASSWORD) is not None
+
+
+def test_session_and_csrf_cookies_are_secure_in_production():
+    # Production (no demo, no debug) defaults: see settings.HTTPS.
+    if django_settings.DEMO_MODE or django_settings.DEBUG:
+        pytest.skip("running with demo or debug settings")
+    assert django_settings.SESSION_COOKIE_SECURE and django_settings.CSRF_COOKIE_SECURE
+    assert django_settings.SESSION_COOKIE_HTTPONLY
+    assert django_settings.X_FRAME_OPTIONS == "DENY"
+    assert django_settings.DEBUG is False
+
+
+def test_every_page_has_a_strict_content_security_policy(org):
+    response = Client().get("/api/v1/openapi.json")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_tokens_are_stored_only_as_digests(org):
+    token = token_create(username="po")
+    from openprobation.core.models import ApiToken
+
+    row = ApiToken.objects.get()
+    assert token not in (row.digest, row.prefix)
+    assert token_user(token) == org.po.user
+    assert token_user(token + "x") is None
+    assert token_user("not-a-token") is None
+
+
+def test_audit_events_cannot_be_changed_through_the_orm(org):
+    event = audit_record(actor=org.po.user, action="test.done", crn="X000001")
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="changed")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+
+
+def test_audit_events_cannot_be_changed_in_the_database(org):
+    event = audit_record(actor=org.po.user, action="test.done", crn="X000001")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET action = 'changed' WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.done"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps DELETE for the test runner")
+def test_audit_events_cannot_be_deleted_in_postgresql(org):
+    event = audit_record(actor=org.po.user, action="test.done", crn="X000001")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
