@@ -33,3 +33,19 @@ def org(db):
     from tests.factories import make_org
 
     return make_org()
+
+
+FROZEN_NOW = "2026-11-24T12:00:00+00:00"
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Services read the clock through openprobation.core.clock: freeze it at 24 Nov 2026, 12:00 UTC."""
+    import datetime as dt
+
+    from openprobation.core import clock
+
+    now = dt.datetime.fromisoformat(FROZEN_NOW)
+    monkeypatch.setattr(clock, "now", lambda: now)
+    monkeypatch.setattr(clock, "today", lambda: now.date())
+    return now
