@@ -30,7 +30,9 @@ def lock_for_update(queryset: models.QuerySet[M], *, pk: Any, expected_version: 
 def reject_nulls(changes: dict[str, Any], nullable: Iterable[str]) -> None:
     """A partial update may clear an optional field, never a required one."""
     allowed = set(nullable)
-    errors = [FieldError((f,), "This field cannot be empty") for f, v in changes.items() if v is None and f not in allowed]
+    errors = [
+        FieldError((f,), "This field cannot be empty") for f, v in changes.items() if v is None and f not in allowed
+    ]
     if errors:
         raise ValidationFailed(errors)
 

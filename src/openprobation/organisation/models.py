@@ -70,9 +70,9 @@ class Staff(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-    def __str__(self) -> str:
-        return self.name

@@ -35,12 +35,12 @@ class Person(models.Model):
             models.Index(fields=["last_name", "first_name"], name="person_name"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.crn})"
+
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.crn})"
 
 
 class Address(models.Model):

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from openprobation.contacts.choices import APPOINTMENT_TYPES
-from openprobation.contacts.models import Contact
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import NotFound
-from openprobation.organisation.models import Staff, Team
 from openprobation.core.models import AuditEvent
 from openprobation.organisation.choices import Role
+from openprobation.organisation.models import Staff, Team
 from openprobation.people.access import Actor, is_limited_access, people_visible_to, require_role, staff_for
 from openprobation.people.models import Person, Relationship
 from openprobation.risk.models import Registration
