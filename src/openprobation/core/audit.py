@@ -38,7 +38,7 @@ def audit_record(
     user = actor if isinstance(actor, AbstractBaseUser) else None
     return AuditEvent.objects.create(
         at=clock.now(),
-        actor=user,
+        actor=user,  # type: ignore[misc]
         actor_name=user.get_username() if user is not None else "system",
         crn=crn,
         action=action,

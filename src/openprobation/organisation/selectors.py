@@ -24,12 +24,12 @@ def teams_for_actor(*, actor: Actor) -> QuerySet[Team]:
     if staff is None:
         return teams.none()
     if staff.role == Role.SPO:
-        return teams.filter(pk=staff.team_id)
+        return teams.filter(id=staff.team_id) if staff.team_id else teams.none()
     if staff.role == Role.HEAD_OF_SERVICE and staff.team is not None:
         return teams.filter(pdu_id=staff.team.pdu_id)
     if staff.role in (Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE):
         return teams
-    return teams.filter(pk=staff.team_id)
+    return teams.filter(id=staff.team_id) if staff.team_id else teams.none()
 
 
 def staff_list(*, team: Team) -> QuerySet[Staff]:

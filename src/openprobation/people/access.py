@@ -29,7 +29,7 @@ def staff_for(actor: Actor | None) -> Staff | None:
     if actor is None or not actor.is_authenticated:
         return None
     try:
-        staff: Staff = actor.staff  # type: ignore[union-attr]
+        staff: Staff = actor.staff  # type: ignore[attr-defined]
     except Staff.DoesNotExist:
         return None
     return staff

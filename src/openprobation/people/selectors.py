@@ -137,14 +137,14 @@ def caseload_rows(
             first_name=p.first_name,
             last_name=p.last_name,
             tier=p.tier,
-            rosh=levels.get(p.rosh_code) if p.rosh_code else None,  # type: ignore[attr-defined]
-            next_appointment=p.next_appointment,  # type: ignore[attr-defined]
+            rosh=levels.get(p.rosh_code) if p.rosh_code else None,
+            next_appointment=p.next_appointment,
             sentence_end=ends.get(p.pk),
         )
         for p in people
     ]
     key = CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"])
-    rows.sort(key=key, reverse=descending)  # type: ignore[arg-type]
+    rows.sort(key=key, reverse=descending)
     return rows
 
 
