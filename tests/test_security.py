@@ -128,3 +128,22 @@ def test_audit_events_cannot_be_deleted_in_postgresql(org):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_admin_changes_are_audited(org):
+    client = Client()
+    client.force_login(org.admin.user)
+    response = client.post(f"/django-admin/organisation/team/{org.team_b.pk}/change/",
+                           {"pdu": org.team_b.pdu_id, "code": org.team_b.code, "name": "Islington North"})
+    assert response.status_code == 302, response.content[:500]
+    event = AuditEvent.objects.get(action="admin.team.changed")
+    assert (event.before, event.after) == ({"name": "Islington Team 1"}, {"name": "Islington North"})
+    assert event.actor_name == "admin"
+
+
+def test_audit_trail_is_read_only_in_admin(org):
+    audit_record(actor=org.po.user, action="test.done", crn="X000001")
+    client = Client()
+    client.force_login(org.admin.user)
+    assert client.get("/django-admin/core/auditevent/").status_code == 200
+    assert client.get("/django-admin/core/auditevent/add/").status_code == 403

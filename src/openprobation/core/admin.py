@@ -1,0 +1,60 @@
+"""Django admin: organisation set-up for administrators, every change audited; the audit trail read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.http import HttpRequest
+
+from openprobation.core.audit import audit_record, changed_fields
+from openprobation.core.models import AuditEvent
+
+admin.site.site_header = "OpenProbation administration"
+admin.site.site_title = "OpenProbation administration"
+
+
+class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Admin changes go through the same audit trail as every other change, in the same transaction."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = model_to_dict(type(obj).objects.get(pk=obj.pk)) if change else {}
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            after = model_to_dict(obj)
+            old, new = changed_fields(before, after) if change else ({}, after)
+            audit_record(
+                actor=request.user, action=f"admin.{obj._meta.model_name}.{'changed' if change else 'added'}",
+                crn=getattr(getattr(obj, "person", None), "crn", ""), entity=obj._meta.model_name,
+                entity_id=obj.pk, before=old or None, after=new,
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            audit_record(actor=request.user, action=f"admin.{obj._meta.model_name}.deleted",
+                         crn=getattr(getattr(obj, "person", None), "crn", ""), entity=obj._meta.model_name,
+                         entity_id=obj.pk, before=model_to_dict(obj))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("at", "actor_name", "action", "crn", "entity", "entity_id")
+    list_filter = ("action",)
+    search_fields = ("crn", "actor_name", "action")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

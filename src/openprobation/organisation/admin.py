@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from openprobation.core.admin import AuditedAdmin
+from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
+
+
+@admin.register(Provider)
+class ProviderAdmin(AuditedAdmin):
+    list_display = ("code", "name")
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedAdmin):
+    list_display = ("code", "name", "provider")
+
+
+@admin.register(Pdu)
+class PduAdmin(AuditedAdmin):
+    list_display = ("code", "name", "region")
+    list_filter = ("region",)
+
+
+@admin.register(Team)
+class TeamAdmin(AuditedAdmin):
+    list_display = ("code", "name", "pdu")
+    list_filter = ("pdu__region",)
+    search_fields = ("code", "name")
+
+
+@admin.register(Staff)
+class StaffAdmin(AuditedAdmin):
+    list_display = ("code", "last_name", "first_name", "grade", "role", "team", "contracted_hours")
+    list_filter = ("role", "grade")
+    search_fields = ("code", "last_name", "first_name", "user__username")
+    raw_id_fields = ("team", "user")
