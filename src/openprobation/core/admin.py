@@ -16,7 +16,7 @@ admin.site.site_header = "OpenProbation administration"
 admin.site.site_title = "OpenProbation administration"
 
 
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedAdmin(admin.ModelAdmin):
     """Admin changes go through the same audit trail as every other change, in the same transaction."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -44,7 +44,7 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "actor_name", "action", "crn", "entity", "entity_id")
     list_filter = ("action",)
     search_fields = ("crn", "actor_name", "action")
