@@ -34,3 +34,11 @@ def teams_for_actor(*, actor: Actor) -> QuerySet[Team]:
 
 def staff_list(*, team: Team) -> QuerySet[Staff]:
     return Staff.objects.filter(team=team).order_by("last_name", "first_name")
+
+
+def team_get_for_actor(*, actor: Actor, code: str) -> Team:
+    """One of the teams whose caseload counts the actor may view, or NotFound."""
+    team = teams_for_actor(actor=actor).filter(code=code).first()
+    if team is None:
+        raise NotFound(f"No team with code {code}")
+    return team

@@ -185,3 +185,11 @@ def relationship_get(*, person: Person, relationship_id: int) -> Relationship:
     if relationship is None:
         raise NotFound(f"No relationship {relationship_id} on case {person.crn}")
     return relationship
+
+
+from openprobation.people.models import Address  # noqa: E402  (appended by the web pages; belongs at the top)
+
+
+def address_list(*, person: Person) -> QuerySet[Address]:
+    """A visible person's addresses: current ones first, then previous ones, newest first."""
+    return Address.objects.filter(person=person).order_by(F("end_date").desc(nulls_first=True), "-start_date")

@@ -1,6 +1,18 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from openprobation.organisation.choices import Role
+from openprobation.people.access import staff_for
+
+TEAM_VIEWERS = frozenset({Role.SPO, Role.HEAD_OF_SERVICE, Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR})
+
 
 def service(request: HttpRequest) -> dict[str, object]:
-    return {"service_name": "OpenProbation", "demo_mode": settings.DEMO_MODE}
+    """The service's name and mode, and which navigation links the signed-in user's role may follow."""
+    staff = staff_for(getattr(request, "user", None))
+    return {
+        "service_name": "OpenProbation",
+        "demo_mode": settings.DEMO_MODE,
+        "current_staff": staff,
+        "nav_team": staff is not None and staff.role in TEAM_VIEWERS,
+    }

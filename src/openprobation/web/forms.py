@@ -1,0 +1,121 @@
+"""Forms for the pages: they parse what was typed and report problems in the GOV.UK error-message style.
+
+Business rules (which outcome suits which contact type, how far ahead a date may be) live in the services;
+``field_errors`` merges the form's parsing errors with the service's field errors for the error summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+
+from openprobation.contacts.choices import ContactOutcome, ContactType
+from openprobation.core.errors import FieldError
+
+NO_OUTCOME = "none"
+TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(max_length=150, error_messages={"required": "Enter your username"})
+    password = forms.CharField(max_length=4096, strip=False, error_messages={"required": "Enter your password"})
+
+
+class ContactFilterForm(forms.Form):
+    type = forms.ChoiceField(choices=[("", "All types"), *ContactType.choices], required=False)
+    outcome = forms.ChoiceField(choices=[("", "All outcomes"), *ContactOutcome.choices], required=False)
+
+
+class ContactForm(forms.Form):
+    """Record a contact: type, date (day, month, year) and time, outcome and notes."""
+
+    type = forms.ChoiceField(choices=ContactType.choices, error_messages={"required": "Select the type of contact"})
+    date_day = forms.CharField(required=False, max_length=2)
+    date_month = forms.CharField(required=False, max_length=2)
+    date_year = forms.CharField(required=False, max_length=4)
+    time = forms.CharField(required=False, max_length=5)
+    outcome = forms.ChoiceField(choices=[*ContactOutcome.choices, (NO_OUTCOME, "No outcome yet")], required=False)
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea,
+        max_length=20000,
+        error_messages={"max_length": "Notes must be %(limit_value)d characters or fewer"},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["type"].error_messages["invalid_choice"] = "Select the type of contact"
+        self.fields["outcome"].error_messages["invalid_choice"] = "Select an outcome from the list"
+        self.date_error = ""
+        self.time_error = ""
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        day, month, year = (data.get(f"date_{p}", "").strip() for p in ("day", "month", "year"))
+        date: dt.date | None = None
+        missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if not value]
+        if len(missing) == 3:
+            self.date_error = "Enter the date of the contact"
+        elif missing:
+            self.date_error = f"The date of the contact must include a {' and '.join(missing)}"
+        elif not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            self.date_error = "The date of the contact must be a real date, like 27 3 2026"
+        else:
+            try:
+                date = dt.date(int(year), int(month), int(day))
+            except ValueError:
+                self.date_error = "The date of the contact must be a real date, like 27 3 2026"
+        time: dt.time | None = None
+        raw_time = data.get("time", "").strip()
+        match = TIME_PATTERN.match(raw_time)
+        if not raw_time:
+            self.time_error = "Enter the time of the contact, like 14:30"
+        elif match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            self.time_error = "Enter the time in 24-hour format, like 09:15 or 14:30"
+        else:
+            time = dt.time(int(match[1]), int(match[2]))
+        if self.date_error or self.time_error:
+            # Keeps is_valid() false; the message itself is shown against the date or time input.
+            self.add_error(None, self.date_error or self.time_error)
+        data["when"] = timezone.make_aware(dt.datetime.combine(date, time)) if date and time else None
+        data["outcome_value"] = "" if data.get("outcome") in ("", NO_OUTCOME, None) else data["outcome"]
+        return data
+
+
+@dataclass(frozen=True)
+class ErrorItem:
+    field: str
+    anchor: str
+    message: str
+
+
+# Where the error summary links to for each field: the first input of a group (GOV.UK pattern).
+CONTACT_ANCHORS = {"type": "type", "date": "date-day", "time": "time", "outcome": "outcome", "notes": "notes"}
+CONTACT_ORDER = ("type", "date", "time", "outcome", "notes")
+
+
+def contact_field_errors(form: ContactForm, service_errors: tuple[FieldError, ...] = ()) -> dict[str, ErrorItem]:
+    """The first problem with each field of the record-contact form, in the order the fields appear."""
+    found: dict[str, str] = {}
+    for name in ("type", "outcome", "notes"):
+        if form.errors.get(name):
+            found[name] = str(form.errors[name][0])
+    if form.date_error:
+        found["date"] = form.date_error
+    if form.time_error:
+        found["time"] = form.time_error
+    general: list[str] = []
+    for error in service_errors:
+        field = str(error.path[0]) if error.path else ""
+        if field in CONTACT_ANCHORS:
+            found.setdefault(field, error.message)
+        else:
+            general.append(error.message)
+    items = {f: ErrorItem(f, CONTACT_ANCHORS[f], found[f]) for f in CONTACT_ORDER if f in found}
+    for n, message in enumerate(general):
+        items[f"general-{n}"] = ErrorItem("", "", message)
+    return items

@@ -1,0 +1,56 @@
+"""My caseload: the signed-in practitioner's cases, sortable by each column on the server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from openprobation.people import selectors as people_selectors
+from openprobation.web.errors import staff_page
+
+COLUMNS = (
+    ("name", "Name"),
+    ("crn", "CRN"),
+    ("tier", "Tier"),
+    ("rosh", "RoSH"),
+    ("next_appointment", "Next appointment"),
+    ("sentence_end", "Sentence end"),
+)
+
+
+@dataclass(frozen=True)
+class SortableHeader:
+    key: str
+    label: str
+    aria_sort: str  # "ascending", "descending" or "none"
+    href: str
+
+
+def sortable_headers(current: str, descending: bool) -> list[SortableHeader]:
+    """Each column's header: the sorted one links to the opposite order, the others to ascending."""
+    headers = []
+    for key, label in COLUMNS:
+        if key == current:
+            aria = "descending" if descending else "ascending"
+            order = "asc" if descending else "desc"
+        else:
+            aria, order = "none", "asc"
+        headers.append(SortableHeader(key, label, aria, "?" + urlencode({"sort": key, "order": order})))
+    return headers
+
+
+@staff_page
+def caseload(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", "name")
+    if sort not in dict(COLUMNS):
+        sort = "name"
+    descending = request.GET.get("order") == "desc"
+    rows = people_selectors.caseload_rows(actor=request.user, sort=sort, descending=descending)
+    return render(
+        request,
+        "web/caseload.html",
+        {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload"},
+    )

@@ -1,0 +1,36 @@
+"""Team caseloads: for senior probation officers, heads of service, quality assurance and administrators."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from openprobation.organisation import selectors as organisation_selectors
+from openprobation.organisation.choices import Role
+from openprobation.people import selectors as people_selectors
+from openprobation.people.access import require_role
+from openprobation.web.errors import staff_page
+
+TEAM_VIEWERS = (Role.SPO, Role.HEAD_OF_SERVICE, Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR)
+
+
+@staff_page
+def teams(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, *TEAM_VIEWERS)
+    summaries = []
+    for team in organisation_selectors.teams_for_actor(actor=request.user):
+        counts = people_selectors.team_caseload_counts(actor=request.user, team=team)
+        summaries.append({"team": team, "staff": len(counts), "cases": sum(c.cases for c in counts)})
+    return render(request, "web/teams.html", {"summaries": summaries, "nav": "team"})
+
+
+@staff_page
+def team(request: HttpRequest, code: str) -> HttpResponse:
+    require_role(request.user, *TEAM_VIEWERS)
+    found = organisation_selectors.team_get_for_actor(actor=request.user, code=code)
+    counts = people_selectors.team_caseload_counts(actor=request.user, team=found)
+    return render(
+        request,
+        "web/team.html",
+        {"team": found, "counts": counts, "total": sum(c.cases for c in counts), "nav": "team"},
+    )
