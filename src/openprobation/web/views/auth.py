@@ -52,7 +52,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 if user is not None:
-                    login(request, user)
+                    login(request, user)  # type: ignore[arg-type]  # any AUTH_USER_MODEL user
                     return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
                 errors.append(ErrorItem("username", "username", BAD_CREDENTIALS))
         else:
