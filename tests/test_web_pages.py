@@ -622,3 +622,13 @@ def test_restricted_case_is_visible_only_to_named_staff_and_each_view_is_audited
     assert not AuditEvent.objects.filter(crn=person.crn, action="case.viewed", actor=org.po2.user).exists()
     spo_team = _client_for(org.spo).get(reverse("web:team-detail", args=[org.team_a.code])).content.decode()
     assert "Camden Team 1 (0 cases)" in spo_team
+
+
+@pytest.mark.parametrize(("username", "shown"), [("po", True), ("spo", True), ("qa", False)],
+                         ids=["practitioner_may_record", "spo_may_record", "quality_assurance_reads_only"])
+def test_record_contact_action_only_for_roles_that_may_write(org, username, shown):
+    person = make_person(org)
+    client = Client()
+    client.force_login(getattr(org, username).user)
+    html = client.get(f"/case/{person.crn}/").content.decode()
+    assert ("Record a contact" in html) is shown

@@ -80,3 +80,9 @@ def require_role(actor: Actor | None, *roles: str) -> Staff:
 def can_read_audit(actor: Actor | None) -> bool:
     staff = staff_for(actor)
     return staff is not None and staff.role in (Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE)
+
+
+def can_write(actor: Actor | None) -> bool:
+    """Whether the actor's role may change case records (for showing or hiding actions on pages)."""
+    staff = staff_for(actor)
+    return staff is not None and staff.role in WRITE_ROLES

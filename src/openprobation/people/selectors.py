@@ -15,7 +15,7 @@ from openprobation.core.models import AuditEvent
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff, Team
 from openprobation.people.access import Actor, is_limited_access, people_visible_to, require_role, staff_for
-from openprobation.people.models import Person, Relationship
+from openprobation.people.models import Address, Person, Relationship
 from openprobation.risk.models import Registration
 from openprobation.rules.crn import crn_problem
 from openprobation.rules.registrations import ROSH_ORDER, rosh_codes
@@ -185,9 +185,6 @@ def relationship_get(*, person: Person, relationship_id: int) -> Relationship:
     if relationship is None:
         raise NotFound(f"No relationship {relationship_id} on case {person.crn}")
     return relationship
-
-
-from openprobation.people.models import Address  # noqa: E402  (appended by the web pages; belongs at the top)
 
 
 def address_list(*, person: Person) -> QuerySet[Address]:

@@ -12,7 +12,7 @@ from openprobation.contacts import services as contact_services
 from openprobation.contacts.choices import ContactOutcome, ContactType
 from openprobation.core.errors import ValidationFailed
 from openprobation.people import selectors as people_selectors
-from openprobation.people.access import can_read_audit
+from openprobation.people.access import can_read_audit, can_write
 from openprobation.risk import selectors as risk_selectors
 from openprobation.sentences import selectors as sentence_selectors
 from openprobation.web.errors import staff_page
@@ -52,6 +52,7 @@ def case(request: HttpRequest, crn: str) -> HttpResponse:
             "outcome_filter": outcome_filter,
             "page": page,
             "can_read_audit": can_read_audit(request.user),
+            "can_write": can_write(request.user),
         },
     )
 
