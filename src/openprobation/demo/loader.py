@@ -1,0 +1,350 @@
+"""``openprobation demo-data``: load a deterministic, believable demo service into an empty database.
+
+What it builds is described in docs/how-to/demo-data.md. How it behaves:
+- The whole load (and, with ``reset``, the deletion before it) is one transaction: a failure leaves the database
+  as it was, never half a service.
+- Running it again when demo data is there changes nothing and reports what is there; ``reset`` deletes the case
+  data and the organisation the demo made, then loads afresh. Audit events are append-only and stay; accounts
+  that the audit trail points at are kept, deactivated and renamed, so their names are free for the new build.
+- Rows get their primary keys from the loader and go in by COPY (PostgreSQL) or batched inserts (SQLite); the
+  sequences are moved past them afterwards so the application's own inserts do not collide.
+- One audit event, ``demo.loaded``, records the load (not one per row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+from django.db.models import Q
+
+from openprobation.contacts.models import Contact
+from openprobation.core import clock
+from openprobation.core.audit import audit_record
+from openprobation.core.models import AuditEvent
+from openprobation.demo import generate as gen
+from openprobation.demo.bulk import BulkWriter, TableSpec, next_id, reset_sequences, table_spec
+from openprobation.demo.plan import DEMO_SIGN_INS, OrgPlan, caseload_slots, organisation_plan
+from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
+from openprobation.people.models import Address, CaseAccess, Person, Relationship
+from openprobation.risk.models import Registration
+from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
+
+# The one demo password, documented in docs/how-to/demo-data.md; usable only when OPENPROBATION_DEMO=true.
+DEMO_PASSWORD = "demo-probation-2026"  # noqa: S105
+PROVIDER_CODE = "PS"
+PROVIDER_NAME = "Probation Service"
+AUDIT_ACTION = "demo.loaded"
+# Roles whose demo accounts can sign in with the demo password (practitioners and SPOs only via the fixed names).
+SIGN_IN_ROLES = frozenset({"head_of_service", "quality_assurance", "administrator"})
+ROLE_NAMES = {"administrator": "administrator", "spo": "senior probation officer",
+              "practitioner": "practitioner", "quality_assurance": "quality assurance",
+              "head_of_service": "head of service"}
+
+CASE_MODELS: dict[str, type[models.Model]] = {
+    "person": Person, "address": Address, "relationship": Relationship, "case_access": CaseAccess,
+    "event": Event, "requirement": Requirement, "licence_condition": LicenceCondition, "allocation": Allocation,
+    "registration": Registration, "contact": Contact,
+}
+CASE_FIELDS: dict[str, tuple[str, ...]] = {
+    "person": gen.PERSON_FIELDS, "address": gen.ADDRESS_FIELDS, "relationship": gen.RELATIONSHIP_FIELDS,
+    "case_access": gen.CASE_ACCESS_FIELDS, "event": gen.EVENT_FIELDS, "requirement": gen.REQUIREMENT_FIELDS,
+    "licence_condition": gen.LICENCE_CONDITION_FIELDS, "allocation": gen.ALLOCATION_FIELDS,
+    "registration": gen.REGISTRATION_FIELDS, "contact": gen.CONTACT_FIELDS,
+}
+USER_FIELDS = ("id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
+               "is_staff", "is_active", "date_joined")
+STAFF_FIELDS = ("id", "code", "first_name", "last_name", "grade", "role", "contracted_hours", "team_id", "user_id")
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    people: int = 2500
+    seed: int = 1
+    reset: bool = False
+    progress: bool = True
+    # The demo's "today": contact history runs up to it and appointments are booked after it.
+    as_of: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class SignIn:
+    username: str
+    role: str
+    name: str
+    detail: str
+
+
+@dataclass
+class DemoResult:
+    status: str  # "loaded", "exists" or "refused"
+    message: str = ""
+    people: int = 0
+    seed: int | None = None
+    as_of: dt.date | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    sign_ins: list[SignIn] = field(default_factory=list)
+    password: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "refused"
+
+    def summary(self) -> str:
+        """What the command prints: what is there, and how to sign in."""
+        if self.status == "refused":
+            return f"Demo data not loaded: {self.message}"
+        c = self.counts
+        head = (f"Demo data loaded in {self.seconds:.1f} s" if self.status == "loaded"
+                else "Demo data is already loaded; nothing changed (use --reset to load it again)")
+        lines = [
+            f"{head} (seed {self.seed}, as of {self.as_of}).",
+            f"  organisation: {c.get('regions', 0)} regions, {c.get('pdus', 0):,} PDUs, {c.get('teams', 0):,} teams, "
+            f"{c.get('staff', 0):,} staff",
+            f"  cases: {c.get('people', 0):,} people, {c.get('events', 0):,} events, "
+            f"{c.get('contacts', 0):,} contacts, {c.get('registrations', 0):,} registrations, "
+            f"{c.get('relationships', 0):,} relationships, {c.get('restricted', 0):,} restricted cases",
+        ]
+        if self.message:
+            lines.append(f"  {self.message}")
+        if self.sign_ins:
+            if self.password:
+                lines.append(f"Demo sign-ins, all with the password {self.password}:")
+            else:
+                lines.append("Demo sign-ins (no password: OPENPROBATION_DEMO is not true, so these accounts cannot "
+                             "sign in; run with OPENPROBATION_DEMO=true and --reset to give them the demo password):")
+            lines.extend(f"  {s.username:<6} {s.role} ({s.name}{', ' + s.detail if s.detail else ''})"
+                         for s in self.sign_ins)
+        return "\n".join(lines)
+
+
+class _Progress:
+    """A rich progress bar, or nothing when progress is off."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled = enabled
+        self.total = total
+        self._bar: Any = None
+        self._task: Any = None
+
+    @contextmanager
+    def running(self) -> Iterator[_Progress]:
+        if not self.enabled:
+            yield self
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      transient=False) as bar:
+            self._bar = bar
+            self._task = bar.add_task("Loading demo people", total=self.total)
+            yield self
+
+    def note(self, description: str) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, description=description)
+
+    def advance(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, n)
+
+
+def _demo_marker() -> tuple[Provider, AuditEvent] | None:
+    """The demo's provider and the audit event of the load that made it, if this database holds a demo build."""
+    provider = Provider.objects.filter(code=PROVIDER_CODE).first()
+    if provider is None:
+        return None
+    event = (AuditEvent.objects.filter(action=AUDIT_ACTION, entity="provider", entity_id=str(provider.pk))
+             .order_by("-at", "-id").first())
+    return (provider, event) if event is not None else None
+
+
+def _sign_ins_from_db() -> list[SignIn]:
+    staff = (Staff.objects.select_related("team", "user")
+             .filter(user__username__in=DEMO_SIGN_INS).order_by("user__username"))
+    order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
+    rows = [SignIn(username=s.user.username if s.user else "", role=ROLE_NAMES.get(s.role, s.role), name=s.name,
+                   detail=s.team.name if s.team else "") for s in staff]
+    return sorted(rows, key=lambda s: order.get(s.username, 99))
+
+
+def _counts_from_db() -> dict[str, int]:
+    return {
+        "regions": Region.objects.filter(provider__code=PROVIDER_CODE).count(),
+        "pdus": Pdu.objects.filter(region__provider__code=PROVIDER_CODE).count(),
+        "teams": Team.objects.filter(pdu__region__provider__code=PROVIDER_CODE).count(),
+        "staff": Staff.objects.count(),
+        "people": Person.objects.count(),
+        "events": Event.objects.count(),
+        "contacts": Contact.objects.count(),
+        "registrations": Registration.objects.count(),
+        "relationships": Relationship.objects.count(),
+        "restricted": CaseAccess.objects.values("person_id").distinct().count(),
+    }
+
+
+def _password_in_db() -> bool:
+    user = get_user_model().objects.filter(username="po").first()
+    return bool(user and user.has_usable_password())
+
+
+def _delete_existing(marker: tuple[Provider, AuditEvent] | None) -> None:
+    """Delete every case, and the organisation, staff and accounts a previous demo build made."""
+    for model in (Contact, Allocation, Requirement, LicenceCondition, Registration, CaseAccess, Relationship,
+                  Address, Event, Person):
+        model._default_manager.all().delete()
+    if marker is None:
+        return
+    provider, event = marker
+    hq_codes = (event.after or {}).get("hq_staff", [])
+    staff = Staff.objects.filter(Q(team__pdu__region__provider=provider) | Q(code__in=hq_codes))
+    user_ids = set(staff.exclude(user__isnull=True).values_list("user_id", flat=True))
+    staff.delete()
+    User = get_user_model()
+    # The audit trail must keep pointing at the accounts that acted: keep those, but retire them.
+    audited = set(AuditEvent.objects.filter(actor_id__in=user_ids).values_list("actor_id", flat=True).distinct())
+    for user in User.objects.filter(pk__in=audited):
+        user.username = f"{user.get_username()}.retired.{user.pk}"[:150]
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+    User.objects.filter(pk__in=user_ids - audited).delete()
+    Team.objects.filter(pdu__region__provider=provider).delete()
+    Pdu.objects.filter(region__provider=provider).delete()
+    Region.objects.filter(provider=provider).delete()
+    provider.delete()
+
+
+def _clash(plan: OrgPlan) -> str | None:
+    """A reason the organisation cannot be created: codes already used by an organisation the demo did not make."""
+    if Provider.objects.filter(code=PROVIDER_CODE).exists():
+        return f"a provider with code {PROVIDER_CODE} exists that the demo did not create"
+    region_codes = [r.code for r in plan.regions]
+    taken = list(Region.objects.filter(code__in=region_codes).values_list("code", flat=True)[:3])
+    taken += list(Team.objects.filter(code__in=[t.code for t in plan.teams]).values_list("code", flat=True)[:3])
+    taken += list(Staff.objects.filter(code__in=[s.code for s in plan.staff]).values_list("code", flat=True)[:3])
+    if taken:
+        return f"organisation codes the demo uses are taken: {', '.join(taken)}"
+    return None
+
+
+def demo_load(options: DemoOptions) -> DemoResult:
+    """Load the demo service (or report the one already there). See the module docstring for the rules."""
+    started = time.perf_counter()
+    as_of = options.as_of or clock.today()
+    with transaction.atomic():
+        marker = _demo_marker()
+        if marker is not None and not options.reset:
+            after = marker[1].after or {}
+            return DemoResult(
+                status="exists", people=after.get("people", 0), seed=after.get("seed"),
+                as_of=dt.date.fromisoformat(after["as_of"]) if after.get("as_of") else None,
+                counts=_counts_from_db(), sign_ins=_sign_ins_from_db(),
+                password=DEMO_PASSWORD if settings.DEMO_MODE and _password_in_db() else None,
+                seconds=time.perf_counter() - started,
+            )
+        if not options.reset and Person.objects.exists():
+            return DemoResult(status="refused", message=(
+                "the database already holds case records that the demo did not create. Demo data is for an empty "
+                "service; --reset deletes every case first."))
+        if options.reset:
+            _delete_existing(marker)
+        User = get_user_model()
+        plan = organisation_plan(people=options.people, seed=options.seed,
+                                 taken_usernames=User.objects.values_list("username", flat=True))
+        problem = _clash(plan)
+        if problem:
+            transaction.set_rollback(True)
+            return DemoResult(status="refused", message=problem)
+        result = _load(plan, options, as_of)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
+    writer = BulkWriter()
+    suffix = writer.datetime_suffix
+    User = get_user_model()
+    ids = {model: next_id(model) for model in (Provider, Region, Pdu, Team, Staff, User)}
+    counts: Counter[str] = Counter()
+
+    def write(model: type[models.Model], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        writer.write(table_spec(model, fields), rows)
+
+    provider_id = ids[Provider]
+    write(Provider, ("id", "code", "name"), [(provider_id, PROVIDER_CODE, PROVIDER_NAME)])
+    region_ids = [ids[Region] + i for i in range(len(plan.regions))]
+    write(Region, ("id", "provider_id", "code", "name"),
+          [(region_ids[i], provider_id, r.code, r.name) for i, r in enumerate(plan.regions)])
+    pdu_ids = [ids[Pdu] + i for i in range(len(plan.pdus))]
+    write(Pdu, ("id", "region_id", "code", "name"),
+          [(pdu_ids[i], region_ids[p.region], p.code, p.name) for i, p in enumerate(plan.pdus)])
+    team_ids = [ids[Team] + i for i in range(len(plan.teams))]
+    write(Team, ("id", "pdu_id", "code", "name"),
+          [(team_ids[i], pdu_ids[t.pdu], t.code, t.name) for i, t in enumerate(plan.teams)])
+
+    # Accounts: hash the one demo password once (argon2 is slow by design) and share the hash.
+    demo_hash = make_password(DEMO_PASSWORD) if settings.DEMO_MODE else None
+    joined = f"{as_of.isoformat()} 08:00:00{suffix}"
+    staff_ids = [ids[Staff] + i for i in range(len(plan.staff))]
+    user_ids = [ids[User] + i for i in range(len(plan.staff))]
+    user_rows, staff_rows = [], []
+    sign_ins: list[SignIn] = []
+    for i, s in enumerate(plan.staff):
+        can_sign_in = s.username == s.sign_in or s.role in SIGN_IN_ROLES
+        password = demo_hash if demo_hash and can_sign_in else make_password(None)
+        admin = s.role == "administrator"
+        user_rows.append((user_ids[i], password, None, admin, s.username, s.first_name, s.last_name, "", admin, True,
+                          joined))
+        staff_rows.append((staff_ids[i], s.code, s.first_name, s.last_name, s.grade, s.role,
+                           str(s.contracted_hours), team_ids[s.team] if s.team is not None else None, user_ids[i]))
+        if s.sign_in and s.username == s.sign_in:
+            sign_ins.append(SignIn(username=s.username, role=ROLE_NAMES[s.role], name=f"{s.first_name} {s.last_name}",
+                                   detail=plan.teams[s.team].name if s.team is not None else ""))
+    write(User, USER_FIELDS, user_rows)
+    write(Staff, STAFF_FIELDS, staff_rows)
+
+    # Cases, a chunk of people at a time.
+    specs: dict[str, TableSpec] = {k: table_spec(CASE_MODELS[k], CASE_FIELDS[k]) for k in gen.TABLES}
+    generator = gen.CaseGenerator(
+        plan=plan, slots=caseload_slots(plan, options.seed), seed=options.seed, as_of=as_of, datetime_suffix=suffix,
+        staff_ids=staff_ids, team_ids=team_ids, first_ids={k: next_id(CASE_MODELS[k]) for k in gen.TABLES},
+    )
+    progress = _Progress(options.progress, options.people)
+    with progress.running():
+        for start in range(0, options.people, gen.CHUNK_SIZE):
+            chunk = generator.chunk(start, min(start + gen.CHUNK_SIZE, options.people))
+            for key in gen.TABLES:
+                rows = chunk.rows.get(key, [])
+                writer.write(specs[key], rows)
+                counts[key] += len(rows)
+            counts["restricted"] += chunk.restricted
+            progress.advance(min(gen.CHUNK_SIZE, options.people - start))
+            del chunk
+        progress.note("Finishing (sequences, audit)")
+        reset_sequences([Provider, Region, Pdu, Team, Staff, User, *CASE_MODELS.values()])
+
+    order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
+    sign_ins.sort(key=lambda s: order[s.username])
+    totals = {
+        "regions": len(plan.regions), "pdus": len(plan.pdus), "teams": len(plan.teams), "staff": len(plan.staff),
+        "people": counts["person"], "events": counts["event"], "contacts": counts["contact"],
+        "registrations": counts["registration"], "relationships": counts["relationship"],
+        "restricted": counts["restricted"], "rows": writer.rows_written,
+    }
+    audit_record(actor=None, action=AUDIT_ACTION, entity="provider", entity_id=provider_id, after={
+        "people": options.people, "seed": options.seed, "as_of": as_of.isoformat(), "demo_mode": settings.DEMO_MODE,
+        "counts": totals, "hq_staff": [s.code for s in plan.staff if s.team is None],
+    })
+    return DemoResult(status="loaded", people=options.people, seed=options.seed, as_of=as_of, counts=totals,
+                      sign_ins=sign_ins, password=DEMO_PASSWORD if demo_hash else None)

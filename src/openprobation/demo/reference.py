@@ -1,0 +1,221 @@
+"""Fixed reference data the demo draws from: regions and PDUs, names, streets, and note templates.
+
+The 12 regions are the Probation Service's real regions (11 in England, plus Wales) with their nDelius
+probation-area codes. PDU names are modelled on the real probation delivery units; towns and postcode areas are
+real places so addresses look right, but every street, house and person is invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PduSpec:
+    name: str
+    town: str
+    postcode_area: str
+
+
+@dataclass(frozen=True)
+class RegionSpec:
+    code: str
+    name: str
+    # Relative size of the region's caseload, used to share teams out between regions.
+    weight: float
+    pdus: tuple[PduSpec, ...]
+
+
+def _pdus(*rows: tuple[str, str, str]) -> tuple[PduSpec, ...]:
+    return tuple(PduSpec(name=n, town=t, postcode_area=p) for n, t, p in rows)
+
+
+REGIONS: tuple[RegionSpec, ...] = (
+    RegionSpec("N07", "London", 1.45, _pdus(
+        ("Camden and Islington", "London", "N"), ("Hackney and City", "London", "E"),
+        ("Lambeth", "London", "SW"), ("Southwark", "London", "SE"), ("Lewisham and Bromley", "London", "SE"),
+        ("Croydon", "Croydon", "CR"), ("Ealing and Hillingdon", "London", "W"),
+        ("Barnet, Brent and Enfield", "London", "NW"), ("Newham", "London", "E"),
+        ("Wandsworth, Merton and Sutton", "London", "SW"), ("Tower Hamlets", "London", "E"),
+        ("Haringey", "London", "N"),
+    )),
+    RegionSpec("N50", "Greater Manchester", 0.95, _pdus(
+        ("Manchester North", "Manchester", "M"), ("Manchester South", "Manchester", "M"),
+        ("Bolton", "Bolton", "BL"), ("Bury and Rochdale", "Rochdale", "OL"), ("Oldham", "Oldham", "OL"),
+        ("Salford", "Salford", "M"), ("Stockport and Trafford", "Stockport", "SK"),
+        ("Tameside", "Ashton-under-Lyne", "OL"), ("Wigan", "Wigan", "WN"),
+    )),
+    RegionSpec("N51", "North West", 1.05, _pdus(
+        ("Liverpool North", "Liverpool", "L"), ("Liverpool South", "Liverpool", "L"),
+        ("Knowsley and St Helens", "St Helens", "WA"), ("Sefton", "Bootle", "L"), ("Wirral", "Birkenhead", "CH"),
+        ("Cheshire East", "Crewe", "CW"), ("Cheshire West", "Chester", "CH"),
+        ("Warrington and Halton", "Warrington", "WA"), ("Cumbria", "Carlisle", "CA"),
+        ("Central Lancashire", "Preston", "PR"), ("East Lancashire", "Blackburn", "BB"),
+        ("North West Lancashire", "Blackpool", "FY"),
+    )),
+    RegionSpec("N54", "North East", 0.6, _pdus(
+        ("Newcastle and North Tyneside", "Newcastle upon Tyne", "NE"), ("Northumberland", "Morpeth", "NE"),
+        ("Gateshead and South Tyneside", "Gateshead", "NE"), ("Sunderland", "Sunderland", "SR"),
+        ("County Durham and Darlington", "Durham", "DH"),
+        ("Redcar, Cleveland and Middlesbrough", "Middlesbrough", "TS"),
+        ("Stockton and Hartlepool", "Stockton-on-Tees", "TS"),
+    )),
+    RegionSpec("N55", "Yorkshire and the Humber", 1.0, _pdus(
+        ("Leeds", "Leeds", "LS"), ("Bradford and Calderdale", "Bradford", "BD"), ("Kirklees", "Huddersfield", "HD"),
+        ("Wakefield", "Wakefield", "WF"), ("Sheffield", "Sheffield", "S"), ("Barnsley and Rotherham", "Rotherham", "S"),
+        ("Doncaster", "Doncaster", "DN"), ("Humber", "Hull", "HU"), ("York and North Yorkshire", "York", "YO"),
+    )),
+    RegionSpec("N53", "East Midlands", 0.85, _pdus(
+        ("Nottingham City", "Nottingham", "NG"), ("Nottinghamshire", "Mansfield", "NG"), ("Derby City", "Derby", "DE"),
+        ("Derbyshire", "Chesterfield", "S"), ("Leicester, Leicestershire and Rutland", "Leicester", "LE"),
+        ("Lincolnshire", "Lincoln", "LN"), ("Northamptonshire", "Northampton", "NN"),
+    )),
+    RegionSpec("N52", "West Midlands", 1.05, _pdus(
+        ("Birmingham Central and South", "Birmingham", "B"), ("Birmingham North and East", "Birmingham", "B"),
+        ("Solihull", "Solihull", "B"), ("Coventry", "Coventry", "CV"), ("Dudley and Sandwell", "Dudley", "DY"),
+        ("Walsall and Wolverhampton", "Wolverhampton", "WV"),
+        ("Staffordshire and Stoke-on-Trent", "Stoke-on-Trent", "ST"),
+        ("Warwickshire", "Nuneaton", "CV"), ("Herefordshire, Shropshire and Telford", "Telford", "TF"),
+        ("Worcestershire", "Worcester", "WR"),
+    )),
+    RegionSpec("N56", "East of England", 0.9, _pdus(
+        ("Bedfordshire", "Luton", "LU"), ("Cambridgeshire and Peterborough", "Peterborough", "PE"),
+        ("Essex North", "Colchester", "CO"), ("Essex South", "Basildon", "SS"), ("Hertfordshire", "Stevenage", "SG"),
+        ("Norfolk", "Norwich", "NR"), ("Suffolk", "Ipswich", "IP"),
+    )),
+    RegionSpec("N03", "Wales", 0.6, _pdus(
+        ("Cardiff and the Vale", "Cardiff", "CF"), ("Cwm Taf Morgannwg", "Merthyr Tydfil", "CF"),
+        ("Dyfed-Powys", "Carmarthen", "SA"), ("Gwent", "Newport", "NP"), ("North Wales", "Wrexham", "LL"),
+        ("Swansea, Neath and Port Talbot", "Swansea", "SA"),
+    )),
+    RegionSpec("N58", "South West", 0.75, _pdus(
+        ("Bristol and South Gloucestershire", "Bristol", "BS"), ("Bath, Somerset and North Somerset", "Taunton", "TA"),
+        ("Devon and Torbay", "Exeter", "EX"), ("Plymouth", "Plymouth", "PL"),
+        ("Cornwall and Isles of Scilly", "Truro", "TR"),
+        ("Dorset", "Bournemouth", "BH"), ("Gloucestershire", "Gloucester", "GL"),
+        ("Wiltshire and Swindon", "Swindon", "SN"),
+    )),
+    RegionSpec("N59", "South Central", 0.65, _pdus(
+        ("Portsmouth", "Portsmouth", "PO"), ("Southampton", "Southampton", "SO"),
+        ("Hampshire North and East", "Basingstoke", "RG"), ("Hampshire South and Isle of Wight", "Newport", "PO"),
+        ("Oxfordshire", "Oxford", "OX"), ("Buckinghamshire and Milton Keynes", "Milton Keynes", "MK"),
+        ("Berkshire", "Reading", "RG"),
+    )),
+    RegionSpec("N57", "Kent, Surrey and Sussex", 0.75, _pdus(
+        ("Kent North", "Chatham", "ME"), ("Kent East", "Canterbury", "CT"), ("Kent West", "Maidstone", "ME"),
+        ("Surrey", "Guildford", "GU"), ("Brighton and East Sussex", "Brighton", "BN"), ("West Sussex", "Crawley", "RH"),
+    )),
+)
+
+MALE_FIRST_NAMES = (
+    "James", "John", "David", "Michael", "Daniel", "Thomas", "Ryan", "Liam", "Connor", "Jordan", "Jack", "Callum",
+    "Kyle", "Lewis", "Jamie", "Dean", "Lee", "Craig", "Scott", "Mark", "Paul", "Steven", "Darren", "Wayne", "Gary",
+    "Anthony", "Christopher", "Matthew", "Adam", "Ashley", "Luke", "Nathan", "Shane", "Kieran", "Aaron", "Joshua",
+    "Reece", "Bradley", "Jake", "Tyler", "Mohammed", "Ali", "Imran", "Tariq", "Hassan", "Omar", "Kwame", "Tyrone",
+    "Marcus", "Leon", "Dwayne", "Andre", "Jermaine", "Piotr", "Tomasz", "Marius", "Andrei", "Florin", "Sean",
+    "Patrick", "Declan", "Gareth", "Rhys", "Dylan", "Owen", "Ian", "Neil", "Kevin", "Peter", "Robert", "William",
+    "George", "Harry", "Alfie", "Mason", "Kai", "Ross", "Stuart", "Carl", "Jason",
+)
+FEMALE_FIRST_NAMES = (
+    "Sarah", "Emma", "Laura", "Rebecca", "Gemma", "Kelly", "Nicola", "Lisa", "Michelle", "Donna", "Claire",
+    "Stacey", "Leanne", "Jade", "Chloe", "Amy", "Hannah", "Jessica", "Shannon", "Courtney", "Danielle", "Natalie",
+    "Samantha", "Charlotte", "Louise", "Zoe", "Kirsty", "Aisha", "Fatima", "Amina", "Shanice", "Chantelle",
+    "Agnieszka", "Ioana", "Siobhan", "Bethan", "Megan", "Karen", "Joanne", "Tracey",
+)
+SIBLING_FIRST_NAMES = MALE_FIRST_NAMES + FEMALE_FIRST_NAMES
+CHILD_FIRST_NAMES = (
+    "Oliver", "Noah", "Leo", "Freddie", "Archie", "Theo", "Oscar", "Charlie", "Riley", "Ethan", "Olivia", "Amelia",
+    "Isla", "Ava", "Mia", "Lily", "Grace", "Poppy", "Evie", "Ruby", "Sophia", "Ella", "Maya", "Layla", "Alfie",
+)
+LAST_NAMES = (
+    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson", "Roberts",
+    "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes", "Green", "Hall", "Lewis", "Harris",
+    "Clarke", "Patel", "Jackson", "Wood", "Turner", "Martin", "Cooper", "Hill", "Ward", "Morris", "Moore", "Clark",
+    "Lee", "King", "Baker", "Harrison", "Morgan", "Allen", "James", "Scott", "Phillips", "Watson", "Davis",
+    "Parker", "Price", "Bennett", "Young", "Griffiths", "Mitchell", "Kelly", "Cook", "Carter", "Richardson",
+    "Bailey", "Collins", "Bell", "Shaw", "Murphy", "Miller", "Cox", "Richards", "Khan", "Marshall", "Anderson",
+    "Simpson", "Ellis", "Adams", "Singh", "Begum", "Wilkinson", "Foster", "Chapman", "Powell", "Webb", "Rogers",
+    "Gray", "Mason", "Ali", "Hunt", "Hussain", "Campbell", "Matthews", "Owen", "Palmer", "Holmes", "Mills",
+    "Barnes", "Knight", "Lloyd", "Butler", "Russell", "Barker", "Fisher", "Stevens", "Jenkins", "Murray", "Dixon",
+    "Harvey", "Graham", "Pearson", "Ahmed", "Fletcher", "Walsh", "Kaur", "Gibson", "Howard", "Andrews", "Stewart",
+    "Elliott", "Reynolds", "Saunders", "Payne", "Fox", "Ford", "Pearce", "Day", "Brooks", "West", "Lawrence",
+    "Cole", "Atkinson", "Bradley", "Spencer", "Gill", "Dawson", "Ball", "Burton", "O'Brien", "Watts", "Rose",
+    "Booth", "Perry", "Ryan", "Grant", "Wells", "Armstrong", "Francis", "Rees", "Hayes", "Hart", "Hudson",
+    "Newman", "Barrett", "Kowalski", "Nowak", "Popescu", "Mensah", "Okafor", "Campbell-Brown", "Doherty", "McCarthy",
+)
+STREET_NAMES = (
+    "Albert Road", "Victoria Street", "Church Lane", "Station Road", "Park Avenue", "High Street", "Mill Lane",
+    "Queens Road", "King Street", "New Road", "Manor Way", "Grange Road", "Springfield Road", "Elm Grove",
+    "Oak Avenue", "Beech Close", "Chestnut Drive", "Willow Court", "Meadow View", "Brook Street", "Castle Road",
+    "Green Lane", "Windsor Road", "York Street", "Richmond Terrace", "Coronation Street", "Jubilee Crescent",
+    "Alexandra Road", "Derwent Walk", "Hawthorn Rise", "Ash Grove", "Cedar Road", "Priory Road", "Marsh Lane",
+    "Canal Street", "Market Street", "Chapel Street", "School Lane", "Highfield Road", "Stanley Road",
+)
+FLAT_PREFIXES = ("Flat 1", "Flat 2", "Flat 3", "Flat 4", "Flat 5", "Flat 6", "Flat 12", "Room 3")
+
+# Postcode inward codes never use these letters.
+POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+NOTES_ATTENDED = (
+    "Attended on time. Discussed progress with the sentence plan; no concerns raised.",
+    "Reported as instructed. Remains at the same address and in work. Next appointment given.",
+    "Attended. Talked about managing anger at home; used the strategies from last session.",
+    "Attended. Says drug use has reduced; agreed referral to the local treatment service.",
+    "Seen in the office. Discussed accommodation: at risk of losing the tenancy, referral made to housing.",
+    "Attended. Reviewed unpaid work hours completed so far; on track.",
+    "Attended, appeared low in mood. Discussed support available; gave the GP and crisis numbers.",
+    "Reported. Employment going well; asked about reducing reporting. Will review at next supervision.",
+    "Attended. Worked through a session on victim awareness; engaged well.",
+    "Attended. Discussed relationships and the requirement to disclose new partners.",
+    "Attended with a support worker. Benefits claim resolved; finances more stable.",
+    "Attended. Completed a RAR session on consequential thinking.",
+)
+NOTES_HOME_VISIT = (
+    "Home visit completed. Address suitable; spoke with the person and their partner. No concerns seen.",
+    "Home visit. Children present and appeared well cared for. Checked sleeping arrangements.",
+    "Unannounced home visit. Person present; home tidy. Discussed curfew compliance.",
+    "Home visit with the police offender manager. Address checked; no new occupants.",
+)
+NOTES_PHONE = (
+    "Telephone contact: confirmed next appointment and checked on welfare.",
+    "Telephone call to discuss a change of shift pattern at work; appointment moved.",
+    "Phoned to check on progress with the treatment service; attending sessions.",
+)
+NOTES_FTA_ACCEPTABLE = (
+    "Did not attend. Phoned later with a sick note from the GP; absence accepted.",
+    "Did not attend: at a hospital appointment (letter seen). Absence accepted.",
+    "Failed to attend due to childcare emergency, evidenced. Acceptable absence.",
+)
+NOTES_FTA_UNACCEPTABLE = (
+    "Failed to attend; no contact made. Warning letter sent.",
+    "Did not attend and gave no reason. Absence unacceptable; warning issued.",
+    "Failed to attend. Explanation (overslept) not accepted. Second warning: enforcement to be considered.",
+)
+NOTES_RESCHEDULED = (
+    "Appointment rescheduled at the person's request: job interview.",
+    "Rescheduled: officer unavailable (training).",
+)
+NOTES_OTHER_AGENCY = (
+    "Police domestic abuse call-out check returned: one call-out to the address in the last 12 months.",
+    "Children's services: no current involvement with the family.",
+    "Police: arrested on suspicion of shoplifting, released under investigation.",
+    "Treatment provider: attended three of four sessions this month; negative test results.",
+    "Housing provider: rent arrears reported; tenancy support offered.",
+    "Children's services: case open under a child in need plan; social worker named.",
+    "MARAC: case discussed; partner's safety plan reviewed.",
+    "Unpaid work team: completed 14 hours this month; good feedback from the placement supervisor.",
+)
+NOTES_GENERAL = (
+    "Case reviewed with the senior probation officer; risk management plan up to date.",
+    "Sentence plan reviewed; objectives on accommodation and employment continue.",
+    "Letter sent confirming the reporting schedule.",
+    "Referral made to the accredited programme team.",
+    "RoSH screening reviewed following new information; level unchanged.",
+    "Case transferred in from another team; records checked.",
+)
+NOTES_THIRD_PARTY = (
+    "Ex-partner phoned the office worried about contact from the person; advised to call the police.",
+    "Mother called: says he has been drinking heavily again.",
+    "Employer confirmed attendance at work for the past month.",
+)
+NOTES_FUTURE = ("", "Planned supervision session.", "Sentence plan review.", "Home visit planned.")
