@@ -49,7 +49,9 @@ class Problems:
         self.errors: list[InputError] = []
 
     def add(self, field_name: str, message: str) -> None:
-        self.errors.append(InputError(field=field_name, message=message))
+        error = InputError(field=field_name, message=message)
+        if error not in self.errors:  # tools built from others (RSR) check shared fields more than once
+            self.errors.append(error)
 
     def has(self, field_name: str) -> bool:
         return any(e.field == field_name for e in self.errors)
@@ -66,7 +68,7 @@ class Term:
     name: str
     value: JsonScalar
     coefficient: str | None
-    contribution: float | int
+    contribution: float | int | str  # a tier letter for the tier V3 steps
     detail: str = ""
 
 
