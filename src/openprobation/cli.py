@@ -100,7 +100,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
         return _fail("--people must be at least 1", 2)
     result = demo_load(DemoOptions(people=args.people, seed=args.seed, reset=args.reset, progress=not args.quiet))
     print(result.summary())
-    return 0
+    return 0 if result.ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
