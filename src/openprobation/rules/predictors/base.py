@@ -210,3 +210,11 @@ def check_answer(problems: Problems, name: str, value: int | None) -> None:
     """OASys-style answers scored 0 (no problem), 1 (some problems) or 2 (significant problems)."""
     if value is not None and value not in (0, 1, 2):
         problems.add(name, "Enter 0 (no problems), 1 (some problems) or 2 (significant problems)")
+
+
+def check_violent_sanctions(problems: Problems, violent: int, total: int) -> None:
+    check_count(problems, "violent_sanctions", violent)
+    if violent > total >= 1:
+        problems.add(
+            "violent_sanctions", f"Violent sanctions ({violent}) cannot be more than total sanctions ({total})"
+        )

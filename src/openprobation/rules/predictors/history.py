@@ -42,10 +42,7 @@ def check_history(
     age_at_first_sanction: int,
 ) -> Ages | None:
     """Check the shared history fields; return the derived ages, or None when they cannot be worked out."""
-    ok = True
-    if conviction_date <= date_of_birth:
-        problems.add("conviction_date", "Conviction date must be after the date of birth")
-        ok = False
+    before = len(problems.errors)
     if follow_up_start < conviction_date:
         problems.add(
             "follow_up_start",
@@ -58,8 +55,8 @@ def check_history(
         problems.add("total_sanctions", f"Enter a number of {MAXIMUM_COUNT} or fewer")
     if age_at_first_sanction < MINIMUM_AGE:
         problems.add("age_at_first_sanction", f"Age at first sanction must be {MINIMUM_AGE} or over")
-        ok = False
-    if not ok:
+    if conviction_date <= date_of_birth:
+        problems.add("conviction_date", "Conviction date must be after the date of birth")
         return None
     ages = Ages(
         at_conviction=age_in_years(date_of_birth, conviction_date),
@@ -71,15 +68,13 @@ def check_history(
             "date_of_birth",
             f"Age at conviction is {ages.at_conviction}; the predictors score people aged {MINIMUM_AGE} or over",
         )
-        return None
-    if ages.at_first_sanction > ages.at_conviction:
+    elif ages.at_first_sanction > ages.at_conviction:
         problems.add(
             "age_at_first_sanction",
             f"Age at first sanction ({ages.at_first_sanction}) cannot be after the age at the current conviction "
             f"({ages.at_conviction})",
         )
-        return None
-    return ages
+    return ages if len(problems.errors) == before else None
 
 
 def lookup_offence(problems: Problems, code: str, *, field: str = "offence_code") -> Offence | None:

@@ -97,7 +97,9 @@ def _score(data: Ogrs3Input, ages: Ages) -> Ogrs3Result:
 
     weight = offence.ogrs3_weight
     terms.append(
-        Term("offence", data.offence_code, str(weight), float(weight), detail=f"OGRS3 category: {offence.ogrs3_category}")
+        Term(
+            "offence", data.offence_code, str(weight), float(weight), detail=f"OGRS3 category: {offence.ogrs3_category}"
+        )
     )
 
     label, coefficient = age_gender_term(pol, data.gender, ages.at_follow_up_start)

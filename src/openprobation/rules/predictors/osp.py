@@ -115,7 +115,9 @@ def osp_iic_check(data: OspIicInput, problems: Problems) -> None:
         value = getattr(data, name)
         check_count(problems, name, value)
         if applies(data) and value is None:
-            problems.add(name, "Enter the number of these sanctions (0 if none): needed for a man with a sexual history")
+            problems.add(
+                name, "Enter the number of these sanctions (0 if none): needed for a man with a sexual history"
+            )
     if not data.has_sexual_offence_history and any((getattr(data, n) or 0) > 0 for n in SEXUAL_COUNT_FIELDS):
         problems.add(
             "has_sexual_offence_history", "Sexual sanctions are recorded, so the sexual-offence history should be yes"
@@ -193,7 +195,8 @@ def osp_iic_score(data: OspIicInput) -> OspIicResult:
         )
     rule = iic_rule(data)
     row = next(r for r in pol["hierarchy"] if r["rule"] == rule)
-    terms = tuple(Term(name, getattr(data, name), None, 0) for name in SEXUAL_COUNT_FIELDS) + (
+    terms = (
+        *(Term(name, getattr(data, name), None, 0) for name in SEXUAL_COUNT_FIELDS),
         Term("hierarchy_rule", rule, row["probability"], float(row["probability"]), detail="probability"),
     )
     return OspIicResult(
@@ -245,14 +248,21 @@ def osp_dc_score(data: OspDcInput) -> OspDcResult:
     else:
         last_age = age_in_years(data.date_of_birth, last)
         terms.append(
-            Term("age_at_last_sexual_sanction", last_age, None, points_for(last_age, tables["age_at_last_sexual_sanction"]))
+            Term(
+                "age_at_last_sexual_sanction",
+                last_age,
+                None,
+                points_for(last_age, tables["age_at_last_sexual_sanction"]),
+            )
         )
 
     other = pol["other_points"]
     prior = data.total_sanctions >= 2
     terms.append(Term("prior_sanction", prior, None, int(other["prior_sanction"]) if prior else 0))
     terms.append(
-        Term("stranger_victim", data.stranger_victim, None, int(other["stranger_victim"]) if data.stranger_victim else 0)
+        Term(
+            "stranger_victim", data.stranger_victim, None, int(other["stranger_victim"]) if data.stranger_victim else 0
+        )
     )
 
     points = sum(int(t.contribution) for t in terms)
@@ -290,12 +300,7 @@ def _risk_reduction(pol: Policy, data: OspDcInput, band: str) -> tuple[str, bool
         return band, False, "Risk-reduction rule not checked: " + ", ".join(missing) + " not given"
     if data.in_custody:
         return band, False, ""
-    since = {
-        "most recent offence": data.most_recent_offence_date,
-        "most recent sexual offence": data.most_recent_sexual_offence_date,
-        "start of follow-up": data.follow_up_start,
-    }
-    for what, when in since.items():
+    for when in (data.most_recent_offence_date, data.most_recent_sexual_offence_date, data.follow_up_start):
         assert when is not None
         if when > data.assessment_date or age_in_years(when, data.assessment_date) < years:
             return band, False, ""
@@ -303,5 +308,6 @@ def _risk_reduction(pol: Policy, data: OspDcInput, band: str) -> tuple[str, bool
     return (
         lower,
         True,
-        f"Risk-reduction rule applied: {years} years offence-free in the community, band lowered from {band} to {lower}",
+        f"Risk-reduction rule applied: {years} years offence-free in the community, "
+        f"band lowered from {band} to {lower}",
     )

@@ -27,6 +27,7 @@ from openprobation.rules.predictors.base import (
     bands,
     check_answer,
     check_count,
+    check_violent_sanctions,
     load_policy,
     logistic,
     percent_whole,
@@ -75,12 +76,7 @@ def ovp_check(data: OvpInput, problems: Problems) -> None:
     if data.total_sanctions < 1:
         problems.add("total_sanctions", "Enter the number of sanctions including the current one (1 or more)")
     check_count(problems, "total_sanctions", data.total_sanctions, maximum=MAXIMUM_COUNT)
-    check_count(problems, "violent_sanctions", data.violent_sanctions)
-    if data.violent_sanctions > data.total_sanctions >= 1:
-        problems.add(
-            "violent_sanctions",
-            f"Violent sanctions ({data.violent_sanctions}) cannot be more than total sanctions ({data.total_sanctions})",
-        )
+    check_violent_sanctions(problems, data.violent_sanctions, data.total_sanctions)
     for name in ("current_alcohol_use", "binge_drinking", "temper_control", "pro_criminal_attitudes"):
         check_answer(problems, name, getattr(data, name))
     minimum = int(pol["minimum_age"])
@@ -100,7 +96,12 @@ def ovp_calculate(data: OvpInput) -> OvpResult:
     alcohol_points = math.ceil(Decimal(p["alcohol_multiplier"]) * alcohol)
     terms = [
         Term("any_sanction", data.total_sanctions, None, int(p["any_sanction"]) if data.total_sanctions else 0),
-        Term("violent_sanctions", data.violent_sanctions, None, points_for(data.violent_sanctions, p["violent_sanctions"])),
+        Term(
+            "violent_sanctions",
+            data.violent_sanctions,
+            None,
+            points_for(data.violent_sanctions, p["violent_sanctions"]),
+        ),
         Term("non_violent_sanctions", non_violent, None, points_for(non_violent, p["non_violent_sanctions"])),
         Term("age_at_follow_up_start", age, None, points_for(age, p["age_at_follow_up"])),
         Term("male", data.gender, None, int(p["male"]) if data.gender == "male" else 0),
@@ -141,8 +142,9 @@ def ovp_calculate(data: OvpInput) -> OvpResult:
     ]
     points = sum(int(t.contribution) for t in terms)
     y = pol.float("per_point") * points
-    one, two = percent_whole(logistic(y + pol.float("intercept", "one_year"))), percent_whole(
-        logistic(y + pol.float("intercept", "two_year"))
+    one, two = (
+        percent_whole(logistic(y + pol.float("intercept", "one_year"))),
+        percent_whole(logistic(y + pol.float("intercept", "two_year"))),
     )
     return OvpResult(
         tool=TOOL,

@@ -63,7 +63,9 @@ def rsr_calculate(data: RsrInput) -> RsrResult:
     snsv = snsv_score(data, ages, model)
     dc = osp_dc_score(data)
     iic = osp_iic_score(data)
-    return combine(snsv, dc, iic, female_with_sexual_history=data.gender == "female" and data.has_sexual_offence_history)
+    return combine(
+        snsv, dc, iic, female_with_sexual_history=data.gender == "female" and data.has_sexual_offence_history
+    )
 
 
 def combine(snsv: SnsvResult, dc: OspDcResult, iic: OspIicResult, *, female_with_sexual_history: bool) -> RsrResult:

@@ -23,7 +23,7 @@ from openprobation.rules.predictors.base import (
     Problems,
     Term,
     check_answer,
-    check_count,
+    check_violent_sanctions,
     load_policy,
     logistic,
     percent_2dp,
@@ -102,12 +102,7 @@ def missing_dynamic_inputs(data: SnsvInput) -> list[str]:
 
 def snsv_check(data: SnsvInput, problems: Problems) -> tuple[Ages | None, Model]:
     ages = ogrs3_check(data, problems)
-    check_count(problems, "violent_sanctions", data.violent_sanctions)
-    if data.violent_sanctions > data.total_sanctions >= 1:
-        problems.add(
-            "violent_sanctions",
-            f"Violent sanctions ({data.violent_sanctions}) cannot be more than total sanctions ({data.total_sanctions})",
-        )
+    check_violent_sanctions(problems, data.violent_sanctions, data.total_sanctions)
     for name in ANSWER_FIELDS:
         check_answer(problems, name, getattr(data, name))
     if data.assessment_date < data.date_of_birth:
@@ -116,7 +111,9 @@ def snsv_check(data: SnsvInput, problems: Problems) -> tuple[Ages | None, Model]
     if data.snsv_model == "dynamic":
         for name in missing:
             problems.add(name, "Needed for the dynamic SNSV model: enter it, or use the static model")
-    model: Model = "dynamic" if data.snsv_model == "dynamic" or (data.snsv_model == "auto" and not missing) else "static"
+    model: Model = (
+        "dynamic" if data.snsv_model == "dynamic" or (data.snsv_model == "auto" and not missing) else "static"
+    )
     return ages, model
 
 
@@ -164,7 +161,9 @@ def snsv_score(data: SnsvInput, ages: Ages, model: Model) -> SnsvResult:
     if total == 2:
         k = c[f"two_sanctions_career_{sex}"]
         terms.append(
-            Term("two_sanctions_career_years", career, k, career * float(k), detail="age at conviction - first sanction")
+            Term(
+                "two_sanctions_career_years", career, k, career * float(k), detail="age at conviction - first sanction"
+            )
         )
     if total >= 3:
         rate = math.log(total / (career + int(pol["career_offset"])))
@@ -237,9 +236,7 @@ def snsv_score(data: SnsvInput, ages: Ages, model: Model) -> SnsvResult:
     elif data.snsv_model == "static":
         notes.append("Static SNSV used, as requested (snsv_model = static)")
     else:
-        notes.append(
-            "Dynamic inputs missing (" + ", ".join(missing_dynamic_inputs(data)) + "): static SNSV used"
-        )
+        notes.append("Dynamic inputs missing (" + ", ".join(missing_dynamic_inputs(data)) + "): static SNSV used")
 
     probability = logistic(sum(float(t.contribution) for t in terms))
     return SnsvResult(

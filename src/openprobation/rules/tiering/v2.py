@@ -106,8 +106,14 @@ def policy() -> Policy:
     return load_policy("tier_v2")
 
 
-def check_common(problems: Problems, *, rsr_percent: Decimal | None, mappa_level: int | None,
-                 mappa_category: int | None, ogrs_percent: int | None = None) -> None:
+def check_common(
+    problems: Problems,
+    *,
+    rsr_percent: Decimal | None,
+    mappa_level: int | None,
+    mappa_category: int | None,
+    ogrs_percent: int | None = None,
+) -> None:
     if rsr_percent is not None and not Decimal(0) <= rsr_percent <= Decimal(100):
         problems.add("rsr_percent", "Enter an RSR percentage from 0 to 100")
     if mappa_level is not None and mappa_level not in (1, 2, 3):
@@ -172,8 +178,11 @@ def tier_v2_calculate(data: TierV2Input) -> TierV2Result:
         change_level=change_level,
         change_points=change_points,
         unsupervised=unsupervised,
-        explanation=(*protect_terms, *change_terms,
-                     Term("unsupervised", unsupervised, None, 0, detail=f"{pol['unsupervised_code']} registration")),
+        explanation=(
+            *protect_terms,
+            *change_terms,
+            Term("unsupervised", unsupervised, None, 0, detail=f"{pol['unsupervised_code']} registration"),
+        ),
         notes=tuple(notes),
     )
 
@@ -200,17 +209,33 @@ def _protect(pol: Policy, data: TierV2Input, codes: list[str], notes: list[str])
     rosh_points = int(p["rosh"][data.rosh]) if data.rosh else 0
     counted = "rsr" if rsr_points >= rosh_points else "rosh"
     terms = [
-        Term("rsr", None if data.rsr_percent is None else float(data.rsr_percent), None,
-             rsr_points if counted == "rsr" else 0,
-             detail=f"{rsr_points} points" + ("" if counted == "rsr" else "; only the larger of RSR and RoSH counts")),
-        Term("rosh", data.rosh, None, rosh_points if counted == "rosh" else 0,
-             detail=f"{rosh_points} points" + ("" if counted == "rosh" else "; only the larger of RSR and RoSH counts")),
-        Term("mappa_level", data.mappa_level, None, int(p["mappa_level"][str(data.mappa_level)]) if data.mappa_level else 0),
+        Term(
+            "rsr",
+            None if data.rsr_percent is None else float(data.rsr_percent),
+            None,
+            rsr_points if counted == "rsr" else 0,
+            detail=f"{rsr_points} points" + ("" if counted == "rsr" else "; only the larger of RSR and RoSH counts"),
+        ),
+        Term(
+            "rosh",
+            data.rosh,
+            None,
+            rosh_points if counted == "rosh" else 0,
+            detail=f"{rosh_points} points" + ("" if counted == "rosh" else "; only the larger of RSR and RoSH counts"),
+        ),
+        Term(
+            "mappa_level",
+            data.mappa_level,
+            None,
+            int(p["mappa_level"][str(data.mappa_level)]) if data.mappa_level else 0,
+        ),
     ]
     complexity_codes = p["complexity"]["codes"]
     present = sorted({c for c in codes if c in complexity_codes})
     complexity = min(len(present) * int(p["complexity"]["points_each"]), int(p["complexity"]["maximum"]))
-    terms.append(Term("complexity_factors", ", ".join(present) or None, str(p["complexity"]["points_each"]), complexity))
+    terms.append(
+        Term("complexity_factors", ", ".join(present) or None, str(p["complexity"]["points_each"]), complexity)
+    )
     terms.extend(_women(pol, data, notes))
     return terms, sum(int(t.contribution) for t in terms)
 
@@ -226,21 +251,39 @@ def _women(pol: Policy, data: TierV2Input, notes: list[str]) -> list[Term]:
     if data.has_layer3_assessment:
         if data.parental_responsibilities is None:
             notes.append("parental_responsibilities not given: 0 points")
-        terms.append(Term("parental_responsibilities", data.parental_responsibilities, None,
-                          int(w["parental_responsibilities"]) if data.parental_responsibilities else 0))
+        terms.append(
+            Term(
+                "parental_responsibilities",
+                data.parental_responsibilities,
+                None,
+                int(w["parental_responsibilities"]) if data.parental_responsibilities else 0,
+            )
+        )
         if data.impulsivity is None and data.temper_control is None:
             notes.append("impulsivity and temper_control not given: 0 points")
         either = (data.impulsivity or 0) > 0 or (data.temper_control or 0) > 0
-        terms.append(Term("impulsivity_or_temper_control", either, None,
-                          int(w["impulsivity_or_temper_control"]) if either else 0,
-                          detail=f"impulsivity {data.impulsivity}, temper control {data.temper_control}; "
-                          "counted once when either is above 0"))
+        terms.append(
+            Term(
+                "impulsivity_or_temper_control",
+                either,
+                None,
+                int(w["impulsivity_or_temper_control"]) if either else 0,
+                detail=f"impulsivity {data.impulsivity}, temper control {data.temper_control}; "
+                "counted once when either is above 0",
+            )
+        )
     else:
         notes.append("No layer-3 assessment: the OASys-based factors for women are not counted")
     if data.recent_breach_or_recall is None:
         notes.append("recent_breach_or_recall not given: 0 points")
-    terms.append(Term("recent_breach_or_recall", data.recent_breach_or_recall, None,
-                      int(w["recent_breach_or_recall"]) if data.recent_breach_or_recall else 0))
+    terms.append(
+        Term(
+            "recent_breach_or_recall",
+            data.recent_breach_or_recall,
+            None,
+            int(w["recent_breach_or_recall"]) if data.recent_breach_or_recall else 0,
+        )
+    )
     return terms
 
 

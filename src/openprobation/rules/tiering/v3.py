@@ -125,8 +125,13 @@ def tier_v3_calculate(data: TierV3Input) -> TierV3Result:
     final = highest(pol, tiers.values())
     assert final is not None  # the reoffending table always gives a tier
     terms = [
-        Term(name, value if isinstance(value, str | bool | int | float) or value is None else str(value), None,
-             tier or "", detail="" if tier else "no contribution")
+        Term(
+            name,
+            value if isinstance(value, str | bool | int | float) or value is None else str(value),
+            None,
+            tier or "",
+            detail="" if tier else "no contribution",
+        )
         for name, (tier, value) in steps.items()
     ]
     provisional = _provisional(pol, data, tiers, notes)
@@ -199,7 +204,9 @@ def _provisional(pol: Policy, data: TierV3Input, tiers: dict[str, str | None], n
         without_rosh = highest(
             pol, [t for name, t in tiers.items() if name != "mappa_and_rosh" and (dynamic or name != "reoffending")]
         )
-        needed = pol["provisional"]["missing_rosh"]["with_mappa" if data.mappa_category is not None else "without_mappa"]
+        needed = pol["provisional"]["missing_rosh"][
+            "with_mappa" if data.mappa_category is not None else "without_mappa"
+        ]
         if not at_least(pol, without_rosh, needed):
             provisional = True
             notes.append(f"Provisional: no RoSH, and a RoSH could give tier {needed}")
