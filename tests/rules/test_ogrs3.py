@@ -1,0 +1,150 @@
+"""OGRS3: worked examples, the age/gender table, bands at their edges, and input errors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from openprobation.rules.calculators import CalculationInputError, calculate
+from openprobation.rules.predictors import ogrs3
+from openprobation.rules.predictors.base import band_for, bands
+
+from .examples import OGRS3
+
+
+def errors_of(tool: str, payload: dict) -> dict[str, str]:
+    with pytest.raises(CalculationInputError) as caught:
+        calculate(tool, payload)
+    return {e.field: e.message for e in caught.value.errors}
+
+
+def test_worked_example_first_violence_conviction_at_33():
+    # Male, 33 at conviction and at follow-up start (band 30-34: -1.326), 5 sanctions (4 previous, status
+    # 0.46306), first at 17, offence 00101 violence (weight 0.0).
+    # rate = ln((1 + 4) / (10 + 33 - 17)) = ln(5 / 26) = -1.648659; x 1.25112 = -2.062670
+    # y = 0.0 - 1.326 + 0.46306 - 2.062670 = -2.925610
+    # p1 = logistic(-2.925610 + 1.40256) = logistic(-1.523050) = 0.17904 -> 18%
+    # p2 = logistic(-2.925610 + 2.1217) = logistic(-0.803910) = 0.30918 -> 31% -> low
+    result = calculate("ogrs3", OGRS3)
+    assert (result["one_year_percent"], result["two_year_percent"], result["band"]) == (18, 31, "low")
+    assert result["policy_version"] == "ogrs3-52792f4"
+    terms = {t["name"]: t for t in result["explanation"]}
+    assert terms["age_and_gender"]["coefficient"] == "-1.326"
+    assert terms["offending_rate"]["value"] == pytest.approx(-1.648659)
+
+
+def test_worked_example_from_the_reference_soliciting_at_59():
+    # Male, 59 (band 50+: -2.0253), 2 sanctions (status 0.46306), first at 47, 02400 soliciting (0.7606).
+    # rate = 1.25112 x ln(2 / (10 + 59 - 47)) = 1.25112 x ln(2/22) = 1.25112 x -2.397895 = -3.000055
+    # y = 0.7606 - 2.0253 + 0.46306 - 3.000055 = -3.801695
+    # p1 = logistic(-2.399135) = 0.08321 -> 8%; p2 = logistic(-1.679995) = 0.15707 -> 16% -> low
+    payload = {
+        **OGRS3,
+        "date_of_birth": "1967-06-01",
+        "conviction_date": "2026-11-01",
+        "follow_up_start": "2026-12-06",
+        "total_sanctions": 2,
+        "age_at_first_sanction": 47,
+        "offence_code": "02400",
+    }
+    result = calculate("ogrs3", payload)
+    assert (result["one_year_percent"], result["two_year_percent"], result["band"]) == (8, 16, "low")
+
+
+def test_first_sanction_uses_the_first_time_status_term():
+    result = calculate("ogrs3", {**OGRS3, "total_sanctions": 1, "age_at_first_sanction": 33})
+    status = next(t for t in result["explanation"] if t["name"] == "sanction_status")
+    assert status["coefficient"] == "0.12614"
+
+
+@pytest.mark.parametrize(
+    ("gender", "age", "coefficient"),
+    [
+        ("male", 10, "0"),
+        ("male", 11, "0"),
+        ("male", 12, "0.08392"),
+        ("male", 17, "-0.0616"),
+        ("male", 18, "-0.6251"),
+        ("male", 20, "-0.6251"),
+        ("male", 21, "-1.0515"),
+        ("male", 49, "-1.4997"),
+        ("male", 50, "-2.0253"),
+        ("female", 15, "0.66952"),
+        ("female", 16, "-0.9592"),
+        ("female", 29, "-1.0528"),
+        ("female", 30, "-1.1291"),
+        ("female", 90, "-2.4498"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_age_gender_term_by_age_band(gender, age, coefficient):
+    assert ogrs3.age_gender_term(ogrs3.policy(), gender, age)[1] == coefficient
+
+
+@pytest.mark.parametrize(
+    ("two_year_percent", "band"),
+    [(1, "low"), (49, "low"), (50, "medium"), (51, "medium"), (74, "medium"), (75, "high"), (76, "high"),
+     (89, "high"), (90, "very_high"), (91, "very_high"), (99, "very_high")],
+    ids=lambda v: str(v),
+)
+def test_band_on_two_year_percent_below_at_above_each_threshold(two_year_percent, band):
+    assert band_for(Decimal(two_year_percent), bands(ogrs3.policy()["bands"])) == band
+
+
+def test_percent_is_kept_within_1_and_99():
+    # A 10-year-old girl with many early sanctions scores above 99% before the limit.
+    high = calculate(
+        "ogrs3",
+        {**OGRS3, "gender": "female", "date_of_birth": "2010-01-01", "conviction_date": "2020-06-01",
+         "follow_up_start": "2020-06-01", "total_sanctions": 60, "age_at_first_sanction": 10,
+         "offence_code": "02400"},
+    )
+    assert high["two_year_percent"] == 99
+    low = calculate(
+        "ogrs3",
+        {**OGRS3, "date_of_birth": "1920-01-01", "conviction_date": "2020-06-01", "follow_up_start": "2020-06-01",
+         "total_sanctions": 1, "age_at_first_sanction": 100, "offence_code": "09200"},
+    )
+    assert low["one_year_percent"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "fragment"),
+    [
+        ({"age_at_first_sanction": 40}, "age_at_first_sanction", "cannot be after the age at the current"),
+        ({"age_at_first_sanction": 9}, "age_at_first_sanction", "10 or over"),
+        ({"follow_up_start": "2024-01-09"}, "follow_up_start", "cannot start before the conviction"),
+        ({"date_of_birth": "2015-01-01", "age_at_first_sanction": 10}, "date_of_birth", "aged 10 or over"),
+        ({"total_sanctions": 0}, "total_sanctions", "1 or more"),
+        ({"total_sanctions": -3}, "total_sanctions", "1 or more"),
+        ({"offence_code": "99999"}, "offence_code", "not a known"),
+        ({"offence_code": "1010"}, "offence_code", "5 digits"),
+        ({"offence_code": "08800"}, "offence_code", "exact offence"),
+        ({"offence_code": "95000"}, "offence_code", "cannot be scored"),
+        ({"conviction_date": "1989-01-01"}, "conviction_date", "after the date of birth"),
+    ],
+    ids=[
+        "first_sanction_after_conviction",
+        "first_sanction_under_10",
+        "follow_up_before_conviction",
+        "under_10_at_conviction",
+        "no_sanctions",
+        "negative_sanctions",
+        "unknown_offence_code",
+        "malformed_offence_code",
+        "code_needs_exact_offence",
+        "code_without_weight",
+        "conviction_before_birth",
+    ],
+)
+def test_input_errors_name_the_field(change, field, fragment):
+    errors = errors_of("ogrs3", {**OGRS3, **change})
+    assert fragment in errors[field]
+
+
+def test_all_problems_are_reported_together():
+    errors = errors_of(
+        "ogrs3", {**OGRS3, "age_at_first_sanction": 9, "follow_up_start": "2023-01-01", "offence_code": "08800"}
+    )
+    assert set(errors) == {"age_at_first_sanction", "follow_up_start", "offence_code"}
