@@ -84,8 +84,19 @@ def test_age_gender_term_by_age_band(gender, age, coefficient):
 
 @pytest.mark.parametrize(
     ("two_year_percent", "band"),
-    [(1, "low"), (49, "low"), (50, "medium"), (51, "medium"), (74, "medium"), (75, "high"), (76, "high"),
-     (89, "high"), (90, "very_high"), (91, "very_high"), (99, "very_high")],
+    [
+        (1, "low"),
+        (49, "low"),
+        (50, "medium"),
+        (51, "medium"),
+        (74, "medium"),
+        (75, "high"),
+        (76, "high"),
+        (89, "high"),
+        (90, "very_high"),
+        (91, "very_high"),
+        (99, "very_high"),
+    ],
     ids=lambda v: str(v),
 )
 def test_band_on_two_year_percent_below_at_above_each_threshold(two_year_percent, band):
@@ -96,15 +107,29 @@ def test_percent_is_kept_within_1_and_99():
     # A 10-year-old girl with many early sanctions scores above 99% before the limit.
     high = calculate(
         "ogrs3",
-        {**OGRS3, "gender": "female", "date_of_birth": "2010-01-01", "conviction_date": "2020-06-01",
-         "follow_up_start": "2020-06-01", "total_sanctions": 60, "age_at_first_sanction": 10,
-         "offence_code": "02400"},
+        {
+            **OGRS3,
+            "gender": "female",
+            "date_of_birth": "2010-01-01",
+            "conviction_date": "2020-06-01",
+            "follow_up_start": "2020-06-01",
+            "total_sanctions": 60,
+            "age_at_first_sanction": 10,
+            "offence_code": "02400",
+        },
     )
     assert high["two_year_percent"] == 99
     low = calculate(
         "ogrs3",
-        {**OGRS3, "date_of_birth": "1920-01-01", "conviction_date": "2020-06-01", "follow_up_start": "2020-06-01",
-         "total_sanctions": 1, "age_at_first_sanction": 100, "offence_code": "09200"},
+        {
+            **OGRS3,
+            "date_of_birth": "1920-01-01",
+            "conviction_date": "2020-06-01",
+            "follow_up_start": "2020-06-01",
+            "total_sanctions": 1,
+            "age_at_first_sanction": 100,
+            "offence_code": "09200",
+        },
     )
     assert low["one_year_percent"] >= 1
 

@@ -32,8 +32,19 @@ def test_osp_dc_age_at_follow_up_points(age, points):
 
 @pytest.mark.parametrize(
     ("points", "band"),
-    [(0, "low"), (21, "low"), (22, "medium"), (23, "medium"), (29, "medium"), (30, "high"), (31, "high"),
-     (35, "high"), (36, "very_high"), (37, "very_high"), (64, "very_high")],
+    [
+        (0, "low"),
+        (21, "low"),
+        (22, "medium"),
+        (23, "medium"),
+        (29, "medium"),
+        (30, "high"),
+        (31, "high"),
+        (35, "high"),
+        (36, "very_high"),
+        (37, "very_high"),
+        (64, "very_high"),
+    ],
     ids=lambda v: str(v),
 )
 def test_osp_dc_points_bands_below_at_above(points, band):
@@ -42,9 +53,11 @@ def test_osp_dc_points_bands_below_at_above(points, band):
 
 @pytest.mark.parametrize(
     ("field", "counts", "points"),
-    [("contact_adult_sexual_sanctions", [0, 1, 2, 3, 7], [0, 5, 10, 15, 15]),
-     ("contact_child_sexual_sanctions", [0, 1, 2, 3, 7], [0, 3, 6, 9, 9]),
-     ("non_contact_sexual_sanctions", [0, 1, 2, 3, 7], [0, 2, 4, 6, 6])],
+    [
+        ("contact_adult_sexual_sanctions", [0, 1, 2, 3, 7], [0, 5, 10, 15, 15]),
+        ("contact_child_sexual_sanctions", [0, 1, 2, 3, 7], [0, 3, 6, 9, 9]),
+        ("non_contact_sexual_sanctions", [0, 1, 2, 3, 7], [0, 2, 4, 6, 6]),
+    ],
     ids=["contact_adult", "contact_child", "non_contact"],
 )
 def test_osp_dc_sanction_points(field, counts, points):
@@ -62,12 +75,20 @@ def test_osp_dc_sanction_points(field, counts, points):
 )
 def test_osp_dc_age_at_last_sexual_sanction(last_sanction, points):
     result = calculate("osp-dc", {**OSP_DC, "last_sexual_sanction_date": last_sanction})
-    assert next(t["contribution"] for t in result["explanation"] if t["name"] == "age_at_last_sexual_sanction") == points
+    assert (
+        next(t["contribution"] for t in result["explanation"] if t["name"] == "age_at_last_sexual_sanction") == points
+    )
 
 
 def test_osp_dc_zero_points_is_zero_probability():
-    payload = {**OSP_DC, "contact_adult_sexual_sanctions": 0, "contact_child_sexual_sanctions": 0,
-               "date_of_birth": "1950-01-01", "total_sanctions": 1, "last_sexual_sanction_date": None}
+    payload = {
+        **OSP_DC,
+        "contact_adult_sexual_sanctions": 0,
+        "contact_child_sexual_sanctions": 0,
+        "date_of_birth": "1950-01-01",
+        "total_sanctions": 1,
+        "last_sexual_sanction_date": None,
+    }
     result = calculate("osp-dc", payload)
     assert (result["points"], result["percent"], result["band"]) == (0, 0.0, "low")
 
@@ -82,15 +103,28 @@ def test_osp_dc_zero_points_is_zero_probability():
         ({"follow_up_start": "2019-08-02"}, False, "high"),
         ({"gender": "female"}, False, "not_applicable"),
     ],
-    ids=["five_years_free_in_community", "in_custody", "offence_under_5_years",
-         "sexual_offence_exactly_5_years", "follow_up_under_5_years", "woman_not_applicable"],
+    ids=[
+        "five_years_free_in_community",
+        "in_custody",
+        "offence_under_5_years",
+        "sexual_offence_exactly_5_years",
+        "follow_up_under_5_years",
+        "woman_not_applicable",
+    ],
 )
 def test_osp_dc_risk_reduction_rule(change, applied, band):
     # 1 contact adult 5 + 1 contact child 3 + age 38 at follow-up 8 + last sanction at 38 10 + prior 6 = 32: high.
-    payload = {**OSP_DC, "follow_up_start": "2019-01-01", "assessment_date": "2024-08-01", "in_custody": False,
-               "contact_adult_sexual_sanctions": 1,
-               "most_recent_offence_date": "2018-01-01", "most_recent_sexual_offence_date": "2018-01-01",
-               "last_sexual_sanction_date": "2018-06-01", **change}
+    payload = {
+        **OSP_DC,
+        "follow_up_start": "2019-01-01",
+        "assessment_date": "2024-08-01",
+        "in_custody": False,
+        "contact_adult_sexual_sanctions": 1,
+        "most_recent_offence_date": "2018-01-01",
+        "most_recent_sexual_offence_date": "2018-01-01",
+        "last_sexual_sanction_date": "2018-06-01",
+        **change,
+    }
     result = calculate("osp-dc", payload)
     assert (result["risk_reduction_applied"], result["band"]) == (applied, band)
 
@@ -115,8 +149,13 @@ def test_osp_dc_risk_reduction_not_checked_without_its_inputs_says_so():
 )
 def test_osp_iic_hierarchy_first_match_wins(counts, rule, percent, band):
     adult, child, non_contact, images = counts
-    payload = {**OSP_IIC, "contact_adult_sexual_sanctions": adult, "contact_child_sexual_sanctions": child,
-               "non_contact_sexual_sanctions": non_contact, "indecent_image_sanctions": images}
+    payload = {
+        **OSP_IIC,
+        "contact_adult_sexual_sanctions": adult,
+        "contact_child_sexual_sanctions": child,
+        "non_contact_sexual_sanctions": non_contact,
+        "indecent_image_sanctions": images,
+    }
     result = calculate("osp-iic", payload)
     assert (result["rule"], result["percent"], result["band"]) == (rule, percent, band)
 
@@ -145,8 +184,13 @@ def test_osp_iic_input_errors(change, field):
         ({"date_of_birth": "2016-01-01"}, "date_of_birth"),
         ({"total_sanctions": 0}, "total_sanctions"),
     ],
-    ids=["stranger_victim_missing", "last_sanction_under_10", "last_sanction_after_assessment", "under_10",
-         "no_sanctions"],
+    ids=[
+        "stranger_victim_missing",
+        "last_sanction_under_10",
+        "last_sanction_after_assessment",
+        "under_10",
+        "no_sanctions",
+    ],
 )
 def test_osp_dc_input_errors(change, field):
     with pytest.raises(CalculationInputError) as caught:

@@ -44,8 +44,23 @@ def test_ovp_non_violent_sanction_points(non_violent, points):
 
 @pytest.mark.parametrize(
     ("age", "points"),
-    [(18, 20), (19, 20), (20, 17), (22, 14), (24, 12), (25, 12), (26, 10), (30, 10), (31, 8), (36, 6), (41, 4),
-     (46, 2), (50, 2), (51, 0), (80, 0)],
+    [
+        (18, 20),
+        (19, 20),
+        (20, 17),
+        (22, 14),
+        (24, 12),
+        (25, 12),
+        (26, 10),
+        (30, 10),
+        (31, 8),
+        (36, 6),
+        (41, 4),
+        (46, 2),
+        (50, 2),
+        (51, 0),
+        (80, 0),
+    ],
     ids=lambda v: str(v),
 )
 def test_ovp_age_points(age, points):
@@ -54,8 +69,19 @@ def test_ovp_age_points(age, points):
 
 @pytest.mark.parametrize(
     ("percent", "band"),
-    [(1, "low"), (29, "low"), (30, "medium"), (31, "medium"), (59, "medium"), (60, "high"), (61, "high"),
-     (79, "high"), (80, "very_high"), (81, "very_high"), (99, "very_high")],
+    [
+        (1, "low"),
+        (29, "low"),
+        (30, "medium"),
+        (31, "medium"),
+        (59, "medium"),
+        (60, "high"),
+        (61, "high"),
+        (79, "high"),
+        (80, "very_high"),
+        (81, "very_high"),
+        (99, "very_high"),
+    ],
     ids=lambda v: str(v),
 )
 def test_ovp_bands_below_at_above(percent, band):
@@ -89,13 +115,28 @@ def test_ogp_worked_example_43_points():
     assert result["ogrs3"]["two_year_percent"] == 31
     assert [t["contribution"] for t in result["explanation"]] == [19, 5, 0, 3, 8, 3, 5]
     assert (result["points"], result["one_year_percent"], result["two_year_percent"], result["band"]) == (
-        43, 26, 39, "medium")
+        43,
+        26,
+        39,
+        "medium",
+    )
 
 
 @pytest.mark.parametrize(
     ("percent", "band"),
-    [(1, "low"), (33, "low"), (34, "medium"), (35, "medium"), (66, "medium"), (67, "high"), (68, "high"),
-     (84, "high"), (85, "very_high"), (86, "very_high"), (99, "very_high")],
+    [
+        (1, "low"),
+        (33, "low"),
+        (34, "medium"),
+        (35, "medium"),
+        (66, "medium"),
+        (67, "high"),
+        (68, "high"),
+        (84, "high"),
+        (85, "very_high"),
+        (86, "very_high"),
+        (99, "very_high"),
+    ],
     ids=lambda v: str(v),
 )
 def test_ogp_bands_below_at_above(percent, band):

@@ -133,17 +133,39 @@ def test_rsr_clamping(raw, expected):
     from openprobation.rules.predictors.snsv import SnsvResult
 
     snsv = SnsvResult(tool="snsv", policy_version="x", percent=Decimal(raw), model="static", band=None, explanation=())
-    dc = OspDcResult(tool="osp-dc", policy_version="x", points=0, percent=Decimal(0), band="not_applicable",
-                     unreduced_band="not_applicable", risk_reduction_applied=False, explanation=())
-    iic = OspIicResult(tool="osp-iic", policy_version="x", percent=Decimal(0), band="not_applicable",
-                       rule="not_applicable", explanation=())
+    dc = OspDcResult(
+        tool="osp-dc",
+        policy_version="x",
+        points=0,
+        percent=Decimal(0),
+        band="not_applicable",
+        unreduced_band="not_applicable",
+        risk_reduction_applied=False,
+        explanation=(),
+    )
+    iic = OspIicResult(
+        tool="osp-iic",
+        policy_version="x",
+        percent=Decimal(0),
+        band="not_applicable",
+        rule="not_applicable",
+        explanation=(),
+    )
     assert rsr.combine(snsv, dc, iic, female_with_sexual_history=False).percent == Decimal(expected)
 
 
 @pytest.mark.parametrize(
     ("percent", "band"),
-    [("0", "low"), ("2.99", "low"), ("3.00", "medium"), ("3.01", "medium"), ("6.89", "medium"), ("6.90", "high"),
-     ("6.91", "high"), ("99.99", "high")],
+    [
+        ("0", "low"),
+        ("2.99", "low"),
+        ("3.00", "medium"),
+        ("3.01", "medium"),
+        ("6.89", "medium"),
+        ("6.90", "high"),
+        ("6.91", "high"),
+        ("99.99", "high"),
+    ],
     ids=lambda v: str(v),
 )
 def test_rsr_bands_below_at_above_3_and_6_9(percent, band):

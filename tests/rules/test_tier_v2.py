@@ -25,8 +25,18 @@ def errors_of(**change) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("rsr", "points"),
-    [(0, 0), (2.99, 0), (3.00, 10), (3.01, 10), (6.99, 10), ("6.995", 10), (7.00, 20), (7.01, 20), (99.99, 20),
-     (100, 20)],
+    [
+        (0, 0),
+        (2.99, 0),
+        (3.00, 10),
+        (3.01, 10),
+        (6.99, 10),
+        ("6.995", 10),
+        (7.00, 20),
+        (7.01, 20),
+        (99.99, 20),
+        (100, 20),
+    ],
     ids=lambda v: str(v),
 )
 def test_protect_rsr_points_below_at_above_3_and_7(rsr, points):
@@ -103,8 +113,16 @@ def test_protect_level_from_combined_points(change, points, level):
         ({"parental_responsibilities": True, "has_layer3_assessment": False}, 0),
         ({"recent_breach_or_recall": True, "has_layer3_assessment": False}, 2),
     ],
-    ids=["parenting", "impulsivity", "impulsivity_and_temper_count_once", "no_factor", "breach_or_recall",
-         "all_three", "oasys_factor_needs_assessment", "breach_counts_without_assessment"],
+    ids=[
+        "parenting",
+        "impulsivity",
+        "impulsivity_and_temper_count_once",
+        "no_factor",
+        "breach_or_recall",
+        "all_three",
+        "oasys_factor_needs_assessment",
+        "breach_counts_without_assessment",
+    ],
 )
 def test_additional_factors_for_women(change, points):
     assert tier(gender="female", **change)["protect_points"] == points
@@ -143,8 +161,16 @@ def test_mandate_and_assessment_with_no_points_is_change_level_1():
         ([{"sentence_type": "SP"}, {"sentence_type": "NC"}], True),
         ([], False),
     ],
-    ids=["custody_NC", "custody_SC", "rehabilitative_requirement", "unpaid_work_only", "order_extended_only",
-         "restrictive_only", "any_conviction_counts", "no_current_convictions"],
+    ids=[
+        "custody_NC",
+        "custody_SC",
+        "rehabilitative_requirement",
+        "unpaid_work_only",
+        "order_extended_only",
+        "restrictive_only",
+        "any_conviction_counts",
+        "no_current_convictions",
+    ],
 )
 def test_mandate_for_change_worked_out_from_convictions(convictions, mandate):
     result = tier(mandate_for_change=None, current_convictions=convictions, ogrs_percent=0)
@@ -190,14 +216,20 @@ SECTIONS = [
 ]
 
 
-@pytest.mark.parametrize(("section", "weight", "kind", "standard", "severe"), SECTIONS,
-                         ids=[f"{s[2]}_{s[0]}" for s in SECTIONS])
+@pytest.mark.parametrize(
+    ("section", "weight", "kind", "standard", "severe"), SECTIONS, ids=[f"{s[2]}_{s[0]}" for s in SECTIONS]
+)
 def test_need_severity_below_at_each_threshold(section, weight, kind, standard, severe):
     def points(score: int) -> int:
         return tier(ogrs_percent=0, needs_assessment_type=kind, needs={section: score})["change_points"]
 
     assert [points(standard - 1), points(standard), points(severe - 1), points(severe), points(severe + 1)] == [
-        0, weight, weight, 2 * weight, 2 * weight]
+        0,
+        weight,
+        weight,
+        2 * weight,
+        2 * weight,
+    ]
 
 
 def test_financial_and_emotional_wellbeing_carry_no_weight():
@@ -214,8 +246,15 @@ def test_worked_example_b2():
     # Protect: RSR 7.00 -> 20, RoSH high 20 (only the larger counts: 20), MAPPA level 1 -> 5, one complexity
     # registration (RMDO) -> 2: 27 -> B. Change: accommodation 7 severe x 1 = 2, attitudes 3 standard x 2 = 2,
     # OGRS 59 -> 5, IOM 2: 11 -> 2. Tier B2.
-    result = tier(rsr_percent="7.00", rosh="high", mappa_level=1, mappa_category=2, registrations=["RMDO", "IIOM"],
-                  ogrs_percent=59, needs={"accommodation": 7, "attitudes": 3})
+    result = tier(
+        rsr_percent="7.00",
+        rosh="high",
+        mappa_level=1,
+        mappa_category=2,
+        registrations=["RMDO", "IIOM"],
+        ogrs_percent=59,
+        needs={"accommodation": 7, "attitudes": 3},
+    )
     assert (result["protect_points"], result["change_points"], result["tier"]) == (27, 11, "B2")
     assert result["version"] == 2 and result["policy_version"] == "tier-v2-affac98a"
 
@@ -247,12 +286,27 @@ def test_missing_rsr_and_ogrs_are_noted():
         ({"needs": {"housing": 1}}, "needs.housing"),
         ({"rosh": "extreme"}, "rosh"),
         ({"impulsivity": 3}, "impulsivity"),
-        ({"current_convictions": [{"requirements": []}], "mandate_for_change": None},
-         "current_convictions.0.sentence_type"),
+        (
+            {"current_convictions": [{"requirements": []}], "mandate_for_change": None},
+            "current_convictions.0.sentence_type",
+        ),
     ],
-    ids=["rsr_above_100", "rsr_negative", "mappa_level_4", "mappa_category_5", "ogrs_above_100",
-         "mandate_missing", "mandate_given_twice", "needs_missing", "assessment_type_missing", "negative_need_score",
-         "unknown_need_section", "unknown_rosh", "impulsivity_out_of_range", "nested_conviction_field_missing"],
+    ids=[
+        "rsr_above_100",
+        "rsr_negative",
+        "mappa_level_4",
+        "mappa_category_5",
+        "ogrs_above_100",
+        "mandate_missing",
+        "mandate_given_twice",
+        "needs_missing",
+        "assessment_type_missing",
+        "negative_need_score",
+        "unknown_need_section",
+        "unknown_rosh",
+        "impulsivity_out_of_range",
+        "nested_conviction_field_missing",
+    ],
 )
 def test_tier_v2_input_errors(change, field):
     assert field in errors_of(**change)

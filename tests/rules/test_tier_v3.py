@@ -32,8 +32,16 @@ def test_reoffending_table_at_each_threshold(arp, csrp, expected):
 
 
 BELOW = [
-    (89.99, 6.9, "A"), (74.99, 6.9, "B"), (49.99, 3.0, "C"), (24.99, 1.0, "E"), (14.99, 0.5, "F"),
-    (90, 6.89, "A"), (90, 2.99, "B"), (90, 0.99, "C"), (90, 0.49, "D"), (50, 2.99, "D"),
+    (89.99, 6.9, "A"),
+    (74.99, 6.9, "B"),
+    (49.99, 3.0, "C"),
+    (24.99, 1.0, "E"),
+    (14.99, 0.5, "F"),
+    (90, 6.89, "A"),
+    (90, 2.99, "B"),
+    (90, 0.99, "C"),
+    (90, 0.49, "D"),
+    (50, 2.99, "D"),
 ]
 
 
@@ -45,10 +53,18 @@ def test_reoffending_table_just_below_each_threshold(arp, csrp, expected):
 @pytest.mark.parametrize(
     ("score", "band", "expected"),
     [
-        (8.0, "very_high", "A"), (5.0, "high", "B"), (0.3, "low", "E"),
-        (3.36, "medium", "C"), (3.35, "medium", "D"), (2.11, "medium", "D"), (2.10, "medium", "C"),
-        (1.12, "medium", "C"), (1.11, "medium", "D"), (0.60, "medium", "D"),
-        (2.0, "not_applicable", "G"), (0, "high", "G"),
+        (8.0, "very_high", "A"),
+        (5.0, "high", "B"),
+        (0.3, "low", "E"),
+        (3.36, "medium", "C"),
+        (3.35, "medium", "D"),
+        (2.11, "medium", "D"),
+        (2.10, "medium", "C"),
+        (1.12, "medium", "C"),
+        (1.11, "medium", "D"),
+        (0.60, "medium", "D"),
+        (2.0, "not_applicable", "G"),
+        (0, "high", "G"),
     ],
     ids=lambda v: str(v),
 )
@@ -65,8 +81,15 @@ def test_medium_dc_srp_below_0_60_is_an_error():
 @pytest.mark.parametrize(
     ("mappa_category", "rosh", "expected"),
     [
-        (1, "very_high", "A"), (2, "high", "C"), (3, "medium", "D"), (4, "low", "E"), (1, None, "E"),
-        (None, "very_high", "C"), (None, "high", "D"), (None, "medium", "G"), (None, "low", "G"),
+        (1, "very_high", "A"),
+        (2, "high", "C"),
+        (3, "medium", "D"),
+        (4, "low", "E"),
+        (1, None, "E"),
+        (None, "very_high", "C"),
+        (None, "high", "D"),
+        (None, "medium", "G"),
+        (None, "low", "G"),
     ],
     ids=["mappa_vh", "mappa_h", "mappa_m", "mappa_l", "mappa_no_rosh", "vh", "h", "m", "l"],
 )
@@ -81,8 +104,13 @@ def test_mappa_and_rosh_step(mappa_category, rosh, expected):
     ids=["under_1_year", "exactly_1_year", "under_5_years", "exactly_5_years"],
 )
 def test_lifer_or_ipp_by_time_since_release(released, expected):
-    result = tier(arp_percent=0, csrp_percent=0, registrations=["INLL"], latest_release_date=released,
-                  calculation_date="2026-06-01")
+    result = tier(
+        arp_percent=0,
+        csrp_percent=0,
+        registrations=["INLL"],
+        latest_release_date=released,
+        calculation_date="2026-06-01",
+    )
     assert result["tier"] == expected
 
 
@@ -94,12 +122,21 @@ def test_lifer_without_release_date_has_no_step_and_says_so():
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"registrations": ["ADVP"]}, "E"), ({"registrations": ["REG30"]}, "E"), ({"registrations": ["SPO"]}, "F"),
-        ({"registrations": ["RCPR"]}, "F"), ({"has_sexual_offence_history": True}, "E"),
+        ({"registrations": ["ADVP"]}, "E"),
+        ({"registrations": ["REG30"]}, "E"),
+        ({"registrations": ["SPO"]}, "F"),
+        ({"registrations": ["RCPR"]}, "F"),
+        ({"has_sexual_offence_history": True}, "E"),
         ({"registrations": ["SPO", "ADVP"]}, "E"),
     ],
-    ids=["domestic_abuse_ADVP", "domestic_abuse_REG30", "stalking", "child_protection", "sexual_history",
-         "highest_wins"],
+    ids=[
+        "domestic_abuse_ADVP",
+        "domestic_abuse_REG30",
+        "stalking",
+        "child_protection",
+        "sexual_history",
+        "highest_wins",
+    ],
 )
 def test_registration_and_history_steps(change, expected):
     assert tier(arp_percent=0, csrp_percent=0, **change)["tier"] == expected
@@ -127,16 +164,37 @@ def test_not_supervised_and_missing_predictors():
         # Missing RoSH without MAPPA: provisional unless other steps give C or better.
         ({"rosh": None}, True),
         ({"rosh": None, "arp_percent": 60, "csrp_percent": 3.5}, False),
-        ({"rosh": None, "arp_percent": 60, "csrp_percent": 3.5, "arp_static": True, "csrp_static": True,
-          "dc_srp_percent": 3.4, "dc_srp_band": "medium"}, True),
+        (
+            {
+                "rosh": None,
+                "arp_percent": 60,
+                "csrp_percent": 3.5,
+                "arp_static": True,
+                "csrp_static": True,
+                "dc_srp_percent": 3.4,
+                "dc_srp_band": "medium",
+            },
+            True,
+        ),
         # Missing RoSH with MAPPA: provisional unless other steps give A.
         ({"rosh": None, "mappa_category": 2, "arp_percent": 60, "csrp_percent": 3.5}, True),
         ({"rosh": None, "mappa_category": 2, "arp_percent": 95, "csrp_percent": 7}, False),
     ],
-    ids=["dynamic_with_rosh", "both_static", "both_static_other_step_A", "arp_static", "arp_static_E_not_enough",
-         "arp_static_other_step_D", "csrp_static", "csrp_static_other_step_B", "no_rosh_no_mappa",
-         "no_rosh_table_gives_C", "no_rosh_static_table_not_counted", "no_rosh_mappa_needs_A",
-         "no_rosh_mappa_table_gives_A"],
+    ids=[
+        "dynamic_with_rosh",
+        "both_static",
+        "both_static_other_step_A",
+        "arp_static",
+        "arp_static_E_not_enough",
+        "arp_static_other_step_D",
+        "csrp_static",
+        "csrp_static_other_step_B",
+        "no_rosh_no_mappa",
+        "no_rosh_table_gives_C",
+        "no_rosh_static_table_not_counted",
+        "no_rosh_mappa_needs_A",
+        "no_rosh_mappa_table_gives_A",
+    ],
 )
 def test_provisional_flag(change, provisional):
     assert tier(**change)["provisional"] is provisional
@@ -156,13 +214,22 @@ def test_explanation_lists_every_step():
         ({"csrp_static": None}, "csrp_static"),
         ({"dc_srp_percent": 2}, "dc_srp_band"),
         ({"registrations": ["INLL"], "latest_release_date": "2026-01-01"}, "calculation_date"),
-        ({"registrations": ["INLL"], "latest_release_date": "2026-07-01", "calculation_date": "2026-06-01"},
-         "latest_release_date"),
+        (
+            {"registrations": ["INLL"], "latest_release_date": "2026-07-01", "calculation_date": "2026-06-01"},
+            "latest_release_date",
+        ),
         ({"version": 4}, "version"),
         ({"dc_srp_band": "severe"}, "dc_srp_band"),
     ],
-    ids=["arp_above_100", "static_flag_missing", "dc_srp_band_missing", "calculation_date_missing",
-         "release_after_calculation", "unknown_version", "unknown_band"],
+    ids=[
+        "arp_above_100",
+        "static_flag_missing",
+        "dc_srp_band_missing",
+        "calculation_date_missing",
+        "release_after_calculation",
+        "unknown_version",
+        "unknown_band",
+    ],
 )
 def test_tier_v3_input_errors(change, field):
     with pytest.raises(CalculationInputError) as caught:
