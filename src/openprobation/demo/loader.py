@@ -32,7 +32,15 @@ from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.models import AuditEvent
 from openprobation.demo import generate as gen
-from openprobation.demo.bulk import BulkWriter, TableSpec, next_id, reset_sequences, table_spec
+from openprobation.demo.bulk import (
+    BulkWriter,
+    TableSpec,
+    delete_all,
+    foreign_keys_checked_once,
+    next_id,
+    reset_sequences,
+    table_spec,
+)
 from openprobation.demo.plan import DEMO_SIGN_INS, OrgPlan, caseload_slots, organisation_plan
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
 from openprobation.people.models import Address, CaseAccess, Person, Relationship
@@ -200,9 +208,8 @@ def _password_in_db() -> bool:
 
 def _delete_existing(marker: tuple[Provider, AuditEvent] | None) -> None:
     """Delete every case, and the organisation, staff and accounts a previous demo build made."""
-    for model in (Contact, Allocation, Requirement, LicenceCondition, Registration, CaseAccess, Relationship,
-                  Address, Event, Person):
-        model._default_manager.all().delete()
+    delete_all([Contact, Allocation, Requirement, LicenceCondition, Registration, CaseAccess, Relationship, Address,
+                Event, Person])
     if marker is None:
         return
     provider, event = marker
@@ -321,7 +328,7 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         staff_ids=staff_ids, team_ids=team_ids, first_ids={k: next_id(CASE_MODELS[k]) for k in gen.TABLES},
     )
     progress = _Progress(options.progress, options.people)
-    with progress.running():
+    with progress.running(), foreign_keys_checked_once(list(CASE_MODELS.values())):
         for start in range(0, options.people, gen.CHUNK_SIZE):
             chunk = generator.chunk(start, min(start + gen.CHUNK_SIZE, options.people))
             for key in gen.TABLES:
