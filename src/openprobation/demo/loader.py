@@ -113,10 +113,15 @@ class DemoResult:
         if self.status == "refused":
             return f"Demo data not loaded: {self.message}"
         c = self.counts
-        head = (f"Demo data loaded in {self.seconds:.1f} s" if self.status == "loaded"
-                else "Demo data is already loaded; nothing changed (use --reset to load it again)")
+        if self.status == "loaded":
+            rows = c.get("rows", 0)
+            head = (f"Demo data loaded (seed {self.seed}, as of {self.as_of}) in {self.seconds:.1f} s: "
+                    f"{rows:,} rows, {rows / max(self.seconds, 1e-9):,.0f} rows/s.")
+        else:
+            head = (f"Demo data is already loaded (seed {self.seed}, as of {self.as_of}); nothing changed "
+                    "(--reset loads it again).")
         lines = [
-            f"{head} (seed {self.seed}, as of {self.as_of}).",
+            head,
             f"  organisation: {c.get('regions', 0)} regions, {c.get('pdus', 0):,} PDUs, {c.get('teams', 0):,} teams, "
             f"{c.get('staff', 0):,} staff",
             f"  cases: {c.get('people', 0):,} people, {c.get('events', 0):,} events, "

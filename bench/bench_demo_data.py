@@ -1,0 +1,184 @@
+"""Benchmark ``openprobation demo-data`` on SQLite and PostgreSQL and record the figures.
+
+Each run gets a fresh, empty database: a new SQLite file in a temporary data directory, or a throwaway PostgreSQL
+cluster (scripts/pg_up.sh when the repository has it, otherwise the same recipe inline). Migrations run first and
+are not timed; then the command loads the demo and reports its own time and row count, which this script
+collects into bench/results/demo_data.md.
+
+    .venv/bin/python bench/bench_demo_data.py                      # 2,500 and 250,000 people, both databases
+    .venv/bin/python bench/bench_demo_data.py --people 2500 --databases sqlite --no-write
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "openprobation.cli"]
+RESULTS = ROOT / "bench" / "results" / "demo_data.md"
+LOADED = re.compile(r"loaded \(seed \d+, as of [0-9-]+\) in ([0-9.]+) s: ([0-9,]+) rows")
+CASES = re.compile(r"cases: ([0-9,]+) people, ([0-9,]+) events, ([0-9,]+) contacts")
+
+
+@dataclass(frozen=True)
+class Run:
+    database: str
+    people: int
+    seconds: float
+    wall_seconds: float
+    rows: int
+    contacts: int
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for one run; yields its DATABASE_URL."""
+    script = ROOT / "scripts" / "pg_up.sh"
+    if script.exists():
+        out = subprocess.run(["bash", str(script)], check=True, capture_output=True, text=True).stdout
+        env = dict(re.findall(r"(\w+)=(\S+)", out))
+        try:
+            yield env["DATABASE_URL"]
+        finally:
+            subprocess.run(["bash", str(ROOT / "scripts" / "pg_down.sh")], env={**os.environ, **env}, check=False)
+        return
+    yield from _postgres_inline()
+
+
+def _postgres_inline() -> Iterator[str]:
+    """The stack notes' recipe, for a checkout without scripts/pg_up.sh."""
+    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    if not bins:
+        raise SystemExit("PostgreSQL server binaries not found (apt-get install -y postgresql)")
+    pgbin = bins[-1]
+    root = Path(tempfile.mkdtemp(prefix="openprobation-bench-pg."))
+    root.chmod(0o755)
+    (root / "data").mkdir()
+    (root / "sock").mkdir()
+    run_as: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        for sub in ("data", "sock"):
+            shutil.chown(root / sub, "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    subprocess.run([*run_as, str(pgbin / "initdb"), "-D", str(root / "data"), "-U", "postgres", "-A", "trust",
+                    "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], check=True, capture_output=True, cwd=root)
+    options = (f"-p {port} -k {root / 'sock'} -c listen_addresses=127.0.0.1 -c fsync=off "
+               "-c synchronous_commit=off -c full_page_writes=off")
+    subprocess.run([*run_as, str(pgbin / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "server.log"),
+                    "-w", "-t", "30", "-o", options, "start"], check=True, capture_output=True, cwd=root)
+    try:
+        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*run_as, str(pgbin / "pg_ctl"), "-D", str(root / "data"), "-m", "fast", "-w", "stop"],
+                       check=False, capture_output=True, cwd=root)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run_once(database: str, people: int, seed: int) -> Run:
+    """Migrate a fresh database, then time one demo load."""
+    with tempfile.TemporaryDirectory(prefix="openprobation-bench.") as data_dir:
+        env = {**os.environ, "OPENPROBATION_DATA_DIR": data_dir, "OPENPROBATION_DEMO": "true"}
+        env.pop("DATABASE_URL", None)
+        with postgres() if database == "postgresql" else _nothing() as url:
+            if url:
+                env["DATABASE_URL"] = url
+            subprocess.run([*CLI, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+            started = time.perf_counter()
+            out = subprocess.run([*CLI, "demo-data", "--people", str(people), "--seed", str(seed), "--quiet",
+                                  "--no-migrate"], env=env, check=True, capture_output=True, text=True,
+                                 cwd=ROOT).stdout
+            wall = time.perf_counter() - started
+    loaded, cases = LOADED.search(out), CASES.search(out)
+    if not loaded or not cases:
+        raise SystemExit(f"Could not read the demo-data summary:\n{out}")
+    return Run(database=database, people=people, seconds=float(loaded.group(1)), wall_seconds=wall,
+               rows=int(loaded.group(2).replace(",", "")), contacts=int(cases.group(3).replace(",", "")))
+
+
+@contextmanager
+def _nothing() -> Iterator[str]:
+    yield ""
+
+
+def _postgres_version() -> str:
+    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    if not bins:
+        return "unknown"
+    return subprocess.run([str(bins[-1] / "postgres"), "--version"], capture_output=True, text=True).stdout.strip()
+
+
+def write_results(runs: list[Run], command: str) -> None:
+    lines = [
+        "# Demo data load: timings",
+        "",
+        f"Measured {dt.date.today().isoformat()} with `{command}`.",
+        f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {_postgres_version()} "
+        "(throwaway cluster, fsync off), SQLite " + _sqlite_version() + ".",
+        "",
+        "Seconds are the command's own load time (everything after migrations: organisation, accounts, cases, "
+        "foreign-key checks, sequences, commit); wall is the whole process including Django start-up.",
+        "",
+        "| database | people | contacts | rows | seconds | wall seconds | rows/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in runs:
+        lines.append(f"| {r.database} | {r.people:,} | {r.contacts:,} | {r.rows:,} | {r.seconds:.1f} | "
+                     f"{r.wall_seconds:.1f} | {r.rows_per_second:,.0f} |")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("\n".join(lines) + "\n")
+
+
+def _sqlite_version() -> str:
+    import sqlite3
+
+    return sqlite3.sqlite_version
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, nargs="+", default=[2_500, 250_000],
+                        help="people counts to load (default 2500 250000)")
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULTS.relative_to(ROOT)}")
+    args = parser.parse_args()
+    runs = []
+    for database in [d.strip() for d in args.databases.split(",") if d.strip()]:
+        if database not in ("sqlite", "postgresql"):
+            parser.error(f"unknown database {database!r}")
+        for people in args.people:
+            run = run_once(database, people, args.seed)
+            runs.append(run)
+            print(f"{run.database:<10} {run.people:>9,} people  {run.rows:>11,} rows  {run.seconds:7.1f} s  "
+                  f"(wall {run.wall_seconds:.1f} s)  {run.rows_per_second:>9,.0f} rows/s", flush=True)
+    if not args.no_write:
+        command = "python bench/bench_demo_data.py " + " ".join(sys.argv[1:])
+        write_results(runs, command.strip())
+        print(f"Wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
