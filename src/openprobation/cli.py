@@ -103,6 +103,30 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_calc(args: argparse.Namespace) -> int:
+    """Stateless: reads JSON, prints the result as JSON. Invalid input: the errors as JSON and exit code 2."""
+    import json
+
+    from openprobation.rules.calculators import CalculationInputError, calculate
+
+    try:
+        text = sys.stdin.read() if args.json == "-" else open(args.json, encoding="utf-8").read()
+    except OSError as exc:
+        return _fail(f"cannot read {args.json}: {exc.strerror}", 2)
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        print(json.dumps({"errors": [{"field": "", "message": f"Not valid JSON: {exc}"}]}, indent=2))
+        return 2
+    try:
+        result = calculate(args.tool, payload)
+    except CalculationInputError as exc:
+        print(json.dumps({"errors": exc.as_dicts()}, indent=2))
+        return 2
+    print(json.dumps(result, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="openprobation",
@@ -136,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
     p.set_defaults(handler=cmd_demo_data)
+
+    p = sub.add_parser("calc", help="run a risk-tool calculator on JSON input",
+                       description="Calculate a risk tool from JSON input and print the result, with its "
+                       "explanation, as JSON. On invalid input print {\"errors\": [...]} and exit with code 2. "
+                       "Tools: ogrs3, snsv, osp-dc, osp-iic, rsr, ovp, ogp, tier (docs/risk-tools.md).")
+    p.add_argument("tool", choices=["ogrs3", "snsv", "osp-dc", "osp-iic", "rsr", "ovp", "ogp", "tier"])
+    p.add_argument("--json", required=True, metavar="FILE", help="input file, or - for standard input")
+    p.set_defaults(handler=cmd_calc)
 
     p = sub.add_parser("createuser", help="create a member of staff with a sign-in account",
                        description="Create a member of staff and their account. The password is asked for "

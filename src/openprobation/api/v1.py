@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from openprobation.api import problems
+from openprobation.api.calculate import router as calculate_router
 from openprobation.api.people import router as people_router
 from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
 from openprobation.core.tokens import token_user
@@ -42,6 +43,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/people", people_router)
+api.add_router("/calculate", calculate_router)
 
 
 @api.exception_handler(ValidationFailed)
