@@ -107,7 +107,8 @@ def test_api_malformed_json_is_400_problem(api):
 
 @pytest.mark.django_db
 def test_api_calculators_need_a_token(org):
-    assert Client().post("/api/v1/calculate/ogrs3", json.dumps(OGRS3), content_type="application/json").status_code == 401
+    response = Client().post("/api/v1/calculate/ogrs3", json.dumps(OGRS3), content_type="application/json")
+    assert response.status_code == 401
 
 
 @pytest.mark.django_db
