@@ -627,7 +627,7 @@ def parse_policy(raw: Mapping[str, Any], *, where: str = "timescale policy") -> 
         if rule.before is not None and not any(
             r.kind is rule.before and r.trigger is rule.trigger and r.offset is not None for r in rules
         ):
-            fail(f"rule {rule.id}: before = {rule.before} needs a {rule.before} rule on the same trigger")
+            fail(f"rule {rule.id}: before = {rule.before} needs a rule for {rule.before} on the same trigger")
     if problems:
         raise TimescalePolicyError("; ".join(problems))
 
