@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -699,3 +700,20 @@ def test_before_needs_an_anchor_rule_on_the_same_trigger() -> None:
     rule = {k: v for k, v in BASE_RULE.items() if k != "offset"} | {"before": "allocation"}
     with pytest.raises(TimescalePolicyError, match="needs a rule for allocation on the same trigger"):
         parse_policy({**BASE_POLICY, "rules": [rule]})
+
+
+@pytest.mark.parametrize("preset", ["ns2007", "contracts_2014", "ps2021"])
+def test_docs_table_lists_every_rule_of_the_preset(preset: str) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "timescales.md").read_text(encoding="utf-8")
+    section = docs.split(f"### `{preset}`", 1)[1].split("\n### ", 1)[0]
+    for rule in timescale_policy(preset).rules:
+        assert f"| `{rule.id}` |" in section, f"docs/timescales.md: {preset} table has no row for {rule.id}"
+
+
+def test_raw_strings_from_a_service_are_accepted() -> None:
+    event = TriggerEvent("allocation", D(2018, 3, 5), CaseFacts(sentence_type="licence", provider="nps"))  # type: ignore[arg-type]
+    assert event.trigger is T.ALLOCATION
+    assert items_due(event, timescale_policy("contracts_2014"), CAL) == []
+    visit = next_occurrence("home_visit", D(2026, 3, 3), CaseFacts(rosh="high"), timescale_policy(), CAL)  # type: ignore[arg-type]
+    assert visit is not None and visit.kind is ItemKind.HOME_VISIT
+    assert hash(timescale_policy()) == hash(timescale_policy())

@@ -129,6 +129,11 @@ class CaseFacts:
     unacceptable_failures: int | None = None
 
     def __post_init__(self) -> None:
+        # Services may pass raw strings from the database; keep the enums so identity checks hold.
+        if self.sentence_type is not None:
+            object.__setattr__(self, "sentence_type", SentenceType(self.sentence_type))
+        if self.provider is not None:
+            object.__setattr__(self, "provider", Provider(self.provider))
         if self.rosh is not None and self.rosh not in ROSH_ORDER:
             raise ValueError(f"rosh must be one of {', '.join(ROSH_ORDER)} (got {self.rosh!r})")
         if self.ns_tier is not None and self.ns_tier not in (1, 2, 3, 4):
@@ -145,6 +150,7 @@ class TriggerEvent:
     facts: CaseFacts = field(default_factory=CaseFacts)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "trigger", Trigger(self.trigger))
         if isinstance(self.occurred_on, dt.datetime) and self.occurred_on.utcoffset() is None:
             raise ValueError("occurred_on must be a date or a timezone-aware datetime")
 
@@ -270,8 +276,8 @@ class TimescalePolicy:
     effective_from: dt.date
     effective_to: dt.date | None  # exclusive; None while in force
     is_default: bool
-    sources: Mapping[str, Source]
-    rules: tuple[TimescaleRule, ...]
+    sources: Mapping[str, Source] = field(hash=False)
+    rules: tuple[TimescaleRule, ...] = ()
 
     def rules_for(self, trigger: Trigger) -> tuple[TimescaleRule, ...]:
         return tuple(r for r in self.rules if r.trigger is trigger)
@@ -383,6 +389,7 @@ def next_occurrence(
     Uses every recurring rule for ``kind`` whose conditions still hold for ``facts`` (the soonest wins); ``None``
     when none holds any more (RoSH lowered and child protection ended, say), so the series stops.
     """
+    kind = ItemKind(kind)
     best: tuple[TimescaleRule, tuple[str, ...], dt.date] | None = None
     for rule in policy.rules:
         if rule.kind is not kind or rule.recurrence is None:
