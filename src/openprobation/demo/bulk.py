@@ -36,9 +36,11 @@ class TableSpec:
 
 def table_spec(model: type[models.Model], fields: Sequence[str]) -> TableSpec:
     """Map the generator's field names to columns, and work out values for any columns it leaves out."""
-    columns = []
+    columns: list[str] = []
     for name in fields:
-        columns.append(model._meta.get_field(name).column)  # type: ignore[union-attr]
+        column = model._meta.get_field(name).column  # type: ignore[union-attr]
+        assert column is not None
+        columns.append(column)
     extra_columns: list[str] = []
     extra_values: list[Any] = []
     for f in model._meta.concrete_fields:

@@ -74,6 +74,15 @@ COMPLEXITY = (("RMDO", 0.10), ("ALSH", 0.06), ("RVLN", 0.03), ("RCCO", 0.02), ("
 CRN_SPACE = 26 * 1_000_000
 
 
+@dataclass(frozen=True)
+class SentenceDates:
+    sentence_date: dt.date
+    conviction_date: dt.date
+    release_date: dt.date | None
+    length: int
+    expected_end: dt.date
+
+
 @dataclass
 class Chunk:
     """The rows for one chunk of people, by table key, and what they added up to."""
@@ -209,7 +218,7 @@ class CaseGenerator:
         sentence_type = _pick(rng, self.sentence_table)
         category = _pick(rng, self.category_table)
         active = self._sentence(rng, sentence_type)
-        sentence_date, release_date = active["sentence_date"], active["release_date"]
+        sentence_date, release_date = active.sentence_date, active.release_date
 
         # Risk: RoSH by who holds the case, raised for sexual and some violent offences.
         roll, cum, rosh = rng.random(), 0.0, "medium"
@@ -261,13 +270,13 @@ class CaseGenerator:
         offence_code = rng.choice(self.codes[offence_category])
         rows["event"].append((
             active_event_id, person_id, event_number, offence_code, offence_category,
-            active["conviction_date"].isoformat(), sentence_date.isoformat(), sentence_type, active["length"],
-            release_date.isoformat() if release_date else None, active["expected_end"].isoformat(), None, "", 1,
+            active.conviction_date.isoformat(), sentence_date.isoformat(), sentence_type, active.length,
+            release_date.isoformat() if release_date else None, active.expected_end.isoformat(), None, "", 1,
         ))
         supervision_start = release_date if sentence_type in ("licence", "post_sentence_supervision") else sentence_date
         assert supervision_start is not None
         self._requirements_and_conditions(rng, out, active_event_id, sentence_type, sentence_date, release_date,
-                                          active["expected_end"], da, category, rosh)
+                                          active.expected_end, da, category, rosh)
 
         # Allocation: the open row matches Person.team/practitioner; some cases were transferred within the team.
         colleagues = self.team_practitioners[team]
@@ -287,7 +296,7 @@ class CaseGenerator:
                                "male" if male else "female", team_id, holder_id, tier, 1, created_at))
 
         # Registrations.
-        conviction_date: dt.date = active["conviction_date"]
+        conviction_date = active.conviction_date
         reg_start = max(conviction_date, as_of - dt.timedelta(days=rng.randint(0, 200)))
         if rng.random() < 0.15 and (reg_start - conviction_date).days > 60:
             old_level = rng.choice([lv for lv in ROSH_LEVELS[:3] if lv != rosh])
@@ -337,7 +346,7 @@ class CaseGenerator:
         self._contacts(rng, out, person_id, active_event_id, sentence_type, supervision_start, rosh, high_contact,
                        da, child_protection, holder, previous_holder, alloc_start, team)
 
-    def _sentence(self, rng: random.Random, sentence_type: str) -> dict[str, dt.date | int | None]:
+    def _sentence(self, rng: random.Random, sentence_type: str) -> SentenceDates:
         """Dates and length of a current sentence of the given type, so that it is running on ``as_of``."""
         as_of = self.as_of
         release: dt.date | None = None
@@ -371,8 +380,8 @@ class CaseGenerator:
             length += 1 + (as_of - expected_end).days // 28
             expected_end = add_months(sentence, length)
         conviction = sentence if rng.random() < 0.45 else sentence - dt.timedelta(days=rng.randint(14, 56))
-        return {"sentence_date": sentence, "release_date": release, "length": length, "expected_end": expected_end,
-                "conviction_date": conviction}
+        return SentenceDates(sentence_date=sentence, conviction_date=conviction, release_date=release, length=length,
+                             expected_end=expected_end)
 
     def _earlier_event(self, rng: random.Random, out: Chunk, person_id: int, team: int, before: dt.date,
                        category: str) -> None:
