@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from openprobation.people.models import Person
@@ -27,3 +29,109 @@ class Registration(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["person", "code"], name="registration_person_code")]
+
+
+class CriminalHistory(models.Model):
+    """The criminal-history counts and dates the predictors need, kept on the record (one row per case)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="criminal_history")
+    total_sanctions = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_at_first_sanction = models.PositiveSmallIntegerField(null=True, blank=True)
+    violent_sanctions = models.PositiveSmallIntegerField(null=True, blank=True)
+    contact_adult_sexual_sanctions = models.PositiveSmallIntegerField(null=True, blank=True)
+    contact_child_sexual_sanctions = models.PositiveSmallIntegerField(null=True, blank=True)
+    non_contact_sexual_sanctions = models.PositiveSmallIntegerField(null=True, blank=True)
+    indecent_image_sanctions = models.PositiveSmallIntegerField(null=True, blank=True)
+    stranger_victim = models.BooleanField(null=True, blank=True)
+    last_sexual_sanction_date = models.DateField(null=True, blank=True)
+    most_recent_offence_date = models.DateField(null=True, blank=True)
+    most_recent_sexual_offence_date = models.DateField(null=True, blank=True)
+    recent_breach_or_recall = models.BooleanField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "criminal histories"
+
+
+class OasysAssessment(models.Model):
+    """An OASys (or SAN) assessment as recorded: when, which layer, its status, the answers the tools read."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessments")
+    completed_date = models.DateField()
+    layer = models.CharField(max_length=12)  # layer1, layer3, standalone
+    status = models.CharField(max_length=20)  # complete, locked_incomplete, in_progress
+    kind = models.CharField(max_length=6, default="oasys")  # oasys or san
+    answers = models.JSONField(default=dict, blank=True)
+    section_scores = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-completed_date", "-id"]
+        indexes = [models.Index(fields=["person", "-completed_date"], name="assessment_person_date")]
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Stored calculations and recorded scores are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Stored calculations and recorded scores are append-only")
+
+
+class AppendOnly(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Stored calculations and recorded scores are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Stored calculations and recorded scores are append-only")
+
+
+class RiskCalculation(AppendOnly):
+    """One calculation of one tool for one case, with its inputs and policy version (replayable). Never changed:
+    the newest row per (person, tool) is the current one. Rows go only with the case itself."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="risk_calculations")
+    tool = models.CharField(max_length=8)
+    status = models.CharField(max_length=16)  # calculated, not_calculated
+    calculated_at = models.DateTimeField()
+    as_of = models.DateField()
+    policy_version = models.CharField(max_length=200)
+    inputs = models.JSONField()
+    inputs_digest = models.CharField(max_length=40)
+    result = models.JSONField(null=True, blank=True)
+    result_key = models.CharField(max_length=200)
+    reasons = models.JSONField(default=list, blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    band = models.CharField(max_length=16, blank=True)
+    tier = models.CharField(max_length=4, blank=True)
+    source = models.CharField(max_length=12)  # record (a change to the case) or recompute
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["person", "tool", "-id"], name="riskcalc_person_tool")]
+
+
+class RecordedScore(AppendOnly):
+    """A score or decision a practitioner entered or another system supplied (RSR %, tier, allocation), kept beside
+    the calculated one. The newest row per (person, kind) is the current one."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="recorded_scores")
+    kind = models.CharField(max_length=12)  # rsr, tier, allocation
+    value = models.CharField(max_length=12)
+    source = models.CharField(max_length=100)
+    effective_date = models.DateField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.CharField(max_length=150)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["person", "kind", "-id"], name="recorded_person_kind")]

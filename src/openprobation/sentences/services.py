@@ -18,6 +18,7 @@ from openprobation.organisation.models import Staff
 from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_choice, check_date_order
+from openprobation.risk.services import risk_recalculate
 from openprobation.rules.dates import add_months
 from openprobation.rules.offences import offence_code_problem, offence_table
 from openprobation.sentences.choices import (
@@ -162,6 +163,7 @@ def event_create(
         )
         if staff is not None:
             _allocate(actor=actor, event=event, staff=staff, start_date=sentence_date, reason="New event")
+        risk_recalculate(actor=actor, person=person)
     return event
 
 
@@ -192,6 +194,7 @@ def event_update(*, actor: Actor, person: Person, number: int, version: int, cha
         if after:
             audit_record(actor=actor, action="event.updated", crn=person.crn, entity="event", entity_id=locked.pk,
                          before=before, after=after)
+            risk_recalculate(actor=actor, person=person)
     return locked
 
 
