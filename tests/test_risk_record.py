@@ -1,0 +1,222 @@
+"""Risk tools on the case record: inputs kept, calculations stored append-only with inputs and policy version,
+recalculated when the record changes (and only then), recorded scores beside them, shown on the case page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from openprobation.core.errors import PermissionDenied, ValidationFailed
+from openprobation.core.models import AuditEvent
+from openprobation.people.models import Person
+from openprobation.risk.models import CriminalHistory, RiskCalculation
+from openprobation.risk.services import (
+    criminal_history_set,
+    oasys_assessment_record,
+    recorded_score_set,
+    registration_add,
+    risk_recalculate,
+)
+from openprobation.rules import case_record as cr
+from tests.factories import make_person
+
+ALL_ANSWERS_NO_PROBLEMS = {name: (0 if kind == cr.ANSWER else False) for name, kind in cr.OASYS_ANSWERS.items()}
+HISTORY = {
+    "total_sanctions": 5,
+    "age_at_first_sanction": 16,
+    "violent_sanctions": 2,
+    "contact_adult_sexual_sanctions": 0,
+    "contact_child_sexual_sanctions": 0,
+    "non_contact_sexual_sanctions": 0,
+    "indecent_image_sanctions": 0,
+}
+
+
+def latest(person: Person, tool: str) -> RiskCalculation:
+    return RiskCalculation.objects.filter(person=person, tool=tool).order_by("-id").first()
+
+
+@pytest.fixture
+def case(org, frozen_clock):
+    return make_person(org, crn="X400001")
+
+
+def test_a_new_event_stores_each_tool_with_why_it_could_not_be_calculated(case):
+    ogrs3 = latest(case, "ogrs3")
+    assert ogrs3.status == "not_calculated"
+    assert [r["field"] for r in ogrs3.reasons] == ["criminal_history"]
+    assert ogrs3.policy_version == cr.tool_policy_version("ogrs3")
+    tier = latest(case, "tier")
+    assert tier.status == "calculated" and tier.tier == "D0"  # unpaid work only: no mandate for change
+    case.refresh_from_db()
+    assert case.tier == "D0"
+
+
+def test_recording_criminal_history_calculates_the_predictors_and_audits(org, case):
+    criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    rsr, ogrs3 = latest(case, "rsr"), latest(case, "ogrs3")
+    assert ogrs3.status == "calculated" and ogrs3.result["two_year_percent"] == ogrs3.score
+    assert rsr.status == "calculated" and rsr.result["snsv_model"] == "static"
+    assert rsr.inputs["total_sanctions"] == 5 and rsr.inputs["follow_up_start"] == "2026-01-05"
+    assert latest(case, "ovp").reasons[0]["field"] == "assessment"
+    actions = list(AuditEvent.objects.filter(crn=case.crn).values_list("action", flat=True))
+    assert "criminal_history.recorded" in actions and "risk.calculated" in actions
+
+
+def test_recalculating_with_nothing_changed_stores_nothing(org, case):
+    criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    before = RiskCalculation.objects.count()
+    assert risk_recalculate(actor=None, person=case) == []
+    assert RiskCalculation.objects.count() == before
+
+
+def test_a_changed_input_appends_a_new_calculation_and_keeps_the_old(org, case):
+    history = criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    first = latest(case, "rsr")
+    criminal_history_set(actor=org.po.user, person=case, values={"violent_sanctions": 4}, version=history.version)
+    second = latest(case, "rsr")
+    assert second.pk != first.pk and second.inputs["violent_sanctions"] == 4
+    assert RiskCalculation.objects.filter(pk=first.pk).exists()
+    assert second.result["percent"] > first.result["percent"]
+
+
+def test_stored_calculations_cannot_be_changed_or_deleted(case):
+    calc = latest(case, "tier")
+    with pytest.raises(PermissionError):
+        calc.save()
+    with pytest.raises(PermissionError):
+        RiskCalculation.objects.filter(pk=calc.pk).update(tier="A3")
+    with pytest.raises(PermissionError):
+        RiskCalculation.objects.filter(pk=calc.pk).delete()
+
+
+def test_a_high_rosh_registration_raises_the_tier_and_person_tier_follows(org, case):
+    registration_add(actor=org.po.user, person=case, code="RHRH", start_date=dt.date(2026, 2, 1))
+    case.refresh_from_db()
+    assert latest(case, "tier").tier == "B0" and case.tier == "B0"
+
+
+def test_an_assessment_gives_the_dynamic_rsr_and_ovp_and_ogp(org, case):
+    criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    oasys_assessment_record(
+        actor=org.po.user,
+        person=case,
+        completed_date=dt.date(2026, 3, 1),
+        layer="layer3",
+        status="complete",
+        answers=ALL_ANSWERS_NO_PROBLEMS,
+        section_scores={"accommodation": 7, "attitudes": 7},
+    )
+    assert latest(case, "rsr").result["snsv_model"] == "dynamic"
+    assert latest(case, "ovp").status == "calculated" and latest(case, "ogp").status == "calculated"
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"total_sanctions": 0}, "total_sanctions"),
+        ({"total_sanctions": 2, "violent_sanctions": 3}, "violent_sanctions"),
+        ({"age_at_first_sanction": 9}, "age_at_first_sanction"),
+        ({"age_at_first_sanction": 90}, "age_at_first_sanction"),
+        ({"total_sanctions": 1000}, "total_sanctions"),
+        ({"stranger_victim": "yes"}, "stranger_victim"),
+        ({"most_recent_offence_date": dt.date(2027, 1, 1)}, "most_recent_offence_date"),
+        ({"shoe_size": 9}, "shoe_size"),
+    ],
+    ids=[
+        "total_below_one",
+        "violent_above_total",
+        "first_age_below_10",
+        "first_age_above_own_age",
+        "total_above_999",
+        "flag_not_yes_no",
+        "date_in_future",
+        "unknown_field",
+    ],
+)
+def test_bad_criminal_history_is_refused_with_the_field_named_and_nothing_saved(org, case, values, field):
+    before = RiskCalculation.objects.count()
+    with pytest.raises(ValidationFailed) as exc:
+        criminal_history_set(actor=org.po.user, person=case, values=values)
+    assert field in [e.dotted for e in exc.value.errors]
+    assert RiskCalculation.objects.count() == before
+    assert not CriminalHistory.objects.filter(person=case).exists()
+
+
+def test_bad_assessment_answers_are_refused_by_field_path(org, case):
+    with pytest.raises(ValidationFailed) as exc:
+        oasys_assessment_record(
+            actor=org.po.user,
+            person=case,
+            completed_date=dt.date(2026, 3, 1),
+            layer="layer9",
+            status="complete",
+            answers={"impulsivity": 3, "weapon_used": 1, "favourite_colour": 0},
+            section_scores={"attitudes": -1},
+        )
+    assert {e.dotted for e in exc.value.errors} == {
+        "layer",
+        "answers.impulsivity",
+        "answers.weapon_used",
+        "answers.favourite_colour",
+        "section_scores.attitudes",
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "ok"),
+    [
+        ("rsr", "6.9", True),
+        ("rsr", "100.01", False),
+        ("rsr", "6.905", False),
+        ("tier", "b2", True),
+        ("tier", "E1", False),
+        ("allocation", "nps", True),
+        ("allocation", "prison", False),
+        ("colour", "x", False),
+    ],
+)
+def test_recorded_scores_are_checked(org, case, kind, value, ok):
+    call = dict(
+        actor=org.po.user,
+        person=case,
+        kind=kind,
+        value=value,
+        source="nDelius import",
+        effective_date=dt.date(2026, 2, 1),
+    )
+    if ok:
+        assert recorded_score_set(**call).value in ("6.90", "B2", "nps")
+    else:
+        with pytest.raises(ValidationFailed):
+            recorded_score_set(**call)
+
+
+def test_quality_assurance_cannot_record_inputs(org, case):
+    with pytest.raises(PermissionDenied):
+        criminal_history_set(actor=org.qa.user, person=case, values=HISTORY)
+
+
+def test_case_page_shows_scores_explanation_history_and_a_disagreeing_recorded_rsr(org, case):
+    history = criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    criminal_history_set(actor=org.po.user, person=case, values={"violent_sanctions": 3}, version=history.version)
+    recorded_score_set(
+        actor=org.po.user,
+        person=case,
+        kind="rsr",
+        value="9.50",
+        source="nDelius import",
+        effective_date=dt.date(2026, 2, 1),
+    )
+    client = Client()
+    client.force_login(org.po.user)
+    html = client.get(reverse("web:case", args=[case.crn])).content.decode()
+    assert 'id="risk-scores"' in html and 'id="risk-rsr"' in html and 'id="risk-tier"' in html
+    assert f"{latest(case, 'rsr').result['percent']:.2f}%" in html
+    assert "How the RSR was worked out" in html and "snsv_percent" in html
+    assert "Differs from the calculation" in html
+    assert "Earlier results (1)" in html
+    assert cr.tool_policy_version("rsr") in html
