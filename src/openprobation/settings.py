@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "openprobation.sentences",
     "openprobation.contacts",
     "openprobation.risk",
+    "openprobation.workitems",
+    "openprobation.safeguarding",
     "openprobation.web",
 ]
 
@@ -122,6 +124,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "web:sign-in"
 LOGIN_REDIRECT_URL = "web:caseload"
+
+# Timescales: the preset work items are generated under (rules/policy/timescales_<preset>.toml), and the working
+# days an agency has to answer a safeguarding enquiry before it is escalated (a local protocol, unverified).
+TIMESCALE_PRESET = os.environ.get("OPENPROBATION_TIMESCALE_PRESET", "ps2021")
+SAFEGUARDING_REPLY_WORKING_DAYS = int(os.environ.get("OPENPROBATION_SAFEGUARDING_REPLY_WORKING_DAYS", "10"))
 
 # Failed sign-ins: after this many failures for one username within the window, refuse further attempts.
 SIGN_IN_MAX_FAILURES = int(os.environ.get("OPENPROBATION_SIGN_IN_MAX_FAILURES", "5"))

@@ -17,6 +17,7 @@ from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_choice
 from openprobation.sentences.models import Event
+from openprobation.workitems import generate as work_items
 
 CONTACT_FIELDS = ("type", "date", "outcome", "notes", "event_id")
 CONTACT_EDITABLE = ("type", "date", "outcome", "notes")
@@ -75,6 +76,8 @@ def contact_record(
         contact = Contact.objects.create(person=person, event=event, staff=staff, created_at=clock.now(), **values)
         audit_record(actor=actor, action="contact.recorded", crn=person.crn, entity="contact", entity_id=contact.pk,
                      after=snapshot(contact, CONTACT_FIELDS))
+        if date is not None:
+            work_items.on_contact_recorded(actor=actor, person=person, type=type, when=date, outcome=values["outcome"])
     return contact
 
 

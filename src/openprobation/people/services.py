@@ -18,6 +18,7 @@ from openprobation.people.choices import AccessListKind, Gender, RelationshipTyp
 from openprobation.people.models import Address, CaseAccess, Person, Relationship
 from openprobation.rules.crn import crn_problem
 from openprobation.rules.dates import age_in_years
+from openprobation.workitems import generate as work_items
 
 PERSON_FIELDS = ("crn", "first_name", "last_name", "date_of_birth", "gender")
 PERSON_EDITABLE = ("first_name", "last_name", "date_of_birth", "gender")
@@ -198,6 +199,7 @@ def relationship_add(
         created = Relationship.objects.create(person=person, **values)
         audit_record(actor=actor, action="relationship.added", crn=person.crn, entity="relationship",
                      entity_id=created.pk, after=values)
+        work_items.on_household_change(actor=actor, person=person, relationship=created, was_household_member=None)
     return created
 
 
@@ -217,10 +219,13 @@ def relationship_update(
         c = Collector()
         _check_relationship(c, changes, snapshot(locked, RELATIONSHIP_FIELDS))
         c.raise_if_any()
+        was_member = locked.relationship if locked.lives_in_household and locked.end_date is None else None
         before, after = apply_changes(locked, changes)
         if after:
             audit_record(actor=actor, action="relationship.updated", crn=person.crn, entity="relationship",
                          entity_id=locked.pk, before=before, after=after)
+            work_items.on_household_change(actor=actor, person=person, relationship=locked,
+                                           was_household_member=was_member)
     return locked
 
 

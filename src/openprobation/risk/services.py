@@ -22,6 +22,7 @@ from openprobation.rules import case_record as cr
 from openprobation.rules.dates import age_in_years
 from openprobation.rules.registrations import registration_policy, registration_type
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
+from openprobation.workitems import generate as work_items
 
 REGISTRATION_FIELDS = ("code", "level", "category", "start_date", "review_date", "end_date", "notes")
 REGISTRATION_EDITABLE = ("level", "category", "review_date", "end_date", "notes")
@@ -83,6 +84,7 @@ def registration_add(
             after=values,
         )
         risk_recalculate(actor=actor, person=person)
+        work_items.on_registration_added(actor=actor, person=person, registration=registration)
     return registration
 
 

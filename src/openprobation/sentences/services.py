@@ -29,6 +29,7 @@ from openprobation.sentences.choices import (
     TerminationReason,
 )
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
+from openprobation.workitems import generate as work_items
 
 EVENT_FIELDS = (
     "number", "offence_code", "conviction_date", "sentence_date", "sentence_type", "length_months",
@@ -161,6 +162,7 @@ def event_create(
             after={**snapshot(event, EVENT_FIELDS), "requirements": [asdict(r) for r in requirements],
                    "licence_conditions": [asdict(lc) for lc in licence_conditions]},
         )
+        work_items.on_event_created(actor=actor, person=person, event=event)
         if staff is not None:
             _allocate(actor=actor, event=event, staff=staff, start_date=sentence_date, reason="New event")
         risk_recalculate(actor=actor, person=person)
@@ -214,6 +216,7 @@ def _allocate(*, actor: Actor, event: Event, staff: Staff, start_date: dt.date, 
     audit_record(actor=actor, action="event.allocated", crn=event.person.crn, entity="event", entity_id=event.pk,
                  before=before, after={"practitioner": staff.code, "team": staff.team.code,
                                        "start_date": start_date}, reason=reason)
+    work_items.on_allocated(actor=actor, person=event.person, event=event, staff=staff, start_date=start_date)
     return allocation
 
 

@@ -1,0 +1,78 @@
+"""Reading safeguarding enquiries and RoSH assessments; escalation is worked out here, when read.
+
+An enquiry still awaiting its answer after its due date is escalated to the team's senior probation officer: it
+shows as escalated on the case and on the SPO's team queue from the day after it was due, with no nightly job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Case, Count, Prefetch, QuerySet, Value, When
+
+from openprobation.core import clock
+from openprobation.core.errors import NotFound
+from openprobation.organisation.choices import Role
+from openprobation.organisation.models import Staff, Team
+from openprobation.people.access import Actor, people_visible_to
+from openprobation.people.models import Person
+from openprobation.safeguarding.choices import OPEN_CHECK_STATUSES, CheckStatus
+from openprobation.safeguarding.models import RoshAssessment, SafeguardingChase, SafeguardingCheck
+
+
+def _with_escalation(checks: QuerySet[SafeguardingCheck], today: dt.date) -> QuerySet[SafeguardingCheck]:
+    return checks.annotate(
+        escalated=Case(
+            When(status=CheckStatus.AWAITING_RESPONSE, due_by__lt=today, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        chase_count=Count("chases"),
+    )
+
+
+def safeguarding_checks_for_person(*, person: Person) -> QuerySet[SafeguardingCheck]:
+    """A visible case's enquiries, open ones first, newest request first, with their chases."""
+    checks = (
+        SafeguardingCheck.objects.filter(person=person)
+        .select_related("subject", "used_in", "requested_by")
+        .prefetch_related(Prefetch("chases", queryset=SafeguardingChase.objects.select_related("chased_by")))
+    )
+    open_first = Case(When(status__in=OPEN_CHECK_STATUSES, then=Value(0)), default=Value(1))
+    return _with_escalation(checks, clock.today()).order_by(open_first, "-requested_on", "-id")
+
+
+def safeguarding_check_get(*, person: Person, check_id: int) -> SafeguardingCheck:
+    check = safeguarding_checks_for_person(person=person).filter(pk=check_id).first()
+    if check is None:
+        raise NotFound(f"No safeguarding enquiry {check_id} on case {person.crn}")
+    return check
+
+
+def rosh_assessments_for_person(*, person: Person) -> QuerySet[RoshAssessment]:
+    return RoshAssessment.objects.filter(person=person).select_related("completed_by", "exception_by")
+
+
+@dataclass(frozen=True)
+class OutstandingCheck:
+    check: SafeguardingCheck
+    age_days: int  # calendar days since the request
+    escalated_to: Staff | None
+
+
+def team_checks_outstanding(*, actor: Actor, team: Team) -> list[OutstandingCheck]:
+    """The team's enquiries not yet used or closed, oldest request first: unanswered ones (escalated to the team's
+    SPO once past due) and answers received but not yet used in an assessment."""
+    today = clock.today()
+    spo = Staff.objects.filter(team=team, role=Role.SPO).order_by("pk").first()
+    checks = _with_escalation(
+        SafeguardingCheck.objects.filter(
+            person__team=team, status__in=OPEN_CHECK_STATUSES, person__in=people_visible_to(actor)
+        ).select_related("person", "person__practitioner", "subject"),
+        today,
+    ).order_by("requested_on", "id")
+    return [
+        OutstandingCheck(check=c, age_days=(today - c.requested_on).days, escalated_to=spo if c.escalated else None)  # type: ignore[attr-defined]
+        for c in checks
+    ]

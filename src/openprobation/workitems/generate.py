@@ -1,0 +1,359 @@
+"""Turning events in the record into work items, inside the transaction of the service that records the event.
+
+The services of other areas call the ``on_*`` hooks here (sentences, allocation, household, registrations,
+contacts); each hook works out the trigger and the case facts, asks ``rules.timescales.items_due`` what the event
+makes due under the configured preset (``OPENPROBATION_TIMESCALE_PRESET``), stores the items and writes one audit
+event for them. An item is not made twice: while an item of the same kind (for the same partner or child) is open
+on the case, the event adds nothing for that kind. Items that an event fulfils (the allocation, the first
+appointment, a home visit) are closed here as done, and a recurring kind gets its next item.
+
+This module imports only models (never another area's services), so any service may call it without a cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import cache
+
+from django.conf import settings
+from django.utils import timezone
+
+from openprobation.core import clock
+from openprobation.core.audit import audit_record
+from openprobation.organisation.choices import Role
+from openprobation.organisation.models import Staff
+from openprobation.people.access import Actor
+from openprobation.people.models import Person, Relationship
+from openprobation.risk.models import Registration
+from openprobation.rules.calendar import WorkingCalendar, england_and_wales
+from openprobation.rules.registrations import rosh_codes
+from openprobation.rules.timescales import (
+    CaseFacts,
+    DueItem,
+    ItemKind,
+    Owner,
+    TimescalePolicy,
+    Trigger,
+    TriggerEvent,
+    items_due,
+    next_occurrence,
+    timescale_policy,
+)
+from openprobation.sentences.models import Event
+from openprobation.workitems.choices import WorkItemStatus
+from openprobation.workitems.models import WorkItem
+
+CHILD_PROTECTION_CODE = "RCPR"
+HIGH_ROSH = frozenset({"high", "very_high"})
+SENTENCE_TRIGGERS = {
+    "community_order": Trigger.SENTENCE_COMMUNITY,
+    "suspended_sentence_order": Trigger.SENTENCE_COMMUNITY,
+    "custody": Trigger.SENTENCE_CUSTODY,
+    "licence": Trigger.SENTENCE_LICENCE_RELEASE,
+    "post_sentence_supervision": Trigger.SENTENCE_LICENCE_RELEASE,
+}
+# Contacts that count as the first appointment (PS SL004: in person, office or home; the 2014-2021 levels also
+# accepted video), as a face-to-face monthly contact, and as a home visit.
+FIRST_APPOINTMENT_TYPES = frozenset({"office_appointment", "home_visit", "video"})
+FACE_TO_FACE_TYPES = frozenset({"office_appointment", "home_visit"})
+ATTENDED = "attended_complied"
+MISSED = "failed_to_attend_unacceptable"
+RECURRING_KINDS = frozenset({ItemKind.HOME_VISIT, ItemKind.MONTHLY_CONTACT})
+
+
+def policy() -> TimescalePolicy:
+    """The timescale preset in use (a setting; the Probation Service levels by default)."""
+    return timescale_policy(settings.TIMESCALE_PRESET)
+
+
+@cache
+def calendar() -> WorkingCalendar:
+    return england_and_wales()
+
+
+def case_facts(person: Person, *, sentence_type: str | None = None) -> CaseFacts:
+    """What the timescale conditions may ask, read from the case's active registrations."""
+    active = list(
+        Registration.objects.filter(person=person, end_date__isnull=True)
+        .order_by("-start_date", "-id")
+        .values_list("code", flat=True)
+    )
+    levels = rosh_codes()
+    rosh = next((levels[c] for c in active if c in levels), None)
+    return CaseFacts(
+        sentence_type=sentence_type,  # type: ignore[arg-type]  # the rules accept the raw value
+        rosh=rosh,
+        child_protection=CHILD_PROTECTION_CODE in active,
+    )
+
+
+def _holders(person: Person) -> tuple[int | None, int | None, int | None]:
+    """(team, practitioner, team SPO) ids for the case as it is now in the database."""
+    row = Person.objects.filter(pk=person.pk).values_list("team_id", "practitioner_id").first()
+    team_id, practitioner_id = row if row else (None, None)
+    spo_id = None
+    if team_id is not None:
+        spo_id = (
+            Staff.objects.filter(team_id=team_id, role=Role.SPO).order_by("pk").values_list("pk", flat=True).first()
+        )
+    return team_id, practitioner_id, spo_id
+
+
+def _owner_id(owner_role: str, practitioner_id: int | None, spo_id: int | None) -> int | None:
+    if owner_role == Owner.PRACTITIONER:
+        return practitioner_id
+    if owner_role == Owner.SPO:
+        return spo_id
+    return None
+
+
+def store_items(
+    *,
+    actor: Actor,
+    person: Person,
+    due: Iterable[DueItem],
+    event: Event | None = None,
+    relationship: Relationship | None = None,
+) -> list[WorkItem]:
+    """Store the due items the case does not already have open, with one audit event for them."""
+    due = list(due)
+    if not due:
+        return []
+    open_kinds = set(
+        WorkItem.objects.filter(
+            person=person,
+            status=WorkItemStatus.OPEN,
+            kind__in=[d.kind.value for d in due],
+            relationship=relationship,
+        ).values_list("kind", flat=True)
+    )
+    team_id, practitioner_id, spo_id = _holders(person)
+    now = clock.now()
+    created = [
+        WorkItem(
+            person=person,
+            kind=d.kind.value,
+            due_date=d.due_date,
+            due_at=d.due_at,
+            owner_role=d.owner.value,
+            owner_id=_owner_id(d.owner, practitioner_id, spo_id),
+            team_id=team_id,
+            rule_id=d.rule_id,
+            policy_version=d.policy_version,
+            trigger=d.trigger.value,
+            clock_started_on=d.clock_started_on,
+            reason=d.reason,
+            event=event,
+            relationship=relationship,
+            created_at=now,
+        )
+        for d in due
+        if d.kind.value not in open_kinds
+    ]
+    for item in created:
+        item.save()
+    if created:
+        audit_record(
+            actor=actor,
+            action="work_items.created",
+            crn=person.crn,
+            entity="work_item",
+            entity_id=",".join(str(i.pk) for i in created),
+            after={
+                "trigger": created[0].trigger,
+                "work_items": [
+                    {
+                        "id": i.pk,
+                        "kind": i.kind,
+                        "due_date": i.due_date,
+                        "rule_id": i.rule_id,
+                        "policy_version": i.policy_version,
+                    }
+                    for i in created
+                ],
+            },
+        )
+    return created
+
+
+def work_items_generate_for(
+    *,
+    actor: Actor,
+    trigger: Trigger,
+    person: Person,
+    occurred_on: dt.date | dt.datetime,
+    event: Event | None = None,
+    relationship: Relationship | None = None,
+    facts: CaseFacts | None = None,
+) -> list[WorkItem]:
+    """Store the work items one event in the record makes due (see the module docstring)."""
+    facts = facts or case_facts(person, sentence_type=event.sentence_type if event else None)
+    due = items_due(TriggerEvent(trigger, occurred_on, facts), policy(), calendar())
+    return store_items(actor=actor, person=person, due=due, event=event, relationship=relationship)
+
+
+def close_open_items(
+    *,
+    actor: Actor,
+    person: Person,
+    kinds: Iterable[str],
+    on: dt.date,
+    note: str,
+    relationship: Relationship | None = None,
+    any_relationship: bool = False,
+) -> list[WorkItem]:
+    """Mark the case's open items of these kinds done, because the record now shows them done."""
+    items = WorkItem.objects.select_for_update().filter(person=person, status=WorkItemStatus.OPEN, kind__in=list(kinds))
+    if not any_relationship:
+        items = items.filter(relationship=relationship)
+    closed = list(items)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    for item in closed:
+        item.status = WorkItemStatus.DONE
+        item.closed_on = on
+        item.closed_by = user  # type: ignore[assignment]
+        item.note = note
+        item.save(update_fields=["status", "closed_on", "closed_by", "note"])
+        audit_record(
+            actor=actor,
+            action="work_item.done",
+            crn=person.crn,
+            entity="work_item",
+            entity_id=item.pk,
+            before={"status": WorkItemStatus.OPEN},
+            after={"status": item.status, "closed_on": on},
+            reason=note,
+        )
+    return closed
+
+
+def schedule_next(*, actor: Actor, person: Person, done: Iterable[WorkItem], done_on: dt.date) -> list[WorkItem]:
+    """For each recurring item just done, the next one while the rule's conditions still hold."""
+    created: list[WorkItem] = []
+    facts = case_facts(person)
+    for item in done:
+        if item.kind not in RECURRING_KINDS:
+            continue
+        nxt = next_occurrence(ItemKind(item.kind), done_on, facts, policy(), calendar())
+        if nxt is not None:
+            created += store_items(
+                actor=actor, person=person, due=[nxt], event=item.event, relationship=item.relationship
+            )
+    return created
+
+
+# ---- hooks called by other areas' services, inside their transactions ---------------------------------------
+
+
+def on_event_created(*, actor: Actor, person: Person, event: Event) -> list[WorkItem]:
+    """A sentence (or a release on licence) starts the clock on allocation, first appointment, RoSH screening
+    and the safeguarding checks, by sentence type."""
+    trigger = SENTENCE_TRIGGERS.get(event.sentence_type)
+    if trigger is None:
+        return []
+    occurred = (
+        event.release_date
+        if trigger is Trigger.SENTENCE_LICENCE_RELEASE and event.release_date
+        else (event.sentence_date)
+    )
+    return work_items_generate_for(actor=actor, trigger=trigger, person=person, occurred_on=occurred, event=event)
+
+
+def on_allocated(*, actor: Actor, person: Person, event: Event, staff: Staff, start_date: dt.date) -> list[WorkItem]:
+    """An allocation closes the allocation item, moves the case's open items to the new holders, and starts the
+    clocks that run from allocation."""
+    close_open_items(
+        actor=actor,
+        person=person,
+        kinds=[ItemKind.ALLOCATION],
+        on=start_date,
+        note=f"Allocated to {staff.name}",
+        any_relationship=True,
+    )
+    team_id, practitioner_id, spo_id = _holders(person)
+    open_items = WorkItem.objects.filter(person=person, status=WorkItemStatus.OPEN)
+    open_items.filter(owner_role=Owner.PRACTITIONER).update(owner_id=practitioner_id, team_id=team_id)
+    open_items.filter(owner_role=Owner.SPO).update(owner_id=spo_id, team_id=team_id)
+    open_items.filter(owner_role=Owner.ADMIN).update(team_id=team_id)
+    return work_items_generate_for(
+        actor=actor, trigger=Trigger.ALLOCATION, person=person, occurred_on=start_date, event=event
+    )
+
+
+def on_household_change(
+    *, actor: Actor, person: Person, relationship: Relationship, was_household_member: str | None
+) -> list[WorkItem]:
+    """A partner or child now living in the household (added, or changed to live there) starts the checks.
+
+    ``was_household_member`` is the relationship type the record had as a household member before the change
+    (None when it was not one). The clock starts on the day the change is recorded: the record has no move-in date.
+    """
+    if not relationship.lives_in_household or relationship.end_date is not None:
+        return []
+    if relationship.relationship == was_household_member:
+        return []
+    trigger = {"partner": Trigger.PARTNER_JOINED_HOUSEHOLD, "child": Trigger.CHILD_JOINED_HOUSEHOLD}.get(
+        relationship.relationship
+    )
+    if trigger is None:
+        return []
+    return work_items_generate_for(
+        actor=actor, trigger=trigger, person=person, occurred_on=clock.today(), relationship=relationship
+    )
+
+
+def on_registration_added(*, actor: Actor, person: Person, registration: Registration) -> list[WorkItem]:
+    """High or very high RoSH, or a child-protection registration: home visits at the policy's frequency."""
+    if registration.end_date is not None and registration.end_date <= clock.today():
+        return []
+    facts = case_facts(person)
+    if registration.code == CHILD_PROTECTION_CODE:
+        trigger = Trigger.CHILD_PROTECTION_REGISTRATION
+    elif rosh_codes().get(registration.code) in HIGH_ROSH:
+        trigger = Trigger.ROSH_HIGH_OR_VERY_HIGH
+    else:
+        return []
+    return work_items_generate_for(
+        actor=actor, trigger=trigger, person=person, occurred_on=registration.start_date, facts=facts
+    )
+
+
+def on_contact_recorded(*, actor: Actor, person: Person, type: str, when: dt.datetime, outcome: str) -> list[WorkItem]:
+    """An attended first appointment closes that item and starts the sentence-plan and contact clocks; an attended
+    home visit or face-to-face contact closes the open visit or monthly contact and books the next; an
+    unacceptable absence starts the follow-up clock."""
+    day = timezone.localdate(when)
+    created: list[WorkItem] = []
+    if outcome == ATTENDED:
+        if type in FIRST_APPOINTMENT_TYPES:
+            first = close_open_items(
+                actor=actor,
+                person=person,
+                kinds=[ItemKind.FIRST_APPOINTMENT],
+                on=day,
+                note="First appointment attended",
+                any_relationship=True,
+            )
+            if first:
+                created += work_items_generate_for(
+                    actor=actor,
+                    trigger=Trigger.FIRST_APPOINTMENT_ATTENDED,
+                    person=person,
+                    occurred_on=day,
+                    event=first[0].event,
+                )
+        kinds = []
+        if type == "home_visit":
+            kinds.append(ItemKind.HOME_VISIT)
+        if type in FACE_TO_FACE_TYPES:
+            kinds.append(ItemKind.MONTHLY_CONTACT)
+        if kinds:
+            note = "Attended: " + type.replace("_", " ")
+            done = close_open_items(actor=actor, person=person, kinds=kinds, on=day, note=note, any_relationship=True)
+            created += schedule_next(actor=actor, person=person, done=done, done_on=day)
+    elif outcome == MISSED:
+        created += work_items_generate_for(
+            actor=actor, trigger=Trigger.APPOINTMENT_MISSED, person=person, occurred_on=day
+        )
+    return created

@@ -1,0 +1,194 @@
+"""Reading work items: a case's items, a practitioner's "what's due", a team's queue and a PDU's overdue counts.
+
+Every query starts from ``people_visible_to`` so a restricted case is absent from lists, counts and queues alike.
+"Overdue" is worked out in the query from the due date and today (due today is still in time), never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+
+from openprobation.core import clock
+from openprobation.core.errors import NotFound
+from openprobation.organisation.models import Pdu, Staff, Team
+from openprobation.people.access import Actor, people_visible_to, staff_for
+from openprobation.people.models import Person
+from openprobation.workitems import generate
+from openprobation.workitems.choices import WorkItemStatus
+from openprobation.workitems.models import WorkItem
+
+DUE_SOON_WORKING_DAYS = 5
+WHATS_DUE_HORIZON_DAYS = 28
+
+
+def _with_overdue(items: QuerySet[WorkItem], today: dt.date) -> QuerySet[WorkItem]:
+    return items.annotate(
+        overdue=Case(
+            When(status=WorkItemStatus.OPEN, due_date__lt=today, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def work_items_for_person(*, person: Person, include_closed: bool = False) -> QuerySet[WorkItem]:
+    """A visible case's items, soonest due first (open ones only unless ``include_closed``)."""
+    items = WorkItem.objects.filter(person=person).select_related("owner", "relationship")
+    if not include_closed:
+        items = items.filter(status=WorkItemStatus.OPEN)
+    return _with_overdue(items, clock.today()).order_by("due_date", "id")
+
+
+def work_item_get(*, actor: Actor, item_id: int) -> WorkItem:
+    item = (
+        _with_overdue(WorkItem.objects.all(), clock.today())
+        .select_related("person", "owner", "relationship")
+        .filter(pk=item_id, person__in=people_visible_to(actor))
+        .first()
+    )
+    if item is None:
+        raise NotFound(f"No work item {item_id}")
+    return item
+
+
+def work_item_list(
+    *,
+    actor: Actor,
+    team: str | None = None,
+    practitioner: str | None = None,
+    overdue: bool | None = None,
+    kind: str | None = None,
+    status: str | None = WorkItemStatus.OPEN,
+) -> QuerySet[WorkItem]:
+    """Items on the cases the actor may see, filtered by team code, owner's staff code, overdue, kind and status."""
+    today = clock.today()
+    items = WorkItem.objects.filter(person__in=people_visible_to(actor)).select_related("person", "owner")
+    if status:
+        items = items.filter(status=status)
+    if team:
+        items = items.filter(team__code=team.replace("\x00", ""))
+    if practitioner:
+        items = items.filter(owner__code=practitioner.replace("\x00", ""))
+    if kind:
+        items = items.filter(kind=kind)
+    if overdue is True:
+        items = items.filter(status=WorkItemStatus.OPEN, due_date__lt=today)
+    elif overdue is False:
+        items = items.exclude(status=WorkItemStatus.OPEN, due_date__lt=today)
+    return _with_overdue(items, today).order_by("due_date", "id")
+
+
+@dataclass(frozen=True)
+class WhatsDue:
+    as_of: dt.date
+    week_ends: dt.date
+    overdue: list[WorkItem]
+    this_week: list[WorkItem]
+    later: list[WorkItem]
+
+
+def work_items_for_practitioner(*, actor: Actor, staff: Staff | None = None) -> WhatsDue:
+    """A practitioner's open items (the actor's own by default): overdue first (oldest first), then due this week
+    (to Sunday), then the next four weeks."""
+    owner = staff or staff_for(actor)
+    today = clock.today()
+    week_ends = today + dt.timedelta(days=6 - today.weekday())
+    if owner is None:
+        return WhatsDue(today, week_ends, [], [], [])
+    items = list(
+        _with_overdue(
+            WorkItem.objects.filter(
+                owner=owner,
+                status=WorkItemStatus.OPEN,
+                due_date__lte=today + dt.timedelta(days=WHATS_DUE_HORIZON_DAYS),
+                person__in=people_visible_to(actor),
+            ),
+            today,
+        )
+        .select_related("person", "relationship")
+        .order_by("due_date", "id")
+    )
+    return WhatsDue(
+        as_of=today,
+        week_ends=week_ends,
+        overdue=[i for i in items if i.due_date < today],
+        this_week=[i for i in items if today <= i.due_date <= week_ends],
+        later=[i for i in items if i.due_date > week_ends],
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    staff: Staff | None  # None: items with no owner (unallocated case, or no SPO in the team)
+    overdue: int
+    due_soon: int
+    open: int
+
+
+@dataclass(frozen=True)
+class TeamQueue:
+    team: Team
+    as_of: dt.date
+    due_soon_until: dt.date
+    rows: list[QueueRow] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(r.overdue for r in self.rows)
+
+    @property
+    def due_soon(self) -> int:
+        return sum(r.due_soon for r in self.rows)
+
+
+def team_queue(*, actor: Actor, team: Team) -> TeamQueue:
+    """Per member of the team: open items overdue, due within five working days, and open in all. One query."""
+    today = clock.today()
+    soon = generate.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS)
+    counts = {
+        row["owner_id"]: row
+        for row in WorkItem.objects.filter(team=team, status=WorkItemStatus.OPEN, person__in=people_visible_to(actor))
+        .values("owner_id")
+        .annotate(
+            overdue=Count("id", filter=Q(due_date__lt=today)),
+            due_soon=Count("id", filter=Q(due_date__gte=today, due_date__lte=soon)),
+            open=Count("id"),
+        )
+        .order_by()
+    }
+    rows = []
+    for staff in Staff.objects.filter(team=team).order_by("last_name", "first_name"):
+        c = counts.pop(staff.pk, {"overdue": 0, "due_soon": 0, "open": 0})
+        rows.append(QueueRow(staff, c["overdue"], c["due_soon"], c["open"]))
+    # Items owned by nobody, or by someone who has since left the team, are shown together so none is lost.
+    if counts:
+        rows.append(QueueRow(None, *(sum(c[k] for c in counts.values()) for k in ("overdue", "due_soon", "open"))))
+    return TeamQueue(team=team, as_of=today, due_soon_until=soon, rows=rows)
+
+
+@dataclass(frozen=True)
+class TeamOverdue:
+    team: Team
+    overdue: int
+    open: int
+
+
+def pdu_overdue_counts(*, actor: Actor, pdu_code: str) -> list[TeamOverdue]:
+    """Each team in a PDU with its open and overdue items on the cases the actor may see. One grouped query."""
+    pdu = Pdu.objects.filter(code=pdu_code.replace("\x00", "")).first()
+    if pdu is None:
+        raise NotFound(f"No PDU with code {pdu_code}")
+    today = clock.today()
+    counts = dict(
+        (row[0], row[1:])
+        for row in WorkItem.objects.filter(
+            team__pdu=pdu, status=WorkItemStatus.OPEN, person__in=people_visible_to(actor)
+        )
+        .values_list("team_id")
+        .annotate(overdue=Count("id", filter=Q(due_date__lt=today)), open=Count("id"))
+        .order_by()
+    )
+    return [TeamOverdue(team, *counts.get(team.pk, (0, 0))) for team in Team.objects.filter(pdu=pdu).order_by("name")]

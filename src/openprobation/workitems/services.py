@@ -1,0 +1,231 @@
+"""Completing and cancelling work items, and changing how often a person reports. One transaction each, audited.
+
+Items are made by events (``generate.py``); here a person closes one. An item that stands for a safeguarding check
+is closed by requesting the check (``safeguarding.services``), and a countersignature item by countersigning: the
+record of what was done is then the enquiry or the decision, not a tick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from openprobation.core import clock
+from openprobation.core.audit import audit_record
+from openprobation.core.errors import Collector, NotFound, PermissionDenied, ValidationFailed
+from openprobation.organisation.choices import Role
+from openprobation.people.access import Actor, people_visible_to, require_write
+from openprobation.people.models import Person
+from openprobation.rules.timescales import ItemKind, Trigger
+from openprobation.workitems import generate
+from openprobation.workitems.choices import (
+    REPORTING_ORDER,
+    ReportingChangeStatus,
+    ReportingFrequency,
+    WorkItemStatus,
+)
+from openprobation.workitems.models import ReportingChange, WorkItem
+
+CHECK_KINDS = frozenset({ItemKind.POLICE_DA_CHECK, ItemKind.CHILDRENS_SERVICES_CHECK})
+MAX_TEXT = 5000
+
+
+def _locked_item(actor: Actor, item_id: int) -> WorkItem:
+    item = (
+        WorkItem.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .filter(pk=item_id, person__in=people_visible_to(actor))
+        .first()
+    )
+    if item is None:
+        raise NotFound(f"No work item {item_id}")
+    return item
+
+
+def _still_open(item: WorkItem) -> None:
+    if item.status != WorkItemStatus.OPEN:
+        when = f" on {item.closed_on.day} {item.closed_on:%B %Y}" if item.closed_on else ""
+        raise ValidationFailed.single(
+            "status", f"This item is already {item.get_status_display().lower()}{when}: nothing was changed"
+        )
+
+
+def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | None = None, note: str = "") -> WorkItem:
+    """Record that an open item was done (today unless ``completed_on``); a recurring item gets its next one."""
+    require_write(actor)
+    completed_on = completed_on or clock.today()
+    with transaction.atomic():
+        item = _locked_item(actor, item_id)
+        c = Collector()
+        if item.kind in CHECK_KINDS:
+            c.add("kind", "Record the request as a safeguarding enquiry on the case: that completes this item")
+        elif item.kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
+            c.add("kind", "Countersign or refuse the reduction in reporting: that completes this item")
+        if completed_on > clock.today():
+            c.add("completed_on", "The date it was done must be today or in the past")
+        if len(note) > MAX_TEXT:
+            c.add("note", f"The note must be {MAX_TEXT} characters or fewer")
+        c.raise_if_any()
+        _still_open(item)
+        item.status = WorkItemStatus.DONE
+        item.closed_on = completed_on
+        item.closed_by = actor  # type: ignore[assignment]
+        item.note = note
+        item.save(update_fields=["status", "closed_on", "closed_by", "note"])
+        audit_record(
+            actor=actor,
+            action="work_item.done",
+            crn=item.person.crn,
+            entity="work_item",
+            entity_id=item.pk,
+            before={"status": WorkItemStatus.OPEN},
+            after={"status": item.status, "closed_on": completed_on},
+            reason=note,
+        )
+        generate.schedule_next(actor=actor, person=item.person, done=[item], done_on=completed_on)
+    return item
+
+
+def work_item_cancel(*, actor: Actor, item_id: int, reason: str) -> WorkItem:
+    """Cancel an open item that is no longer owed, saying why (the reason is required and kept)."""
+    require_write(actor)
+    reason = (reason or "").strip()
+    c = Collector()
+    if not reason:
+        c.add("reason", "Enter why this item is no longer needed")
+    elif len(reason) > MAX_TEXT:
+        c.add("reason", f"The reason must be {MAX_TEXT} characters or fewer")
+    c.raise_if_any()
+    with transaction.atomic():
+        item = _locked_item(actor, item_id)
+        _still_open(item)
+        item.status = WorkItemStatus.CANCELLED
+        item.closed_on = clock.today()
+        item.closed_by = actor  # type: ignore[assignment]
+        item.cancel_reason = reason
+        item.save(update_fields=["status", "closed_on", "closed_by", "cancel_reason"])
+        audit_record(
+            actor=actor,
+            action="work_item.cancelled",
+            crn=item.person.crn,
+            entity="work_item",
+            entity_id=item.pk,
+            before={"status": WorkItemStatus.OPEN},
+            after={"status": item.status},
+            reason=reason,
+        )
+    return item
+
+
+# ---- reporting frequency ------------------------------------------------------------------------------------
+
+
+def reporting_frequency_in_force(*, person: Person) -> ReportingChange | None:
+    """The reporting frequency in force now: the latest change an SPO countersigned or that needed no signature."""
+    return (
+        ReportingChange.objects.filter(person=person, status=ReportingChangeStatus.IN_FORCE)
+        .order_by("-in_force_from", "-id")
+        .first()
+    )
+
+
+def reporting_frequency_request(*, actor: Actor, person: Person, frequency: str, reason: str) -> ReportingChange:
+    """Set how often the person reports. The first setting and any increase are in force at once; a reduction
+    waits for an SPO's countersignature (and makes a work item for the team's SPO)."""
+    staff = require_write(actor)
+    reason = (reason or "").strip()
+    c = Collector()
+    if frequency not in ReportingFrequency.values:
+        c.add("frequency", f"Choose how often the person reports: one of {', '.join(ReportingFrequency.values)}")
+    if not reason:
+        c.add("reason", "Enter why the reporting frequency is changing")
+    c.raise_if_any()
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()  # one pending change per case
+        if ReportingChange.objects.filter(
+            person=person, status=ReportingChangeStatus.AWAITING_COUNTERSIGNATURE
+        ).exists():
+            raise ValidationFailed.single(
+                "frequency", "A reduction in reporting is already waiting for an SPO: it must be decided first"
+            )
+        current = reporting_frequency_in_force(person=person)
+        previous = current.frequency if current else ""
+        if previous == frequency:
+            raise ValidationFailed.single("frequency", f"Reporting is already {frequency}")
+        reduction = bool(previous) and REPORTING_ORDER.index(frequency) > REPORTING_ORDER.index(previous)
+        now = clock.now()
+        change = ReportingChange.objects.create(
+            person=person,
+            frequency=frequency,
+            previous_frequency=previous,
+            reason=reason,
+            requested_by=staff,
+            requested_at=now,
+            status=ReportingChangeStatus.AWAITING_COUNTERSIGNATURE if reduction else ReportingChangeStatus.IN_FORCE,
+            in_force_from=None if reduction else clock.today(),
+        )
+        audit_record(
+            actor=actor,
+            action="reporting.change_requested",
+            crn=person.crn,
+            entity="reporting_change",
+            entity_id=change.pk,
+            before={"frequency": previous},
+            after={"frequency": frequency, "status": change.status},
+            reason=reason,
+        )
+        if reduction:
+            generate.work_items_generate_for(
+                actor=actor, trigger=Trigger.REPORTING_REDUCTION_REQUESTED, person=person, occurred_on=now
+            )
+    return change
+
+
+def reporting_reduction_countersign(
+    *, actor: Actor, person: Person, change_id: int, approve: bool, reason: str = ""
+) -> ReportingChange:
+    """An SPO's decision on a reduction in reporting: countersigned, it is in force from today; refused (with a
+    reason), the frequency stays as it was."""
+    staff = require_write(actor)
+    if staff.role != Role.SPO:
+        raise PermissionDenied("Only a senior probation officer can countersign a reduction in reporting")
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        change = ReportingChange.objects.select_for_update().filter(person=person, pk=change_id).first()
+        if change is None:
+            raise NotFound(f"No reporting change {change_id} on case {person.crn}")
+        c = Collector()
+        if change.status != ReportingChangeStatus.AWAITING_COUNTERSIGNATURE:
+            c.add("status", f"This change is already {change.get_status_display().lower()}: nothing was changed")
+        if change.requested_by_id == staff.pk:
+            c.add("approve", "A reduction must be countersigned by someone other than the person who asked for it")
+        if not approve and not reason:
+            c.add("reason", "Enter why the reduction is refused")
+        c.raise_if_any()
+        change.status = ReportingChangeStatus.IN_FORCE if approve else ReportingChangeStatus.REFUSED
+        change.decided_by = staff
+        change.decided_at = clock.now()
+        change.decision_reason = reason
+        change.in_force_from = clock.today() if approve else None
+        change.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "in_force_from"])
+        audit_record(
+            actor=actor,
+            action="reporting.change_decided",
+            crn=person.crn,
+            entity="reporting_change",
+            entity_id=change.pk,
+            before={"status": ReportingChangeStatus.AWAITING_COUNTERSIGNATURE},
+            after={"status": change.status, "in_force_from": change.in_force_from},
+            reason=reason,
+        )
+        decision = "Countersigned" if approve else "Refused"
+        generate.close_open_items(
+            actor=actor,
+            person=person,
+            kinds=[ItemKind.REPORTING_CHANGE_COUNTERSIGN],
+            on=clock.today(),
+            note=f"{decision}: {change.get_frequency_display().lower()}",
+            any_relationship=True,
+        )
+    return change
