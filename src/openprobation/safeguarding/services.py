@@ -31,11 +31,11 @@ from openprobation.safeguarding.models import RoshAssessment, SafeguardingChase,
 from openprobation.workitems import generate
 
 MAX_TEXT = 20000
-CHECK_ITEM_KIND = {
+CHECK_ITEM_KIND: dict[str, ItemKind] = {
     Agency.POLICE_DA: ItemKind.POLICE_DA_CHECK,
     Agency.CHILDRENS_SERVICES: ItemKind.CHILDRENS_SERVICES_CHECK,
 }
-ASSESSMENT_ITEM_KIND = {
+ASSESSMENT_ITEM_KIND: dict[str, ItemKind] = {
     AssessmentKind.SCREENING: ItemKind.ROSH_SCREENING,
     AssessmentKind.FULL_ANALYSIS: ItemKind.ROSH_FULL_ANALYSIS,
     AssessmentKind.REVIEW: ItemKind.ROSH_REVIEW,
@@ -124,7 +124,7 @@ def safeguarding_check_request(
             entity_id=check.pk,
             after={"agency": agency, "subject_id": subject_id, "requested_on": requested_on, "due_by": due_by},
         )
-        kind = CHECK_ITEM_KIND.get(agency)  # type: ignore[call-overload]
+        kind = CHECK_ITEM_KIND.get(agency)
         if kind is not None:
             generate.close_open_items(
                 actor=actor,

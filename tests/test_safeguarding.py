@@ -1,0 +1,347 @@
+"""Safeguarding enquiries: the full lifecycle, escalation when unanswered, and the RoSH sign-off rule.
+
+Clock frozen at Tuesday 24 November 2026. The default reply protocol is 10 working days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed
+from openprobation.core.models import AuditEvent
+from openprobation.people.services import relationship_add
+from openprobation.safeguarding import selectors
+from openprobation.safeguarding.models import RoshAssessment, SafeguardingChase, SafeguardingCheck
+from openprobation.safeguarding.services import (
+    rosh_assessment_complete,
+    rosh_assessment_start,
+    safeguarding_check_chase,
+    safeguarding_check_close,
+    safeguarding_check_mark_used,
+    safeguarding_check_record_response,
+    safeguarding_check_request,
+)
+from openprobation.workitems.models import WorkItem
+from tests.factories import make_person
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+def fields(exc: pytest.ExceptionInfo[ValidationFailed]) -> list[str]:
+    return [e.dotted for e in exc.value.errors]
+
+
+def snapshot(check: SafeguardingCheck) -> tuple:
+    check.refresh_from_db()
+    return (
+        check.status,
+        check.response_received_on,
+        check.response_summary,
+        check.used_in_id,
+        check.close_reason,
+        check.chases.count(),
+    )
+
+
+def test_enquiry_lifecycle_blocked_sign_off_then_used_in_the_assessment(org, frozen_clock):
+    person = make_person(org)
+    assert WorkItem.objects.filter(person=person, kind="police_da_check", status="open").exists()
+
+    check = safeguarding_check_request(
+        actor=org.po.user, person=person, agency="police_da", requested_on=D(2026, 11, 10)
+    )
+    assert (check.status, check.due_by) == ("awaiting_response", D(2026, 11, 24))  # 10 working days
+    item = WorkItem.objects.get(person=person, kind="police_da_check")
+    assert (item.status, item.closed_on) == ("done", D(2026, 11, 10))  # requesting it completes the work item
+
+    safeguarding_check_chase(
+        actor=org.po.user, person=person, check_id=check.pk, chased_on=D(2026, 11, 17), notes="Phoned the DA unit"
+    )
+    safeguarding_check_chase(actor=org.po.user, person=person, check_id=check.pk, chased_on=D(2026, 11, 20))
+    assert list(SafeguardingChase.objects.filter(enquiry=check).values_list("chased_on", flat=True)) == [
+        D(2026, 11, 17),
+        D(2026, 11, 20),
+    ]
+
+    safeguarding_check_record_response(
+        actor=org.po.user,
+        person=person,
+        check_id=check.pk,
+        received_on=D(2026, 11, 23),
+        summary="Two call-outs in 2025",
+    )
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="full_analysis")
+
+    with pytest.raises(ValidationFailed) as exc:
+        rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk)
+    assert fields(exc) == ["safeguarding_checks"]
+    assert "Police (domestic abuse call-outs) (received 23 November 2026)" in exc.value.errors[0].message
+    assessment.refresh_from_db()
+    assert assessment.status == "draft"
+
+    safeguarding_check_mark_used(actor=org.po.user, person=person, check_id=check.pk, assessment_id=assessment.pk)
+    done = rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk)
+    assert (done.status, done.completed_by, done.exception_reason) == ("complete", org.po, "")
+    check.refresh_from_db()
+    assert (check.status, check.used_in) == ("used_in_assessment", assessment)
+    actions = list(
+        AuditEvent.objects.filter(crn=person.crn, entity="safeguarding_check")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "safeguarding_check.requested",
+        "safeguarding_check.chased",
+        "safeguarding_check.chased",
+        "safeguarding_check.response_recorded",
+        "safeguarding_check.used_in_assessment",
+    ]
+
+
+def test_only_an_spo_can_record_an_exception_to_sign_off_with_an_unused_response(org, frozen_clock):
+    person = make_person(org)
+    check = safeguarding_check_request(
+        actor=org.po.user, person=person, agency="childrens_services", requested_on=D(2026, 11, 2)
+    )
+    safeguarding_check_record_response(
+        actor=org.po.user,
+        person=person,
+        check_id=check.pk,
+        received_on=D(2026, 11, 20),
+        summary="Known to CSC; case closed 2024",
+    )
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="screening")
+
+    with pytest.raises(PermissionDenied):
+        rosh_assessment_complete(
+            actor=org.po.user,
+            person=person,
+            assessment_id=assessment.pk,
+            indicates_risk=False,
+            exception_reason="Urgent: court tomorrow",
+        )
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.exception_reason) == ("draft", "")
+
+    done = rosh_assessment_complete(
+        actor=org.spo.user,
+        person=person,
+        assessment_id=assessment.pk,
+        indicates_risk=False,
+        exception_reason="Report due at court today; review Friday",
+    )
+    assert (done.status, done.exception_by, done.exception_reason) == (
+        "complete",
+        org.spo,
+        "Report due at court today; review Friday",
+    )
+    audit = AuditEvent.objects.get(crn=person.crn, action="rosh_assessment.completed")
+    assert audit.after["unused_checks"] == [check.pk] and audit.reason.startswith("Report due")
+
+
+def test_an_exception_when_none_is_needed_is_refused(org, frozen_clock):
+    person = make_person(org)
+    assessment = rosh_assessment_start(actor=org.spo.user, person=person, kind="review")
+    with pytest.raises(ValidationFailed) as exc:
+        rosh_assessment_complete(
+            actor=org.spo.user, person=person, assessment_id=assessment.pk, exception_reason="Just in case"
+        )
+    assert fields(exc) == ["exception_reason"]
+
+
+def test_an_unanswered_enquiry_is_escalated_to_the_spo_the_day_after_it_was_due(org, frozen_clock):
+    person = make_person(org)
+    late = safeguarding_check_request(
+        actor=org.po.user, person=person, agency="police_da", requested_on=D(2026, 11, 2), due_by=D(2026, 11, 23)
+    )
+    due_today = safeguarding_check_request(
+        actor=org.po.user,
+        person=person,
+        agency="childrens_services",
+        requested_on=D(2026, 11, 2),
+        due_by=D(2026, 11, 24),
+    )
+    answered_late = safeguarding_check_request(
+        actor=org.po.user,
+        person=person,
+        agency="other",
+        agency_name="Youth offending team",
+        requested_on=D(2026, 11, 2),
+        due_by=D(2026, 11, 9),
+    )
+    safeguarding_check_record_response(
+        actor=org.po.user,
+        person=person,
+        check_id=answered_late.pk,
+        received_on=D(2026, 11, 20),
+        summary="Nothing known",
+    )
+    escalated = {c.pk: c.escalated for c in selectors.safeguarding_checks_for_person(person=person)}
+    assert escalated == {late.pk: True, due_today.pk: False, answered_late.pk: False}
+    outstanding = selectors.team_checks_outstanding(actor=org.spo.user, team=org.team_a)
+    assert [(o.check.pk, o.age_days, o.escalated_to) for o in outstanding] == [
+        (late.pk, 22, org.spo),
+        (due_today.pk, 22, None),
+        (answered_late.pk, 22, None),
+    ]
+    assert selectors.team_checks_outstanding(actor=org.po_b.user, team=org.team_a) == []
+
+
+BAD_INPUT = [
+    (
+        "response_before_request",
+        "received_on",
+        lambda org, p, c: safeguarding_check_record_response(
+            actor=org.po.user, person=p, check_id=c.pk, received_on=D(2026, 11, 9), summary="Early"
+        ),
+    ),
+    (
+        "response_in_the_future",
+        "received_on",
+        lambda org, p, c: safeguarding_check_record_response(
+            actor=org.po.user, person=p, check_id=c.pk, received_on=D(2026, 11, 25), summary="Tomorrow"
+        ),
+    ),
+    (
+        "response_without_summary",
+        "summary",
+        lambda org, p, c: safeguarding_check_record_response(
+            actor=org.po.user, person=p, check_id=c.pk, received_on=D(2026, 11, 20), summary="  "
+        ),
+    ),
+    (
+        "chase_before_request",
+        "chased_on",
+        lambda org, p, c: safeguarding_check_chase(
+            actor=org.po.user, person=p, check_id=c.pk, chased_on=D(2026, 11, 1)
+        ),
+    ),
+    (
+        "close_without_reason",
+        "reason",
+        lambda org, p, c: safeguarding_check_close(actor=org.po.user, person=p, check_id=c.pk, reason=""),
+    ),
+    (
+        "used_before_any_response",
+        "status",
+        lambda org, p, c: safeguarding_check_mark_used(
+            actor=org.po.user,
+            person=p,
+            check_id=c.pk,
+            assessment_id=rosh_assessment_start(actor=org.po.user, person=p, kind="review").pk,
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("expected", "attempt"), [b[1:] for b in BAD_INPUT], ids=[b[0] for b in BAD_INPUT])
+def test_bad_enquiry_input_is_refused_and_changes_nothing(org, frozen_clock, expected, attempt):
+    person = make_person(org)
+    check = safeguarding_check_request(
+        actor=org.po.user, person=person, agency="police_da", requested_on=D(2026, 11, 10)
+    )
+    before = snapshot(check)
+    with pytest.raises(ValidationFailed) as exc:
+        attempt(org, person, check)
+    assert fields(exc) == [expected]
+    assert snapshot(check) == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"agency": "police", "requested_on": D(2026, 11, 10)}, "agency"),
+        ({"agency": "other", "requested_on": D(2026, 11, 10)}, "agency_name"),
+        ({"agency": "police_da", "requested_on": D(2026, 11, 25)}, "requested_on"),
+        ({"agency": "police_da", "requested_on": D(2026, 11, 10), "due_by": D(2026, 11, 9)}, "due_by"),
+        ({"agency": "police_da", "requested_on": D(2026, 11, 10), "subject_id": 999999}, "subject_id"),
+    ],
+    ids=["unknown_agency", "other_agency_unnamed", "request_in_future", "due_before_request", "subject_not_on_case"],
+)
+def test_bad_request_is_refused_and_nothing_is_saved(org, frozen_clock, kwargs, field):
+    person = make_person(org)
+    with pytest.raises(ValidationFailed) as exc:
+        safeguarding_check_request(actor=org.po.user, person=person, **kwargs)
+    assert fields(exc) == [field]
+    assert not SafeguardingCheck.objects.filter(person=person).exists()
+    assert WorkItem.objects.filter(person=person, kind="police_da_check", status="open").exists()
+
+
+def test_a_response_cannot_be_recorded_twice_and_a_used_enquiry_cannot_be_closed(org, frozen_clock):
+    person = make_person(org)
+    check = safeguarding_check_request(
+        actor=org.po.user, person=person, agency="police_da", requested_on=D(2026, 11, 10)
+    )
+    safeguarding_check_record_response(
+        actor=org.po.user, person=person, check_id=check.pk, received_on=D(2026, 11, 20), summary="Nothing known"
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        safeguarding_check_record_response(
+            actor=org.po.user, person=person, check_id=check.pk, received_on=D(2026, 11, 21), summary="Again"
+        )
+    assert fields(exc) == ["status"]
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
+    safeguarding_check_mark_used(actor=org.po.user, person=person, check_id=check.pk, assessment_id=assessment.pk)
+    with pytest.raises(ValidationFailed):
+        safeguarding_check_close(actor=org.po.user, person=person, check_id=check.pk, reason="Not needed")
+    check.refresh_from_db()
+    assert (check.status, check.response_received_on) == ("used_in_assessment", D(2026, 11, 20))
+
+
+def test_closing_an_unused_response_with_a_reason_unblocks_sign_off(org, frozen_clock):
+    person = make_person(org)
+    check = safeguarding_check_request(
+        actor=org.po.user, person=person, agency="childrens_services", requested_on=D(2026, 11, 10)
+    )
+    safeguarding_check_record_response(
+        actor=org.po.user,
+        person=person,
+        check_id=check.pk,
+        received_on=D(2026, 11, 20),
+        summary="Wrong family: different address",
+    )
+    safeguarding_check_close(
+        actor=org.po.user,
+        person=person,
+        check_id=check.pk,
+        reason="Response was about a different family; re-requested",
+    )
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
+    assert rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk).status == "complete"
+
+
+def test_a_check_on_a_new_partner_completes_that_partners_item(org, frozen_clock):
+    person = make_person(org)
+    partner = relationship_add(
+        actor=org.po.user,
+        person=person,
+        relationship="partner",
+        first_name="Jo",
+        last_name="Bell",
+        start_date=D(2026, 10, 1),
+        lives_in_household=True,
+    )
+    partner_item = WorkItem.objects.get(person=person, kind="police_da_check", relationship=partner)
+    check = safeguarding_check_request(
+        actor=org.po.user, person=person, agency="police_da", requested_on=D(2026, 11, 24), subject_id=partner.pk
+    )
+    assert check.subject == partner
+    partner_item.refresh_from_db()
+    assert partner_item.status == "done"
+    # the sentence-time check on the person themself is a separate item and stays open
+    assert WorkItem.objects.get(person=person, kind="police_da_check", relationship=None).status == "open"
+
+
+def test_enquiries_on_a_case_the_actor_cannot_see_are_not_reachable(org, frozen_clock):
+    person = make_person(org)
+    check = safeguarding_check_request(
+        actor=org.po.user, person=person, agency="police_da", requested_on=D(2026, 11, 10)
+    )
+    other = make_person(org, practitioner=org.po_b)
+    with pytest.raises(NotFound):
+        safeguarding_check_chase(actor=org.po_b.user, person=other, check_id=check.pk, chased_on=D(2026, 11, 20))
+    assert RoshAssessment.objects.count() == 0

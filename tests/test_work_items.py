@@ -1,0 +1,620 @@
+"""Work items made by events in the record, and closing them: each trigger a named case, through the services.
+
+The clock is frozen at Tuesday 24 November 2026. Working days then: Wed 25, Thu 26, Fri 27, Mon 30 Nov, Tue 1,
+Wed 2, Thu 3, Fri 4, Mon 7, Tue 8 Dec ... Christmas Day is Friday 25 December; Boxing Day (Saturday) is
+substituted on Monday 28 December. The preset is the default, ps2021, unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from openprobation.contacts.services import contact_record
+from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed
+from openprobation.core.models import AuditEvent
+from openprobation.people.models import Person
+from openprobation.people.services import case_access_add, person_create, relationship_add, relationship_update
+from openprobation.risk.services import registration_add
+from openprobation.safeguarding.services import rosh_assessment_complete, rosh_assessment_start
+from openprobation.sentences.services import event_allocate, event_create
+from openprobation.workitems import selectors
+from openprobation.workitems.models import ReportingChange, WorkItem
+from openprobation.workitems.services import (
+    reporting_frequency_in_force,
+    reporting_frequency_request,
+    reporting_reduction_countersign,
+    work_item_cancel,
+    work_item_complete,
+)
+from tests.factories import Org
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+UTC = dt.UTC
+_crn = iter(range(200001, 299999))
+FRIDAY_20_NOVEMBER = D(2026, 11, 20)
+
+
+def new_person(org: Org) -> Person:
+    """A person held by team A with no event yet (so no work items)."""
+    return person_create(
+        actor=org.admin.user,
+        crn=f"W{next(_crn)}",
+        first_name="Robin",
+        last_name="Hale",
+        date_of_birth=D(1985, 6, 1),
+        gender="male",
+        team=org.team_a.code,
+    )
+
+
+def sentence(
+    org: Org,
+    person: Person,
+    *,
+    sentence_type: str = "community_order",
+    on: D = FRIDAY_20_NOVEMBER,
+    release: D | None = None,
+    practitioner: str | None = None,
+) -> None:
+    event_create(
+        actor=org.admin.user,
+        person=person,
+        offence_code="00101",
+        conviction_date=D(2026, 11, 2),
+        sentence_date=on,
+        sentence_type=sentence_type,
+        length_months=12,
+        release_date=release,
+        practitioner=practitioner,
+    )
+
+
+def open_items(person: Person) -> set[tuple[str, D, str | None]]:
+    """(kind, due date, owner's staff code) of the case's open items."""
+    return {
+        (i.kind, i.due_date, i.owner.code if i.owner else None)
+        for i in WorkItem.objects.filter(person=person, status="open").select_related("owner")
+    }
+
+
+def allocated(org: Org) -> Person:
+    person = new_person(org)
+    sentence(org, person, practitioner=org.po.code)
+    WorkItem.objects.filter(person=person).delete()  # start each trigger case from a clean slate
+    return person
+
+
+# ---- each trigger, a named case ---------------------------------------------------------------------------------
+
+PO, SPO = "N07A001", "N07A100"
+
+TRIGGER_CASES: list[tuple[str, Callable[[Org], Person], set[tuple[str, D, str | None]]]] = [
+    (
+        "sentence_community.unallocated_order_friday_20_november",
+        lambda org: (p := new_person(org), sentence(org, p))[0],
+        {
+            ("allocation", D(2026, 11, 24), SPO),  # 2 working days, owed by the team's SPO
+            ("rosh_screening", D(2026, 11, 24), None),  # due before allocation; nobody holds the case yet
+            ("police_da_check", D(2026, 11, 24), None),
+            ("childrens_services_check", D(2026, 11, 24), None),
+            ("first_appointment", D(2026, 11, 27), None),  # PS SL004: 5 working days
+        },
+    ),
+    (
+        "sentence_community.allocated_at_sentence_closes_allocation_and_gives_items_to_the_practitioner",
+        lambda org: (p := new_person(org), sentence(org, p, practitioner=PO))[0],
+        {
+            ("rosh_screening", D(2026, 11, 24), PO),
+            ("police_da_check", D(2026, 11, 24), PO),
+            ("childrens_services_check", D(2026, 11, 24), PO),
+            ("first_appointment", D(2026, 11, 27), PO),
+        },
+    ),
+    (
+        "sentence_licence_release.first_appointment_within_one_working_day",
+        lambda org: (
+            p := new_person(org),
+            sentence(org, p, sentence_type="licence", on=D(2026, 11, 2), release=D(2026, 11, 20), practitioner=PO),
+        )[0],
+        {("first_appointment", D(2026, 11, 23), PO)},
+    ),
+    (
+        "sentence_licence_release.christmas_eve_release_is_due_after_christmas_and_boxing_day_substitute",
+        lambda org: (
+            p := new_person(org),
+            sentence(org, p, sentence_type="licence", on=D(2026, 11, 2), release=D(2026, 12, 24), practitioner=PO),
+        )[0],
+        {("first_appointment", D(2026, 12, 29), PO)},
+    ),
+    (
+        "rosh_high_or_very_high.registration_makes_a_home_visit_due_in_10_working_days",
+        lambda org: (
+            p := allocated(org),
+            registration_add(actor=org.po.user, person=p, code="RHRH", start_date=D(2026, 11, 24)),
+        )[0],
+        {("home_visit", D(2026, 12, 8), PO)},
+    ),
+    (
+        "rosh_high_or_very_high.very_high_too",
+        lambda org: (
+            p := allocated(org),
+            registration_add(actor=org.po.user, person=p, code="RVHR", start_date=D(2026, 11, 24)),
+        )[0],
+        {("home_visit", D(2026, 12, 8), PO)},
+    ),
+    (
+        "rosh_medium.no_home_visit",
+        lambda org: (
+            p := allocated(org),
+            registration_add(actor=org.po.user, person=p, code="RMRH", start_date=D(2026, 11, 24)),
+        )[0],
+        set(),
+    ),
+    (
+        "child_protection_registration.home_visit",
+        lambda org: (
+            p := allocated(org),
+            registration_add(actor=org.po.user, person=p, code="RCPR", start_date=D(2026, 11, 24)),
+        )[0],
+        {("home_visit", D(2026, 12, 8), PO)},
+    ),
+    (
+        "child_protection_and_high_rosh.one_open_home_visit_not_two",
+        lambda org: (
+            p := allocated(org),
+            registration_add(actor=org.po.user, person=p, code="RHRH", start_date=D(2026, 11, 24)),
+            registration_add(actor=org.po.user, person=p, code="RCPR", start_date=D(2026, 11, 24)),
+        )[0],
+        {("home_visit", D(2026, 12, 8), PO)},
+    ),
+    (
+        "partner_joined_household.police_da_check_and_rosh_review",
+        lambda org: (
+            p := allocated(org),
+            relationship_add(
+                actor=org.po.user,
+                person=p,
+                relationship="partner",
+                first_name="Jo",
+                last_name="Bell",
+                start_date=D(2025, 1, 1),
+                lives_in_household=True,
+            ),
+        )[0],
+        {("police_da_check", D(2026, 12, 1), PO), ("rosh_review", D(2026, 12, 8), PO)},
+    ),
+    (
+        "partner_not_in_household.nothing",
+        lambda org: (
+            p := allocated(org),
+            relationship_add(
+                actor=org.po.user,
+                person=p,
+                relationship="partner",
+                first_name="Jo",
+                last_name="Bell",
+                start_date=D(2025, 1, 1),
+                lives_in_household=False,
+            ),
+        )[0],
+        set(),
+    ),
+    (
+        "ex_partner_in_household.nothing",
+        lambda org: (
+            p := allocated(org),
+            relationship_add(
+                actor=org.po.user,
+                person=p,
+                relationship="ex_partner",
+                first_name="Jo",
+                last_name="Bell",
+                start_date=D(2025, 1, 1),
+                lives_in_household=True,
+            ),
+        )[0],
+        set(),
+    ),
+    (
+        "partner_moves_in.update_to_lives_in_household",
+        lambda org: (
+            p := allocated(org),
+            r := relationship_add(
+                actor=org.po.user,
+                person=p,
+                relationship="partner",
+                first_name="Jo",
+                last_name="Bell",
+                start_date=D(2025, 1, 1),
+            ),
+            relationship_update(
+                actor=org.po.user,
+                person=p,
+                relationship_id=r.pk,
+                version=r.version,
+                changes={"lives_in_household": True},
+            ),
+        )[0],
+        {("police_da_check", D(2026, 12, 1), PO), ("rosh_review", D(2026, 12, 8), PO)},
+    ),
+    (
+        "partner_already_in_household.editing_notes_starts_nothing",
+        lambda org: (
+            p := allocated(org),
+            r := relationship_add(
+                actor=org.po.user,
+                person=p,
+                relationship="partner",
+                first_name="Jo",
+                last_name="Bell",
+                start_date=D(2025, 1, 1),
+                lives_in_household=True,
+            ),
+            WorkItem.objects.filter(person=p).delete(),
+            relationship_update(
+                actor=org.po.user, person=p, relationship_id=r.pk, version=r.version, changes={"notes": "Works nights"}
+            ),
+        )[0],
+        set(),
+    ),
+    (
+        "child_joined_household.childrens_services_check",
+        lambda org: (
+            p := allocated(org),
+            relationship_add(
+                actor=org.po.user,
+                person=p,
+                relationship="child",
+                first_name="Sky",
+                last_name="Bell",
+                start_date=D(2026, 11, 1),
+                date_of_birth=D(2026, 11, 1),
+                lives_in_household=True,
+            ),
+        )[0],
+        {("childrens_services_check", D(2026, 12, 1), PO)},
+    ),
+    (
+        "first_appointment_attended.sentence_plan_in_15_working_days_and_monthly_contact",
+        lambda org: (
+            p := new_person(org),
+            sentence(org, p, practitioner=PO),
+            WorkItem.objects.filter(person=p).exclude(kind="first_appointment").delete(),
+            contact_record(
+                actor=org.po.user,
+                person=p,
+                type="office_appointment",
+                date=dt.datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
+                outcome="attended_complied",
+            ),
+        )[0],
+        {("sentence_plan", D(2026, 12, 15), PO), ("monthly_contact", D(2026, 12, 24), PO)},
+    ),
+    (
+        "appointment_missed.follow_up_in_5_working_days",
+        lambda org: (
+            p := allocated(org),
+            contact_record(
+                actor=org.po.user,
+                person=p,
+                type="office_appointment",
+                date=dt.datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+                outcome="failed_to_attend_unacceptable",
+            ),
+        )[0],
+        {("non_attendance_follow_up", D(2026, 12, 1), PO)},
+    ),
+    (
+        "home_visit_done.next_visit_in_3_months_while_rosh_is_high",
+        lambda org: (
+            p := allocated(org),
+            registration_add(actor=org.po.user, person=p, code="RHRH", start_date=D(2026, 11, 10)),
+            contact_record(
+                actor=org.po.user,
+                person=p,
+                type="home_visit",
+                date=dt.datetime(2026, 11, 24, 11, 0, tzinfo=UTC),
+                outcome="attended_complied",
+            ),
+        )[0],
+        {("home_visit", D(2027, 2, 24), PO)},
+    ),
+    (
+        "rosh_screening_indicates_risk.full_analysis_and_risk_management_plan",
+        lambda org: (
+            p := allocated(org),
+            a := rosh_assessment_start(actor=org.po.user, person=p, kind="screening"),
+            rosh_assessment_complete(actor=org.po.user, person=p, assessment_id=a.pk, indicates_risk=True),
+        )[0],
+        {("rosh_full_analysis", D(2026, 12, 15), PO), ("risk_management_plan", D(2026, 12, 15), PO)},
+    ),
+    (
+        "rosh_screening_no_risk.nothing_more",
+        lambda org: (
+            p := allocated(org),
+            a := rosh_assessment_start(actor=org.po.user, person=p, kind="screening"),
+            rosh_assessment_complete(actor=org.po.user, person=p, assessment_id=a.pk, indicates_risk=False),
+        )[0],
+        set(),
+    ),
+    (
+        "reporting_reduction_requested.spo_countersigns_within_5_working_days",
+        lambda org: (
+            p := allocated(org),
+            reporting_frequency_request(actor=org.po.user, person=p, frequency="weekly", reason="Start"),
+            reporting_frequency_request(actor=org.po.user, person=p, frequency="monthly", reason="Doing well"),
+        )[0],
+        {("reporting_change_countersign", D(2026, 12, 1), SPO)},
+    ),
+]
+
+
+@pytest.mark.parametrize(("build", "expected"), [c[1:] for c in TRIGGER_CASES], ids=[c[0] for c in TRIGGER_CASES])
+def test_event_makes_work_items_due(org, frozen_clock, build, expected):
+    person = build(org)
+    assert open_items(person) == expected
+
+
+def test_each_item_records_the_rule_policy_version_and_why(org, frozen_clock):
+    person = new_person(org)
+    sentence(org, person)
+    item = WorkItem.objects.get(person=person, kind="first_appointment")
+    assert (item.rule_id, item.policy_version, item.trigger) == (
+        "first_appointment.community",
+        "timescales-ps2021-v1",
+        "sentence_community",
+    )
+    assert "20 November 2026" in item.reason and "27 November 2026" in item.reason
+    audit = AuditEvent.objects.get(crn=person.crn, action="work_items.created")
+    assert {w["kind"] for w in audit.after["work_items"]} == {
+        "allocation",
+        "rosh_screening",
+        "police_da_check",
+        "childrens_services_check",
+        "first_appointment",
+    }
+
+
+def test_preset_is_a_setting_contracts_2014_starts_first_appointment_at_allocation(org, frozen_clock, settings):
+    settings.TIMESCALE_PRESET = "contracts_2014"
+    person = new_person(org)
+    sentence(org, person)
+    assert not WorkItem.objects.filter(person=person, kind="first_appointment").exists()
+    event_allocate(actor=org.spo.user, person=person, number=1, practitioner=PO, start_date=D(2026, 11, 23))
+    item = WorkItem.objects.get(person=person, kind="first_appointment")
+    assert (item.due_date, item.policy_version, item.owner) == (D(2026, 11, 30), "timescales-contracts-2014-v1", org.po)
+
+
+def test_allocation_closes_the_allocation_item_and_moves_open_items_to_the_new_practitioner(org, frozen_clock):
+    person = new_person(org)
+    sentence(org, person)
+    event_allocate(actor=org.spo.user, person=person, number=1, practitioner=org.po2.code, start_date=D(2026, 11, 23))
+    allocation = WorkItem.objects.get(person=person, kind="allocation")
+    assert (allocation.status, allocation.closed_on) == ("done", D(2026, 11, 23))
+    assert {i[2] for i in open_items(person)} == {org.po2.code}
+    event_allocate(actor=org.spo.user, person=person, number=1, practitioner=org.po.code, start_date=D(2026, 11, 24))
+    assert {i[2] for i in open_items(person)} == {org.po.code}
+
+
+def test_a_second_event_does_not_duplicate_open_items(org, frozen_clock):
+    person = allocated(org)
+    sentence(org, person, on=D(2026, 11, 20))
+    sentence(org, person, on=D(2026, 11, 23))
+    kinds = [i.kind for i in WorkItem.objects.filter(person=person, status="open")]
+    assert sorted(kinds) == sorted(set(kinds))
+
+
+# ---- completing and cancelling ----------------------------------------------------------------------------------
+
+
+def _item(person: Person, kind: str) -> WorkItem:
+    return WorkItem.objects.get(person=person, kind=kind, status="open")
+
+
+def test_complete_an_item(org, frozen_clock):
+    person = allocated(org)
+    sentence(org, person)
+    item = work_item_complete(actor=org.po.user, item_id=_item(person, "rosh_screening").pk, note="Done in OASys")
+    item.refresh_from_db()
+    assert (item.status, item.closed_on, item.closed_by, item.note) == (
+        "done",
+        D(2026, 11, 24),
+        org.po.user,
+        "Done in OASys",
+    )
+    assert AuditEvent.objects.filter(crn=person.crn, action="work_item.done", entity_id=str(item.pk)).count() == 1
+
+
+def test_completing_an_item_twice_is_refused_and_changes_nothing(org, frozen_clock):
+    person = allocated(org)
+    sentence(org, person)
+    item = _item(person, "rosh_screening")
+    work_item_complete(actor=org.po.user, item_id=item.pk, completed_on=D(2026, 11, 23))
+    audit_count = AuditEvent.objects.count()
+    with pytest.raises(ValidationFailed) as exc:
+        work_item_complete(actor=org.po.user, item_id=item.pk)
+    assert [e.dotted for e in exc.value.errors] == ["status"]
+    assert "already done on 23 November 2026" in exc.value.errors[0].message
+    item.refresh_from_db()
+    assert item.closed_on == D(2026, 11, 23)
+    assert AuditEvent.objects.count() == audit_count
+
+
+@pytest.mark.parametrize("reason", ["", "   "], ids=["empty", "blank"])
+def test_cancelling_without_a_reason_is_refused_and_changes_nothing(org, frozen_clock, reason):
+    person = allocated(org)
+    sentence(org, person)
+    item = _item(person, "rosh_screening")
+    with pytest.raises(ValidationFailed) as exc:
+        work_item_cancel(actor=org.po.user, item_id=item.pk, reason=reason)
+    assert [e.dotted for e in exc.value.errors] == ["reason"]
+    item.refresh_from_db()
+    assert item.status == "open" and item.cancel_reason == ""
+
+
+def test_cancel_with_a_reason_then_cancel_again_is_refused(org, frozen_clock):
+    person = allocated(org)
+    sentence(org, person)
+    item = _item(person, "rosh_screening")
+    work_item_cancel(actor=org.po.user, item_id=item.pk, reason="Screened at court")
+    item.refresh_from_db()
+    assert (item.status, item.cancel_reason) == ("cancelled", "Screened at court")
+    with pytest.raises(ValidationFailed):
+        work_item_cancel(actor=org.po.user, item_id=item.pk, reason="Again")
+    with pytest.raises(ValidationFailed):
+        work_item_complete(actor=org.po.user, item_id=item.pk)
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        ("police_da_check", "kind"),  # a check is completed by requesting it as an enquiry
+        ("childrens_services_check", "kind"),
+    ],
+)
+def test_a_check_item_is_completed_by_the_enquiry_not_by_a_tick(org, frozen_clock, kind, field):
+    person = allocated(org)
+    sentence(org, person)
+    with pytest.raises(ValidationFailed) as exc:
+        work_item_complete(actor=org.po.user, item_id=_item(person, kind).pk)
+    assert [e.dotted for e in exc.value.errors] == [field]
+    assert _item(person, kind).status == "open"
+
+
+def test_completed_on_in_the_future_is_refused(org, frozen_clock):
+    person = allocated(org)
+    sentence(org, person)
+    with pytest.raises(ValidationFailed) as exc:
+        work_item_complete(actor=org.po.user, item_id=_item(person, "rosh_screening").pk, completed_on=D(2026, 11, 25))
+    assert [e.dotted for e in exc.value.errors] == ["completed_on"]
+
+
+def test_completing_a_recurring_item_books_the_next(org, frozen_clock):
+    person = allocated(org)
+    registration_add(actor=org.po.user, person=person, code="RCPR", start_date=D(2026, 11, 2))
+    work_item_complete(actor=org.po.user, item_id=_item(person, "home_visit").pk, completed_on=D(2026, 11, 20))
+    assert _item(person, "home_visit").due_date == D(2027, 2, 19)
+
+
+def test_items_on_a_case_the_actor_cannot_see_are_not_found(org, frozen_clock):
+    person = allocated(org)
+    sentence(org, person)
+    item = _item(person, "rosh_screening")
+    with pytest.raises(NotFound):
+        work_item_complete(actor=org.po_b.user, item_id=item.pk)
+    with pytest.raises(PermissionDenied):
+        work_item_complete(actor=org.qa.user, item_id=item.pk)
+
+
+# ---- reporting reductions: not in force until countersigned ------------------------------------------------------
+
+
+def test_a_reduction_in_reporting_is_not_in_force_until_an_spo_countersigns(org, frozen_clock):
+    person = allocated(org)
+    first = reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Start")
+    assert first.status == "in_force"
+    reduction = reporting_frequency_request(
+        actor=org.po.user, person=person, frequency="monthly", reason="Complying well"
+    )
+    assert reduction.status == "awaiting_countersignature"
+    assert reporting_frequency_in_force(person=person).frequency == "weekly"  # type: ignore[union-attr]
+
+    with pytest.raises(PermissionDenied):
+        reporting_reduction_countersign(actor=org.po.user, person=person, change_id=reduction.pk, approve=True)
+    assert reporting_frequency_in_force(person=person).frequency == "weekly"  # type: ignore[union-attr]
+
+    reporting_reduction_countersign(actor=org.spo.user, person=person, change_id=reduction.pk, approve=True)
+    assert reporting_frequency_in_force(person=person).frequency == "monthly"  # type: ignore[union-attr]
+    item = WorkItem.objects.get(person=person, kind="reporting_change_countersign")
+    assert (item.status, item.owner) == ("done", org.spo)
+
+
+def test_a_refused_reduction_leaves_reporting_as_it_was_and_needs_a_reason(org, frozen_clock):
+    person = allocated(org)
+    reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Start")
+    reduction = reporting_frequency_request(actor=org.po.user, person=person, frequency="fortnightly", reason="Why")
+    with pytest.raises(ValidationFailed) as exc:
+        reporting_reduction_countersign(actor=org.spo.user, person=person, change_id=reduction.pk, approve=False)
+    assert [e.dotted for e in exc.value.errors] == ["reason"]
+    reporting_reduction_countersign(
+        actor=org.spo.user, person=person, change_id=reduction.pk, approve=False, reason="New partner: keep weekly"
+    )
+    assert reporting_frequency_in_force(person=person).frequency == "weekly"  # type: ignore[union-attr]
+    reduction.refresh_from_db()
+    assert reduction.status == "refused"
+
+
+def test_an_increase_in_reporting_is_in_force_at_once(org, frozen_clock):
+    person = allocated(org)
+    reporting_frequency_request(actor=org.po.user, person=person, frequency="monthly", reason="Start")
+    change = reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Concerns")
+    assert change.status == "in_force"
+    assert not WorkItem.objects.filter(person=person, kind="reporting_change_countersign").exists()
+
+
+def test_only_one_reduction_may_wait_and_an_spo_cannot_countersign_their_own(org, frozen_clock):
+    person = allocated(org)
+    reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Start")
+    own = reporting_frequency_request(actor=org.spo.user, person=person, frequency="monthly", reason="Mine")
+    with pytest.raises(ValidationFailed) as exc:
+        reporting_frequency_request(actor=org.po.user, person=person, frequency="fortnightly", reason="Also")
+    assert [e.dotted for e in exc.value.errors] == ["frequency"]
+    with pytest.raises(ValidationFailed) as exc:
+        reporting_reduction_countersign(actor=org.spo.user, person=person, change_id=own.pk, approve=True)
+    assert [e.dotted for e in exc.value.errors] == ["approve"]
+    assert ReportingChange.objects.filter(person=person).count() == 2
+
+
+# ---- queues ---------------------------------------------------------------------------------------------------
+
+
+def test_whats_due_lists_overdue_first_then_this_week_then_later(org, frozen_clock):
+    late = new_person(org)
+    sentence(org, late, on=D(2026, 11, 2), practitioner=PO)  # items due 4 and 9 November: overdue
+    soon = allocated(org)
+    relationship_add(
+        actor=org.po.user,
+        person=soon,
+        relationship="child",
+        first_name="Sky",
+        last_name="Bell",
+        start_date=D(2026, 1, 1),
+        lives_in_household=True,
+    )  # due Tue 1 Dec: next week
+    registration_add(actor=org.po.user, person=soon, code="RHRH", start_date=D(2026, 11, 12))  # due Thu 26 Nov
+    due = selectors.work_items_for_practitioner(actor=org.po.user)
+    assert [i.due_date for i in due.overdue] == sorted(i.due_date for i in due.overdue)
+    assert {i.person.crn for i in due.overdue} == {late.crn}
+    assert all(i.overdue for i in due.overdue)
+    assert [(i.kind, i.due_date) for i in due.this_week] == [("home_visit", D(2026, 11, 26))]
+    assert [(i.kind, i.due_date) for i in due.later] == [("childrens_services_check", D(2026, 12, 1))]
+    assert not any(i.overdue for i in due.this_week + due.later)
+
+
+def test_team_queue_and_pdu_counts_leave_out_restricted_cases(org, frozen_clock):
+    visible = new_person(org)
+    sentence(org, visible, on=D(2026, 11, 2), practitioner=PO)
+    hidden = new_person(org)
+    sentence(org, hidden, on=D(2026, 11, 2), practitioner=PO)
+    case_access_add(
+        actor=org.admin.user,
+        person=hidden,
+        staff_code=org.po2.code,
+        kind="restriction",
+        reason="Staff member's relative",
+    )
+    queue = selectors.team_queue(actor=org.spo.user, team=org.team_a)
+    row = next(r for r in queue.rows if r.staff == org.po)
+    per_case = WorkItem.objects.filter(person=visible, status="open").count()
+    assert (row.overdue, row.open) == (per_case, per_case)  # the restricted case's items are not counted
+    counts = {
+        c.team.code: (c.overdue, c.open) for c in selectors.pdu_overdue_counts(actor=org.admin.user, pdu_code="N07P1")
+    }
+    assert counts == {"N07T01": (per_case, per_case), "N07T02": (0, 0)}
+    items = selectors.work_item_list(actor=org.po.user, overdue=True)
+    assert {i.person_id for i in items} == {visible.pk}
