@@ -160,7 +160,7 @@ class SafeguardingCheckOut(Schema):
 
     @staticmethod
     def resolve_used_in_assessment(obj: Any) -> int | None:
-        return obj.used_in_id  # type: ignore[no-any-return]
+        return obj.used_in_id
 
     @staticmethod
     def resolve_close_reason(obj: Any) -> str | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openprobation.web.views import auth, caseload, cases, search, team
+from openprobation.web.views import auth, caseload, cases, search, team, work
 
 app_name = "web"
 urlpatterns = [
@@ -13,4 +13,10 @@ urlpatterns = [
     path("team/", team.teams, name="team"),
     path("team/<str:code>/", team.team, name="team-detail"),
     path("search/", search.search, name="search"),
+    path("whats-due/", work.whats_due, name="whats-due"),
+    path("team/<str:code>/queue/", work.team_queue, name="team-queue"),
+    path("work-items/<int:item_id>/<str:action>/", work.work_item_action, name="work-item-action"),
+    path("case/<str:crn>/safeguarding/new/", work.check_new, name="check-new"),
+    path("case/<str:crn>/safeguarding/<int:check_id>/<str:action>/", work.check_action, name="check-action"),
+    path("case/<str:crn>/reporting/<int:change_id>/decision/", work.reporting_decision, name="reporting-decision"),
 ]

@@ -18,7 +18,7 @@ from openprobation.people.access import Actor, people_visible_to, staff_for
 from openprobation.people.models import Person
 from openprobation.workitems import generate
 from openprobation.workitems.choices import WorkItemStatus
-from openprobation.workitems.models import WorkItem
+from openprobation.workitems.models import ReportingChange, WorkItem
 
 DUE_SOON_WORKING_DAYS = 5
 WHATS_DUE_HORIZON_DAYS = 28
@@ -192,3 +192,8 @@ def pdu_overdue_counts(*, actor: Actor, pdu_code: str) -> list[TeamOverdue]:
         .order_by()
     )
     return [TeamOverdue(team, *counts.get(team.pk, (0, 0))) for team in Team.objects.filter(pdu=pdu).order_by("name")]
+
+
+def reporting_changes_for_person(*, person: Person) -> QuerySet[ReportingChange]:
+    """A visible case's reporting-frequency changes, newest first."""
+    return ReportingChange.objects.filter(person=person).select_related("requested_by", "decided_by")

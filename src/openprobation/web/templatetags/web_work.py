@@ -1,0 +1,47 @@
+"""Template filters for the work-item and safeguarding forms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: Mapping[str, Any] | None, key: str) -> Any:
+    """``mapping[key]`` or None: a form's value or error by field name."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def date_part(data: Mapping[str, str] | None, name: str) -> list[str]:
+    """The day, month and year typed into a date field, to show them again after an error."""
+    return [(data or {}).get(f"{name}_{p}", "") for p in ("day", "month", "year")]
+
+
+CHECK_AGENCY = {"police_da_check": "police_da", "childrens_services_check": "childrens_services"}
+
+
+@register.filter
+def item_action_url(item: Any) -> str:
+    """Where the one click from a work item goes: record the enquiry for a check, otherwise mark it done."""
+    from django.urls import reverse
+
+    if item.kind in CHECK_AGENCY:
+        subject = f"&subject={item.relationship_id}" if item.relationship_id else ""
+        return f"{reverse('web:check-new', args=[item.person.crn])}?agency={CHECK_AGENCY[item.kind]}{subject}"
+    if item.kind == "reporting_change_countersign":
+        return f"{reverse('web:case', args=[item.person.crn])}#reporting"
+    return str(reverse("web:work-item-action", args=[item.pk, "complete"]))
+
+
+@register.filter
+def item_action_label(item: Any) -> str:
+    if item.kind in CHECK_AGENCY:
+        return "Record the enquiry"
+    if item.kind == "reporting_change_countersign":
+        return "Decide"
+    return "Mark as done"

@@ -1,0 +1,325 @@
+"""What's due (a practitioner's queue), a team's work queue for its SPO, and the forms that complete or cancel a work
+item and move a safeguarding enquiry along (request, chase, response, used in an assessment, close)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from openprobation.core import clock
+from openprobation.core.errors import ValidationFailed
+from openprobation.organisation import selectors as organisation_selectors
+from openprobation.organisation.choices import Role
+from openprobation.people import selectors as people_selectors
+from openprobation.people.access import require_role, require_write
+from openprobation.safeguarding import selectors as safeguarding_selectors
+from openprobation.safeguarding import services as safeguarding_services
+from openprobation.safeguarding.choices import Agency
+from openprobation.web import work_forms
+from openprobation.web.errors import staff_page
+from openprobation.web.templatetags.web_format import uk_date
+from openprobation.web.work_forms import FormField
+from openprobation.workitems import selectors as work_selectors
+from openprobation.workitems import services as work_services
+
+TEAM_VIEWERS = (Role.SPO, Role.HEAD_OF_SERVICE, Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR)
+
+
+@staff_page
+def whats_due(request: HttpRequest) -> HttpResponse:
+    due = work_selectors.work_items_for_practitioner(actor=request.user)
+    return render(request, "web/whats_due.html", {"due": due, "nav": "whats_due"})
+
+
+@staff_page
+def team_queue(request: HttpRequest, code: str) -> HttpResponse:
+    require_role(request.user, *TEAM_VIEWERS)
+    team = organisation_selectors.team_get_for_actor(actor=request.user, code=code)
+    return render(
+        request,
+        "web/team_queue.html",
+        {
+            "team": team,
+            "queue": work_selectors.team_queue(actor=request.user, team=team),
+            "checks": safeguarding_selectors.team_checks_outstanding(actor=request.user, team=team),
+            "nav": "team",
+        },
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    fields: Sequence[FormField],
+    save: Callable[[dict[str, Any]], str],
+    done_url: str,
+    context: dict[str, Any],
+    initial: dict[str, str] | None = None,
+) -> HttpResponse:
+    """GET shows the form; POST parses it and calls ``save`` (a service call returning the success message). On
+    any error the form comes back with the GOV.UK error summary, and nothing has been saved."""
+    require_write(request.user)
+    form = work_forms.blank(fields, initial)
+    if request.method == "POST":
+        form = work_forms.parse(fields, request.POST)
+        if not form.errors:
+            try:
+                message = save(form.values)
+            except ValidationFailed as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                messages.success(request, message)
+                return redirect(done_url)
+    # Like the other forms, a form with errors is shown again with 200: the error summary says what to fix.
+    return render(request, "web/work_form.html", {**context, "form": form, "cancel_url": done_url})
+
+
+WORK_ITEM_FORMS = {
+    "complete": [
+        FormField(
+            "completed_on",
+            "Date it was done",
+            "date",
+            hint="Leave blank for today. For example, 27 3 2026",
+            required=False,
+        ),
+        FormField("note", "Note", "textarea", required=False),
+    ],
+    "cancel": [
+        FormField(
+            "reason", "Why is this no longer needed?", "textarea", missing="Enter why this item is no longer needed"
+        ),
+    ],
+}
+
+
+@staff_page
+def work_item_action(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
+    if action not in WORK_ITEM_FORMS:
+        raise Http404("No such action")
+    item = work_selectors.work_item_get(actor=request.user, item_id=item_id)
+    done_url = reverse("web:case", args=[item.person.crn]) + "#work-due"
+
+    def save(values: dict[str, Any]) -> str:
+        if action == "complete":
+            work_services.work_item_complete(
+                actor=request.user, item_id=item.pk, completed_on=values["completed_on"], note=values["note"]
+            )
+            return f"{item.label} marked as done"
+        work_services.work_item_cancel(actor=request.user, item_id=item.pk, reason=values["reason"])
+        return f"{item.label} cancelled"
+
+    return _form_page(
+        request,
+        fields=WORK_ITEM_FORMS[action],
+        save=save,
+        done_url=done_url,
+        context={
+            "person": item.person,
+            "heading": f"{'Mark as done' if action == 'complete' else 'Cancel'}: {item.label}",
+            "intro": item.reason,
+            "submit": "Mark as done" if action == "complete" else "Cancel this item",
+        },
+    )
+
+
+def _subject_options(person: Any) -> list[tuple[str, str]]:
+    options = [("", f"{person.name} (the person on probation)")]
+    options += [
+        (str(r.pk), f"{r.name} ({r.get_relationship_display().lower()})")
+        for r in people_selectors.relationship_list(person=person)
+        if r.end_date is None
+    ]
+    return options
+
+
+@staff_page
+def check_new(request: HttpRequest, crn: str) -> HttpResponse:
+    person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
+    fields = [
+        FormField("agency", "Agency", "radios", options=Agency.choices, missing="Select the agency"),
+        FormField(
+            "subject_id", "Who is the enquiry about?", "radios", options=_subject_options(person), required=False
+        ),
+        FormField("requested_on", "Date requested", "date", hint="For example, 27 3 2026"),
+        FormField("agency_name", "Name of the agency", "text", hint="Only for another agency", required=False),
+        FormField("notes", "Notes", "textarea", required=False),
+    ]
+    initial = {"agency": request.GET.get("agency", ""), "subject_id": request.GET.get("subject", "")}
+
+    def save(values: dict[str, Any]) -> str:
+        safeguarding_services.safeguarding_check_request(
+            actor=request.user,
+            person=person,
+            agency=values["agency"],
+            requested_on=values["requested_on"],
+            subject_id=int(values["subject_id"]) if values["subject_id"] else None,
+            agency_name=values["agency_name"],
+            notes=values["notes"],
+        )
+        return "Safeguarding enquiry recorded"
+
+    return _form_page(
+        request,
+        fields=fields,
+        save=save,
+        initial=initial,
+        done_url=reverse("web:case", args=[person.crn]) + "#safeguarding",
+        context={
+            "person": person,
+            "heading": "Record a safeguarding enquiry",
+            "submit": "Save enquiry",
+            "intro": "Record an enquiry once it has been sent. The reply is due by the local protocol; an "
+            "unanswered enquiry is escalated to the team's senior probation officer.",
+        },
+    )
+
+
+@staff_page
+def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> HttpResponse:
+    person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
+    check = safeguarding_selectors.safeguarding_check_get(person=person, check_id=check_id)
+    assessments = [
+        (str(a.pk), f"{a.get_kind_display()} started {uk_date(a.started_at)} ({a.get_status_display().lower()})")
+        for a in safeguarding_selectors.rosh_assessments_for_person(person=person)
+    ]
+    forms: dict[str, tuple[str, list[FormField], Callable[[dict[str, Any]], str]]] = {
+        "chase": (
+            "Record a chase",
+            [
+                FormField("chased_on", "Date chased", "date", hint="For example, 27 3 2026"),
+                FormField("notes", "Notes", "textarea", required=False),
+            ],
+            lambda v: (
+                safeguarding_services.safeguarding_check_chase(
+                    actor=request.user, person=person, check_id=check.pk, chased_on=v["chased_on"], notes=v["notes"]
+                ),
+                "Chase recorded",
+            )[1],
+        ),
+        "response": (
+            "Record the response",
+            [
+                FormField("received_on", "Date received", "date", hint="For example, 27 3 2026"),
+                FormField("summary", "Summary of the response", "textarea", missing="Enter a summary of the response"),
+            ],
+            lambda v: (
+                safeguarding_services.safeguarding_check_record_response(
+                    actor=request.user,
+                    person=person,
+                    check_id=check.pk,
+                    received_on=v["received_on"],
+                    summary=v["summary"],
+                ),
+                "Response recorded",
+            )[1],
+        ),
+        "used": (
+            "Mark as used in a RoSH assessment",
+            [
+                FormField(
+                    "assessment_id",
+                    "RoSH assessment",
+                    "radios",
+                    options=assessments,
+                    missing="Select the RoSH assessment that took the response into account",
+                ),
+            ],
+            lambda v: (
+                safeguarding_services.safeguarding_check_mark_used(
+                    actor=request.user, person=person, check_id=check.pk, assessment_id=int(v["assessment_id"])
+                ),
+                "Response marked as used in the assessment",
+            )[1],
+        ),
+        "close": (
+            "Close the enquiry",
+            [
+                FormField(
+                    "reason",
+                    "Why is the enquiry being closed?",
+                    "textarea",
+                    missing="Enter why the enquiry is being closed",
+                ),
+            ],
+            lambda v: (
+                safeguarding_services.safeguarding_check_close(
+                    actor=request.user, person=person, check_id=check.pk, reason=v["reason"]
+                ),
+                "Enquiry closed",
+            )[1],
+        ),
+    }
+    if action not in forms:
+        raise Http404("No such action")
+    heading, fields, save = forms[action]
+    return _form_page(
+        request,
+        fields=fields,
+        save=save,
+        done_url=reverse("web:case", args=[person.crn]) + "#safeguarding",
+        context={
+            "person": person,
+            "heading": heading,
+            "submit": heading,
+            "intro": f"{check.get_agency_display()} enquiry requested on {uk_date(check.requested_on)}, "
+            f"reply due by {uk_date(check.due_by)}.",
+        },
+    )
+
+
+def case_work_context(person: Any) -> dict[str, Any]:
+    """What the case page shows of work items, safeguarding enquiries and reporting changes."""
+    changes = list(work_selectors.reporting_changes_for_person(person=person))
+    return {
+        "work_items": list(work_selectors.work_items_for_person(person=person)),
+        "work_due_soon_until": clock.today() + dt.timedelta(days=7),
+        "safeguarding_checks": list(safeguarding_selectors.safeguarding_checks_for_person(person=person)),
+        "rosh_assessments": list(safeguarding_selectors.rosh_assessments_for_person(person=person)),
+        "reporting_in_force": work_services.reporting_frequency_in_force(person=person),
+        "reporting_pending": [c for c in changes if c.status == "awaiting_countersignature"],
+    }
+
+
+@staff_page
+def reporting_decision(request: HttpRequest, crn: str, change_id: int) -> HttpResponse:
+    person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
+    fields = [
+        FormField(
+            "decision",
+            "Decision",
+            "radios",
+            options=[("approve", "Countersign: the reduction is in force from today"), ("refuse", "Refuse")],
+            missing="Select whether you countersign or refuse the reduction",
+        ),
+        FormField("reason", "Reason", "textarea", hint="Required when refusing", required=False),
+    ]
+
+    def save(values: dict[str, Any]) -> str:
+        change = work_services.reporting_reduction_countersign(
+            actor=request.user,
+            person=person,
+            change_id=change_id,
+            approve=values["decision"] == "approve",
+            reason=values["reason"],
+        )
+        return f"Reduction to {change.get_frequency_display().lower()} reporting {change.get_status_display().lower()}"
+
+    return _form_page(
+        request,
+        fields=fields,
+        save=save,
+        done_url=reverse("web:case", args=[person.crn]) + "#reporting",
+        context={
+            "person": person,
+            "heading": "Decide on a reduction in reporting",
+            "submit": "Save decision",
+            "intro": "A reduction in reporting is not in force until a senior probation officer countersigns it.",
+        },
+    )

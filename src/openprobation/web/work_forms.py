@@ -1,0 +1,86 @@
+"""The small forms of the work-item and safeguarding pages: a list of fields, parsed from the POST, with errors in
+the GOV.UK error-summary pattern. Parsing only (a real date, a choice from the list); the rules are the services'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openprobation.core.errors import FieldError
+from openprobation.web.forms import ErrorItem
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str  # "date", "text", "textarea", "radios"
+    hint: str = ""
+    required: bool = True
+    options: Sequence[tuple[str, str]] = ()
+    missing: str = ""  # the message when a required field is empty
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.name}-day" if self.kind == "date" else self.name
+
+
+@dataclass
+class ParsedForm:
+    fields: Sequence[FormField]
+    data: Mapping[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, ErrorItem] = field(default_factory=dict)
+
+    def add_service_errors(self, errors: Sequence[FieldError]) -> None:
+        """Put each service error against its field when the form has it, otherwise at the top of the summary."""
+        names = {f.name: f for f in self.fields}
+        for n, error in enumerate(errors):
+            name = str(error.path[0]) if error.path else ""
+            if name in names and name not in self.errors:
+                self.errors[name] = ErrorItem(name, names[name].anchor, error.message)
+            elif name not in names:
+                self.errors[f"general-{n}"] = ErrorItem("", "", error.message)
+
+    @property
+    def summary(self) -> list[ErrorItem]:
+        order = [f.name for f in self.fields]
+        return sorted(self.errors.values(), key=lambda e: order.index(e.field) if e.field in order else -1)
+
+
+def _parse_date(data: Mapping[str, str], f: FormField) -> tuple[dt.date | None, str]:
+    day, month, year = (data.get(f"{f.name}_{p}", "").strip() for p in ("day", "month", "year"))
+    if not (day or month or year):
+        return None, (f.missing or f"Enter the {f.label.lower()}") if f.required else ""
+    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        return None, f"The {f.label.lower()} must be a real date, like 27 3 2026"
+    try:
+        return dt.date(int(year), int(month), int(day)), ""
+    except ValueError:
+        return None, f"The {f.label.lower()} must be a real date, like 27 3 2026"
+
+
+def parse(fields: Sequence[FormField], data: Mapping[str, str]) -> ParsedForm:
+    form = ParsedForm(fields=fields, data=data)
+    for f in fields:
+        message = ""
+        value: Any
+        if f.kind == "date":
+            value, message = _parse_date(data, f)
+        else:
+            value = data.get(f.name, "")
+            if f.kind == "radios" and value and value not in {v for v, _ in f.options}:
+                message = f"Choose {f.label.lower()} from the list"
+            elif f.required and not value.strip():
+                message = f.missing or f"Enter {f.label.lower()}"
+        if message:
+            form.errors[f.name] = ErrorItem(f.name, f.anchor, message)
+        form.values[f.name] = value
+    return form
+
+
+def blank(fields: Sequence[FormField], initial: Mapping[str, str] | None = None) -> ParsedForm:
+    return ParsedForm(fields=fields, data=dict(initial or {}))
