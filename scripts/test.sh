@@ -32,6 +32,8 @@ say "ruff"
 .venv/bin/ruff check src tests bench
 say "import contracts"
 .venv/bin/lint-imports
+say "mypy"
+OPENPROBATION_DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/openprobation-mypy.XXXXXX") .venv/bin/mypy
 
 # 4. Tests. pytest exits 5 when it collected nothing: that is a failure here too.
 export OPENPROBATION_DATA_DIR
