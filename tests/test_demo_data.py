@@ -242,3 +242,19 @@ def test_cli_loads_and_commits(capsys):
     # Later inserts through the ORM get fresh keys (sequences were moved past the loaded rows).
     region = Region.objects.create(provider=Region.objects.first().provider, code="ZZ1", name="Test")
     assert region.pk > 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reset_also_clears_records_that_hang_off_cases_such_as_work_items():
+    from openprobation.people.services import relationship_add
+    from openprobation.workitems.models import WorkItem
+
+    load()
+    person = Person.objects.filter(practitioner__user__username="po").first()
+    relationship_add(actor=get_user_model().objects.get(username="po"), person=person, relationship="partner",
+                     first_name="Jo", last_name="New", start_date=AS_OF, lives_in_household=True)
+    assert WorkItem.objects.filter(person=person).exists()  # a new partner makes checks due
+    result = load(people=200, seed=2, reset=True)
+    assert result.status == "loaded"
+    assert not WorkItem.objects.exists()
+    assert Person.objects.count() == 200

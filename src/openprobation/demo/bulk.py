@@ -140,10 +140,23 @@ def foreign_keys_checked_once(model_list: Sequence[type[models.Model]]) -> Itera
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+def with_dependents(model_list: Sequence[type[models.Model]]) -> list[type[models.Model]]:
+    """These models and every model that refers to them, directly or through others (work items, enquiries…)."""
+    found: list[type[models.Model]] = list(model_list)
+    index = 0
+    while index < len(found):
+        for relation in found[index]._meta.related_objects:
+            related = relation.related_model
+            if isinstance(related, type) and issubclass(related, models.Model) and related not in found:
+                found.append(related)
+        index += 1
+    return found
+
+
 def delete_all(model_list: Sequence[type[models.Model]]) -> None:
-    """Empty these tables (children first). On PostgreSQL one TRUNCATE when nothing else points at them."""
+    """Empty these tables (children first). On PostgreSQL one TRUNCATE of them and every table that refers to them."""
     if connection.vendor == "postgresql":
-        names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in model_list)
+        names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in with_dependents(model_list))
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"TRUNCATE {names}")
