@@ -127,6 +127,36 @@ def cmd_calc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recompute(args: argparse.Namespace) -> int:
+    """Recalculate the risk tools of every open case (see openprobation.risk.recompute)."""
+    import datetime as dt
+
+    _setup_django()
+    from openprobation.risk.recompute import recompute
+
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        return _fail(f"--as-of {args.as_of!r} is not a date: use YYYY-MM-DD", 2)
+    if args.batch < 1:
+        return _fail("--batch must be at least 1", 2)
+    if args.quiet:
+        result = recompute(as_of=as_of, batch=args.batch)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
+            task = bar.add_task("Recalculating open cases", total=None)
+            result = recompute(
+                as_of=as_of,
+                batch=args.batch,
+                progress=lambda n: bar.advance(task, n),
+                total=lambda n: bar.update(task, total=n),
+            )
+    print(result.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="openprobation",
@@ -168,6 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("tool", choices=["ogrs3", "snsv", "osp-dc", "osp-iic", "rsr", "ovp", "ogp", "tier"])
     p.add_argument("--json", required=True, metavar="FILE", help="input file, or - for standard input")
     p.set_defaults(handler=cmd_calc)
+
+    p = sub.add_parser("recompute", help="recalculate the risk tools of every open case",
+                       description="Recalculate OGRS3, RSR, OVP, OGP and the tier of every open case from the record, "
+                       "a batch at a time (vectorised), storing a new calculation only where a result or policy "
+                       "version changed. Safe to interrupt and run again.")
+    p.add_argument("--batch", type=int, default=20000, help="cases per batch and transaction (default 20000)")
+    p.add_argument("--as-of", help="calculate as at this date, YYYY-MM-DD (default today)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_recompute)
 
     p = sub.add_parser("createuser", help="create a member of staff with a sign-in account",
                        description="Create a member of staff and their account. The password is asked for "

@@ -407,7 +407,7 @@ def _snsv(df: pl.DataFrame) -> pl.DataFrame:
         else pl.all_horizontal([pl.col(p).is_not_null() for p in previous])
         for n in dynamic_fields
     ]
-    df = df.with_columns(snsv_dynamic=pl.all_horizontal(present))
+    df = df.with_columns(snsv_is_dynamic=pl.all_horizontal(present))
     x_age = pl.col("age_fu").cast(pl.Float64)
     months = pl.min_horizontal(_whole_months(pl.col("follow_up"), pl.col("as_of")), pl.lit(int(pol["months_cap"])))
     female = pl.col("gender") == "female"
@@ -462,7 +462,7 @@ def _snsv(df: pl.DataFrame) -> pl.DataFrame:
             y = y + term
         return y
 
-    y = pl.when(pl.col("snsv_dynamic")).then(linear("dynamic")).otherwise(linear("static"))
+    y = pl.when(pl.col("snsv_is_dynamic")).then(linear("dynamic")).otherwise(linear("static"))
     return df.with_columns(snsv_hundredths=_hundredths(_logistic(y)))
 
 
@@ -569,7 +569,7 @@ def _rsr(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(
         rsr_percent=pl.col("rsr_hundredths") / 100.0,
         rsr_band=_band(pl.col("rsr_hundredths") / 100.0, pol["bands"]),
-        rsr_snsv_model=pl.when(pl.col("snsv_dynamic")).then(pl.lit("dynamic")).otherwise(pl.lit("static")),
+        rsr_snsv_model=pl.when(pl.col("snsv_is_dynamic")).then(pl.lit("dynamic")).otherwise(pl.lit("static")),
     )
 
 

@@ -1,0 +1,110 @@
+"""Whole-caseload recalculation: agrees with the case record's own calculation, is idempotent, survives being
+interrupted, and keeps Person.tier in step."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from openprobation.cli import main
+from openprobation.people.models import Person
+from openprobation.risk import recompute as rc
+from openprobation.risk.models import RiskCalculation
+from openprobation.risk.services import criminal_history_set, oasys_assessment_record, registration_add
+from openprobation.rules import case_record as cr
+from tests.factories import make_person
+
+AS_OF = dt.date(2026, 11, 24)
+ANSWERS = {name: (1 if kind == cr.ANSWER else True) for name, kind in cr.OASYS_ANSWERS.items()}
+
+
+@pytest.fixture
+def caseload(org, frozen_clock):
+    people = []
+    for i in range(6):
+        person = make_person(org, crn=f"X5{i:05d}")
+        if i % 2 == 0:
+            criminal_history_set(
+                actor=org.po.user,
+                person=person,
+                values={"total_sanctions": 3 + i, "age_at_first_sanction": 17, "violent_sanctions": i,
+                        "contact_adult_sexual_sanctions": 0, "contact_child_sexual_sanctions": 0,
+                        "non_contact_sexual_sanctions": 0, "indecent_image_sanctions": 0},
+            )  # fmt: skip
+        if i % 3 == 0:
+            oasys_assessment_record(actor=org.po.user, person=person, completed_date=dt.date(2026, 6, 1),
+                                    layer="layer3", status="complete", answers=ANSWERS,
+                                    section_scores={"attitudes": 6, "accommodation": 3})  # fmt: skip
+        if i == 4:
+            registration_add(actor=org.po.user, person=person, code="RVHR", start_date=dt.date(2026, 2, 1))
+        people.append(person)
+    return people
+
+
+def test_recompute_on_records_the_services_already_calculated_writes_nothing(caseload):
+    before = RiskCalculation.objects.count()
+    result = rc.recompute(as_of=AS_OF, batch=4)
+    assert result.cases == 6 and result.written == 0 and result.tiers_changed == 0
+    assert RiskCalculation.objects.count() == before
+
+
+def test_a_later_date_stores_new_results_once_and_a_second_run_writes_nothing(caseload):
+    later = dt.date(2027, 3, 1)  # months since follow-up move SNSV on; a layer-3 assessment is still current
+    first = rc.recompute(as_of=later, batch=4)
+    assert first.written > 0
+    expected = {p.pk: cr.case_calculate(rc_facts(p, later), later) for p in caseload}
+    for person in caseload:
+        for tool, outcome in expected[person.pk].items():
+            newest = RiskCalculation.objects.filter(person=person, tool=tool).order_by("-id").first()
+            assert (newest.status, newest.result_key) == (outcome.status, outcome.result_key), (person.crn, tool)
+    second = rc.recompute(as_of=later, batch=4)
+    assert second.written == 0 and second.tiers_changed == 0
+
+
+def rc_facts(person, as_of):
+    from openprobation.risk.facts import case_facts
+
+    return case_facts(person, as_of)
+
+
+def test_person_tier_follows_the_recalculated_tier(caseload):
+    Person.objects.filter(pk=caseload[1].pk).update(tier="A3")  # as if imported wrongly
+    result = rc.recompute(as_of=AS_OF, batch=10)
+    assert result.tiers_changed == 1
+    caseload[1].refresh_from_db()
+    assert caseload[1].tier == RiskCalculation.objects.filter(person=caseload[1], tool="tier").first().tier
+
+
+def test_an_interrupted_run_keeps_finished_batches_and_the_rerun_completes(caseload, monkeypatch):
+    later = dt.date(2027, 3, 1)
+    real = rc.recompute_batch
+    calls = {"n": 0}
+
+    def failing(lo, hi, as_of, result, *, floor=False):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        real(lo, hi, as_of, result, floor=floor)
+
+    monkeypatch.setattr(rc, "recompute_batch", failing)
+    with pytest.raises(KeyboardInterrupt):
+        rc.recompute(as_of=later, batch=2)
+    partial = RiskCalculation.objects.filter(source="recompute").count()
+    assert partial > 0
+    monkeypatch.setattr(rc, "recompute_batch", real)
+    rerun = rc.recompute(as_of=later, batch=2)
+    assert rerun.written > 0
+    assert rc.recompute(as_of=later, batch=2).written == 0
+
+
+def test_the_floor_reads_and_writes_but_keeps_nothing(caseload):
+    before = RiskCalculation.objects.count()
+    result = rc.recompute(as_of=AS_OF, batch=4, floor=True)
+    assert result.written > 0 and RiskCalculation.objects.count() == before
+
+
+def test_cli_recompute(caseload, capsys):
+    assert main(["recompute", "--quiet", "--as-of", "2026-11-24"]) == 0
+    assert "Recalculated 6 open cases" in capsys.readouterr().out
+    assert main(["recompute", "--quiet", "--as-of", "24/11/2026"]) == 2
