@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -154,6 +155,7 @@ def test_vectorised_equals_scalar_on_thousands_of_random_cases(cases):
     _check(cases)  # 50 examples x 30-40 cases (with the test below, over 2,000 random cases a run)
 
 
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
 def test_the_random_cases_exercise_every_tool_on_the_vectorised_path():
     cases = [case_facts().example() for _ in range(400)]
     calculated = _check(cases)
