@@ -12,7 +12,7 @@ from openprobation.contacts.models import Contact
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector
-from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, snapshot
+from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
 from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_choice
@@ -84,11 +84,7 @@ def contact_record(
 def contact_update(*, actor: Actor, person: Person, contact_id: int, version: int, changes: dict[str, Any]) -> Contact:
     """Correct a contact, e.g. record the outcome of an appointment once it has happened."""
     require_write(actor)
-    c = Collector()
-    for field in changes:
-        if field not in CONTACT_EDITABLE:
-            c.add(field, "This field cannot be changed here")
-    c.raise_if_any()
+    reject_unknown(changes, CONTACT_EDITABLE)
     changes = {k: ("" if v is None and k in ("outcome", "notes") else v) for k, v in changes.items()}
     reject_nulls(changes, nullable=())
     with transaction.atomic():

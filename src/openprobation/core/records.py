@@ -27,6 +27,16 @@ def lock_for_update(queryset: models.QuerySet[M], *, pk: Any, expected_version: 
     return instance
 
 
+def reject_unknown(
+    changes: dict[str, Any], allowed: Iterable[str], message: str = "This field cannot be changed here"
+) -> None:
+    """A change may touch only the fields a service allows; name every other one."""
+    permitted = set(allowed)
+    errors = [FieldError((f,), message) for f in changes if f not in permitted]
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def reject_nulls(changes: dict[str, Any], nullable: Iterable[str]) -> None:
     """A partial update may clear an optional field, never a required one."""
     allowed = set(nullable)

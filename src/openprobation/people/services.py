@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, ValidationFailed
-from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, snapshot
+from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff, Team
 from openprobation.people.access import Actor, require_role, require_write
@@ -107,12 +107,9 @@ def person_create(
 
 def person_update(*, actor: Actor, person: Person, version: int, changes: dict[str, Any]) -> Person:
     require_write(actor)
-    c = Collector()
-    for field in changes:
-        if field not in PERSON_EDITABLE:
-            c.add(field, "This field cannot be changed here")
-    c.raise_if_any()
+    reject_unknown(changes, PERSON_EDITABLE)
     reject_nulls(changes, nullable=())
+    c = Collector()
     _check_person(c, changes)
     c.raise_if_any()
     with transaction.atomic():
@@ -207,11 +204,7 @@ def relationship_update(
     *, actor: Actor, person: Person, relationship_id: int, version: int, changes: dict[str, Any]
 ) -> Relationship:
     require_write(actor)
-    c = Collector()
-    for field in changes:
-        if field not in RELATIONSHIP_FIELDS:
-            c.add(field, "This field cannot be changed here")
-    c.raise_if_any()
+    reject_unknown(changes, RELATIONSHIP_FIELDS)
     reject_nulls(changes, nullable=("date_of_birth", "end_date"))
     with transaction.atomic():
         locked = lock_for_update(Relationship.objects.filter(person=person), pk=relationship_id,

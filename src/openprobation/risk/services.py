@@ -12,7 +12,7 @@ from django.db import transaction
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, VersionConflict
-from openprobation.core.records import apply_changes, lock_for_update, snapshot
+from openprobation.core.records import apply_changes, lock_for_update, reject_unknown, snapshot
 from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_date_order
@@ -93,11 +93,7 @@ def registration_update(
 ) -> Registration:
     """Review or end a registration (its code and start date are fixed; add a new one instead)."""
     require_write(actor)
-    c = Collector()
-    for field in changes:
-        if field not in REGISTRATION_EDITABLE:
-            c.add(field, "This field cannot be changed here")
-    c.raise_if_any()
+    reject_unknown(changes, REGISTRATION_EDITABLE)
     changes = {k: ("" if v is None and k in ("level", "category", "notes") else v) for k, v in changes.items()}
     with transaction.atomic():
         locked = lock_for_update(
@@ -182,11 +178,7 @@ def criminal_history_set(
 ) -> CriminalHistory:
     """Record or change a case's criminal history (the first time without ``version``), then recalculate."""
     require_write(actor)
-    c = Collector()
-    for name in values:
-        if name not in HISTORY_FIELDS:
-            c.add(name, "Not a criminal-history field")
-    c.raise_if_any()
+    reject_unknown(values, HISTORY_FIELDS, "Not a criminal-history field")
     with transaction.atomic():
         record = CriminalHistory.objects.select_for_update().filter(person=person).first()
         merged = {**(snapshot(record, HISTORY_FIELDS) if record else {}), **values}

@@ -13,7 +13,7 @@ from django.db.models import Max
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, ValidationFailed
-from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, snapshot
+from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
 from openprobation.organisation.models import Staff
 from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
@@ -171,11 +171,7 @@ def event_create(
 
 def event_update(*, actor: Actor, person: Person, number: int, version: int, changes: dict[str, Any]) -> Event:
     require_write(actor)
-    c = Collector()
-    for field in changes:
-        if field not in EVENT_EDITABLE:
-            c.add(field, "This field cannot be changed here")
-    c.raise_if_any()
+    reject_unknown(changes, EVENT_EDITABLE)
     reject_nulls(changes, nullable=("release_date", "termination_date"))
     if changes.get("termination_reason") is None and "termination_reason" in changes:
         changes = {**changes, "termination_reason": ""}
