@@ -108,3 +108,38 @@ def test_cli_recompute(caseload, capsys):
     assert main(["recompute", "--quiet", "--as-of", "2026-11-24"]) == 0
     assert "Recalculated 6 open cases" in capsys.readouterr().out
     assert main(["recompute", "--quiet", "--as-of", "24/11/2026"]) == 2
+
+
+def test_stored_rows_hold_the_same_inputs_digest_and_result_as_the_scalar_path(caseload, monkeypatch):
+    later = dt.date(2027, 3, 1)
+    real = cr.tool_policy_version
+    monkeypatch.setattr(cr, "tool_policy_version", lambda tool: real(tool) + " new")  # every tool is stored anew
+    assert rc.recompute(as_of=later, batch=4).written == len(caseload) * len(cr.TOOLS)
+    checked = 0
+    for person in caseload:
+        expected = cr.case_calculate(rc_facts(person, later), later)
+        for tool, outcome in expected.items():
+            newest = RiskCalculation.objects.filter(person=person, tool=tool, source="recompute").first()
+            checked += 1
+            assert newest.inputs == outcome.inputs and newest.inputs_digest == outcome.inputs_digest, (person.crn, tool)
+            assert (newest.result, list(newest.reasons)) == (outcome.result, list(outcome.reasons)), (person.crn, tool)
+            assert (newest.policy_version, newest.as_of) == (outcome.policy_version, later)
+    assert checked == len(caseload) * len(cr.TOOLS)
+
+
+def test_only_the_calculations_that_differ_from_the_newest_stored_are_written(caseload, monkeypatch):
+    person = caseload[0]
+    newest = RiskCalculation.objects.filter(person=person, tool="ogrs3").order_by("-id").first()
+    RiskCalculation.objects.create(
+        person=person, tool="ogrs3", status=newest.status, calculated_at=newest.calculated_at, as_of=newest.as_of,
+        policy_version=newest.policy_version, inputs=newest.inputs, inputs_digest=newest.inputs_digest,
+        result=newest.result, result_key="stale", reasons=newest.reasons, source="record",
+    )  # fmt: skip
+    result = rc.recompute(as_of=AS_OF, batch=4)
+    assert (result.written, result.written_by_tool) == (1, {"ogrs3": 1})
+    assert RiskCalculation.objects.filter(person=person, tool="ogrs3").first().result_key == newest.result_key
+    real = cr.tool_policy_version
+    monkeypatch.setattr(cr, "tool_policy_version", lambda tool: real(tool) + (" v9" if tool == "tier" else ""))
+    result = rc.recompute(as_of=AS_OF, batch=4)
+    assert result.written_by_tool == {"tier": len(caseload)}
+    assert rc.recompute(as_of=AS_OF, batch=4).written == 0

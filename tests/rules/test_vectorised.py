@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -160,3 +161,45 @@ def test_the_random_cases_exercise_every_tool_on_the_vectorised_path():
     cases = [case_facts().example() for _ in range(400)]
     calculated = _check(cases)
     assert all(n >= 40 for n in calculated.values()), calculated
+
+
+def _check_stored(cases: list[cr.CaseFacts]) -> None:
+    """What recompute stores from the columns is the same text as the row-by-row path stored."""
+    from openprobation.risk.recompute import _row_values
+
+    at = dt.datetime(2026, 11, 24, 8, tzinfo=dt.UTC)
+    df = vec.calculate_caseload(vec.frame_from_facts(cases), AS_OF)[0].filter(~pl.col("needs_scalar"))
+    assert len(df)
+    rows = list(df.iter_rows(named=True))
+    outcomes = [vec.outcomes_for_row(row, AS_OF) for row in rows]
+    for tool in cr.TOOLS:
+        stored = vec.stored_columns(df, tool, AS_OF)
+        for row, full, got in zip(rows, outcomes, stored.iter_rows(named=True), strict=True):
+            want = dict(zip(rc_columns(), _row_values(0, full[tool], AS_OF, at), strict=True))
+            assert got["row"] == row["row"]
+            for name in ("status", "inputs", "result", "result_key", "reasons", "score", "band", "tier"):
+                assert got[name] == want[name], (tool, name, cases[row["row"]])
+
+
+def rc_columns() -> tuple[str, ...]:
+    from openprobation.risk.recompute import CALC_COLUMNS
+
+    return CALC_COLUMNS
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(case_facts(), min_size=30, max_size=40))
+def test_stored_inputs_and_results_from_columns_equal_the_row_by_row_text(cases):
+    _check_stored(cases)
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
+def test_stored_text_on_many_random_cases_and_awkward_strings():
+    cases = [case_facts().example() for _ in range(400)]
+    odd = cr.CaseFacts(
+        gender="male", date_of_birth=dt.date(1990, 1, 1),
+        event=cr.CurrentEvent(offence_code='A"\\\n\u00e9', conviction_date=dt.date(2020, 1, 1),
+                              sentence_date=dt.date(2020, 2, 1), sentence_type="community_order"),
+        registrations=(cr.ActiveRegistration(code="X\t\"é"), cr.ActiveRegistration(code="RHRH")),
+    )  # fmt: skip
+    _check_stored([*cases, odd])

@@ -15,6 +15,7 @@ benchmark's floor.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -207,19 +208,19 @@ def read_facts(lo: int, hi: int, as_of: dt.date) -> pl.DataFrame:
     return frame.select("person_id", *[pl.col(c).cast(t) for c, t in vec.FACT_SCHEMA.items()])
 
 
-def read_latest(lo: int, hi: int) -> dict[tuple[int, str], tuple[str, str]]:
-    """(person, tool) -> (result_key, policy_version) of the newest stored calculation."""
+def read_latest(lo: int, hi: int) -> pl.DataFrame:
+    """``person_id``, ``tool``, ``latest_key``, ``latest_version``: the newest stored calculation per (case, tool)."""
     table = _table(RiskCalculation)
-    sql = (
+    return _query(
         f"SELECT c.person_id, c.tool, c.result_key, c.policy_version FROM {table} c WHERE c.id IN "  # noqa: S608
-        f"(SELECT MAX(id) FROM {table} WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)"
+        f"(SELECT MAX(id) FROM {table} WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
+        [lo, hi],
+        {"person_id": pl.Int64, "tool": pl.String, "latest_key": pl.String, "latest_version": pl.String},
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [lo, hi])
-        return {(p, t): (k, v) for p, t, k, v in cursor.fetchall()}
 
 
 def _row_values(person_id: int, outcome: cr.ToolOutcome, as_of: dt.date, at: dt.datetime) -> tuple[Any, ...]:
+    """One stored row from a scalar outcome (the rows the scalar path handles; the reference for the columns)."""
     result = outcome.result or {}
     score = None
     if outcome.status == "calculated":
@@ -234,21 +235,48 @@ def _row_values(person_id: int, outcome: cr.ToolOutcome, as_of: dt.date, at: dt.
     )  # fmt: skip
 
 
-def write_calculations(rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
+STORED_SCHEMA: dict[str, Any] = {
+    "person_id": pl.Int64, "tool": pl.String, "status": pl.String, "policy_version": pl.String,
+    "inputs": pl.String, "inputs_digest": pl.String, "result": pl.String, "result_key": pl.String,
+    "reasons": pl.String, "score": pl.String, "band": pl.String, "tier": pl.String,
+}  # fmt: skip
+
+
+def _with_digest(frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds ``inputs_digest`` (``rules.case_record.inputs_digest``: SHA-1 of the canonical JSON)."""
+    sha1 = hashlib.sha1
+    digests = [sha1(text.encode(), usedforsecurity=False).hexdigest() for text in frame["inputs"]]
+    return frame.with_columns(pl.Series("inputs_digest", digests, dtype=pl.String)).select(*STORED_SCHEMA)
+
+
+def write_calculations(stored: pl.DataFrame, as_of: dt.date, at: dt.datetime) -> None:
+    """Append ``stored`` (:data:`STORED_SCHEMA` columns) as new calculations made at ``at``."""
+    if stored.is_empty():
         return
     table = _table(RiskCalculation)
     cols = ", ".join(connection.ops.quote_name(c) for c in CALC_COLUMNS)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    postgres = connection.vendor == "postgresql"
+    stamp = at.isoformat() if postgres else at.isoformat(sep=" ").replace("+00:00", "")
+    frame = stored.select(
+        [
+            pl.lit(stamp).alias(c) if c == "calculated_at"
+            else pl.lit(as_of.isoformat()).alias(c) if c == "as_of"
+            else pl.lit("recompute").alias(c) if c == "source"
+            else pl.col(c)
+            for c in CALC_COLUMNS
+        ]
+    )  # fmt: skip
+    if postgres:
+        # CSV: null is an empty unquoted field, an empty string is "" (polars writes both that way).
+        data = frame.write_csv(include_header=False).encode()
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(data)
         return
-    sqlite_rows = [(*r[:3], r[3].isoformat(sep=" ").replace("+00:00", ""), r[4].isoformat(), *r[5:]) for r in rows]
     raw = connection.connection
     assert raw is not None
     placeholders = ", ".join("?" * len(CALC_COLUMNS))
-    raw.executemany(f"INSERT INTO {table} ({cols}) VALUES ({placeholders})", sqlite_rows)  # noqa: S608
+    raw.executemany(f"INSERT INTO {table} ({cols}) VALUES ({placeholders})", frame.rows())  # noqa: S608
 
 
 def write_tiers(changes: list[tuple[int, str]]) -> None:
@@ -271,80 +299,105 @@ def _batches(ids: list[int], size: int) -> Iterator[tuple[int, int, int]]:
         yield chunk[0], chunk[-1], len(chunk)
 
 
+def _scalar_frames(
+    df: pl.DataFrame, scalar: dict[int, dict[str, cr.ToolOutcome]], as_of: dt.date, at: dt.datetime
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """For the rows the scalar path calculated: their keys and tiers (``row``, ``tool``, ``key``, ``tier``) and
+    every stored row they could need (``row`` plus :data:`STORED_SCHEMA`)."""
+    person = dict(zip(df["row"].to_list(), df["person_id"].to_list(), strict=True)) if scalar else {}
+    keys, stored = [], []
+    for index, outcomes in scalar.items():
+        for tool, outcome in outcomes.items():
+            tier = str(outcome.result["tier"]) if tool == "tier" and outcome.result else ""
+            keys.append((index, tool, outcome.result_key, tier))
+            values = _row_values(person[index], outcome, as_of, at)
+            stored.append((index, *(values[CALC_COLUMNS.index(c)] for c in STORED_SCHEMA)))
+    key_schema = {"row": pl.UInt32, "tool": pl.String, "key": pl.String, "tier": pl.String}
+    return (
+        pl.DataFrame(keys, schema=key_schema, orient="row"),
+        pl.DataFrame(stored, schema={"row": pl.UInt32, **STORED_SCHEMA}, orient="row"),
+    )
+
+
 def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False) -> None:
     at = clock.now()
     facts = read_facts(lo, hi, as_of)
     latest = read_latest(lo, hi)
-    person_ids = facts["person_id"].to_list()
-    current_tiers = dict(
-        _query("SELECT id, tier FROM people_person WHERE id BETWEEN %s AND %s", [lo, hi],
-               {"id": pl.Int64, "tier": pl.String}).iter_rows()
+    current_tiers = _query(
+        "SELECT id, tier FROM people_person WHERE id BETWEEN %s AND %s", [lo, hi],
+        {"person_id": pl.Int64, "current_tier": pl.String},
     )  # fmt: skip
-    rows: list[tuple[Any, ...]] = []
-    tiers: list[tuple[int, str]] = []
     if floor:
-        _floor_rows(lo, hi, rows)
-        write_calculations(rows)
+        rows = _floor_rows(lo, hi)
+        write_calculations(rows, as_of, at)
         result.written += len(rows)
         return
     df, scalar = vec.calculate_caseload(facts.drop("person_id"), as_of)
-    df = df.with_columns(pl.Series("person_id", person_ids))
+    df = df.with_columns(facts["person_id"])
     result.scalar_cases += len(scalar)
-    versions = {t: cr.tool_policy_version(t) for t in cr.TOOLS}
-    keys = df.select("row", "person_id", *[f"{t}_key" for t in cr.TOOLS], "tier_tier", "tier_status")
-    changed_rows: list[int] = []
-    for row in keys.iter_rows(named=True):
-        index, pid = row["row"], row["person_id"]
-        outcomes = scalar.get(index)
-        for tool in cr.TOOLS:
-            key = outcomes[tool].result_key if outcomes else row[f"{tool}_key"]
-            if latest.get((pid, tool)) != (key, versions[tool]):
-                changed_rows.append(index)
-                break
-        if outcomes:
-            tier = str(outcomes["tier"].result["tier"]) if outcomes["tier"].result else ""
-        else:
-            tier = row["tier_tier"] if row["tier_status"] == "calculated" else ""
-        if current_tiers.get(pid, "") != tier:
-            tiers.append((pid, tier))
-    if changed_rows:
-        full = df.filter(pl.col("row").is_in(changed_rows)).iter_rows(named=True)
-        for row in full:
-            pid = row["person_id"]
-            outcomes = scalar.get(row["row"]) or vec.outcomes_for_row(row, as_of)
-            for tool, outcome in outcomes.items():
-                if latest.get((pid, tool)) != (outcome.result_key, outcome.policy_version):
-                    rows.append(_row_values(pid, outcome, as_of, at))
-                    result.written_by_tool[tool] = result.written_by_tool.get(tool, 0) + 1
-    write_calculations(rows)
-    write_tiers(tiers)
-    result.written += len(rows)
-    result.tiers_changed += len(tiers)
-    if rows or tiers:
+    scalar_keys, scalar_stored = _scalar_frames(df, scalar, as_of, at)
+    versions = pl.DataFrame({"tool": list(cr.TOOLS), "version": [cr.tool_policy_version(t) for t in cr.TOOLS]})
+    # One row per (case, tool): the key now (the scalar path's for the rows it handled) against the newest stored.
+    tier_now = pl.when(pl.col("tier_status") == "calculated").then(pl.col("tier_tier")).otherwise(pl.lit(""))
+    vectorised = df.filter(~pl.col("needs_scalar"))
+    per_tool = [
+        vectorised.select("row", "person_id", tool=pl.lit(tool), key=pl.col(f"{tool}_key"), tier=tier_now)
+        for tool in cr.TOOLS
+    ]
+    handed_over = scalar_keys.join(df.select("row", "person_id"), on="row").select(*per_tool[0].columns)
+    keys = (
+        pl.concat([*per_tool, handed_over]).join(versions, on="tool").join(latest, on=["person_id", "tool"], how="left")
+    )
+    changed = keys.filter(
+        pl.col("latest_key").is_null()
+        | (pl.col("latest_key") != pl.col("key"))
+        | (pl.col("latest_version") != pl.col("version"))
+    ).select("row", "tool")
+    tiers = (
+        keys.filter(pl.col("tool") == "tier")
+        .select("person_id", "tier")
+        .join(current_tiers, on="person_id", how="left")
+        .filter(pl.col("current_tier").is_null() | (pl.col("current_tier") != pl.col("tier")))
+        .sort("person_id")
+    )
+    tier_changes = list(tiers.select("person_id", "tier").iter_rows())
+    parts = [scalar_stored.join(changed, on=["row", "tool"], how="semi").drop("inputs_digest")]
+    for tool in cr.TOOLS:
+        rows = df.join(changed.filter(pl.col("tool") == tool), on="row", how="semi").filter(~pl.col("needs_scalar"))
+        if rows.is_empty():
+            continue
+        parts.append(
+            vec.stored_columns(rows, tool, as_of)
+            .join(rows.select("row", "person_id"), on="row")
+            .with_columns(tool=pl.lit(tool), policy_version=pl.lit(cr.tool_policy_version(tool)))
+            .select("row", *[c for c in STORED_SCHEMA if c != "inputs_digest"])
+        )
+    order = pl.col("tool").replace_strict({t: i for i, t in enumerate(cr.TOOLS)}, return_dtype=pl.Int64)
+    stored = _with_digest(pl.concat(parts).sort(pl.col("row"), order).drop("row"))
+    write_calculations(stored, as_of, at)
+    write_tiers(tier_changes)
+    result.written += len(stored)
+    result.tiers_changed += len(tier_changes)
+    for tool, n in stored.group_by("tool").len().iter_rows():
+        result.written_by_tool[tool] = result.written_by_tool.get(tool, 0) + n
+    if len(stored) or tier_changes:
         audit_record(
             actor=None, action="risk.recomputed", entity="caseload", entity_id=f"{lo}-{hi}",
-            after={"as_of": as_of, "cases": len(person_ids), "calculations": len(rows), "tiers": len(tiers)},
+            after={"as_of": as_of, "cases": len(df), "calculations": len(stored), "tiers": len(tier_changes)},
         )  # fmt: skip
 
 
-def _floor_rows(lo: int, hi: int, rows: list[tuple[Any, ...]]) -> None:
+def _floor_rows(lo: int, hi: int) -> pl.DataFrame:
     """The floor: copy each case's newest stored calculations (same reads, same kind of rows, no calculating)."""
     table = _table(RiskCalculation)
     json_cols = {"inputs", "result", "reasons"}
-    select = ", ".join(_json_text(c) if c in json_cols else c for c in CALC_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {select} FROM {table} WHERE id IN (SELECT MAX(id) FROM {table} "  # noqa: S608
-            "WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
-            [lo, hi],
-        )
-        for row in cursor.fetchall():
-            values = list(row)
-            if isinstance(values[3], str):
-                values[3] = dt.datetime.fromisoformat(values[3]).replace(tzinfo=dt.UTC)
-            if isinstance(values[4], str):
-                values[4] = dt.date.fromisoformat(values[4])
-            rows.append(tuple(values))
+    select = ", ".join(_json_text(c) if c in json_cols else c for c in STORED_SCHEMA)
+    return _query(
+        f"SELECT {select} FROM {table} WHERE id IN (SELECT MAX(id) FROM {table} "  # noqa: S608
+        "WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
+        [lo, hi],
+        STORED_SCHEMA,
+    )
 
 
 class _Rollback(Exception):

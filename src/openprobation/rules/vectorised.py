@@ -12,6 +12,7 @@ of random cases.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
@@ -862,3 +863,213 @@ def outcomes_for_row(row: Mapping[str, Any], as_of: dt.date) -> dict[str, cr.Too
             reasons = tuple({"field": cr.MISSING[c][0], "message": cr.MISSING[c][1]} for c in missing)
             outcomes[tool] = cr.ToolOutcome(tool, "not_calculated", version, inputs, None, reasons)
     return outcomes
+
+
+# ---- What recompute stores, as columns (the same text as the scalar path's JSON) ----
+
+_JSON_ESCAPES = {**{chr(i): json.dumps(chr(i))[1:-1] for i in range(32)}, "\\": "\\\\", '"': '\\"'}
+
+
+def _j_str(e: pl.Expr) -> pl.Expr:
+    """A string column as JSON text (``json.dumps(..., ensure_ascii=False)``), "null" for null."""
+    escaped = e.str.replace_many(list(_JSON_ESCAPES), list(_JSON_ESCAPES.values()))
+    return pl.concat_str([pl.lit('"'), escaped, pl.lit('"')]).fill_null(pl.lit("null"))
+
+
+def _j_int(e: pl.Expr) -> pl.Expr:
+    return e.cast(pl.Int64).cast(pl.String).fill_null(pl.lit("null"))
+
+
+def _j_bool(e: pl.Expr) -> pl.Expr:
+    return pl.when(e).then(pl.lit("true")).when(~e).then(pl.lit("false")).otherwise(pl.lit("null"))
+
+
+def _j_date(e: pl.Expr) -> pl.Expr:
+    return pl.concat_str([pl.lit('"'), e.dt.to_string("%Y-%m-%d"), pl.lit('"')]).fill_null(pl.lit("null"))
+
+
+def _j_hundredths(h: pl.Expr) -> pl.Expr:
+    """Whole hundredths as ``repr(h / 100)`` (e.g. 345 -> 3.45, 340 -> 3.4, 300 -> 3.0); "null" for null."""
+    frac = h % 100
+    tail = (
+        pl.when(frac == 0)
+        .then(pl.lit("0"))
+        .when(frac % 10 == 0)
+        .then((frac // 10).cast(pl.String))
+        .otherwise(frac.cast(pl.String).str.zfill(2))
+    )
+    return pl.concat_str([(h // 100).cast(pl.String), pl.lit("."), tail]).fill_null(pl.lit("null"))
+
+
+def _j_object(fields: Mapping[str, pl.Expr], *, canonical: bool) -> pl.Expr:
+    """JSON object text from field -> JSON-text columns: ``canonical_json`` (sorted keys, no spaces) or
+    ``json.dumps`` defaults (given order, ", " and ": ")."""
+    names = sorted(fields) if canonical else list(fields)
+    comma, colon = (",", ":") if canonical else (", ", ": ")
+    parts: list[pl.Expr] = [pl.lit("{")]
+    for i, name in enumerate(names):
+        parts += [pl.lit(("" if i == 0 else comma) + json.dumps(name) + colon), fields[name]]
+    return pl.concat_str([*parts, pl.lit("}")])
+
+
+def _answers_json(names: Iterable[str]) -> dict[str, pl.Expr]:
+    return {n: (_j_bool if cr.OASYS_ANSWERS[n] == cr.YES_NO else _j_int)(pl.col(f"ans_{n}")) for n in names}
+
+
+def inputs_json_expr(tool: str, as_of: dt.date) -> pl.Expr:
+    """``canonical_json(rules.case_record.tool_inputs(...))`` of rows the vectorised path calculated."""
+    custodial = pl.col("sentence_type").is_in(cr.policy()["custodial_sentence_types"]).fill_null(False)
+    follow_up = pl.when(pl.col("has_event")).then(
+        pl.when(custodial).then(pl.col("release_date")).otherwise(pl.col("sentence_date"))
+    )
+    base = {
+        "gender": _j_str(pl.col("gender")),
+        "date_of_birth": _j_date(pl.col("date_of_birth")),
+        "conviction_date": _j_date(pl.when(pl.col("has_event")).then(pl.col("conviction_date"))),
+        "follow_up_start": _j_date(follow_up),
+        "offence_code": _j_str(pl.when(pl.col("has_event")).then(pl.col("offence_code"))),
+        "total_sanctions": _j_int(pl.col("h_total_sanctions")),
+        "age_at_first_sanction": _j_int(pl.col("h_age_at_first_sanction")),
+    }
+    if tool == "ogrs3":
+        return _j_object(base, canonical=True)
+    if tool == "ogp":
+        return _j_object({**base, **_answers_json(cr.OGP_ANSWERS)}, canonical=True)
+    if tool == "ovp":
+        fields = {k: base[k] for k in ("gender", "date_of_birth", "follow_up_start", "total_sanctions")}
+        fields["violent_sanctions"] = _j_int(pl.col("h_violent_sanctions"))
+        return _j_object({**fields, **_answers_json(cr.OVP_ANSWERS)}, canonical=True)
+    if tool == "rsr":
+        release = pl.col("release_date")
+        in_custody = (
+            pl.col("has_event")
+            & (pl.col("sentence_type") == "custody")
+            & (release.is_null() | (release > pl.lit(as_of, dtype=pl.Date)))
+        ).fill_null(False)
+        previous = [f"previous_{k}" for k in cr.PREVIOUS_CONVICTIONS]
+        previous_object = _j_object(
+            {k: _j_bool(pl.col(f"ans_previous_{k}")) for k in cr.PREVIOUS_CONVICTIONS}, canonical=True
+        )
+        fields = {
+            **base,
+            "assessment_date": pl.lit(json.dumps(as_of.isoformat())),
+            "violent_sanctions": _j_int(pl.col("h_violent_sanctions")),
+            "has_sexual_offence_history": _j_bool(
+                pl.any_horizontal([pl.col(f"h_{n}").fill_null(0) > 0 for n in cr.SEXUAL_COUNTS])
+            ),
+            **{n: _j_int(pl.col(f"h_{n}")) for n in cr.SEXUAL_COUNTS},
+            "stranger_victim": _j_bool(pl.col("h_stranger_victim")),
+            "last_sexual_sanction_date": _j_date(pl.col("h_last_sexual_sanction_date")),
+            "in_custody": _j_bool(in_custody),
+            "most_recent_offence_date": _j_date(pl.col("h_most_recent_offence_date")),
+            "most_recent_sexual_offence_date": _j_date(pl.col("h_most_recent_sexual_offence_date")),
+            **_answers_json(cr.SNSV_DYNAMIC_ANSWERS),
+            "previous_convictions": pl.when(pl.all_horizontal([pl.col(f"ans_{p}").is_not_null() for p in previous]))
+            .then(previous_object)
+            .otherwise(pl.lit("null")),
+        }
+        return _j_object(fields, canonical=True)
+    assert tool == "tier"
+    female = (pl.col("gender") == "female").fill_null(False)
+    layer3 = pl.col("tier_layer3").fill_null(False)
+    has_needs = layer3 & pl.any_horizontal([pl.col(f"need_{s}").is_not_null() for s in NEED_SECTIONS])
+    needs = _j_object({s: _j_int(pl.col(f"need_{s}")) for s in NEED_SECTIONS}, canonical=True)
+    # As facts_from_row rebuilds them: the RoSH level's first code and MAPP (when it has a level or category)
+    # join the active codes.
+    first_code: dict[str, str] = {}
+    for code, level in rosh_codes().items():
+        first_code.setdefault(level, code)
+    extra = pl.concat_list(
+        [
+            pl.col("rosh").replace_strict(first_code, default=None, return_dtype=pl.String),
+            pl.when(pl.col("mappa_level").is_not_null() | pl.col("mappa_category").is_not_null()).then(pl.lit("MAPP")),
+        ]
+    ).list.drop_nulls()
+    codes = pl.col("registrations").fill_null(pl.lit([], dtype=pl.List(pl.String))).list.concat(extra)
+    quoted = codes.list.unique().list.sort().list.eval(_j_str(pl.element())).list.join(",")
+    fields = {
+        "gender": _j_str(pl.col("gender")),
+        "has_layer3_assessment": _j_bool(layer3),
+        "rosh": _j_str(pl.col("rosh")),
+        "rsr_percent": _j_hundredths(pl.when(pl.col("rsr_status") == "calculated").then(pl.col("rsr_hundredths"))),
+        "mappa_level": _j_int(pl.col("mappa_level")),
+        "mappa_category": _j_int(pl.col("mappa_category")),
+        "registrations": pl.concat_str([pl.lit("["), quoted, pl.lit("]")]),
+        "ogrs_percent": _j_int(pl.when(pl.col("ogrs3_status") == "calculated").then(pl.col("ogrs3_two_year_percent"))),
+        "needs": pl.when(has_needs).then(needs).otherwise(pl.lit("null")),
+        "needs_assessment_type": _j_str(pl.when(has_needs).then(pl.col("a_kind"))),
+        "mandate_for_change": _j_bool(pl.col("any_custodial") | pl.col("any_mandate_requirement")),
+        **{
+            n: pl.when(female).then(value).otherwise(pl.lit("null"))
+            for n, value in _answers_json(cr.WOMEN_ANSWERS).items()
+        },
+        "recent_breach_or_recall": pl.when(female)
+        .then(_j_bool(pl.col("h_recent_breach_or_recall")))
+        .otherwise(pl.lit("null")),
+    }
+    return _j_object(fields, canonical=True)
+
+
+def result_json_expr(tool: str) -> pl.Expr:
+    """``json.dumps(headline_from_row(tool, row))`` for calculated rows, null otherwise."""
+    if tool == "rsr":
+        fields = {
+            "percent": _j_hundredths(pl.col("rsr_hundredths")),
+            "band": _j_str(pl.col("rsr_band")),
+            "snsv_percent": _j_hundredths(pl.col("snsv_hundredths")),
+            "osp_dc_percent": _j_hundredths(pl.col("osp_dc_hundredths")),
+            "osp_iic_percent": _j_hundredths(pl.col("osp_iic_hundredths")),
+            "snsv_model": _j_str(pl.col("rsr_snsv_model")),
+            "osp_dc_band": _j_str(pl.col("osp_dc_band")),
+            "osp_iic_band": _j_str(pl.col("osp_iic_band")),
+        }
+    else:
+        fields = {}
+        for name in cr.HEADLINE_FIELDS[tool]:
+            column = pl.col(f"{tool}_{name}")
+            fields[name] = _j_str(column) if name in ("band", "tier", "protect_level") else _j_int(column)
+    return pl.when(pl.col(f"{tool}_status") == "calculated").then(_j_object(fields, canonical=False))
+
+
+def reasons_json_expr(tool: str) -> pl.Expr:
+    """``json.dumps`` of the stored reasons: the missing facts, in order ("[]" when calculated)."""
+    fragments = {code: json.dumps({"field": f, "message": m}) for code, (f, m) in cr.MISSING.items()}
+    listed = (
+        pl.col(f"{tool}_missing")
+        .str.strip_suffix(",")
+        .str.split(",")
+        .list.eval(pl.element().replace_strict(fragments, default=None, return_dtype=pl.String))
+        .list.join(", ")
+    )
+    return (
+        pl.when(pl.col(f"{tool}_status") == "calculated")
+        .then(pl.lit("[]"))
+        .otherwise(pl.concat_str([pl.lit("["), listed, pl.lit("]")]))
+    )
+
+
+def stored_columns(df: pl.DataFrame, tool: str, as_of: dt.date) -> pl.DataFrame:
+    """For rows the vectorised path calculated: ``row`` and what recompute stores for ``tool`` (``status``,
+    ``inputs``, ``result``, ``result_key``, ``reasons``, ``score``, ``band``, ``tier``), the same text the scalar
+    path stores (``inputs`` is ``canonical_json``; ``result`` and ``reasons`` are ``json.dumps``)."""
+    calculated = pl.col(f"{tool}_status") == "calculated"
+    if tool == "rsr":
+        h = pl.col("rsr_hundredths")
+        score = pl.concat_str([(h // 100).cast(pl.String), pl.lit("."), (h % 100).cast(pl.String).str.zfill(2)])
+    elif tool == "tier":
+        score = pl.lit(None, dtype=pl.String)
+    else:
+        score = pl.concat_str([pl.col(f"{tool}_two_year_percent").cast(pl.String), pl.lit(".00")])
+    band = pl.col("tier_protect_level") if tool == "tier" else pl.col(f"{tool}_band")
+    return df.select(
+        "row",
+        pl.col(f"{tool}_status").alias("status"),
+        inputs_json_expr(tool, as_of).alias("inputs"),
+        result_json_expr(tool).alias("result"),
+        pl.col(f"{tool}_key").alias("result_key"),
+        reasons_json_expr(tool).alias("reasons"),
+        pl.when(calculated).then(score).otherwise(None).alias("score"),
+        pl.when(calculated).then(band.fill_null("")).otherwise(pl.lit("")).alias("band"),
+        pl.when(calculated & pl.lit(tool == "tier")).then(pl.col("tier_tier").fill_null("")).otherwise(pl.lit(""))
+        .alias("tier"),
+    )  # fmt: skip
