@@ -1,0 +1,209 @@
+"""Who should hold a case: the NPS/CRC split (2014-2021) and the grade rules of the unified service (2021+).
+
+Policy data: ``policy/allocation_2014_split.toml`` (PI 05/2014 Case Allocation; RSR >= 6.9% flagged unverified)
+and ``policy/allocation_2021_unified.toml`` (unverified throughout: no published grade rule was found). Each policy
+is an ordered list of rules; the first whose every condition holds gives the allowed organisations or grades and
+the reason. A condition on a fact the record does not hold does not hold, and when no rule applies the case is not
+checked (``allocation_expected`` returns None), so a missing RoSH never passes for "low".
+
+Also the RSR comparison of the quality assurance report (``policy/quality_assurance.toml``): differences under the
+tolerance are rounding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+ROSH_LEVELS = ("low", "medium", "high", "very_high")
+TIER_PROTECT_LETTERS = ("A", "B", "C", "D")
+MAPPA_LEVELS = (1, 2, 3)
+CONDITIONS = ("rosh", "mappa", "mappa_level", "rsr_at_least", "rsr_below", "tier_protect")
+POLICY_FILES = {"2014-split": "allocation_2014_split.toml", "2021-unified": "allocation_2021_unified.toml"}
+
+
+class UnknownPolicy(ValueError):
+    """No allocation policy with that name."""
+
+
+@dataclass(frozen=True)
+class AllocationFacts:
+    """What the rules read from a case: RoSH level, MAPPA level (None: not a MAPPA case; 0: MAPPA with no level
+    recorded), the calculated RSR percent and the calculated tier (V2, e.g. ``B2``)."""
+
+    rosh: str | None = None
+    mappa_level: int | None = None
+    rsr_percent: Decimal | None = None
+    tier: str | None = None
+
+    @property
+    def tier_protect(self) -> str | None:
+        return self.tier[0] if self.tier else None
+
+
+@dataclass(frozen=True)
+class Condition:
+    rosh: tuple[str, ...] | None = None
+    mappa: bool | None = None
+    mappa_level: tuple[int, ...] | None = None
+    rsr_at_least: Decimal | None = None
+    rsr_below: Decimal | None = None
+    tier_protect: tuple[str, ...] | None = None
+
+    def holds(self, facts: AllocationFacts) -> bool:
+        checks = []
+        if self.rosh is not None:
+            checks.append(facts.rosh in self.rosh)
+        if self.mappa is not None:
+            checks.append((facts.mappa_level is not None) == self.mappa)
+        if self.mappa_level is not None:
+            checks.append(facts.mappa_level in self.mappa_level)
+        if self.rsr_at_least is not None:
+            checks.append(facts.rsr_percent is not None and facts.rsr_percent >= self.rsr_at_least)
+        if self.rsr_below is not None:
+            checks.append(facts.rsr_percent is not None and facts.rsr_percent < self.rsr_below)
+        if self.tier_protect is not None:
+            checks.append(facts.tier_protect in self.tier_protect)
+        return all(checks)
+
+
+@dataclass(frozen=True)
+class AllocationRule:
+    id: str
+    when: Condition
+    allocate: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class AllocationPolicy:
+    name: str
+    policy_version: str
+    title: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    compares: str
+    outcomes: tuple[str, ...]
+    rules: tuple[AllocationRule, ...]
+    unverified: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AllocationExpectation:
+    policy: str
+    policy_version: str
+    rule: str
+    allowed: frozenset[str]
+    reason: str
+
+    def agrees(self, allocation: str) -> bool:
+        return allocation in self.allowed
+
+
+def _condition(raw: Mapping[str, Any], where: str) -> Condition:
+    unknown = set(raw) - set(CONDITIONS)
+    if unknown or not raw:
+        raise ValueError(f"{where}: conditions must be some of {CONDITIONS}, not {sorted(unknown) or 'none'}")
+    rosh = tuple(raw["rosh"]) if "rosh" in raw else None
+    if rosh is not None and not set(rosh) <= set(ROSH_LEVELS):
+        raise ValueError(f"{where}: RoSH levels are {ROSH_LEVELS}")
+    levels = tuple(int(v) for v in raw["mappa_level"]) if "mappa_level" in raw else None
+    if levels is not None and not set(levels) <= set(MAPPA_LEVELS):
+        raise ValueError(f"{where}: MAPPA levels are {MAPPA_LEVELS}")
+    letters = tuple(raw["tier_protect"]) if "tier_protect" in raw else None
+    if letters is not None and not set(letters) <= set(TIER_PROTECT_LETTERS):
+        raise ValueError(f"{where}: tier protect letters are {TIER_PROTECT_LETTERS}")
+    mappa = raw.get("mappa")
+    if mappa is not None and not isinstance(mappa, bool):
+        raise ValueError(f"{where}: mappa is true or false")
+    return Condition(
+        rosh=rosh,
+        mappa=mappa,
+        mappa_level=levels,
+        rsr_at_least=Decimal(str(raw["rsr_at_least"])) if "rsr_at_least" in raw else None,
+        rsr_below=Decimal(str(raw["rsr_below"])) if "rsr_below" in raw else None,
+        tier_protect=letters,
+    )
+
+
+def parse_policy(raw: Mapping[str, Any]) -> AllocationPolicy:
+    outcomes = tuple(raw["outcomes"])
+    rules = []
+    for number, spec in enumerate(raw["rules"]):
+        where = f"rule {number} ({spec.get('id')})"
+        allocate = frozenset(spec["allocate"])
+        if not allocate or not allocate <= set(outcomes):
+            raise ValueError(f"{where}: allocate must be some of {outcomes}")
+        rules.append(AllocationRule(spec["id"], _condition(spec["when"], where), allocate, spec["reason"]))
+    if len({r.id for r in rules}) != len(rules):
+        raise ValueError("rule ids must be unique")
+    return AllocationPolicy(
+        name=raw["policy"],
+        policy_version=raw["policy_version"],
+        title=raw["title"],
+        effective_from=raw["effective_from"],
+        effective_to=raw.get("effective_to"),
+        compares=raw["compares"],
+        outcomes=outcomes,
+        rules=tuple(rules),
+        unverified=tuple(raw.get("unverified", ())),
+    )
+
+
+def policy_names() -> tuple[str, ...]:
+    return tuple(POLICY_FILES)
+
+
+@cache
+def allocation_policy(name: str) -> AllocationPolicy:
+    if name not in POLICY_FILES:
+        raise UnknownPolicy(f"Choose one of: {', '.join(POLICY_FILES)}")
+    text = resources.files(__package__).joinpath("policy", POLICY_FILES[name]).read_text()
+    return parse_policy(tomllib.loads(text))
+
+
+def matching_rule(facts: AllocationFacts, policy: AllocationPolicy) -> AllocationRule | None:
+    return next((rule for rule in policy.rules if rule.when.holds(facts)), None)
+
+
+def allocation_expected(facts: AllocationFacts, policy: AllocationPolicy) -> AllocationExpectation | None:
+    """Who should hold the case under the policy, and why; None when no rule applies (facts missing)."""
+    rule = matching_rule(facts, policy)
+    if rule is None:
+        return None
+    return AllocationExpectation(policy.name, policy.policy_version, rule.id, rule.allocate, rule.reason)
+
+
+# ---- RSR: recorded against calculated ----
+
+
+@dataclass(frozen=True)
+class QualityPolicy:
+    policy_version: str
+    rsr_tolerance_points: Decimal
+    default_allocation_policy: str
+
+
+@cache
+def quality_policy() -> QualityPolicy:
+    raw = tomllib.loads(resources.files(__package__).joinpath("policy/quality_assurance.toml").read_text())
+    tolerance = Decimal(str(raw["rsr_tolerance_points"]))
+    if tolerance <= 0 or tolerance != tolerance.quantize(Decimal("0.01")):
+        raise ValueError("rsr_tolerance_points must be a positive whole number of hundredths")
+    return QualityPolicy(raw["policy_version"], tolerance, raw["default_allocation_policy"])
+
+
+def rsr_difference(recorded: Decimal, calculated: Decimal) -> Decimal:
+    """Recorded minus calculated, in percentage points, both as kept (2 decimal places)."""
+    return recorded.quantize(Decimal("0.01")) - calculated.quantize(Decimal("0.01"))
+
+
+def rsr_disagrees(recorded: Decimal, calculated: Decimal, tolerance: Decimal) -> bool:
+    """A difference at or above the tolerance is a disagreement; under it is rounding."""
+    return abs(rsr_difference(recorded, calculated)) >= tolerance
