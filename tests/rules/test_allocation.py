@@ -31,18 +31,20 @@ def facts(rosh=None, mappa_level=None, rsr=None, tier=None):
 
 # ---- 2014-2021: NPS keeps high/very high RoSH, MAPPA and RSR >= 6.9%; everything else goes to a CRC ----
 
+MAPPA_NPS = "mappa_case_stays_with_nps"
+TO_CRC = "low_or_medium_rosh_and_rsr_below_6_9_goes_to_crc"
 SPLIT_CASES = [
     # (name, facts, expected organisation, rule)
-    ("rosh_low_rsr_low_goes_to_crc", facts("low", rsr="1.00"), {"crc"}, "low_or_medium_rosh_and_rsr_below_6_9_goes_to_crc"),
-    ("rosh_medium_rsr_low_goes_to_crc", facts("medium", rsr="2.00"), {"crc"}, "low_or_medium_rosh_and_rsr_below_6_9_goes_to_crc"),
+    ("rosh_low_rsr_low_goes_to_crc", facts("low", rsr="1.00"), {"crc"}, TO_CRC),
+    ("rosh_medium_rsr_low_goes_to_crc", facts("medium", rsr="2.00"), {"crc"}, TO_CRC),
     ("rosh_high_stays_with_nps", facts("high", rsr="1.00"), {"nps"}, "rosh_high_or_very_high_stays_with_nps"),
     ("rosh_very_high_stays_with_nps", facts("very_high", rsr="1.00"), {"nps"}, "rosh_high_or_very_high_stays_with_nps"),
-    ("rsr_6_89_just_below_goes_to_crc", facts("low", rsr="6.89"), {"crc"}, "low_or_medium_rosh_and_rsr_below_6_9_goes_to_crc"),
+    ("rsr_6_89_just_below_goes_to_crc", facts("low", rsr="6.89"), {"crc"}, TO_CRC),
     ("rsr_6_90_at_threshold_stays_with_nps", facts("low", rsr="6.90"), {"nps"}, "rsr_6_9_or_more_stays_with_nps"),
     ("rsr_6_91_above_stays_with_nps", facts("medium", rsr="6.91"), {"nps"}, "rsr_6_9_or_more_stays_with_nps"),
     ("mappa_yes_stays_with_nps", facts("low", mappa_level=1, rsr="1.00"), {"nps"}, "mappa_case_stays_with_nps"),
-    ("mappa_without_level_stays_with_nps", facts("low", mappa_level=0, rsr="1.00"), {"nps"}, "mappa_case_stays_with_nps"),
-    ("mappa_no_goes_to_crc", facts("low", mappa_level=None, rsr="1.00"), {"crc"}, "low_or_medium_rosh_and_rsr_below_6_9_goes_to_crc"),
+    ("mappa_without_level_stays_with_nps", facts("low", mappa_level=0, rsr="1.00"), {"nps"}, MAPPA_NPS),
+    ("mappa_no_goes_to_crc", facts("low", mappa_level=None, rsr="1.00"), {"crc"}, TO_CRC),
     ("mappa_without_rosh_or_rsr_stays_with_nps", facts(mappa_level=2), {"nps"}, "mappa_case_stays_with_nps"),
     ("rsr_high_without_rosh_stays_with_nps", facts(rsr="7.50"), {"nps"}, "rsr_6_9_or_more_stays_with_nps"),
 ]  # fmt: skip
@@ -68,19 +70,21 @@ def test_2014_split_missing_facts_are_not_checked_rather_than_sent_to_a_crc(f):
 # ---- 2021+: grade of practitioner by RoSH, MAPPA and tier (unverified rules, kept as data) ----
 
 PO = {"po", "spo"}
+ANY = PO | {"pqip", "pso"}
+ANY_RULE = "rosh_low_tier_c_or_d_any_practitioner"
 UNIFIED_CASES = [
     ("rosh_very_high_needs_a_po", facts("very_high", tier="A1"), PO, "rosh_high_or_very_high_needs_a_po"),
     ("rosh_high_needs_a_po", facts("high", tier="B1"), PO, "rosh_high_or_very_high_needs_a_po"),
     ("mappa_level_3_needs_a_po", facts("low", mappa_level=3, tier="A1"), PO, "mappa_level_2_or_3_needs_a_po"),
     ("mappa_level_2_needs_a_po", facts("low", mappa_level=2, tier="A1"), PO, "mappa_level_2_or_3_needs_a_po"),
-    ("mappa_level_1_does_not_need_a_po", facts("low", mappa_level=1, tier="D1"), PO | {"pqip", "pso"}, "rosh_low_tier_c_or_d_any_practitioner"),
-    ("mappa_no_does_not_need_a_po", facts("low", tier="C1"), PO | {"pqip", "pso"}, "rosh_low_tier_c_or_d_any_practitioner"),
+    ("mappa_level_1_does_not_need_a_po", facts("low", mappa_level=1, tier="D1"), ANY, ANY_RULE),
+    ("mappa_no_does_not_need_a_po", facts("low", tier="C1"), ANY, ANY_RULE),
     ("tier_a_needs_a_po", facts("low", tier="A0"), PO, "tier_a_or_b_needs_a_po"),
     ("tier_b_needs_a_po", facts("low", tier="B3"), PO, "tier_a_or_b_needs_a_po"),
     ("tier_b_without_rosh_needs_a_po", facts(tier="B2S"), PO, "tier_a_or_b_needs_a_po"),
     ("rosh_medium_po_or_pqip", facts("medium", tier="C2"), PO | {"pqip"}, "rosh_medium_po_or_pqip"),
-    ("rosh_low_tier_c_any_practitioner", facts("low", tier="C3"), PO | {"pqip", "pso"}, "rosh_low_tier_c_or_d_any_practitioner"),
-    ("rosh_low_tier_d_any_practitioner", facts("low", tier="D0"), PO | {"pqip", "pso"}, "rosh_low_tier_c_or_d_any_practitioner"),
+    ("rosh_low_tier_c_any_practitioner", facts("low", tier="C3"), ANY, ANY_RULE),
+    ("rosh_low_tier_d_any_practitioner", facts("low", tier="D0"), ANY, ANY_RULE),
 ]  # fmt: skip
 
 
