@@ -12,15 +12,16 @@ from collections.abc import Callable
 
 import pytest
 
-from openprobation.contacts.services import contact_record
+from openprobation.contacts.services import contact_record, contact_update
+from openprobation.core import clock
 from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed
 from openprobation.core.models import AuditEvent
 from openprobation.people.models import Person
 from openprobation.people.services import case_access_add, person_create, relationship_add, relationship_update
-from openprobation.risk.services import registration_add
+from openprobation.risk.services import registration_add, registration_update
 from openprobation.safeguarding.services import rosh_assessment_complete, rosh_assessment_start
 from openprobation.sentences.services import event_allocate, event_create
-from openprobation.workitems import selectors
+from openprobation.workitems import generate, selectors
 from openprobation.workitems.models import ReportingChange, WorkItem
 from openprobation.workitems.services import (
     reporting_frequency_in_force,
@@ -618,3 +619,244 @@ def test_team_queue_and_pdu_counts_leave_out_restricted_cases(org, frozen_clock)
     assert counts == {"N07T01": (per_case, per_case), "N07T02": (0, 0)}
     items = selectors.work_item_list(actor=org.po.user, overdue=True)
     assert {i.person_id for i in items} == {visible.pk}
+
+
+# ---- an outcome recorded later on a contact (contact_update) -------------------------------------------------------
+
+BOOKED_AT = dt.datetime(2026, 11, 24, 13, 0, tzinfo=UTC)  # an hour after the frozen clock: no outcome yet
+AFTERWARDS = dt.datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+def first_appointment_open(org: Org) -> Person:
+    person = new_person(org)
+    sentence(org, person, practitioner=PO)
+    WorkItem.objects.filter(person=person).exclude(kind="first_appointment").delete()
+    return person
+
+
+def high_rosh_home_visit_open(org: Org) -> Person:
+    person = allocated(org)
+    registration_add(actor=org.po.user, person=person, code="RHRH", start_date=D(2026, 11, 10))
+    return person
+
+
+OUTCOME_LATER_CASES = [
+    (
+        "first_appointment_attended.closes_first_appointment_and_starts_sentence_plan_and_monthly_contact",
+        first_appointment_open,
+        "office_appointment",
+        "attended_complied",
+        {("sentence_plan", D(2026, 12, 15), PO), ("monthly_contact", D(2026, 12, 24), PO)},
+    ),
+    (
+        "home_visit_attended.closes_the_visit_and_books_the_next",
+        high_rosh_home_visit_open,
+        "home_visit",
+        "attended_complied",
+        {("home_visit", D(2027, 2, 24), PO)},
+    ),
+    (
+        "appointment_missed.follow_up_in_5_working_days",
+        allocated,
+        "office_appointment",
+        "failed_to_attend_unacceptable",
+        {("non_attendance_follow_up", D(2026, 12, 1), PO)},
+    ),
+    (
+        "acceptable_absence.nothing",
+        high_rosh_home_visit_open,
+        "home_visit",
+        "failed_to_attend_acceptable",
+        {("home_visit", D(2026, 11, 24), PO)},
+    ),
+]
+
+
+def _book(org: Org, person: Person, type: str):
+    return contact_record(actor=org.po.user, person=person, type=type, date=BOOKED_AT)
+
+
+@pytest.mark.parametrize(
+    ("setup", "type", "outcome", "expected"),
+    [c[1:] for c in OUTCOME_LATER_CASES],
+    ids=[c[0] for c in OUTCOME_LATER_CASES],
+)
+def test_an_outcome_recorded_later_has_the_same_work_item_effects_as_recording_it_at_once(
+    org, frozen_clock, monkeypatch, setup, type, outcome, expected
+):
+    at_once = setup(org)
+    contact_record(
+        actor=org.po.user, person=at_once, type=type, date=dt.datetime(2026, 11, 24, 11, 0, tzinfo=UTC), outcome=outcome
+    )
+    assert open_items(at_once) == expected
+
+    later = setup(org)
+    booked = _book(org, later, type)
+    before = open_items(later)
+    assert {kind for kind, _, _ in before} <= {"first_appointment", "home_visit"}  # booking alone does nothing
+    monkeypatch.setattr(clock, "now", lambda: AFTERWARDS)
+    contact_update(
+        actor=org.po.user, person=later, contact_id=booked.pk, version=booked.version, changes={"outcome": outcome}
+    )
+    assert open_items(later) == expected
+
+
+def test_setting_the_same_outcome_again_has_no_further_effect(org, frozen_clock, monkeypatch):
+    person = high_rosh_home_visit_open(org)
+    booked = _book(org, person, "home_visit")
+    monkeypatch.setattr(clock, "now", lambda: AFTERWARDS)
+    contact = contact_update(
+        actor=org.po.user, person=person, contact_id=booked.pk, version=1, changes={"outcome": "attended_complied"}
+    )
+    next_visit = _item(person, "home_visit")
+    # The same outcome again (no change), then a correction away and back: the visit is counted once.
+    for outcome in ("attended_complied", "rescheduled", "attended_complied"):
+        contact = contact_update(
+            actor=org.po.user,
+            person=person,
+            contact_id=contact.pk,
+            version=contact.version,
+            changes={"outcome": outcome},
+        )
+    assert contact.version == 4
+    assert open_items(person) == {("home_visit", D(2027, 2, 24), PO)}
+    assert _item(person, "home_visit").pk == next_visit.pk
+    assert WorkItem.objects.filter(person=person, kind="home_visit", status="done").count() == 1
+
+
+def test_a_missed_appointment_recorded_twice_makes_one_follow_up(org, frozen_clock, monkeypatch):
+    person = allocated(org)
+    booked = _book(org, person, "office_appointment")
+    monkeypatch.setattr(clock, "now", lambda: AFTERWARDS)
+    contact = booked
+    for outcome in ("failed_to_attend_unacceptable", "rescheduled", "failed_to_attend_unacceptable"):
+        contact = contact_update(
+            actor=org.po.user,
+            person=person,
+            contact_id=contact.pk,
+            version=contact.version,
+            changes={"outcome": outcome},
+        )
+        if outcome == "failed_to_attend_unacceptable" and contact.version == 2:
+            work_item_complete(actor=org.po.user, item_id=_item(person, "non_attendance_follow_up").pk)
+    assert WorkItem.objects.filter(person=person, kind="non_attendance_follow_up").count() == 1
+
+
+def test_a_missed_appointment_corrected_to_attended_closes_the_first_appointment(org, frozen_clock):
+    person = first_appointment_open(org)
+    contact = contact_record(
+        actor=org.po.user,
+        person=person,
+        type="office_appointment",
+        date=dt.datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
+        outcome="failed_to_attend_unacceptable",
+    )
+    contact_update(
+        actor=org.po.user, person=person, contact_id=contact.pk, version=1, changes={"outcome": "attended_complied"}
+    )
+    assert open_items(person) == {
+        ("non_attendance_follow_up", D(2026, 12, 1), PO),  # made by the first outcome; cancel it if it was wrong
+        ("sentence_plan", D(2026, 12, 15), PO),
+        ("monthly_contact", D(2026, 12, 24), PO),
+    }
+
+
+def test_an_outcome_recorded_later_is_one_transaction_with_its_work_items(org, frozen_clock, monkeypatch):
+    person = first_appointment_open(org)
+    booked = _book(org, person, "office_appointment")
+    monkeypatch.setattr(clock, "now", lambda: AFTERWARDS)
+
+    def fail(**kwargs):
+        raise RuntimeError("work items failed")
+
+    monkeypatch.setattr(generate, "on_contact_recorded", fail)
+    with pytest.raises(RuntimeError):
+        contact_update(
+            actor=org.po.user, person=person, contact_id=booked.pk, version=1, changes={"outcome": "attended_complied"}
+        )
+    booked.refresh_from_db()
+    assert (booked.outcome, booked.version) == ("", 1)
+    assert not AuditEvent.objects.filter(crn=person.crn, action="contact.updated").exists()
+
+
+# ---- ending a registration that called for home visits -------------------------------------------------------------
+
+REGISTRATION_END_CASES = [
+    ("rosh_high_ended.home_visit_cancelled", ["RHRH"], "RHRH", "RHRH registration (RoSH: high)"),
+    ("rosh_very_high_ended.home_visit_cancelled", ["RVHR"], "RVHR", "RVHR registration (RoSH: very high)"),
+    ("child_protection_ended.home_visit_cancelled", ["RCPR"], "RCPR", "RCPR registration (Child protection)"),
+    ("rosh_high_ended_while_child_protection_remains.visit_stays", ["RHRH", "RCPR"], "RHRH", None),
+    ("child_protection_ended_while_very_high_rosh_remains.visit_stays", ["RCPR", "RVHR"], "RCPR", None),
+    ("medium_rosh_ended_while_child_protection_remains.visit_stays", ["RCPR", "RMRH"], "RMRH", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("codes", "ended", "named"), [c[1:] for c in REGISTRATION_END_CASES], ids=[c[0] for c in REGISTRATION_END_CASES]
+)
+def test_ending_the_registration_that_called_for_home_visits_cancels_the_open_visit(
+    org, frozen_clock, codes, ended, named
+):
+    person = allocated(org)
+    registrations = {
+        code: registration_add(actor=org.po.user, person=person, code=code, start_date=D(2026, 11, 10))
+        for code in codes
+    }
+    visit = _item(person, "home_visit")
+    reg = registrations[ended]
+    registration_update(
+        actor=org.po.user,
+        person=person,
+        registration_id=reg.pk,
+        version=reg.version,
+        changes={"end_date": D(2026, 11, 24)},
+    )
+    visit.refresh_from_db()
+    if named is None:
+        assert visit.status == "open"
+        assert not AuditEvent.objects.filter(crn=person.crn, action="work_item.cancelled").exists()
+        return
+    reason = f"Home visits no longer required: {named} ended on 24 November 2026"
+    assert (visit.status, visit.cancel_reason, visit.closed_on, visit.closed_by) == (
+        "cancelled",
+        reason,
+        D(2026, 11, 24),
+        org.po.user,
+    )
+    audit = AuditEvent.objects.get(crn=person.crn, action="work_item.cancelled", entity_id=str(visit.pk))
+    assert audit.reason == reason
+    assert not WorkItem.objects.filter(person=person, kind="home_visit", status="open").exists()
+
+
+def test_reviewing_a_registration_without_ending_it_leaves_the_home_visit(org, frozen_clock):
+    person = allocated(org)
+    reg = registration_add(actor=org.po.user, person=person, code="RHRH", start_date=D(2026, 11, 10))
+    registration_update(
+        actor=org.po.user,
+        person=person,
+        registration_id=reg.pk,
+        version=reg.version,
+        changes={"review_date": D(2027, 5, 10), "notes": "Reviewed"},
+    )
+    assert _item(person, "home_visit").status == "open"
+
+
+def test_ending_a_registration_is_one_transaction_with_the_cancelled_visit(org, frozen_clock, monkeypatch):
+    person = allocated(org)
+    reg = registration_add(actor=org.po.user, person=person, code="RCPR", start_date=D(2026, 11, 10))
+
+    def fail(**kwargs):
+        raise RuntimeError("work items failed")
+
+    monkeypatch.setattr(generate, "on_registration_ended", fail)
+    with pytest.raises(RuntimeError):
+        registration_update(
+            actor=org.po.user,
+            person=person,
+            registration_id=reg.pk,
+            version=reg.version,
+            changes={"end_date": D(2026, 11, 24)},
+        )
+    reg.refresh_from_db()
+    assert (reg.end_date, reg.version) == (None, 1)
+    assert _item(person, "home_visit").status == "open"

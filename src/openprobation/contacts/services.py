@@ -82,7 +82,8 @@ def contact_record(
 
 
 def contact_update(*, actor: Actor, person: Person, contact_id: int, version: int, changes: dict[str, Any]) -> Contact:
-    """Correct a contact, e.g. record the outcome of an appointment once it has happened."""
+    """Correct a contact, e.g. record the outcome of an appointment once it has happened. A new outcome has the same
+    work-item effects as recording the contact with it (once per outcome per contact)."""
     require_write(actor)
     reject_unknown(changes, CONTACT_EDITABLE)
     changes = {k: ("" if v is None and k in ("outcome", "notes") else v) for k, v in changes.items()}
@@ -97,4 +98,7 @@ def contact_update(*, actor: Actor, person: Person, contact_id: int, version: in
         if after:
             audit_record(actor=actor, action="contact.updated", crn=person.crn, entity="contact", entity_id=locked.pk,
                          before=before, after=after)
+        if "outcome" in after:
+            work_items.on_contact_outcome_changed(actor=actor, person=person, contact_id=locked.pk, type=locked.type,
+                                                  when=locked.date, outcome=locked.outcome)
     return locked

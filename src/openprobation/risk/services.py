@@ -114,6 +114,8 @@ def registration_update(
                 after=after,
             )
             risk_recalculate(actor=actor, person=person)
+            if "end_date" in after:
+                work_items.on_registration_ended(actor=actor, person=person, registration=locked)
     return locked
 
 

@@ -21,13 +21,14 @@ from django.utils import timezone
 
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
+from openprobation.core.models import AuditEvent
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff
 from openprobation.people.access import Actor
 from openprobation.people.models import Person, Relationship
 from openprobation.risk.models import Registration
 from openprobation.rules.calendar import WorkingCalendar, england_and_wales
-from openprobation.rules.registrations import rosh_codes
+from openprobation.rules.registrations import registration_type, rosh_codes
 from openprobation.rules.timescales import (
     CaseFacts,
     DueItem,
@@ -319,6 +320,51 @@ def on_registration_added(*, actor: Actor, person: Person, registration: Registr
     )
 
 
+def on_registration_ended(*, actor: Actor, person: Person, registration: Registration) -> list[WorkItem]:
+    """A high or very high RoSH or child-protection registration has been given an end date: unless another active
+    registration still calls for home visits, the open home visit is cancelled, saying why."""
+    if registration.end_date is None or not _calls_for_home_visits(registration.code):
+        return []
+    facts = case_facts(person)  # the registration is already saved with its end date, so it is not counted
+    if facts.child_protection or facts.rosh in HIGH_ROSH:
+        return []
+    rtype = registration_type(registration.code)
+    name = f"{registration.code} registration" + (f" ({rtype.name})" if rtype else "")
+    verb = "ends" if registration.end_date > clock.today() else "ended"
+    reason = f"Home visits no longer required: {name} {verb} on {_day(registration.end_date)}"
+    items = list(
+        WorkItem.objects.select_for_update().filter(
+            person=person, status=WorkItemStatus.OPEN, kind=ItemKind.HOME_VISIT.value
+        )
+    )
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    for item in items:
+        item.status = WorkItemStatus.CANCELLED
+        item.closed_on = clock.today()
+        item.closed_by = user  # type: ignore[assignment]
+        item.cancel_reason = reason
+        item.save(update_fields=["status", "closed_on", "closed_by", "cancel_reason"])
+        audit_record(
+            actor=actor,
+            action="work_item.cancelled",
+            crn=person.crn,
+            entity="work_item",
+            entity_id=item.pk,
+            before={"status": WorkItemStatus.OPEN},
+            after={"status": item.status},
+            reason=reason,
+        )
+    return items
+
+
+def _calls_for_home_visits(code: str) -> bool:
+    return code == CHILD_PROTECTION_CODE or rosh_codes().get(code) in HIGH_ROSH
+
+
+def _day(d: dt.date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
 def on_contact_recorded(*, actor: Actor, person: Person, type: str, when: dt.datetime, outcome: str) -> list[WorkItem]:
     """An attended first appointment closes that item and starts the sentence-plan and contact clocks; an attended
     home visit or face-to-face contact closes the open visit or monthly contact and books the next; an
@@ -357,3 +403,26 @@ def on_contact_recorded(*, actor: Actor, person: Person, type: str, when: dt.dat
             actor=actor, trigger=Trigger.APPOINTMENT_MISSED, person=person, occurred_on=day
         )
     return created
+
+
+def on_contact_outcome_changed(
+    *, actor: Actor, person: Person, contact_id: int, type: str, when: dt.datetime, outcome: str
+) -> list[WorkItem]:
+    """An outcome recorded later on an existing contact (an appointment changed to attended, say) has the same
+    effects as recording the contact with that outcome, once: if the contact has had this outcome before (set,
+    changed and set again), its effects have already happened and nothing more is done.
+
+    Called after the service has written its ``contact.updated`` audit event, so that event is one of those read.
+    """
+    if outcome not in (ATTENDED, MISSED):
+        return []
+    times = AuditEvent.objects.filter(
+        crn=person.crn,
+        entity="contact",
+        entity_id=str(contact_id),
+        action__in=("contact.recorded", "contact.updated"),
+        after__outcome=outcome,
+    ).count()
+    if times > 1:
+        return []
+    return on_contact_recorded(actor=actor, person=person, type=type, when=when, outcome=outcome)
