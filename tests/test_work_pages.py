@@ -9,8 +9,12 @@ import pytest
 from django.test import Client
 
 from openprobation.people.services import case_access_add
-from openprobation.safeguarding.models import SafeguardingCheck
-from openprobation.safeguarding.services import safeguarding_check_request
+from openprobation.safeguarding.models import RoshAssessment, SafeguardingCheck
+from openprobation.safeguarding.services import (
+    rosh_assessment_start,
+    safeguarding_check_record_response,
+    safeguarding_check_request,
+)
 from openprobation.workitems.models import WorkItem
 from openprobation.workitems.services import reporting_frequency_request
 from tests.factories import PASSWORD, make_person
@@ -146,6 +150,169 @@ def test_spo_countersigns_a_reduction_on_the_page(org, frozen_clock):
     assert client_for(org.spo).post(url, {"decision": "approve", "reason": ""}).status_code == 302
     html = client_for(org.po).get(f"/case/{person.crn}/").content.decode()
     assert "In force: <strong>Monthly</strong>" in html
+
+
+# ---- RoSH assessments on the case page ---------------------------------------------------------------------------
+
+
+def _answered_enquiry(org, person, *, agency: str = "police_da", received_on: dt.date = dt.date(2026, 11, 23)):
+    check = safeguarding_check_request(
+        actor=org.po.user, person=person, agency=agency, requested_on=dt.date(2026, 11, 10)
+    )
+    return safeguarding_check_record_response(
+        actor=org.po.user, person=person, check_id=check.pk, received_on=received_on, summary="Two call-outs"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [("screening", "RoSH screening"), ("full_analysis", "Full RoSH analysis"), ("review", "RoSH review")],
+)
+def test_start_a_rosh_assessment_from_the_case_page(org, frozen_clock, kind, label):
+    person = make_person(org)
+    client = client_for(org.po)
+    case_html = client.get(f"/case/{person.crn}/").content.decode()
+    assert 'id="rosh-assessments"' in case_html
+    assert f'href="/case/{person.crn}/rosh-assessments/new/"' in case_html
+    response = client.post(f"/case/{person.crn}/rosh-assessments/new/", {"kind": kind})
+    assert response.status_code == 302 and response["Location"] == f"/case/{person.crn}/#rosh-assessments"
+    assessment = RoshAssessment.objects.get(person=person)
+    assert (assessment.kind, assessment.status, assessment.started_by) == (kind, "draft", org.po)
+    html = client.get(f"/case/{person.crn}/").content.decode()
+    assert f"{label} started" in html  # the success message
+    assert f'href="/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/"' in html
+
+
+@pytest.mark.parametrize("posted", [{}, {"kind": "oasys"}], ids=["no_kind", "unknown_kind"])
+def test_starting_a_rosh_assessment_without_a_kind_shows_the_error_summary_and_saves_nothing(org, frozen_clock, posted):
+    person = make_person(org)
+    response = client_for(org.po).post(f"/case/{person.crn}/rosh-assessments/new/", posted)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'class="govuk-error-summary"' in html and 'href="#kind"' in html
+    assert not RoshAssessment.objects.filter(person=person).exists()
+
+
+def test_read_only_staff_cannot_start_or_complete_a_rosh_assessment(org, frozen_clock):
+    person = make_person(org)
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
+    qa = client_for(org.qa)
+    assert "Start a RoSH assessment" not in qa.get(f"/case/{person.crn}/").content.decode()
+    assert qa.post(f"/case/{person.crn}/rosh-assessments/new/", {"kind": "review"}).status_code == 403
+    assert qa.post(f"/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/", {}).status_code == 403
+    assert RoshAssessment.objects.filter(person=person).count() == 1
+
+
+def test_mark_a_screening_complete_on_the_page_closes_the_work_item_and_makes_the_full_analysis_due(org, frozen_clock):
+    person = make_person(org)
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="screening")
+    client = client_for(org.po)
+    url = f"/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/"
+    missing = client.post(url, {})
+    assert missing.status_code == 200
+    assert (
+        '<a href="#indicates_risk">Select whether the screening indicates a risk that needs a full analysis</a>'
+        in missing.content.decode()
+    )
+    assessment.refresh_from_db()
+    assert assessment.status == "draft"
+    done = client.post(url, {"indicates_risk": "yes"})
+    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/#rosh-assessments"
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.completed_on, assessment.indicates_risk) == (
+        "complete",
+        dt.date(2026, 11, 24),
+        True,
+    )
+    assert WorkItem.objects.get(person=person, kind="rosh_screening").status == "done"
+    assert WorkItem.objects.filter(person=person, kind="rosh_full_analysis", status="open").exists()
+    again = client.post(url, {"indicates_risk": "no"})
+    assert again.status_code == 200 and "This assessment is already complete" in again.content.decode()
+
+
+def test_completion_blocked_by_an_unused_response_says_so_and_names_the_enquiries(org, frozen_clock):
+    person = make_person(org)
+    police = _answered_enquiry(org, person)
+    childrens = _answered_enquiry(org, person, agency="childrens_services", received_on=dt.date(2026, 11, 20))
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="full_analysis")
+    url = f"/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/"
+    client = client_for(org.po)
+    page = client.get(url).content.decode()
+    assert "2 safeguarding responses have been received but not yet used" in page
+    assert f'href="/case/{person.crn}/safeguarding/{police.pk}/used/?assessment={assessment.pk}"' in page
+    assert 'name="exception_reason"' not in page  # a practitioner is not offered the exception
+    assert "ask a senior probation officer to record an exception" in page
+
+    response = client.post(url, {})
+    html = response.content.decode()
+    assert response.status_code == 200
+    summary = html.split('class="govuk-error-summary"')[1].split("</div>")[0]
+    assert "Safeguarding responses received but not yet used in the assessment" in summary
+    assert "Police (domestic abuse call-outs) (received 23 November 2026)" in summary
+    assert "Children&#x27;s services (received 20 November 2026)" in summary
+    assert "Mark each one used in this assessment, or a senior probation officer must record an exception" in summary
+    assessment.refresh_from_db()
+    assert assessment.status == "draft"
+
+    # The "used in assessment" form offers (and here pre-selects) the draft started on the page.
+    used_url = f"/case/{person.crn}/safeguarding/{police.pk}/used/"
+    form = client.get(f"{used_url}?assessment={assessment.pk}").content.decode()
+    assert f'value="{assessment.pk}" checked' in form and "Full RoSH analysis started 24 Nov 2026 (draft)" in form
+    for check in (police, childrens):
+        assert client.post(f"/case/{person.crn}/safeguarding/{check.pk}/used/", {"assessment_id": assessment.pk})[
+            "Location"
+        ] == (f"/case/{person.crn}/#safeguarding")
+    assert client.post(url, {}).status_code == 302
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.exception_reason) == ("complete", "")
+
+
+def test_spo_records_an_exception_with_a_reason_on_the_page(org, frozen_clock):
+    person = make_person(org)
+    check = _answered_enquiry(org, person)
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
+    url = f"/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/"
+    spo = client_for(org.spo)
+    assert 'name="exception_reason"' in spo.get(url).content.decode()
+
+    missing = spo.post(url, {"exception_reason": "   "})
+    html = missing.content.decode()
+    assert missing.status_code == 200 and 'class="govuk-error-summary"' in html
+    assert '<a href="#exception_reason">Enter the reason for the exception' in html
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.exception_reason) == ("draft", "")
+
+    done = spo.post(url, {"exception_reason": "Parole report due today; response reviewed Friday"})
+    assert done.status_code == 302
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.exception_by, assessment.exception_reason) == (
+        "complete",
+        org.spo,
+        "Parole report due today; response reviewed Friday",
+    )
+    check.refresh_from_db()
+    assert check.status == "response_received"  # the exception does not pretend the response was used
+    case_html = client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    assert "Exception by Spo Tester: Parole report due today; response reviewed Friday" in case_html
+
+
+def test_a_practitioner_cannot_record_the_exception(org, frozen_clock):
+    person = make_person(org)
+    _answered_enquiry(org, person)
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
+    url = f"/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/"
+    response = client_for(org.po).post(url, {"exception_reason": "I am sure it is fine"})
+    assert response.status_code == 403
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.exception_reason) == ("draft", "")
+
+
+def test_an_assessment_on_another_case_is_not_found(org, frozen_clock):
+    person = make_person(org)
+    other = make_person(org)
+    assessment = rosh_assessment_start(actor=org.po.user, person=other, kind="review")
+    client = client_for(org.po)
+    assert client.get(f"/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/").status_code == 404
+    assert client.get(f"/case/{person.crn}/rosh-assessments/999999/complete/").status_code == 404
 
 
 # ---- in a real browser ------------------------------------------------------------------------------------------

@@ -51,7 +51,24 @@ def safeguarding_check_get(*, person: Person, check_id: int) -> SafeguardingChec
 
 
 def rosh_assessments_for_person(*, person: Person) -> QuerySet[RoshAssessment]:
-    return RoshAssessment.objects.filter(person=person).select_related("completed_by", "exception_by")
+    return RoshAssessment.objects.filter(person=person).select_related("started_by", "completed_by", "exception_by")
+
+
+def rosh_assessment_get(*, person: Person, assessment_id: int) -> RoshAssessment:
+    assessment = rosh_assessments_for_person(person=person).filter(pk=assessment_id).first()
+    if assessment is None:
+        raise NotFound(f"No RoSH assessment {assessment_id} on case {person.crn}")
+    return assessment
+
+
+def safeguarding_responses_not_used(*, person: Person) -> QuerySet[SafeguardingCheck]:
+    """Enquiries answered but not yet used in an assessment: while there are any, a RoSH assessment cannot be
+    completed without an SPO's exception."""
+    return (
+        SafeguardingCheck.objects.filter(person=person, status=CheckStatus.RESPONSE_RECEIVED)
+        .select_related("subject")
+        .order_by("pk")
+    )
 
 
 @dataclass(frozen=True)

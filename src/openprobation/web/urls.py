@@ -18,5 +18,11 @@ urlpatterns = [
     path("work-items/<int:item_id>/<str:action>/", work.work_item_action, name="work-item-action"),
     path("case/<str:crn>/safeguarding/new/", work.check_new, name="check-new"),
     path("case/<str:crn>/safeguarding/<int:check_id>/<str:action>/", work.check_action, name="check-action"),
+    path("case/<str:crn>/rosh-assessments/new/", work.rosh_assessment_new, name="rosh-assessment-new"),
+    path(
+        "case/<str:crn>/rosh-assessments/<int:assessment_id>/complete/",
+        work.rosh_assessment_complete,
+        name="rosh-assessment-complete",
+    ),
     path("case/<str:crn>/reporting/<int:change_id>/decision/", work.reporting_decision, name="reporting-decision"),
 ]

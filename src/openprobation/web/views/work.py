@@ -1,5 +1,6 @@
 """What's due (a practitioner's queue), a team's work queue for its SPO, and the forms that complete or cancel a work
-item and move a safeguarding enquiry along (request, chase, response, used in an assessment, close)."""
+item, move a safeguarding enquiry along (request, chase, response, used in an assessment, close), and start and
+complete a RoSH assessment (with an SPO's exception when a response has not been used)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from openprobation.core.errors import ValidationFailed
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import selectors as people_selectors
-from openprobation.people.access import require_role, require_write
+from openprobation.people.access import require_role, require_write, staff_for
 from openprobation.safeguarding import selectors as safeguarding_selectors
 from openprobation.safeguarding import services as safeguarding_services
-from openprobation.safeguarding.choices import Agency
+from openprobation.safeguarding.choices import Agency, AssessmentKind, AssessmentStatus
 from openprobation.web import work_forms
 from openprobation.web.errors import staff_page
 from openprobation.web.templatetags.web_format import uk_date
@@ -61,6 +62,7 @@ def _form_page(
     done_url: str,
     context: dict[str, Any],
     initial: dict[str, str] | None = None,
+    template: str = "web/work_form.html",
 ) -> HttpResponse:
     """GET shows the form; POST parses it and calls ``save`` (a service call returning the success message). On
     any error the form comes back with the GOV.UK error summary, and nothing has been saved."""
@@ -77,7 +79,7 @@ def _form_page(
                 messages.success(request, message)
                 return redirect(done_url)
     # Like the other forms, a form with errors is shown again with 200: the error summary says what to fix.
-    return render(request, "web/work_form.html", {**context, "form": form, "cancel_url": done_url})
+    return render(request, template, {**context, "form": form, "cancel_url": done_url})
 
 
 WORK_ITEM_FORMS = {
@@ -185,9 +187,13 @@ def check_new(request: HttpRequest, crn: str) -> HttpResponse:
 def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
     check = safeguarding_selectors.safeguarding_check_get(person=person, check_id=check_id)
+    # Drafts first: a response is normally used in the assessment being written.
     assessments = [
         (str(a.pk), f"{a.get_kind_display()} started {uk_date(a.started_at)} ({a.get_status_display().lower()})")
-        for a in safeguarding_selectors.rosh_assessments_for_person(person=person)
+        for a in sorted(
+            safeguarding_selectors.rosh_assessments_for_person(person=person),
+            key=lambda a: a.status != AssessmentStatus.DRAFT,
+        )
     ]
     forms: dict[str, tuple[str, list[FormField], Callable[[dict[str, Any]], str]]] = {
         "chase": (
@@ -227,6 +233,7 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
                     "assessment_id",
                     "RoSH assessment",
                     "radios",
+                    hint="" if assessments else "Start a RoSH assessment from the case page first",
                     options=assessments,
                     missing="Select the RoSH assessment that took the response into account",
                 ),
@@ -263,6 +270,7 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
         request,
         fields=fields,
         save=save,
+        initial={"assessment_id": request.GET.get("assessment", "")} if action == "used" else None,
         done_url=reverse("web:case", args=[person.crn]) + "#safeguarding",
         context={
             "person": person,
@@ -270,6 +278,113 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
             "submit": heading,
             "intro": f"{check.get_agency_display()} enquiry requested on {uk_date(check.requested_on)}, "
             f"reply due by {uk_date(check.due_by)}.",
+        },
+    )
+
+
+def _rosh_done_url(person: Any) -> str:
+    return reverse("web:case", args=[person.crn]) + "#rosh-assessments"
+
+
+@staff_page
+def rosh_assessment_new(request: HttpRequest, crn: str) -> HttpResponse:
+    person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
+    fields = [
+        FormField(
+            "kind",
+            "Which assessment are you starting?",
+            "radios",
+            options=AssessmentKind.choices,
+            missing="Select which RoSH assessment you are starting",
+        ),
+    ]
+
+    def save(values: dict[str, Any]) -> str:
+        assessment = safeguarding_services.rosh_assessment_start(actor=request.user, person=person, kind=values["kind"])
+        return f"{assessment.get_kind_display()} started"
+
+    return _form_page(
+        request,
+        fields=fields,
+        save=save,
+        initial={"kind": request.GET.get("kind", "")},
+        done_url=_rosh_done_url(person),
+        context={
+            "person": person,
+            "heading": "Start a RoSH assessment",
+            "submit": "Start assessment",
+            "intro": "The assessment is a draft until it is marked complete. Safeguarding responses received "
+            "must be used in it before it can be completed.",
+        },
+    )
+
+
+@staff_page
+def rosh_assessment_complete(request: HttpRequest, crn: str, assessment_id: int) -> HttpResponse:
+    person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
+    assessment = safeguarding_selectors.rosh_assessment_get(person=person, assessment_id=assessment_id)
+    unused = list(safeguarding_selectors.safeguarding_responses_not_used(person=person))
+    staff = staff_for(request.user)
+    # Which fields to show; whether the assessment can be completed is the service's decision.
+    offer_exception = bool(unused) and staff is not None and staff.role == Role.SPO
+    fields = [
+        FormField(
+            "completed_on",
+            "Date completed",
+            "date",
+            hint="Leave blank for today. For example, 27 3 2026",
+            required=False,
+        ),
+    ]
+    if assessment.kind == AssessmentKind.SCREENING:
+        fields.append(
+            FormField(
+                "indicates_risk",
+                "Does the screening indicate a risk that needs a full analysis?",
+                "radios",
+                options=[("yes", "Yes: a full analysis and a risk management plan are due"), ("no", "No")],
+                missing="Select whether the screening indicates a risk that needs a full analysis",
+            )
+        )
+    if offer_exception:
+        fields.append(
+            FormField(
+                "exception_reason",
+                "Reason for completing the assessment before these responses are used",
+                "textarea",
+                hint="As a senior probation officer you can record an exception. The reason, your name and the "
+                "responses not used are kept with the assessment.",
+                missing="Enter the reason for the exception: why the assessment can be completed before the "
+                "responses are used",
+            )
+        )
+
+    def save(values: dict[str, Any]) -> str:
+        safeguarding_services.rosh_assessment_complete(
+            actor=request.user,
+            person=person,
+            assessment_id=assessment.pk,
+            completed_on=values["completed_on"],
+            indicates_risk={"yes": True, "no": False}.get(values.get("indicates_risk", "")),
+            # Only an SPO is offered the field; anyone else sending a reason is refused by the service (403).
+            exception_reason=values.get("exception_reason", request.POST.get("exception_reason", "")),
+        )
+        return f"{assessment.get_kind_display()} marked complete"
+
+    return _form_page(
+        request,
+        fields=fields,
+        save=save,
+        done_url=_rosh_done_url(person),
+        template="web/rosh_complete.html",
+        context={
+            "person": person,
+            "assessment": assessment,
+            "unused": unused,
+            "offer_exception": offer_exception,
+            "heading": f"Mark complete: {assessment.get_kind_display()}",
+            "submit": "Mark complete",
+            "intro": f"Started {uk_date(assessment.started_at)} by {assessment.started_by.name}.",
         },
     )
 
