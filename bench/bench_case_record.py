@@ -1,0 +1,147 @@
+"""Benchmark the case-record pages and API at national scale: caseload, case page, search, team counts, API lists.
+
+Starts a throwaway PostgreSQL cluster, loads the 250,000-person demo caseload (``openprobation demo-data``), then
+requests each page and API list the way a user does (Django's test client: URL routing, access rules, queries and
+template rendering included) and reports the median and p90 time, the number of queries (fixed per page: no N+1)
+and the indexes the slowest query uses (EXPLAIN ANALYZE). Target: under 300 ms per page.
+
+    .venv/bin/python bench/bench_case_record.py                     # 250,000 people (about 2 minutes)
+    .venv/bin/python bench/bench_case_record.py --people 10000 --no-write
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+RESULTS = ROOT / "bench" / "results" / "case_record.md"
+TARGET_MS = 300.0
+
+
+def page(client: Any, url: str) -> Callable[[], Any]:
+    def run() -> Any:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    return run
+
+
+def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from bench_work_queues import measure
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from openprobation.core.tokens import token_create
+    from openprobation.organisation.models import Staff
+    from openprobation.people.models import Person
+
+    users = get_user_model().objects
+    po = Staff.objects.get(user__username="po")
+    spo = Staff.objects.get(user__username="spo")
+    case = Person.objects.filter(practitioner=po).order_by("crn").first()
+    assert case is not None
+    surname = case.last_name
+
+    def client_for(username: str) -> Any:
+        client = Client()
+        client.force_login(users.get(username=username))
+        return client
+
+    po_client, spo_client, qa_client = client_for("po"), client_for("spo"), client_for("qa")
+    qa_token = token_create(username="qa")
+    api_client = Client(headers={"Authorization": f"Bearer {qa_token}"})
+    context = {"case": case.crn, "caseload": Person.objects.filter(practitioner=po).count(), "team": spo.team.code,
+               "people": Person.objects.count()}
+    checks = [
+        ("practitioner's caseload (sorted by RoSH)", page(po_client, "/?sort=rosh&order=desc")),
+        ("case page", page(po_client, f"/case/{case.crn}/")),
+        ("record-a-contact form", page(po_client, f"/case/{case.crn}/contacts/new/")),
+        ("search by surname (QA: every case)", page(qa_client, f"/search/?q={surname}")),
+        ("search by CRN (QA)", page(qa_client, f"/search/?q={case.crn}")),
+        ("SPO's team caseload counts", page(spo_client, f"/team/{spo.team.code}/")),
+        ("API: people list page 1 with count (QA: every case)", page(api_client, "/api/v1/people?page_size=50")),
+        ("API: people list of one team", page(api_client, f"/api/v1/people?team={spo.team.code}")),
+        ("API: a case's contacts", page(api_client, f"/api/v1/people/{case.crn}/contacts")),
+    ]
+    return [measure(name, run, repeats) for name, run in checks], context
+
+
+def write(results: list[dict[str, Any]], context: dict[str, Any], load_seconds: float, pg: str) -> None:
+    import platform
+
+    lines = [
+        "# Case record at national scale: page and API timings",
+        "",
+        "Measured with `python bench/bench_case_record.py`.",
+        f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {pg} (throwaway cluster, fsync off).",
+        "",
+        f"Data: the demo caseload of {context['people']:,} people (loaded in {load_seconds:.0f} s). Pages for the"
+        f" demo practitioner `po` ({context['caseload']} cases; case {context['case']}), the SPO of team"
+        f" {context['team']}, and quality assurance (`qa`, who may see every case). Each figure is the median of"
+        f" repeated requests after a warm-up, through Django's test client (routing, access rules, queries and"
+        f" template rendering included); target under {TARGET_MS:.0f} ms.",
+        "",
+        "| request | median ms | p90 ms | queries | indexes used (slowest query) | within target |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['name']} | {r['median_ms']:.1f} | {r['p90_ms']:.1f} | {r['queries']} | "
+            f"{', '.join(r['indexes']) or '(sequential)'} | {'yes' if r['median_ms'] < TARGET_MS else 'NO'} |"
+        )
+    for r in results:
+        lines += ["", f"## EXPLAIN ANALYZE of the slowest query: {r['name']}", "", "```", r["plan"], "```"]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("\n".join(lines) + "\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--people", type=int, default=250_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    from bench_demo_data import _postgres_version, postgres
+    from bench_work_queues import load
+
+    with tempfile.TemporaryDirectory(prefix="openprobation-bench.") as data_dir, postgres() as url:
+        env = {
+            **os.environ, "OPENPROBATION_DATA_DIR": data_dir, "OPENPROBATION_DEMO": "true", "DATABASE_URL": url,
+            "OPENPROBATION_HTTPS": "false", "OPENPROBATION_ALLOWED_HOSTS": "testserver",
+            "OPENPROBATION_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        }
+        started = time.perf_counter()
+        load(env, args.people, args.seed)
+        load_seconds = time.perf_counter() - started
+        print(f"demo caseload of {args.people:,} loaded in {load_seconds:.0f} s", flush=True)
+        os.environ.update(env)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
+        import django
+
+        django.setup()
+        results, context = run_measurements(args.repeats)
+        from django.db import connections
+
+        connections.close_all()
+    for r in results:
+        print(f"{r['name']}: median {r['median_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, {r['queries']} queries, "
+              f"indexes {', '.join(r['indexes']) or '(sequential)'}")
+    if not args.no_write:
+        write(results, context, load_seconds, _postgres_version())
+        print(f"written {RESULTS.relative_to(ROOT)}")
+    return 0 if all(r["median_ms"] < TARGET_MS for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
