@@ -3,6 +3,7 @@ from django.http import HttpRequest
 
 from openprobation.organisation.choices import Role
 from openprobation.people.access import staff_for
+from openprobation.risk.quality import REPORT_READERS
 
 TEAM_VIEWERS = frozenset({Role.SPO, Role.HEAD_OF_SERVICE, Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR})
 
@@ -15,4 +16,5 @@ def service(request: HttpRequest) -> dict[str, object]:
         "demo_mode": settings.DEMO_MODE,
         "current_staff": staff,
         "nav_team": staff is not None and staff.role in TEAM_VIEWERS,
+        "nav_quality": staff is not None and staff.role in REPORT_READERS,
     }

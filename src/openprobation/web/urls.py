@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openprobation.web.views import auth, caseload, cases, search, team, work
+from openprobation.web.views import auth, caseload, cases, quality, search, team, work
 
 app_name = "web"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("team/", team.teams, name="team"),
     path("team/<str:code>/", team.team, name="team-detail"),
     path("search/", search.search, name="search"),
+    path("quality/risk/", quality.risk_report, name="quality-risk"),
+    path("quality/risk.csv", quality.risk_report_csv, name="quality-risk-csv"),
     path("whats-due/", work.whats_due, name="whats-due"),
     path("team/<str:code>/queue/", work.team_queue, name="team-queue"),
     path("work-items/<int:item_id>/<str:action>/", work.work_item_action, name="work-item-action"),

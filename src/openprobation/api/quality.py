@@ -1,0 +1,102 @@
+"""The quality assurance report on risk scores: ``GET /api/v1/quality/risk-disagreements``.
+
+Same selector, filters and access as the page: every visible case whose recorded RSR or tier disagrees with the
+calculation, or whose allocation does not follow the chosen policy (``2014-split`` or ``2021-unified``), with counts
+by team and region. An unknown policy, team or region is a 422 with the field named.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from openprobation.risk import quality
+
+router = Router(tags=["quality assurance"])
+
+
+class DisagreementOut(Schema):
+    crn: str
+    name: str
+    team: str | None = Field(description="Team code; null for an unallocated case")
+    team_name: str | None
+    region: str | None = Field(description="Region code")
+    region_name: str | None
+    practitioner: str | None
+    kind: str = Field(description="rsr, tier or allocation")
+    recorded: str
+    calculated: str = Field(description="The calculated value, or for allocation what the policy allows")
+    difference: str
+    reason: str
+    rule: str = Field(description="The policy rule that applied")
+
+    @staticmethod
+    def resolve_team(obj: Any) -> str | None:
+        return obj.team_code
+
+    @staticmethod
+    def resolve_region(obj: Any) -> str | None:
+        return obj.region_code
+
+
+class CountOut(Schema):
+    code: str | None
+    name: str
+    region: str | None
+    rsr: int
+    tier: int
+    allocation: int
+    total: int
+
+    @staticmethod
+    def resolve_region(obj: Any) -> str | None:
+        return obj.region_code
+
+
+class CountsOut(Schema):
+    teams: list[CountOut]
+    regions: list[CountOut]
+    total: CountOut
+
+
+class DisagreementPageOut(Schema):
+    policy: str
+    policy_version: str
+    policy_unverified: list[str]
+    rsr_tolerance_points: str
+    items: list[DisagreementOut]
+    count: int
+    page: int
+    page_size: int
+    counts: CountsOut
+
+
+class DisagreementFilters(Schema):
+    policy: str | None = Field(None, description="2014-split or 2021-unified (default)")
+    team: str | None = Field(None, description="Team code")
+    region: str | None = Field(None, description="Region code")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+@router.get(
+    "/quality/risk-disagreements",
+    response=DisagreementPageOut,
+    summary="Recorded risk scores and allocations that disagree with the calculation or the allocation policy",
+)
+def risk_disagreements(request: HttpRequest, filters: Query[DisagreementFilters]) -> dict[str, Any]:
+    report = quality.risk_disagreements(actor=request.user, **filters.dict())
+    return {
+        "policy": report.policy.name,
+        "policy_version": report.policy.policy_version,
+        "policy_unverified": list(report.policy.unverified),
+        "rsr_tolerance_points": str(report.tolerance),
+        "items": report.rows,
+        "count": report.count,
+        "page": report.page,
+        "page_size": report.page_size,
+        "counts": report.counts,
+    }

@@ -1,0 +1,326 @@
+"""The quality assurance report on risk scores: recorded RSR, tier and allocation against the calculation and the
+allocation policy, by team and region, on the page, the CSV and the API; restricted cases absent for those who may
+not see them; who may open it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from openprobation.core import clock
+from openprobation.core.errors import PermissionDenied, ValidationFailed
+from openprobation.people.models import Person
+from openprobation.people.services import case_access_add
+from openprobation.risk import quality
+from openprobation.risk.models import RecordedScore, Registration, RiskCalculation
+from openprobation.risk.services import recorded_score_set, registration_add
+from openprobation.rules import allocation as alloc
+from tests.factories import make_person
+from tests.test_api import Api, problem_fields
+
+
+def calc(person, tool, *, score=None, tier=""):
+    """Store a calculation with a chosen headline (the report reads only the newest row's score or tier)."""
+    status = "calculated" if (score is not None or tier) else "not_calculated"
+    return RiskCalculation.objects.create(
+        person=person, tool=tool, status=status, calculated_at=clock.now(), as_of=clock.today(),
+        policy_version="test", inputs={}, inputs_digest="x", result_key="x", source="record",
+        score=None if score is None else Decimal(score), tier=tier,
+    )  # fmt: skip
+
+
+def record(org, person, kind, value):
+    recorded_score_set(actor=org.po.user, person=person, kind=kind, value=value, source="nDelius import",
+                       effective_date=dt.date(2026, 2, 1))  # fmt: skip
+
+
+def register(org, person, code, level=""):
+    registration_add(actor=org.po.user, person=person, code=code, level=level, category="M2" if level else "",
+                     start_date=dt.date(2026, 2, 1))  # fmt: skip
+
+
+def rows(actor, policy="2014-split", **filters):
+    report = quality.risk_disagreements(actor=actor, policy=policy, page_size=500, **filters)
+    return {(r.crn, r.kind) for r in report.rows}, report
+
+
+# ---- the disagreement kinds ----
+
+
+@pytest.mark.parametrize(
+    ("recorded", "calculated", "flagged"),
+    [("6.90", "6.90", False), ("6.91", "6.90", True), ("6.89", "6.90", True), ("7.40", "6.90", True)],
+    ids=["equal_not_flagged", "one_hundredth_above_flagged", "one_hundredth_below_flagged", "half_a_point_flagged"],
+)
+def test_recorded_rsr_against_the_calculation(org, frozen_clock, recorded, calculated, flagged):
+    person = make_person(org)
+    calc(person, "rsr", score=calculated)
+    record(org, person, "rsr", recorded)
+    found, report = rows(org.qa.user)
+    assert ((person.crn, "rsr") in found) is flagged
+    if flagged:
+        row = next(r for r in report.rows if r.kind == "rsr")
+        diff = Decimal(recorded) - Decimal(calculated)
+        assert row.recorded == f"{recorded}%" and row.calculated == f"{calculated}%"
+        assert row.difference == f"{diff:+.2f} percentage points" and "rounding" in row.reason
+
+
+def test_rsr_tolerance_is_policy_data(org, frozen_clock, monkeypatch):
+    person = make_person(org)
+    calc(person, "rsr", score="6.90")
+    record(org, person, "rsr", "6.93")
+    assert (person.crn, "rsr") in rows(org.qa.user)[0]
+    wider = alloc.QualityPolicy("test", Decimal("0.05"), "2021-unified")
+    monkeypatch.setattr(alloc, "quality_policy", lambda: wider)
+    assert (person.crn, "rsr") not in rows(org.qa.user)[0]
+
+
+def test_no_rsr_calculation_means_nothing_to_disagree_with(org, frozen_clock):
+    person = make_person(org)
+    calc(person, "rsr")  # newest: not calculated
+    record(org, person, "rsr", "9.00")
+    assert (person.crn, "rsr") not in rows(org.qa.user)[0]
+
+
+def test_recorded_tier_against_the_calculated_tier(org, frozen_clock):
+    same, different = make_person(org), make_person(org)
+    record(org, same, "tier", "D0")  # make_person's case calculates D0
+    record(org, different, "tier", "B2")
+    found, report = rows(org.qa.user)
+    assert (different.crn, "tier") in found and (same.crn, "tier") not in found
+    row = next(r for r in report.rows if r.kind == "tier")
+    assert (row.recorded, row.calculated) == ("B2", "D0") and row.difference == "protect B → D; change 2 → 0"
+
+
+@pytest.mark.parametrize(
+    ("registrations", "rsr", "recorded", "flagged", "rule"),
+    [
+        ([("RHRH", "")], "1.00", "crc", True, "rosh_high_or_very_high_stays_with_nps"),
+        ([("RVHR", "")], "1.00", "crc", True, "rosh_high_or_very_high_stays_with_nps"),
+        ([("RHRH", "")], "1.00", "nps", False, None),
+        ([("RMRH", "")], "6.90", "crc", True, "rsr_6_9_or_more_stays_with_nps"),
+        ([("RMRH", "")], "6.89", "crc", False, None),
+        ([("RMRH", "")], "6.89", "nps", True, "low_or_medium_rosh_and_rsr_below_6_9_goes_to_crc"),
+        ([("RLRH", ""), ("MAPP", "M1")], "1.00", "crc", True, "mappa_case_stays_with_nps"),
+        ([("RLRH", "")], "1.00", "crc", False, None),
+        ([], "1.00", "crc", False, None),  # no RoSH: not checked
+    ],
+    ids=[
+        "rosh_high_at_crc",
+        "rosh_very_high_at_crc",
+        "rosh_high_at_nps",
+        "rsr_6_90_at_crc",
+        "rsr_6_89_at_crc",
+        "rsr_6_89_at_nps",
+        "mappa_at_crc",
+        "no_mappa_at_crc",
+        "no_rosh_not_checked",
+    ],
+)
+def test_allocation_under_the_2014_split(org, frozen_clock, registrations, rsr, recorded, flagged, rule):
+    person = make_person(org)
+    for code, level in registrations:
+        register(org, person, code, level)
+    calc(person, "rsr", score=rsr)
+    record(org, person, "allocation", recorded)
+    found, report = rows(org.qa.user, "2014-split")
+    assert ((person.crn, "allocation") in found) is flagged
+    if flagged:
+        row = next(r for r in report.rows if r.kind == "allocation")
+        assert row.rule == rule and row.reason and row.recorded == recorded.upper()
+
+
+@pytest.mark.parametrize(
+    ("holder", "rosh", "flagged"),
+    [("po", "RHRH", False), ("po2", "RHRH", True), ("po2", "RMRH", True), ("po2", "RLRH", False)],
+    ids=["po_holds_high", "pso_holds_high", "pso_holds_medium", "pso_holds_low_tier_d"],
+)
+def test_allocation_under_the_2021_grade_rules(org, frozen_clock, holder, rosh, flagged):
+    person = make_person(org, practitioner=getattr(org, holder))  # po2 is a PSO
+    register(org, person, rosh)
+    calc(person, "tier", tier="D1")
+    found, report = rows(org.qa.user, "2021-unified")
+    assert ((person.crn, "allocation") in found) is flagged
+    if flagged:
+        row = next(r for r in report.rows if r.kind == "allocation")
+        assert row.recorded == "PSO" and row.difference.startswith("Held by a PSO")
+
+
+def test_the_sql_reading_of_each_policy_agrees_with_the_rules_on_every_combination(org, frozen_clock):
+    """Every combination of RoSH, MAPPA, RSR around 6.9, tier letter and allocation: the report flags exactly the
+    cases the pure rules say disagree."""
+    rosh = [None, "RLRH", "RMRH", "RHRH", "RVHR"]
+    mappa = [None, "M1", "M2", ""]
+    rsr = [None, "6.89", "6.90"]
+    tier = ["", "B1", "C1", "D1"]
+    combos = list(itertools.product(rosh, mappa, rsr, tier))
+    people = Person.objects.bulk_create(
+        Person(crn=f"Z{n:06d}", first_name="Grid", last_name=f"{n:04d}", date_of_birth=dt.date(1990, 1, 1),
+               gender="male", team=org.team_a, practitioner=[org.po, org.po2][n % 2], created_at=clock.now())
+        for n in range(len(combos))
+    )  # fmt: skip
+    regs, calcs, recorded = [], [], []
+    for n, (person, (r, m, s, t)) in enumerate(zip(people, combos, strict=True)):
+        if r:
+            regs.append(Registration(person=person, code=r, start_date=dt.date(2026, 1, 1)))
+        if m is not None:
+            regs.append(Registration(person=person, code="MAPP", level=m, start_date=dt.date(2026, 1, 1)))
+        for tool, score, tier_value in (("rsr", s, ""), ("tier", None, t)):
+            calcs.append(RiskCalculation(
+                person=person, tool=tool, status="calculated", calculated_at=clock.now(), as_of=clock.today(),
+                policy_version="test", inputs={}, inputs_digest="x", result_key="x", source="record",
+                score=None if score is None else Decimal(score), tier=tier_value,
+            ))  # fmt: skip
+        recorded.append(RecordedScore(
+            person=person, kind="allocation", value=["nps", "crc"][n % 2], source="test",
+            effective_date=dt.date(2026, 2, 1), recorded_at=clock.now(), recorded_by="x",
+        ))  # fmt: skip
+    Registration.objects.bulk_create(regs)
+    RiskCalculation.objects.bulk_create(calcs)
+    RecordedScore.objects.bulk_create(recorded)
+    for name in alloc.policy_names():
+        policy = alloc.allocation_policy(name)
+        found = {crn for crn, kind in rows(org.admin.user, name, team=org.team_a.code)[0] if kind == "allocation"}
+        expected = set()
+        for n, (person, (r, m, s, t)) in enumerate(zip(people, combos, strict=True)):
+            facts = alloc.AllocationFacts(
+                rosh={"RLRH": "low", "RMRH": "medium", "RHRH": "high", "RVHR": "very_high"}.get(r or ""),
+                mappa_level=None if m is None else (int(m[1:]) if m else 0),
+                rsr_percent=None if s is None else Decimal(s),
+                tier=t or None,
+            )
+            actual = ["nps", "crc"][n % 2] if name == "2014-split" else ["po", "pso"][n % 2]
+            expectation = alloc.allocation_expected(facts, policy)
+            if expectation is not None and not expectation.agrees(actual):
+                expected.add(person.crn)
+        assert found == expected, name
+
+
+# ---- scope, access and filters ----
+
+
+@pytest.fixture
+def mixed(org, frozen_clock):
+    """One tier disagreement in each of team A and team B, one restricted to the SPO, one excluding QA."""
+    a, b = make_person(org, last_name="Able"), make_person(org, practitioner=org.po_b, last_name="Baker")
+    restricted, excluded = make_person(org, last_name="Restricted"), make_person(org, last_name="Excluded")
+    for person in (a, b, restricted, excluded):
+        record(org, person, "tier", "A3")
+    case_access_add(actor=org.admin.user, person=restricted, staff_code=org.spo.code, kind="restriction", reason="LAO")
+    case_access_add(actor=org.admin.user, person=excluded, staff_code=org.qa.code, kind="exclusion", reason="Known")
+    return {"a": a, "b": b, "restricted": restricted, "excluded": excluded}
+
+
+def crns(actor, **filters):
+    return {crn for crn, _ in rows(actor, **filters)[0]}
+
+
+def test_who_sees_which_cases(org, mixed):
+    m = {k: p.crn for k, p in mixed.items()}
+    assert crns(org.qa.user) == {m["a"], m["b"]}  # not the restricted case, not the one excluding QA
+    assert crns(org.spo.user) == {m["a"], m["restricted"], m["excluded"]}  # own team only, named on the restriction
+    assert crns(org.hos.user) == {m["a"], m["b"], m["excluded"]}
+    assert crns(org.admin.user) == {m["a"], m["b"], m["excluded"]}
+    assert crns(org.qa.user, team=org.team_b.code) == {m["b"]}
+    assert crns(org.qa.user, region="N07") == {m["a"], m["b"]}
+
+
+def test_counts_leave_out_cases_the_viewer_cannot_see(org, mixed):
+    counts = quality.risk_disagreement_counts(actor=org.qa.user, policy="2014-split")
+    assert counts.total.tier == 2
+    assert {(t.code, t.tier) for t in counts.teams} == {(org.team_a.code, 1), (org.team_b.code, 1)}
+    assert [(r.code, r.tier) for r in counts.regions] == [("N07", 2)]
+    spo = quality.risk_disagreement_counts(actor=org.spo.user, policy="2014-split")
+    assert spo.total.tier == 3 and [t.code for t in spo.teams] == [org.team_a.code]
+
+
+@pytest.mark.parametrize("who", ["po", "po2", "po_b"])
+def test_practitioners_may_not_open_the_report(org, frozen_clock, who):
+    with pytest.raises(PermissionDenied):
+        quality.risk_disagreements(actor=getattr(org, who).user)
+    client = Client()
+    client.force_login(getattr(org, who).user)
+    assert client.get(reverse("web:quality-risk")).status_code == 403
+    assert client.get(reverse("web:quality-risk-csv")).status_code == 403
+    assert "Risk QA" not in client.get(reverse("web:caseload")).content.decode()
+    assert Api(getattr(org, who).user.username).get("/quality/risk-disagreements").status_code == 403
+
+
+@pytest.mark.parametrize("field", ["policy", "team", "region"])
+def test_unknown_filters_are_field_errors(org, frozen_clock, field):
+    with pytest.raises(ValidationFailed) as exc:
+        quality.risk_disagreements(actor=org.qa.user, **{field: "NOPE"})
+    assert [e.dotted for e in exc.value.errors] == [field]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_caseload(org, frozen_clock):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            quality.risk_disagreements(actor=org.qa.user, policy="2021-unified")
+        return len(ctx.captured_queries)
+
+    record(org, make_person(org), "tier", "A3")
+    few = queries()
+    for _ in range(6):
+        person = make_person(org, practitioner=org.po2)
+        register(org, person, "RHRH")
+        record(org, person, "tier", "A3")
+    assert queries() == few
+
+
+# ---- the page, the CSV and the API ----
+
+
+def test_the_page_shows_counts_rows_and_links(org, mixed):
+    client = Client()
+    client.force_login(org.qa.user)
+    page = client.get(reverse("web:quality-risk"), {"policy": "2014-split"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "Risk QA" in html
+    assert 'id="total-disagreements"><strong>2</strong>' in html
+    assert reverse("web:case", args=[mixed["a"].crn]) in html and mixed["restricted"].crn not in html
+    assert "Download all as CSV" in html
+
+
+def test_the_page_shows_a_govuk_error_for_an_unknown_team(org, frozen_clock):
+    client = Client()
+    client.force_login(org.qa.user)
+    page = client.get(reverse("web:quality-risk"), {"team": "NOPE"})
+    html = page.content.decode()
+    assert page.status_code == 400 and "govuk-error-summary" in html and "No team with code" in html
+
+
+def test_csv_has_every_row_and_no_hidden_case(org, mixed):
+    client = Client()
+    client.force_login(org.qa.user)
+    response = client.get(reverse("web:quality-risk-csv"), {"policy": "2014-split"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {line["crn"] for line in lines} == {mixed["a"].crn, mixed["b"].crn}
+    assert {line["kind"] for line in lines} == {"tier"} and lines[0]["policy_version"]
+    client.force_login(org.spo.user)
+    body = b"".join(client.get(reverse("web:quality-risk-csv")).streaming_content).decode()
+    assert mixed["restricted"].crn in body and mixed["b"].crn not in body
+
+
+def test_api_lists_items_with_counts_and_refuses_bad_filters(org, mixed):
+    api = Api("qa")
+    body = api.get("/quality/risk-disagreements", policy="2014-split", page_size=1).json()
+    assert body["count"] == 2 and len(body["items"]) == 1 and body["counts"]["total"]["tier"] == 2
+    assert body["policy"] == "2014-split" and body["items"][0]["kind"] == "tier"
+    assert body["rsr_tolerance_points"] == "0.01"
+    second = api.get("/quality/risk-disagreements", policy="2014-split", page_size=1, page=2).json()
+    assert {body["items"][0]["crn"], second["items"][0]["crn"]} == {mixed["a"].crn, mixed["b"].crn}
+    assert problem_fields(api.get("/quality/risk-disagreements", policy="1999")) == {"policy"}
+    assert problem_fields(api.get("/quality/risk-disagreements", team="NOPE")) == {"team"}
+    assert problem_fields(api.get("/quality/risk-disagreements", page=0)) == {"page"}
+    assert Api("spo").get("/quality/risk-disagreements").json()["count"] == 3
