@@ -420,13 +420,13 @@ def _item(person: Person, kind: str) -> WorkItem:
 def test_complete_an_item(org, frozen_clock):
     person = allocated(org)
     sentence(org, person)
-    item = work_item_complete(actor=org.po.user, item_id=_item(person, "rosh_screening").pk, note="Done in OASys")
+    item = work_item_complete(actor=org.po.user, item_id=_item(person, "first_appointment").pk, note="Seen at court")
     item.refresh_from_db()
     assert (item.status, item.closed_on, item.closed_by, item.note) == (
         "done",
         D(2026, 11, 24),
         org.po.user,
-        "Done in OASys",
+        "Seen at court",
     )
     assert AuditEvent.objects.filter(crn=person.crn, action="work_item.done", entity_id=str(item.pk)).count() == 1
 
@@ -434,7 +434,7 @@ def test_complete_an_item(org, frozen_clock):
 def test_completing_an_item_twice_is_refused_and_changes_nothing(org, frozen_clock):
     person = allocated(org)
     sentence(org, person)
-    item = _item(person, "rosh_screening")
+    item = _item(person, "first_appointment")
     work_item_complete(actor=org.po.user, item_id=item.pk, completed_on=D(2026, 11, 23))
     audit_count = AuditEvent.objects.count()
     with pytest.raises(ValidationFailed) as exc:
@@ -476,9 +476,10 @@ def test_cancel_with_a_reason_then_cancel_again_is_refused(org, frozen_clock):
     [
         ("police_da_check", "kind"),  # a check is completed by requesting it as an enquiry
         ("childrens_services_check", "kind"),
+        ("rosh_screening", "kind"),  # completed by completing the assessment, so the sign-off rule holds
     ],
 )
-def test_a_check_item_is_completed_by_the_enquiry_not_by_a_tick(org, frozen_clock, kind, field):
+def test_a_check_or_assessment_item_is_completed_by_its_record_not_by_a_tick(org, frozen_clock, kind, field):
     person = allocated(org)
     sentence(org, person)
     with pytest.raises(ValidationFailed) as exc:
@@ -491,7 +492,9 @@ def test_completed_on_in_the_future_is_refused(org, frozen_clock):
     person = allocated(org)
     sentence(org, person)
     with pytest.raises(ValidationFailed) as exc:
-        work_item_complete(actor=org.po.user, item_id=_item(person, "rosh_screening").pk, completed_on=D(2026, 11, 25))
+        work_item_complete(
+            actor=org.po.user, item_id=_item(person, "first_appointment").pk, completed_on=D(2026, 11, 25)
+        )
     assert [e.dotted for e in exc.value.errors] == ["completed_on"]
 
 

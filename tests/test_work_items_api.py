@@ -47,9 +47,9 @@ def test_work_item_list_filters_and_leaves_out_cases_the_caller_cannot_see(org, 
 
 def test_complete_then_complete_again_is_a_422_and_changes_nothing(org, frozen_clock):
     person = make_person(org)
-    item = WorkItem.objects.get(person=person, kind="rosh_screening")
+    item = WorkItem.objects.get(person=person, kind="first_appointment")
     api = Api("po")
-    done = api.post(f"/work-items/{item.pk}/complete", {"completed_on": "2026-11-20", "note": "OASys"})
+    done = api.post(f"/work-items/{item.pk}/complete", {"completed_on": "2026-11-20", "note": "Seen at court"})
     assert done.status_code == 200, done.content
     assert (done.json()["status"], done.json()["closed_on"], done.json()["overdue"]) == ("done", "2026-11-20", False)
     again = api.post(f"/work-items/{item.pk}/complete", {})

@@ -35,8 +35,9 @@ def test_whats_due_shows_overdue_items_with_a_tag_and_one_click_to_the_case_and_
     html = client_for(org.po).get("/whats-due/").content.decode()
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html
     assert f'href="/case/{person.crn}/#work-due"' in html
-    screening = WorkItem.objects.get(person=person, kind="rosh_screening")
-    assert f'href="/work-items/{screening.pk}/complete/"' in html
+    first = WorkItem.objects.get(person=person, kind="first_appointment")
+    assert f'href="/work-items/{first.pk}/complete/"' in html
+    assert f'href="/case/{person.crn}/rosh-assessments/new/?kind=screening"' in html
     assert f'href="/case/{person.crn}/safeguarding/new/?agency=police_da"' in html
     assert "Hidden" not in html and hidden.crn not in html
     assert 'aria-current="page"><strong class="govuk-service-navigation__active-fallback">What\'s due' in html
@@ -335,7 +336,7 @@ def test_practitioner_works_through_whats_due_in_a_browser(page, live_server, or
     page.wait_for_url(f"{live_server.url}/whats-due/")
     overdue = page.get_by_role("table", name="Overdue")
     assert overdue.get_by_text("Overdue").first.is_visible()
-    row = overdue.get_by_role("row").filter(has_text="RoSH screening")
+    row = overdue.get_by_role("row").filter(has_text="First appointment")
     row.get_by_role("link", name="Mark as done").click()
     page.wait_for_url(f"{live_server.url}/work-items/**/complete/")
 
@@ -346,13 +347,13 @@ def test_practitioner_works_through_whats_due_in_a_browser(page, live_server, or
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible() and "must be a real date" in summary.inner_text()
     page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
-    assert WorkItem.objects.get(person=person, kind="rosh_screening").status == "open"
+    assert WorkItem.objects.get(person=person, kind="first_appointment").status == "open"
 
     page.get_by_label("Day").fill("20")
     page.get_by_label("Month").fill("11")
     page.get_by_role("button", name="Mark as done").click()
     page.wait_for_url(f"{live_server.url}/case/{person.crn}/#work-due")
-    assert page.get_by_text("RoSH screening marked as done").is_visible()
+    assert page.get_by_text("First appointment marked as done").is_visible()
     page.get_by_role("link", name="What's due").click()
-    assert page.get_by_role("table", name="Overdue").get_by_text("RoSH screening").count() == 0
+    assert page.get_by_role("table", name="Overdue").get_by_text("First appointment").count() == 0
     assert problems == []

@@ -28,6 +28,8 @@ from openprobation.workitems.choices import (
 from openprobation.workitems.models import ReportingChange, WorkItem
 
 CHECK_KINDS = frozenset({ItemKind.POLICE_DA_CHECK, ItemKind.CHILDRENS_SERVICES_CHECK})
+# Done only by completing the RoSH assessment itself, so the sign-off rule (no unused enquiry responses) holds.
+ASSESSMENT_KINDS = frozenset({ItemKind.ROSH_SCREENING, ItemKind.ROSH_FULL_ANALYSIS, ItemKind.ROSH_REVIEW})
 MAX_TEXT = 5000
 
 
@@ -57,9 +59,12 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
     completed_on = completed_on or clock.today()
     with transaction.atomic():
         item = _locked_item(actor, item_id)
+        _still_open(item)
         c = Collector()
         if item.kind in CHECK_KINDS:
             c.add("kind", "Record the request as a safeguarding enquiry on the case: that completes this item")
+        elif item.kind in ASSESSMENT_KINDS:
+            c.add("kind", "Complete the RoSH assessment on the case: that completes this item")
         elif item.kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
             c.add("kind", "Countersign or refuse the reduction in reporting: that completes this item")
         if completed_on > clock.today():
@@ -67,7 +72,6 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
         if len(note) > MAX_TEXT:
             c.add("note", f"The note must be {MAX_TEXT} characters or fewer")
         c.raise_if_any()
-        _still_open(item)
         item.status = WorkItemStatus.DONE
         item.closed_on = completed_on
         item.closed_by = actor  # type: ignore[assignment]

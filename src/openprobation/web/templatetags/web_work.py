@@ -23,6 +23,8 @@ def date_part(data: Mapping[str, str] | None, name: str) -> list[str]:
 
 
 CHECK_AGENCY = {"police_da_check": "police_da", "childrens_services_check": "childrens_services"}
+# A RoSH item is done by completing the assessment itself (so the enquiry sign-off rule applies).
+ASSESSMENT_KIND = {"rosh_screening": "screening", "rosh_full_analysis": "full_analysis", "rosh_review": "review"}
 
 
 @register.filter
@@ -35,6 +37,8 @@ def item_action_url(item: Any) -> str:
         return f"{reverse('web:check-new', args=[item.person.crn])}?agency={CHECK_AGENCY[item.kind]}{subject}"
     if item.kind == "reporting_change_countersign":
         return f"{reverse('web:case', args=[item.person.crn])}#reporting"
+    if item.kind in ASSESSMENT_KIND:
+        return f"{reverse('web:rosh-assessment-new', args=[item.person.crn])}?kind={ASSESSMENT_KIND[item.kind]}"
     return str(reverse("web:work-item-action", args=[item.pk, "complete"]))
 
 
@@ -44,4 +48,6 @@ def item_action_label(item: Any) -> str:
         return "Record the enquiry"
     if item.kind == "reporting_change_countersign":
         return "Decide"
+    if item.kind in ASSESSMENT_KIND:
+        return "Start the assessment"
     return "Mark as done"
