@@ -399,7 +399,8 @@ def risk_disagreements_all(
 def report_filter_choices(*, actor: Actor | None) -> dict[str, list[tuple[str, str]]]:
     """Teams and regions the actor's scope covers, and the policies, for the report's filter form."""
     require_role(actor, *REPORT_READERS)
-    teams = list(teams_for_actor(actor=actor).select_related("pdu__region"))
+    found = teams_for_actor(actor=actor) if actor is not None else Team.objects.none()
+    teams = list(found.select_related("pdu__region"))
     regions = sorted({t.pdu.region for t in teams}, key=lambda r: r.name)
     return {
         "policies": [(name, alloc.allocation_policy(name).title) for name in alloc.policy_names()],
