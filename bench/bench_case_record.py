@@ -1,4 +1,5 @@
-"""Benchmark the case-record pages and API at national scale: caseload, case page, search, team counts, API lists.
+"""Benchmark the case-record pages and API at national scale: caseload, case page, search, team counts, API lists,
+the risk QA report.
 
 Starts a throwaway PostgreSQL cluster, loads the 250,000-person demo caseload (``openprobation demo-data``), then
 requests each page and API list the way a user does (Django's test client: URL routing, access rules, queries and
@@ -71,6 +72,9 @@ def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]
         ("API: people list page 1 with count (QA: every case)", page(api_client, "/api/v1/people?page_size=50")),
         ("API: people list of one team", page(api_client, f"/api/v1/people?team={spo.team.code}")),
         ("API: a case's contacts", page(api_client, f"/api/v1/people/{case.crn}/contacts")),
+        ("risk QA report page (QA: every case)", page(qa_client, "/quality/risk/")),
+        ("risk QA report page (SPO: own team)", page(spo_client, "/quality/risk/")),
+        ("API: risk disagreements page 1 (QA)", page(api_client, "/api/v1/quality/risk-disagreements")),
     ]
     return [measure(name, run, repeats) for name, run in checks], context
 
