@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import types
 import typing
@@ -53,6 +54,12 @@ def parse_input(cls: type[Any], payload: Any, path: str = "") -> Any:
     return value
 
 
+@functools.cache
+def _type_hints(cls: type[Any]) -> dict[str, Any]:
+    """The resolved field types of an input dataclass (resolving them is slow; they never change)."""
+    return typing.get_type_hints(cls)
+
+
 def _join(path: str, name: str | int) -> str:
     return f"{path}.{name}" if path else str(name)
 
@@ -61,7 +68,7 @@ def _parse_dataclass(cls: type[Any], payload: Any, path: str, errors: list[Input
     if not isinstance(payload, Mapping):
         errors.append(InputError(path or "body", "Expected an object of named fields"))
         return None
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     known = {f.name: f for f in dataclasses.fields(cls)}
     for key in payload:
         if key not in known:
