@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from openprobation.core.errors import NotFound
 from openprobation.people.models import Person
-from openprobation.risk.models import RecordedScore, Registration, RiskCalculation
+from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.rules import case_record as cr
 from openprobation.rules.calculators import CalculationInputError
 from openprobation.rules.registrations import rosh_level
@@ -137,3 +137,16 @@ def risk_scores_for_case(*, person: Person) -> list[ToolScore]:
             )
         )
     return scores
+
+
+def criminal_history_get(*, person: Person) -> CriminalHistory | None:
+    """The case's criminal history as recorded, or None when none has been recorded yet."""
+    return CriminalHistory.objects.filter(person=person).first()
+
+
+def oasys_assessment_list(*, person: Person) -> QuerySet[OasysAssessment]:
+    return OasysAssessment.objects.filter(person=person).order_by("-completed_date", "-id")
+
+
+def recorded_score_list(*, person: Person) -> QuerySet[RecordedScore]:
+    return RecordedScore.objects.filter(person=person).order_by("-id")
