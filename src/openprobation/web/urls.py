@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openprobation.web.views import auth, caseload, cases, quality, search, team, work
+from openprobation.web.views import auth, caseload, cases, quality, risk, search, team, work
 
 app_name = "web"
 urlpatterns = [
@@ -27,4 +27,7 @@ urlpatterns = [
         name="rosh-assessment-complete",
     ),
     path("case/<str:crn>/reporting/<int:change_id>/decision/", work.reporting_decision, name="reporting-decision"),
+    path("case/<str:crn>/risk/criminal-history/", risk.criminal_history, name="risk-criminal-history"),
+    path("case/<str:crn>/risk/recorded-scores/new/", risk.recorded_score_new, name="risk-recorded-score-new"),
+    path("case/<str:crn>/risk/oasys-assessments/new/", risk.oasys_assessment_new, name="risk-oasys-assessment-new"),
 ]

@@ -46,6 +46,7 @@ def case(request: HttpRequest, crn: str) -> HttpResponse:
             "active_registrations": [r for r in registrations if r.end_date is None],
             "ended_registrations": [r for r in registrations if r.end_date is not None],
             "risk_scores": risk_selectors.risk_scores_for_case(person=person),
+            "recorded_scores": risk_selectors.recorded_scores_current(person=person),
             "filters": filters,
             "filtered": bool(type_filter or outcome_filter),
             "contact_types": ContactType.choices,
