@@ -2,11 +2,13 @@
 record's own newest calculation, or whose allocation disagrees with an allocation policy (``rules/allocation.py``:
 the 2014-2021 NPS/CRC split, or the 2021+ grade rules), with counts by team and region.
 
-Set-based: one query reads the facts of every case in scope (the newest calculation, recorded score and
-registration per case, as correlated subqueries on their ``(person, kind, -id)`` indexes), and the disagreements are
-SQL conditions built from the policy data, so a page costs a fixed number of queries whatever the caseload. The
-same policy rules, run in Python (``allocation_expected``) on the rows of a page, give each row its reason; tests
-check that the two readings agree on every combination of facts.
+Set-based: one SQL statement (common table expressions, ``_report_sql``) reads each fact once per case in scope
+(the newest calculation, recorded score and active RoSH and MAPPA registration per case, by ``ROW_NUMBER()``
+windows: PostgreSQL, SQLite >= 3.25), then tests the disagreements over those facts with SQL conditions built from
+the policy data (values always as parameters); the counts by team and the page's rows come from that one statement,
+so a page costs a fixed number of queries whatever the caseload. The same policy rules, run in Python
+(``allocation_expected``) on the rows of a page only, give each row its reason; tests check that the two readings
+agree on every combination of facts.
 
 Scope starts from ``people_visible_to``, so a restricted or excluded case is absent from the list, the counts and
 the CSV for anyone who may not see it. Quality assurance, SPOs (their team), heads of service (their PDU) and
@@ -18,28 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
-    DecimalField,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Abs, Cast, Round, Substr
+from django.db import connections, transaction
+from django.db.models import QuerySet
 
 from openprobation.core.errors import FieldError, ValidationFailed
 from openprobation.organisation.choices import Grade, Role
-from openprobation.organisation.models import Region, Team
+from openprobation.organisation.models import Region, Staff, Team
 from openprobation.organisation.selectors import teams_for_actor
 from openprobation.people.access import Actor, people_visible_to, require_role
 from openprobation.people.models import Person
@@ -122,9 +110,14 @@ def report_policy(name: str | None) -> alloc.AllocationPolicy:
         raise ValidationFailed.single("policy", f"Unknown allocation policy {name!r}. {exc}") from exc
 
 
-def _scope(actor: Actor | None, team: str | None, region: str | None) -> QuerySet[Person]:
+class Scope(NamedTuple):
+    people: QuerySet[Person]
+    narrow: bool  # a team, PDU or region rather than every case: the facts are read for these people only
+
+
+def _scope(actor: Actor | None, team: str | None, region: str | None) -> Scope:
     """The visible people, filtered by team and region code; an unknown code is a field error."""
-    require_role(actor, *REPORT_READERS)
+    staff = require_role(actor, *REPORT_READERS)
     team, region = (v.replace("\x00", "").strip() if v else None for v in (team, region))
     errors = []
     if team and not Team.objects.filter(code=team).exists():
@@ -138,114 +131,173 @@ def _scope(actor: Actor | None, team: str | None, region: str | None) -> QuerySe
         people = people.filter(team__code=team)
     if region:
         people = people.filter(team__pdu__region__code=region)
-    return people
+    return Scope(people, bool(team or region) or staff.role in (Role.SPO, Role.HEAD_OF_SERVICE))
 
 
-def _latest(model: Any, kind_field: str, kind: str, column: str) -> Subquery:
-    rows = model.objects.filter(person_id=OuterRef("pk"), **{kind_field: kind}).order_by("-id").values(column)[:1]
-    return Subquery(rows)
+def _in(column: str, values: list[Any], params: list[Any]) -> str:
+    """``column IN (%s, ...)`` with the values as parameters; an empty list never holds (as in Python)."""
+    if not values:
+        return "1 = 0"
+    params.extend(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
 
 
-def _condition_q(condition: alloc.Condition) -> Q:
-    """The SQL reading of one rule's conditions; a missing fact makes the condition false, as in Python."""
-    q = Q()
+def _condition_sql(condition: alloc.Condition, params: list[Any]) -> str:
+    """The SQL reading of one rule's conditions; a missing fact (NULL) makes the condition false, as in Python."""
+    parts = []
     if condition.rosh is not None:
-        codes = [code for code, level in rosh_codes().items() if level in condition.rosh]
-        q &= Q(rosh_code__in=codes)
+        parts.append(_in("rosh_code", [c for c, level in rosh_codes().items() if level in condition.rosh], params))
     if condition.mappa is not None:
-        q &= Q(mappa_code__isnull=not condition.mappa)
+        parts.append("mappa_code IS NOT NULL" if condition.mappa else "mappa_code IS NULL")
     if condition.mappa_level is not None:
-        q &= Q(mappa_code__in=[f"M{level}" for level in condition.mappa_level])
+        parts.append(_in("mappa_code", [f"M{level}" for level in condition.mappa_level], params))
     if condition.rsr_at_least is not None:
-        q &= Q(rsr_score__gte=condition.rsr_at_least)
+        parts.append("rsr_score >= CAST(%s AS NUMERIC)")
+        params.append(str(condition.rsr_at_least))
     if condition.rsr_below is not None:
-        q &= Q(rsr_score__lt=condition.rsr_below)
+        parts.append("rsr_score < CAST(%s AS NUMERIC)")
+        params.append(str(condition.rsr_below))
     if condition.tier_protect is not None:
-        q &= Q(tier_letter__in=list(condition.tier_protect))
-    return q
+        parts.append(_in("SUBSTR(calc_tier, 1, 1)", list(condition.tier_protect), params))
+    return " AND ".join(f"({part})" for part in parts) or "1 = 1"
 
 
-def _with_facts(people: QuerySet[Person], policy: alloc.AllocationPolicy) -> QuerySet[Person]:
-    active = Registration.objects.filter(person_id=OuterRef("pk"), end_date__isnull=True).order_by("-start_date", "-id")
-    people = people.alias(
-        rsr_score=_latest(RiskCalculation, "tool", "rsr", "score"),
-        calc_tier=_latest(RiskCalculation, "tool", "tier", "tier"),
-        rec_rsr=_latest(RecordedScore, "kind", "rsr", "value"),
-        rec_tier=_latest(RecordedScore, "kind", "tier", "value"),
-        rec_allocation=_latest(RecordedScore, "kind", "allocation", "value"),
-        rosh_code=Subquery(active.filter(code__in=list(rosh_codes())).values("code")[:1]),
-        mappa_code=Subquery(active.filter(code="MAPP").values("level")[:1]),
-        tier_letter=Substr("calc_tier", 1, 1),
-    )
-    outcomes = list(policy.outcomes)
-    if policy.compares == "practitioner_grade":
-        actual: Any = Case(
-            When(practitioner__isnull=False, then=F("practitioner__grade")),
-            When(rec_allocation__in=outcomes, then=F("rec_allocation")),
-            default=Value(None),
-            output_field=CharField(),
-        )
-    else:
-        actual = Case(When(rec_allocation__in=outcomes, then=F("rec_allocation")), default=Value(None))
-    rule_index = Case(
-        *[When(_condition_q(rule.when), then=Value(i)) for i, rule in enumerate(policy.rules, start=1)],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    people = people.alias(actual_allocation=actual, rule_index=rule_index)
-    agrees = Case(
-        *[
-            When(Q(rule_index=i, actual_allocation__in=sorted(rule.allocate)), then=Value(True))
-            for i, rule in enumerate(policy.rules, start=1)
-        ],
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    hundredths = Round((Cast("rec_rsr", DecimalField(max_digits=5, decimal_places=2)) - F("rsr_score")) * 100)
-    return people.alias(
-        allocation_agrees=agrees,
-        rsr_hundredths=Abs(hundredths, output_field=DecimalField(max_digits=7, decimal_places=0)),
-        tier_same=Case(When(rec_tier=F("calc_tier"), then=Value(True)), default=Value(False)),
+def _newest(model: Any, key: str, columns: dict[str, tuple[str, str]], order: str, where: str, narrow: bool) -> str:
+    """The newest row per person in scope and ``key`` (``ROW_NUMBER()`` over a window), pivoted to one row per
+    person; ``columns`` maps each output name to (the key's value, the column), given as parameters."""
+    picked = ", ".join(f"MAX(CASE WHEN k = %s THEN {column} END) AS {name}" for name, (_, column) in columns.items())
+    inner = ", ".join(sorted({f"x.{column}" for _, column in columns.values()}))
+    # A narrow scope is joined here (index lookups for its people); for every case one pass over the table is
+    # cheaper, and the facts join to the scope later either way.
+    scope = "JOIN scope ON scope.id = x.person_id " if narrow else ""
+    return (
+        f"SELECT person_id, {picked} FROM (SELECT x.person_id, {key} AS k, {inner},"  # noqa: S608
+        f" ROW_NUMBER() OVER (PARTITION BY x.person_id, {key} ORDER BY {order}) AS rn"
+        f" FROM {model._meta.db_table} x {scope}WHERE {where}"
+        ") ranked WHERE rn = 1 GROUP BY person_id"
     )
 
 
-def _kind_conditions(tolerance: Decimal) -> dict[str, Q]:
-    return {
-        "rsr": Q(rec_rsr__isnull=False, rsr_score__isnull=False, rsr_hundredths__gte=tolerance * 100),
-        "tier": Q(rec_tier__isnull=False, calc_tier__gt="", tier_same=False),
-        "allocation": Q(rule_index__gt=0, actual_allocation__isnull=False, allocation_agrees=False),
-    }
-
-
-ROW_COLUMNS = {
-    "p_crn": F("crn"),
-    "p_first": F("first_name"),
-    "p_last": F("last_name"),
-    "t_code": F("team__code"),
-    "t_name": F("team__name"),
-    "r_code": F("team__pdu__region__code"),
-    "r_name": F("team__pdu__region__name"),
-    "pr_first": F("practitioner__first_name"),
-    "pr_last": F("practitioner__last_name"),
-    "f_rsr": F("rsr_score"),
-    "f_tier": F("calc_tier"),
-    "f_rec_rsr": F("rec_rsr"),
-    "f_rec_tier": F("rec_tier"),
-    "f_actual": F("actual_allocation"),
-    "f_rosh": F("rosh_code"),
-    "f_mappa": F("mappa_code"),
+SCOPE_FIELDS = {
+    "id": "id", "team_id": "team_id", "practitioner_id": "practitioner_id", "crn": "crn", "first_name": "first_name",
+    "last_name": "last_name", "t_code": "team__code", "t_name": "team__name", "r_code": "team__pdu__region__code",
+    "r_name": "team__pdu__region__name",
+}  # fmt: skip
+CALC_COLUMNS = {"rsr_score": ("rsr", "score"), "calc_tier": ("tier", "tier")}
+RECORDED_COLUMNS = {
+    "rec_rsr": ("rsr", "value"),
+    "rec_tier": ("tier", "value"),
+    "rec_allocation": ("allocation", "value"),
 }
+REGISTRATION_COLUMNS = {"rosh_code": ("rosh", "code"), "mappa_code": ("mappa", "level")}
 
 
-def _rows_query(people: QuerySet[Person], policy: alloc.AllocationPolicy, tolerance: Decimal) -> QuerySet[Any]:
-    facts = _with_facts(people, policy)
-    conditions = _kind_conditions(tolerance)
-    parts = [
-        facts.filter(conditions[kind]).values(**ROW_COLUMNS, f_kind=Value(kind, output_field=CharField()))
-        for kind in KINDS
-    ]
-    union = parts[0].union(*parts[1:], all=True)
-    return union.order_by("r_code", "t_code", "p_last", "p_first", "p_crn", "f_kind")
+def _report_sql(scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal) -> tuple[str, list[Any]]:
+    """``WITH scope, calc, rec, regs, facts, flags``: one row per person in scope (``flags``) with the facts
+    and whether each kind disagrees (``is_rsr``, ``is_tier``, ``is_allocation``: 1 or 0). Parameters follow the
+    order of the text; policy values are always parameters."""
+    people = scope.people.order_by().values_list(*SCOPE_FIELDS.values())
+    scope_sql, params = people.query.get_compiler(using=people.db).as_sql()
+    params = list(params)
+    sql = [f"WITH scope ({', '.join(SCOPE_FIELDS)}) AS ({scope_sql})"]
+
+    params += [key for key, _ in CALC_COLUMNS.values()]
+    where = _in("x.tool", [key for key, _ in CALC_COLUMNS.values()], params)
+    sql.append(f", calc AS ({_newest(RiskCalculation, 'x.tool', CALC_COLUMNS, 'x.id DESC', where, scope.narrow)})")
+
+    params += [key for key, _ in RECORDED_COLUMNS.values()]
+    where = _in("x.kind", [key for key, _ in RECORDED_COLUMNS.values()], params)
+    sql.append(f", rec AS ({_newest(RecordedScore, 'x.kind', RECORDED_COLUMNS, 'x.id DESC', where, scope.narrow)})")
+
+    # The newest active RoSH registration and the newest active MAPPA one, as Registration's ordering reads them.
+    params += [key for key, _ in REGISTRATION_COLUMNS.values()]
+    group = "CASE WHEN x.code = %s THEN 'mappa' ELSE 'rosh' END"
+    params += ["MAPP", "MAPP"]  # the grouping expression is in the select list and the window
+    where = "x.end_date IS NULL AND " + _in("x.code", [*rosh_codes(), "MAPP"], params)
+    regs = _newest(Registration, group, REGISTRATION_COLUMNS, "x.start_date DESC, x.id DESC", where, scope.narrow)
+    sql.append(f", regs AS ({regs})")
+
+    held = _in("r.rec_allocation", list(policy.outcomes), params)
+    grade = "WHEN s.practitioner_id IS NOT NULL THEN pr.grade " if policy.compares == "practitioner_grade" else ""
+    sql.append(
+        f", facts AS (SELECT s.id AS person_id, s.team_id, s.crn, s.first_name, s.last_name, s.t_code, s.t_name,"  # noqa: S608
+        " s.r_code, s.r_name,"
+        " pr.first_name AS pr_first, pr.last_name AS pr_last, c.rsr_score, c.calc_tier, r.rec_rsr, r.rec_tier,"
+        f" g.rosh_code, g.mappa_code, CASE {grade}WHEN {held} THEN r.rec_allocation ELSE NULL END AS actual_allocation"
+        f" FROM scope s LEFT JOIN {Staff._meta.db_table} pr ON pr.id = s.practitioner_id"
+        " LEFT JOIN calc c ON c.person_id = s.id LEFT JOIN rec r ON r.person_id = s.id"
+        " LEFT JOIN regs g ON g.person_id = s.id)"
+    )
+    rsr = (
+        "CASE WHEN rec_rsr IS NOT NULL AND rsr_score IS NOT NULL"
+        " AND ABS(ROUND((CAST(rec_rsr AS NUMERIC(5, 2)) - rsr_score) * 100)) >= %s THEN 1 ELSE 0 END"
+    )
+    params.append(int(tolerance * 100))
+    tier = "CASE WHEN rec_tier IS NOT NULL AND calc_tier > '' AND rec_tier <> calc_tier THEN 1 ELSE 0 END"
+    # The first rule whose conditions hold decides; no rule, or no allocation to compare, is not a disagreement.
+    allocation = "CASE WHEN actual_allocation IS NULL THEN 0"
+    for rule in policy.rules:
+        holds = _condition_sql(rule.when, params)
+        allowed = _in("actual_allocation", sorted(rule.allocate), params)
+        allocation += f" WHEN {holds} THEN CASE WHEN {allowed} THEN 0 ELSE 1 END"
+    allocation += " ELSE 0 END"
+    sql.append(
+        f", flags AS (SELECT facts.*, {rsr} AS is_rsr, {tier} AS is_tier, {allocation} AS is_allocation FROM facts)"  # noqa: S608
+    )
+    return "".join(sql), params
+
+
+ROW_FIELDS = (
+    "p_crn", "p_first", "p_last", "t_code", "t_name", "r_code", "r_name", "pr_first", "pr_last", "f_rsr", "f_tier",
+    "f_rec_rsr", "f_rec_tier", "f_actual", "f_rosh", "f_mappa", "f_kind",
+)  # fmt: skip
+
+
+ORDER_COLUMNS = ("f.r_code", "f.t_code", "f.last_name", "f.first_name", "f.crn", "k.kind")
+
+
+def _listed_sql(params: list[Any]) -> str:
+    """The rows over ``flags``: one per case and disagreeing kind, with the order columns ``s1``-``s6``."""
+    kinds = " UNION ALL ".join(["SELECT %s AS kind"] * len(KINDS))
+    params += [*KINDS, "rsr", "tier"]
+    order = ", ".join(f"{column} AS s{i}" for i, column in enumerate(ORDER_COLUMNS, start=1))
+    return (
+        f"SELECT {order}, f.crn, f.first_name, f.last_name, f.t_code, f.t_name, f.r_code, f.r_name, f.pr_first,"  # noqa: S608
+        " f.pr_last, f.rsr_score, f.calc_tier, f.rec_rsr, f.rec_tier, f.actual_allocation, f.rosh_code,"
+        f" f.mappa_code, k.kind FROM flags f JOIN ({kinds}) k"
+        " ON CASE k.kind WHEN %s THEN f.is_rsr WHEN %s THEN f.is_tier ELSE f.is_allocation END = 1"
+        " AND (f.is_rsr = 1 OR f.is_tier = 1 OR f.is_allocation = 1)"
+    )
+
+
+ORDER_BY = " ORDER BY s1, s2, s3, s4, s5, s6"
+
+
+def _rows_sql(scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal) -> tuple[str, list[Any]]:
+    """Every row, by region, team, name, CRN and kind (for the CSV)."""
+    sql, params = _report_sql(scope, policy, tolerance)
+    return f"{sql} SELECT * FROM ({_listed_sql(params)}) listed{ORDER_BY}", params  # noqa: S608
+
+
+def _page_sql(
+    scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal, limit: int, offset: int
+) -> tuple[str, list[Any]]:
+    """One statement for a page (the facts read once): the counts by team (``part`` 0, by region and team name)
+    and then ``limit`` rows from ``offset`` (``part`` 1). Both read ``flags``, which PostgreSQL materializes once."""
+    sql, params = _report_sql(scope, policy, tolerance)
+    listed = _listed_sql(params)
+    params += [limit, offset]
+    blanks = ", ".join(["NULL"] * (len(ROW_FIELDS) - 4))
+    return (
+        f"{sql}, counted AS (SELECT t_code, t_name, r_code, r_name, SUM(is_rsr) AS n_rsr, SUM(is_tier) AS n_tier,"  # noqa: S608
+        " SUM(is_allocation) AS n_allocation FROM flags WHERE is_rsr = 1 OR is_tier = 1 OR is_allocation = 1"
+        " GROUP BY t_code, t_name, r_code, r_name)"
+        f", listed AS ({listed}{ORDER_BY} LIMIT %s OFFSET %s)"
+        " SELECT 0 AS part, r_name AS s1, t_name AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6,"
+        f" t_code, t_name, r_code, r_name, {blanks}, n_rsr, n_tier, n_allocation FROM counted"
+        " UNION ALL SELECT 1, listed.*, NULL, NULL, NULL FROM listed"
+        " ORDER BY part, s1, s2, s3, s4, s5, s6"
+    ), params
 
 
 # ---- a row's recorded value, calculation, difference and reason (the page's rows only) ----
@@ -327,27 +379,39 @@ def risk_disagreement_counts(
     return _counts(_scope(actor, team, region), chosen, alloc.quality_policy().rsr_tolerance_points)
 
 
-def _counts(people: QuerySet[Person], policy: alloc.AllocationPolicy, tolerance: Decimal) -> DisagreementCounts:
-    conditions = _kind_conditions(tolerance)
-    facts = _with_facts(people, policy)
-    grouped = (
-        facts.filter(conditions["rsr"] | conditions["tier"] | conditions["allocation"])
-        .values("team__code", "team__name", "team__pdu__region__code", "team__pdu__region__name")
-        .annotate(**{f"n_{kind}": Sum(Case(When(conditions[kind], then=Value(1)), default=Value(0))) for kind in KINDS})
-        .order_by("team__pdu__region__name", "team__name")
-    )
+def _counts(scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal) -> DisagreementCounts:
+    return _read_page(scope, policy, tolerance, 0, 0)[0]
+
+
+def _read_page(
+    scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal, limit: int, offset: int
+) -> tuple[DisagreementCounts, list[dict[str, Any]]]:
+    """The counts and one page of raw rows, in one query."""
+    sql, params = _page_sql(scope, policy, tolerance, limit, offset)
+    connection = connections[scope.people.db]
+    with transaction.atomic(using=scope.people.db), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # JIT compiling this expression-heavy query costs more than running it (over 1 s for every case at
+            # national scale); off for this transaction only.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    order = len(ORDER_COLUMNS) + 1
+    raws = [dict(zip(ROW_FIELDS, row[order : order + len(ROW_FIELDS)], strict=True)) for row in found if row[0]]
     teams: list[CountRow] = []
     regions: dict[str | None, list[Any]] = {}
-    for g in grouped:
-        n = [int(g[f"n_{kind}"] or 0) for kind in KINDS]
-        region_code = g["team__pdu__region__code"]
-        teams.append(CountRow(g["team__code"], g["team__name"] or "Unallocated", region_code, *n))
-        entry = regions.setdefault(region_code, [g["team__pdu__region__name"] or "No region (unallocated)", 0, 0, 0])
+    for row in found:
+        if row[0]:
+            continue
+        team_code, team_name, region_code, region_name = row[order : order + 4]
+        n = [int(v or 0) for v in row[-3:]]
+        teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
+        entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0])
         for i in range(3):
             entry[i + 1] += n[i]
     region_rows = [CountRow(code, name, code, a, b, c) for code, (name, a, b, c) in regions.items()]
     total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in KINDS))
-    return DisagreementCounts(teams=teams, regions=region_rows, total=total)
+    return DisagreementCounts(teams=teams, regions=region_rows, total=total), raws
 
 
 def risk_disagreements(
@@ -362,21 +426,18 @@ def risk_disagreements(
     """One page of disagreements (one row per case and kind, by region, team and name) with the counts."""
     chosen = report_policy(policy)
     tolerance = alloc.quality_policy().rsr_tolerance_points
-    people = _scope(actor, team, region)
+    scope = _scope(actor, team, region)
     if page < 1 or page_size < 1:
         raise ValidationFailed.single("page", "Pages are numbered from 1")
-    rows = _rows_query(people, chosen, tolerance)
-    count = rows.count()
-    start = (page - 1) * page_size
-    raws = list(rows[start : start + page_size])
+    counts, raws = _read_page(scope, chosen, tolerance, page_size, (page - 1) * page_size)
     return DisagreementPage(
         policy=chosen,
         tolerance=tolerance,
         rows=[_row(raw, chosen, tolerance) for raw in raws],
-        count=count,
+        count=counts.total.total,
         page=page,
         page_size=page_size,
-        counts=_counts(people, chosen, tolerance),
+        counts=counts,
         filters={"policy": chosen.name, "team": team or None, "region": region or None},
     )
 
@@ -387,11 +448,16 @@ def risk_disagreements_all(
     """Every disagreement in scope, read in chunks (for the CSV export). Validates before the first row."""
     chosen = report_policy(policy)
     tolerance = alloc.quality_policy().rsr_tolerance_points
-    rows = _rows_query(_scope(actor, team, region), chosen, tolerance)
+    scope = _scope(actor, team, region)
+    sql, params = _rows_sql(scope, chosen, tolerance)
+    skip = len(ORDER_COLUMNS)
 
     def generate() -> Iterator[Disagreement]:
-        for raw in rows.iterator(chunk_size=2000):
-            yield _row(raw, chosen, tolerance)
+        with connections[scope.people.db].chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(2000):
+                for row in chunk:
+                    yield _row(dict(zip(ROW_FIELDS, row[skip:], strict=True)), chosen, tolerance)
 
     return generate()
 
