@@ -1,8 +1,8 @@
 """Benchmark ``openprobation recompute`` on the demo caseload, against a floor, and record the figures.
 
 For each database and size: a fresh, empty database (as bench_demo_data.py makes them), ``openprobation demo-data
---people N``, then risk inputs for every open case (the demo has none: a criminal history for each, an OASys
-layer-3 assessment for about 70%, drawn deterministically here and written by COPY / executemany; not timed).
+--people N``, then its risk inputs and calculations are cleared and the inputs drawn again (a criminal history
+for each open case, an OASys layer-3 assessment for about 70%: ``openprobation.demo.extras``; not timed).
 Then, timed, in a child process:
 
 1. ``first``: recompute on a caseload with no stored calculations (every case gets five new rows);
@@ -36,62 +36,21 @@ AS_OF = "2026-11-24"
 
 
 def seed_risk_inputs(seed: int) -> int:
-    """Criminal histories for every open case and layer-3 assessments for about 70% (inside Django)."""
-    import numpy as np
+    """Criminal histories for every open case and layer-3 assessments for about 70% (inside Django): the demo's own
+    generator, ``openprobation.demo.extras.seed_risk_inputs``. Returns the open cases."""
     from django.db import transaction
 
-    from openprobation.demo.bulk import BulkWriter, next_id, reset_sequences, table_spec
-    from openprobation.risk.models import CriminalHistory, OasysAssessment
-    from openprobation.risk.recompute import open_case_ids
-    from openprobation.rules import case_record as cr
+    from openprobation.demo.bulk import delete_all
+    from openprobation.demo.extras import seed_risk_inputs as generate_risk_inputs
+    from openprobation.people.models import Person
+    from openprobation.risk.models import CriminalHistory, OasysAssessment, RiskCalculation
 
-    ids = np.array(open_case_ids(), dtype=np.int64)
-    first_history_id, first_assessment_id = next_id(CriminalHistory), next_id(OasysAssessment)
-    rng = np.random.default_rng(seed)
-    n = len(ids)
-    total = rng.integers(1, 30, n)
-    violent = np.minimum(rng.integers(0, 8, n), total)
-    first = rng.integers(12, 19, n)  # at or below the youngest demo age at conviction
-    sexual = rng.random(n) < 0.08
-    counts = [np.where(sexual, rng.integers(0, 3, n), 0) for _ in range(4)]
-    stamp = f"{AS_OF} 08:00:00" + ("+00" if os.environ.get("DATABASE_URL") else "")
-    history_fields = (
-        "id", "person_id", "total_sanctions", "age_at_first_sanction", "violent_sanctions",
-        "contact_adult_sexual_sanctions", "contact_child_sexual_sanctions", "non_contact_sexual_sanctions",
-        "indecent_image_sanctions", "stranger_victim", "updated_at", "version",
-    )  # fmt: skip
-    history = [
-        (first_history_id + i, int(ids[i]), int(total[i]), int(first[i]), int(violent[i]), *(int(c[i]) for c in counts),
-         bool(rng.random() < 0.3) if sexual[i] else None, stamp, 1)
-        for i in range(n)
-    ]  # fmt: skip
-    assessed = rng.random(n) < 0.7
-    answer_names = list(cr.OASYS_ANSWERS)
-    values = rng.integers(0, 3, (n, len(answer_names)))
-    sections = rng.integers(0, 9, (n, len(cr.NEED_SECTIONS)))
-    days_ago = rng.integers(0, 350, n)
-    today = dt.date.fromisoformat(AS_OF)
-    assessment_fields = (
-        "id", "person_id", "completed_date", "layer", "status", "kind", "answers", "section_scores", "recorded_at",
-    )  # fmt: skip
-    assessments = []
-    for i in np.flatnonzero(assessed):
-        answers = {
-            name: (bool(values[i, j] > 1) if cr.OASYS_ANSWERS[name] == cr.YES_NO else int(values[i, j]))
-            for j, name in enumerate(answer_names)
-        }
-        scores = {s: int(sections[i, j]) for j, s in enumerate(cr.NEED_SECTIONS)}
-        completed = (today - dt.timedelta(days=int(days_ago[i]))).isoformat()
-        assessments.append(
-            (first_assessment_id + len(assessments), int(ids[i]), completed, "layer3", "complete", "oasys",
-             json.dumps(answers), json.dumps(scores), stamp)
-        )  # fmt: skip
+    # demo-data now fills the inputs and recomputes itself: start "first" from no calculations, as it always did.
     with transaction.atomic():
-        writer = BulkWriter()
-        writer.write(table_spec(CriminalHistory, history_fields), history)
-        writer.write(table_spec(OasysAssessment, assessment_fields), assessments)
-        reset_sequences([CriminalHistory, OasysAssessment])
-    return n
+        delete_all([RiskCalculation, OasysAssessment, CriminalHistory])
+        Person.objects.update(tier="")
+        histories, _ = generate_risk_inputs(seed, dt.date.fromisoformat(AS_OF))
+    return histories
 
 
 def child(args: argparse.Namespace) -> None:

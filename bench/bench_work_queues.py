@@ -2,8 +2,9 @@
 
 Starts a throwaway PostgreSQL cluster (as bench_demo_data.py does), migrates it, loads the demo caseload with
 ``openprobation demo-data --people N``, then makes the work items the timescale rules give every active event
-(sentence or release), in bulk: the rules are the service's own (``rules.timescales.items_due``), the rows go in with
-``bulk_create``. Items due more than 60 days ago are mostly done (a believable backlog, not everything overdue).
+(sentence or release), in bulk, with the demo's generator (``openprobation.demo.extras.generate_items``): the rules
+are the service's own (``rules.timescales.items_due``), the rows go in by COPY. Items due more than 60 days ago
+are mostly done (a believable backlog, not everything overdue).
 Then each selector the pages and the API use is timed (median of repeated runs, after a warm-up), its queries
 counted (no N+1: the count does not grow with the data) and the main query EXPLAINed to show the index it uses.
 
@@ -17,7 +18,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import random
 import re
 import statistics
 import subprocess
@@ -47,84 +47,17 @@ def load(env: dict[str, str], people: int, seed: int) -> None:
 
 
 def generate_items(seed: int) -> int:
-    """Every active event's work items under the default preset, bulk-inserted; returns the rows written."""
+    """Every active event's work items under the default preset (``openprobation.demo.extras.generate_items``, as
+    of today), bulk-inserted; returns the rows written. demo-data makes them too: they are replaced here."""
     from django.db import connection, transaction
-    from django.utils import timezone
 
     from openprobation.core import clock
-    from openprobation.organisation.models import Staff
-    from openprobation.rules.timescales import CaseFacts, TriggerEvent, items_due
-    from openprobation.sentences.models import Event
-    from openprobation.workitems import generate
+    from openprobation.demo.extras import generate_items as generate_work_items
     from openprobation.workitems.models import WorkItem
 
-    rng = random.Random(seed)
-    today = clock.today()
-    policy, calendar = generate.policy(), generate.calendar()
-    spo_by_team: dict[int, int] = {}
-    for team_id, pk in Staff.objects.filter(role="spo").order_by("pk").values_list("team_id", "pk"):
-        spo_by_team.setdefault(team_id, pk)
-    cache: dict[tuple[str, dt.date], list[Any]] = {}
-    now = timezone.now()
-    batch: list[WorkItem] = []
-    written = 0
-    events = Event.objects.filter(termination_date__isnull=True).values_list(
-        "pk",
-        "person_id",
-        "sentence_type",
-        "sentence_date",
-        "release_date",
-        "person__team_id",
-        "person__practitioner_id",
-    )
     with transaction.atomic():
-        for (
-            event_id,
-            person_id,
-            sentence_type,
-            sentence_date,
-            release_date,
-            team_id,
-            practitioner_id,
-        ) in events.iterator(chunk_size=20000):
-            trigger = generate.SENTENCE_TRIGGERS.get(sentence_type)
-            if trigger is None:
-                continue
-            occurred = release_date if trigger == "sentence_licence_release" and release_date else sentence_date
-            key = (sentence_type, occurred)
-            if key not in cache:
-                cache[key] = items_due(
-                    TriggerEvent(trigger, occurred, CaseFacts(sentence_type=sentence_type)), policy, calendar
-                )
-            for d in cache[key]:
-                owner = practitioner_id if d.owner == "practitioner" else spo_by_team.get(team_id)
-                done = d.kind == "allocation" and practitioner_id is not None
-                done = done or ((today - d.due_date).days > 60 and rng.random() < 0.95)
-                batch.append(
-                    WorkItem(
-                        person_id=person_id,
-                        kind=d.kind.value,
-                        due_date=d.due_date,
-                        owner_role=d.owner.value,
-                        owner_id=owner,
-                        team_id=team_id,
-                        rule_id=d.rule_id,
-                        policy_version=d.policy_version,
-                        trigger=d.trigger.value,
-                        clock_started_on=d.clock_started_on,
-                        reason=d.reason,
-                        event_id=event_id,
-                        created_at=now,
-                        status="done" if done else "open",
-                        closed_on=d.due_date if done else None,
-                    )
-                )
-            if len(batch) >= 20000:
-                WorkItem.objects.bulk_create(batch)
-                written += len(batch)
-                batch = []
-        WorkItem.objects.bulk_create(batch)
-        written += len(batch)
+        WorkItem.objects.all().delete()
+        written = generate_work_items(seed, clock.today())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return written

@@ -18,10 +18,11 @@ from openprobation.demo.loader import DEMO_PASSWORD, DemoOptions, demo_load
 from openprobation.demo.plan import MAX_CASELOAD, MIN_CASELOAD, TEAM_MAX, TEAM_MIN, organisation_plan
 from openprobation.organisation.models import Region, Staff, Team
 from openprobation.people.models import CaseAccess, Person
-from openprobation.risk.models import Registration
+from openprobation.risk.models import CriminalHistory, OasysAssessment, Registration, RiskCalculation
 from openprobation.rules.offences import offence_code_problem
 from openprobation.rules.registrations import registration_type
 from openprobation.sentences.models import Allocation, Event
+from openprobation.workitems.models import WorkItem
 
 AS_OF = dt.date(2026, 11, 24)
 PEOPLE = 300
@@ -38,7 +39,8 @@ def snapshot() -> list[tuple[object, ...]]:
         .order_by("crn")
         .values_list("crn", "first_name", "last_name", "date_of_birth", "tier", "practitioner__code", "contacts_n",
                      "events_n")
-    )
+    ) + [(model.__name__, model.objects.count()) for model in (CriminalHistory, OasysAssessment, WorkItem,
+                                                               RiskCalculation)]
 
 
 # -- sizing (no database) -----------------------------------------------------------------------------------------
@@ -143,6 +145,25 @@ def test_contact_history_runs_a_year_back_with_booked_appointments_ahead():
 
 
 @pytest.mark.django_db
+def test_cases_have_risk_inputs_scores_and_work_items():
+    """Case pages show risk scores and "What's due" is not empty: the demo fills the inputs and recomputes."""
+    result = load()
+    histories = CriminalHistory.objects.count()
+    assert histories == result.counts["criminal_histories"] == PEOPLE  # every person has an open case
+    assert Person.objects.filter(practitioner__user__username="po", criminal_history__isnull=False).exists()
+    assert 0.5 * PEOPLE < OasysAssessment.objects.count() < 0.9 * PEOPLE
+    assert RiskCalculation.objects.count() == result.counts["calculations"] > 0
+    with_tier = RiskCalculation.objects.filter(tier__isnull=False).exclude(tier="")
+    assert with_tier.values("person_id").distinct().count() > PEOPLE // 2
+    assert Person.objects.exclude(tier="").exclude(tier__isnull=True).count() > PEOPLE // 2
+    assert WorkItem.objects.count() == result.counts["work_items"]
+    po_open = WorkItem.objects.filter(owner__user__username="po", status="open")
+    assert po_open.exists()
+    assert WorkItem.objects.filter(status="done").exists()
+    assert "criminal histories" in result.summary()
+
+
+@pytest.mark.django_db
 def test_demo_sign_ins_have_the_right_roles():
     load()
     staff = {s.user.username: s for s in Staff.objects.select_related("user", "team").filter(
@@ -194,11 +215,12 @@ def test_reset_reloads_and_keeps_the_audit_trail():
     load()
     po_user = get_user_model().objects.get(username="po")
     audit_record(actor=po_user, action="contact.recorded", crn=Person.objects.first().crn)
-    audit_before = AuditEvent.objects.count()
+    audit_before = AuditEvent.objects.exclude(action="risk.recomputed").count()
     result = load(people=200, seed=2, reset=True)
     assert result.status == "loaded"
     assert Person.objects.count() == 200 and Region.objects.count() == 12
-    assert AuditEvent.objects.count() == audit_before + 1  # nothing deleted; one more "demo.loaded"
+    # Nothing deleted; one more "demo.loaded" (the recompute in the load audits its own batches as well).
+    assert AuditEvent.objects.exclude(action="risk.recomputed").count() == audit_before + 1
     retired = get_user_model().objects.get(pk=po_user.pk)
     assert not retired.is_active and retired.username.startswith("po.retired.")
     assert get_user_model().objects.get(username="po").pk != po_user.pk
@@ -253,8 +275,12 @@ def test_reset_also_clears_records_that_hang_off_cases_such_as_work_items():
     person = Person.objects.filter(practitioner__user__username="po").first()
     relationship_add(actor=get_user_model().objects.get(username="po"), person=person, relationship="partner",
                      first_name="Jo", last_name="New", start_date=AS_OF, lives_in_household=True)
-    assert WorkItem.objects.filter(person=person).exists()  # a new partner makes checks due
+    added = WorkItem.objects.filter(person=person, relationship__isnull=False)
+    assert added.exists()  # a new partner makes checks due
+    added_ids = list(added.values_list("pk", flat=True))
     result = load(people=200, seed=2, reset=True)
     assert result.status == "loaded"
-    assert not WorkItem.objects.exists()
+    assert not WorkItem.objects.filter(pk__in=added_ids).exists()
+    assert not WorkItem.objects.filter(relationship__isnull=False).exists()
+    assert not WorkItem.objects.exclude(person__in=Person.objects.all()).exists()
     assert Person.objects.count() == 200

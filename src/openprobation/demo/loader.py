@@ -8,6 +8,8 @@ What it builds is described in docs/how-to/demo-data.md. How it behaves:
   that the audit trail points at are kept, deactivated and renamed, so their names are free for the new build.
 - Rows get their primary keys from the loader and go in by COPY (PostgreSQL) or batched inserts (SQLite); the
   sequences are moved past them afterwards so the application's own inserts do not collide.
+- After the cases: risk-tool inputs and work items (``demo.extras``), then ``risk.recompute`` stores the risk
+  calculations and ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does).
 - One audit event, ``demo.loaded``, records the load (not one per row).
 """
 
@@ -31,6 +33,7 @@ from openprobation.contacts.models import Contact
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.models import AuditEvent
+from openprobation.demo import extras
 from openprobation.demo import generate as gen
 from openprobation.demo.bulk import (
     BulkWriter,
@@ -44,8 +47,10 @@ from openprobation.demo.bulk import (
 from openprobation.demo.plan import DEMO_SIGN_INS, OrgPlan, caseload_slots, organisation_plan
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
 from openprobation.people.models import Address, CaseAccess, Person, Relationship
-from openprobation.risk.models import Registration
+from openprobation.risk.models import CriminalHistory, OasysAssessment, Registration, RiskCalculation
+from openprobation.risk.recompute import recompute
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
+from openprobation.workitems.models import WorkItem
 
 # The one demo password, documented in docs/how-to/demo-data.md; usable only when OPENPROBATION_DEMO=true.
 DEMO_PASSWORD = "demo-probation-2026"  # noqa: S105
@@ -127,6 +132,9 @@ class DemoResult:
             f"  cases: {c.get('people', 0):,} people, {c.get('events', 0):,} events, "
             f"{c.get('contacts', 0):,} contacts, {c.get('registrations', 0):,} registrations, "
             f"{c.get('relationships', 0):,} relationships, {c.get('restricted', 0):,} restricted cases",
+            f"  risk and work: {c.get('criminal_histories', 0):,} criminal histories, "
+            f"{c.get('assessments', 0):,} OASys assessments, {c.get('calculations', 0):,} risk calculations, "
+            f"{c.get('work_items', 0):,} work items",
         ]
         if self.message:
             lines.append(f"  {self.message}")
@@ -203,6 +211,10 @@ def _counts_from_db() -> dict[str, int]:
         "registrations": Registration.objects.count(),
         "relationships": Relationship.objects.count(),
         "restricted": CaseAccess.objects.values("person_id").distinct().count(),
+        "criminal_histories": CriminalHistory.objects.count(),
+        "assessments": OasysAssessment.objects.count(),
+        "work_items": WorkItem.objects.count(),
+        "calculations": RiskCalculation.objects.count(),
     }
 
 
@@ -333,18 +345,28 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         staff_ids=staff_ids, team_ids=team_ids, first_ids={k: next_id(CASE_MODELS[k]) for k in gen.TABLES},
     )
     progress = _Progress(options.progress, options.people)
-    with progress.running(), foreign_keys_checked_once(list(CASE_MODELS.values())):
-        for start in range(0, options.people, gen.CHUNK_SIZE):
-            chunk = generator.chunk(start, min(start + gen.CHUNK_SIZE, options.people))
-            for key in gen.TABLES:
-                rows = chunk.rows.get(key, [])
-                writer.write(specs[key], rows)
-                counts[key] += len(rows)
-            counts["restricted"] += chunk.restricted
-            progress.advance(min(gen.CHUNK_SIZE, options.people - start))
-            del chunk
-        progress.note("Finishing (sequences, audit)")
-        reset_sequences([Provider, Region, Pdu, Team, Staff, User, *CASE_MODELS.values()])
+    with progress.running():
+        with foreign_keys_checked_once(list(CASE_MODELS.values())):
+            for start in range(0, options.people, gen.CHUNK_SIZE):
+                chunk = generator.chunk(start, min(start + gen.CHUNK_SIZE, options.people))
+                for key in gen.TABLES:
+                    rows = chunk.rows.get(key, [])
+                    writer.write(specs[key], rows)
+                    counts[key] += len(rows)
+                counts["restricted"] += chunk.restricted
+                progress.advance(min(gen.CHUNK_SIZE, options.people - start))
+                del chunk
+            progress.note("Finishing cases (sequences)")
+            reset_sequences([Provider, Region, Pdu, Team, Staff, User, *CASE_MODELS.values()])
+        # The parts of the record that hang off the cases: risk-tool inputs, work items, then the risk scores.
+        progress.note("Risk-tool inputs (criminal histories, OASys)")
+        counts["criminal_history"], counts["assessment"] = extras.seed_risk_inputs(options.seed, as_of, writer)
+        progress.note("Work items (timescale rules)")
+        counts["work_item"] = extras.generate_items(options.seed, as_of, writer)
+        progress.note("Recalculating risk scores and tiers")
+        recomputed = recompute(as_of=as_of)
+        counts["calculation"] = recomputed.written
+        progress.note("Finishing (audit)")
 
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
     sign_ins.sort(key=lambda s: order[s.username])
@@ -352,7 +374,9 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         "regions": len(plan.regions), "pdus": len(plan.pdus), "teams": len(plan.teams), "staff": len(plan.staff),
         "people": counts["person"], "events": counts["event"], "contacts": counts["contact"],
         "registrations": counts["registration"], "relationships": counts["relationship"],
-        "restricted": counts["restricted"], "rows": writer.rows_written,
+        "restricted": counts["restricted"], "criminal_histories": counts["criminal_history"],
+        "assessments": counts["assessment"], "work_items": counts["work_item"],
+        "calculations": counts["calculation"], "rows": writer.rows_written + counts["calculation"],
     }
     audit_record(actor=None, action=AUDIT_ACTION, entity="provider", entity_id=provider_id, after={
         "people": options.people, "seed": options.seed, "as_of": as_of.isoformat(), "demo_mode": settings.DEMO_MODE,

@@ -1,0 +1,142 @@
+"""The parts of the demo record that hang off the loaded cases: risk-tool inputs and work items.
+
+Both are drawn deterministically from the seed and the demo's "today" (``as_of``), after the cases are in, and go
+in through the same ``BulkWriter`` as the cases (COPY on PostgreSQL, ``executemany`` on SQLite), with the loader's
+own primary keys and the sequences moved past them afterwards. The benchmarks (bench/bench_recompute.py,
+bench/bench_work_queues.py) use these same generators.
+
+- ``seed_risk_inputs``: a criminal history for every open case and an OASys layer-3 assessment for about 70%.
+- ``generate_items``: the work items the timescale rules (``rules.timescales.items_due``, the configured preset)
+  give every active event (sentence or release); items due more than 60 days before ``as_of`` are mostly done, so
+  the queues show a believable backlog, not everything overdue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from typing import Any
+
+import numpy as np
+
+from openprobation.demo.bulk import BulkWriter, next_id, reset_sequences, table_spec
+from openprobation.organisation.models import Staff
+from openprobation.risk.models import CriminalHistory, OasysAssessment
+from openprobation.risk.recompute import open_case_ids
+from openprobation.rules import case_record as cr
+from openprobation.rules.timescales import CaseFacts, SentenceType, TriggerEvent, items_due
+from openprobation.sentences.models import Event
+from openprobation.workitems import generate
+from openprobation.workitems.models import WorkItem
+
+HISTORY_FIELDS = (
+    "id", "person_id", "total_sanctions", "age_at_first_sanction", "violent_sanctions",
+    "contact_adult_sexual_sanctions", "contact_child_sexual_sanctions", "non_contact_sexual_sanctions",
+    "indecent_image_sanctions", "stranger_victim", "updated_at", "version",
+)  # fmt: skip
+ASSESSMENT_FIELDS = (
+    "id", "person_id", "completed_date", "layer", "status", "kind", "answers", "section_scores", "recorded_at",
+)  # fmt: skip
+WORK_ITEM_FIELDS = (
+    "id", "person_id", "kind", "status", "due_date", "owner_role", "owner_id", "team_id", "rule_id", "policy_version",
+    "trigger", "clock_started_on", "reason", "event_id", "created_at", "closed_on", "cancel_reason", "note",
+)  # fmt: skip
+WORK_ITEM_BATCH = 20_000
+
+
+def seed_risk_inputs(seed: int, as_of: dt.date, writer: BulkWriter | None = None) -> tuple[int, int]:
+    """Criminal histories for every open case, layer-3 assessments for about 70%; returns (histories, assessments).
+
+    Call inside a transaction (the loader's, or the caller's own)."""
+    writer = writer or BulkWriter()
+    ids = np.array(open_case_ids(), dtype=np.int64)
+    first_history_id, first_assessment_id = next_id(CriminalHistory), next_id(OasysAssessment)
+    rng = np.random.default_rng(seed)
+    n = len(ids)
+    total = rng.integers(1, 30, n)
+    violent = np.minimum(rng.integers(0, 8, n), total)
+    first = rng.integers(12, 19, n)  # at or below the youngest demo age at conviction
+    sexual = rng.random(n) < 0.08
+    counts = [np.where(sexual, rng.integers(0, 3, n), 0) for _ in range(4)]
+    stamp = f"{as_of.isoformat()} 08:00:00{writer.datetime_suffix}"
+    history = [
+        (first_history_id + i, int(ids[i]), int(total[i]), int(first[i]), int(violent[i]), *(int(c[i]) for c in counts),
+         bool(rng.random() < 0.3) if sexual[i] else None, stamp, 1)
+        for i in range(n)
+    ]  # fmt: skip
+    assessed = rng.random(n) < 0.7
+    answer_names = list(cr.OASYS_ANSWERS)
+    values = rng.integers(0, 3, (n, len(answer_names)))
+    sections = rng.integers(0, 9, (n, len(cr.NEED_SECTIONS)))
+    days_ago = rng.integers(0, 350, n)
+    assessments: list[tuple[Any, ...]] = []
+    for i in np.flatnonzero(assessed):
+        answers = {
+            name: (bool(values[i, j] > 1) if cr.OASYS_ANSWERS[name] == cr.YES_NO else int(values[i, j]))
+            for j, name in enumerate(answer_names)
+        }
+        scores = {s: int(sections[i, j]) for j, s in enumerate(cr.NEED_SECTIONS)}
+        completed = (as_of - dt.timedelta(days=int(days_ago[i]))).isoformat()
+        assessments.append(
+            (first_assessment_id + len(assessments), int(ids[i]), completed, "layer3", "complete", "oasys",
+             json.dumps(answers), json.dumps(scores), stamp)
+        )  # fmt: skip
+    writer.write(table_spec(CriminalHistory, HISTORY_FIELDS), history)
+    writer.write(table_spec(OasysAssessment, ASSESSMENT_FIELDS), assessments)
+    reset_sequences([CriminalHistory, OasysAssessment])
+    return len(history), len(assessments)
+
+
+def generate_items(seed: int, as_of: dt.date, writer: BulkWriter | None = None) -> int:
+    """Every active event's work items under the configured preset, bulk-inserted; returns the rows written.
+
+    Call inside a transaction (the loader's, or the caller's own)."""
+    writer = writer or BulkWriter()
+    spec = table_spec(WorkItem, WORK_ITEM_FIELDS)
+    rng = random.Random(seed)
+    policy, calendar = generate.policy(), generate.calendar()
+    spo_by_team: dict[int, int] = {}
+    for team_id, pk in Staff.objects.filter(role="spo").order_by("pk").values_list("team_id", "pk"):
+        spo_by_team.setdefault(team_id, pk)
+    cache: dict[tuple[str, dt.date], list[Any]] = {}
+    created = f"{as_of.isoformat()} 08:00:00{writer.datetime_suffix}"
+    next_pk = next_id(WorkItem)
+    batch: list[tuple[Any, ...]] = []
+    written = 0
+    events = (
+        Event.objects.filter(termination_date__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "person_id", "sentence_type", "sentence_date", "release_date", "person__team_id",
+                     "person__practitioner_id")
+    )  # fmt: skip
+    for event_id, person_id, sentence_type, sentence_date, release_date, team_id, practitioner_id in events.iterator(
+        chunk_size=WORK_ITEM_BATCH
+    ):
+        trigger = generate.SENTENCE_TRIGGERS.get(sentence_type)
+        if trigger is None:
+            continue
+        occurred = release_date if trigger == "sentence_licence_release" and release_date else sentence_date
+        key = (sentence_type, occurred)
+        if key not in cache:
+            cache[key] = items_due(
+                TriggerEvent(trigger, occurred, CaseFacts(sentence_type=SentenceType(sentence_type))), policy, calendar
+            )
+        for d in cache[key]:
+            owner = practitioner_id if d.owner == "practitioner" else spo_by_team.get(team_id)
+            done = d.kind == "allocation" and practitioner_id is not None
+            done = done or ((as_of - d.due_date).days > 60 and rng.random() < 0.95)
+            batch.append(
+                (next_pk + written + len(batch), person_id, d.kind.value, "done" if done else "open",
+                 d.due_date.isoformat(), d.owner.value, owner, team_id, d.rule_id, d.policy_version, d.trigger.value,
+                 d.clock_started_on.isoformat(), d.reason, event_id, created,
+                 d.due_date.isoformat() if done else None, "", "")
+            )  # fmt: skip
+        if len(batch) >= WORK_ITEM_BATCH:
+            writer.write(spec, batch)
+            written += len(batch)
+            batch = []
+    writer.write(spec, batch)
+    written += len(batch)
+    reset_sequences([WorkItem])
+    return written
