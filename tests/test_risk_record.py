@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -91,6 +92,34 @@ def test_stored_calculations_cannot_be_changed_or_deleted(case):
         RiskCalculation.objects.filter(pk=calc.pk).update(tier="A3")
     with pytest.raises(PermissionError):
         RiskCalculation.objects.filter(pk=calc.pk).delete()
+
+
+@pytest.mark.parametrize(
+    ("newest", "update"),
+    [
+        (
+            "SELECT id FROM risk_riskcalculation ORDER BY id DESC LIMIT 1",
+            "UPDATE risk_riskcalculation SET tier = 'A3' WHERE id = %s",
+        ),
+        (
+            "SELECT id FROM risk_recordedscore ORDER BY id DESC LIMIT 1",
+            "UPDATE risk_recordedscore SET value = '9.99' WHERE id = %s",
+        ),
+    ],
+    ids=["calculation", "recorded_score"],
+)
+def test_stored_calculations_and_recorded_scores_cannot_be_updated_in_the_database(org, case, newest, update):
+    recorded_score_set(
+        actor=org.po.user, person=case, kind="rsr", value="3.10", source="imported", effective_date=dt.date(2026, 11, 1)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(newest)
+        (row_id,) = cursor.fetchone()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(update, [row_id])
+    with connection.cursor() as cursor:
+        cursor.execute(newest)
+        assert cursor.fetchone() == (row_id,)
 
 
 def test_a_high_rosh_registration_raises_the_tier_and_person_tier_follows(org, case):
