@@ -20,8 +20,12 @@ from tests.rules.examples import ALL, OGRS3, TIER_V3
 
 
 def run_cli(tool: str, payload: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    text = payload if isinstance(payload, str) else json.dumps(payload)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    """Run ``openprobation calc TOOL --json -`` with the payload (a dict, JSON text or raw bytes) on stdin."""
+    if isinstance(payload, bytes):
+        data = payload
+    else:
+        data = (payload if isinstance(payload, str) else json.dumps(payload)).encode("utf-8")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
     code = cli.main(["calc", tool, "--json", "-"])
     return code, json.loads(capsys.readouterr().out)
 
@@ -32,7 +36,7 @@ def api(org):
     headers = {"Authorization": f"Bearer {token_create(username='po')}"}
 
     def post(tool: str, payload: Any):
-        body = payload if isinstance(payload, str) else json.dumps(payload)
+        body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
         return client.post(f"/api/v1/calculate/{tool}", body, content_type="application/json", headers=headers)
 
     return post
@@ -53,8 +57,7 @@ def test_cli_reads_a_file(tmp_path, capsys):
 
 
 def test_cli_invalid_input_exits_2_with_errors_as_json(monkeypatch, capsys):
-    code, output = run_cli("ogrs3", {**OGRS3, "age_at_first_sanction": 60, "total_sanctions": -1}, monkeypatch,
-                           capsys)
+    code, output = run_cli("ogrs3", {**OGRS3, "age_at_first_sanction": 60, "total_sanctions": -1}, monkeypatch, capsys)
     assert code == 2
     assert {e["field"] for e in output["errors"]} >= {"total_sanctions"}
 
@@ -63,6 +66,29 @@ def test_cli_malformed_json_exits_2(monkeypatch, capsys):
     code, output = run_cli("ogrs3", "{oops", monkeypatch, capsys)
     assert code == 2
     assert "Not valid JSON" in output["errors"][0]["message"]
+
+
+# Bodies json.loads cannot read that are not a JSONDecodeError: each must be reported, never a traceback or a 500.
+NOT_UTF8 = b'{"gender": "m\xe9le"}'  # Latin-1 e-acute: not UTF-8
+LONG_INTEGER = ('{"total_sanctions": ' + "9" * 4301 + "}").encode()  # over the 4,300-digit conversion limit
+DEEP_NESTING = b"[" * 100_000 + b"]" * 100_000  # deeper than the parser's recursion limit
+UNREADABLE_BODIES = [NOT_UTF8, LONG_INTEGER, DEEP_NESTING]
+UNREADABLE_IDS = ["not_utf8", "integer_over_4300_digits", "nested_too_deep"]
+
+
+@pytest.mark.parametrize("body", UNREADABLE_BODIES, ids=UNREADABLE_IDS)
+def test_cli_unreadable_json_exits_2_with_errors_as_json(body, monkeypatch, capsys):
+    code, output = run_cli("ogrs3", body, monkeypatch, capsys)
+    assert code == 2
+    assert output["errors"][0]["field"] == ""
+    assert output["errors"][0]["message"].startswith("Not valid JSON")
+
+
+def test_cli_non_utf8_file_exits_2_naming_the_encoding(tmp_path, capsys):
+    path = tmp_path / "input.json"
+    path.write_bytes(NOT_UTF8)
+    assert cli.main(["calc", "ogrs3", "--json", str(path)]) == 2
+    assert "not UTF-8" in json.loads(capsys.readouterr().out)["errors"][0]["message"]
 
 
 def test_cli_missing_file_exits_2(capsys):
@@ -84,13 +110,17 @@ def test_api_tier_version_3(api):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("payload", "field"), [
-    ({**OGRS3, "gender": "unknown"}, "gender"),
-    ({**OGRS3, "offence_code": "99999"}, "offence_code"),
-    ({**OGRS3, "total_sanctions": "three"}, "total_sanctions"),
-    ({**OGRS3, "colour": "blue"}, "colour"),
-    ({**OGRS3, "age_at_first_sanction": 9}, "age_at_first_sanction"),
-], ids=["enum", "unknown_offence", "wrong_type", "unknown_field", "first_sanction_under_10"])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({**OGRS3, "gender": "unknown"}, "gender"),
+        ({**OGRS3, "offence_code": "99999"}, "offence_code"),
+        ({**OGRS3, "total_sanctions": "three"}, "total_sanctions"),
+        ({**OGRS3, "colour": "blue"}, "colour"),
+        ({**OGRS3, "age_at_first_sanction": 9}, "age_at_first_sanction"),
+    ],
+    ids=["enum", "unknown_offence", "wrong_type", "unknown_field", "first_sanction_under_10"],
+)
 def test_api_invalid_input_is_422_with_the_field(api, payload, field):
     response = api("ogrs3", payload)
     assert response.status_code == 422
@@ -103,6 +133,23 @@ def test_api_malformed_json_is_400_problem(api):
     response = api("rsr", "{oops")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", UNREADABLE_BODIES, ids=UNREADABLE_IDS)
+def test_api_unreadable_json_is_400_problem_not_500(api, body):
+    response = api("ogrs3", body)
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"].startswith("Not valid JSON")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", UNREADABLE_BODIES, ids=UNREADABLE_IDS)
+def test_cli_and_api_report_unreadable_json_the_same_way(api, body, monkeypatch, capsys):
+    _, cli_output = run_cli("tier", body, monkeypatch, capsys)
+    api_errors = api("tier", body).json()["errors"]
+    assert [{"field": e["field"], "message": e["message"]} for e in api_errors] == cli_output["errors"]
 
 
 @pytest.mark.django_db
@@ -124,16 +171,17 @@ def test_openapi_documents_each_tools_input_fields(org):
     assert set(OGRS3) <= set(ogrs3["properties"])
 
 
-ogrs3_inputs = st.fixed_dictionaries({
-    "gender": st.sampled_from(["male", "female"]),
-    "date_of_birth": st.dates(min_value=dt.date(1940, 1, 1),
-                              max_value=dt.date(2000, 1, 1)).map(str),
-    "conviction_date": st.just("2025-06-01"),
-    "follow_up_start": st.just("2025-07-01"),
-    "total_sanctions": st.integers(min_value=1, max_value=60),
-    "age_at_first_sanction": st.integers(min_value=10, max_value=25),
-    "offence_code": st.sampled_from(["00101", "02400", "05400", "09200", "12500", "80400"]),
-})
+ogrs3_inputs = st.fixed_dictionaries(
+    {
+        "gender": st.sampled_from(["male", "female"]),
+        "date_of_birth": st.dates(min_value=dt.date(1940, 1, 1), max_value=dt.date(2000, 1, 1)).map(str),
+        "conviction_date": st.just("2025-06-01"),
+        "follow_up_start": st.just("2025-07-01"),
+        "total_sanctions": st.integers(min_value=1, max_value=60),
+        "age_at_first_sanction": st.integers(min_value=10, max_value=25),
+        "offence_code": st.sampled_from(["00101", "02400", "05400", "09200", "12500", "80400"]),
+    }
+)
 
 
 @pytest.mark.django_db
@@ -144,6 +192,9 @@ def test_cli_and_api_agree_on_any_valid_ogrs3_input(api, monkeypatch, capsys, pa
     response = api("ogrs3", payload)
     assert (code == 0) == (response.status_code == 200)
     expected = cli_output if code == 0 else {"errors": cli_output["errors"]}
-    actual = response.json() if code == 0 else {"errors": [
-        {"field": e["field"], "message": e["message"]} for e in response.json()["errors"]]}
+    actual = (
+        response.json()
+        if code == 0
+        else {"errors": [{"field": e["field"], "message": e["message"]} for e in response.json()["errors"]]}
+    )
     assert actual == expected

@@ -107,16 +107,21 @@ def cmd_calc(args: argparse.Namespace) -> int:
     """Stateless: reads JSON, prints the result as JSON. Invalid input: the errors as JSON and exit code 2."""
     import json
 
-    from openprobation.rules.calculators import CalculationInputError, calculate
+    from openprobation.rules.calculators import CalculationInputError, NotJsonError, calculate, load_payload
 
     try:
-        text = sys.stdin.read() if args.json == "-" else open(args.json, encoding="utf-8").read()
+        if args.json == "-":
+            stdin = sys.stdin
+            data: bytes | str = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
+        else:
+            with open(args.json, "rb") as file:
+                data = file.read()
     except OSError as exc:
         return _fail(f"cannot read {args.json}: {exc.strerror}", 2)
     try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        print(json.dumps({"errors": [{"field": "", "message": f"Not valid JSON: {exc}"}]}, indent=2))
+        payload = load_payload(data)
+    except NotJsonError as exc:
+        print(json.dumps({"errors": [{"field": "", "message": str(exc)}]}, indent=2))
         return 2
     try:
         result = calculate(args.tool, payload)

@@ -7,7 +7,6 @@ calculator's frozen input dataclass.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -16,10 +15,11 @@ from ninja import Router
 from pydantic import TypeAdapter
 
 from openprobation.api import problems
-from openprobation.rules.calculators import TOOLS, CalculationInputError, calculate
+from openprobation.rules.calculators import TOOLS, CalculationInputError, NotJsonError, calculate, load_payload
 from openprobation.rules.tiering import TierV2Input, TierV3Input
 
 router = Router(tags=["calculators"])
+
 
 def _inline_refs(schema: Any, defs: dict[str, Any]) -> Any:
     """Replace ``$ref``s to ``$defs`` with the definitions themselves, so the schema stands alone in OpenAPI."""
@@ -53,8 +53,13 @@ def _input_type_of(tool: str) -> type[Any]:
     from openprobation.rules.predictors.snsv import SnsvInput
 
     return {
-        "ogrs3": Ogrs3Input, "snsv": SnsvInput, "osp-dc": OspDcInput, "osp-iic": OspIicInput, "rsr": RsrInput,
-        "ovp": OvpInput, "ogp": OgpInput,
+        "ogrs3": Ogrs3Input,
+        "snsv": SnsvInput,
+        "osp-dc": OspDcInput,
+        "osp-iic": OspIicInput,
+        "rsr": RsrInput,
+        "ovp": OvpInput,
+        "ogp": OgpInput,
     }[tool]
 
 
@@ -68,14 +73,15 @@ def _dataclass_schema(cls: type[Any]) -> dict[str, Any]:
 def _calculate_view(tool: str) -> Any:
     def view(request: HttpRequest) -> HttpResponse:
         try:
-            payload = json.loads(request.body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return problems.problem(400, f"The body is not valid JSON: {exc}")
+            payload = load_payload(request.body or b"null")
+        except NotJsonError as exc:
+            return problems.problem(400, str(exc), errors=[problems.field_entry([], str(exc))])
         try:
             result = calculate(tool, payload)
         except CalculationInputError as exc:
             return problems.problem(
-                422, "Some inputs are not valid: see errors.",
+                422,
+                "Some inputs are not valid: see errors.",
                 errors=[problems.field_entry(e.field.split(".") if e.field else [], e.message) for e in exc.errors],
             )
         return JsonResponse(result)

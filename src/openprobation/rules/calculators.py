@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 import types
 import typing
@@ -31,7 +32,16 @@ from openprobation.rules.predictors.rsr import RsrInput, rsr_calculate
 from openprobation.rules.predictors.snsv import SnsvInput, snsv_calculate
 from openprobation.rules.tiering import TierV2Input, TierV3Input, tier_v2_calculate, tier_v3_calculate
 
-__all__ = ["TOOLS", "CalculationInputError", "InputError", "Tool", "calculate", "parse_input"]
+__all__ = [
+    "TOOLS",
+    "CalculationInputError",
+    "InputError",
+    "NotJsonError",
+    "Tool",
+    "calculate",
+    "load_payload",
+    "parse_input",
+]
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -42,6 +52,34 @@ class Tool:
     summary: str
     parse: Callable[[Mapping[str, Any]], Any]
     calculate: Callable[[Any], Any]
+
+
+class NotJsonError(ValueError):
+    """The body is not JSON the calculators can read (not UTF-8, malformed, a number too long to convert)."""
+
+
+def load_payload(data: bytes | str) -> Any:
+    """Read a calculator's JSON input exactly as the CLI and the API both do, or raise :class:`NotJsonError`.
+
+    The input must be UTF-8. Anything ``json.loads`` refuses is reported, not raised: malformed JSON, an integer
+    longer than Python's integer-string conversion limit (4,300 digits, a ``ValueError`` that is not a
+    ``JSONDecodeError``) and nesting too deep to parse (``RecursionError``).
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise NotJsonError(
+                f"Not valid JSON: the input is not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8"
+            ) from None
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise NotJsonError(f"Not valid JSON: {exc}") from None
+    except RecursionError:
+        raise NotJsonError("Not valid JSON: nested too deeply to read") from None
+    except ValueError as exc:  # e.g. "Exceeds the limit (4300 digits) for integer string conversion"
+        raise NotJsonError(f"Not valid JSON: a value cannot be read ({exc})") from None
 
 
 def parse_input(cls: type[Any], payload: Any, path: str = "") -> Any:
