@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,7 +20,7 @@ from openprobation.people.services import check_date_order
 from openprobation.risk.facts import HISTORY_FIELDS, case_facts
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.rules import case_record as cr
-from openprobation.rules.dates import age_in_years
+from openprobation.rules.dates import add_months, age_in_years
 from openprobation.rules.registrations import registration_policy, registration_type
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
 from openprobation.workitems import generate as work_items
@@ -28,7 +29,23 @@ REGISTRATION_FIELDS = ("code", "level", "category", "start_date", "review_date",
 REGISTRATION_EDITABLE = ("level", "category", "review_date", "end_date", "notes")
 
 
-def _check_registration(c: Collector, v: dict[str, Any]) -> None:
+# Registration dates are bounded so that nothing downstream (review work items, due dates) can overflow and a typed
+# year (2062 for 2026, 9999) is caught where it is entered.
+EARLIEST_REGISTRATION_DATE = dt.date(1900, 1, 1)
+START_AT_MOST_YEARS_AHEAD = 1  # a registration may be recorded ahead of its start, by up to a year
+LATER_DATES_AT_MOST_YEARS_AHEAD = 10  # review and end dates: at most ten years from today
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    return add_months(day, 12 * years)  # 29 Feb + 1 year = 28 Feb
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _check_registration(c: Collector, v: dict[str, Any], *, changed: Collection[str] = REGISTRATION_FIELDS) -> None:
+    """Check a registration's values; the date bounds apply to the fields in ``changed`` (all of them when adding)."""
     rtype = registration_type(v["code"])
     if rtype is None:
         known = ", ".join(sorted(registration_policy().types))
@@ -44,8 +61,35 @@ def _check_registration(c: Collector, v: dict[str, Any]) -> None:
             c.add("category", f"Choose the {rtype.name} category: one of {', '.join(rtype.categories)}")
     elif v["category"]:
         c.add("category", f"A {rtype.name} registration has no category")
-    check_date_order(c, "review_date", v["start_date"], v["review_date"], "review date")
-    check_date_order(c, "end_date", v["start_date"], v["end_date"], "end date")
+    _check_registration_dates(c, v, changed)
+
+
+def _check_registration_dates(c: Collector, v: dict[str, Any], changed: Collection[str]) -> None:
+    today = clock.today()
+    start, review, end = v["start_date"], v["review_date"], v["end_date"]
+    earliest = _day(EARLIEST_REGISTRATION_DATE)
+    if "start_date" in changed and start is not None:
+        latest_start = _years_after(today, START_AT_MOST_YEARS_AHEAD)
+        if start < EARLIEST_REGISTRATION_DATE:
+            c.add("start_date", f"The start date must be on or after {earliest}: check the year")
+        elif start > latest_start:
+            c.add(
+                "start_date",
+                f"The start date must be no later than {_day(latest_start)} (a year from today): check the year",
+            )
+    latest_later = _years_after(today, LATER_DATES_AT_MOST_YEARS_AHEAD)
+    for field, value, what in (("review_date", review, "review date"), ("end_date", end, "end date")):
+        if field not in changed or value is None:
+            continue
+        if value < EARLIEST_REGISTRATION_DATE:
+            c.add(field, f"The {what} must be on or after {earliest}: check the year")
+        elif value > latest_later:
+            c.add(
+                field, f"The {what} must be no later than {_day(latest_later)} (ten years from today): check the year"
+            )
+        elif field == "review_date" and start is not None and value <= start:
+            c.add(field, "The review date must be after the start date")
+    check_date_order(c, "end_date", start, end, "end date")
 
 
 def registration_add(
@@ -100,7 +144,7 @@ def registration_update(
             Registration.objects.filter(person=person), pk=registration_id, expected_version=version
         )
         c = Collector()
-        _check_registration(c, {**snapshot(locked, REGISTRATION_FIELDS), **changes})
+        _check_registration(c, {**snapshot(locked, REGISTRATION_FIELDS), **changes}, changed=changes.keys())
         c.raise_if_any()
         before, after = apply_changes(locked, changes)
         if after:
