@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openprobation import cli
 from openprobation.core.tokens import token_create
 from openprobation.rules.calculators import TOOLS, calculate
-from tests.rules.examples import ALL, OGRS3, TIER_V3
+from tests.rules.examples import ALL, OGRS3, TIER_V2, TIER_V3
 
 
 def run_cli(tool: str, payload: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
@@ -198,3 +198,39 @@ def test_cli_and_api_agree_on_any_valid_ogrs3_input(api, monkeypatch, capsys, pa
         else {"errors": [{"field": e["field"], "message": e["message"]} for e in response.json()["errors"]]}
     )
     assert actual == expected
+
+
+# Tier RoSH from the registrations (the audit's case: RVHR and MAPP with rosh null was D2, silently).
+# RVHR very high 150 points + MAPPA level 1 5 points = 155 -> protect A (>= 150); TIER_V2 has a mandate, a layer 3
+# and no needs, so change points 0 -> level 1: A1.
+TIER_FROM_REGISTRATIONS = {**TIER_V2, "rosh": None, "registrations": ["RVHR", "MAPP"], "mappa_level": 1,
+                           "mappa_category": 1}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_tier_rosh_from_registrations_is_the_same_through_the_cli_and_the_api(api, monkeypatch, capsys):
+    code, cli_output = run_cli("tier", TIER_FROM_REGISTRATIONS, monkeypatch, capsys)
+    response = api("tier", TIER_FROM_REGISTRATIONS)
+    assert code == 0 and response.status_code == 200
+    assert cli_output == response.json()
+    assert (cli_output["tier"], cli_output["protect_points"]) == ("A1", 155)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"rosh": "high"}, {"rosh"}),
+        ({"mappa_category": None}, {"mappa_category"}),
+        ({"mappa_level": None, "mappa_category": None}, {"mappa_level", "mappa_category"}),
+    ],
+    ids=["rosh_disagrees_with_rvhr", "mappa_level_without_category", "mapp_without_level_and_category"],
+)
+def test_tier_registration_errors_are_field_named_through_the_cli_and_the_api(api, monkeypatch, capsys, change,
+                                                                             fields):  # fmt: skip
+    payload = {k: v for k, v in {**TIER_FROM_REGISTRATIONS, **change}.items() if v is not None}
+    code, cli_output = run_cli("tier", payload, monkeypatch, capsys)
+    response = api("tier", payload)
+    assert code == 2 and response.status_code == 422
+    assert {e["field"] for e in cli_output["errors"]} == fields
+    assert {e["field"] for e in response.json()["errors"]} == fields

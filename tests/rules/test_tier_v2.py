@@ -88,11 +88,11 @@ def test_protect_level_thresholds(points, level):
 @pytest.mark.parametrize(
     ("change", "points", "level"),
     [
-        ({"mappa_level": 1, "registrations": ["RMDO", "ALSH"]}, 9, "D"),
+        ({"mappa_level": 1, "mappa_category": 1, "registrations": ["RMDO", "ALSH"]}, 9, "D"),
         ({"rosh": "medium"}, 10, "C"),
-        ({"rosh": "medium", "mappa_level": 1, "registrations": ["RMDO", "ALSH"]}, 19, "C"),
+        ({"rosh": "medium", "mappa_level": 1, "mappa_category": 1, "registrations": ["RMDO", "ALSH"]}, 19, "C"),
         ({"rosh": "high"}, 20, "B"),
-        ({"rsr_percent": 7, "mappa_level": 2}, 170, "A"),
+        ({"rsr_percent": 7, "mappa_level": 2, "mappa_category": 2}, 170, "A"),
     ],
     ids=["9_is_D", "10_is_C", "19_is_C", "20_is_B", "170_is_A"],
 )
@@ -265,6 +265,59 @@ def test_unknown_and_ignored_registrations_are_noted_not_counted():
     assert any("HREG" in n for n in result["notes"]) and any("ZZZZ" in n for n in result["notes"])
 
 
+# RoSH from the registrations (tiering.v2.read_rosh / check_registrations). Points (policy tier_v2.toml protect.rosh):
+# low 0, medium 10, high 20, very high 150. TIER_V2 has no RSR, so protect points = the RoSH points alone
+# (+ MAPPA level points where given: M1 5, M2 150). Protect levels: D < 10 <= C < 20 <= B < 150 <= A.
+@pytest.mark.parametrize(
+    ("registrations", "rosh", "points", "level"),
+    [
+        (["RVHR", "MAPP"], "very_high", 150 + 5, "A"),  # the audit's case (was D2): RVHR 150 + MAPPA M1 5
+        (["RHRH"], "high", 20, "B"),
+        (["RMRH", "ADVP"], "medium", 10, "C"),
+        (["RLRH"], "low", 0, "D"),
+        (["RMRH", "RHRH"], "high", 20, "B"),  # two RoSH registrations: the highest
+        (["ADVP"], None, 0, "D"),  # no RoSH registration: no RoSH
+    ],
+    ids=["rvhr_and_mapp_is_A", "rhrh_is_B", "rmrh_is_C", "rlrh_is_D", "highest_of_two", "none_registered"],
+)
+def test_rosh_null_is_taken_from_the_highest_rosh_registration_and_said(registrations, rosh, points, level):
+    mappa = {"mappa_level": 1, "mappa_category": 1} if "MAPP" in registrations else {}
+    result = tier(rosh=None, registrations=registrations, **mappa)
+    assert (result["protect_points"], result["protect_level"]) == (points, level)
+    term = next(t for t in result["explanation"] if t["name"] == "rosh")
+    assert term["value"] == rosh
+    if rosh is not None:
+        assert "from the RoSH registration" in term["detail"] and "(rosh not given)" in term["detail"]
+        assert any(n.startswith(f"No rosh given: RoSH {rosh} taken from the") for n in result["notes"])
+
+
+@pytest.mark.parametrize(
+    ("rosh", "registrations"),
+    [("high", ["RVHR"]), ("low", ["RMRH"]), ("medium", ["RMRH", "RHRH"])],
+    ids=["high_given_very_high_registered", "low_given_medium_registered", "medium_given_highest_registered_high"],
+)
+def test_rosh_given_and_registered_must_agree(rosh, registrations):
+    errors = errors_of(rosh=rosh, registrations=registrations)
+    assert "rosh" in errors and "disagrees with the RoSH registration" in errors["rosh"]
+
+
+def test_rosh_given_and_registered_agreeing_is_accepted():
+    assert tier(rosh="high", registrations=["RHRH"])["protect_points"] == 20
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"mappa_level": 2}, {"mappa_category"}),
+        ({"mappa_category": 1}, {"mappa_level"}),
+        ({"registrations": ["MAPP"]}, {"mappa_level", "mappa_category"}),
+    ],
+    ids=["level_without_category", "category_without_level", "mapp_registration_without_either"],
+)
+def test_mappa_level_and_category_come_together(change, fields):
+    assert set(errors_of(**change)) == fields
+
+
 def test_missing_rsr_and_ogrs_are_noted():
     result = tier()
     assert "No RSR given: 0 RSR points" in result["notes"] and "No OGRS given: 0 OGRS points" in result["notes"]
@@ -275,8 +328,8 @@ def test_missing_rsr_and_ogrs_are_noted():
     [
         ({"rsr_percent": 100.01}, "rsr_percent"),
         ({"rsr_percent": -1}, "rsr_percent"),
-        ({"mappa_level": 4}, "mappa_level"),
-        ({"mappa_category": 5}, "mappa_category"),
+        ({"mappa_level": 4, "mappa_category": 1}, "mappa_level"),
+        ({"mappa_level": 1, "mappa_category": 5}, "mappa_category"),
         ({"ogrs_percent": 101}, "ogrs_percent"),
         ({"mandate_for_change": None}, "mandate_for_change"),
         ({"current_convictions": [{"sentence_type": "NC"}]}, "mandate_for_change"),

@@ -94,7 +94,8 @@ def test_medium_dc_srp_below_0_60_is_an_error():
     ids=["mappa_vh", "mappa_h", "mappa_m", "mappa_l", "mappa_no_rosh", "vh", "h", "m", "l"],
 )
 def test_mappa_and_rosh_step(mappa_category, rosh, expected):
-    result = tier(arp_percent=0, csrp_percent=0, mappa_category=mappa_category, rosh=rosh)
+    mappa_level = None if mappa_category is None else 1
+    result = tier(arp_percent=0, csrp_percent=0, mappa_level=mappa_level, mappa_category=mappa_category, rosh=rosh)
     assert result["tier"] == expected
 
 
@@ -142,6 +143,52 @@ def test_registration_and_history_steps(change, expected):
     assert tier(arp_percent=0, csrp_percent=0, **change)["tier"] == expected
 
 
+# RoSH from the registrations when rosh is null (tiering.v2.read_rosh). ARP 0 and CSRP 0 give G from the
+# reoffending table, so the tier is the MAPPA/RoSH step (tier_v3.toml): with MAPPA very high A, high C, medium D,
+# low E; without MAPPA very high C, high D, medium and low nothing (G stands).
+@pytest.mark.parametrize(
+    ("registrations", "mappa", "expected"),
+    [
+        (["RVHR", "MAPP"], True, "A"),
+        (["RHRH", "MAPP"], True, "C"),
+        (["RVHR"], False, "C"),
+        (["RHRH"], False, "D"),
+        (["RMRH", "RVHR"], False, "C"),  # the highest of two
+        (["RLRH", "MAPP"], True, "E"),
+    ],
+    ids=["rvhr_mappa_A", "rhrh_mappa_C", "rvhr_C", "rhrh_D", "highest_of_two", "rlrh_mappa_E"],
+)
+def test_rosh_null_is_taken_from_the_highest_rosh_registration(registrations, mappa, expected):
+    given = {"mappa_level": 2, "mappa_category": 1} if mappa else {}
+    result = tier(arp_percent=0, csrp_percent=0, rosh=None, registrations=registrations, **given)
+    assert result["tier"] == expected
+    step = next(t for t in result["explanation"] if t["name"] == "mappa_and_rosh")
+    assert "from the RoSH registration" in step["value"]
+    assert any(n.startswith("No rosh given: RoSH") for n in result["notes"])
+
+
+def test_rosh_from_registrations_is_not_provisional_for_missing_rosh():
+    # No rosh but an RHRH registration: the RoSH is known, so the "no RoSH" provisional rule does not apply.
+    assert tier(rosh=None)["provisional"] is True
+    assert tier(rosh=None, registrations=["RVHR"])["provisional"] is False
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"rosh": "low", "registrations": ["RHRH"]}, {"rosh"}),
+        ({"mappa_category": 1}, {"mappa_level"}),
+        ({"mappa_level": 1}, {"mappa_category"}),
+        ({"registrations": ["MAPP"]}, {"mappa_level", "mappa_category"}),
+    ],
+    ids=["rosh_disagrees_with_registration", "category_without_level", "level_without_category", "mapp_without_either"],
+)
+def test_tier_v3_registration_errors_are_field_named(change, fields):
+    with pytest.raises(CalculationInputError) as caught:
+        tier(**change)
+    assert {e.field for e in caught.value.errors} == fields
+
+
 def test_not_supervised_and_missing_predictors():
     assert tier(supervised=False)["tier"] == "NOT_SUPERVISED"
     missing = tier(csrp_percent=None)
@@ -153,11 +200,11 @@ def test_not_supervised_and_missing_predictors():
     [
         ({}, False),
         ({"arp_static": True, "csrp_static": True}, True),
-        ({"arp_static": True, "csrp_static": True, "mappa_category": 1, "rosh": "very_high"}, False),
+        ({"arp_static": True, "csrp_static": True, "mappa_level": 1, "mappa_category": 1, "rosh": "very_high"}, False),
         # ARP static: with ARP at its highest the table gives (CSRP 0.2 row) D; other steps must reach D.
         ({"arp_static": True}, True),
         ({"arp_static": True, "registrations": ["ADVP"]}, True),
-        ({"arp_static": True, "mappa_category": 1, "rosh": "medium"}, False),
+        ({"arp_static": True, "mappa_level": 1, "mappa_category": 1, "rosh": "medium"}, False),
         # CSRP static: with CSRP at its highest the table gives (ARP 10 column) B.
         ({"csrp_static": True, "rosh": "high"}, True),
         ({"csrp_static": True, "dc_srp_percent": 5, "dc_srp_band": "high"}, False),
@@ -177,8 +224,8 @@ def test_not_supervised_and_missing_predictors():
             True,
         ),
         # Missing RoSH with MAPPA: provisional unless other steps give A.
-        ({"rosh": None, "mappa_category": 2, "arp_percent": 60, "csrp_percent": 3.5}, True),
-        ({"rosh": None, "mappa_category": 2, "arp_percent": 95, "csrp_percent": 7}, False),
+        ({"rosh": None, "mappa_level": 1, "mappa_category": 2, "arp_percent": 60, "csrp_percent": 3.5}, True),
+        ({"rosh": None, "mappa_level": 1, "mappa_category": 2, "arp_percent": 95, "csrp_percent": 7}, False),
     ],
     ids=[
         "dynamic_with_rosh",

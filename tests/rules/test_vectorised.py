@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -104,9 +105,9 @@ def case_facts(draw) -> cr.CaseFacts:
         registrations.insert(
             draw(st.integers(0, len(registrations))),
             cr.ActiveRegistration(
-                code="MAPP",
-                level=draw(st.sampled_from(["M1", "M2", "M3"])),
-                category=draw(st.sampled_from(["M1", "M2", "M3", "M4"])),
+                code="MAPP",  # now and then without its level or category: the tier refuses that
+                level=draw(rarely(st.sampled_from(["M1", "M2", "M3"]), "")),
+                category=draw(rarely(st.sampled_from(["M1", "M2", "M3", "M4"]), "")),
             ),
         )
     return cr.CaseFacts(
@@ -179,6 +180,48 @@ def test_the_random_cases_exercise_every_tool_on_the_vectorised_path():
     cases = fixed_random_cases(400)
     calculated = _check(cases)
     assert all(n >= 40 for n in calculated.values()), calculated
+
+
+def _case_with_registrations(*registrations: cr.ActiveRegistration) -> cr.CaseFacts:
+    return cr.CaseFacts(
+        gender="male",
+        date_of_birth=dt.date(1990, 1, 1),
+        event=cr.CurrentEvent(
+            offence_code="00101",
+            conviction_date=dt.date(2025, 1, 1),
+            sentence_date=dt.date(2025, 2, 1),
+            sentence_type="community_order",
+        ),
+        registrations=registrations,
+    )
+
+
+def test_a_superseded_rosh_registration_is_not_given_to_the_tier_on_either_path():
+    # Newest first: RMRH (medium) supersedes an older, still active RHRH. The record reads RoSH medium; passing
+    # RHRH too would disagree with it, which the tier refuses.
+    case = _case_with_registrations(cr.ActiveRegistration(code="RMRH"), cr.ActiveRegistration(code="RHRH"),
+                                    cr.ActiveRegistration(code="ADVP"))  # fmt: skip
+    scalar = cr.case_calculate(case, AS_OF)["tier"]
+    assert scalar.status == "calculated", scalar.reasons
+    assert scalar.inputs["rosh"] == "medium" and scalar.inputs["registrations"] == ["ADVP", "RMRH"]
+    assert scalar.result is not None and scalar.result["protect_points"] == 10  # medium RoSH: 10 points
+    df, handed_over = vec.calculate_caseload(vec.frame_from_facts([case]), AS_OF)
+    assert not handed_over
+    (row,) = df.iter_rows(named=True)
+    assert vec.outcomes_for_row(row, AS_OF)["tier"].inputs == scalar.inputs
+    _check_stored([case])
+
+
+@pytest.mark.parametrize(
+    ("level", "category", "field"),
+    [("M2", "", "mappa_category"), ("", "M1", "mappa_level"), ("", "", "mappa_level")],
+    ids=["level_without_category", "category_without_level", "neither"],
+)
+def test_a_mappa_registration_missing_its_level_or_category_is_not_calculated_on_either_path(level, category, field):
+    case = _case_with_registrations(cr.ActiveRegistration(code="MAPP", level=level, category=category))
+    scalar = cr.case_calculate(case, AS_OF)["tier"]
+    assert scalar.status == "not_calculated" and field in {r["field"] for r in scalar.reasons}
+    _check([case])
 
 
 def _check_stored(cases: list[cr.CaseFacts]) -> None:

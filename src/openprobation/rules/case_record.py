@@ -11,7 +11,8 @@ without what it needs is "not calculated", with each missing fact named.
 - The assessment date of SNSV/OSP is the calculation date (``as_of``).
 - Dynamic OASys answers come from the newest complete (or locked incomplete) assessment; a layer-3 one counts for
   tiering only while no older than ``layer3_valid_weeks``.
-- RoSH is the newest active RoSH registration; MAPPA level and category come from the newest MAPPA registration.
+- RoSH is the newest active RoSH registration (an older active RoSH registration is superseded and not passed to
+  the tier); MAPPA level and category come from the newest MAPPA registration.
 - The tier (V2) takes the RSR and OGRS3 calculated here, when they could be.
 
 :func:`case_calculate` is the scalar reference; ``rules.vectorised`` does the same for a whole caseload at once.
@@ -22,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -30,7 +31,7 @@ from typing import Any, Literal
 from openprobation.rules.calculators import CalculationInputError, calculate
 from openprobation.rules.offences import POLICY_VERSION as OFFENCE_POLICY_VERSION
 from openprobation.rules.predictors.base import Policy, load_policy
-from openprobation.rules.registrations import registration_policy, rosh_level
+from openprobation.rules.registrations import MAPPA_CODE, registration_policy, rosh_codes, rosh_level
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
 
 TOOLS = ("ogrs3", "rsr", "ovp", "ogp", "tier")
@@ -356,11 +357,18 @@ def mandate_for_change(facts: CaseFacts) -> bool:
 def mappa(registrations: tuple[ActiveRegistration, ...]) -> tuple[int | None, int | None]:
     """Level and category (1-4) of the newest MAPPA registration, from its ``M1``.. codes."""
     for reg in registrations:
-        if reg.code == "MAPP":
+        if reg.code == MAPPA_CODE:
             level = int(reg.level[1:]) if reg.level[1:].isdigit() else None
             category = int(reg.category[1:]) if reg.category[1:].isdigit() else None
             return level, category
     return None, None
+
+
+def tier_registrations(codes: Iterable[str], rosh: str | None) -> list[str]:
+    """The active codes the tier is given: an older RoSH registration the newest one supersedes is left out, so
+    the registrations never disagree with ``rosh`` (the tier refuses a RoSH that disagrees with a registration)."""
+    levels = rosh_codes()
+    return sorted({code for code in codes if levels.get(code, rosh) == rosh})
 
 
 def _answers(facts: CaseFacts, names: tuple[str, ...]) -> dict[str, Any]:
@@ -432,14 +440,15 @@ def tool_inputs(facts: CaseFacts, as_of: dt.date, tool: str, upstream: Mapping[s
     if layer3 and assessment is not None and any(assessment.section_scores.get(s) is not None for s in NEED_SECTIONS):
         needs = {section: assessment.section_scores.get(section) for section in NEED_SECTIONS}
     women = _answers(facts, WOMEN_ANSWERS) if facts.gender == "female" else dict.fromkeys(WOMEN_ANSWERS)
+    rosh = rosh_level(r.code for r in facts.registrations)
     return {
         "gender": facts.gender,
         "has_layer3_assessment": layer3,
-        "rosh": rosh_level(r.code for r in facts.registrations),
+        "rosh": rosh,
         "rsr_percent": rsr.result["percent"] if rsr.result else None,
         "mappa_level": level,
         "mappa_category": category,
-        "registrations": sorted({r.code for r in facts.registrations}),
+        "registrations": tier_registrations([r.code for r in facts.registrations], rosh),
         "ogrs_percent": ogrs3.result["two_year_percent"] if ogrs3.result else None,
         "needs": needs,
         "needs_assessment_type": assessment.kind if needs is not None and assessment is not None else None,

@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 
 ROSH_ORDER = ("low", "medium", "high", "very_high")
+MAPPA_CODE = "MAPP"
 
 
 @dataclass(frozen=True)

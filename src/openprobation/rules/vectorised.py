@@ -22,7 +22,7 @@ import polars as pl
 from openprobation.rules import case_record as cr
 from openprobation.rules.offences import offence_table
 from openprobation.rules.predictors.base import load_policy, logistic, percent_2dp, percent_whole
-from openprobation.rules.registrations import rosh_codes
+from openprobation.rules.registrations import MAPPA_CODE, rosh_codes
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
 
 HISTORY_FIELDS = tuple(cr.CriminalHistory.__dataclass_fields__)
@@ -108,7 +108,7 @@ def facts_from_row(row: Mapping[str, Any]) -> cr.CaseFacts:
     if row["mappa_level"] is not None or row["mappa_category"] is not None:
         registrations.append(
             cr.ActiveRegistration(
-                code="MAPP",
+                code=MAPPA_CODE,
                 level=f"M{row['mappa_level']}" if row["mappa_level"] is not None else "",
                 category=f"M{row['mappa_category']}" if row["mappa_category"] is not None else "",
             )
@@ -746,6 +746,9 @@ def _tier(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         ~(mandate & layer3 & ~has_needs)
         & (pl.col("mappa_level").is_null() | pl.col("mappa_level").is_in([1, 2, 3]))
         & (pl.col("mappa_category").is_null() | pl.col("mappa_category").is_in([1, 2, 3, 4]))
+        # MAPPA level and category come together, and a MAPP registration has them (tiering.v2.check_registrations)
+        & (pl.col("mappa_level").is_null() == pl.col("mappa_category").is_null())
+        & ~(pl.col("registrations").list.contains(MAPPA_CODE) & pl.col("mappa_level").is_null())
         & (~female | (_answer_ok("impulsivity") & _answer_ok("temper_control")))
         & pl.all_horizontal([pl.col(f"need_{s}").is_null() | (pl.col(f"need_{s}") >= 0) for s in NEED_SECTIONS])
         & (~(layer3 & has_needs) | pl.col("a_kind").is_in(["oasys", "san"]))
@@ -982,10 +985,19 @@ def inputs_json_expr(tool: str, as_of: dt.date) -> pl.Expr:
     extra = pl.concat_list(
         [
             pl.col("rosh").replace_strict(first_code, default=None, return_dtype=pl.String),
-            pl.when(pl.col("mappa_level").is_not_null() | pl.col("mappa_category").is_not_null()).then(pl.lit("MAPP")),
+            pl.when(pl.col("mappa_level").is_not_null() | pl.col("mappa_category").is_not_null()).then(
+                pl.lit(MAPPA_CODE)
+            ),
         ]
     ).list.drop_nulls()
     codes = pl.col("registrations").fill_null(pl.lit([], dtype=pl.List(pl.String))).list.concat(extra)
+    # As case_record.tier_registrations: an older RoSH registration superseded by the newest is left out.
+    levels = rosh_codes()
+    kept: Any = codes
+    for level in sorted(set(levels.values())):
+        others = pl.lit([c for c, lv in levels.items() if lv != level], dtype=pl.List(pl.String))
+        kept = pl.when(pl.col("rosh") == level).then(codes.list.set_difference(others)).otherwise(kept)
+    codes = kept
     quoted = codes.list.unique().list.sort().list.eval(_j_str(pl.element())).list.join(",")
     fields = {
         "gender": _j_str(pl.col("gender")),

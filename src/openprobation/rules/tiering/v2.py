@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, cast
 
 from openprobation.rules.predictors.base import Policy, Problems, Term, band_for, bands, check_answer, load_policy
 from openprobation.rules.predictors.history import Gender
-from openprobation.rules.registrations import registration_type
+from openprobation.rules.registrations import MAPPA_CODE, ROSH_ORDER, registration_type, rosh_codes
 
 Rosh = Literal["low", "medium", "high", "very_high"]
 NEED_SECTIONS = (
@@ -124,6 +124,65 @@ def check_common(
         problems.add("ogrs_percent", "Enter an OGRS percentage from 0 to 100")
 
 
+@dataclass(frozen=True)
+class RoshReading:
+    """The RoSH the tier uses: as given, or (when ``rosh`` is null) the highest RoSH registration."""
+
+    level: Rosh | None
+    codes: tuple[str, ...]  # the RoSH registration codes listed, highest level first
+    from_registrations: bool
+
+    def describe(self) -> str:
+        if self.level is None:
+            return "no RoSH: not given and no RoSH registration"
+        if self.from_registrations:
+            return f"{self.level} from the RoSH registration {self.codes[0]} (rosh not given)" + (
+                f"; the highest of {', '.join(self.codes)}" if len(self.codes) > 1 else ""
+            )
+        return f"{self.level} as given"
+
+
+def rosh_from_registrations(registrations: tuple[str, ...]) -> tuple[str, ...]:
+    """The RoSH registration codes (RVHR, RHRH, RMRH, RLRH) among ``registrations``, highest level first."""
+    levels = rosh_codes()
+    present = {code for code in registrations if code in levels}
+    return tuple(sorted(present, key=lambda code: -ROSH_ORDER.index(levels[code])))
+
+
+def read_rosh(rosh: Rosh | None, registrations: tuple[str, ...]) -> RoshReading:
+    codes = rosh_from_registrations(registrations)
+    if rosh is None and codes:
+        return RoshReading(cast(Rosh, rosh_codes()[codes[0]]), codes, True)
+    return RoshReading(rosh, codes, False)
+
+
+def check_registrations(
+    problems: Problems,
+    *,
+    rosh: Rosh | None,
+    registrations: tuple[str, ...],
+    mappa_level: int | None,
+    mappa_category: int | None,
+) -> None:
+    """RoSH given and registered must agree; MAPPA level and category come together (and with a MAPP code)."""
+    codes = rosh_from_registrations(registrations)
+    if rosh is not None and codes:
+        registered = rosh_codes()[codes[0]]
+        if registered != rosh:
+            problems.add(
+                "rosh",
+                f"RoSH {rosh} disagrees with the RoSH registration {codes[0]} ({registered}) in registrations: "
+                "correct one of them, or leave rosh out to use the registration",
+            )
+    if mappa_level is not None and mappa_category is None:
+        problems.add("mappa_category", "Enter the MAPPA category (1-4) that goes with the MAPPA level")
+    if mappa_category is not None and mappa_level is None:
+        problems.add("mappa_level", "Enter the MAPPA level (1-3) that goes with the MAPPA category")
+    if MAPPA_CODE in registrations and mappa_level is None and mappa_category is None:
+        for name, what in (("mappa_level", "level (1-3)"), ("mappa_category", "category (1-4)")):
+            problems.add(name, f"A {MAPPA_CODE} registration is listed: enter its MAPPA {what}")
+
+
 def tier_v2_check(data: TierV2Input, problems: Problems) -> None:
     check_common(
         problems,
@@ -131,6 +190,13 @@ def tier_v2_check(data: TierV2Input, problems: Problems) -> None:
         mappa_level=data.mappa_level,
         mappa_category=data.mappa_category,
         ogrs_percent=data.ogrs_percent,
+    )
+    check_registrations(
+        problems,
+        rosh=data.rosh,
+        registrations=data.registrations,
+        mappa_level=data.mappa_level,
+        mappa_category=data.mappa_category,
     )
     check_answer(problems, "impulsivity", data.impulsivity)
     check_answer(problems, "temper_control", data.temper_control)
@@ -206,7 +272,10 @@ def _protect(pol: Policy, data: TierV2Input, codes: list[str], notes: list[str])
         notes.append("No RSR given: 0 RSR points")
     else:
         rsr_points = int(band_for(data.rsr_percent, bands(p["rsr"])))
-    rosh_points = int(p["rosh"][data.rosh]) if data.rosh else 0
+    rosh = read_rosh(data.rosh, data.registrations)
+    if rosh.from_registrations:
+        notes.append(f"No rosh given: RoSH {rosh.level} taken from the {rosh.codes[0]} registration")
+    rosh_points = int(p["rosh"][rosh.level]) if rosh.level else 0
     counted = "rsr" if rsr_points >= rosh_points else "rosh"
     terms = [
         Term(
@@ -218,10 +287,11 @@ def _protect(pol: Policy, data: TierV2Input, codes: list[str], notes: list[str])
         ),
         Term(
             "rosh",
-            data.rosh,
+            rosh.level,
             None,
             rosh_points if counted == "rosh" else 0,
-            detail=f"{rosh_points} points" + ("" if counted == "rosh" else "; only the larger of RSR and RoSH counts"),
+            detail=f"{rosh_points} points; {rosh.describe()}"
+            + ("" if counted == "rosh" else "; only the larger of RSR and RoSH counts"),
         ),
         Term(
             "mappa_level",

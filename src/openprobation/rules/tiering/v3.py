@@ -20,7 +20,7 @@ from typing import Literal
 
 from openprobation.rules.dates import add_months
 from openprobation.rules.predictors.base import Policy, Problems, Term, load_policy
-from openprobation.rules.tiering.v2 import Rosh, check_common
+from openprobation.rules.tiering.v2 import Rosh, check_common, check_registrations, read_rosh
 
 NOT_SUPERVISED = "NOT_SUPERVISED"
 MISSING = "MISSING"
@@ -63,6 +63,13 @@ def policy() -> Policy:
 def tier_v3_check(data: TierV3Input, problems: Problems) -> None:
     pol = policy()
     check_common(problems, rsr_percent=None, mappa_level=data.mappa_level, mappa_category=data.mappa_category)
+    check_registrations(
+        problems,
+        rosh=data.rosh,
+        registrations=data.registrations,
+        mappa_level=data.mappa_level,
+        mappa_category=data.mappa_category,
+    )
     for name in ("arp", "csrp"):
         value = getattr(data, f"{name}_percent")
         if value is not None and not Decimal(0) <= value <= Decimal(100):
@@ -109,11 +116,17 @@ def tier_v3_calculate(data: TierV3Input) -> TierV3Result:
         return result(MISSING, False, (), ("No predictor scores (" + ", ".join(missing) + "): tier missing",))
 
     notes: list[str] = []
+    rosh = read_rosh(data.rosh, data.registrations)
+    if rosh.from_registrations:
+        notes.append(f"No rosh given: RoSH {rosh.level} taken from the {rosh.codes[0]} registration")
     reoffending = reoffending_tier(pol, data.arp_percent, data.csrp_percent)
     steps: dict[str, tuple[str | None, object]] = {
         "reoffending": (reoffending, f"ARP {data.arp_percent}%, CSRP {data.csrp_percent}%"),
         "sexual_reoffending": (_sexual(pol, data), data.dc_srp_band),
-        "mappa_and_rosh": (_mappa_rosh(pol, data), f"MAPPA category {data.mappa_category}, RoSH {data.rosh}"),
+        "mappa_and_rosh": (
+            _mappa_rosh(pol, data.mappa_category, rosh.level),
+            f"MAPPA category {data.mappa_category}, RoSH {rosh.describe()}",
+        ),
         "lifer_or_ipp": (_lifer(pol, data, notes), data.latest_release_date and data.latest_release_date.isoformat()),
     }
     for code, tier in pol["registrations"].items():
@@ -134,7 +147,7 @@ def tier_v3_calculate(data: TierV3Input) -> TierV3Result:
         )
         for name, (tier, value) in steps.items()
     ]
-    provisional = _provisional(pol, data, tiers, notes)
+    provisional = _provisional(pol, data, rosh.level, tiers, notes)
     return result(final, provisional, terms, notes)
 
 
@@ -165,10 +178,10 @@ def _sexual(pol: Policy, data: TierV3Input) -> str | None:
     return str(pol["sexual"]["band"][band])
 
 
-def _mappa_rosh(pol: Policy, data: TierV3Input) -> str | None:
-    if data.mappa_category is not None:
-        return str(pol["mappa_rosh"]["with_mappa"][data.rosh or "none"])
-    return pol["mappa_rosh"]["without_mappa"].get(data.rosh or "none")
+def _mappa_rosh(pol: Policy, mappa_category: int | None, rosh: Rosh | None) -> str | None:
+    if mappa_category is not None:
+        return str(pol["mappa_rosh"]["with_mappa"][rosh or "none"])
+    return pol["mappa_rosh"]["without_mappa"].get(rosh or "none")
 
 
 def _lifer(pol: Policy, data: TierV3Input, notes: list[str]) -> str | None:
@@ -185,7 +198,9 @@ def _lifer(pol: Policy, data: TierV3Input, notes: list[str]) -> str | None:
     return str(lifer["older"])
 
 
-def _provisional(pol: Policy, data: TierV3Input, tiers: dict[str, str | None], notes: list[str]) -> bool:
+def _provisional(
+    pol: Policy, data: TierV3Input, rosh: Rosh | None, tiers: dict[str, str | None], notes: list[str]
+) -> bool:
     assert data.arp_percent is not None and data.csrp_percent is not None
     others = highest(pol, [t for name, t in tiers.items() if name != "reoffending"])
     provisional = False
@@ -199,7 +214,7 @@ def _provisional(pol: Policy, data: TierV3Input, tiers: dict[str, str | None], n
         if not at_least(pol, others, could_be):
             provisional = True
             notes.append(f"Provisional: a static predictor is used and a dynamic score could give tier {could_be}")
-    if data.rosh is None:
+    if rosh is None:
         dynamic = not data.arp_static and not data.csrp_static
         without_rosh = highest(
             pol, [t for name, t in tiers.items() if name != "mappa_and_rosh" and (dynamic or name != "reoffending")]
