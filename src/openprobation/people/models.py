@@ -7,7 +7,9 @@ from django.db import models
 from openprobation.organisation.models import Staff, Team
 from openprobation.people.choices import AccessListKind, Gender, RelationshipType
 
-CRN_REGEX = r"^[A-Z][0-9]{6}$"
+# \A and \Z anchor at the very start and end of the value on both databases (PostgreSQL's ARE and Python's re,
+# which SQLite's REGEXP uses). ``$`` would not do: in Python it also matches before a final newline.
+CRN_REGEX = r"\A[A-Z][0-9]{6}\Z"
 
 
 class Person(models.Model):
@@ -19,9 +21,7 @@ class Person(models.Model):
     # Who manages the case now: kept in step with the allocation history by the allocation service,
     # so caseload and access queries need no join through events.
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
-    practitioner = models.ForeignKey(
-        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="caseload"
-    )
+    practitioner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="caseload")
     tier = models.CharField(max_length=4, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
