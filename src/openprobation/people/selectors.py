@@ -56,8 +56,15 @@ def people_list(
     return people.order_by("last_name", "first_name", "crn")
 
 
+# A search is a CRN or a few words of a name. Longer queries are cut to these limits (the API refuses a ``q`` over
+# MAX_SEARCH_LENGTH): each word adds three conditions, and hundreds of them exceed SQLite's expression depth.
+MAX_SEARCH_LENGTH = 100
+MAX_SEARCH_WORDS = 5
+
+
 def _search_filter(query: str) -> Q:
-    words = query.split()
+    """People whose CRN is the query, or whose first or last name starts with each of its first few words."""
+    words = query[:MAX_SEARCH_LENGTH].split()[:MAX_SEARCH_WORDS]
     if len(words) == 1 and len(words[0]) == 7 and words[0][0].isalpha() and words[0][1:].isdigit():
         return Q(crn=words[0].upper())
     condition = Q()
@@ -157,16 +164,12 @@ class PractitionerCount:
 def team_caseload_counts(*, actor: Actor | None, team: Team) -> list[PractitionerCount]:
     """Each practitioner in a team with the number of cases they hold that the actor may see."""
     counts = dict(
-        people_visible_to(actor)
-        .filter(practitioner__team=team)
-        .values_list("practitioner_id")
-        .annotate(n=Count("pk"))
+        people_visible_to(actor).filter(practitioner__team=team).values_list("practitioner_id").annotate(n=Count("pk"))
     )
     return [
         PractitionerCount(staff=s, cases=counts.get(s.pk, 0))
         for s in Staff.objects.filter(team=team).order_by("last_name", "first_name")
     ]
-
 
 
 def audit_history_for_case(*, actor: Actor, person: Person) -> QuerySet[AuditEvent]:

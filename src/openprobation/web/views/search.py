@@ -13,7 +13,7 @@ MAX_RESULTS = 50
 
 @staff_page
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[: people_selectors.MAX_SEARCH_LENGTH]
     results = people_selectors.people_search(actor=request.user, query=query, limit=MAX_RESULTS) if query else []
     return render(
         request,
