@@ -9,8 +9,18 @@ from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff, Team
 from openprobation.people.access import Actor, staff_for
 
+TEAM_CODE_MAX_LENGTH = 10  # Team.code's column
+
+
+def _impossible_code(code: str) -> bool:
+    """A code no team can have: longer than the column, or with a NUL (PostgreSQL refuses NUL in text, so the
+    query itself would fail). Such a code is simply not found."""
+    return "\x00" in code or len(code) > TEAM_CODE_MAX_LENGTH
+
 
 def team_get(*, code: str) -> Team:
+    if _impossible_code(code):
+        raise NotFound("No team with that code")
     team = Team.objects.select_related("pdu__region").filter(code=code).first()
     if team is None:
         raise NotFound(f"No team with code {code}")
@@ -38,6 +48,8 @@ def staff_list(*, team: Team) -> QuerySet[Staff]:
 
 def team_get_for_actor(*, actor: Actor, code: str) -> Team:
     """One of the teams whose caseload counts the actor may view, or NotFound."""
+    if _impossible_code(code):
+        raise NotFound("No team with that code")
     team = teams_for_actor(actor=actor).filter(code=code).first()
     if team is None:
         raise NotFound(f"No team with code {code}")
