@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from openprobation.contacts.choices import APPOINTMENT_TYPES, ContactOutcome, ContactType
 from openprobation.contacts.models import Contact
@@ -24,9 +25,16 @@ CONTACT_EDITABLE = ("type", "date", "outcome", "notes")
 MAX_NOTES = 20000
 # A contact recorded more than this far ahead is almost certainly a typing error in the year.
 MAX_DAYS_AHEAD = 366
+# And none is recorded before this (nor before the person was born): a year like 0001 is a typing error too, and
+# could not even be stored once converted to UTC.
+EARLIEST_CONTACT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
-def _check_contact(c: Collector, v: dict[str, Any]) -> None:
+def _day(d: dt.date) -> str:
+    return f"{d.day} {d:%B} {d.year}"
+
+
+def _check_contact(c: Collector, v: dict[str, Any], *, born: dt.date | None) -> None:
     check_choice(c, "type", v["type"], ContactType, "contact type")
     if v["outcome"]:
         check_choice(c, "outcome", v["outcome"], ContactOutcome, "outcome")
@@ -35,8 +43,13 @@ def _check_contact(c: Collector, v: dict[str, Any]) -> None:
     if date is None:
         c.add("date", "Enter the date and time of the contact")
     else:
-        if date > now + dt.timedelta(days=MAX_DAYS_AHEAD):
+        # Bounds first: only a date between them can be converted to UK time (year 1 or 9999 may overflow).
+        if date < EARLIEST_CONTACT:
+            c.add("date", f"The contact date must be on or after {_day(EARLIEST_CONTACT.date())}")
+        elif date > now + dt.timedelta(days=MAX_DAYS_AHEAD):
             c.add("date", "The contact date must be within a year from today")
+        elif born is not None and timezone.localdate(date) < born:
+            c.add("date", f"The contact date must be on or after the person's date of birth, {_day(born)}")
         if date > now and v["outcome"] and v["outcome"] != ContactOutcome.RESCHEDULED:
             c.add("outcome", "A contact in the future cannot have an outcome yet")
         if date <= now and not v["outcome"] and v["type"] in APPOINTMENT_TYPES:
@@ -65,7 +78,7 @@ def contact_record(
     staff = require_write(actor)
     values: dict[str, Any] = {"type": type, "date": date, "outcome": outcome or "", "notes": notes or ""}
     c = Collector()
-    _check_contact(c, values)
+    _check_contact(c, values, born=person.date_of_birth)
     event = None
     if event_number is not None:
         event = Event.objects.filter(person=person, number=event_number).first()
@@ -74,8 +87,14 @@ def contact_record(
     c.raise_if_any()
     with transaction.atomic():
         contact = Contact.objects.create(person=person, event=event, staff=staff, created_at=clock.now(), **values)
-        audit_record(actor=actor, action="contact.recorded", crn=person.crn, entity="contact", entity_id=contact.pk,
-                     after=snapshot(contact, CONTACT_FIELDS))
+        audit_record(
+            actor=actor,
+            action="contact.recorded",
+            crn=person.crn,
+            entity="contact",
+            entity_id=contact.pk,
+            after=snapshot(contact, CONTACT_FIELDS),
+        )
         if date is not None:
             work_items.on_contact_recorded(actor=actor, person=person, type=type, when=date, outcome=values["outcome"])
     return contact
@@ -92,13 +111,26 @@ def contact_update(*, actor: Actor, person: Person, contact_id: int, version: in
         locked = lock_for_update(Contact.objects.filter(person=person), pk=contact_id, expected_version=version)
         merged = {**snapshot(locked, CONTACT_EDITABLE), **changes}
         c = Collector()
-        _check_contact(c, merged)
+        _check_contact(c, merged, born=person.date_of_birth)
         c.raise_if_any()
         before, after = apply_changes(locked, changes)
         if after:
-            audit_record(actor=actor, action="contact.updated", crn=person.crn, entity="contact", entity_id=locked.pk,
-                         before=before, after=after)
+            audit_record(
+                actor=actor,
+                action="contact.updated",
+                crn=person.crn,
+                entity="contact",
+                entity_id=locked.pk,
+                before=before,
+                after=after,
+            )
         if "outcome" in after:
-            work_items.on_contact_outcome_changed(actor=actor, person=person, contact_id=locked.pk, type=locked.type,
-                                                  when=locked.date, outcome=locked.outcome)
+            work_items.on_contact_outcome_changed(
+                actor=actor,
+                person=person,
+                contact_id=locked.pk,
+                type=locked.type,
+                when=locked.date,
+                outcome=locked.outcome,
+            )
     return locked
