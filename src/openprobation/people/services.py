@@ -13,7 +13,7 @@ from openprobation.core.errors import Collector, ValidationFailed
 from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff, Team
-from openprobation.people.access import Actor, require_role, require_write
+from openprobation.people.access import Actor, people_visible_to, require_role, require_write
 from openprobation.people.choices import AccessListKind, Gender, RelationshipType
 from openprobation.people.models import Address, CaseAccess, Person, Relationship
 from openprobation.rules.crn import crn_problem
@@ -23,10 +23,19 @@ from openprobation.workitems import generate as work_items
 PERSON_FIELDS = ("crn", "first_name", "last_name", "date_of_birth", "gender")
 PERSON_EDITABLE = ("first_name", "last_name", "date_of_birth", "gender")
 RELATIONSHIP_FIELDS = (
-    "relationship", "first_name", "last_name", "date_of_birth", "start_date", "end_date",
-    "lives_in_household", "potential_victim", "notes",
+    "relationship",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "start_date",
+    "end_date",
+    "lives_in_household",
+    "potential_victim",
+    "notes",
 )
 MIN_AGE_YEARS = 10  # the age of criminal responsibility in England and Wales
+# For a CRN already in use by a case the actor may not see: refused without saying that a case exists.
+CRN_UNUSABLE = "This CRN cannot be used. Check it, or ask an administrator"
 
 
 def check_name(c: Collector, path: str, value: str, label: str) -> None:
@@ -91,18 +100,29 @@ def person_create(
         if holding_team is None:
             c.add("team", f"No team with code {team}")
     if not problem and Person.objects.filter(crn=crn).exists():
-        c.add("crn", f"A case with CRN {crn} already exists")
+        c.add("crn", _crn_taken(actor, crn))
     c.raise_if_any()
     try:
         with transaction.atomic():
             person = Person.objects.create(crn=crn, team=holding_team, created_at=clock.now(), **values)
             audit_record(
-                actor=actor, action="person.created", crn=crn, entity="person", entity_id=person.pk,
+                actor=actor,
+                action="person.created",
+                crn=crn,
+                entity="person",
+                entity_id=person.pk,
                 after={**snapshot(person, PERSON_FIELDS), "team": team},
             )
     except IntegrityError as exc:  # a concurrent create of the same CRN
-        raise ValidationFailed.single("crn", f"A case with CRN {crn} already exists") from exc
+        raise ValidationFailed.single("crn", _crn_taken(actor, crn)) from exc
     return person
+
+
+def _crn_taken(actor: Actor, crn: str) -> str:
+    """Why an existing CRN cannot be used: named as a duplicate only to someone who may see that case."""
+    if people_visible_to(actor).filter(crn=crn).exists():
+        return f"A case with CRN {crn} already exists"
+    return CRN_UNUSABLE
 
 
 def person_update(*, actor: Actor, person: Person, version: int, changes: dict[str, Any]) -> Person:
@@ -116,8 +136,15 @@ def person_update(*, actor: Actor, person: Person, version: int, changes: dict[s
         locked = lock_for_update(Person.objects.all(), pk=person.pk, expected_version=version)
         before, after = apply_changes(locked, changes)
         if after:
-            audit_record(actor=actor, action="person.updated", crn=locked.crn, entity="person",
-                         entity_id=locked.pk, before=before, after=after)
+            audit_record(
+                actor=actor,
+                action="person.updated",
+                crn=locked.crn,
+                entity="person",
+                entity_id=locked.pk,
+                before=before,
+                after=after,
+            )
     return locked
 
 
@@ -144,11 +171,22 @@ def address_add(
     c.raise_if_any()
     with transaction.atomic():
         address = Address.objects.create(
-            person=person, line1=line1, line2=line2, town=town, postcode=postcode.upper(),
-            start_date=start_date, end_date=end_date,
+            person=person,
+            line1=line1,
+            line2=line2,
+            town=town,
+            postcode=postcode.upper(),
+            start_date=start_date,
+            end_date=end_date,
         )
-        audit_record(actor=actor, action="address.added", crn=person.crn, entity="address", entity_id=address.pk,
-                     after=snapshot(address, ("line1", "line2", "town", "postcode", "start_date", "end_date")))
+        audit_record(
+            actor=actor,
+            action="address.added",
+            crn=person.crn,
+            entity="address",
+            entity_id=address.pk,
+            after=snapshot(address, ("line1", "line2", "town", "postcode", "start_date", "end_date")),
+        )
     return address
 
 
@@ -185,17 +223,29 @@ def relationship_add(
     """Record someone in the person's life (partner, ex-partner, child, parent, sibling, other)."""
     require_write(actor)
     values = {
-        "relationship": relationship, "first_name": first_name, "last_name": last_name,
-        "date_of_birth": date_of_birth, "start_date": start_date, "end_date": end_date,
-        "lives_in_household": lives_in_household, "potential_victim": potential_victim, "notes": notes,
+        "relationship": relationship,
+        "first_name": first_name,
+        "last_name": last_name,
+        "date_of_birth": date_of_birth,
+        "start_date": start_date,
+        "end_date": end_date,
+        "lives_in_household": lives_in_household,
+        "potential_victim": potential_victim,
+        "notes": notes,
     }
     c = Collector()
     _check_relationship(c, values, {})
     c.raise_if_any()
     with transaction.atomic():
         created = Relationship.objects.create(person=person, **values)
-        audit_record(actor=actor, action="relationship.added", crn=person.crn, entity="relationship",
-                     entity_id=created.pk, after=values)
+        audit_record(
+            actor=actor,
+            action="relationship.added",
+            crn=person.crn,
+            entity="relationship",
+            entity_id=created.pk,
+            after=values,
+        )
         work_items.on_household_change(actor=actor, person=person, relationship=created, was_household_member=None)
     return created
 
@@ -207,18 +257,27 @@ def relationship_update(
     reject_unknown(changes, RELATIONSHIP_FIELDS)
     reject_nulls(changes, nullable=("date_of_birth", "end_date"))
     with transaction.atomic():
-        locked = lock_for_update(Relationship.objects.filter(person=person), pk=relationship_id,
-                                 expected_version=version)
+        locked = lock_for_update(
+            Relationship.objects.filter(person=person), pk=relationship_id, expected_version=version
+        )
         c = Collector()
         _check_relationship(c, changes, snapshot(locked, RELATIONSHIP_FIELDS))
         c.raise_if_any()
         was_member = locked.relationship if locked.lives_in_household and locked.end_date is None else None
         before, after = apply_changes(locked, changes)
         if after:
-            audit_record(actor=actor, action="relationship.updated", crn=person.crn, entity="relationship",
-                         entity_id=locked.pk, before=before, after=after)
-            work_items.on_household_change(actor=actor, person=person, relationship=locked,
-                                           was_household_member=was_member)
+            audit_record(
+                actor=actor,
+                action="relationship.updated",
+                crn=person.crn,
+                entity="relationship",
+                entity_id=locked.pk,
+                before=before,
+                after=after,
+            )
+            work_items.on_household_change(
+                actor=actor, person=person, relationship=locked, was_household_member=was_member
+            )
     return locked
 
 
@@ -235,9 +294,17 @@ def case_access_add(*, actor: Actor, person: Person, staff_code: str, kind: str,
     c.raise_if_any()
     assert staff is not None
     with transaction.atomic():
-        entry, created = CaseAccess.objects.get_or_create(person=person, staff=staff, kind=kind,
-                                                          defaults={"reason": reason})
+        entry, created = CaseAccess.objects.get_or_create(
+            person=person, staff=staff, kind=kind, defaults={"reason": reason}
+        )
         if created:
-            audit_record(actor=actor, action=f"case.{kind}_added", crn=person.crn, entity="case_access",
-                         entity_id=entry.pk, after={"staff": staff.code, "kind": kind}, reason=reason)
+            audit_record(
+                actor=actor,
+                action=f"case.{kind}_added",
+                crn=person.crn,
+                entity="case_access",
+                entity_id=entry.pk,
+                after={"staff": staff.code, "kind": kind},
+                reason=reason,
+            )
     return entry
