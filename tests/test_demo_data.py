@@ -37,13 +37,17 @@ def snapshot() -> list[tuple[object, ...]]:
     return list(
         Person.objects.annotate(contacts_n=Count("contacts", distinct=True), events_n=Count("events", distinct=True))
         .order_by("crn")
-        .values_list("crn", "first_name", "last_name", "date_of_birth", "tier", "practitioner__code", "contacts_n",
-                     "events_n")
-    ) + [(model.__name__, model.objects.count()) for model in (CriminalHistory, OasysAssessment, WorkItem,
-                                                               RiskCalculation)]
+        .values_list(
+            "crn", "first_name", "last_name", "date_of_birth", "tier", "practitioner__code", "contacts_n", "events_n"
+        )
+    ) + [
+        (model.__name__, model.objects.count())
+        for model in (CriminalHistory, OasysAssessment, WorkItem, RiskCalculation)
+    ]
 
 
 # -- sizing (no database) -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("people", [300, 1_000, 2_500, 7_777, 25_000, 100_000, 250_000])
 @pytest.mark.parametrize("seed", [1, 2])
@@ -84,6 +88,7 @@ def test_plan_grades_hours_and_roles():
 
 # -- loading --------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_same_seed_gives_identical_data_and_another_seed_differs():
     first = load(seed=7)
@@ -107,8 +112,9 @@ def test_case_records_are_consistent():
     assert all(crn.match(c) for c in Person.objects.values_list("crn", flat=True))
     assert not [c for c in Event.objects.values_list("offence_code", flat=True).distinct() if offence_code_problem(c)]
     assert not Event.objects.filter(sentence_date__lt=F("conviction_date")).exists()
-    assert not Event.objects.filter(Q(sentence_type__in=["licence", "custody", "post_sentence_supervision"]),
-                                    release_date__isnull=True).exists()
+    assert not Event.objects.filter(
+        Q(sentence_type__in=["licence", "custody", "post_sentence_supervision"]), release_date__isnull=True
+    ).exists()
     active = Event.objects.filter(termination_date__isnull=True)
     assert active.count() == PEOPLE  # one current event each
     assert not active.filter(expected_end_date__lte=AS_OF).exists()
@@ -166,8 +172,12 @@ def test_cases_have_risk_inputs_scores_and_work_items():
 @pytest.mark.django_db
 def test_demo_sign_ins_have_the_right_roles():
     load()
-    staff = {s.user.username: s for s in Staff.objects.select_related("user", "team").filter(
-        user__username__in=["admin", "spo", "po", "pso", "qa", "hos"])}
+    staff = {
+        s.user.username: s
+        for s in Staff.objects.select_related("user", "team").filter(
+            user__username__in=["admin", "spo", "po", "pso", "qa", "hos"]
+        )
+    }
     assert staff["admin"].role == "administrator" and staff["admin"].user.is_superuser
     assert staff["qa"].role == "quality_assurance"
     assert staff["spo"].role == "spo" and staff["spo"].grade == "spo"
@@ -197,6 +207,24 @@ def test_demo_password_works_only_in_demo_mode(settings):
     # Other practitioners cannot sign in at all.
     other = Staff.objects.filter(role="practitioner").exclude(user__username__in=["po", "pso"]).first()
     assert not other.user.has_usable_password()
+
+
+@pytest.mark.django_db
+def test_demo_accounts_cannot_sign_in_with_the_demo_password_once_demo_mode_is_off(settings):
+    from django.test import Client, RequestFactory
+
+    from openprobation.core.sign_in import sign_in_check
+
+    settings.DEMO_MODE = True
+    load()
+    settings.DEMO_MODE = False  # the same database, served without OPENPROBATION_DEMO
+    request = RequestFactory().post("/sign-in/")
+    for username in ("admin", "spo", "po", "pso", "qa"):
+        assert sign_in_check(request=request, username=username, password=DEMO_PASSWORD) is None, username
+    client = Client()
+    assert client.post("/sign-in/", {"username": "po", "password": DEMO_PASSWORD}).status_code == 200
+    assert client.post("/django-admin/login/", {"username": "admin", "password": DEMO_PASSWORD}).status_code == 200
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.django_db
@@ -273,8 +301,15 @@ def test_reset_also_clears_records_that_hang_off_cases_such_as_work_items():
 
     load()
     person = Person.objects.filter(practitioner__user__username="po").first()
-    relationship_add(actor=get_user_model().objects.get(username="po"), person=person, relationship="partner",
-                     first_name="Jo", last_name="New", start_date=AS_OF, lives_in_household=True)
+    relationship_add(
+        actor=get_user_model().objects.get(username="po"),
+        person=person,
+        relationship="partner",
+        first_name="Jo",
+        last_name="New",
+        start_date=AS_OF,
+        lives_in_household=True,
+    )
     added = WorkItem.objects.filter(person=person, relationship__isnull=False)
     assert added.exists()  # a new partner makes checks due
     added_ids = list(added.values_list("pk", flat=True))

@@ -22,25 +22,43 @@ def test_production_hasher_is_argon2(settings):
 
     assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS  # undo the fast test hasher
-    staff_create(username="newpo", password="a-long-enough-passphrase", first_name="New", last_name="Officer",
-                 grade="po", role="administrator", team=None)
+    staff_create(
+        username="newpo",
+        password="a-long-enough-passphrase",
+        first_name="New",
+        last_name="Officer",
+        grade="po",
+        role="administrator",
+        team=None,
+    )
     user = get_user_model().objects.get(username="newpo")
     assert user.password.startswith("argon2$")
     assert user.check_password("a-long-enough-passphrase")
 
 
-@pytest.mark.parametrize(("password", "accepted"), [
-    ("short", False),
-    ("password123456", False),  # too common
-    ("123456789012345", False),  # numeric
-    ("a-long-enough-passphrase", True),
-], ids=["too_short", "common", "numeric", "long_passphrase"])
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [
+        ("short", False),
+        ("password123456", False),  # too common
+        ("123456789012345", False),  # numeric
+        ("a-long-enough-passphrase", True),
+    ],
+    ids=["too_short", "common", "numeric", "long_passphrase"],
+)
 def test_weak_passwords_are_refused(db, password, accepted):
     from openprobation.core.errors import ValidationFailed
 
     try:
-        staff_create(username="someone", password=password, first_name="Some", last_name="One", grade="po",
-                     role="administrator", team=None)
+        staff_create(
+            username="someone",
+            password=password,
+            first_name="Some",
+            last_name="One",
+            grade="po",
+            role="administrator",
+            team=None,
+        )
         created = True
     except ValidationFailed as exc:
         assert {e.dotted for e in exc.errors} == {"password"}
@@ -53,8 +71,9 @@ def _sign_in(client: Client, username: str, password: str):
     return client.post("/sign-in/", {"username": username, "password": password})
 
 
-@pytest.mark.parametrize(("failures", "locked"), [(4, False), (5, True), (6, True)],
-                         ids=["one_below_limit", "at_limit", "above_limit"])
+@pytest.mark.parametrize(
+    ("failures", "locked"), [(4, False), (5, True), (6, True)], ids=["one_below_limit", "at_limit", "above_limit"]
+)
 def test_failed_sign_ins_are_throttled_per_username(org, settings, failures, locked):
     settings.SIGN_IN_MAX_FAILURES = 5
     from django.test import RequestFactory
@@ -133,8 +152,10 @@ def test_audit_events_cannot_be_deleted_in_postgresql(org):
 def test_admin_changes_are_audited(org):
     client = Client()
     client.force_login(org.admin.user)
-    response = client.post(f"/django-admin/organisation/team/{org.team_b.pk}/change/",
-                           {"pdu": org.team_b.pdu_id, "code": org.team_b.code, "name": "Islington North"})
+    response = client.post(
+        f"/django-admin/organisation/team/{org.team_b.pk}/change/",
+        {"pdu": org.team_b.pdu_id, "code": org.team_b.code, "name": "Islington North"},
+    )
     assert response.status_code == 302, response.content[:500]
     event = AuditEvent.objects.get(action="admin.team.changed")
     assert (event.before, event.after) == ({"name": "Islington Team 1"}, {"name": "Islington North"})
@@ -147,3 +168,106 @@ def test_audit_trail_is_read_only_in_admin(org):
     client.force_login(org.admin.user)
     assert client.get("/django-admin/core/auditevent/").status_code == 200
     assert client.get("/django-admin/core/auditevent/add/").status_code == 403
+
+
+# --- the Django admin's audit list obeys restriction and exclusion lists ---------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["restriction", "exclusion"])
+def test_admin_audit_list_leaves_out_events_of_cases_hidden_from_the_administrator(org, kind):
+    from openprobation.people.models import CaseAccess
+    from tests.factories import make_person
+
+    visible = make_person(org, crn="X810001")
+    hidden = make_person(org, crn="X810002")
+    named = org.po if kind == "restriction" else org.admin  # a restriction not naming the admin; or excluding them
+    CaseAccess.objects.create(person=hidden, staff=named, kind=kind, reason="Staff member's relative")
+    audit_record(actor=org.po.user, action="test.done")  # about no case
+    client = Client()
+    client.force_login(org.admin.user)
+
+    listing = client.get("/django-admin/core/auditevent/")
+    html = listing.content.decode()
+    assert listing.status_code == 200
+    assert f'field-crn">{visible.crn}<' in html and "test.done" in html
+    assert hidden.crn not in html
+    searched = client.get("/django-admin/core/auditevent/", {"q": hidden.crn}).content.decode()
+    assert f'field-crn">{hidden.crn}<' not in searched and "0 results" in searched
+    hidden_event = AuditEvent.objects.filter(crn=hidden.crn).first()
+    detail = client.get(f"/django-admin/core/auditevent/{hidden_event.pk}/change/", follow=True)
+    assert hidden.crn not in detail.content.decode()
+    visible_event = AuditEvent.objects.filter(crn=visible.crn).first()
+    assert client.get(f"/django-admin/core/auditevent/{visible_event.pk}/change/").status_code == 200
+
+
+def test_audit_events_visible_to_follows_people_visible_to(org):
+    from openprobation.people.access import audit_events_visible_to
+    from openprobation.people.models import CaseAccess
+    from tests.factories import make_person
+
+    team_a = make_person(org, crn="X820001")
+    team_b = make_person(org, crn="X820002", practitioner=org.po_b)
+    CaseAccess.objects.create(person=team_a, staff=org.po2, kind="exclusion", reason="Known to the officer")
+    audit_record(actor=None, action="test.done")
+    audit_record(actor=None, action="test.done", crn="X829999")  # a CRN with no case
+
+    def crns(staff) -> set[str]:
+        return set(audit_events_visible_to(staff.user).values_list("crn", flat=True))
+
+    assert crns(org.po) == {"", team_a.crn}
+    assert crns(org.po2) == {""}
+    assert crns(org.po_b) == {"", team_b.crn}
+    assert crns(org.admin) == {"", team_a.crn, team_b.crn}
+
+
+# --- the published demo password signs in only in demo mode --------------------------------------------------------
+
+
+@pytest.fixture
+def demo_account(db):
+    from openprobation.core.sign_in import DEMO_PASSWORD
+
+    staff_create(
+        username="demoadmin",
+        password=DEMO_PASSWORD,
+        first_name="Demo",
+        last_name="Admin",
+        grade="other",
+        role="administrator",
+        team=None,
+        check_password=False,
+    )
+    return DEMO_PASSWORD
+
+
+def _admin_sign_in(client: Client, username: str, password: str):
+    return client.post("/django-admin/login/?next=/django-admin/", {"username": username, "password": password})
+
+
+@pytest.mark.parametrize("demo_mode", [False, True], ids=["demo_off", "demo_on"])
+@pytest.mark.parametrize("where", ["service", "django_admin"])
+def test_demo_password_signs_in_only_in_demo_mode(settings, demo_account, demo_mode, where):
+    from openprobation.core.models import SignInFailure
+
+    settings.DEMO_MODE = demo_mode
+    client = Client()
+    response = (_sign_in if where == "service" else _admin_sign_in)(client, "demoadmin", demo_account)
+    assert response.status_code == (302 if demo_mode else 200)
+    signed_in = "_auth_user_id" in client.session
+    assert signed_in is demo_mode
+    if where == "service":
+        assert SignInFailure.objects.filter(username="demoadmin").exists() is not demo_mode
+        assert AuditEvent.objects.filter(action="user.signed_in").exists() is demo_mode
+
+
+def test_demo_password_check_refuses_before_asking_the_password_hash(settings, demo_account):
+    from django.test import RequestFactory
+
+    from openprobation.core.sign_in import demo_password_refused, sign_in_check
+
+    settings.DEMO_MODE = False
+    assert demo_password_refused(demo_account) and not demo_password_refused(PASSWORD)
+    request = RequestFactory().post("/sign-in/")
+    assert sign_in_check(request=request, username="demoadmin", password=demo_account) is None
+    settings.DEMO_MODE = True
+    assert not demo_password_refused(demo_account)

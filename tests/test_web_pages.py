@@ -445,6 +445,13 @@ VALID_CONTACT = {
         ({"outcome": ""}, "outcome", "Choose the outcome of this appointment"),  # from the service
         ({"type": "note", "outcome": "not_applicable", "notes": " "}, "notes", "Enter what was said or reported"),
         ({"date_year": "2028", "outcome": "none"}, "date-day", "within a year from today"),
+        ({"date_day": "1", "date_month": "1", "date_year": "0001"}, "date-day", "on or after 1 January 1900"),
+        ({"date_day": "31", "date_month": "12", "date_year": "1899"}, "date-day", "on or after 1 January 1900"),
+        (
+            {"date_day": "16", "date_month": "5", "date_year": "1990"},
+            "date-day",
+            "on or after the person&#x27;s date of birth, 17 May 1990",
+        ),
     ],
     ids=[
         "missing_type",
@@ -456,6 +463,9 @@ VALID_CONTACT = {
         "past_appointment_without_outcome",
         "note_without_notes",
         "too_far_ahead",
+        "year_one",
+        "before_1900",
+        "before_date_of_birth",
     ],
 )
 def test_record_contact_problem_shows_error_summary_keeps_values_and_saves_nothing(
@@ -550,6 +560,32 @@ def test_team_page_shows_each_practitioner_with_caseload_count_and_total(org, ca
     assert client.get(reverse("web:team-detail", args=[org.team_b.code])).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/team/%00/", id="nul"),
+        pytest.param("/team/%00/queue/", id="nul_queue"),
+        pytest.param("/team/N07T01%00/", id="code_then_nul"),
+        pytest.param("/team/N07T01%00/queue/", id="code_then_nul_queue"),
+        pytest.param("/team/" + "N" * 5000 + "/", id="oversized"),
+        pytest.param("/team/" + "N" * 5000 + "/queue/", id="oversized_queue"),
+        pytest.param("/team/NOPE/", id="unknown"),
+    ],
+)
+@pytest.mark.parametrize("role", ["spo", "admin"])
+def test_team_code_with_nul_or_oversized_is_404_not_500(org, path, role):
+    response = _client_for(getattr(org, role)).get(path)
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_search_of_1300_words_is_answered_not_a_500(org, frozen_clock):
+    make_person(org, crn="X300010", first_name="Alex", last_name="Smith")
+    response = _client_for(org.po).get(reverse("web:search"), {"q": " ".join(["Alex"] * 1300)})
+    assert response.status_code == 200
+    assert _crns_in_order(response.content.decode()) == ["X300010"]
+
+
 @pytest.mark.parametrize(("role", "status"), [("po", 403), ("spo", 200), ("hos", 200), ("qa", 200), ("admin", 200)])
 def test_team_pages_are_for_managers_qa_and_admin(org, role, status):
     assert _client_for(getattr(org, role)).get(reverse("web:team")).status_code == status
@@ -596,36 +632,62 @@ def _visible_everywhere(org: Org, staff, person: Person) -> dict[str, bool]:
     }
 
 
+def _caseload_heading_count(staff) -> int:
+    """The count in the heading of the staff member's own caseload page, "My caseload (N cases)"."""
+    html = _client_for(staff).get(reverse("web:caseload")).content.decode()
+    match = re.search(r"My caseload \((\d+) cases?\)", html)
+    assert match, html
+    return int(match[1])
+
+
+def _team_counts(staff, team) -> dict[str, int]:
+    """The cases counted for ``team`` on /team/ (its row of the teams table) and on /team/<code>/ (heading)."""
+    client = _client_for(staff)
+    teams = client.get(reverse("web:team")).content.decode()
+    row = re.search(rf"\({team.code}\)</td>.*?numeric\">\d+</td>\s*<td[^>]*numeric\">(\d+)</td>", teams, re.S)
+    detail = client.get(reverse("web:team-detail", args=[team.code])).content.decode()
+    heading = re.search(rf"{team.name} \((\d+) cases?\)", detail)
+    assert row and heading, (teams, detail)
+    return {"teams": int(row[1]), "team": int(heading[1])}
+
+
 def test_excluded_practitioner_cannot_see_the_case_anywhere(org, frozen_clock):
     person = make_person(org, crn="X700001")
+    make_person(org, crn="X700005")
     assert _visible_everywhere(org, org.po, person) == {"caseload": True, "search": True, "case": True}
+    assert _caseload_heading_count(org.po) == 2
     CaseAccess.objects.create(person=person, staff=org.po, kind="exclusion", reason="Known to the officer")
     assert _visible_everywhere(org, org.po, person) == {"caseload": False, "search": False, "case": False}
+    assert _caseload_heading_count(org.po) == 1
 
 
 def test_excluded_manager_does_not_count_the_case_in_team_counts(org, frozen_clock):
     person = make_person(org, crn="X700002")
     make_person(org, crn="X700003")
-    spo = _client_for(org.spo)
-    assert "Camden Team 1 (2 cases)" in spo.get(reverse("web:team-detail", args=[org.team_a.code])).content.decode()
+    assert _team_counts(org.spo, org.team_a) == {"teams": 2, "team": 2}
     CaseAccess.objects.create(person=person, staff=org.spo, kind="exclusion", reason="Conflict of interest")
-    html = spo.get(reverse("web:team-detail", args=[org.team_a.code])).content.decode()
-    assert "Camden Team 1 (1 case)" in html
+    assert _team_counts(org.spo, org.team_a) == {"teams": 1, "team": 1}
+    assert _team_counts(org.hos, org.team_a) == {"teams": 2, "team": 2}  # only the excluded manager loses it
 
 
 def test_restricted_case_is_visible_only_to_named_staff_and_each_view_is_audited(org, frozen_clock):
     person = make_person(org, crn="X700004")
+    make_person(org, crn="X700006", practitioner=org.po2)
     CaseAccess.objects.create(person=person, staff=org.po, kind="restriction", reason="High-profile case")
     assert _visible_everywhere(org, org.po, person) == {"caseload": True, "search": True, "case": True}
     assert _visible_everywhere(org, org.po2, person) == {"caseload": False, "search": False, "case": False}
     assert AuditEvent.objects.filter(crn=person.crn, action="case.viewed", actor=org.po.user).count() == 1
     assert not AuditEvent.objects.filter(crn=person.crn, action="case.viewed", actor=org.po2.user).exists()
-    spo_team = _client_for(org.spo).get(reverse("web:team-detail", args=[org.team_a.code])).content.decode()
-    assert "Camden Team 1 (0 cases)" in spo_team
+    assert (_caseload_heading_count(org.po), _caseload_heading_count(org.po2)) == (1, 1)
+    for manager in (org.spo, org.hos, org.qa, org.admin):
+        assert _team_counts(manager, org.team_a) == {"teams": 1, "team": 1}, manager.user.username
 
 
-@pytest.mark.parametrize(("username", "shown"), [("po", True), ("spo", True), ("qa", False)],
-                         ids=["practitioner_may_record", "spo_may_record", "quality_assurance_reads_only"])
+@pytest.mark.parametrize(
+    ("username", "shown"),
+    [("po", True), ("spo", True), ("qa", False)],
+    ids=["practitioner_may_record", "spo_may_record", "quality_assurance_reads_only"],
+)
 def test_record_contact_action_only_for_roles_that_may_write(org, username, shown):
     person = make_person(org)
     client = Client()

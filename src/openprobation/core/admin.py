@@ -5,15 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.db import transaction
+from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
 from openprobation.core.audit import audit_record, changed_fields
 from openprobation.core.models import AuditEvent
+from openprobation.core.sign_in import demo_password_refused
+from openprobation.people.access import audit_events_visible_to
+
+
+class AdminSignInForm(AdminAuthenticationForm):
+    """The admin's own sign-in page refuses the published demo password outside demo mode, like the service's."""
+
+    def clean(self) -> dict[str, Any]:
+        if demo_password_refused(self.cleaned_data.get("password") or ""):
+            raise self.get_invalid_login_error()
+        return super().clean()
+
 
 admin.site.site_header = "OpenProbation administration"
 admin.site.site_title = "OpenProbation administration"
+admin.site.login_form = AdminSignInForm
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -26,16 +41,25 @@ class AuditedAdmin(admin.ModelAdmin):
             after = model_to_dict(obj)
             old, new = changed_fields(before, after) if change else ({}, after)
             audit_record(
-                actor=request.user, action=f"admin.{obj._meta.model_name}.{'changed' if change else 'added'}",
-                crn=getattr(getattr(obj, "person", None), "crn", ""), entity=obj._meta.model_name,
-                entity_id=obj.pk, before=old or None, after=new,
+                actor=request.user,
+                action=f"admin.{obj._meta.model_name}.{'changed' if change else 'added'}",
+                crn=getattr(getattr(obj, "person", None), "crn", ""),
+                entity=obj._meta.model_name,
+                entity_id=obj.pk,
+                before=old or None,
+                after=new,
             )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            audit_record(actor=request.user, action=f"admin.{obj._meta.model_name}.deleted",
-                         crn=getattr(getattr(obj, "person", None), "crn", ""), entity=obj._meta.model_name,
-                         entity_id=obj.pk, before=model_to_dict(obj))
+            audit_record(
+                actor=request.user,
+                action=f"admin.{obj._meta.model_name}.deleted",
+                crn=getattr(getattr(obj, "person", None), "crn", ""),
+                entity=obj._meta.model_name,
+                entity_id=obj.pk,
+                before=model_to_dict(obj),
+            )
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
@@ -49,6 +73,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     search_fields = ("crn", "actor_name", "action")
     date_hierarchy = "at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        """Only events about no case or about a case this administrator may see: restriction and exclusion lists
+        apply here as everywhere else (people/access.py)."""
+        ordering = self.get_ordering(request)
+        events = audit_events_visible_to(request.user).select_related("actor")
+        return events.order_by(*ordering) if ordering else events
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

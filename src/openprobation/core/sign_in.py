@@ -1,4 +1,4 @@
-"""Signing in, with failed attempts throttled per username."""
+"""Signing in, with failed attempts throttled per username; the published demo password only in demo mode."""
 
 from __future__ import annotations
 
@@ -13,9 +13,19 @@ from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.models import SignInFailure
 
+# The one demo password, documented in docs/how-to/demo-data.md and printed by scripts/demo.sh. The demo loader
+# gives it to the demo sign-ins; it is published, so it signs in only while OPENPROBATION_DEMO=true, whatever the
+# accounts' stored hashes say (a database loaded in demo mode may later be served without it).
+DEMO_PASSWORD = "demo-probation-2026"  # noqa: S105
+
 
 class TooManyAttempts(Exception):
     pass
+
+
+def demo_password_refused(password: str) -> bool:
+    """True when ``password`` is the published demo password and the service is not in demo mode."""
+    return password == DEMO_PASSWORD and not settings.DEMO_MODE
 
 
 def _recent_failures(username: str) -> int:
@@ -27,7 +37,7 @@ def sign_in_check(*, request: HttpRequest, username: str, password: str) -> Abst
     """The user if the credentials are right; None if wrong; TooManyAttempts if the username is locked."""
     if _recent_failures(username) >= settings.SIGN_IN_MAX_FAILURES:
         raise TooManyAttempts
-    user = authenticate(request, username=username, password=password)
+    user = None if demo_password_refused(password) else authenticate(request, username=username, password=password)
     if user is None:
         SignInFailure.objects.create(
             username=username.lower()[:150], at=clock.now(), ip_address=request.META.get("REMOTE_ADDR")

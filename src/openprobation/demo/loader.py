@@ -33,6 +33,7 @@ from openprobation.contacts.models import Contact
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.models import AuditEvent
+from openprobation.core.sign_in import DEMO_PASSWORD  # usable only when OPENPROBATION_DEMO=true
 from openprobation.demo import extras
 from openprobation.demo import generate as gen
 from openprobation.demo.bulk import (
@@ -52,30 +53,56 @@ from openprobation.risk.recompute import recompute
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
 from openprobation.workitems.models import WorkItem
 
-# The one demo password, documented in docs/how-to/demo-data.md; usable only when OPENPROBATION_DEMO=true.
-DEMO_PASSWORD = "demo-probation-2026"  # noqa: S105
 PROVIDER_CODE = "PS"
 PROVIDER_NAME = "Probation Service"
 AUDIT_ACTION = "demo.loaded"
 # Roles whose demo accounts can sign in with the demo password (practitioners and SPOs only via the fixed names).
 SIGN_IN_ROLES = frozenset({"head_of_service", "quality_assurance", "administrator"})
-ROLE_NAMES = {"administrator": "administrator", "spo": "senior probation officer",
-              "practitioner": "practitioner", "quality_assurance": "quality assurance",
-              "head_of_service": "head of service"}
+ROLE_NAMES = {
+    "administrator": "administrator",
+    "spo": "senior probation officer",
+    "practitioner": "practitioner",
+    "quality_assurance": "quality assurance",
+    "head_of_service": "head of service",
+}
 
 CASE_MODELS: dict[str, type[models.Model]] = {
-    "person": Person, "address": Address, "relationship": Relationship, "case_access": CaseAccess,
-    "event": Event, "requirement": Requirement, "licence_condition": LicenceCondition, "allocation": Allocation,
-    "registration": Registration, "contact": Contact,
+    "person": Person,
+    "address": Address,
+    "relationship": Relationship,
+    "case_access": CaseAccess,
+    "event": Event,
+    "requirement": Requirement,
+    "licence_condition": LicenceCondition,
+    "allocation": Allocation,
+    "registration": Registration,
+    "contact": Contact,
 }
 CASE_FIELDS: dict[str, tuple[str, ...]] = {
-    "person": gen.PERSON_FIELDS, "address": gen.ADDRESS_FIELDS, "relationship": gen.RELATIONSHIP_FIELDS,
-    "case_access": gen.CASE_ACCESS_FIELDS, "event": gen.EVENT_FIELDS, "requirement": gen.REQUIREMENT_FIELDS,
-    "licence_condition": gen.LICENCE_CONDITION_FIELDS, "allocation": gen.ALLOCATION_FIELDS,
-    "registration": gen.REGISTRATION_FIELDS, "contact": gen.CONTACT_FIELDS,
+    "person": gen.PERSON_FIELDS,
+    "address": gen.ADDRESS_FIELDS,
+    "relationship": gen.RELATIONSHIP_FIELDS,
+    "case_access": gen.CASE_ACCESS_FIELDS,
+    "event": gen.EVENT_FIELDS,
+    "requirement": gen.REQUIREMENT_FIELDS,
+    "licence_condition": gen.LICENCE_CONDITION_FIELDS,
+    "allocation": gen.ALLOCATION_FIELDS,
+    "registration": gen.REGISTRATION_FIELDS,
+    "contact": gen.CONTACT_FIELDS,
 }
-USER_FIELDS = ("id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
-               "is_staff", "is_active", "date_joined")
+USER_FIELDS = (
+    "id",
+    "password",
+    "last_login",
+    "is_superuser",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_staff",
+    "is_active",
+    "date_joined",
+)
 STAFF_FIELDS = ("id", "code", "first_name", "last_name", "grade", "role", "contracted_hours", "team_id", "user_id")
 
 
@@ -120,11 +147,15 @@ class DemoResult:
         c = self.counts
         if self.status == "loaded":
             rows = c.get("rows", 0)
-            head = (f"Demo data loaded (seed {self.seed}, as of {self.as_of}) in {self.seconds:.1f} s: "
-                    f"{rows:,} rows, {rows / max(self.seconds, 1e-9):,.0f} rows/s.")
+            head = (
+                f"Demo data loaded (seed {self.seed}, as of {self.as_of}) in {self.seconds:.1f} s: "
+                f"{rows:,} rows, {rows / max(self.seconds, 1e-9):,.0f} rows/s."
+            )
         else:
-            head = (f"Demo data is already loaded (seed {self.seed}, as of {self.as_of}); nothing changed "
-                    "(--reset loads it again).")
+            head = (
+                f"Demo data is already loaded (seed {self.seed}, as of {self.as_of}); nothing changed "
+                "(--reset loads it again)."
+            )
         lines = [
             head,
             f"  organisation: {c.get('regions', 0)} regions, {c.get('pdus', 0):,} PDUs, {c.get('teams', 0):,} teams, "
@@ -142,10 +173,13 @@ class DemoResult:
             if self.password:
                 lines.append(f"Demo sign-ins, all with the password {self.password}:")
             else:
-                lines.append("Demo sign-ins (no password: OPENPROBATION_DEMO is not true, so these accounts cannot "
-                             "sign in; run with OPENPROBATION_DEMO=true and --reset to give them the demo password):")
-            lines.extend(f"  {s.username:<6} {s.role} ({s.name}{', ' + s.detail if s.detail else ''})"
-                         for s in self.sign_ins)
+                lines.append(
+                    "Demo sign-ins (no password: OPENPROBATION_DEMO is not true, so these accounts cannot "
+                    "sign in; run with OPENPROBATION_DEMO=true and --reset to give them the demo password):"
+                )
+            lines.extend(
+                f"  {s.username:<6} {s.role} ({s.name}{', ' + s.detail if s.detail else ''})" for s in self.sign_ins
+            )
         return "\n".join(lines)
 
 
@@ -165,8 +199,9 @@ class _Progress:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      transient=False) as bar:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False
+        ) as bar:
             self._bar = bar
             self._task = bar.add_task("Loading demo people", total=self.total)
             yield self
@@ -185,17 +220,28 @@ def _demo_marker() -> tuple[Provider, AuditEvent] | None:
     provider = Provider.objects.filter(code=PROVIDER_CODE).first()
     if provider is None:
         return None
-    event = (AuditEvent.objects.filter(action=AUDIT_ACTION, entity="provider", entity_id=str(provider.pk))
-             .order_by("-at", "-id").first())
+    event = (
+        AuditEvent.objects.filter(action=AUDIT_ACTION, entity="provider", entity_id=str(provider.pk))
+        .order_by("-at", "-id")
+        .first()
+    )
     return (provider, event) if event is not None else None
 
 
 def _sign_ins_from_db() -> list[SignIn]:
-    staff = (Staff.objects.select_related("team", "user")
-             .filter(user__username__in=DEMO_SIGN_INS).order_by("user__username"))
+    staff = (
+        Staff.objects.select_related("team", "user").filter(user__username__in=DEMO_SIGN_INS).order_by("user__username")
+    )
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
-    rows = [SignIn(username=s.user.username if s.user else "", role=ROLE_NAMES.get(s.role, s.role), name=s.name,
-                   detail=s.team.name if s.team else "") for s in staff]
+    rows = [
+        SignIn(
+            username=s.user.username if s.user else "",
+            role=ROLE_NAMES.get(s.role, s.role),
+            name=s.name,
+            detail=s.team.name if s.team else "",
+        )
+        for s in staff
+    ]
     return sorted(rows, key=lambda s: order.get(s.username, 99))
 
 
@@ -225,8 +271,20 @@ def _password_in_db() -> bool:
 
 def _delete_existing(marker: tuple[Provider, AuditEvent] | None) -> None:
     """Delete every case, and the organisation, staff and accounts a previous demo build made."""
-    delete_all([Contact, Allocation, Requirement, LicenceCondition, Registration, CaseAccess, Relationship, Address,
-                Event, Person])
+    delete_all(
+        [
+            Contact,
+            Allocation,
+            Requirement,
+            LicenceCondition,
+            Registration,
+            CaseAccess,
+            Relationship,
+            Address,
+            Event,
+            Person,
+        ]
+    )
     if marker is None:
         return
     provider, event = marker
@@ -271,21 +329,29 @@ def demo_load(options: DemoOptions) -> DemoResult:
         if marker is not None and not options.reset:
             after = marker[1].after or {}
             return DemoResult(
-                status="exists", people=after.get("people", 0), seed=after.get("seed"),
+                status="exists",
+                people=after.get("people", 0),
+                seed=after.get("seed"),
                 as_of=dt.date.fromisoformat(after["as_of"]) if after.get("as_of") else None,
-                counts=_counts_from_db(), sign_ins=_sign_ins_from_db(),
+                counts=_counts_from_db(),
+                sign_ins=_sign_ins_from_db(),
                 password=DEMO_PASSWORD if settings.DEMO_MODE and _password_in_db() else None,
                 seconds=time.perf_counter() - started,
             )
         if not options.reset and Person.objects.exists():
-            return DemoResult(status="refused", message=(
-                "the database already holds case records that the demo did not create. Demo data is for an empty "
-                "service; --reset deletes every case first."))
+            return DemoResult(
+                status="refused",
+                message=(
+                    "the database already holds case records that the demo did not create. Demo data is for an empty "
+                    "service; --reset deletes every case first."
+                ),
+            )
         if options.reset:
             _delete_existing(marker)
         User = get_user_model()
-        plan = organisation_plan(people=options.people, seed=options.seed,
-                                 taken_usernames=User.objects.values_list("username", flat=True))
+        plan = organisation_plan(
+            people=options.people, seed=options.seed, taken_usernames=User.objects.values_list("username", flat=True)
+        )
         problem = _clash(plan)
         if problem:
             transaction.set_rollback(True)
@@ -308,14 +374,23 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
     provider_id = ids[Provider]
     write(Provider, ("id", "code", "name"), [(provider_id, PROVIDER_CODE, PROVIDER_NAME)])
     region_ids = [ids[Region] + i for i in range(len(plan.regions))]
-    write(Region, ("id", "provider_id", "code", "name"),
-          [(region_ids[i], provider_id, r.code, r.name) for i, r in enumerate(plan.regions)])
+    write(
+        Region,
+        ("id", "provider_id", "code", "name"),
+        [(region_ids[i], provider_id, r.code, r.name) for i, r in enumerate(plan.regions)],
+    )
     pdu_ids = [ids[Pdu] + i for i in range(len(plan.pdus))]
-    write(Pdu, ("id", "region_id", "code", "name"),
-          [(pdu_ids[i], region_ids[p.region], p.code, p.name) for i, p in enumerate(plan.pdus)])
+    write(
+        Pdu,
+        ("id", "region_id", "code", "name"),
+        [(pdu_ids[i], region_ids[p.region], p.code, p.name) for i, p in enumerate(plan.pdus)],
+    )
     team_ids = [ids[Team] + i for i in range(len(plan.teams))]
-    write(Team, ("id", "pdu_id", "code", "name"),
-          [(team_ids[i], pdu_ids[t.pdu], t.code, t.name) for i, t in enumerate(plan.teams)])
+    write(
+        Team,
+        ("id", "pdu_id", "code", "name"),
+        [(team_ids[i], pdu_ids[t.pdu], t.code, t.name) for i, t in enumerate(plan.teams)],
+    )
 
     # Accounts: hash the one demo password once (argon2 is slow by design) and share the hash.
     demo_hash = make_password(DEMO_PASSWORD) if settings.DEMO_MODE else None
@@ -328,21 +403,45 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         can_sign_in = s.username == s.sign_in or s.role in SIGN_IN_ROLES
         password = demo_hash if demo_hash and can_sign_in else make_password(None)
         admin = s.role == "administrator"
-        user_rows.append((user_ids[i], password, None, admin, s.username, s.first_name, s.last_name, "", admin, True,
-                          joined))
-        staff_rows.append((staff_ids[i], s.code, s.first_name, s.last_name, s.grade, s.role,
-                           str(s.contracted_hours), team_ids[s.team] if s.team is not None else None, user_ids[i]))
+        user_rows.append(
+            (user_ids[i], password, None, admin, s.username, s.first_name, s.last_name, "", admin, True, joined)
+        )
+        staff_rows.append(
+            (
+                staff_ids[i],
+                s.code,
+                s.first_name,
+                s.last_name,
+                s.grade,
+                s.role,
+                str(s.contracted_hours),
+                team_ids[s.team] if s.team is not None else None,
+                user_ids[i],
+            )
+        )
         if s.sign_in and s.username == s.sign_in:
-            sign_ins.append(SignIn(username=s.username, role=ROLE_NAMES[s.role], name=f"{s.first_name} {s.last_name}",
-                                   detail=plan.teams[s.team].name if s.team is not None else ""))
+            sign_ins.append(
+                SignIn(
+                    username=s.username,
+                    role=ROLE_NAMES[s.role],
+                    name=f"{s.first_name} {s.last_name}",
+                    detail=plan.teams[s.team].name if s.team is not None else "",
+                )
+            )
     write(User, USER_FIELDS, user_rows)
     write(Staff, STAFF_FIELDS, staff_rows)
 
     # Cases, a chunk of people at a time.
     specs: dict[str, TableSpec] = {k: table_spec(CASE_MODELS[k], CASE_FIELDS[k]) for k in gen.TABLES}
     generator = gen.CaseGenerator(
-        plan=plan, slots=caseload_slots(plan, options.seed), seed=options.seed, as_of=as_of, datetime_suffix=suffix,
-        staff_ids=staff_ids, team_ids=team_ids, first_ids={k: next_id(CASE_MODELS[k]) for k in gen.TABLES},
+        plan=plan,
+        slots=caseload_slots(plan, options.seed),
+        seed=options.seed,
+        as_of=as_of,
+        datetime_suffix=suffix,
+        staff_ids=staff_ids,
+        team_ids=team_ids,
+        first_ids={k: next_id(CASE_MODELS[k]) for k in gen.TABLES},
     )
     progress = _Progress(options.progress, options.people)
     with progress.running():
@@ -371,16 +470,42 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
     sign_ins.sort(key=lambda s: order[s.username])
     totals = {
-        "regions": len(plan.regions), "pdus": len(plan.pdus), "teams": len(plan.teams), "staff": len(plan.staff),
-        "people": counts["person"], "events": counts["event"], "contacts": counts["contact"],
-        "registrations": counts["registration"], "relationships": counts["relationship"],
-        "restricted": counts["restricted"], "criminal_histories": counts["criminal_history"],
-        "assessments": counts["assessment"], "work_items": counts["work_item"],
-        "calculations": counts["calculation"], "rows": writer.rows_written + counts["calculation"],
+        "regions": len(plan.regions),
+        "pdus": len(plan.pdus),
+        "teams": len(plan.teams),
+        "staff": len(plan.staff),
+        "people": counts["person"],
+        "events": counts["event"],
+        "contacts": counts["contact"],
+        "registrations": counts["registration"],
+        "relationships": counts["relationship"],
+        "restricted": counts["restricted"],
+        "criminal_histories": counts["criminal_history"],
+        "assessments": counts["assessment"],
+        "work_items": counts["work_item"],
+        "calculations": counts["calculation"],
+        "rows": writer.rows_written + counts["calculation"],
     }
-    audit_record(actor=None, action=AUDIT_ACTION, entity="provider", entity_id=provider_id, after={
-        "people": options.people, "seed": options.seed, "as_of": as_of.isoformat(), "demo_mode": settings.DEMO_MODE,
-        "counts": totals, "hq_staff": [s.code for s in plan.staff if s.team is None],
-    })
-    return DemoResult(status="loaded", people=options.people, seed=options.seed, as_of=as_of, counts=totals,
-                      sign_ins=sign_ins, password=DEMO_PASSWORD if demo_hash else None)
+    audit_record(
+        actor=None,
+        action=AUDIT_ACTION,
+        entity="provider",
+        entity_id=provider_id,
+        after={
+            "people": options.people,
+            "seed": options.seed,
+            "as_of": as_of.isoformat(),
+            "demo_mode": settings.DEMO_MODE,
+            "counts": totals,
+            "hq_staff": [s.code for s in plan.staff if s.team is None],
+        },
+    )
+    return DemoResult(
+        status="loaded",
+        people=options.people,
+        seed=options.seed,
+        as_of=as_of,
+        counts=totals,
+        sign_ins=sign_ins,
+        password=DEMO_PASSWORD if demo_hash else None,
+    )

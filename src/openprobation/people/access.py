@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from openprobation.core.errors import PermissionDenied
+from openprobation.core.models import AuditEvent
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff
 from openprobation.people.choices import AccessListKind
@@ -55,6 +56,12 @@ def people_visible_to(actor: Actor | None) -> QuerySet[Person]:
     return people.exclude(
         Exists(CaseAccess.objects.filter(person_id=OuterRef("pk"), kind=AccessListKind.EXCLUSION, staff=staff))
     ).filter(~Exists(restricted) | Exists(restricted.filter(staff=staff)))
+
+
+def audit_events_visible_to(actor: Actor | None) -> QuerySet[AuditEvent]:
+    """Audit events the actor may read in bulk (the Django admin's audit list): those about no case, and those
+    about a case the actor may see. Events of a hidden case, or of a CRN that no longer has a case, are left out."""
+    return AuditEvent.objects.filter(Q(crn="") | Q(crn__in=people_visible_to(actor).values("crn")))
 
 
 def is_limited_access(person: Person) -> bool:
