@@ -52,12 +52,45 @@ class PageParams(Schema):
 class PeopleFilters(PageParams):
     team: str | None = Field(None, description="Team code")
     practitioner: str | None = Field(None, description="Staff code of the practitioner")
-    q: str | None = Field(None, description="CRN or name")
+    q: str | None = Field(
+        None,
+        max_length=people_selectors.MAX_SEARCH_LENGTH,
+        description=f"CRN or name (up to {people_selectors.MAX_SEARCH_LENGTH} characters; the first "
+        f"{people_selectors.MAX_SEARCH_WORDS} words are used)",
+    )
 
 
 class ContactFilters(PageParams):
     type: ContactType | None = None
     outcome: ContactOutcome | None = None
+
+
+class RegistrationFilters(PageParams):
+    active: bool = Field(False, description="Only registrations that have not ended")
+
+
+# Pages of a case's records: the same shape as PersonPage and ContactPage.
+
+
+class EventPage(Schema):
+    items: list[EventOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class RegistrationPage(Schema):
+    items: list[RegistrationOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class RelationshipPage(Schema):
+    items: list[RelationshipOut]
+    count: int
+    page: int
+    page_size: int
 
 
 def _page(queryset: QuerySet[Any], params: PageParams) -> dict[str, Any]:
@@ -112,9 +145,9 @@ def person_update(request: HttpRequest, crn: str, payload: PersonPatch) -> Any:
 # Events ------------------------------------------------------------------------------------------
 
 
-@router.get("/{crn}/events", response=list[EventOut], summary="A person's events (convictions and sentences)")
-def event_list(request: HttpRequest, crn: str) -> Any:
-    return list(sentence_selectors.event_list(person=_person(request, crn)))
+@router.get("/{crn}/events", response=EventPage, summary="A person's events (convictions and sentences), paginated")
+def event_list(request: HttpRequest, crn: str, filters: Query[PageParams]) -> dict[str, Any]:
+    return _page(sentence_selectors.event_list(person=_person(request, crn)), filters)
 
 
 @router.post("/{crn}/events", response={201: EventOut}, summary="Record an event")
@@ -137,18 +170,21 @@ def event_get(request: HttpRequest, crn: str, number: int) -> Any:
 @router.patch("/{crn}/events/{number}", response=EventOut, summary="Change or terminate an event")
 def event_update(request: HttpRequest, crn: str, number: int, payload: EventPatch) -> Any:
     person = _person(request, crn)
+    sentence_selectors.event_get(person=person, number=number)  # an unknown event is 404 (the service says 422)
     version, changes = _changes(payload)
-    sentence_services.event_update(actor=request.user, person=person, number=number, version=version,
-                                   changes=changes)
+    sentence_services.event_update(actor=request.user, person=person, number=number, version=version, changes=changes)
     return sentence_selectors.event_get(person=person, number=number)
 
 
-@router.post("/{crn}/events/{number}/allocations", response={201: AllocationOut},
-             summary="Allocate an event to a practitioner")
+@router.post(
+    "/{crn}/events/{number}/allocations", response={201: AllocationOut}, summary="Allocate an event to a practitioner"
+)
 def event_allocate(request: HttpRequest, crn: str, number: int, payload: AllocationIn) -> Status[Any]:
     person = _person(request, crn)
-    allocation = sentence_services.event_allocate(actor=request.user, person=person, number=number,
-                                                  **payload.model_dump())
+    sentence_selectors.event_get(person=person, number=number)  # an unknown event is 404 (the service says 422)
+    allocation = sentence_services.event_allocate(
+        actor=request.user, person=person, number=number, **payload.model_dump()
+    )
     return Status(201, allocation)
 
 
@@ -157,8 +193,7 @@ def event_allocate(request: HttpRequest, crn: str, number: int, payload: Allocat
 
 @router.get("/{crn}/contacts", response=ContactPage, summary="A person's contacts, newest first")
 def contact_list(request: HttpRequest, crn: str, filters: Query[ContactFilters]) -> dict[str, Any]:
-    contacts = contact_selectors.contact_list(person=_person(request, crn), type=filters.type,
-                                              outcome=filters.outcome)
+    contacts = contact_selectors.contact_list(person=_person(request, crn), type=filters.type, outcome=filters.outcome)
     return _page(contacts, filters)
 
 
@@ -179,17 +214,19 @@ def contact_get(request: HttpRequest, crn: str, contact_id: int) -> Any:
 def contact_update(request: HttpRequest, crn: str, contact_id: int, payload: ContactPatch) -> Any:
     person = _person(request, crn)
     version, changes = _changes(payload)
-    contact_services.contact_update(actor=request.user, person=person, contact_id=contact_id, version=version,
-                                    changes=changes)
+    contact_services.contact_update(
+        actor=request.user, person=person, contact_id=contact_id, version=version, changes=changes
+    )
     return contact_selectors.contact_get(person=person, contact_id=contact_id)
 
 
 # Registrations -----------------------------------------------------------------------------------
 
 
-@router.get("/{crn}/registrations", response=list[RegistrationOut], summary="A person's registrations")
-def registration_list(request: HttpRequest, crn: str, active: bool = False) -> Any:
-    return list(risk_selectors.registration_list(person=_person(request, crn), active_only=active))
+@router.get("/{crn}/registrations", response=RegistrationPage, summary="A person's registrations, paginated")
+def registration_list(request: HttpRequest, crn: str, filters: Query[RegistrationFilters]) -> dict[str, Any]:
+    registrations = risk_selectors.registration_list(person=_person(request, crn), active_only=filters.active)
+    return _page(registrations, filters)
 
 
 @router.post("/{crn}/registrations", response={201: RegistrationOut}, summary="Add a registration")
@@ -203,21 +240,25 @@ def registration_get(request: HttpRequest, crn: str, registration_id: int) -> An
     return risk_selectors.registration_get(person=_person(request, crn), registration_id=registration_id)
 
 
-@router.patch("/{crn}/registrations/{registration_id}", response=RegistrationOut,
-              summary="Review or end a registration")
+@router.patch(
+    "/{crn}/registrations/{registration_id}", response=RegistrationOut, summary="Review or end a registration"
+)
 def registration_update(request: HttpRequest, crn: str, registration_id: int, payload: RegistrationPatch) -> Any:
     person = _person(request, crn)
     version, changes = _changes(payload)
-    return risk_services.registration_update(actor=request.user, person=person, registration_id=registration_id,
-                                             version=version, changes=changes)
+    return risk_services.registration_update(
+        actor=request.user, person=person, registration_id=registration_id, version=version, changes=changes
+    )
 
 
 # Relationships -----------------------------------------------------------------------------------
 
 
-@router.get("/{crn}/relationships", response=list[RelationshipOut], summary="A person's relationships and household")
-def relationship_list(request: HttpRequest, crn: str) -> Any:
-    return list(people_selectors.relationship_list(person=_person(request, crn)))
+@router.get(
+    "/{crn}/relationships", response=RelationshipPage, summary="A person's relationships and household, paginated"
+)
+def relationship_list(request: HttpRequest, crn: str, filters: Query[PageParams]) -> dict[str, Any]:
+    return _page(people_selectors.relationship_list(person=_person(request, crn)), filters)
 
 
 @router.post("/{crn}/relationships", response={201: RelationshipOut}, summary="Record a relationship")
@@ -235,5 +276,6 @@ def relationship_get(request: HttpRequest, crn: str, relationship_id: int) -> An
 def relationship_update(request: HttpRequest, crn: str, relationship_id: int, payload: RelationshipPatch) -> Any:
     person = _person(request, crn)
     version, changes = _changes(payload)
-    return people_services.relationship_update(actor=request.user, person=person, relationship_id=relationship_id,
-                                               version=version, changes=changes)
+    return people_services.relationship_update(
+        actor=request.user, person=person, relationship_id=relationship_id, version=version, changes=changes
+    )

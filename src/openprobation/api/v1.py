@@ -1,15 +1,21 @@
 """The API, version 1: ``/api/v1``. Token authentication, the same access rules as the pages.
 
 Every error is ``application/problem+json``: 401 without a valid token, 404 for an unknown CRN or one the caller
-may not see (never revealing that a restricted case exists), 409 for a stale ``version``, 422 with a field path
-for each invalid value.
+may not see (never revealing that a restricted case exists) and for any path under ``/api/v1/`` that is not an
+endpoint, 405 for a method an endpoint does not accept, 409 for a stale ``version``, 422 with a field path for
+each invalid value. ``urls()`` gives the URL patterns with the last two in place.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.common import no_append_slash
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -55,7 +61,8 @@ api.add_router("", risk_router)
 @api.exception_handler(ValidationFailed)
 def _validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
     return problems.problem(
-        422, "Some values are not valid: see errors.",
+        422,
+        "Some values are not valid: see errors.",
         errors=[problems.field_entry(e.path, e.message) for e in exc.errors],
     )
 
@@ -63,9 +70,12 @@ def _validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpRespo
 @api.exception_handler(NinjaValidationError)
 def _schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return problems.problem(
-        422, "Some values are not valid: see errors.",
-        errors=[problems.field_entry(problems.pydantic_path(e.get("loc", ())), problems.pydantic_message(e))
-                for e in exc.errors],
+        422,
+        "Some values are not valid: see errors.",
+        errors=[
+            problems.field_entry(problems.pydantic_path(e.get("loc", ())), problems.pydantic_message(e))
+            for e in exc.errors
+        ],
     )
 
 
@@ -99,3 +109,46 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problems.log_unexpected(request, exc)
+
+
+# Unknown paths and methods ------------------------------------------------------------------------
+
+
+def _problem_for_wrong_method(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """django-ninja answers a method an endpoint lacks with a plain-text 405; make it a problem, keeping Allow."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = problems.problem(
+                405,
+                f"{request.method} is not allowed here; use one of: {allowed}",
+                kind="method-not-allowed",
+                title="Method not allowed",
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
+
+
+@csrf_exempt
+@no_append_slash
+def _no_such_endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return problems.problem(404, "There is no such endpoint: see /api/v1/docs for the ones there are")
+
+
+def urls() -> tuple[list[URLPattern | URLResolver], str, str]:
+    """The API's URL patterns for ``include``: every endpoint's wrong methods a 405 problem, and then any other path
+    under the API a 404 problem instead of the site's HTML error page."""
+    patterns, app_name, namespace = api.urls
+    wrapped: list[URLPattern | URLResolver] = [
+        URLPattern(p.pattern, _problem_for_wrong_method(p.callback), p.default_args, p.name)
+        if isinstance(p, URLPattern)
+        else p
+        for p in patterns
+    ]
+    wrapped.append(re_path(r"", _no_such_endpoint, name="no-such-endpoint"))
+    return wrapped, app_name, namespace
