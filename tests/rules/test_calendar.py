@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openprobation.rules.calendar import WorkingCalendar, england_and_wales
+from openprobation.rules.calendar import (
+    FIRST_SUPPORTED_DAY,
+    LAST_SUPPORTED_DAY,
+    CalendarRangeError,
+    WorkingCalendar,
+    england_and_wales,
+)
 
 D = dt.date
 CAL = england_and_wales()
@@ -141,6 +147,53 @@ def test_bad_arguments_are_refused() -> None:
         CAL.add_working_days(D(2026, 3, 6), -1)
     with pytest.raises(TypeError, match="takes a date"):
         CAL.add_working_days(dt.datetime(2026, 3, 6, 9, tzinfo=dt.UTC), 1)
+
+
+# Supported days: 1 January 1900 to 31 December 2199. Below, at and above each bound; out of range is a clear
+# CalendarRangeError (a ValueError naming the date and the range), never an error from inside the date arithmetic.
+CALENDAR_RANGE = [
+    pytest.param(D(1899, 12, 31), 0, None, id="day_before_first_supported_day_refused"),
+    pytest.param(D(1900, 1, 1), 0, D(1900, 1, 1), id="first_supported_day"),
+    pytest.param(D(1900, 1, 2), 1, D(1900, 1, 3), id="day_after_first_supported_day"),
+    pytest.param(D(2199, 12, 30), 1, D(2199, 12, 31), id="day_before_last_supported_day"),
+    pytest.param(D(2199, 12, 31), 0, D(2199, 12, 31), id="last_supported_day"),  # a Tuesday
+    pytest.param(D(2200, 1, 1), 0, None, id="day_after_last_supported_day_refused"),
+    pytest.param(D(9999, 12, 20), 5, None, id="far_future_9999_refused"),
+    pytest.param(D(2026, 3, 6), 10**9, None, id="count_running_past_the_range_refused"),
+]
+
+
+@pytest.mark.parametrize(("start", "n", "expected"), CALENDAR_RANGE)
+def test_dates_outside_the_supported_range_are_a_clear_error(start: dt.date, n: int, expected: dt.date | None) -> None:
+    if expected is not None:
+        assert CAL.add_working_days(start, n) == expected
+        return
+    with pytest.raises(CalendarRangeError) as caught:
+        CAL.add_working_days(start, n)
+    assert isinstance(caught.value, ValueError)
+    assert "1 January 1900" in str(caught.value) or "31 December 2199" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda: CAL.is_working_day(D(9999, 12, 31)), id="is_working_day"),
+        pytest.param(lambda: CAL.is_bank_holiday(D(1066, 10, 14)), id="is_bank_holiday"),
+        pytest.param(lambda: CAL.next_working_day(D(9999, 12, 31)), id="next_working_day"),
+        pytest.param(lambda: CAL.previous_working_day(D(1, 1, 1)), id="previous_working_day"),
+        pytest.param(lambda: CAL.working_day_on_or_before(D(2200, 1, 1)), id="working_day_on_or_before"),
+        pytest.param(lambda: CAL.subtract_working_days(D(9999, 12, 31), 1), id="subtract_working_days"),
+        pytest.param(lambda: CAL.subtract_working_days(D(1900, 1, 2), 800), id="subtract_past_the_range"),
+        pytest.param(lambda: CAL.working_days_between(D(2026, 1, 1), D(9999, 12, 31)), id="working_days_between"),
+    ],
+)
+def test_every_question_refuses_out_of_range_dates(call) -> None:
+    with pytest.raises(CalendarRangeError, match=r"1900|2199"):
+        call()
+
+
+def test_supported_range_constants() -> None:
+    assert (FIRST_SUPPORTED_DAY, LAST_SUPPORTED_DAY) == (D(1900, 1, 1), D(2199, 12, 31))
 
 
 def test_fast_enough_to_schedule_a_whole_caseload() -> None:

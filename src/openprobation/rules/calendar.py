@@ -18,6 +18,10 @@ Counting convention, used by every timescale in ``timescales.py``:
 
 Lookups are a binary search in a sorted table of working-day ordinals, built once per span of years and extended
 on demand, so scheduling a whole caseload costs a few microseconds per deadline.
+
+Supported dates: 1 January 1900 to 31 December 2199 (``FIRST_SUPPORTED_DAY``, ``LAST_SUPPORTED_DAY``). A date outside
+them, or arithmetic that would run beyond them, raises :class:`CalendarRangeError` (a ``ValueError`` that names the
+date and the range) instead of failing somewhere inside the date arithmetic; services check their dates first.
 """
 
 from __future__ import annotations
@@ -33,6 +37,15 @@ import holidays
 
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday (date.weekday())
 _SPAN_MARGIN_YEARS = 2  # build a little beyond what was asked, so neighbouring queries reuse the table
+FIRST_SUPPORTED_DAY = dt.date(1900, 1, 1)
+LAST_SUPPORTED_DAY = dt.date(2199, 12, 31)
+# The table may reach a little past the supported days, so that arithmetic starting on them still works.
+_TABLE_FIRST_YEAR = FIRST_SUPPORTED_DAY.year - _SPAN_MARGIN_YEARS
+_TABLE_LAST_YEAR = LAST_SUPPORTED_DAY.year + _SPAN_MARGIN_YEARS
+
+
+class CalendarRangeError(ValueError):
+    """A date, or the result of working-day arithmetic, outside the days the calendar supports."""
 
 
 @cache
@@ -137,15 +150,25 @@ class WorkingCalendar:
         table = self._table[0] if self._table else None
         if table is not None and table.covers(first_ordinal, last_ordinal):
             return table.ordinals
+        if first_ordinal < dt.date(_TABLE_FIRST_YEAR, 1, 1).toordinal():
+            raise CalendarRangeError(
+                f"Working-day arithmetic would run before {_format(FIRST_SUPPORTED_DAY)}, the earliest day the "
+                "calendar supports"
+            )
+        if last_ordinal > dt.date(_TABLE_LAST_YEAR, 12, 31).toordinal():
+            raise CalendarRangeError(
+                f"Working-day arithmetic would run beyond {_format(LAST_SUPPORTED_DAY)}, the latest day the "
+                "calendar supports"
+            )
         with self._lock:
             table = self._table[0] if self._table else None
             if table is not None and table.covers(first_ordinal, last_ordinal):
                 return table.ordinals
-            first_year = dt.date.fromordinal(max(first_ordinal, 1)).year - _SPAN_MARGIN_YEARS
+            first_year = dt.date.fromordinal(first_ordinal).year - _SPAN_MARGIN_YEARS
             last_year = dt.date.fromordinal(last_ordinal).year + _SPAN_MARGIN_YEARS
             if table is not None:
                 first_year, last_year = min(first_year, table.first_year), max(last_year, table.last_year)
-            first_year, last_year = max(first_year, dt.MINYEAR), min(last_year, dt.MAXYEAR)
+            first_year, last_year = max(first_year, _TABLE_FIRST_YEAR), min(last_year, _TABLE_LAST_YEAR)
             built = _WorkingDayTable(first_year, last_year, self._build(first_year, last_year))
             self._table[:] = [built]
             return built.ordinals
@@ -160,10 +183,20 @@ class WorkingCalendar:
 
 
 def _as_date(day: dt.date) -> dt.date:
-    """Working-day arithmetic is on dates; a datetime is not accepted silently (its time zone would matter)."""
+    """Working-day arithmetic is on dates; a datetime is not accepted silently (its time zone would matter). A date
+    outside the supported days is refused with a message that names it."""
     if isinstance(day, dt.datetime):
         raise TypeError("working-day arithmetic takes a date; convert the datetime to a local date first")
+    if not FIRST_SUPPORTED_DAY <= day <= LAST_SUPPORTED_DAY:
+        raise CalendarRangeError(
+            f"{_format(day)} is outside the days the working-day calendar supports "
+            f"({_format(FIRST_SUPPORTED_DAY)} to {_format(LAST_SUPPORTED_DAY)})"
+        )
     return day
+
+
+def _format(day: dt.date) -> str:
+    return f"{day.day} {day:%B} {day.year}"
 
 
 @cache
