@@ -45,7 +45,7 @@ router = Router(tags=["people"])
 
 
 class PageParams(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)  # beyond any caseload; a bigger number would overflow the offset
     page_size: int = Field(50, ge=1, le=200)
 
 

@@ -26,6 +26,7 @@ from openprobation.workitems import services as work_services
 from openprobation.workitems.choices import ReportingFrequency, WorkItemKind, WorkItemStatus
 
 router = Router(tags=["work items and safeguarding"])
+MAX_PAGE = 1_000_000  # beyond any queue; a bigger page number would overflow the database offset
 
 
 def _person(request: HttpRequest, crn: str) -> Any:
@@ -83,7 +84,7 @@ class WorkItemFilters(Schema):
     overdue: bool | None = None
     kind: WorkItemKind | None = None
     status: WorkItemStatus = WorkItemStatus.OPEN
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(50, ge=1, le=200)
 
 
