@@ -100,7 +100,7 @@ TRIGGER_CASES: list[tuple[str, Callable[[Org], Person], set[tuple[str, D, str | 
         lambda org: (p := new_person(org), sentence(org, p))[0],
         {
             ("allocation", D(2026, 11, 24), SPO),  # 2 working days, owed by the team's SPO
-            ("rosh_screening", D(2026, 11, 24), None),  # due before allocation; nobody holds the case yet
+            ("rosh_screening", D(2026, 11, 23), None),  # a working day before allocation; nobody holds the case yet
             ("police_da_check", D(2026, 11, 24), None),
             ("childrens_services_check", D(2026, 11, 24), None),
             ("first_appointment", D(2026, 11, 27), None),  # PS SL004: 5 working days
@@ -110,7 +110,7 @@ TRIGGER_CASES: list[tuple[str, Callable[[Org], Person], set[tuple[str, D, str | 
         "sentence_community.allocated_at_sentence_closes_allocation_and_gives_items_to_the_practitioner",
         lambda org: (p := new_person(org), sentence(org, p, practitioner=PO))[0],
         {
-            ("rosh_screening", D(2026, 11, 24), PO),
+            ("rosh_screening", D(2026, 11, 23), PO),
             ("police_da_check", D(2026, 11, 24), PO),
             ("childrens_services_check", D(2026, 11, 24), PO),
             ("first_appointment", D(2026, 11, 27), PO),
@@ -367,7 +367,7 @@ def test_each_item_records_the_rule_policy_version_and_why(org, frozen_clock):
     item = WorkItem.objects.get(person=person, kind="first_appointment")
     assert (item.rule_id, item.policy_version, item.trigger) == (
         "first_appointment.community",
-        "timescales-ps2021-v1",
+        "timescales-ps2021-v2",
         "sentence_community",
     )
     assert "20 November 2026" in item.reason and "27 November 2026" in item.reason
@@ -388,7 +388,7 @@ def test_preset_is_a_setting_contracts_2014_starts_first_appointment_at_allocati
     assert not WorkItem.objects.filter(person=person, kind="first_appointment").exists()
     event_allocate(actor=org.spo.user, person=person, number=1, practitioner=PO, start_date=D(2026, 11, 23))
     item = WorkItem.objects.get(person=person, kind="first_appointment")
-    assert (item.due_date, item.policy_version, item.owner) == (D(2026, 11, 30), "timescales-contracts-2014-v1", org.po)
+    assert (item.due_date, item.policy_version, item.owner) == (D(2026, 11, 30), "timescales-contracts-2014-v2", org.po)
 
 
 def test_allocation_closes_the_allocation_item_and_moves_open_items_to_the_new_practitioner(org, frozen_clock):

@@ -78,7 +78,8 @@ RULE_CASES = [
         D(2026, 3, 28),  # clock hours: a Saturday deadline stands
         due_at=dt.datetime(2026, 3, 28, 16, 0, tzinfo=UTC),
     ),
-    Case("ps2021", "rosh_screening.community", T.SENTENCE_COMMUNITY, D(2026, 3, 20), D(2026, 3, 24)),
+    # A working day before allocation (Fri -> allocation Tue 24 March -> screening Mon 23 March)
+    Case("ps2021", "rosh_screening.community", T.SENTENCE_COMMUNITY, D(2026, 3, 20), D(2026, 3, 23)),
     Case("ps2021", "police_da_check.sentence", T.SENTENCE_COMMUNITY, D(2026, 12, 23), D(2026, 12, 29)),
     Case("ps2021", "childrens_services_check.sentence", T.SENTENCE_COMMUNITY, D(2026, 3, 21), D(2026, 3, 24)),
     Case(
@@ -150,7 +151,8 @@ RULE_CASES = [
         D(2019, 10, 27),
         due_at=dt.datetime(2019, 10, 27, 22, 0, tzinfo=UTC),
     ),
-    Case("contracts_2014", "rosh_screening.community", T.SENTENCE_COMMUNITY, D(2020, 4, 9), D(2020, 4, 15)),
+    # Easter 2020: allocation Wed 15 April, screening a working day before it
+    Case("contracts_2014", "rosh_screening.community", T.SENTENCE_COMMUNITY, D(2020, 4, 9), D(2020, 4, 14)),
     Case("contracts_2014", "police_da_check.sentence", T.SENTENCE_COMMUNITY, D(2017, 8, 25), D(2017, 8, 30)),
     Case("contracts_2014", "childrens_services_check.sentence", T.SENTENCE_COMMUNITY, D(2020, 12, 26), D(2020, 12, 30)),
     Case(
@@ -266,7 +268,8 @@ RULE_CASES = [
         D(2013, 12, 25),  # clock hours: Christmas Day deadline stands
         due_at=dt.datetime(2013, 12, 25, 17, 0, tzinfo=UTC),
     ),
-    Case("ns2007", "rosh_screening.community", T.SENTENCE_COMMUNITY, D(2013, 12, 20), D(2013, 12, 27), tier(2)),
+    # Allocation Fri 27 December 2013 (after Christmas and Boxing Day); screening the working day before, Tue 24th
+    Case("ns2007", "rosh_screening.community", T.SENTENCE_COMMUNITY, D(2013, 12, 20), D(2013, 12, 24), tier(2)),
     Case("ns2007", "police_da_check.sentence", T.SENTENCE_COMMUNITY, D(2008, 12, 31), D(2009, 1, 2), tier(4)),
     Case("ns2007", "childrens_services_check.sentence", T.SENTENCE_COMMUNITY, D(2010, 4, 3), D(2010, 4, 8), tier(1)),
     Case(
@@ -372,9 +375,59 @@ def test_community_sentence_makes_allocation_first_appointment_screening_and_che
     allocation = by_kind[ItemKind.ALLOCATION]
     for kind in (ItemKind.ROSH_SCREENING, ItemKind.POLICE_DA_CHECK, ItemKind.CHILDRENS_SERVICES_CHECK):
         assert by_kind[kind].before is ItemKind.ALLOCATION
+    for kind in (ItemKind.POLICE_DA_CHECK, ItemKind.CHILDRENS_SERVICES_CHECK):
         assert by_kind[kind].due_date == allocation.due_date
+    assert allocation.due_date == D(2026, 3, 5)
+    assert by_kind[ItemKind.ROSH_SCREENING].due_date == D(2026, 3, 4)  # due before allocation: a working day ahead
     assert allocation.owner is Owner.SPO
     assert [i.due_date for i in items] == sorted(i.due_date for i in items)
+
+
+# RoSH screening "before allocation": a working day before the allocation is due, but never before the clock
+# started. Threshold cases: the day before falls after, on, and before the day the clock started.
+SCREENING_BEFORE_ALLOCATION = [
+    # (id, preset, sentenced, facts, allocation due, screening due)
+    ("ps2021.weekday_a_working_day_ahead", "ps2021", D(2026, 3, 3), CaseFacts(), D(2026, 3, 5), D(2026, 3, 4)),
+    ("ps2021.easter_skipped", "ps2021", D(2026, 4, 2), CaseFacts(), D(2026, 4, 8), D(2026, 4, 7)),
+    ("ps2021.christmas_skipped", "ps2021", D(2026, 12, 23), CaseFacts(), D(2026, 12, 29), D(2026, 12, 24)),
+    ("ps2021.saturday_sentence", "ps2021", D(2026, 3, 21), CaseFacts(), D(2026, 3, 24), D(2026, 3, 23)),
+    # NS 2007 tier 4 allocates in one working day: the day before allocation is the sentence day itself (at the
+    # bound), or, for a weekend sentence, before the clock started (below it), so it is due with the allocation.
+    ("ns2007.tier_4_due_on_the_sentence_day", "ns2007", D(2013, 3, 4), tier(4), D(2013, 3, 5), D(2013, 3, 4)),
+    ("ns2007.tier_4_christmas_eve", "ns2007", D(2013, 12, 24), tier(4), D(2013, 12, 27), D(2013, 12, 24)),
+    ("ns2007.tier_4_saturday_due_with_allocation", "ns2007", D(2013, 3, 2), tier(4), D(2013, 3, 4), D(2013, 3, 4)),
+    ("ns2007.tier_2_a_working_day_ahead", "ns2007", D(2013, 3, 4), tier(2), D(2013, 3, 7), D(2013, 3, 6)),
+]
+
+
+@pytest.mark.parametrize(
+    ("preset", "sentenced", "facts", "allocation_due", "screening_due"),
+    [c[1:] for c in SCREENING_BEFORE_ALLOCATION],
+    ids=[c[0] for c in SCREENING_BEFORE_ALLOCATION],
+)
+def test_rosh_screening_is_due_a_working_day_before_allocation_never_before_the_clock_started(
+    preset: str, sentenced: dt.date, facts: CaseFacts, allocation_due: dt.date, screening_due: dt.date
+) -> None:
+    items = {
+        i.kind: i
+        for i in items_due(TriggerEvent(T.SENTENCE_COMMUNITY, sentenced, facts), timescale_policy(preset), CAL)
+    }
+    assert items[ItemKind.ALLOCATION].due_date == allocation_due
+    screening = items[ItemKind.ROSH_SCREENING]
+    assert screening.due_date == screening_due
+    assert CAL.is_working_day(screening.due_date)
+    assert CAL.working_day_on_or_after(sentenced) <= screening.due_date <= allocation_due
+    if screening_due < allocation_due:
+        assert "1 working day before the allocation is due" in screening.reason
+    else:
+        assert "cannot be due before the clock started" in screening.reason
+
+
+def test_working_days_before_is_policy_data() -> None:
+    for preset in timescale_presets():
+        rule = timescale_policy(preset).rule("rosh_screening.community")
+        assert (rule.before, rule.working_days_before) == (ItemKind.ALLOCATION, 1)
+        assert timescale_policy(preset).rule("police_da_check.sentence").working_days_before == 0
 
 
 def test_licence_release_makes_a_first_appointment_due_within_one_working_day() -> None:
@@ -580,7 +633,9 @@ def test_reason_explains_the_item() -> None:
         "within 5 working days, by 10 March 2026 (Probation Service levels, 2021 onwards)"
     )
     screening = next(i for i in items if i.kind is ItemKind.ROSH_SCREENING)
-    assert "by 5 March 2026, when the allocation is due" in screening.reason
+    assert "by 4 March 2026, 1 working day before the allocation is due (5 March 2026)" in screening.reason
+    check = next(i for i in items if i.kind is ItemKind.POLICE_DA_CHECK)
+    assert "by 5 March 2026, when the allocation is due" in check.reason
 
 
 def test_hour_based_rule_needs_the_time() -> None:
@@ -694,6 +749,24 @@ def test_malformed_rules_are_refused_with_the_rule_named(change: dict[str, Any],
     with pytest.raises(TimescalePolicyError, match=re.escape(message)) as caught:
         parse_policy({**BASE_POLICY, "rules": [{**BASE_RULE, **change}]}, where="local.toml")
     assert "local.toml: rule r" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param({"working_days_before": 1}, "working_days_before goes with before", id="without_before"),
+        pytest.param(
+            {"working_days_before": -1, "before": "allocation"}, "zero or more (got -1)", id="negative_working_days"
+        ),
+        pytest.param(
+            {"working_days_before": "1", "before": "allocation"}, "zero or more (got '1')", id="text_working_days"
+        ),
+    ],
+)
+def test_malformed_working_days_before_is_refused(change: dict[str, Any], message: str) -> None:
+    base = {k: v for k, v in BASE_RULE.items() if k != "offset"} if "before" in change else BASE_RULE
+    with pytest.raises(TimescalePolicyError, match=re.escape(message)):
+        parse_policy({**BASE_POLICY, "rules": [{**base, **change}]})
 
 
 def test_before_needs_an_anchor_rule_on_the_same_trigger() -> None:

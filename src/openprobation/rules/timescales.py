@@ -239,8 +239,9 @@ class Source:
 
 @dataclass(frozen=True)
 class TimescaleRule:
-    """One timescale: an event starts the clock; after ``offset`` (or by the time ``before`` is due) ``due`` is owed
-    by ``owner``. Recurring rules repeat every ``recurrence`` once the item is done."""
+    """One timescale: an event starts the clock; after ``offset`` (or by the time ``before`` is due, less
+    ``working_days_before``) ``due`` is owed by ``owner``. Recurring rules repeat every ``recurrence`` once the item
+    is done."""
 
     id: str
     kind: ItemKind
@@ -251,6 +252,8 @@ class TimescaleRule:
     evidence: str
     offset: Period | None = None
     before: ItemKind | None = None
+    # With ``before``: due this many working days before the anchor item, never before the clock started.
+    working_days_before: int = 0
     recurrence: Period | None = None
     conditions: tuple[Condition, ...] = ()
     unverified: bool = False
@@ -342,7 +345,8 @@ def items_due(event: TriggerEvent, policy: TimescalePolicy, calendar: WorkingCal
     """The work items ``event`` makes due under ``policy``, earliest first.
 
     At most one item of each kind per event: when several rules for one kind apply (because a fact they depend on
-    is not recorded) the earliest due date is kept. Items with ``before`` are due on the date of that other item.
+    is not recorded) the earliest due date is kept. Items with ``before`` are due on the date of that other item, or
+    ``working_days_before`` working days before it, but never before the clock started (the event's working day).
     """
     chosen: dict[ItemKind, tuple[TimescaleRule, tuple[str, ...], dt.date, dt.datetime | None]] = {}
     competing: set[ItemKind] = set()
@@ -372,8 +376,15 @@ def items_due(event: TriggerEvent, policy: TimescalePolicy, calendar: WorkingCal
         anchor = chosen.get(rule.before)
         # The loader checks that a rule for the anchor kind exists on the same trigger; if its conditions excluded
         # it for this case, the item is due on the event's working day rather than silently dropped.
-        due_date = anchor[2] if anchor is not None else calendar.working_day_on_or_after(event.day)
-        items.append(_item(event, policy, rule, due_date, None, assumed, competing=False))
+        start = calendar.working_day_on_or_after(event.day)
+        anchor_due = anchor[2] if anchor is not None else None
+        due_date, held_back = start if anchor_due is None else anchor_due, False
+        if anchor_due is not None and rule.working_days_before:
+            ahead = calendar.subtract_working_days(anchor_due, rule.working_days_before)
+            due_date, held_back = (ahead, False) if ahead >= start else (min(start, anchor_due), True)
+        items.append(
+            _item(event, policy, rule, due_date, None, assumed, competing=False, anchor=(anchor_due, held_back))
+        )
     return sorted(items, key=lambda i: (i.due_date, i.kind))
 
 
@@ -461,10 +472,21 @@ def _item(
     due_at: dt.datetime | None,
     assumed: tuple[str, ...],
     competing: bool,
+    anchor: tuple[dt.date | None, bool] = (None, False),
 ) -> DueItem:
     when = f"by {_format_datetime(due_at)}" if due_at is not None else f"by {_format_date(due_date)}"
     if rule.before is not None:
-        timing = f"{when}, when the {_label(rule.before).lower()} is due"
+        label, (anchor_due, held_back) = _label(rule.before).lower(), anchor
+        if not rule.working_days_before or anchor_due is None:
+            timing = f"{when}, when the {label} is due"
+        elif held_back:
+            timing = (
+                f"{when}, as it cannot be due before the clock started (the {label} is due by "
+                f"{_format_date(anchor_due)})"
+            )
+        else:
+            days = Period(Unit.WORKING_DAYS, rule.working_days_before).describe()
+            timing = f"{when}, {days} before the {label} is due ({_format_date(anchor_due)})"
     else:
         assert rule.offset is not None
         timing = f"within {rule.offset.describe()}, {when}"
@@ -654,7 +676,7 @@ def parse_policy(raw: Mapping[str, Any], *, where: str = "timescale policy") -> 
 _EVIDENCE = ("V", "C", "S", "U")
 _RULE_KEYS = frozenset(
     {"id", "kind", "trigger", "offset", "before", "recurrence", "conditions", "owner", "due", "source", "evidence"}
-    | {"unverified", "note"}
+    | {"working_days_before", "unverified", "note"}
 )
 
 
@@ -666,6 +688,12 @@ def _parse_rule(spec: Mapping[str, Any], sources: Mapping[str, Source]) -> Times
     before = ItemKind(spec["before"]) if "before" in spec else None
     if (offset is None) == (before is None):
         raise ValueError("give exactly one of offset or before")
+    working_days_before = spec.get("working_days_before", 0)
+    if "working_days_before" in spec:
+        if before is None:
+            raise ValueError("working_days_before goes with before (a kind this item is due ahead of)")
+        if not isinstance(working_days_before, int) or isinstance(working_days_before, bool) or working_days_before < 0:
+            raise ValueError(f"working_days_before must be a whole number, zero or more (got {working_days_before!r})")
     recurrence = _parse_period(spec["recurrence"]) if "recurrence" in spec else None
     if recurrence is not None and recurrence.unit is Unit.HOURS:
         raise ValueError("a recurrence is counted in working days, days, weeks or months, not hours")
@@ -691,6 +719,7 @@ def _parse_rule(spec: Mapping[str, Any], sources: Mapping[str, Source]) -> Times
         evidence=evidence,
         offset=offset,
         before=before,
+        working_days_before=working_days_before,
         recurrence=recurrence,
         conditions=conditions,
         unverified=unverified,
