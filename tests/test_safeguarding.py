@@ -259,8 +259,22 @@ def test_bad_enquiry_input_is_refused_and_changes_nothing(org, frozen_clock, exp
         ({"agency": "police_da", "requested_on": D(2026, 11, 25)}, "requested_on"),
         ({"agency": "police_da", "requested_on": D(2026, 11, 10), "due_by": D(2026, 11, 9)}, "due_by"),
         ({"agency": "police_da", "requested_on": D(2026, 11, 10), "subject_id": 999999}, "subject_id"),
+        ({"agency": "police_da", "requested_on": D(1899, 12, 31)}, "requested_on"),
+        ({"agency": "police_da", "requested_on": D(1, 1, 1), "due_by": D(1, 1, 5)}, "requested_on"),
+        ({"agency": "police_da", "requested_on": D(2026, 11, 10), "due_by": D(2027, 11, 11)}, "due_by"),
+        ({"agency": "police_da", "requested_on": D(2026, 11, 10), "due_by": D(9999, 12, 31)}, "due_by"),
     ],
-    ids=["unknown_agency", "other_agency_unnamed", "request_in_future", "due_before_request", "subject_not_on_case"],
+    ids=[
+        "unknown_agency",
+        "other_agency_unnamed",
+        "request_in_future",
+        "due_before_request",
+        "subject_not_on_case",
+        "request_before_1900",
+        "request_in_year_1",
+        "due_366_days_after_request",
+        "due_in_9999",
+    ],
 )
 def test_bad_request_is_refused_and_nothing_is_saved(org, frozen_clock, kwargs, field):
     person = make_person(org)
@@ -269,6 +283,107 @@ def test_bad_request_is_refused_and_nothing_is_saved(org, frozen_clock, kwargs, 
     assert fields(exc) == [field]
     assert not SafeguardingCheck.objects.filter(person=person).exists()
     assert WorkItem.objects.filter(person=person, kind="police_da_check", status="open").exists()
+
+
+# Request-date bounds: on or after 1 January 1900 and not in the future (today is 24 November 2026); the reply due
+# date from the request day to 365 days after it. Below, at and above each bound.
+REQUEST_DATE_BOUNDS = [
+    ("requested_on.day_before_1900", {"requested_on": D(1899, 12, 31), "due_by": D(1900, 1, 5)}, "requested_on"),
+    ("requested_on.first_day_of_1900", {"requested_on": D(1900, 1, 1), "due_by": D(1900, 1, 5)}, None),
+    ("requested_on.yesterday", {"requested_on": D(2026, 11, 23)}, None),
+    ("requested_on.today", {"requested_on": D(2026, 11, 24)}, None),
+    ("requested_on.tomorrow", {"requested_on": D(2026, 11, 25)}, "requested_on"),
+    ("due_by.day_before_request", {"requested_on": D(2026, 11, 10), "due_by": D(2026, 11, 9)}, "due_by"),
+    ("due_by.day_of_request", {"requested_on": D(2026, 11, 10), "due_by": D(2026, 11, 10)}, None),
+    ("due_by.365_days_after_request", {"requested_on": D(2026, 11, 10), "due_by": D(2027, 11, 10)}, None),
+    ("due_by.366_days_after_request", {"requested_on": D(2026, 11, 10), "due_by": D(2027, 11, 11)}, "due_by"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"), [b[1:] for b in REQUEST_DATE_BOUNDS], ids=[b[0] for b in REQUEST_DATE_BOUNDS]
+)
+def test_enquiry_request_dates_are_bounded(org, frozen_clock, kwargs, field):
+    person = make_person(org)
+    audit_count = AuditEvent.objects.count()
+    if field is None:
+        check = safeguarding_check_request(actor=org.po.user, person=person, agency="police_da", **kwargs)
+        assert check.requested_on == kwargs["requested_on"]
+        return
+    with pytest.raises(ValidationFailed) as exc:
+        safeguarding_check_request(actor=org.po.user, person=person, agency="police_da", **kwargs)
+    assert fields(exc) == [field]
+    assert not SafeguardingCheck.objects.filter(person=person).exists()
+    assert AuditEvent.objects.count() == audit_count
+
+
+def _answered(org, person, agency: str = "police_da") -> SafeguardingCheck:
+    check = safeguarding_check_request(actor=org.po.user, person=person, agency=agency, requested_on=D(2026, 11, 10))
+    return safeguarding_check_record_response(
+        actor=org.po.user, person=person, check_id=check.pk, received_on=D(2026, 11, 20), summary="Two call-outs"
+    )
+
+
+def _completed_assessment(org, person, kind: str) -> RoshAssessment:
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind=kind)
+    return rosh_assessment_complete(
+        actor=org.po.user,
+        person=person,
+        assessment_id=assessment.pk,
+        indicates_risk=False if kind == "screening" else None,
+    )
+
+
+@pytest.mark.parametrize("kind", ["screening", "full_analysis", "review"])
+def test_a_response_cannot_be_marked_used_in_a_completed_assessment(org, frozen_clock, kind):
+    """The sign-off guard: a completed assessment was signed off without the response, so linking it afterwards
+    would make the record say it was used when it was not."""
+    person = make_person(org)
+    completed = _completed_assessment(org, person, kind)  # completed before any response arrived
+    check = _answered(org, person)
+    before, audit_count = snapshot(check), AuditEvent.objects.count()
+    with pytest.raises(ValidationFailed) as exc:
+        safeguarding_check_mark_used(actor=org.spo.user, person=person, check_id=check.pk, assessment_id=completed.pk)
+    assert fields(exc) == ["assessment_id"]
+    assert "was completed on 24 November 2026" in exc.value.errors[0].message
+    assert "not yet complete" in exc.value.errors[0].message
+    assert snapshot(check) == before and AuditEvent.objects.count() == audit_count
+
+    draft = rosh_assessment_start(actor=org.po.user, person=person, kind=kind)
+    used = safeguarding_check_mark_used(actor=org.po.user, person=person, check_id=check.pk, assessment_id=draft.pk)
+    assert (used.status, used.used_in_id) == ("used_in_assessment", draft.pk)
+
+
+# Closing an enquiry: a reason always; an SPO when its response was received but not used (that is the SPO's
+# exception under another name). (status, who closes, expected: None = closed, else the error)
+CLOSE_CASES = [
+    ("awaiting_response.practitioner_may_close", "awaiting", "po", None),
+    ("awaiting_response.spo_may_close", "awaiting", "spo", None),
+    ("response_not_used.practitioner_refused", "answered", "po", PermissionDenied),
+    ("response_not_used.head_of_service_refused", "answered", "hos", PermissionDenied),
+    ("response_not_used.spo_may_close", "answered", "spo", None),
+]
+
+
+@pytest.mark.parametrize(("state", "who", "error"), [c[1:] for c in CLOSE_CASES], ids=[c[0] for c in CLOSE_CASES])
+def test_closing_an_unused_response_needs_an_spo(org, frozen_clock, state, who, error):
+    person = make_person(org)
+    if state == "answered":
+        check = _answered(org, person)
+    else:
+        check = safeguarding_check_request(
+            actor=org.po.user, person=person, agency="police_da", requested_on=D(2026, 11, 10)
+        )
+    actor = getattr(org, who).user
+    before, audit_count = snapshot(check), AuditEvent.objects.count()
+    if error is not None:
+        with pytest.raises(error, match="Only a senior probation officer"):
+            safeguarding_check_close(actor=actor, person=person, check_id=check.pk, reason="Not relevant")
+        assert snapshot(check) == before and AuditEvent.objects.count() == audit_count
+        return
+    closed = safeguarding_check_close(actor=actor, person=person, check_id=check.pk, reason="Not relevant")
+    assert (closed.status, closed.close_reason) == ("closed", "Not relevant")
+    assert AuditEvent.objects.filter(crn=person.crn, action="safeguarding_check.closed").count() == 1
 
 
 def test_a_response_cannot_be_recorded_twice_and_a_used_enquiry_cannot_be_closed(org, frozen_clock):
@@ -305,7 +420,7 @@ def test_closing_an_unused_response_with_a_reason_unblocks_sign_off(org, frozen_
         summary="Wrong family: different address",
     )
     safeguarding_check_close(
-        actor=org.po.user,
+        actor=org.spo.user,  # a response received but not used: only an SPO may close it
         person=person,
         check_id=check.pk,
         reason="Response was about a different family; re-requested",

@@ -20,7 +20,8 @@ from openprobation.people.models import Person
 from openprobation.people.services import case_access_add, person_create, relationship_add, relationship_update
 from openprobation.risk.services import registration_add, registration_update
 from openprobation.safeguarding.services import rosh_assessment_complete, rosh_assessment_start
-from openprobation.sentences.services import event_allocate, event_create
+from openprobation.sentences.models import Event
+from openprobation.sentences.services import event_allocate, event_create, event_update
 from openprobation.workitems import generate, selectors
 from openprobation.workitems.models import ReportingChange, WorkItem
 from openprobation.workitems.services import (
@@ -450,7 +451,7 @@ def test_completing_an_item_twice_is_refused_and_changes_nothing(org, frozen_clo
 def test_cancelling_without_a_reason_is_refused_and_changes_nothing(org, frozen_clock, reason):
     person = allocated(org)
     sentence(org, person)
-    item = _item(person, "rosh_screening")
+    item = _item(person, "first_appointment")
     with pytest.raises(ValidationFailed) as exc:
         work_item_cancel(actor=org.po.user, item_id=item.pk, reason=reason)
     assert [e.dotted for e in exc.value.errors] == ["reason"]
@@ -461,10 +462,10 @@ def test_cancelling_without_a_reason_is_refused_and_changes_nothing(org, frozen_
 def test_cancel_with_a_reason_then_cancel_again_is_refused(org, frozen_clock):
     person = allocated(org)
     sentence(org, person)
-    item = _item(person, "rosh_screening")
-    work_item_cancel(actor=org.po.user, item_id=item.pk, reason="Screened at court")
+    item = _item(person, "first_appointment")
+    work_item_cancel(actor=org.po.user, item_id=item.pk, reason="Transferred before the appointment")
     item.refresh_from_db()
-    assert (item.status, item.cancel_reason) == ("cancelled", "Screened at court")
+    assert (item.status, item.cancel_reason) == ("cancelled", "Transferred before the appointment")
     with pytest.raises(ValidationFailed):
         work_item_cancel(actor=org.po.user, item_id=item.pk, reason="Again")
     with pytest.raises(ValidationFailed):
@@ -600,11 +601,48 @@ def test_whats_due_lists_overdue_first_then_this_week_then_later(org, frozen_clo
     assert not any(i.overdue for i in due.this_week + due.later)
 
 
-def test_team_queue_and_pdu_counts_leave_out_restricted_cases(org, frozen_clock):
+def hand_item(person: Person, owner, due: D, *, status: str = "open", team=None, kind: str = "home_visit") -> WorkItem:
+    """An item set by hand (not by a rule), so a count can be checked against a literal."""
+    return WorkItem.objects.create(
+        person=person,
+        kind=kind,
+        status=status,
+        due_date=due,
+        owner_role="practitioner",
+        owner=owner,
+        team=team or person.team,
+        rule_id="hand",
+        policy_version="hand",
+        trigger="rosh_high_or_very_high",
+        clock_started_on=D(2026, 11, 2),
+        reason="Set by the test",
+        created_at=dt.datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+        closed_on=None if status == "open" else D(2026, 11, 20),
+        cancel_reason="Not needed" if status == "cancelled" else "",
+    )
+
+
+# Today is Tuesday 24 November 2026. "Due soon" is today to five working days ahead: Tuesday 1 December.
+YESTERDAY, TODAY, TOMORROW = D(2026, 11, 23), D(2026, 11, 24), D(2026, 11, 25)
+LAST_DUE_SOON, FIRST_AFTER_DUE_SOON = D(2026, 12, 1), D(2026, 12, 2)
+
+
+@pytest.fixture
+def hand_set_queue(org):
+    return build_hand_set_queue(org)
+
+
+def build_hand_set_queue(org: Org) -> tuple[Person, Person]:
+    """Team A: po holds a visible case with items due at each boundary and a restricted case; po2 one overdue item;
+    one unowned item. Team B: po_b one overdue and one due tomorrow. Closed items are never counted."""
     visible = new_person(org)
-    sentence(org, visible, on=D(2026, 11, 2), practitioner=PO)
+    for due in (D(2026, 11, 10), YESTERDAY, TODAY, TOMORROW, LAST_DUE_SOON, FIRST_AFTER_DUE_SOON):
+        hand_item(visible, org.po, due)
+    hand_item(visible, org.po, YESTERDAY, status="done")
+    hand_item(visible, org.po, YESTERDAY, status="cancelled")
+    hand_item(visible, org.po2, YESTERDAY)
+    hand_item(visible, None, YESTERDAY)  # nobody holds it yet
     hidden = new_person(org)
-    sentence(org, hidden, on=D(2026, 11, 2), practitioner=PO)
     case_access_add(
         actor=org.admin.user,
         person=hidden,
@@ -612,16 +650,67 @@ def test_team_queue_and_pdu_counts_leave_out_restricted_cases(org, frozen_clock)
         kind="restriction",
         reason="Staff member's relative",
     )
+    hand_item(hidden, org.po, YESTERDAY)
+    hand_item(hidden, org.po, TODAY)
+    other_team = person_create(
+        actor=org.admin.user,
+        crn=f"W{next(_crn)}",
+        first_name="Kit",
+        last_name="Moss",
+        date_of_birth=D(1980, 2, 2),
+        gender="female",
+        team=org.team_b.code,
+    )
+    hand_item(other_team, org.po_b, YESTERDAY)
+    hand_item(other_team, org.po_b, TOMORROW)
+    return visible, hidden
+
+
+def test_team_queue_counts_overdue_and_due_soon_at_the_boundaries(org, frozen_clock, hand_set_queue):
     queue = selectors.team_queue(actor=org.spo.user, team=org.team_a)
-    row = next(r for r in queue.rows if r.staff == org.po)
-    per_case = WorkItem.objects.filter(person=visible, status="open").count()
-    assert (row.overdue, row.open) == (per_case, per_case)  # the restricted case's items are not counted
+    rows = {(r.staff.code if r.staff else None): (r.overdue, r.due_soon, r.open) for r in queue.rows}
+    # po: overdue 10 Nov and yesterday; due soon today, tomorrow and 1 December; 2 December only open.
+    # The restricted case's items (yesterday, today) and the closed ones are not counted.
+    assert rows == {
+        "N07A001": (2, 3, 6),
+        "N07A002": (1, 0, 1),
+        "N07A100": (0, 0, 0),
+        "N07H001": (0, 0, 0),
+        None: (1, 0, 1),
+    }
+    assert (queue.overdue, queue.due_soon, queue.due_soon_until) == (4, 3, LAST_DUE_SOON)
+
+
+def test_pdu_overdue_counts_by_team(org, frozen_clock, hand_set_queue):
     counts = {
         c.team.code: (c.overdue, c.open) for c in selectors.pdu_overdue_counts(actor=org.admin.user, pdu_code="N07P1")
     }
-    assert counts == {"N07T01": (per_case, per_case), "N07T02": (0, 0)}
+    assert counts == {"N07T01": (4, 8), "N07T02": (1, 2)}  # the restricted case is hidden from the administrator too
+
+
+def test_work_item_list_overdue_filter_leaves_out_cases_the_actor_cannot_see(org, frozen_clock, hand_set_queue):
+    visible, _hidden = hand_set_queue
     items = selectors.work_item_list(actor=org.po.user, overdue=True)
+    assert sorted(i.due_date for i in items) == [D(2026, 11, 10), YESTERDAY, YESTERDAY, YESTERDAY]
     assert {i.person_id for i in items} == {visible.pk}
+
+
+@pytest.mark.parametrize(
+    ("owner", "count", "expected"),
+    [
+        ("N07A001", "overdue", [D(2026, 11, 10), YESTERDAY]),
+        ("N07A001", "due_soon", [TODAY, TOMORROW, LAST_DUE_SOON]),
+        ("N07A001", "open", [D(2026, 11, 10), YESTERDAY, TODAY, TOMORROW, LAST_DUE_SOON, FIRST_AFTER_DUE_SOON]),
+        ("N07A002", "overdue", [YESTERDAY]),
+        ("none", "overdue", [YESTERDAY]),
+        ("N07B001", "overdue", []),  # another team's practitioner: not in this team's queue
+    ],
+    ids=["po.overdue", "po.due_soon", "po.open", "po2.overdue", "nobody.overdue", "other_team.nothing"],
+)
+def test_team_queue_items_are_the_items_behind_each_count(org, frozen_clock, hand_set_queue, owner, count, expected):
+    items = selectors.team_queue_items(actor=org.spo.user, team=org.team_a, owner_code=owner, count=count)
+    assert [i.due_date for i in items] == expected
+    assert all(i.overdue == (i.due_date < TODAY) for i in items)
 
 
 # ---- an outcome recorded later on a contact (contact_update) -------------------------------------------------------
@@ -863,3 +952,269 @@ def test_ending_a_registration_is_one_transaction_with_the_cancelled_visit(org, 
     reg.refresh_from_db()
     assert (reg.end_date, reg.version) == (None, 1)
     assert _item(person, "home_visit").status == "open"
+
+
+# ---- the first appointment starts the sentence-plan and contact clocks, by either route, once ----------------------
+
+SENTENCE_PLAN_AND_CONTACT = {("sentence_plan", D(2026, 12, 15), PO), ("monthly_contact", D(2026, 12, 24), PO)}
+
+
+def _attend(org: Org, person: Person, type: str = "office_appointment", hour: int = 10):
+    return contact_record(
+        actor=org.po.user,
+        person=person,
+        type=type,
+        date=dt.datetime(2026, 11, 24, hour, 0, tzinfo=UTC),
+        outcome="attended_complied",
+    )
+
+
+FIRST_APPOINTMENT_ROUTES = [
+    (
+        "marked_done_by_hand",
+        lambda org, p: work_item_complete(
+            actor=org.po.user, item_id=_item(p, "first_appointment").pk, completed_on=D(2026, 11, 24)
+        ),
+    ),
+    ("attended_office_appointment", lambda org, p: _attend(org, p, "office_appointment")),
+    ("attended_home_visit", lambda org, p: _attend(org, p, "home_visit")),
+    ("attended_video", lambda org, p: _attend(org, p, "video")),
+]
+
+
+@pytest.mark.parametrize(
+    "route", [r[1] for r in FIRST_APPOINTMENT_ROUTES], ids=[r[0] for r in FIRST_APPOINTMENT_ROUTES]
+)
+def test_first_appointment_done_starts_the_sentence_plan_and_monthly_contact_clocks(org, frozen_clock, route):
+    person = first_appointment_open(org)
+    route(org, person)
+    assert WorkItem.objects.get(person=person, kind="first_appointment").status == "done"
+    assert open_items(person) == SENTENCE_PLAN_AND_CONTACT
+    plan = _item(person, "sentence_plan")
+    assert (plan.trigger, plan.clock_started_on) == ("first_appointment_attended", D(2026, 11, 24))
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        (FIRST_APPOINTMENT_ROUTES[0][1], lambda org, p: _attend(org, p, hour=11)),
+        (FIRST_APPOINTMENT_ROUTES[1][1], lambda org, p: _attend(org, p, hour=11)),
+        (FIRST_APPOINTMENT_ROUTES[1][1], lambda org, p: _attend(org, p, "video", hour=11)),
+    ],
+    ids=["by_hand_then_attended_contact", "attended_then_attended_again", "attended_then_video"],
+)
+def test_the_first_appointment_clock_starts_exactly_once(org, frozen_clock, first, then):
+    person = first_appointment_open(org)
+    first(org, person)
+    then(org, person)
+    assert WorkItem.objects.filter(person=person, kind="sentence_plan").count() == 1
+    assert WorkItem.objects.filter(person=person, kind="first_appointment").count() == 1
+    assert _item(person, "sentence_plan").due_date == D(2026, 12, 15)
+
+
+def test_a_first_appointment_done_before_the_clock_was_started_is_started_by_the_next_attended_contact(
+    org, frozen_clock
+):
+    """A first appointment marked done when that did not start the clock (before this was fixed): the next attended
+    contact starts it from the day the first appointment was done, once."""
+    person = first_appointment_open(org)
+    WorkItem.objects.filter(person=person, kind="first_appointment").update(status="done", closed_on=D(2026, 11, 20))
+    _attend(org, person)
+    # 15 working days after Friday 20 November; the monthly contact made from 20 November is closed by this
+    # (face-to-face) contact and the next one booked a month on.
+    assert open_items(person) == {("sentence_plan", D(2026, 12, 11), PO), ("monthly_contact", D(2026, 12, 24), PO)}
+    _attend(org, person, hour=11)
+    assert WorkItem.objects.filter(person=person, kind="sentence_plan").count() == 1
+
+
+def test_an_attended_contact_before_the_sentence_is_not_its_first_appointment(org, frozen_clock):
+    person = first_appointment_open(org)  # sentenced Friday 20 November
+    contact_record(
+        actor=org.po.user,
+        person=person,
+        type="office_appointment",
+        date=dt.datetime(2026, 11, 19, 10, 0, tzinfo=UTC),
+        outcome="attended_complied",
+    )
+    assert open_items(person) == {("first_appointment", D(2026, 11, 27), PO)}
+
+
+# completed_on: not before the item's clock started (20 November here), not after today (24 November)
+COMPLETED_ON_BOUNDS = [
+    ("day_before_the_clock_started", D(2026, 11, 19), "completed_on"),
+    ("day_the_clock_started", D(2026, 11, 20), None),
+    ("today", D(2026, 11, 24), None),
+    ("tomorrow", D(2026, 11, 25), "completed_on"),
+    ("year_1900", D(1900, 1, 1), "completed_on"),
+]
+
+
+@pytest.mark.parametrize(
+    ("completed_on", "field"), [c[1:] for c in COMPLETED_ON_BOUNDS], ids=[c[0] for c in COMPLETED_ON_BOUNDS]
+)
+def test_completed_on_is_between_the_clock_start_and_today(org, frozen_clock, completed_on, field):
+    person = first_appointment_open(org)
+    item = _item(person, "first_appointment")
+    audit_count = AuditEvent.objects.count()
+    if field is None:
+        work_item_complete(actor=org.po.user, item_id=item.pk, completed_on=completed_on)
+        item.refresh_from_db()
+        assert (item.status, item.closed_on) == ("done", completed_on)
+        return
+    with pytest.raises(ValidationFailed) as exc:
+        work_item_complete(actor=org.po.user, item_id=item.pk, completed_on=completed_on)
+    assert [e.dotted for e in exc.value.errors] == [field]
+    item.refresh_from_db()
+    assert item.status == "open" and AuditEvent.objects.count() == audit_count
+    assert open_items(person) == {("first_appointment", D(2026, 11, 27), PO)}
+
+
+def test_completing_the_first_appointment_is_one_transaction_with_the_items_it_starts(org, frozen_clock, monkeypatch):
+    person = first_appointment_open(org)
+    item = _item(person, "first_appointment")
+
+    def fail(**kwargs):
+        raise RuntimeError("work items failed")
+
+    monkeypatch.setattr(generate, "on_first_appointment_done", fail)
+    with pytest.raises(RuntimeError):
+        work_item_complete(actor=org.po.user, item_id=item.pk)
+    item.refresh_from_db()
+    assert item.status == "open"
+    assert not AuditEvent.objects.filter(crn=person.crn, action="work_item.done", entity_id=str(item.pk)).exists()
+
+
+# ---- a release on licence from custody ------------------------------------------------------------------------------
+
+
+def custody(org: Org, person: Person, release: D | None = None) -> Event:
+    return event_create(
+        actor=org.admin.user,
+        person=person,
+        offence_code="00101",
+        conviction_date=D(2025, 6, 2),
+        sentence_date=D(2025, 6, 2),
+        sentence_type="custody",
+        length_months=36,
+        release_date=release,
+        practitioner=PO,
+    )
+
+
+def _release(org: Org, person: Person, event: Event, on: D) -> Event:
+    event.refresh_from_db()
+    return event_update(
+        actor=org.po.user, person=person, number=event.number, version=event.version, changes={"release_date": on}
+    )
+
+
+CUSTODY_RELEASE_CASES = [
+    (
+        "release_date_recorded_with_the_sentence.first_appointment_next_working_day",
+        lambda org, p: custody(org, p, release=D(2026, 11, 20)),
+        {("first_appointment", D(2026, 11, 23), PO)},
+    ),
+    (
+        "released_on_christmas_eve.due_after_christmas_and_the_boxing_day_substitute",
+        lambda org, p: custody(org, p, release=D(2026, 12, 24)),
+        {("first_appointment", D(2026, 12, 29), PO)},
+    ),
+    ("no_release_date.nothing_under_ps2021", lambda org, p: custody(org, p), set()),
+    (
+        "release_date_added_later_by_update",
+        lambda org, p: _release(org, p, custody(org, p), D(2026, 11, 20)),
+        {("first_appointment", D(2026, 11, 23), PO)},
+    ),
+    (
+        "release_date_changed_while_the_first_appointment_is_open.no_second_item",
+        lambda org, p: _release(org, p, custody(org, p, release=D(2026, 11, 20)), D(2026, 11, 24)),
+        {("first_appointment", D(2026, 11, 23), PO)},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"), [c[1:] for c in CUSTODY_RELEASE_CASES], ids=[c[0] for c in CUSTODY_RELEASE_CASES]
+)
+def test_release_on_licence_from_custody_makes_the_first_appointment_due(org, frozen_clock, build, expected):
+    person = new_person(org)
+    build(org, person)
+    assert open_items(person) == expected
+    for item in WorkItem.objects.filter(person=person):
+        assert (item.trigger, item.rule_id) == ("sentence_licence_release", "first_appointment.licence")
+
+
+def test_the_licence_release_clock_starts_once_per_release_date(org, frozen_clock):
+    person = new_person(org)
+    event = custody(org, person, release=D(2026, 11, 20))
+    work_item_complete(actor=org.po.user, item_id=_item(person, "first_appointment").pk)
+    event.refresh_from_db()
+    event_update(actor=org.po.user, person=person, number=1, version=event.version, changes={"length_months": 48})
+    assert WorkItem.objects.filter(person=person, kind="first_appointment").count() == 1  # no new release date
+
+    _release(org, person, event, D(2026, 11, 23))  # a corrected date starts its own clock
+    assert {
+        (i.due_date, i.clock_started_on)
+        for i in WorkItem.objects.filter(person=person, status="open", kind="first_appointment")
+    } == {(D(2026, 11, 24), D(2026, 11, 23))}
+    work_item_complete(actor=org.po.user, item_id=_item(person, "first_appointment").pk)
+    _release(org, person, event, D(2026, 11, 20))  # back to a date whose clock has already started: nothing
+    assert WorkItem.objects.filter(person=person, kind="first_appointment").count() == 2
+    assert not WorkItem.objects.filter(person=person, kind="first_appointment", status="open").exists()
+
+
+def test_a_release_date_update_is_one_transaction_with_its_work_items(org, frozen_clock, monkeypatch):
+    person = new_person(org)
+    event = custody(org, person)
+
+    def fail(**kwargs):
+        raise RuntimeError("work items failed")
+
+    monkeypatch.setattr(generate, "on_custody_release", fail)
+    with pytest.raises(RuntimeError):
+        _release(org, person, event, D(2026, 11, 20))
+    event.refresh_from_db()
+    assert (event.release_date, event.version) == (None, 1)
+
+
+# ---- cancelling: not the items closed by their own record; the countersignature only by an SPO --------------------
+
+CANCEL_CASES = [
+    ("first_appointment.practitioner_may_cancel", "first_appointment", "po", None),
+    ("police_da_check.refused_record_the_enquiry", "police_da_check", "po", "record the enquiry"),
+    ("childrens_services_check.refused_even_for_an_spo", "childrens_services_check", "spo", "record the enquiry"),
+    ("rosh_screening.refused_complete_the_assessment", "rosh_screening", "po", "complete the RoSH assessment"),
+    ("rosh_screening.refused_even_for_an_spo", "rosh_screening", "spo", "complete the RoSH assessment"),
+    ("countersign.practitioner_refused", "reporting_change_countersign", "po", PermissionDenied),
+    ("countersign.head_of_service_refused", "reporting_change_countersign", "hos", PermissionDenied),
+    ("countersign.administrator_refused", "reporting_change_countersign", "admin", PermissionDenied),
+    ("countersign.spo_may_cancel", "reporting_change_countersign", "spo", None),
+]
+
+
+@pytest.mark.parametrize(("kind", "who", "refusal"), [c[1:] for c in CANCEL_CASES], ids=[c[0] for c in CANCEL_CASES])
+def test_who_may_cancel_which_item(org, frozen_clock, kind, who, refusal):
+    person = allocated(org)
+    sentence(org, person)
+    reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Start")
+    reporting_frequency_request(actor=org.po.user, person=person, frequency="monthly", reason="Doing well")
+    item = _item(person, kind)
+    audit_count = AuditEvent.objects.count()
+    actor = getattr(org, who).user
+    if refusal is None:
+        work_item_cancel(actor=actor, item_id=item.pk, reason="No longer needed")
+        item.refresh_from_db()
+        assert (item.status, item.cancel_reason) == ("cancelled", "No longer needed")
+        assert AuditEvent.objects.filter(action="work_item.cancelled", entity_id=str(item.pk)).count() == 1
+        return
+    if refusal is PermissionDenied:
+        with pytest.raises(PermissionDenied, match="Only a senior probation officer"):
+            work_item_cancel(actor=actor, item_id=item.pk, reason="No longer needed")
+    else:
+        with pytest.raises(ValidationFailed) as exc:
+            work_item_cancel(actor=actor, item_id=item.pk, reason="No longer needed")
+        assert [e.dotted for e in exc.value.errors] == ["kind"]
+        assert refusal in exc.value.errors[0].message and "Nothing was changed" in exc.value.errors[0].message
+    item.refresh_from_db()
+    assert (item.status, item.cancel_reason) == ("open", "")
+    assert AuditEvent.objects.count() == audit_count

@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from openprobation.people.services import case_access_add
 from openprobation.safeguarding.models import RoshAssessment, SafeguardingCheck
 from openprobation.safeguarding.services import (
+    rosh_assessment_complete,
     rosh_assessment_start,
     safeguarding_check_record_response,
     safeguarding_check_request,
@@ -18,8 +21,23 @@ from openprobation.safeguarding.services import (
 from openprobation.workitems.models import WorkItem
 from openprobation.workitems.services import reporting_frequency_request
 from tests.factories import PASSWORD, make_person
+from tests.test_work_items import (
+    LAST_DUE_SOON,
+    TODAY,
+    TOMORROW,
+    YESTERDAY,
+    build_hand_set_queue,
+    hand_item,
+    new_person,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hand_set_queue(org):
+    """Items set by hand at the overdue and due-soon boundaries (``tests.test_work_items.build_hand_set_queue``)."""
+    return build_hand_set_queue(org)
 
 
 def client_for(staff) -> Client:
@@ -43,11 +61,11 @@ def test_whats_due_shows_overdue_items_with_a_tag_and_one_click_to_the_case_and_
     assert 'aria-current="page"><strong class="govuk-service-navigation__active-fallback">What\'s due' in html
 
 
-def test_team_queue_for_the_spo_and_not_for_practitioners(org, frozen_clock):
-    person = make_person(org)
+def test_team_queue_for_the_spo_and_not_for_practitioners(org, frozen_clock, hand_set_queue):
+    visible, _hidden = hand_set_queue
     safeguarding_check_request(
         actor=org.po.user,
-        person=person,
+        person=visible,
         agency="police_da",
         requested_on=dt.date(2026, 11, 2),
         due_by=dt.date(2026, 11, 16),
@@ -55,8 +73,10 @@ def test_team_queue_for_the_spo_and_not_for_practitioners(org, frozen_clock):
     response = client_for(org.spo).get(f"/team/{org.team_a.code}/queue/")
     html = response.content.decode()
     assert response.status_code == 200
-    overdue = WorkItem.objects.filter(person=person, status="open", due_date__lt=dt.date(2026, 11, 24)).count()
-    assert f'id="queue-overdue"><strong>{overdue}</strong>' in html
+    # Hand-set items (tests/test_work_items.py): overdue 2 (po) + 1 (po2) + 1 (nobody); due soon 3 (po: today,
+    # tomorrow and 1 December). Due yesterday is overdue, due today is not; the restricted case is not counted.
+    assert 'id="queue-overdue"><strong>4</strong>' in html
+    assert 'id="queue-due-soon"><strong>3</strong>' in html
     assert "Escalated to Spo Tester" in html
     assert client_for(org.po).get(f"/team/{org.team_a.code}/queue/").status_code == 403
     assert client_for(org.spo).get(f"/team/{org.team_b.code}/queue/").status_code == 404
@@ -76,7 +96,7 @@ def test_case_page_shows_work_due_and_safeguarding_enquiries(org, frozen_clock):
 
 def test_cancelling_without_a_reason_shows_the_error_summary_and_saves_nothing(org, frozen_clock):
     person = make_person(org)
-    item = WorkItem.objects.get(person=person, kind="rosh_screening")
+    item = WorkItem.objects.get(person=person, kind="first_appointment")
     client = client_for(org.po)
     response = client.post(f"/work-items/{item.pk}/cancel/", {"reason": "  "})
     html = response.content.decode()
@@ -87,10 +107,10 @@ def test_cancelling_without_a_reason_shows_the_error_summary_and_saves_nothing(o
     )
     item.refresh_from_db()
     assert item.status == "open"
-    done = client.post(f"/work-items/{item.pk}/cancel/", {"reason": "Screened at court"})
+    done = client.post(f"/work-items/{item.pk}/cancel/", {"reason": "Transferred out"})
     assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/#work-due"
     item.refresh_from_db()
-    assert (item.status, item.cancel_reason) == ("cancelled", "Screened at court")
+    assert (item.status, item.cancel_reason) == ("cancelled", "Transferred out")
     again = client.post(f"/work-items/{item.pk}/complete/", {})
     assert again.status_code == 200 and "already cancelled" in again.content.decode()
 
@@ -316,6 +336,158 @@ def test_an_assessment_on_another_case_is_not_found(org, frozen_clock):
     assert client.get(f"/case/{person.crn}/rosh-assessments/999999/complete/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("rosh_screening", "complete the RoSH assessment on the case"),
+        ("police_da_check", "record the enquiry on the case"),
+    ],
+)
+def test_cancelling_a_check_or_assessment_item_on_the_page_points_to_its_record(org, frozen_clock, kind, message):
+    person = make_person(org)
+    item = WorkItem.objects.get(person=person, kind=kind)
+    response = client_for(org.po).post(f"/work-items/{item.pk}/cancel/", {"reason": "Not needed"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'class="govuk-error-summary"' in html and message in html
+    item.refresh_from_db()
+    assert item.status == "open"
+
+
+def test_the_used_in_assessment_form_offers_only_assessments_not_yet_complete(org, frozen_clock):
+    person = make_person(org)
+    completed = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
+    rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=completed.pk)
+    check = _answered_enquiry(org, person)
+    client = client_for(org.po)
+    url = f"/case/{person.crn}/safeguarding/{check.pk}/used/"
+    form = client.get(url).content.decode()
+    assert f'value="{completed.pk}"' not in form
+    assert "No RoSH assessment is in progress: start one from the case page first" in form
+    draft = rosh_assessment_start(actor=org.po.user, person=person, kind="full_analysis")
+    form = client.get(url).content.decode()
+    assert f'value="{draft.pk}"' in form and f'value="{completed.pk}"' not in form
+    # Posting the completed one anyway is refused by the service, with the error on the field.
+    refused = client.post(url, {"assessment_id": completed.pk})
+    assert refused.status_code == 200 and '<a href="#assessment_id' in refused.content.decode()
+    check.refresh_from_db()
+    assert (check.status, check.used_in_id) == ("response_received", None)
+
+
+# ---- the SPO's What's due: the team's enquiries escalated to them -------------------------------------------------
+
+
+def _enquiry(org, person, requested_on: dt.date, due_by: dt.date, agency: str = "police_da"):
+    return safeguarding_check_request(
+        actor=org.po.user, person=person, agency=agency, requested_on=requested_on, due_by=due_by
+    )
+
+
+def test_escalated_enquiries_are_listed_in_the_spos_whats_due_oldest_first(org, frozen_clock):
+    person = make_person(org, first_name="Amira", last_name="Begum")
+    older = _enquiry(org, person, dt.date(2026, 10, 20), dt.date(2026, 11, 10))
+    late = _enquiry(org, person, dt.date(2026, 11, 2), YESTERDAY, agency="childrens_services")
+    _enquiry(org, person, dt.date(2026, 11, 2), TODAY)  # due today: still in time
+    _enquiry(org, person, dt.date(2026, 11, 2), TOMORROW)
+    answered = _enquiry(org, person, dt.date(2026, 10, 1), dt.date(2026, 10, 15))
+    safeguarding_check_record_response(
+        actor=org.po.user, person=person, check_id=answered.pk, received_on=dt.date(2026, 11, 20), summary="None"
+    )
+    hidden = make_person(org, first_name="Hidden", last_name="Case")
+    _enquiry(org, hidden, dt.date(2026, 10, 1), dt.date(2026, 10, 15))
+    case_access_add(actor=org.admin.user, person=hidden, staff_code=org.po2.code, kind="restriction", reason="LAO")
+    other_team = make_person(org, practitioner=org.po_b, first_name="Other", last_name="Team")
+    _enquiry(org, other_team, dt.date(2026, 10, 1), dt.date(2026, 10, 15))
+
+    html = client_for(org.spo).get("/whats-due/").content.decode()
+    table = html.split('id="escalated"')[1].split("</table>")[0]
+    assert "Safeguarding enquiries escalated to you, oldest first" in table
+    rows = table.split("<tbody")[1].split('<tr class="govuk-table__row">')[1:]
+    assert len(rows) == 2
+    assert f"/case/{person.crn}/safeguarding/{older.pk}/chase/" in rows[0]
+    assert f"/case/{person.crn}/safeguarding/{late.pk}/chase/" in rows[1]
+    assert all(f'href="/case/{person.crn}/#safeguarding">Amira Begum</a>' in r for r in rows)
+    assert "Hidden" not in table and "Other" not in table
+    assert 'id="escalated"' not in client_for(org.po).get("/whats-due/").content.decode()  # escalated to the SPO
+    assert 'id="escalated"' not in client_for(org.hos).get("/whats-due/").content.decode()
+
+
+# ---- the team queue's counts link to the items behind them ----------------------------------------------------------
+
+
+def test_team_queue_counts_link_to_their_items_each_one_click_from_the_case_and_the_action(
+    org, frozen_clock, hand_set_queue
+):
+    visible, hidden = hand_set_queue
+    client = client_for(org.spo)
+    queue = client.get(f"/team/{org.team_a.code}/queue/").content.decode()
+    for owner, count in (("N07A001", "overdue"), ("N07A001", "due_soon"), ("N07A002", "overdue"), ("none", "overdue")):
+        assert f'href="?owner={owner}&amp;count={count}#items"' in queue
+    assert 'href="?owner=N07A100&amp;count=overdue#items"' not in queue  # nothing to list: a plain 0
+
+    page = client.get(f"/team/{org.team_a.code}/queue/", {"owner": "N07A001", "count": "overdue"}).content.decode()
+    section = page.split('id="items"')[1].split("</table>")[0]
+    assert "Overdue: Po Tester" in section
+    items = WorkItem.objects.filter(person=visible, owner=org.po, status="open", due_date__lt=TODAY).order_by(
+        "due_date"
+    )
+    assert [i.due_date for i in items] == [dt.date(2026, 11, 10), YESTERDAY]
+    for item in items:
+        assert f'href="/work-items/{item.pk}/complete/"' in section  # the action, one click
+    assert section.count(f'href="/case/{visible.crn}/#work-due"') == 2  # the case, one click
+    assert hidden.crn not in section
+
+    soon = client.get(f"/team/{org.team_a.code}/queue/", {"owner": "N07A001", "count": "due_soon"}).content.decode()
+    section = soon.split('id="items"')[1].split("</table>")[0]
+    assert "Due soon: Po Tester" in section and section.count('href="/work-items/') == 3
+    assert "1 Dec 2026" in section and "2 Dec 2026" not in section and LAST_DUE_SOON.day == 1
+
+    nobody = client.get(f"/team/{org.team_a.code}/queue/", {"owner": "none", "count": "overdue"}).content.decode()
+    assert "Overdue: Nobody yet (unallocated cases)" in nobody
+    assert client.get(f"/team/{org.team_a.code}/queue/", {"owner": "N07B001", "count": "overdue"}).status_code == 404
+    assert client.get(f"/team/{org.team_a.code}/queue/", {"owner": "N07A001", "count": "late"}).status_code == 404
+
+
+# ---- a page of items is a fixed number of queries -------------------------------------------------------------------
+
+
+def _page_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+KINDS = ["home_visit", "police_da_check", "rosh_screening", "reporting_change_countersign", "sentence_plan"]
+
+
+def test_whats_due_is_a_fixed_number_of_queries(org, frozen_clock, django_assert_num_queries):
+    client = client_for(org.po)
+    first = new_person(org)
+    hand_item(first, org.po, YESTERDAY)
+    client.get("/whats-due/")  # warm-up
+    one_item = _page_queries(client, "/whats-due/")
+    for i in range(19):
+        person = first if i % 2 else new_person(org)
+        hand_item(person, org.po, YESTERDAY + dt.timedelta(days=i), kind=KINDS[i % len(KINDS)])
+    with django_assert_num_queries(one_item):
+        html = client.get("/whats-due/").content.decode()
+    assert html.count('/#work-due">') == 20  # each item's link to its case
+
+
+def test_the_case_pages_work_items_are_a_fixed_number_of_queries(org, frozen_clock, django_assert_num_queries):
+    client = client_for(org.po)
+    person = new_person(org)
+    hand_item(person, org.po, YESTERDAY)
+    url = f"/case/{person.crn}/"
+    client.get(url)
+    one_item = _page_queries(client, url)
+    for i in range(19):
+        hand_item(person, org.po, YESTERDAY + dt.timedelta(days=i), kind=KINDS[i % len(KINDS)])
+    with django_assert_num_queries(one_item):
+        html = client.get(url).content.decode()
+    assert html.count('<a class="govuk-link govuk-body-s" href="/work-items/') == 20  # each item's Cancel link
+
+
 # ---- in a real browser ------------------------------------------------------------------------------------------
 
 
@@ -335,7 +507,8 @@ def test_practitioner_works_through_whats_due_in_a_browser(page, live_server, or
     page.get_by_role("link", name="What's due").click()
     page.wait_for_url(f"{live_server.url}/whats-due/")
     overdue = page.get_by_role("table", name="Overdue")
-    assert overdue.get_by_text("Overdue").first.is_visible()
+    tag = overdue.locator("strong.govuk-tag.govuk-tag--red", has_text="Overdue").first
+    assert tag.is_visible() and tag.inner_text() == "Overdue"
     row = overdue.get_by_role("row").filter(has_text="First appointment")
     row.get_by_role("link", name="Mark as done").click()
     page.wait_for_url(f"{live_server.url}/work-items/**/complete/")

@@ -1,7 +1,8 @@
 """Reading safeguarding enquiries and RoSH assessments; escalation is worked out here, when read.
 
 An enquiry still awaiting its answer after its due date is escalated to the team's senior probation officer: it
-shows as escalated on the case and on the SPO's team queue from the day after it was due, with no nightly job.
+shows as escalated on the case, on the SPO's team queue and in the SPO's own What's due from the day after it was
+due, with no nightly job.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from openprobation.core import clock
 from openprobation.core.errors import NotFound
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff, Team
-from openprobation.people.access import Actor, people_visible_to
+from openprobation.people.access import Actor, people_visible_to, staff_for
 from openprobation.people.models import Person
 from openprobation.safeguarding.choices import OPEN_CHECK_STATUSES, CheckStatus
 from openprobation.safeguarding.models import RoshAssessment, SafeguardingChase, SafeguardingCheck
@@ -93,3 +94,24 @@ def team_checks_outstanding(*, actor: Actor, team: Team) -> list[OutstandingChec
         OutstandingCheck(check=c, age_days=(today - c.requested_on).days, escalated_to=spo if c.escalated else None)  # type: ignore[attr-defined]
         for c in checks
     ]
+
+
+def checks_escalated_to(*, actor: Actor) -> list[OutstandingCheck]:
+    """The enquiries escalated to the actor as a senior probation officer: their team's cases' enquiries still
+    awaiting an answer after the reply was due, oldest request first, on the cases the actor may see. Empty for
+    anyone who is not an SPO in a team (escalation goes to the team's SPO)."""
+    staff = staff_for(actor)
+    if staff is None or staff.role != Role.SPO or staff.team_id is None:
+        return []
+    today = clock.today()
+    checks = (
+        SafeguardingCheck.objects.filter(
+            person__team_id=staff.team_id,
+            status=CheckStatus.AWAITING_RESPONSE,
+            due_by__lt=today,
+            person__in=people_visible_to(actor),
+        )
+        .select_related("person", "person__practitioner", "subject")
+        .order_by("requested_on", "id")
+    )
+    return [OutstandingCheck(check=c, age_days=(today - c.requested_on).days, escalated_to=staff) for c in checks]

@@ -17,7 +17,7 @@ from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, PermissionDenied, ValidationFailed
 from openprobation.organisation.choices import Role
-from openprobation.people.access import Actor, require_write
+from openprobation.people.access import Actor, require_role, require_write
 from openprobation.people.models import Person, Relationship
 from openprobation.rules.timescales import ItemKind, Trigger
 from openprobation.safeguarding.choices import (
@@ -31,6 +31,10 @@ from openprobation.safeguarding.models import RoshAssessment, SafeguardingChase,
 from openprobation.workitems import generate
 
 MAX_TEXT = 20000
+EARLIEST_DATE = dt.date(1900, 1, 1)
+# A reply is due within the local protocol (10 working days by default); a due date more than a year after the
+# request is a typing mistake, not a protocol.
+MAX_REPLY_DAYS = 365
 CHECK_ITEM_KIND: dict[str, ItemKind] = {
     Agency.POLICE_DA: ItemKind.POLICE_DA_CHECK,
     Agency.CHILDRENS_SERVICES: ItemKind.CHILDRENS_SERVICES_CHECK,
@@ -92,7 +96,12 @@ def safeguarding_check_request(
         c.add("agency", f"Choose the agency: one of {', '.join(Agency.values)}")
     if agency == Agency.OTHER:
         _check_text(c, "agency_name", agency_name, "the name of the agency", required=True)
-    _not_in_future(c, "requested_on", requested_on, "date of the request")
+    requested_ok = requested_on >= EARLIEST_DATE
+    if not requested_ok:
+        c.add("requested_on", f"The date of the request must be on or after {_day(EARLIEST_DATE)}")
+    elif requested_on > clock.today():
+        requested_ok = False
+        c.add("requested_on", "The date of the request must be today or in the past")
     _check_text(c, "notes", notes, "notes", required=False)
     subject = None
     if subject_id is not None:
@@ -100,10 +109,14 @@ def safeguarding_check_request(
         if subject is None:
             c.add("subject_id", f"No relationship {subject_id} on case {person.crn}: choose someone in the household")
     if due_by is None:
-        due_by = generate.calendar().add_working_days(requested_on, settings.SAFEGUARDING_REPLY_WORKING_DAYS)
+        if requested_ok:
+            due_by = generate.calendar().add_working_days(requested_on, settings.SAFEGUARDING_REPLY_WORKING_DAYS)
     elif due_by < requested_on:
         c.add("due_by", "The reply due date must be the same as or after the date of the request")
+    elif due_by > requested_on + dt.timedelta(days=MAX_REPLY_DAYS):
+        c.add("due_by", f"The reply due date must be within {MAX_REPLY_DAYS} days of the date of the request")
     c.raise_if_any()
+    assert due_by is not None
     with transaction.atomic():
         check = SafeguardingCheck.objects.create(
             person=person,
@@ -204,14 +217,23 @@ def safeguarding_check_record_response(
 def safeguarding_check_mark_used(
     *, actor: Actor, person: Person, check_id: int, assessment_id: int
 ) -> SafeguardingCheck:
-    """Link a received response to the RoSH assessment that took it into account."""
+    """Link a received response to the RoSH assessment that takes it into account: one not yet complete (a draft),
+    since a completed assessment was signed off without it."""
     require_write(actor)
     with transaction.atomic():
         check = _locked_check(person, check_id)
         _require_status(check, (CheckStatus.RESPONSE_RECEIVED,), "mark it used in an assessment")
-        assessment = RoshAssessment.objects.filter(person=person, pk=assessment_id).first()
+        # Locked, so the assessment cannot be completed between this check and the link.
+        assessment = RoshAssessment.objects.select_for_update().filter(person=person, pk=assessment_id).first()
         if assessment is None:
             raise ValidationFailed.single("assessment_id", f"No RoSH assessment {assessment_id} on case {person.crn}")
+        if assessment.status != AssessmentStatus.DRAFT:
+            when = f" on {_day(assessment.completed_on)}" if assessment.completed_on else ""
+            raise ValidationFailed.single(
+                "assessment_id",
+                f"This {assessment.get_kind_display()} was completed{when}, so a response cannot be used in it: "
+                "choose an assessment that is not yet complete, or start one. Nothing was changed",
+            )
         check.status = CheckStatus.USED_IN_ASSESSMENT
         check.used_in = assessment
         check.save(update_fields=["status", "used_in"])
@@ -228,7 +250,10 @@ def safeguarding_check_mark_used(
 
 
 def safeguarding_check_close(*, actor: Actor, person: Person, check_id: int, reason: str) -> SafeguardingCheck:
-    """Close an enquiry that will not be used (no longer needed, or the answer is not relevant), saying why."""
+    """Close an enquiry that will not be used (no longer needed, or the answer is not relevant), saying why.
+
+    Closing one whose response has been received but not used lets a RoSH assessment be signed off without it,
+    which is the SPO's exception by another name: only a senior probation officer may do that."""
     require_write(actor)
     c = Collector()
     _check_text(c, "reason", reason, "why the enquiry is being closed", required=True)
@@ -236,6 +261,14 @@ def safeguarding_check_close(*, actor: Actor, person: Person, check_id: int, rea
     with transaction.atomic():
         check = _locked_check(person, check_id)
         _require_status(check, OPEN_CHECK_STATUSES, "close it")
+        if check.status == CheckStatus.RESPONSE_RECEIVED:
+            try:
+                require_role(actor, Role.SPO)
+            except PermissionDenied as denied:
+                raise PermissionDenied(
+                    "Only a senior probation officer can close an enquiry whose response has been received but not "
+                    "used in the risk assessment"
+                ) from denied
         before = check.status
         check.status = CheckStatus.CLOSED
         check.closed_on = clock.today()

@@ -32,14 +32,32 @@ from openprobation.sentences.models import Allocation, Event, LicenceCondition, 
 from openprobation.workitems import generate as work_items
 
 EVENT_FIELDS = (
-    "number", "offence_code", "conviction_date", "sentence_date", "sentence_type", "length_months",
-    "release_date", "expected_end_date", "termination_date", "termination_reason",
+    "number",
+    "offence_code",
+    "conviction_date",
+    "sentence_date",
+    "sentence_type",
+    "length_months",
+    "release_date",
+    "expected_end_date",
+    "termination_date",
+    "termination_reason",
 )
 EVENT_EDITABLE = (
-    "offence_code", "conviction_date", "sentence_date", "sentence_type", "length_months", "release_date",
-    "termination_date", "termination_reason",
+    "offence_code",
+    "conviction_date",
+    "sentence_date",
+    "sentence_type",
+    "length_months",
+    "release_date",
+    "termination_date",
+    "termination_reason",
 )
 MAX_LENGTH_MONTHS = 1200
+# Event dates are on or after 1 January 1900 and at most this many years ahead (a planned release, say): anything
+# further is a typing mistake, and no timescale can be counted from it.
+EARLIEST_EVENT_DATE = dt.date(1900, 1, 1)
+MAX_YEARS_AHEAD = 50
 MAX_REQUIREMENT_LENGTH = {"unpaid_work": 300, "rar": 400}  # hours, days (Sentencing Act 2020 limits)
 COMMUNITY_SENTENCE_TYPES = frozenset({SentenceType.COMMUNITY_ORDER, SentenceType.SUSPENDED_SENTENCE_ORDER})
 
@@ -60,20 +78,44 @@ class LicenceConditionInput:
     end_date: dt.date | None = None
 
 
+def _date_out_of_bounds(c: Collector, field: str, value: dt.date | None, label: str, latest: dt.date) -> bool:
+    """Add a field error when ``value`` is before 1900 or more than ``MAX_YEARS_AHEAD`` years ahead."""
+    if value is None:
+        return False
+    if value < EARLIEST_EVENT_DATE:
+        c.add(field, f"The {label} must be on or after {_day(EARLIEST_EVENT_DATE)}")
+        return True
+    if value > latest:
+        c.add(field, f"The {label} must be no more than {MAX_YEARS_AHEAD} years ahead (by {_day(latest)})")
+        return True
+    return False
+
+
+def _day(d: dt.date) -> str:
+    return f"{d.day} {d:%B} {d.year}"
+
+
 def _check_event(c: Collector, v: dict[str, Any]) -> None:
     today = clock.today()
+    latest = add_months(today, 12 * MAX_YEARS_AHEAD)
     problem = offence_code_problem(v["offence_code"])
     if problem:
         c.add("offence_code", problem)
     check_choice(c, "sentence_type", v["sentence_type"], SentenceType, "sentence type")
     if v["conviction_date"] > today:
         c.add("conviction_date", "The conviction date must be today or in the past")
-    if v["sentence_date"] < v["conviction_date"]:
+    else:
+        _date_out_of_bounds(c, "conviction_date", v["conviction_date"], "conviction date", today)
+    if not _date_out_of_bounds(c, "sentence_date", v["sentence_date"], "sentence date", latest) and (
+        v["sentence_date"] < v["conviction_date"]
+    ):
         c.add("sentence_date", "The sentence date must be the same as or after the conviction date")
     if not 1 <= v["length_months"] <= MAX_LENGTH_MONTHS:
         c.add("length_months", f"Enter a sentence length between 1 and {MAX_LENGTH_MONTHS} months")
     release = v.get("release_date")
-    if release is not None:
+    if _date_out_of_bounds(c, "release_date", release, "release date", latest):
+        pass
+    elif release is not None:
         if v["sentence_type"] not in CUSTODIAL_SENTENCE_TYPES:
             c.add("release_date", "Only a custodial sentence, licence or post-sentence supervision has a release date")
         elif release < v["sentence_date"]:
@@ -81,7 +123,9 @@ def _check_event(c: Collector, v: dict[str, Any]) -> None:
     elif v["sentence_type"] in (SentenceType.LICENCE, SentenceType.POST_SENTENCE_SUPERVISION):
         c.add("release_date", "Enter the release date for a licence or post-sentence supervision")
     termination = v.get("termination_date")
-    if termination is not None and termination < v["sentence_date"]:
+    if _date_out_of_bounds(c, "termination_date", termination, "termination date", latest):
+        pass
+    elif termination is not None and termination < v["sentence_date"]:
         c.add("termination_date", "The termination date must be the same as or after the sentence date")
     if termination is not None and not v.get("termination_reason"):
         c.add("termination_reason", "Enter why the event ended")
@@ -138,8 +182,12 @@ def event_create(
     """Record a conviction and its sentence; with ``practitioner`` (a staff code) allocate it too."""
     require_write(actor)
     values: dict[str, Any] = {
-        "offence_code": offence_code, "conviction_date": conviction_date, "sentence_date": sentence_date,
-        "sentence_type": sentence_type, "length_months": length_months, "release_date": release_date,
+        "offence_code": offence_code,
+        "conviction_date": conviction_date,
+        "sentence_date": sentence_date,
+        "sentence_type": sentence_type,
+        "length_months": length_months,
+        "release_date": release_date,
     }
     c = Collector()
     _check_event(c, values)
@@ -151,16 +199,25 @@ def event_create(
         Person.objects.select_for_update().filter(pk=person.pk).first()  # serialise event numbering per person
         number = (Event.objects.filter(person=person).aggregate(n=Max("number"))["n"] or 0) + 1
         event = Event.objects.create(
-            person=person, number=number,
+            person=person,
+            number=number,
             offence_category=offence_table()[offence_code].ogrs3_category,
-            expected_end_date=add_months(sentence_date, length_months), **values,
+            expected_end_date=add_months(sentence_date, length_months),
+            **values,
         )
         Requirement.objects.bulk_create(Requirement(event=event, **asdict(r)) for r in requirements)
         LicenceCondition.objects.bulk_create(LicenceCondition(event=event, **asdict(lc)) for lc in licence_conditions)
         audit_record(
-            actor=actor, action="event.created", crn=person.crn, entity="event", entity_id=event.pk,
-            after={**snapshot(event, EVENT_FIELDS), "requirements": [asdict(r) for r in requirements],
-                   "licence_conditions": [asdict(lc) for lc in licence_conditions]},
+            actor=actor,
+            action="event.created",
+            crn=person.crn,
+            entity="event",
+            entity_id=event.pk,
+            after={
+                **snapshot(event, EVENT_FIELDS),
+                "requirements": [asdict(r) for r in requirements],
+                "licence_conditions": [asdict(lc) for lc in licence_conditions],
+            },
         )
         work_items.on_event_created(actor=actor, person=person, event=event)
         if staff is not None:
@@ -190,8 +247,18 @@ def event_update(*, actor: Actor, person: Person, number: int, version: int, cha
             changes["offence_category"] = offence_table()[changes["offence_code"]].ogrs3_category
         before, after = apply_changes(locked, changes)
         if after:
-            audit_record(actor=actor, action="event.updated", crn=person.crn, entity="event", entity_id=locked.pk,
-                         before=before, after=after)
+            audit_record(
+                actor=actor,
+                action="event.updated",
+                crn=person.crn,
+                entity="event",
+                entity_id=locked.pk,
+                before=before,
+                after=after,
+            )
+            if {"release_date", "sentence_type"} & set(after):
+                # A custodial sentence given its release date starts the licence-release clock (once per date).
+                work_items.on_custody_release(actor=actor, person=person, event=locked)
             risk_recalculate(actor=actor, person=person)
     return locked
 
@@ -206,12 +273,20 @@ def _allocate(*, actor: Actor, event: Event, staff: Staff, start_date: dt.date, 
         current.end_date = start_date
         current.save(update_fields=["end_date"])
     assert staff.team is not None
-    allocation = Allocation.objects.create(event=event, practitioner=staff, team=staff.team, start_date=start_date,
-                                           reason=reason)
+    allocation = Allocation.objects.create(
+        event=event, practitioner=staff, team=staff.team, start_date=start_date, reason=reason
+    )
     Person.objects.filter(pk=event.person_id).update(practitioner=staff, team=staff.team)
-    audit_record(actor=actor, action="event.allocated", crn=event.person.crn, entity="event", entity_id=event.pk,
-                 before=before, after={"practitioner": staff.code, "team": staff.team.code,
-                                       "start_date": start_date}, reason=reason)
+    audit_record(
+        actor=actor,
+        action="event.allocated",
+        crn=event.person.crn,
+        entity="event",
+        entity_id=event.pk,
+        before=before,
+        after={"practitioner": staff.code, "team": staff.team.code, "start_date": start_date},
+        reason=reason,
+    )
     work_items.on_allocated(actor=actor, person=event.person, event=event, staff=staff, start_date=start_date)
     return allocation
 

@@ -21,13 +21,14 @@ from django.utils import timezone
 
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
+from openprobation.core.errors import ValidationFailed
 from openprobation.core.models import AuditEvent
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff
 from openprobation.people.access import Actor
 from openprobation.people.models import Person, Relationship
 from openprobation.risk.models import Registration
-from openprobation.rules.calendar import WorkingCalendar, england_and_wales
+from openprobation.rules.calendar import CalendarRangeError, WorkingCalendar, england_and_wales
 from openprobation.rules.registrations import registration_type, rosh_codes
 from openprobation.rules.timescales import (
     CaseFacts,
@@ -187,10 +188,17 @@ def work_items_generate_for(
     event: Event | None = None,
     relationship: Relationship | None = None,
     facts: CaseFacts | None = None,
+    field: str = "date",
 ) -> list[WorkItem]:
-    """Store the work items one event in the record makes due (see the module docstring)."""
+    """Store the work items one event in the record makes due (see the module docstring).
+
+    ``field`` names the input that gave ``occurred_on``: a date the working-day calendar cannot count from (far in
+    the future, say) is refused as a field error on it, and the caller's transaction changes nothing."""
     facts = facts or case_facts(person, sentence_type=event.sentence_type if event else None)
-    due = items_due(TriggerEvent(trigger, occurred_on, facts), policy(), calendar())
+    try:
+        due = items_due(TriggerEvent(trigger, occurred_on, facts), policy(), calendar())
+    except CalendarRangeError as error:
+        raise ValidationFailed.single(field, f"No due dates can be worked out from this date: {error}") from error
     return store_items(actor=actor, person=person, due=due, event=event, relationship=relationship)
 
 
@@ -203,9 +211,13 @@ def close_open_items(
     note: str,
     relationship: Relationship | None = None,
     any_relationship: bool = False,
+    started_by: dt.date | None = None,
 ) -> list[WorkItem]:
-    """Mark the case's open items of these kinds done, because the record now shows them done."""
+    """Mark the case's open items of these kinds done, because the record now shows them done (only items whose
+    clock had started by ``started_by``, when given: a contact before the sentence is not its first appointment)."""
     items = WorkItem.objects.select_for_update().filter(person=person, status=WorkItemStatus.OPEN, kind__in=list(kinds))
+    if started_by is not None:
+        items = items.filter(clock_started_on__lte=started_by)
     if not any_relationship:
         items = items.filter(relationship=relationship)
     closed = list(items)
@@ -236,7 +248,10 @@ def schedule_next(*, actor: Actor, person: Person, done: Iterable[WorkItem], don
     for item in done:
         if item.kind not in RECURRING_KINDS:
             continue
-        nxt = next_occurrence(ItemKind(item.kind), done_on, facts, policy(), calendar())
+        try:
+            nxt = next_occurrence(ItemKind(item.kind), done_on, facts, policy(), calendar())
+        except CalendarRangeError as error:
+            raise ValidationFailed.single("date", f"No next due date can be worked out: {error}") from error
         if nxt is not None:
             created += store_items(
                 actor=actor, person=person, due=[nxt], event=item.event, relationship=item.relationship
@@ -249,16 +264,58 @@ def schedule_next(*, actor: Actor, person: Person, done: Iterable[WorkItem], don
 
 def on_event_created(*, actor: Actor, person: Person, event: Event) -> list[WorkItem]:
     """A sentence (or a release on licence) starts the clock on allocation, first appointment, RoSH screening
-    and the safeguarding checks, by sentence type."""
+    and the safeguarding checks, by sentence type. A custodial sentence recorded with its release date also starts
+    the licence-release clock."""
     trigger = SENTENCE_TRIGGERS.get(event.sentence_type)
     if trigger is None:
         return []
-    occurred = (
-        event.release_date
-        if trigger is Trigger.SENTENCE_LICENCE_RELEASE and event.release_date
-        else (event.sentence_date)
+    if trigger is Trigger.SENTENCE_LICENCE_RELEASE and event.release_date:
+        occurred, field = event.release_date, "release_date"
+    else:
+        occurred, field = event.sentence_date, "sentence_date"
+    created = work_items_generate_for(
+        actor=actor, trigger=trigger, person=person, occurred_on=occurred, event=event, field=field
     )
-    return work_items_generate_for(actor=actor, trigger=trigger, person=person, occurred_on=occurred, event=event)
+    return created + on_custody_release(actor=actor, person=person, event=event)
+
+
+def on_custody_release(*, actor: Actor, person: Person, event: Event) -> list[WorkItem]:
+    """A custodial event with a release date (recorded with the sentence, or added or changed later) starts the
+    licence-release clock on that date: the first appointment within a working day of release (ps2021). Once per
+    release date: a date whose clock has already started makes nothing more."""
+    if event.sentence_type != "custody" or event.release_date is None:
+        return []
+    already = WorkItem.objects.filter(
+        event=event, trigger=Trigger.SENTENCE_LICENCE_RELEASE.value, clock_started_on=event.release_date
+    ).exists()
+    if already:
+        return []
+    return work_items_generate_for(
+        actor=actor,
+        trigger=Trigger.SENTENCE_LICENCE_RELEASE,
+        person=person,
+        occurred_on=event.release_date,
+        event=event,
+        field="release_date",
+    )
+
+
+def on_first_appointment_done(*, actor: Actor, person: Person, first: WorkItem, on: dt.date) -> list[WorkItem]:
+    """A first appointment item just done (by hand, or by an attended contact) starts the "first appointment
+    attended" clock (sentence plan, monthly contact) on ``on``, once: not if it already started for this item."""
+    started = WorkItem.objects.filter(
+        person=person, trigger=Trigger.FIRST_APPOINTMENT_ATTENDED.value, pk__gt=first.pk
+    ).exists()
+    if started:
+        return []
+    return work_items_generate_for(
+        actor=actor,
+        trigger=Trigger.FIRST_APPOINTMENT_ATTENDED,
+        person=person,
+        occurred_on=on,
+        event=first.event,
+        field="completed_on",
+    )
 
 
 def on_allocated(*, actor: Actor, person: Person, event: Event, staff: Staff, start_date: dt.date) -> list[WorkItem]:
@@ -278,7 +335,7 @@ def on_allocated(*, actor: Actor, person: Person, event: Event, staff: Staff, st
     open_items.filter(owner_role=Owner.SPO).update(owner_id=spo_id, team_id=team_id)
     open_items.filter(owner_role=Owner.ADMIN).update(team_id=team_id)
     return work_items_generate_for(
-        actor=actor, trigger=Trigger.ALLOCATION, person=person, occurred_on=start_date, event=event
+        actor=actor, trigger=Trigger.ALLOCATION, person=person, occurred_on=start_date, event=event, field="start_date"
     )
 
 
@@ -316,7 +373,12 @@ def on_registration_added(*, actor: Actor, person: Person, registration: Registr
     else:
         return []
     return work_items_generate_for(
-        actor=actor, trigger=trigger, person=person, occurred_on=registration.start_date, facts=facts
+        actor=actor,
+        trigger=trigger,
+        person=person,
+        occurred_on=registration.start_date,
+        facts=facts,
+        field="start_date",
     )
 
 
@@ -380,15 +442,24 @@ def on_contact_recorded(*, actor: Actor, person: Person, type: str, when: dt.dat
                 on=day,
                 note="First appointment attended",
                 any_relationship=True,
+                started_by=day,
             )
             if first:
-                created += work_items_generate_for(
-                    actor=actor,
-                    trigger=Trigger.FIRST_APPOINTMENT_ATTENDED,
-                    person=person,
-                    occurred_on=day,
-                    event=first[0].event,
+                created += _start_after_first_appointment(actor=actor, person=person, first=first[0], on=day)
+            else:
+                # A first appointment marked done earlier without starting the clock (before this was fixed): the
+                # clock starts from the day it was recorded as done, once.
+                earlier = (
+                    WorkItem.objects.filter(
+                        person=person, kind=ItemKind.FIRST_APPOINTMENT.value, status=WorkItemStatus.DONE
+                    )
+                    .order_by("-pk")
+                    .first()
                 )
+                if earlier is not None and earlier.closed_on is not None:
+                    created += _start_after_first_appointment(
+                        actor=actor, person=person, first=earlier, on=earlier.closed_on
+                    )
         kinds = []
         if type == "home_visit":
             kinds.append(ItemKind.HOME_VISIT)
@@ -400,9 +471,16 @@ def on_contact_recorded(*, actor: Actor, person: Person, type: str, when: dt.dat
             created += schedule_next(actor=actor, person=person, done=done, done_on=day)
     elif outcome == MISSED:
         created += work_items_generate_for(
-            actor=actor, trigger=Trigger.APPOINTMENT_MISSED, person=person, occurred_on=day
+            actor=actor, trigger=Trigger.APPOINTMENT_MISSED, person=person, occurred_on=day, field="date"
         )
     return created
+
+
+def _start_after_first_appointment(*, actor: Actor, person: Person, first: WorkItem, on: dt.date) -> list[WorkItem]:
+    try:
+        return on_first_appointment_done(actor=actor, person=person, first=first, on=on)
+    except ValidationFailed as error:  # the contact's date is the field the caller knows
+        raise ValidationFailed.single("date", error.errors[0].message) from error
 
 
 def on_contact_outcome_changed(

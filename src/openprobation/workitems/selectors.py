@@ -36,7 +36,7 @@ def _with_overdue(items: QuerySet[WorkItem], today: dt.date) -> QuerySet[WorkIte
 
 def work_items_for_person(*, person: Person, include_closed: bool = False) -> QuerySet[WorkItem]:
     """A visible case's items, soonest due first (open ones only unless ``include_closed``)."""
-    items = WorkItem.objects.filter(person=person).select_related("owner", "relationship")
+    items = WorkItem.objects.filter(person=person).select_related("person", "owner", "team", "relationship")
     if not include_closed:
         items = items.filter(status=WorkItemStatus.OPEN)
     return _with_overdue(items, clock.today()).order_by("due_date", "id")
@@ -45,7 +45,7 @@ def work_items_for_person(*, person: Person, include_closed: bool = False) -> Qu
 def work_item_get(*, actor: Actor, item_id: int) -> WorkItem:
     item = (
         _with_overdue(WorkItem.objects.all(), clock.today())
-        .select_related("person", "owner", "relationship")
+        .select_related("person", "owner", "team", "relationship")
         .filter(pk=item_id, person__in=people_visible_to(actor))
         .first()
     )
@@ -65,7 +65,7 @@ def work_item_list(
 ) -> QuerySet[WorkItem]:
     """Items on the cases the actor may see, filtered by team code, owner's staff code, overdue, kind and status."""
     today = clock.today()
-    items = WorkItem.objects.filter(person__in=people_visible_to(actor)).select_related("person", "owner")
+    items = WorkItem.objects.filter(person__in=people_visible_to(actor)).select_related("person", "owner", "team")
     if status:
         items = items.filter(status=status)
     if team:
@@ -167,6 +167,30 @@ def team_queue(*, actor: Actor, team: Team) -> TeamQueue:
     if counts:
         rows.append(QueueRow(None, *(sum(c[k] for c in counts.values()) for k in ("overdue", "due_soon", "open"))))
     return TeamQueue(team=team, as_of=today, due_soon_until=soon, rows=rows)
+
+
+QUEUE_COUNTS = ("overdue", "due_soon", "open")
+NOBODY = "none"  # the owner code of the queue row for items nobody in the team holds
+
+
+def team_queue_items(*, actor: Actor, team: Team, owner_code: str, count: str) -> list[WorkItem]:
+    """The open items behind one count on the team queue (``count``: overdue, due_soon or open) for one member of
+    staff by code, or for nobody in the team (``owner_code`` ``"none"``), overdue first then soonest due. The same
+    filters as :func:`team_queue`, so the list and the count agree."""
+    if count not in QUEUE_COUNTS:
+        raise NotFound(f"No queue count {count}")
+    today = clock.today()
+    items = WorkItem.objects.filter(team=team, status=WorkItemStatus.OPEN, person__in=people_visible_to(actor))
+    if owner_code == NOBODY:
+        items = items.filter(Q(owner__isnull=True) | ~Q(owner__team=team))
+    else:
+        items = items.filter(owner__code=owner_code.replace("\x00", ""), owner__team=team)
+    if count == "overdue":
+        items = items.filter(due_date__lt=today)
+    elif count == "due_soon":
+        soon = generate.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS)
+        items = items.filter(due_date__gte=today, due_date__lte=soon)
+    return list(_with_overdue(items, today).select_related("person", "relationship").order_by("due_date", "id"))
 
 
 @dataclass(frozen=True)

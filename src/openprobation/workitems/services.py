@@ -15,7 +15,7 @@ from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, PermissionDenied, ValidationFailed
 from openprobation.organisation.choices import Role
-from openprobation.people.access import Actor, people_visible_to, require_write
+from openprobation.people.access import Actor, people_visible_to, require_role, require_write
 from openprobation.people.models import Person
 from openprobation.rules.timescales import ItemKind, Trigger
 from openprobation.workitems import generate
@@ -45,6 +45,10 @@ def _locked_item(actor: Actor, item_id: int) -> WorkItem:
     return item
 
 
+def _day(d: dt.date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
 def _still_open(item: WorkItem) -> None:
     if item.status != WorkItemStatus.OPEN:
         when = f" on {item.closed_on.day} {item.closed_on:%B %Y}" if item.closed_on else ""
@@ -69,6 +73,11 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
             c.add("kind", "Countersign or refuse the reduction in reporting: that completes this item")
         if completed_on > clock.today():
             c.add("completed_on", "The date it was done must be today or in the past")
+        elif completed_on < item.clock_started_on:
+            c.add(
+                "completed_on",
+                f"The date it was done cannot be before its clock started ({_day(item.clock_started_on)})",
+            )
         if len(note) > MAX_TEXT:
             c.add("note", f"The note must be {MAX_TEXT} characters or fewer")
         c.raise_if_any()
@@ -88,22 +97,49 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
             reason=note,
         )
         generate.schedule_next(actor=actor, person=item.person, done=[item], done_on=completed_on)
+        if item.kind == ItemKind.FIRST_APPOINTMENT:
+            # The first appointment done by hand starts the sentence plan and contact clocks, as an attended
+            # contact does (once: a later attended contact does not start them again).
+            generate.on_first_appointment_done(actor=actor, person=item.person, first=item, on=completed_on)
     return item
 
 
 def work_item_cancel(*, actor: Actor, item_id: int, reason: str) -> WorkItem:
-    """Cancel an open item that is no longer owed, saying why (the reason is required and kept)."""
+    """Cancel an open item that is no longer owed, saying why (the reason is required and kept).
+
+    A safeguarding-check or RoSH assessment item is not cancelled: it is closed by its record (the enquiry, the
+    assessment), so the sign-off rule cannot be side-stepped. The countersignature of a reduction in reporting is the
+    SPO's, so only an SPO may cancel it."""
     require_write(actor)
     reason = (reason or "").strip()
-    c = Collector()
-    if not reason:
-        c.add("reason", "Enter why this item is no longer needed")
-    elif len(reason) > MAX_TEXT:
-        c.add("reason", f"The reason must be {MAX_TEXT} characters or fewer")
-    c.raise_if_any()
     with transaction.atomic():
         item = _locked_item(actor, item_id)
         _still_open(item)
+        if item.kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
+            try:
+                require_role(actor, Role.SPO)
+            except PermissionDenied as denied:
+                raise PermissionDenied(
+                    "Only a senior probation officer can cancel the countersignature of a reduction in reporting"
+                ) from denied
+        c = Collector()
+        if item.kind in CHECK_KINDS:
+            c.add(
+                "kind",
+                f"A {item.get_kind_display().lower()} is not cancelled here: record the enquiry on the case, which "
+                "completes this item (and close the enquiry with a reason if it is not needed). Nothing was changed",
+            )
+        elif item.kind in ASSESSMENT_KINDS:
+            c.add(
+                "kind",
+                f"A {item.get_kind_display()} item is not cancelled here: complete the RoSH assessment on the case, "
+                "which completes this item. Nothing was changed",
+            )
+        if not reason:
+            c.add("reason", "Enter why this item is no longer needed")
+        elif len(reason) > MAX_TEXT:
+            c.add("reason", f"The reason must be {MAX_TEXT} characters or fewer")
+        c.raise_if_any()
         item.status = WorkItemStatus.CANCELLED
         item.closed_on = clock.today()
         item.closed_by = actor  # type: ignore[assignment]

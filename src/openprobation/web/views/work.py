@@ -18,7 +18,7 @@ from openprobation.core.errors import ValidationFailed
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import selectors as people_selectors
-from openprobation.people.access import require_role, require_write, staff_for
+from openprobation.people.access import can_write, require_role, require_write, staff_for
 from openprobation.safeguarding import selectors as safeguarding_selectors
 from openprobation.safeguarding import services as safeguarding_services
 from openprobation.safeguarding.choices import Agency, AssessmentKind, AssessmentStatus
@@ -35,19 +35,45 @@ TEAM_VIEWERS = (Role.SPO, Role.HEAD_OF_SERVICE, Role.QUALITY_ASSURANCE, Role.ADM
 @staff_page
 def whats_due(request: HttpRequest) -> HttpResponse:
     due = work_selectors.work_items_for_practitioner(actor=request.user)
-    return render(request, "web/whats_due.html", {"due": due, "nav": "whats_due"})
+    # An SPO also sees the team's unanswered enquiries escalated to them (worked out now, no job needed).
+    escalated = safeguarding_selectors.checks_escalated_to(actor=request.user)
+    return render(request, "web/whats_due.html", {"due": due, "escalated": escalated, "nav": "whats_due"})
+
+
+QUEUE_COUNT_LABELS = {"overdue": "Overdue", "due_soon": "Due soon", "open": "Open"}
 
 
 @staff_page
 def team_queue(request: HttpRequest, code: str) -> HttpResponse:
+    """The team's counts per member of staff; each count links to its items (``?owner=<staff code>&count=overdue``,
+    ``owner=none`` for items nobody in the team holds), each item one click from the case and its action."""
     require_role(request.user, *TEAM_VIEWERS)
     team = organisation_selectors.team_get_for_actor(actor=request.user, code=code)
+    queue = work_selectors.team_queue(actor=request.user, team=team)
+    owner_code, count = request.GET.get("owner", ""), request.GET.get("count", "")
+    drill_down = None
+    if owner_code and count:
+        if count not in QUEUE_COUNT_LABELS:
+            raise Http404("No such count")
+        if owner_code == work_selectors.NOBODY:
+            whose = "Nobody yet (unallocated cases)"
+        else:
+            staff = next((r.staff for r in queue.rows if r.staff is not None and r.staff.code == owner_code), None)
+            if staff is None:
+                raise Http404("No such member of the team")
+            whose = staff.name
+        drill_down = {
+            "title": f"{QUEUE_COUNT_LABELS[count]}: {whose}",
+            "items": work_selectors.team_queue_items(actor=request.user, team=team, owner_code=owner_code, count=count),
+        }
     return render(
         request,
         "web/team_queue.html",
         {
             "team": team,
-            "queue": work_selectors.team_queue(actor=request.user, team=team),
+            "queue": queue,
+            "drill_down": drill_down,
+            "can_write": can_write(request.user),
             "checks": safeguarding_selectors.team_checks_outstanding(actor=request.user, team=team),
             "nav": "team",
         },
@@ -187,13 +213,12 @@ def check_new(request: HttpRequest, crn: str) -> HttpResponse:
 def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
     check = safeguarding_selectors.safeguarding_check_get(person=person, check_id=check_id)
-    # Drafts first: a response is normally used in the assessment being written.
+    # Only assessments not yet complete: a response is used in the assessment being written, never in one that
+    # was signed off without it (the service refuses that too).
     assessments = [
         (str(a.pk), f"{a.get_kind_display()} started {uk_date(a.started_at)} ({a.get_status_display().lower()})")
-        for a in sorted(
-            safeguarding_selectors.rosh_assessments_for_person(person=person),
-            key=lambda a: a.status != AssessmentStatus.DRAFT,
-        )
+        for a in safeguarding_selectors.rosh_assessments_for_person(person=person)
+        if a.status == AssessmentStatus.DRAFT
     ]
     forms: dict[str, tuple[str, list[FormField], Callable[[dict[str, Any]], str]]] = {
         "chase": (
@@ -233,7 +258,7 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
                     "assessment_id",
                     "RoSH assessment",
                     "radios",
-                    hint="" if assessments else "Start a RoSH assessment from the case page first",
+                    hint="" if assessments else "No RoSH assessment is in progress: start one from the case page first",
                     options=assessments,
                     missing="Select the RoSH assessment that took the response into account",
                 ),
