@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import polars as pl
 import pytest
@@ -11,7 +13,9 @@ from hypothesis import strategies as st
 
 from openprobation.rules import case_record as cr
 from openprobation.rules import vectorised as vec
+from openprobation.rules.calculators import CalculationInputError, calculate
 from openprobation.rules.offences import offence_table
+from tests.rules.examples import OGRS3, SNSV
 
 AS_OF = dt.date(2026, 11, 24)
 OFFENCES = sorted(offence_table())[::7]  # a spread of codes, including ones the predictors cannot score
@@ -28,14 +32,40 @@ def maybe(strategy, p_none: float = 0.1):
 
 
 def rarely(strategy, value=None):
-    """Mostly ``strategy``, about one time in twelve ``value`` (a gap or a bad value the calculators refuse)."""
-    return st.integers(0, 11).flatmap(lambda i: strategy if i else st.just(value))
+    """Mostly ``strategy``, about one time in forty ``value`` (a gap or a bad value the calculators refuse).
+
+    The gap is a middle draw, not 0: Hypothesis starts from (and leans to) the smallest choices, which made gaps
+    far commoner than intended and left most cases for the scalar path."""
+    return st.integers(0, 39).flatmap(lambda i: st.just(value) if i == 23 else strategy)
+
+
+def _scores(code: str) -> bool:
+    """Whether OGRS3 and SNSV accept the offence code (some codes need the exact offence or carry no weight)."""
+    payload = {**SNSV, "offence_code": code}
+    try:
+        calculate("ogrs3", {k: payload[k] for k in OGRS3})
+        calculate("snsv", payload)
+    except CalculationInputError:
+        return False
+    return True
+
+
+SCORABLE = [code for code in OFFENCES if _scores(code)]
+REFUSED = [code for code in OFFENCES if code not in SCORABLE]
 
 
 @st.composite
 def case_facts(draw) -> cr.CaseFacts:
     born = draw(dates(1940, 2006))
-    conviction = draw(st.dates(born + dt.timedelta(days=365 * 12), dt.date(2026, 11, 1)))
+    # Now and then convicted at 12-17 (OVP refuses anyone under 18 at the start of follow-up); mostly an adult.
+    youth = draw(rarely(st.just(False), True))
+    earliest, latest = (12, 18) if youth else (18, 80)
+    conviction = draw(
+        st.dates(
+            born + dt.timedelta(days=int(365.25 * earliest) + 1),
+            min(born + dt.timedelta(days=int(365.25 * latest)), dt.date(2026, 11, 1)),
+        )
+    )
     age_at_conviction = conviction.year - born.year - 1
     sentence_type = draw(st.sampled_from(SENTENCES))
     sentence_date = conviction + dt.timedelta(days=draw(st.integers(0, 90)))
@@ -46,7 +76,7 @@ def case_facts(draw) -> cr.CaseFacts:
         rarely(
             st.just(
                 cr.CurrentEvent(
-                    offence_code=draw(st.sampled_from(OFFENCES)),
+                    offence_code=draw(rarely(st.sampled_from(SCORABLE), draw(st.sampled_from(REFUSED)))),
                     conviction_date=conviction,
                     sentence_date=sentence_date,
                     sentence_type=sentence_type,
@@ -81,8 +111,8 @@ def case_facts(draw) -> cr.CaseFacts:
         )
     )
     assessment = None
-    if draw(st.integers(0, 3)) > 0:
-        dynamic = draw(st.booleans())
+    if draw(st.integers(0, 3)) != 2:  # three in four have an assessment, three in four of them complete
+        dynamic = draw(st.integers(0, 3)) != 2
         answers = {
             name: draw(
                 (rarely if not dynamic else (lambda s: s))(st.booleans() if kind == cr.YES_NO else st.integers(0, 2))
@@ -96,7 +126,7 @@ def case_facts(draw) -> cr.CaseFacts:
             kind=draw(st.sampled_from(["oasys", "san"])),
             answers=answers,
             section_scores={s: draw(rarely(st.integers(0, 12))) for s in cr.NEED_SECTIONS}
-            if draw(st.integers(0, 9))
+            if draw(st.integers(0, 9)) != 5
             else {},
         )
     codes = draw(st.lists(st.sampled_from(REGISTRATIONS), max_size=4, unique=True))
@@ -126,8 +156,30 @@ def case_facts(draw) -> cr.CaseFacts:
     )
 
 
+@contextlib.contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Hypothesis (6.13x on) now and then draws a constant found in the source of the modules already imported, so
+    derandomised examples still changed with whatever else the session had imported (these cases differed between
+    ``pytest tests/rules`` and a run with the database tests first). Draw without those constants."""
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        original = providers._get_local_constants
+    except (ImportError, AttributeError):  # a Hypothesis without local constants: nothing to do
+        yield
+        return
+    providers._get_local_constants = providers.Constants
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
 def fixed_random_cases(n: int) -> list[cr.CaseFacts]:
-    """``n`` random cases, the same ones every run (derandomised), so coverage checks cannot flake."""
+    """``n`` random cases, the same ones every run (derandomised, without Hypothesis's local constants), so
+    coverage checks cannot flake."""
     cases: list[cr.CaseFacts] = []
 
     @settings(
@@ -142,7 +194,8 @@ def fixed_random_cases(n: int) -> list[cr.CaseFacts]:
     def collect(case: cr.CaseFacts) -> None:
         cases.append(case)
 
-    collect()
+    with _without_local_constants():
+        collect()
     return cases
 
 
@@ -170,16 +223,29 @@ def _check(cases: list[cr.CaseFacts]) -> dict[str, int]:
     return calculated
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
 @given(st.lists(case_facts(), min_size=30, max_size=40))
 def test_vectorised_equals_scalar_on_thousands_of_random_cases(cases):
     _check(cases)  # 50 examples x 30-40 cases (with the test below, over 2,000 random cases a run)
 
 
+# The 400 fixed cases lean to complete, valid records (gaps and refused values about one field in forty), so most
+# are calculated on the vectorised path. Measured: 49 of 400 (12%) handed to the scalar path; calculated on the
+# vectorised path OGRS3 318, RSR 318, OVP 220, OGP 220 (a quarter have no assessment), tier 336.
+MINIMUM_VECTORISED = {"ogrs3": 280, "rsr": 280, "ovp": 190, "ogp": 190, "tier": 300}
+MAXIMUM_SCALAR_SHARE = 0.15
+
+
 def test_the_random_cases_exercise_every_tool_on_the_vectorised_path():
     cases = fixed_random_cases(400)
     calculated = _check(cases)
-    assert all(n >= 40 for n in calculated.values()), calculated
+    assert all(calculated[tool] >= n for tool, n in MINIMUM_VECTORISED.items()), calculated
+    handed_over = len(vec.calculate_caseload(vec.frame_from_facts(cases), AS_OF)[1])
+    assert handed_over / len(cases) < MAXIMUM_SCALAR_SHARE, f"{handed_over} of {len(cases)} went to the scalar path"
 
 
 def _case_with_registrations(*registrations: cr.ActiveRegistration) -> cr.CaseFacts:
@@ -248,7 +314,11 @@ def rc_columns() -> tuple[str, ...]:
     return CALC_COLUMNS
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
 @given(st.lists(case_facts(), min_size=30, max_size=40))
 def test_stored_inputs_and_results_from_columns_equal_the_row_by_row_text(cases):
     _check_stored(cases)
