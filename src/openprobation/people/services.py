@@ -22,6 +22,7 @@ from openprobation.workitems import generate as work_items
 
 PERSON_FIELDS = ("crn", "first_name", "last_name", "date_of_birth", "gender")
 PERSON_EDITABLE = ("first_name", "last_name", "date_of_birth", "gender")
+RISK_INPUTS = frozenset({"date_of_birth", "gender"})  # person fields the risk tools read
 RELATIONSHIP_FIELDS = (
     "relationship",
     "first_name",
@@ -145,6 +146,12 @@ def person_update(*, actor: Actor, person: Person, version: int, changes: dict[s
                 before=before,
                 after=after,
             )
+            if RISK_INPUTS.intersection(after):
+                # age and gender feed every risk tool and the women's tier factors: recalculate in the same
+                # transaction (imported here because the risk services build on this module)
+                from openprobation.risk.services import risk_recalculate
+
+                risk_recalculate(actor=actor, person=locked)
     return locked
 
 
