@@ -37,24 +37,14 @@ def fields_of(exc: pytest.ExceptionInfo[ValidationFailed]) -> set[str]:
 # People ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("date_of_birth", "accepted"),
-    [
-        (D(2016, 11, 25), False),  # 9 years and 364 days
-        (D(2016, 11, 24), True),  # 10th birthday today
-        (D(2016, 11, 23), True),
-    ],
-    ids=["age_just_under_10_refused", "age_10_today_accepted", "age_over_10_accepted"],
-)
+@pytest.mark.parametrize(("date_of_birth", "accepted"), [
+    (D(2016, 11, 25), False),  # 9 years and 364 days
+    (D(2016, 11, 24), True),  # 10th birthday today
+    (D(2016, 11, 23), True),
+], ids=["age_just_under_10_refused", "age_10_today_accepted", "age_over_10_accepted"])
 def test_person_must_be_at_least_the_age_of_criminal_responsibility(org, frozen_clock, date_of_birth, accepted):
-    create = lambda: person_create(
-        actor=org.po.user,
-        crn="A000010",
-        first_name="Kim",
-        last_name="Lee",  # noqa: E731
-        date_of_birth=date_of_birth,
-        gender="male",
-    )
+    create = lambda: person_create(actor=org.po.user, crn="A000010", first_name="Kim", last_name="Lee",  # noqa: E731
+                                   date_of_birth=date_of_birth, gender="male")
     if accepted:
         assert create().crn == "A000010"
     else:
@@ -67,57 +57,37 @@ def test_person_must_be_at_least_the_age_of_criminal_responsibility(org, frozen_
 @pytest.mark.parametrize("crn", ["A12345", "A1234567", "a123456", "1234567", "AA23456", " A123456", "A12345X"])
 def test_crn_must_be_one_capital_letter_and_six_digits(org, crn):
     with pytest.raises(ValidationFailed) as exc:
-        person_create(
-            actor=org.po.user, crn=crn, first_name="Kim", last_name="Lee", date_of_birth=D(1990, 1, 1), gender="male"
-        )
+        person_create(actor=org.po.user, crn=crn, first_name="Kim", last_name="Lee", date_of_birth=D(1990, 1, 1),
+                      gender="male")
     assert fields_of(exc) == {"crn"}
 
 
 def test_duplicate_crn_is_refused(org):
     person = make_person(org)
     with pytest.raises(ValidationFailed) as exc:
-        person_create(
-            actor=org.po.user,
-            crn=person.crn,
-            first_name="Kim",
-            last_name="Lee",
-            date_of_birth=D(1990, 1, 1),
-            gender="male",
-        )
+        person_create(actor=org.po.user, crn=person.crn, first_name="Kim", last_name="Lee",
+                      date_of_birth=D(1990, 1, 1), gender="male")
     assert fields_of(exc) == {"crn"}
 
 
 def test_every_problem_is_reported_at_once(org):
     with pytest.raises(ValidationFailed) as exc:
-        person_create(
-            actor=org.po.user, crn="bad", first_name="", last_name="", date_of_birth=D(2999, 1, 1), gender="x"
-        )
+        person_create(actor=org.po.user, crn="bad", first_name="", last_name="", date_of_birth=D(2999, 1, 1),
+                      gender="x")
     assert fields_of(exc) == {"crn", "first_name", "last_name", "date_of_birth", "gender"}
 
 
 def test_new_person_is_held_by_the_creators_team(org):
-    person = person_create(
-        actor=org.po.user,
-        crn="A000011",
-        first_name="Kim",
-        last_name="Lee",
-        date_of_birth=D(1990, 1, 1),
-        gender="female",
-    )
+    person = person_create(actor=org.po.user, crn="A000011", first_name="Kim", last_name="Lee",
+                           date_of_birth=D(1990, 1, 1), gender="female")
     assert person.team == org.team_a
     assert AuditEvent.objects.filter(crn="A000011", action="person.created").count() == 1
 
 
 def test_quality_assurance_cannot_change_the_record(org):
     with pytest.raises(PermissionDenied):
-        person_create(
-            actor=org.qa.user,
-            crn="A000012",
-            first_name="Kim",
-            last_name="Lee",
-            date_of_birth=D(1990, 1, 1),
-            gender="female",
-        )
+        person_create(actor=org.qa.user, crn="A000012", first_name="Kim", last_name="Lee",
+                      date_of_birth=D(1990, 1, 1), gender="female")
     assert not Person.objects.filter(crn="A000012").exists()
 
 
@@ -126,39 +96,19 @@ def test_quality_assurance_cannot_change_the_record(org):
 
 def test_events_are_numbered_per_person_and_end_date_follows_length(org):
     person = make_person(org)
-    event = event_create(
-        actor=org.po.user,
-        person=person,
-        offence_code="05400",
-        conviction_date=D(2026, 1, 31),
-        sentence_date=D(2026, 1, 31),
-        sentence_type="suspended_sentence_order",
-        length_months=1,
-    )
+    event = event_create(actor=org.po.user, person=person, offence_code="05400", conviction_date=D(2026, 1, 31),
+                         sentence_date=D(2026, 1, 31), sentence_type="suspended_sentence_order", length_months=1)
     assert event.number == 2
     assert event.expected_end_date == D(2026, 2, 28)  # 31 Jan + 1 month is the end of February
 
 
-@pytest.mark.parametrize(
-    ("sentence_date", "accepted"),
-    [
-        (D(2026, 3, 9), False),
-        (D(2026, 3, 10), True),
-        (D(2026, 3, 11), True),
-    ],
-    ids=["sentenced_day_before_conviction_refused", "sentenced_on_conviction_day", "sentenced_after_conviction"],
-)
+@pytest.mark.parametrize(("sentence_date", "accepted"), [
+    (D(2026, 3, 9), False), (D(2026, 3, 10), True), (D(2026, 3, 11), True),
+], ids=["sentenced_day_before_conviction_refused", "sentenced_on_conviction_day", "sentenced_after_conviction"])
 def test_sentence_date_not_before_conviction(org, sentence_date, accepted):
     person = make_person(org)
-    kwargs = dict(
-        actor=org.po.user,
-        person=person,
-        offence_code="00101",
-        conviction_date=D(2026, 3, 10),
-        sentence_date=sentence_date,
-        sentence_type="community_order",
-        length_months=6,
-    )
+    kwargs = dict(actor=org.po.user, person=person, offence_code="00101", conviction_date=D(2026, 3, 10),
+                  sentence_date=sentence_date, sentence_type="community_order", length_months=6)
     if accepted:
         assert event_create(**kwargs).sentence_date == sentence_date
     else:
@@ -167,25 +117,15 @@ def test_sentence_date_not_before_conviction(org, sentence_date, accepted):
         assert fields_of(exc) == {"sentence_date"}
 
 
-@pytest.mark.parametrize(
-    ("code", "accepted"),
-    [
-        ("00101", True),  # common assault-type violence code in the offence table
-        ("99999", False),  # not a Home Office code
-        ("0010", False),  # not five digits
-    ],
-)
+@pytest.mark.parametrize(("code", "accepted"), [
+    ("00101", True),  # common assault-type violence code in the offence table
+    ("99999", False),  # not a Home Office code
+    ("0010", False),  # not five digits
+])
 def test_offence_code_must_be_in_the_reference_table(org, code, accepted):
     person = make_person(org)
-    kwargs = dict(
-        actor=org.po.user,
-        person=person,
-        offence_code=code,
-        conviction_date=D(2026, 3, 10),
-        sentence_date=D(2026, 3, 10),
-        sentence_type="community_order",
-        length_months=6,
-    )
+    kwargs = dict(actor=org.po.user, person=person, offence_code=code, conviction_date=D(2026, 3, 10),
+                  sentence_date=D(2026, 3, 10), sentence_type="community_order", length_months=6)
     if accepted:
         assert event_create(**kwargs).offence_category == "Violence"
     else:
@@ -200,46 +140,27 @@ def test_offence_codes_without_a_description_are_refused(org):
     missing = next(code for code, o in offence_table().items() if not o.has_description)
     person = make_person(org)
     with pytest.raises(ValidationFailed) as exc:
-        event_create(
-            actor=org.po.user,
-            person=person,
-            offence_code=missing,
-            conviction_date=D(2026, 3, 10),
-            sentence_date=D(2026, 3, 10),
-            sentence_type="community_order",
-            length_months=6,
-        )
+        event_create(actor=org.po.user, person=person, offence_code=missing, conviction_date=D(2026, 3, 10),
+                     sentence_date=D(2026, 3, 10), sentence_type="community_order", length_months=6)
     assert "exact offence" in exc.value.errors[0].message
 
 
 def test_licence_takes_conditions_and_a_release_date(org):
     person = make_person(org)
-    event = event_create(
-        actor=org.po.user,
-        person=person,
-        offence_code="00101",
-        conviction_date=D(2024, 3, 10),
-        sentence_date=D(2024, 3, 10),
-        sentence_type="licence",
-        length_months=36,
-        release_date=D(2025, 9, 10),
-        licence_conditions=[LicenceConditionInput(type="disclose_relationships")],
-    )
+    event = event_create(actor=org.po.user, person=person, offence_code="00101", conviction_date=D(2024, 3, 10),
+                         sentence_date=D(2024, 3, 10), sentence_type="licence", length_months=36,
+                         release_date=D(2025, 9, 10),
+                         licence_conditions=[LicenceConditionInput(type="disclose_relationships")])
     assert [c.type for c in event.licence_conditions.all()] == ["disclose_relationships"]
 
 
 def test_reallocation_keeps_history_and_moves_the_case(org):
     person = make_person(org, practitioner=org.po)
-    event_allocate(
-        actor=org.spo.user,
-        person=person,
-        number=1,
-        practitioner=org.po_b.code,
-        start_date=D(2026, 6, 1),
-        reason="Moved to Islington",
-    )
+    event_allocate(actor=org.spo.user, person=person, number=1, practitioner=org.po_b.code,
+                   start_date=D(2026, 6, 1), reason="Moved to Islington")
     history = list(Allocation.objects.filter(event__person=person).order_by("start_date"))
-    assert [(a.practitioner.code, a.end_date) for a in history] == [(org.po.code, D(2026, 6, 1)), (org.po_b.code, None)]
+    assert [(a.practitioner.code, a.end_date) for a in history] == [(org.po.code, D(2026, 6, 1)),
+                                                                    (org.po_b.code, None)]
     person.refresh_from_db()
     assert (person.practitioner, person.team) == (org.po_b, org.team_b)
     assert AuditEvent.objects.filter(crn=person.crn, action="event.allocated").count() == 2
@@ -248,7 +169,8 @@ def test_reallocation_keeps_history_and_moves_the_case(org):
 def test_allocation_cannot_start_before_the_sentence(org):
     person = make_person(org)
     with pytest.raises(ValidationFailed) as exc:
-        event_allocate(actor=org.spo.user, person=person, number=1, practitioner=org.po2.code, start_date=D(2026, 1, 4))
+        event_allocate(actor=org.spo.user, person=person, number=1, practitioner=org.po2.code,
+                       start_date=D(2026, 1, 4))
     assert fields_of(exc) == {"start_date"}
 
 
@@ -263,7 +185,8 @@ def test_event_update_with_stale_version_is_a_conflict(org):
 def test_termination_needs_a_reason(org):
     person = make_person(org)
     with pytest.raises(ValidationFailed) as exc:
-        event_update(actor=org.po.user, person=person, number=1, version=1, changes={"termination_date": D(2026, 6, 1)})
+        event_update(actor=org.po.user, person=person, number=1, version=1,
+                     changes={"termination_date": D(2026, 6, 1)})
     assert fields_of(exc) == {"termination_reason"}
 
 
@@ -272,33 +195,29 @@ def test_termination_needs_a_reason(org):
 NOW = dt.datetime.fromisoformat("2026-11-24T12:00:00+00:00")
 
 
-@pytest.mark.parametrize(
-    ("type", "when", "outcome", "notes", "error_fields"),
-    [
-        ("office_appointment", NOW - dt.timedelta(hours=1), "attended_complied", "", set()),
-        ("office_appointment", NOW - dt.timedelta(hours=1), "", "", {"outcome"}),
-        ("office_appointment", NOW + dt.timedelta(days=7), "", "", set()),
-        ("office_appointment", NOW + dt.timedelta(days=7), "attended_complied", "", {"outcome"}),
-        ("home_visit", NOW + dt.timedelta(days=366), "", "", set()),
-        ("home_visit", NOW + dt.timedelta(days=367), "", "", {"date"}),
-        ("note", NOW, "", "Partner called: says she feels unsafe.", set()),
-        ("note", NOW, "", "   ", {"notes"}),
-        ("note", NOW, "failed_to_attend_unacceptable", "text", {"outcome"}),
-        ("third_party_report", NOW, "not_applicable", "Police report a call-out", set()),
-    ],
-    ids=[
-        "past_appointment_with_outcome",
-        "past_appointment_needs_outcome",
-        "future_appointment_without_outcome",
-        "future_appointment_cannot_have_outcome",
-        "contact_a_year_ahead_accepted",
-        "contact_more_than_a_year_ahead_refused",
-        "note_with_text",
-        "note_needs_text",
-        "note_has_no_attendance_outcome",
-        "third_party_report_not_applicable",
-    ],
-)
+@pytest.mark.parametrize(("type", "when", "outcome", "notes", "error_fields"), [
+    ("office_appointment", NOW - dt.timedelta(hours=1), "attended_complied", "", set()),
+    ("office_appointment", NOW - dt.timedelta(hours=1), "", "", {"outcome"}),
+    ("office_appointment", NOW + dt.timedelta(days=7), "", "", set()),
+    ("office_appointment", NOW + dt.timedelta(days=7), "attended_complied", "", {"outcome"}),
+    ("home_visit", NOW + dt.timedelta(days=366), "", "", set()),
+    ("home_visit", NOW + dt.timedelta(days=367), "", "", {"date"}),
+    ("note", NOW, "", "Partner called: says she feels unsafe.", set()),
+    ("note", NOW, "", "   ", {"notes"}),
+    ("note", NOW, "failed_to_attend_unacceptable", "text", {"outcome"}),
+    ("third_party_report", NOW, "not_applicable", "Police report a call-out", set()),
+], ids=[
+    "past_appointment_with_outcome",
+    "past_appointment_needs_outcome",
+    "future_appointment_without_outcome",
+    "future_appointment_cannot_have_outcome",
+    "contact_a_year_ahead_accepted",
+    "contact_more_than_a_year_ahead_refused",
+    "note_with_text",
+    "note_needs_text",
+    "note_has_no_attendance_outcome",
+    "third_party_report_not_applicable",
+])
 def test_contact_rules(org, frozen_clock, type, when, outcome, notes, error_fields):
     person = make_person(org)
     before = Contact.objects.count()
@@ -313,16 +232,10 @@ def test_contact_rules(org, frozen_clock, type, when, outcome, notes, error_fiel
 
 def test_recording_an_outcome_later_is_audited_with_before_and_after(org, frozen_clock):
     person = make_person(org)
-    contact = contact_record(
-        actor=org.po.user,
-        person=person,
-        type="office_appointment",
-        date=NOW - dt.timedelta(hours=2),
-        outcome="rescheduled",
-    )
-    contact_update(
-        actor=org.po.user, person=person, contact_id=contact.pk, version=1, changes={"outcome": "attended_complied"}
-    )
+    contact = contact_record(actor=org.po.user, person=person, type="office_appointment",
+                             date=NOW - dt.timedelta(hours=2), outcome="rescheduled")
+    contact_update(actor=org.po.user, person=person, contact_id=contact.pk, version=1,
+                   changes={"outcome": "attended_complied"})
     event = AuditEvent.objects.get(crn=person.crn, action="contact.updated")
     assert (event.before, event.after) == ({"outcome": "rescheduled"}, {"outcome": "attended_complied"})
     assert event.actor_name == "po"
@@ -331,35 +244,22 @@ def test_recording_an_outcome_later_is_audited_with_before_and_after(org, frozen
 # Registrations and relationships -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("code", "level", "category", "error_fields"),
-    [
-        ("RHRH", "", "", set()),
-        ("MAPP", "M1", "M2", set()),
-        ("MAPP", "M3", "M4", set()),
-        ("MAPP", "", "M2", {"level"}),
-        ("MAPP", "M4", "M2", {"level"}),
-        ("MAPP", "M1", "M5", {"category"}),
-        ("RHRH", "M1", "", {"level"}),
-        ("NOPE", "", "", {"code"}),
-    ],
-    ids=[
-        "rosh_high",
-        "mappa_level1_category2",
-        "mappa_level3_category4",
-        "mappa_needs_level",
-        "mappa_level_4_does_not_exist",
-        "mappa_category_5_does_not_exist",
-        "rosh_has_no_level",
-        "unknown_code",
-    ],
-)
+@pytest.mark.parametrize(("code", "level", "category", "error_fields"), [
+    ("RHRH", "", "", set()),
+    ("MAPP", "M1", "M2", set()),
+    ("MAPP", "M3", "M4", set()),
+    ("MAPP", "", "M2", {"level"}),
+    ("MAPP", "M4", "M2", {"level"}),
+    ("MAPP", "M1", "M5", {"category"}),
+    ("RHRH", "M1", "", {"level"}),
+    ("NOPE", "", "", {"code"}),
+], ids=["rosh_high", "mappa_level1_category2", "mappa_level3_category4", "mappa_needs_level",
+        "mappa_level_4_does_not_exist", "mappa_category_5_does_not_exist", "rosh_has_no_level", "unknown_code"])
 def test_registration_rules(org, code, level, category, error_fields):
     person = make_person(org)
     try:
-        registration_add(
-            actor=org.po.user, person=person, code=code, level=level, category=category, start_date=D(2026, 2, 1)
-        )
+        registration_add(actor=org.po.user, person=person, code=code, level=level, category=category,
+                         start_date=D(2026, 2, 1))
         raised: set[str] = set()
     except ValidationFailed as exc:
         raised = {e.dotted for e in exc.errors}
@@ -377,36 +277,17 @@ def test_newest_rosh_registration_sets_the_caseload_rosh(org):
 def test_relationship_dates_in_order_and_versioned(org):
     person = make_person(org)
     with pytest.raises(ValidationFailed) as exc:
-        relationship_add(
-            actor=org.po.user,
-            person=person,
-            relationship="partner",
-            first_name="Jo",
-            last_name="Bloggs",
-            start_date=D(2026, 3, 1),
-            end_date=D(2026, 2, 28),
-        )
+        relationship_add(actor=org.po.user, person=person, relationship="partner", first_name="Jo",
+                         last_name="Bloggs", start_date=D(2026, 3, 1), end_date=D(2026, 2, 28))
     assert fields_of(exc) == {"end_date"}
-    partner = relationship_add(
-        actor=org.po.user,
-        person=person,
-        relationship="partner",
-        first_name="Jo",
-        last_name="Bloggs",
-        start_date=D(2026, 3, 1),
-        lives_in_household=True,
-    )
-    relationship_update(
-        actor=org.po.user,
-        person=person,
-        relationship_id=partner.pk,
-        version=1,
-        changes={"relationship": "ex_partner", "end_date": D(2026, 3, 1), "lives_in_household": False},
-    )
+    partner = relationship_add(actor=org.po.user, person=person, relationship="partner", first_name="Jo",
+                               last_name="Bloggs", start_date=D(2026, 3, 1), lives_in_household=True)
+    relationship_update(actor=org.po.user, person=person, relationship_id=partner.pk, version=1,
+                        changes={"relationship": "ex_partner", "end_date": D(2026, 3, 1),
+                                 "lives_in_household": False})
     with pytest.raises(VersionConflict):
-        relationship_update(
-            actor=org.po.user, person=person, relationship_id=partner.pk, version=1, changes={"notes": "stale"}
-        )
+        relationship_update(actor=org.po.user, person=person, relationship_id=partner.pk, version=1,
+                            changes={"notes": "stale"})
 
 
 # Access in counts and lists ----------------------------------------------------------------------
@@ -414,9 +295,8 @@ def test_relationship_dates_in_order_and_versioned(org):
 
 def test_counts_and_lists_leave_out_cases_the_viewer_is_excluded_from(org):
     people = [make_person(org, practitioner=org.po) for _ in range(3)]
-    case_access_add(
-        actor=org.admin.user, person=people[0], staff_code=org.spo.code, kind="exclusion", reason="SPO is a neighbour"
-    )
+    case_access_add(actor=org.admin.user, person=people[0], staff_code=org.spo.code, kind="exclusion",
+                    reason="SPO is a neighbour")
     counts = {c.staff.code: c.cases for c in team_caseload_counts(actor=org.spo.user, team=org.team_a)}
     assert counts[org.po.code] == 2
     assert people_list(actor=org.spo.user).count() == 2
@@ -430,27 +310,10 @@ def test_only_administrators_manage_access_lists(org):
         case_access_add(actor=org.spo.user, person=person, staff_code=org.po2.code, kind="exclusion", reason="x")
 
 
-@pytest.mark.parametrize(
-    ("viewer", "sees"),
-    [
-        ("po", True),
-        ("po2", True),
-        ("pob", False),
-        ("spo", True),
-        ("hos", True),
-        ("qa", True),
-        ("admin", True),
-    ],
-    ids=[
-        "own_case",
-        "same_team",
-        "other_team",
-        "team_spo",
-        "pdu_head_of_service",
-        "quality_assurance",
-        "administrator",
-    ],
-)
+@pytest.mark.parametrize(("viewer", "sees"), [
+    ("po", True), ("po2", True), ("pob", False), ("spo", True), ("hos", True), ("qa", True), ("admin", True),
+], ids=["own_case", "same_team", "other_team", "team_spo", "pdu_head_of_service", "quality_assurance",
+        "administrator"])
 def test_who_sees_an_unrestricted_case(org, viewer, sees):
     person = make_person(org, practitioner=org.po)
     user = getattr(org, {"pob": "po_b"}.get(viewer, viewer)).user

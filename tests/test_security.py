@@ -255,9 +255,33 @@ def test_demo_password_signs_in_only_in_demo_mode(settings, demo_account, demo_m
     assert response.status_code == (302 if demo_mode else 200)
     signed_in = "_auth_user_id" in client.session
     assert signed_in is demo_mode
-    if where == "service":
-        assert SignInFailure.objects.filter(username="demoadmin").exists() is not demo_mode
-        assert AuditEvent.objects.filter(action="user.signed_in").exists() is demo_mode
+    assert SignInFailure.objects.filter(username="demoadmin").exists() is not demo_mode
+    assert AuditEvent.objects.filter(action="user.signed_in").exists() is demo_mode
+
+
+@pytest.mark.parametrize("demo_mode", [False, True], ids=["demo_off", "demo_on"])
+def test_demo_password_is_refused_by_every_password_check_outside_demo_mode(settings, demo_account, demo_mode):
+    from django.contrib.auth import authenticate
+
+    settings.DEMO_MODE = demo_mode
+    assert (authenticate(None, username="demoadmin", password=demo_account) is not None) is demo_mode
+
+
+@pytest.mark.parametrize(
+    ("failures", "locked"), [(4, False), (5, True), (6, True)], ids=["below_limit", "at_limit", "above_limit"]
+)
+def test_django_admin_sign_in_is_throttled_like_the_service(org, settings, failures, locked):
+    from openprobation.core.models import SignInFailure
+
+    settings.SIGN_IN_MAX_FAILURES = 5
+    client = Client()
+    for _ in range(failures):
+        assert _admin_sign_in(client, "admin", "wrong").status_code == 200
+    assert SignInFailure.objects.filter(username="admin").count() == min(failures, 5)  # refused unchecked once locked
+    response = _admin_sign_in(client, "admin", PASSWORD)
+    assert ("_auth_user_id" in client.session) is not locked
+    if locked:
+        assert "too many failed attempts" in response.content.decode()
 
 
 def test_demo_password_check_refuses_before_asking_the_password_hash(settings, demo_account):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
@@ -13,17 +14,31 @@ from django.http import HttpRequest
 
 from openprobation.core.audit import audit_record, changed_fields
 from openprobation.core.models import AuditEvent
-from openprobation.core.sign_in import demo_password_refused
+from openprobation.core.sign_in import TooManyAttempts, sign_in_check
 from openprobation.people.access import audit_events_visible_to
 
 
 class AdminSignInForm(AdminAuthenticationForm):
-    """The admin's own sign-in page refuses the published demo password outside demo mode, like the service's."""
+    """The admin's own sign-in page checks credentials exactly as the service's does: failed attempts throttled
+    per username and recorded, the published demo password refused outside demo mode, sign-ins audited."""
 
     def clean(self) -> dict[str, Any]:
-        if demo_password_refused(self.cleaned_data.get("password") or ""):
-            raise self.get_invalid_login_error()
-        return super().clean()
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            if self.request is None:  # the admin always passes the request; without it nothing can be throttled
+                raise self.get_invalid_login_error()
+            try:
+                self.user_cache = sign_in_check(request=self.request, username=username, password=password)  # type: ignore[assignment]
+            except TooManyAttempts:
+                raise ValidationError(
+                    "There have been too many failed attempts to sign in with this username. Try again later.",
+                    code="throttled",
+                ) from None
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 admin.site.site_header = "OpenProbation administration"

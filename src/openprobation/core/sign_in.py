@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
@@ -26,6 +28,18 @@ class TooManyAttempts(Exception):
 def demo_password_refused(password: str) -> bool:
     """True when ``password`` is the published demo password and the service is not in demo mode."""
     return password == DEMO_PASSWORD and not settings.DEMO_MODE
+
+
+class AccountBackend(ModelBackend):
+    """Django's account check, refusing the published demo password outside demo mode wherever a password is
+    checked (the service's sign-in, the admin's, and any other caller of ``authenticate``)."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        if password is not None and demo_password_refused(password):
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def _recent_failures(username: str) -> int:
