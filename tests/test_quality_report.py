@@ -112,7 +112,7 @@ def test_recorded_tier_against_the_calculated_tier(org, frozen_clock):
         ([("RMRH", "")], "6.89", "nps", True, "low_or_medium_rosh_and_rsr_below_6_9_goes_to_crc"),
         ([("RLRH", ""), ("MAPP", "M1")], "1.00", "crc", True, "mappa_case_stays_with_nps"),
         ([("RLRH", "")], "1.00", "crc", False, None),
-        ([], "1.00", "crc", False, None),  # no RoSH: not checked
+        ([], "1.00", "crc", False, None),  # no RoSH: cannot be checked (listed apart, below)
     ],
     ids=[
         "rosh_high_at_crc",
@@ -123,7 +123,7 @@ def test_recorded_tier_against_the_calculated_tier(org, frozen_clock):
         "rsr_6_89_at_nps",
         "mappa_at_crc",
         "no_mappa_at_crc",
-        "no_rosh_not_checked",
+        "no_rosh_cannot_check",
     ],
 )
 def test_allocation_under_the_2014_split(org, frozen_clock, registrations, rsr, recorded, flagged, rule):
@@ -137,6 +137,59 @@ def test_allocation_under_the_2014_split(org, frozen_clock, registrations, rsr, 
     if flagged:
         row = next(r for r in report.rows if r.kind == "allocation")
         assert row.rule == rule and row.reason and row.recorded == recorded.upper()
+
+
+# Allocations no rule applies to: listed as "allocation_cannot_check" with the missing facts, counted apart from the
+# disagreements (never silently agreeing). 2014 split: recorded CRC; 2021 unified: held by the PSO (po2).
+CANNOT_CHECK_CASES = [
+    # (policy, registrations, rsr score ("" = not calculated, None = no RSR row), tier, missing or None if checked)
+    ("2014-split", [], "1.00", "D1", ("rosh",)),
+    ("2014-split", [], "6.89", "D1", ("rosh",)),  # just below 6.9: no NPS rule, and no RoSH for the CRC rule
+    ("2014-split", [], "6.90", "D1", None),  # at 6.9: the RSR rule applies (NPS), a disagreement, not unchecked
+    ("2014-split", [("RLRH", "")], "", "D1", ("rsr",)),  # RSR not calculated
+    ("2014-split", [("RMRH", "")], None, "D1", ("rsr",)),  # no RSR calculation at all
+    ("2014-split", [], "", "D1", ("rosh", "rsr")),
+    ("2014-split", [("MAPP", "M1")], "", "D1", None),  # MAPPA: the NPS rule applies without RoSH or RSR
+    ("2021-unified", [], "1.00", "C1", ("rosh",)),
+    ("2021-unified", [("RLRH", "")], "1.00", "", ("tier",)),  # tier not calculated
+    ("2021-unified", [], "1.00", "", ("rosh", "tier")),
+    ("2021-unified", [], "1.00", "B1", None),  # tier B: the PO rule applies without RoSH
+]
+CANNOT_CHECK_IDS = [
+    "split_no_rosh", "split_no_rosh_rsr_6_89", "split_no_rosh_rsr_6_90_checked", "split_rsr_not_calculated",
+    "split_no_rsr_row", "split_no_rosh_no_rsr", "split_mappa_checked", "unified_no_rosh_tier_c",
+    "unified_low_rosh_tier_not_calculated", "unified_no_rosh_no_tier", "unified_no_rosh_tier_b_checked",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("policy", "registrations", "rsr", "tier", "missing"), CANNOT_CHECK_CASES,
+                         ids=CANNOT_CHECK_IDS)  # fmt: skip
+def test_allocation_that_no_rule_applies_to_is_listed_and_counted_as_cannot_check(
+    org, frozen_clock, policy, registrations, rsr, tier, missing
+):
+    person = make_person(org, practitioner=org.po2)  # a PSO
+    for code, level in registrations:
+        register(org, person, code, level)
+    if rsr is not None:
+        calc(person, "rsr", score=rsr or None)
+    calc(person, "tier", tier=tier)
+    record(org, person, "allocation", "crc")
+    found, report = rows(org.qa.user, policy)
+    unchecked = [r for r in report.rows if r.kind == "allocation_cannot_check"]
+    if missing is None:
+        assert not unchecked and report.counts.total.cannot_check == 0
+        assert (person.crn, "allocation") in found  # checked, and here a disagreement (NPS / PO expected)
+        return
+    (row,) = unchecked
+    assert (person.crn, "allocation") not in found
+    assert row.missing == missing and row.rule == "cannot_check" and row.kind_label == "Allocation: cannot check"
+    assert row.reason.startswith(f"Cannot check under the {policy} policy: missing")
+    assert ("RoSH (no active RoSH registration)" in row.difference) is ("rosh" in missing)
+    counts = report.counts
+    assert (counts.total.cannot_check, counts.total.allocation, counts.total.total) == (1, 0, 0)
+    assert [(t.code, t.cannot_check) for t in counts.teams] == [(org.team_a.code, 1)]
+    assert [r.cannot_check for r in counts.regions] == [1]
+    assert report.count == 1  # the listed rows: disagreements and cannot-check together
 
 
 @pytest.mark.parametrize(
@@ -189,8 +242,10 @@ def test_the_sql_reading_of_each_policy_agrees_with_the_rules_on_every_combinati
     RecordedScore.objects.bulk_create(recorded)
     for name in alloc.policy_names():
         policy = alloc.allocation_policy(name)
-        found = {crn for crn, kind in rows(org.admin.user, name, team=org.team_a.code)[0] if kind == "allocation"}
-        expected = set()
+        listed, report = rows(org.admin.user, name, team=org.team_a.code)
+        found = {crn for crn, kind in listed if kind == "allocation"}
+        found_unchecked = {r.crn: r.missing for r in report.rows if r.kind == "allocation_cannot_check"}
+        expected, expected_unchecked = set(), {}
         for n, (person, (r, m, s, t)) in enumerate(zip(people, combos, strict=True)):
             facts = alloc.AllocationFacts(
                 rosh={"RLRH": "low", "RMRH": "medium", "RHRH": "high", "RVHR": "very_high"}.get(r or ""),
@@ -199,10 +254,14 @@ def test_the_sql_reading_of_each_policy_agrees_with_the_rules_on_every_combinati
                 tier=t or None,
             )
             actual = ["nps", "crc"][n % 2] if name == "2014-split" else ["po", "pso"][n % 2]
-            expectation = alloc.allocation_expected(facts, policy)
-            if expectation is not None and not expectation.agrees(actual):
+            check = alloc.allocation_check(facts, policy)
+            if isinstance(check, alloc.AllocationCannotCheck):
+                expected_unchecked[person.crn] = check.missing
+            elif not check.agrees(actual):
                 expected.add(person.crn)
         assert found == expected, name
+        assert found_unchecked == expected_unchecked, name
+        assert report.counts.total.cannot_check == len(expected_unchecked), name
 
 
 # ---- scope, access and filters ----
@@ -323,4 +382,36 @@ def test_api_lists_items_with_counts_and_refuses_bad_filters(org, mixed):
     assert problem_fields(api.get("/quality/risk-disagreements", policy="1999")) == {"policy"}
     assert problem_fields(api.get("/quality/risk-disagreements", team="NOPE")) == {"team"}
     assert problem_fields(api.get("/quality/risk-disagreements", page=0)) == {"page"}
-    assert Api("spo").get("/quality/risk-disagreements").json()["count"] == 3
+    # The SPO under the default policy (2021 unified, grade of the holder): the three tier disagreements, and each
+    # of those cases (held by a practitioner, no RoSH registration, no calculated tier...) cannot be checked.
+    spo = Api("spo").get("/quality/risk-disagreements").json()
+    assert spo["counts"]["total"]["total"] == 3
+    assert spo["count"] == 3 + spo["counts"]["total"]["cannot_check"]
+    assert {i["kind"] for i in spo["items"]} == {"tier", "allocation_cannot_check"}
+    unchecked = [i for i in spo["items"] if i["kind"] == "allocation_cannot_check"]
+    assert unchecked and all("rosh" in i["missing"] for i in unchecked)
+
+
+def test_cannot_check_on_the_page_csv_and_api(org, frozen_clock):
+    person = make_person(org)
+    calc(person, "rsr", score="1.00")
+    record(org, person, "allocation", "crc")  # 2014 split: no RoSH registration, RSR below 6.9 -> cannot check
+    client = Client()
+    client.force_login(org.qa.user)
+    html = client.get(reverse("web:quality-risk"), {"policy": "2014-split"}).content.decode()
+    assert 'id="total-cannot-check"><strong>1</strong>' in html
+    assert 'id="total-disagreements"><strong>0</strong>' in html
+    assert "Allocation: cannot check" in html and "RoSH (no active RoSH registration)" in html
+    response = client.get(reverse("web:quality-risk-csv"), {"policy": "2014-split"})
+    (line,) = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert (line["crn"], line["kind"], line["rule"], line["missing"]) == (
+        person.crn,
+        "allocation_cannot_check",
+        "cannot_check",
+        "rosh",
+    )
+    body = Api("qa").get("/quality/risk-disagreements", policy="2014-split").json()
+    assert body["counts"]["total"]["cannot_check"] == 1 and body["counts"]["total"]["total"] == 0
+    assert [(i["crn"], i["kind"], i["missing"]) for i in body["items"]] == [
+        (person.crn, "allocation_cannot_check", ["rosh"])
+    ]

@@ -9,8 +9,11 @@ from importlib import resources
 import pytest
 
 from openprobation.rules.allocation import (
+    AllocationCannotCheck,
+    AllocationExpectation,
     AllocationFacts,
     UnknownPolicy,
+    allocation_check,
     allocation_expected,
     allocation_policy,
     parse_policy,
@@ -65,6 +68,49 @@ def test_2014_split(f, allowed, rule):
 )
 def test_2014_split_missing_facts_are_not_checked_rather_than_sent_to_a_crc(f):
     assert allocation_expected(f, SPLIT) is None
+
+
+# "Cannot check": no rule applies, and the facts the rules read that the case lacks are named (never "agrees").
+CANNOT_CHECK_CASES = [
+    # (name, policy, facts, missing facts) -- and, for contrast, facts that let a rule apply despite a gap.
+    ("split_no_rosh_rsr_6_89", SPLIT, facts(rsr="6.89"), ("rosh",)),
+    ("split_low_rosh_no_rsr", SPLIT, facts("low"), ("rsr",)),
+    ("split_medium_rosh_no_rsr", SPLIT, facts("medium"), ("rsr",)),
+    ("split_nothing", SPLIT, facts(), ("rosh", "rsr")),
+    ("unified_no_rosh_tier_c", UNIFIED, facts(tier="C1"), ("rosh",)),
+    ("unified_no_rosh_tier_d_mappa_1", UNIFIED, facts(mappa_level=1, tier="D2"), ("rosh",)),
+    ("unified_low_rosh_no_tier", UNIFIED, facts("low"), ("tier",)),
+    ("unified_nothing", UNIFIED, facts(), ("rosh", "tier")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("policy", "f", "missing"), [c[1:] for c in CANNOT_CHECK_CASES], ids=[c[0] for c in CANNOT_CHECK_CASES]
+)
+def test_no_rule_applies_so_the_allocation_cannot_be_checked_naming_the_missing_facts(policy, f, missing):
+    check = allocation_check(f, policy)
+    assert isinstance(check, AllocationCannotCheck)
+    assert check.missing == missing and check.rule == "cannot_check"
+    assert check.reason.startswith(f"Cannot check under the {policy.name} policy: missing ")
+    assert ("RoSH (no active RoSH registration)" in check.reason) is ("rosh" in missing)
+
+
+@pytest.mark.parametrize(
+    ("policy", "f", "rule"),
+    [
+        (SPLIT, facts(rsr="6.90"), "rsr_6_9_or_more_stays_with_nps"),  # no RoSH, RSR at 6.90: the RSR rule applies
+        (SPLIT, facts(mappa_level=1), "mappa_case_stays_with_nps"),  # no RoSH or RSR, but MAPPA
+        (SPLIT, facts("high"), "rosh_high_or_very_high_stays_with_nps"),  # no RSR, but high RoSH
+        (UNIFIED, facts(tier="B1"), "tier_a_or_b_needs_a_po"),  # no RoSH, but tier B
+        (UNIFIED, facts(mappa_level=2, tier="D1"), "mappa_level_2_or_3_needs_a_po"),
+        (UNIFIED, facts("medium"), "rosh_medium_po_or_pqip"),  # no tier, but medium RoSH
+    ],
+    ids=["split_rsr_6_90_no_rosh", "split_mappa_only", "split_high_no_rsr", "unified_tier_b_no_rosh",
+         "unified_mappa_2_no_rosh", "unified_medium_no_tier"],
+)  # fmt: skip
+def test_a_rule_that_applies_despite_a_missing_fact_checks_the_allocation(policy, f, rule):
+    check = allocation_check(f, policy)
+    assert isinstance(check, AllocationExpectation) and check.rule == rule
 
 
 # ---- 2021+: grade of practitioner by RoSH, MAPPA and tier (unverified rules, kept as data) ----

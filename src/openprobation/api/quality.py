@@ -2,7 +2,8 @@
 
 Same selector, filters and access as the page: every visible case whose recorded RSR or tier disagrees with the
 calculation, or whose allocation does not follow the chosen policy (``2014-split`` or ``2021-unified``), with counts
-by team and region. An unknown policy, team or region is a 422 with the field named.
+by team and region; and every allocation the policy cannot check (kind ``allocation_cannot_check``, the missing facts
+in ``missing``), counted apart in ``cannot_check``. An unknown policy, team or region is a 422 with the field named.
 """
 
 from __future__ import annotations
@@ -26,12 +27,19 @@ class DisagreementOut(Schema):
     region: str | None = Field(description="Region code")
     region_name: str | None
     practitioner: str | None
-    kind: str = Field(description="rsr, tier or allocation")
+    kind: str = Field(
+        description="rsr, tier or allocation (disagreements), or allocation_cannot_check: no rule of the policy "
+        "applies because facts are missing (see missing)"
+    )
     recorded: str
     calculated: str = Field(description="The calculated value, or for allocation what the policy allows")
     difference: str
     reason: str
-    rule: str = Field(description="The policy rule that applied")
+    rule: str = Field(description="The policy rule that applied (cannot_check when none could)")
+    missing: list[str] = Field(
+        description="For allocation_cannot_check: the facts the policy's rules read that the case lacks "
+        "(rosh: no active RoSH registration; rsr: no calculated RSR; tier: no calculated tier)"
+    )
 
     @staticmethod
     def resolve_team(obj: Any) -> str | None:
@@ -49,7 +57,8 @@ class CountOut(Schema):
     rsr: int
     tier: int
     allocation: int
-    total: int
+    total: int = Field(description="Disagreements: rsr + tier + allocation")
+    cannot_check: int = Field(description="Allocations no rule of the policy could check (not in total)")
 
     @staticmethod
     def resolve_region(obj: Any) -> str | None:
@@ -68,7 +77,7 @@ class DisagreementPageOut(Schema):
     policy_unverified: list[str]
     rsr_tolerance_points: str
     items: list[DisagreementOut]
-    count: int
+    count: int = Field(description="Items listed: the disagreements and the allocations that cannot be checked")
     page: int
     page_size: int
     counts: CountsOut

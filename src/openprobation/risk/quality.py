@@ -1,6 +1,8 @@
 """The quality assurance report on risk scores: every visible case whose recorded RSR or tier disagrees with the
 record's own newest calculation, or whose allocation disagrees with an allocation policy (``rules/allocation.py``:
-the 2014-2021 NPS/CRC split, or the 2021+ grade rules), with counts by team and region.
+the 2014-2021 NPS/CRC split, or the 2021+ grade rules), with counts by team and region. An allocation no rule of
+the policy applies to (no RoSH registration, no calculated RSR or tier) "cannot be checked": it is listed with the
+missing facts named and counted apart from the disagreements, never taken as agreeing.
 
 Set-based: one SQL statement (common table expressions, ``_report_sql``) reads each fact once per case in scope
 (the newest calculation, recorded score and active RoSH and MAPPA registration per case, by ``ROW_NUMBER()``
@@ -36,8 +38,10 @@ from openprobation.rules import allocation as alloc
 from openprobation.rules.registrations import rosh_codes
 
 REPORT_READERS = (Role.QUALITY_ASSURANCE, Role.SPO, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR)
-KINDS = ("rsr", "tier", "allocation")
-KIND_LABELS = {"rsr": "RSR", "tier": "Tier", "allocation": "Allocation"}
+KINDS = ("rsr", "tier", "allocation")  # the disagreements
+CANNOT_CHECK = "allocation_cannot_check"  # listed and counted apart: no allocation rule applies (facts missing)
+LISTED_KINDS = (*KINDS, CANNOT_CHECK)
+KIND_LABELS = {"rsr": "RSR", "tier": "Tier", "allocation": "Allocation", CANNOT_CHECK: "Allocation: cannot check"}
 OUTCOME_LABELS = {"nps": "NPS", "crc": "CRC", **{g.value: g.value.upper() for g in Grade}, "pqip": "PQiP"}
 PAGE_SIZE = 50
 
@@ -57,6 +61,7 @@ class Disagreement:
     difference: str
     reason: str
     rule: str
+    missing: tuple[str, ...] = ()  # for "cannot check": the facts the policy needs that the case lacks
 
     @property
     def kind_label(self) -> str:
@@ -71,10 +76,17 @@ class CountRow:
     rsr: int
     tier: int
     allocation: int
+    cannot_check: int = 0  # allocations no rule could check: not disagreements, counted apart
 
     @property
     def total(self) -> int:
+        """Disagreements (RSR, tier and allocation)."""
         return self.rsr + self.tier + self.allocation
+
+    @property
+    def listed(self) -> int:
+        """Rows the report lists: the disagreements and the allocations that cannot be checked."""
+        return self.total + self.cannot_check
 
 
 @dataclass(frozen=True)
@@ -234,15 +246,21 @@ def _report_sql(scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal
     )
     params.append(int(tolerance * 100))
     tier = "CASE WHEN rec_tier IS NOT NULL AND calc_tier > '' AND rec_tier <> calc_tier THEN 1 ELSE 0 END"
-    # The first rule whose conditions hold decides; no rule, or no allocation to compare, is not a disagreement.
+    # The first rule whose conditions hold decides; no allocation to compare is not a disagreement; an allocation
+    # no rule applies to cannot be checked (is_unchecked), which is reported apart, never as agreeing.
     allocation = "CASE WHEN actual_allocation IS NULL THEN 0"
     for rule in policy.rules:
         holds = _condition_sql(rule.when, params)
         allowed = _in("actual_allocation", sorted(rule.allocate), params)
         allocation += f" WHEN {holds} THEN CASE WHEN {allowed} THEN 0 ELSE 1 END"
     allocation += " ELSE 0 END"
+    unchecked = "CASE WHEN actual_allocation IS NULL THEN 0"
+    for rule in policy.rules:
+        unchecked += f" WHEN {_condition_sql(rule.when, params)} THEN 0"
+    unchecked += " ELSE 1 END"
     sql.append(
-        f", flags AS (SELECT facts.*, {rsr} AS is_rsr, {tier} AS is_tier, {allocation} AS is_allocation FROM facts)"  # noqa: S608
+        f", flags AS (SELECT facts.*, {rsr} AS is_rsr, {tier} AS is_tier, {allocation} AS is_allocation,"  # noqa: S608
+        f" {unchecked} AS is_unchecked FROM facts)"
     )
     return "".join(sql), params
 
@@ -257,16 +275,17 @@ ORDER_COLUMNS = ("f.r_code", "f.t_code", "f.last_name", "f.first_name", "f.crn",
 
 
 def _listed_sql(params: list[Any]) -> str:
-    """The rows over ``flags``: one per case and disagreeing kind, with the order columns ``s1``-``s6``."""
-    kinds = " UNION ALL ".join(["SELECT %s AS kind"] * len(KINDS))
-    params += [*KINDS, "rsr", "tier"]
+    """The rows over ``flags``: one per case and disagreeing (or unchecked) kind, with the order columns
+    ``s1``-``s6``."""
+    kinds = " UNION ALL ".join(["SELECT %s AS kind"] * len(LISTED_KINDS))
+    params += [*LISTED_KINDS, "rsr", "tier", "allocation"]
     order = ", ".join(f"{column} AS s{i}" for i, column in enumerate(ORDER_COLUMNS, start=1))
     return (
         f"SELECT {order}, f.crn, f.first_name, f.last_name, f.t_code, f.t_name, f.r_code, f.r_name, f.pr_first,"  # noqa: S608
         " f.pr_last, f.rsr_score, f.calc_tier, f.rec_rsr, f.rec_tier, f.actual_allocation, f.rosh_code,"
         f" f.mappa_code, k.kind FROM flags f JOIN ({kinds}) k"
-        " ON CASE k.kind WHEN %s THEN f.is_rsr WHEN %s THEN f.is_tier ELSE f.is_allocation END = 1"
-        " AND (f.is_rsr = 1 OR f.is_tier = 1 OR f.is_allocation = 1)"
+        " ON CASE k.kind WHEN %s THEN f.is_rsr WHEN %s THEN f.is_tier WHEN %s THEN f.is_allocation"
+        " ELSE f.is_unchecked END = 1 AND (f.is_rsr = 1 OR f.is_tier = 1 OR f.is_allocation = 1 OR f.is_unchecked = 1)"
     )
 
 
@@ -290,12 +309,13 @@ def _page_sql(
     blanks = ", ".join(["NULL"] * (len(ROW_FIELDS) - 4))
     return (
         f"{sql}, counted AS (SELECT t_code, t_name, r_code, r_name, SUM(is_rsr) AS n_rsr, SUM(is_tier) AS n_tier,"  # noqa: S608
-        " SUM(is_allocation) AS n_allocation FROM flags WHERE is_rsr = 1 OR is_tier = 1 OR is_allocation = 1"
+        " SUM(is_allocation) AS n_allocation, SUM(is_unchecked) AS n_unchecked FROM flags"
+        " WHERE is_rsr = 1 OR is_tier = 1 OR is_allocation = 1 OR is_unchecked = 1"
         " GROUP BY t_code, t_name, r_code, r_name)"
         f", listed AS ({listed}{ORDER_BY} LIMIT %s OFFSET %s)"
         " SELECT 0 AS part, r_name AS s1, t_name AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6,"
-        f" t_code, t_name, r_code, r_name, {blanks}, n_rsr, n_tier, n_allocation FROM counted"
-        " UNION ALL SELECT 1, listed.*, NULL, NULL, NULL FROM listed"
+        f" t_code, t_name, r_code, r_name, {blanks}, n_rsr, n_tier, n_allocation, n_unchecked FROM counted"
+        " UNION ALL SELECT 1, listed.*, NULL, NULL, NULL, NULL FROM listed"
         " ORDER BY part, s1, s2, s3, s4, s5, s6"
     ), params
 
@@ -333,6 +353,7 @@ def _tier_difference(recorded: str, calculated: str) -> str:
 
 def _row(raw: dict[str, Any], policy: alloc.AllocationPolicy, tolerance: Decimal) -> Disagreement:
     kind = raw["f_kind"]
+    missing: tuple[str, ...] = ()
     if kind == "rsr":
         recorded, calculated = Decimal(raw["f_rec_rsr"]), Decimal(str(raw["f_rsr"]))
         diff = alloc.rsr_difference(recorded, calculated)
@@ -342,6 +363,13 @@ def _row(raw: dict[str, Any], policy: alloc.AllocationPolicy, tolerance: Decimal
     elif kind == "tier":
         values = (raw["f_rec_tier"], raw["f_tier"], _tier_difference(raw["f_rec_tier"], raw["f_tier"]))
         reason, rule = "The recorded tier is not the calculated tier (V2)", "tier_recorded_differs"
+    elif kind == CANNOT_CHECK:
+        check = alloc.allocation_check(_facts_of(raw), policy)
+        missing = check.missing if isinstance(check, alloc.AllocationCannotCheck) else ()
+        actual = OUTCOME_LABELS.get(raw["f_actual"], raw["f_actual"])
+        held = "Held by a" if policy.compares == "practitioner_grade" and raw["pr_last"] else "Recorded"
+        values = (actual, "", f"{held} {actual}; cannot check without: {_missing(missing)}")
+        reason, rule = check.reason, alloc.CANNOT_CHECK_RULE
     else:
         expected = alloc.allocation_expected(_facts_of(raw), policy)
         actual = OUTCOME_LABELS.get(raw["f_actual"], raw["f_actual"])
@@ -365,7 +393,12 @@ def _row(raw: dict[str, Any], policy: alloc.AllocationPolicy, tolerance: Decimal
         difference=values[2],
         reason=reason,
         rule=rule,
+        missing=missing,
     )
+
+
+def _missing(keys: tuple[str, ...]) -> str:
+    return "; ".join(alloc.MISSING_FACTS[key] for key in keys) or "no rule applies"
 
 
 # ---- the public selectors ----
@@ -404,13 +437,13 @@ def _read_page(
         if row[0]:
             continue
         team_code, team_name, region_code, region_name = row[order : order + 4]
-        n = [int(v or 0) for v in row[-3:]]
+        n = [int(v or 0) for v in row[-4:]]
         teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
-        entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0])
-        for i in range(3):
+        entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0])
+        for i in range(4):
             entry[i + 1] += n[i]
-    region_rows = [CountRow(code, name, code, a, b, c) for code, (name, a, b, c) in regions.items()]
-    total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in KINDS))
+    region_rows = [CountRow(code, name, code, a, b, c, d) for code, (name, a, b, c, d) in regions.items()]
+    total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in (*KINDS, "cannot_check")))
     return DisagreementCounts(teams=teams, regions=region_rows, total=total), raws
 
 
@@ -434,7 +467,7 @@ def risk_disagreements(
         policy=chosen,
         tolerance=tolerance,
         rows=[_row(raw, chosen, tolerance) for raw in raws],
-        count=counts.total.total,
+        count=counts.total.listed,
         page=page,
         page_size=page_size,
         counts=counts,

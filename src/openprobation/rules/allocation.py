@@ -3,8 +3,10 @@
 Policy data: ``policy/allocation_2014_split.toml`` (PI 05/2014 Case Allocation; RSR >= 6.9% flagged unverified)
 and ``policy/allocation_2021_unified.toml`` (unverified throughout: no published grade rule was found). Each policy
 is an ordered list of rules; the first whose every condition holds gives the allowed organisations or grades and
-the reason. A condition on a fact the record does not hold does not hold, and when no rule applies the case is not
-checked (``allocation_expected`` returns None), so a missing RoSH never passes for "low".
+the reason. A condition on a fact the record does not hold does not hold, so a missing RoSH never passes for
+"low". When no rule applies the allocation cannot be checked: ``allocation_check`` says so and names the facts the
+policy's rules read that the case lacks (no RoSH registration, no calculated RSR or tier), so the report counts
+such cases separately instead of letting them pass as agreeing.
 
 Also the RSR comparison of the quality assurance report (``policy/quality_assurance.toml``): differences under the
 tolerance are rounding.
@@ -178,6 +180,64 @@ def allocation_expected(facts: AllocationFacts, policy: AllocationPolicy) -> All
     if rule is None:
         return None
     return AllocationExpectation(policy.name, policy.policy_version, rule.id, rule.allocate, rule.reason)
+
+
+# The facts a rule may read that a case can lack, in the order they are named, with how the report names them.
+# (A case with no MAPPA registration is "not MAPPA", a fact; it is never missing.)
+MISSING_FACTS = {
+    "rosh": "RoSH (no active RoSH registration)",
+    "rsr": "calculated RSR (none, or not calculated)",
+    "tier": "calculated tier (none, or not calculated)",
+}
+CANNOT_CHECK_RULE = "cannot_check"
+
+
+@dataclass(frozen=True)
+class AllocationCannotCheck:
+    """No rule of the policy applies, so the allocation can be neither confirmed nor disputed."""
+
+    policy: str
+    policy_version: str
+    missing: tuple[str, ...]  # keys of MISSING_FACTS
+    rule: str = CANNOT_CHECK_RULE
+
+    @property
+    def missing_text(self) -> str:
+        return "; ".join(MISSING_FACTS[key] for key in self.missing)
+
+    @property
+    def reason(self) -> str:
+        if not self.missing:
+            return f"No rule of the {self.policy} policy applies to this case's facts"
+        return f"Cannot check under the {self.policy} policy: missing {self.missing_text}"
+
+
+def facts_read(policy: AllocationPolicy) -> tuple[str, ...]:
+    """The facts (keys of MISSING_FACTS) some rule of the policy reads."""
+    used = set()
+    for rule in policy.rules:
+        when = rule.when
+        if when.rosh is not None:
+            used.add("rosh")
+        if when.rsr_at_least is not None or when.rsr_below is not None:
+            used.add("rsr")
+        if when.tier_protect is not None:
+            used.add("tier")
+    return tuple(key for key in MISSING_FACTS if key in used)
+
+
+def missing_facts(facts: AllocationFacts, policy: AllocationPolicy) -> tuple[str, ...]:
+    """The facts the policy's rules read that the case does not have."""
+    have = {"rosh": facts.rosh, "rsr": facts.rsr_percent, "tier": facts.tier}
+    return tuple(key for key in facts_read(policy) if have[key] is None)
+
+
+def allocation_check(facts: AllocationFacts, policy: AllocationPolicy) -> AllocationExpectation | AllocationCannotCheck:
+    """The expectation of the first rule that applies or, when none does, that the case cannot be checked and why."""
+    expected = allocation_expected(facts, policy)
+    if expected is not None:
+        return expected
+    return AllocationCannotCheck(policy.name, policy.policy_version, missing_facts(facts, policy))
 
 
 # ---- RSR: recorded against calculated ----

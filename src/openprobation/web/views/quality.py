@@ -16,7 +16,7 @@ from openprobation.web.errors import staff_page
 
 CSV_HEADER = [
     "crn", "name", "team", "team_name", "region", "region_name", "practitioner", "kind", "recorded", "calculated",
-    "difference", "reason", "rule", "policy_version",
+    "difference", "reason", "rule", "policy_version", "missing",
 ]  # fmt: skip
 
 
@@ -81,7 +81,7 @@ def risk_report_csv(request: HttpRequest) -> HttpResponse:
             yield writer.writerow([
                 r.crn, _text(r.name), r.team_code or "", _text(r.team_name), r.region_code or "",
                 _text(r.region_name), _text(r.practitioner), r.kind, r.recorded, r.calculated, r.difference,
-                r.reason, r.rule, policy.policy_version,
+                r.reason, r.rule, policy.policy_version, ";".join(r.missing),
             ])  # fmt: skip
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
