@@ -103,35 +103,56 @@ def test_band_on_two_year_percent_below_at_above_each_threshold(two_year_percent
     assert band_for(Decimal(two_year_percent), bands(ogrs3.policy()["bands"])) == band
 
 
-def test_percent_is_kept_within_1_and_99():
-    # A 10-year-old girl with many early sanctions scores above 99% before the limit.
-    high = calculate(
-        "ogrs3",
-        {
-            **OGRS3,
-            "gender": "female",
-            "date_of_birth": "2010-01-01",
-            "conviction_date": "2020-06-01",
-            "follow_up_start": "2020-06-01",
-            "total_sanctions": 60,
-            "age_at_first_sanction": 10,
-            "offence_code": "02400",
-        },
+# The 1-99 limits, each with an input whose unclamped percent is outside them (worked by hand from the policy:
+# y = offence + age/gender + status + 1.25112 x ln((1 + previous) / (10 + age at conviction - age at first));
+# p = logistic(y + 1.40256) one year, logistic(y + 2.1217) two years; 5 dp, whole percent half up, then 1-99).
+CLAMP_CASES = [
+    (
+        # Lower limit. Woman, 70 at conviction and follow-up (born 1950-03-01, both 2020-06-01), 2 sanctions,
+        # first at 18, drug import 07750 (-0.7956):
+        #   age/gender 50+ female -2.4498; status repeat 0.46306;
+        #   copas 1.25112 x ln(2 / (10 + 70 - 18)) = 1.25112 x ln(0.0322581) = 1.25112 x -3.433987 = -4.296330
+        #   y = -0.7956 - 2.4498 + 0.46306 - 4.296330 = -7.078670
+        #   one year: logistic(-7.078670 + 1.40256) = logistic(-5.676110) = 0.00342 -> 0.342% -> 0 -> limited to 1
+        #   two years: logistic(-7.078670 + 2.1217) = logistic(-4.956970) = 0.00699 -> 0.699% -> 1 (no limit needed)
+        {"gender": "female", "date_of_birth": "1950-03-01", "conviction_date": "2020-06-01",
+         "follow_up_start": "2020-06-01", "total_sanctions": 2, "age_at_first_sanction": 18, "offence_code": "07750"},
+        1, 1,
+    ),
+    (
+        # Upper limit. Girl of 10 (born 2010-01-01, convicted and starting follow-up 2020-06-01), 60 sanctions, first
+        # at 10, soliciting 02400 (0.7606):
+        #   age/gender 10-11 female 0.785; status repeat 0.46306;
+        #   copas 1.25112 x ln(60 / (10 + 10 - 10)) = 1.25112 x ln(6) = 1.25112 x 1.791759 = 2.241706
+        #   y = 0.7606 + 0.785 + 0.46306 + 2.241706 = 4.250366
+        #   one year: logistic(5.652926) = 0.99651 -> 99.651% -> 100 -> limited to 99
+        #   two years: logistic(6.372066) = 0.99829 -> 99.829% -> 100 -> limited to 99
+        {"gender": "female", "date_of_birth": "2010-01-01", "conviction_date": "2020-06-01",
+         "follow_up_start": "2020-06-01", "total_sanctions": 60, "age_at_first_sanction": 10, "offence_code": "02400"},
+        99, 99,
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("payload", "one_year", "two_year"), CLAMP_CASES, ids=["below_1_percent_limited_to_1", "above_99_limited_to_99"]
+)
+def test_percent_is_kept_within_1_and_99(payload, one_year, two_year):
+    result = calculate("ogrs3", payload)
+    assert (result["one_year_percent"], result["two_year_percent"]) == (one_year, two_year)
+
+
+def test_the_limited_cases_really_are_outside_1_to_99_before_the_limit():
+    # The explanation reports the unclamped probabilities: the hand-worked 0.00342 (0.342%, rounds to 0) and
+    # 0.99651 / 0.99829 (round to 100), so the limits, not rounding, give 1 and 99.
+    details = [
+        {t["name"]: t["detail"] for t in calculate("ogrs3", payload)["explanation"]} for payload, _, _ in CLAMP_CASES
+    ]
+    assert details[0]["one_year_intercept"] == "one-year probability 0.00342"
+    assert (details[1]["one_year_intercept"], details[1]["two_year_intercept"]) == (
+        "one-year probability 0.99651",
+        "two-year probability 0.99829",
     )
-    assert high["two_year_percent"] == 99
-    low = calculate(
-        "ogrs3",
-        {
-            **OGRS3,
-            "date_of_birth": "1920-01-01",
-            "conviction_date": "2020-06-01",
-            "follow_up_start": "2020-06-01",
-            "total_sanctions": 1,
-            "age_at_first_sanction": 100,
-            "offence_code": "09200",
-        },
-    )
-    assert low["one_year_percent"] >= 1
 
 
 @pytest.mark.parametrize(
