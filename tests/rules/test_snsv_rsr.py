@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 import pytest
@@ -46,17 +45,27 @@ def test_missing_dynamic_inputs_fall_back_to_static_and_say_which():
 
 
 def test_all_dynamic_inputs_give_the_dynamic_model():
+    # The static example's man with every dynamic answer (examples.SNSV_DYNAMIC_ANSWERS), dynamic coefficients:
+    #   intercept                                           2.390228
+    #   age 33 x (c0 + c1 33 + c2 33^2 + c3 33^3)          -6.368740
+    #   5 sanctions x -0.0182592921752245                  -0.091296
+    #   months 6 x (d0 + d1 6 + d2 36 + d3 216)            -0.189629
+    #   ln(5 / (16 + 12)) = -1.722767 x 0.689153           -1.187250
+    #   2 violent x 0.021160895925655                       0.042322
+    #   ln(2 / (16 + 30)) = -3.135494 x 0.054932           -0.172239
+    #   offence SNSV -0.006538 + VATP 0.204895              0.198357
+    #   weapon used 0.150713; accommodation 1 x 0.061971; unemployed 2 x 0.038911 = 0.077822; partner 0;
+    #   alcohol 2 x 0.093567 = 0.187134; binge 1 x 0.056713; impulsivity 1 x 0.077213; temper 2 x 0.048289 =
+    #   0.096578; pro-criminal 0; domestic violence 0                                        sum 0.708144
+    #   previous wounding/GBH 0.451030 + robbery 0.163248                                     0.614278
+    #   y = -4.055826; logistic = 0.017026 -> 1.70%
     result = calculate("snsv", {**SNSV, **SNSV_DYNAMIC_ANSWERS})
-    assert result["model"] == "dynamic"
-    assert result["notes"] == []
-    terms = {t["name"]: t for t in result["explanation"]}
-    # Unemployment is scored 2 in OASys: 2 x 0.0389109699626767.
-    assert terms["unemployed"]["contribution"] == pytest.approx(0.0778219399253534)
-    assert terms["current_alcohol_use"]["contribution"] == pytest.approx(2 * 0.0935672441515258)
-    assert terms["previous_robbery"]["contribution"] == pytest.approx(0.163248217650296)
-    assert terms["previous_homicide"]["contribution"] == 0
-    p = 1 / (1 + math.exp(-sum(t["contribution"] for t in result["explanation"])))
-    assert result["percent"] == round(p * 100, 2)
+    assert (result["model"], result["percent"], result["notes"]) == ("dynamic", 1.70, [])
+    terms = {t["name"]: t["contribution"] for t in result["explanation"]}
+    assert terms["unemployed"] == pytest.approx(0.077822, abs=1e-6)  # OASys scores unemployment 2
+    assert terms["current_alcohol_use"] == pytest.approx(0.187134, abs=1e-6)
+    assert terms["previous_robbery"] == pytest.approx(0.163248, abs=1e-6) and terms["previous_homicide"] == 0
+    assert sum(terms.values()) == pytest.approx(-4.055826, abs=1e-6)
 
 
 def test_forcing_dynamic_with_missing_answers_names_each_missing_field():
@@ -111,11 +120,57 @@ def test_rsr_for_a_man_without_sexual_history_is_snsv_alone():
 
 
 def test_rsr_adds_the_constant_for_a_woman_with_sexual_history():
-    # Female SNSV is tiny (female term about -16.6); OSP/DC and OSP/IIC do not apply to women, so
-    # RSR = round2(SNSV% + 0.383141762) = 0.00 + 0.38.
+    # The RSR example as a woman. SNSV static, female coefficients:
+    #   intercept 3.604077; female -16.622027; age 33 x (female c0..c3) 9.820923; 5 sanctions -0.073748;
+    #   months 6 -0.198307; ln(5 / 28) = -1.722767 x 0.793187 = -1.366475; 2 violent 0.037737;
+    #   violence rate -0.650435; offence 0.258073
+    #   y = -5.190182; logistic = 0.005540 -> 0.55%
+    # OSP/DC and OSP/IIC do not apply to women (0%); the constant for a woman with a sexual-offence history is
+    # 0.383141762: RSR = round2(0.55 + 0 + 0 + 0.383141762) = round2(0.933141762) = 0.93 -> low.
     result = calculate("rsr", {**RSR, "gender": "female"})
-    assert result["osp_dc_percent"] == 0 and result["osp_iic_percent"] == 0
-    assert result["percent"] == round(result["snsv_percent"] + 0.383141762, 2)
+    assert (result["snsv_percent"], result["osp_dc_percent"], result["osp_iic_percent"]) == (0.55, 0, 0)
+    assert (result["percent"], result["band"]) == (0.93, "low")
+
+
+# A man with a sexual-offence history and every dynamic answer: born 1979-01-15, convicted 2024-03-01 of 00101,
+# follow-up from 2024-04-01 (45), assessed 2024-10-01 (6 whole months), 6 sanctions (first at 20: 25 career years),
+# 2 violent; 1 contact-adult and 2 contact-child sexual sanctions, no images, stranger victim, last sexual sanction
+# 2010-05-01 (aged 31).
+RSR_DYNAMIC_MAN = {
+    "gender": "male", "date_of_birth": "1979-01-15", "conviction_date": "2024-03-01", "follow_up_start": "2024-04-01",
+    "assessment_date": "2024-10-01", "total_sanctions": 6, "age_at_first_sanction": 20, "offence_code": "00101",
+    "violent_sanctions": 2, "weapon_used": True, "accommodation_suitability": 1, "unemployed": True,
+    "partner_relationship": 2, "current_alcohol_use": 1, "binge_drinking": 0, "impulsivity": 2, "temper_control": 1,
+    "pro_criminal_attitudes": 1, "domestic_violence_perpetrator": True,
+    "previous_convictions": {"homicide": False, "wounding_gbh": True, "kidnapping": False, "firearms": False,
+                             "robbery": False, "aggravated_burglary": False, "weapon": True, "criminal_damage": False,
+                             "arson": False},
+    "has_sexual_offence_history": True, "contact_adult_sexual_sanctions": 1, "contact_child_sexual_sanctions": 2,
+    "non_contact_sexual_sanctions": 0, "indecent_image_sanctions": 0, "stranger_victim": True,
+    "last_sexual_sanction_date": "2010-05-01",
+}  # fmt: skip
+
+
+def test_rsr_worked_example_dynamic_man_with_sexual_history():
+    # SNSV dynamic:
+    #   intercept 2.390228; age 45 x (c0 + c1 45 + c2 45^2 + c3 45^3) -6.725951; 6 sanctions x -0.018259 = -0.109556;
+    #   months 6 -0.189629; ln(6 / (25 + 12)) = -1.819158 x 0.689153 = -1.253679; 2 violent 0.042322;
+    #   ln(2 / (25 + 30)) = -3.314186 x 0.054932 = -0.182055; offence -0.006538 + 0.204895 = 0.198357;
+    #   weapon 0.150713 + accommodation 1 x 0.061971 + unemployed 2 x 0.038911 = 0.077822 + partner 2 x 0.025911 =
+    #   0.051821 + alcohol 1 x 0.093567 + binge 0 + impulsivity 2 x 0.077213 = 0.154426 + temper 1 x 0.048289 +
+    #   pro-criminal 1 x 0.130831 + domestic violence 0.084784 = 0.854224;
+    #   previous wounding/GBH 0.451030 + weapon 0.184105 = 0.635134
+    #   y = -4.340604; logistic = 0.012861 -> 1.29%
+    # OSP/DC: contact adult 1 -> 5; contact child 2 -> 6; non-contact 0 -> 0; age 45 -> 14 - floor(27 / 3) = 5;
+    #   last sexual sanction at 31 -> 10; prior sanctions 6; stranger 4 = 36 points (very high)
+    #   -> logistic(-8.633 + 0.1598 x 36) = logistic(-2.8802) = 0.053141 -> 5.31%
+    # OSP/IIC: no images, 2 contact-child sanctions -> 0.00926 -> 0.93%
+    # RSR = 1.29 + 5.31 + 0.93 = 7.53% -> high (6.9 and over).
+    result = calculate("rsr", RSR_DYNAMIC_MAN)
+    assert result["snsv_model"] == "dynamic"
+    assert (result["snsv_percent"], result["osp_dc_percent"], result["osp_iic_percent"]) == (1.29, 5.31, 0.93)
+    assert (result["osp_dc"]["points"], result["osp_dc"]["unreduced_band"]) == (36, "very_high")
+    assert (result["percent"], result["band"]) == (7.53, "high")
 
 
 def test_rsr_error_in_a_component_means_no_rsr():
