@@ -103,6 +103,58 @@ def test_band_on_two_year_percent_below_at_above_each_threshold(two_year_percent
     assert band_for(Decimal(two_year_percent), bands(ogrs3.policy()["bands"])) == band
 
 
+# Whole calculations landing just below, at and just above each band edge of the two-year percent (policy bands:
+# low [0, 50), medium [50, 75), high [75, 90), very high [90, ...)). All male, convicted 2024-01-10 of 00101
+# (violence, weight 0.0), follow-up from 2024-02-01, more than one sanction (status 0.46306):
+#   y = 0.0 + age/gender + 0.46306 + 1.25112 x ln(total / (10 + age at conviction - age at first));
+#   p2 = logistic(y + 2.1217), p1 = logistic(y + 1.40256), each to 5 dp then whole percent half up.
+BAND_EDGE_CASES = [
+    # 49: born 2000-01-20 (23 at conviction, 24 at follow-up: -1.0515), 4 sanctions, first at 19:
+    #   1.25112 x ln(4/14) = -1.567357; y = -2.155797; p2 = logistic(-0.034097) = 0.49148 -> 49; p1 0.32012 -> 32
+    ("2000-01-20", 4, 19, 32, 49, "low"),
+    # 50: born 1990-03-15 (33 at conviction and follow-up: -1.326), 4 sanctions, first at 32:
+    #   1.25112 x ln(4/11) = -1.265634; y = -2.128574; p2 = logistic(-0.006874) = 0.49828 -> 50 (half up from
+    #   49.828); p1 0.32607 -> 33
+    ("1990-03-15", 4, 32, 33, 50, "medium"),
+    # 51: born 2000-01-20, 3 sanctions, first at 23: 1.25112 x ln(3/10) = -1.506314; y = -2.094754;
+    #   p2 = logistic(0.026946) = 0.50674 -> 51; p1 0.33355 -> 33
+    ("2000-01-20", 3, 23, 33, 51, "medium"),
+    # 74: 8 sanctions, first at 21: 1.25112 x ln(8/12) = -0.507286; y = -1.095726; p2 = logistic(1.025974) = 0.73613
+    #   -> 74; p1 0.57611 -> 58
+    ("2000-01-20", 8, 21, 58, 74, "medium"),
+    # 75: 7 sanctions, first at 23: 1.25112 x ln(7/10) = -0.446243; y = -1.034683; p2 = logistic(1.087017) = 0.74782
+    #   -> 75; p1 0.59095 -> 59
+    ("2000-01-20", 7, 23, 59, 75, "high"),
+    # 76: 8 sanctions, first at 22: 1.25112 x ln(8/11) = -0.398424; y = -0.986864; p2 = logistic(1.134836) = 0.75673
+    #   -> 76; p1 0.60245 -> 60
+    ("2000-01-20", 8, 22, 60, 76, "high"),
+    # 89: 16 sanctions, first at 23: 1.25112 x ln(16/10) = 0.588031; y = -0.000409; p2 = logistic(2.121291) = 0.89296
+    #   -> 89; p1 0.80252 -> 80
+    ("2000-01-20", 16, 23, 80, 89, "high"),
+    # 90: 17 sanctions, first at 23: 1.25112 x ln(17/10) = 0.663880; y = 0.075440; p2 = logistic(2.197140) = 0.89999
+    #   -> 90; p1 0.81427 -> 81
+    ("2000-01-20", 17, 23, 81, 90, "very_high"),
+    # 91: 18 sanctions, first at 23: 1.25112 x ln(18/10) = 0.735392; y = 0.146952; p2 = logistic(2.268652) = 0.90625
+    #   -> 91; p1 0.82484 -> 82
+    ("2000-01-20", 18, 23, 82, 91, "very_high"),
+]
+
+
+@pytest.mark.parametrize(
+    ("born", "total", "first", "one_year", "two_year", "band"),
+    BAND_EDGE_CASES,
+    ids=["49_low", "50_medium", "51_medium", "74_medium", "75_high", "76_high", "89_high", "90_very_high",
+         "91_very_high"],
+)  # fmt: skip
+def test_whole_calculations_just_below_at_and_above_each_band_edge(born, total, first, one_year, two_year, band):
+    payload = {
+        "gender": "male", "date_of_birth": born, "conviction_date": "2024-01-10", "follow_up_start": "2024-02-01",
+        "total_sanctions": total, "age_at_first_sanction": first, "offence_code": "00101",
+    }  # fmt: skip
+    result = calculate("ogrs3", payload)
+    assert (result["one_year_percent"], result["two_year_percent"], result["band"]) == (one_year, two_year, band)
+
+
 # The 1-99 limits, each with an input whose unclamped percent is outside them (worked by hand from the policy:
 # y = offence + age/gender + status + 1.25112 x ln((1 + previous) / (10 + age at conviction - age at first));
 # p = logistic(y + 1.40256) one year, logistic(y + 2.1217) two years; 5 dp, whole percent half up, then 1-99).

@@ -51,6 +51,43 @@ def test_osp_dc_points_bands_below_at_above(points, band):
     assert band_for(points, bands(osp.dc_policy()["bands"])) == band
 
 
+# Whole calculations at each points band edge (low [0, 22), medium [22, 30), high [30, 36), very high [36, 64]).
+# A man with a sexual-offence history, born 1980-05-01: 43 at follow-up start 2024-02-01 -> 14 - floor(25 / 3) = 6;
+# last sexual sanction 2015-06-01 at 35 -> 10. Points: contact child 1/2/3 -> 3/6/9; non-contact 1/2/3 -> 2/4/6;
+# any prior sanction (4 in all) 6; stranger victim 4. percent = logistic(-8.633 + 0.1598 x points), 2 dp half up.
+DC_EDGE_CASES = [
+    # (child, non-contact, total sanctions, stranger, points, percent, band)
+    (1, 1, 1, False, 21, 0.51, "low"),  # 3 + 2 + 6 + 10 = 21; logistic(-5.2772) = 0.005081
+    (0, 0, 4, False, 22, 0.60, "medium"),  # 6 + 10 + 6 = 22; logistic(-5.1174) = 0.005956
+    (1, 0, 1, True, 23, 0.70, "medium"),  # 3 + 6 + 10 + 4 = 23; logistic(-4.9576) = 0.006981
+    (1, 0, 4, True, 29, 1.80, "medium"),  # 3 + 6 + 10 + 6 + 4 = 29; logistic(-3.9988) = 0.018007
+    (0, 2, 4, True, 30, 2.11, "high"),  # 4 + 6 + 10 + 6 + 4 = 30; logistic(-3.839) = 0.021062
+    (1, 1, 4, True, 31, 2.46, "high"),  # 3 + 2 + 6 + 10 + 6 + 4 = 31; logistic(-3.6792) = 0.024622
+    (1, 3, 4, True, 35, 4.57, "high"),  # 3 + 6 + 6 + 10 + 6 + 4 = 35; logistic(-3.04) = 0.045651
+    (2, 2, 4, True, 36, 5.31, "very_high"),  # 6 + 4 + 6 + 10 + 6 + 4 = 36; logistic(-2.8802) = 0.053141
+    (3, 1, 4, True, 37, 6.18, "very_high"),  # 9 + 2 + 6 + 10 + 6 + 4 = 37; logistic(-2.7204) = 0.061780
+]
+
+
+@pytest.mark.parametrize(
+    ("child", "non_contact", "total", "stranger", "points", "percent", "band"),
+    DC_EDGE_CASES,
+    ids=[f"{c[4]}_points_{c[6]}" for c in DC_EDGE_CASES],
+)
+def test_osp_dc_whole_calculations_below_at_above_each_points_band_edge(
+    child, non_contact, total, stranger, points, percent, band
+):
+    payload = {
+        "gender": "male", "has_sexual_offence_history": True, "date_of_birth": "1980-05-01",
+        "follow_up_start": "2024-02-01", "assessment_date": "2024-08-01", "total_sanctions": total,
+        "contact_adult_sexual_sanctions": 0, "contact_child_sexual_sanctions": child,
+        "non_contact_sexual_sanctions": non_contact, "indecent_image_sanctions": 0, "stranger_victim": stranger,
+        "last_sexual_sanction_date": "2015-06-01",
+    }  # fmt: skip
+    result = calculate("osp-dc", payload)
+    assert (result["points"], result["percent"], result["band"]) == (points, percent, band)
+
+
 @pytest.mark.parametrize(
     ("field", "counts", "points"),
     [

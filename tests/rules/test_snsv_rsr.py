@@ -209,6 +209,52 @@ def test_rsr_clamping(raw, expected):
     assert rsr.combine(snsv, dc, iic, female_with_sexual_history=False).percent == Decimal(expected)
 
 
+# Whole RSR calculations just below, at and just above 3.00 and 6.90 (bands low [0, 3), medium [3, 6.9), high
+# [6.9, ...)). Men without a sexual-offence history, so RSR = SNSV (static). All born 2000-01-20 (23 at conviction
+# 2024-01-10, 24 at follow-up start 2024-02-01), offence 00101, assessed 2024-08-01 (6 months). Shared terms:
+#   intercept 3.604077; age 24 x (c0 + c1 24 + c2 24^2 + c3 24^3) = -6.164780; months 6 -0.198307;
+#   offence SNSV 0.019270 + VATP 0.238803 = 0.258073
+# and per case (career = 23 - age at first): total x -0.014750; 0.769214 x ln(total / (career + 12));
+# violent x 0.018869; 0.207442 x ln(violent / (career + 30)).
+RSR_EDGE_CASES = [
+    # 10 sanctions, first 17 (career 6), 4 violent: -0.147496 + 0.769214 x ln(10/18) = -0.452134 + 0.075474
+    #   + 0.207442 x ln(4/36) = -0.455798 -> y = -3.480891; logistic = 0.029861 -> 2.99 low
+    (10, 17, 4, 2.99, "low"),
+    # 6 sanctions, first 21 (career 2), 6 violent: -0.088498 + ln(6/14) x 0.769214 = -0.651753 + 0.113212
+    #   + ln(6/32) x 0.207442 = -0.347254 -> y = -3.475231; logistic = 0.030025 -> 3.00 medium
+    (6, 21, 6, 3.00, "medium"),
+    # 9 sanctions, first 16 (career 7), 6 violent: -0.132746 - 0.574768 + 0.113212 - 0.377371 -> y = -3.472611;
+    #   logistic = 0.030102 -> 3.01 medium
+    (9, 16, 6, 3.01, "medium"),
+    # 23 sanctions, first 18 (career 5), 12 violent: -0.339241 + 0.232519 + 0.226423 - 0.222055 -> y = -2.603292;
+    #   logistic = 0.068927 -> 6.89 medium
+    (23, 18, 12, 6.89, "medium"),
+    # 18 sanctions, first 22 (career 1), 9 violent: -0.265493 + 0.250319 + 0.169817 - 0.256557 -> y = -2.602851;
+    #   logistic = 0.068955 -> 6.8955 -> 6.90 high
+    (18, 22, 9, 6.90, "high"),
+    # 21 sanctions, first 23 (career 0), 6 violent: -0.309741 + 0.430464 + 0.113212 - 0.333866 -> y = -2.600869;
+    #   logistic = 0.069083 -> 6.91 high
+    (21, 23, 6, 6.91, "high"),
+]
+
+
+@pytest.mark.parametrize(
+    ("total", "first", "violent", "percent", "band"),
+    RSR_EDGE_CASES,
+    ids=["2_99_low", "3_00_medium", "3_01_medium", "6_89_medium", "6_90_high", "6_91_high"],
+)
+def test_rsr_whole_calculations_just_below_at_and_above_3_and_6_9(total, first, violent, percent, band):
+    payload = {
+        "gender": "male", "date_of_birth": "2000-01-20", "conviction_date": "2024-01-10",
+        "follow_up_start": "2024-02-01", "assessment_date": "2024-08-01", "offence_code": "00101",
+        "total_sanctions": total, "age_at_first_sanction": first, "violent_sanctions": violent,
+        "has_sexual_offence_history": False,
+    }  # fmt: skip
+    result = calculate("rsr", payload)
+    assert (result["snsv_model"], result["osp_dc_percent"], result["osp_iic_percent"]) == ("static", 0, 0)
+    assert (result["percent"], result["band"]) == (percent, band)
+
+
 @pytest.mark.parametrize(
     ("percent", "band"),
     [

@@ -187,9 +187,18 @@ def test_mandate_for_change_worked_out_from_convictions(convictions, mandate):
         (90, {"thinking_behaviour": 7, "attitudes": 7, "drug_misuse": 8}, 19, 2),
         (100, {"thinking_behaviour": 7, "attitudes": 7, "drug_misuse": 8}, 20, 3),
         (59, {}, 5, 1),
+        # just above each edge: OGRS 90 -> 9 + severe accommodation (score 7) 1 x 2 = 11
+        (90, {"accommodation": 7}, 11, 2),
+        # OGRS 100 -> 10 + severe thinking 2 x 2 + severe attitudes 2 x 2 + severe drugs 1 x 2 = 20,
+        # + standard accommodation (score 2) 1 x 1 = 21
+        (100, {"thinking_behaviour": 7, "attitudes": 7, "drug_misuse": 8, "accommodation": 2}, 21, 3),
+        (0, {}, 0, 1),  # the lowest: no points is level 1
     ],
-    ids=["9_is_1", "10_is_2", "needs_plus_ogrs_10_is_2", "19_is_2", "20_is_3", "ogrs_59_is_5_points"],
-)
+    ids=[
+        "9_is_1", "10_is_2", "needs_plus_ogrs_10_is_2", "19_is_2", "20_is_3", "ogrs_59_is_5_points", "11_is_2",
+        "21_is_3", "0_is_1",
+    ],
+)  # fmt: skip
 def test_change_level_thresholds(ogrs, needs, points, level):
     result = tier(ogrs_percent=ogrs, needs=needs)
     assert (result["change_points"], result["change_level"]) == (points, level)
