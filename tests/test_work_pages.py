@@ -485,7 +485,9 @@ def test_the_case_pages_work_items_are_a_fixed_number_of_queries(org, frozen_clo
         hand_item(person, org.po, YESTERDAY + dt.timedelta(days=i), kind=KINDS[i % len(KINDS)])
     with django_assert_num_queries(one_item):
         html = client.get(url).content.decode()
-    assert html.count('<a class="govuk-link govuk-body-s" href="/work-items/') == 20  # each item's Cancel link
+    assert html.count('<span class="govuk-visually-hidden">: ') == 20  # each item's action link
+    # Cancel offered on the kinds a practitioner may cancel: the first item, home visits and sentence plans (8)
+    assert html.count('<a class="govuk-link govuk-body-s" href="/work-items/') == 8
 
 
 # ---- in a real browser ------------------------------------------------------------------------------------------
@@ -530,3 +532,53 @@ def test_practitioner_works_through_whats_due_in_a_browser(page, live_server, or
     page.get_by_role("link", name="What's due").click()
     assert page.get_by_role("table", name="Overdue").get_by_text("First appointment").count() == 0
     assert problems == []
+
+
+# ---- The case page offers only the actions the services allow ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "viewer", "offered"),
+    [
+        ("first_appointment", "po", True),
+        ("police_da_check", "po", False),  # closed by its enquiry, never cancelled
+        ("childrens_services_check", "spo", False),
+        ("rosh_screening", "po", False),  # closed by completing the assessment
+        ("reporting_change_countersign", "po", False),  # the SPO's countersignature
+        ("reporting_change_countersign", "spo", True),
+        ("first_appointment", "qa", False),  # reads, never writes
+    ],
+)
+def test_case_page_offers_cancel_only_where_the_service_allows_it(org, frozen_clock, kind, viewer, offered):
+    person = make_person(org)
+    if kind == "reporting_change_countersign":
+        reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Start")
+        reporting_frequency_request(actor=org.po.user, person=person, frequency="monthly", reason="Progress")
+    item = WorkItem.objects.get(person=person, kind=kind, status="open")
+    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/")
+    assert response.status_code == 200
+    assert (f'href="/work-items/{item.pk}/cancel/"' in response.content.decode()) is offered
+
+
+@pytest.mark.parametrize(
+    ("answered", "viewer", "offered"),
+    [
+        (False, "po", True),  # awaiting a response: the practitioner may close it with a reason
+        (True, "po", False),  # answered but unused: closing it is the SPO's exception
+        (True, "spo", True),
+        (False, "qa", False),
+    ],
+)
+def test_case_page_offers_close_on_an_enquiry_only_where_the_service_allows_it(
+    org, frozen_clock, answered, viewer, offered
+):
+    person = make_person(org)
+    if answered:
+        check = _answered_enquiry(org, person)
+    else:
+        check = safeguarding_check_request(
+            actor=org.po.user, person=person, agency="police_da", requested_on=dt.date(2026, 11, 10)
+        )
+    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/")
+    assert response.status_code == 200
+    assert (f'href="/case/{person.crn}/safeguarding/{check.pk}/close/"' in response.content.decode()) is offered

@@ -84,6 +84,12 @@ def require_role(actor: Actor | None, *roles: str) -> Staff:
     return staff
 
 
+def has_role(actor: Actor | None, *roles: str) -> bool:
+    """Whether the actor holds one of ``roles`` (for showing or hiding actions; services use require_role)."""
+    staff = staff_for(actor)
+    return staff is not None and staff.role in roles
+
+
 def can_read_audit(actor: Actor | None) -> bool:
     staff = staff_for(actor)
     return staff is not None and staff.role in (Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE)

@@ -17,7 +17,7 @@ from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, PermissionDenied, ValidationFailed
 from openprobation.organisation.choices import Role
-from openprobation.people.access import Actor, require_role, require_write
+from openprobation.people.access import Actor, can_write, has_role, require_role, require_write
 from openprobation.people.models import Person, Relationship
 from openprobation.rules.timescales import ItemKind, Trigger
 from openprobation.safeguarding.choices import (
@@ -247,6 +247,14 @@ def safeguarding_check_mark_used(
             after={"status": check.status, "assessment_id": assessment.pk},
         )
     return check
+
+
+def safeguarding_check_closable(*, actor: Actor | None, status: str) -> bool:
+    """Whether ``actor`` may close an enquiry in this status: the rule ``safeguarding_check_close`` applies, for
+    pages to offer the action only where it can succeed."""
+    if status not in OPEN_CHECK_STATUSES or not can_write(actor):
+        return False
+    return status != CheckStatus.RESPONSE_RECEIVED or has_role(actor, Role.SPO)
 
 
 def safeguarding_check_close(*, actor: Actor, person: Person, check_id: int, reason: str) -> SafeguardingCheck:

@@ -15,7 +15,7 @@ from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, PermissionDenied, ValidationFailed
 from openprobation.organisation.choices import Role
-from openprobation.people.access import Actor, people_visible_to, require_role, require_write
+from openprobation.people.access import Actor, can_write, has_role, people_visible_to, require_role, require_write
 from openprobation.people.models import Person
 from openprobation.rules.timescales import ItemKind, Trigger
 from openprobation.workitems import generate
@@ -102,6 +102,16 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
             # contact does (once: a later attended contact does not start them again).
             generate.on_first_appointment_done(actor=actor, person=item.person, first=item, on=completed_on)
     return item
+
+
+def work_item_cancellable(*, actor: Actor | None, kind: str) -> bool:
+    """Whether ``actor`` may cancel an open item of this kind: the rule ``work_item_cancel`` applies, for pages to
+    offer the action only where it can succeed."""
+    if kind in CHECK_KINDS or kind in ASSESSMENT_KINDS:
+        return False
+    if kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
+        return has_role(actor, Role.SPO)
+    return can_write(actor)
 
 
 def work_item_cancel(*, actor: Actor, item_id: int, reason: str) -> WorkItem:

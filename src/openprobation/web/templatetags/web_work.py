@@ -51,3 +51,19 @@ def item_action_label(item: Any) -> str:
     if item.kind in ASSESSMENT_KIND:
         return "Start the assessment"
     return "Mark as done"
+
+
+@register.filter
+def cancellable_by(item: Any, user: Any) -> bool:
+    """Whether ``user`` may cancel this work item (the service's own rule), so the page offers only what works."""
+    from openprobation.workitems.services import work_item_cancellable
+
+    return work_item_cancellable(actor=user, kind=item.kind)
+
+
+@register.filter
+def closable_by(check: Any, user: Any) -> bool:
+    """Whether ``user`` may close this safeguarding enquiry (the service's own rule)."""
+    from openprobation.safeguarding.services import safeguarding_check_closable
+
+    return safeguarding_check_closable(actor=user, status=check.status)
