@@ -249,3 +249,94 @@ def test_case_page_shows_scores_explanation_history_and_a_disagreeing_recorded_r
     assert "Differs from the calculation" in html
     assert "Earlier results (1)" in html
     assert cr.tool_policy_version("rsr") in html
+
+
+# ---- Explanations replayed from the stored inputs (decision 0005): shown only when they give the stored result ----
+
+
+def _stored_copy(calc: RiskCalculation, **changes) -> RiskCalculation:
+    """A newer stored row like ``calc`` with some columns changed (rows are append-only: a new row, not an edit)."""
+    fields = {f.name: getattr(calc, f.name) for f in RiskCalculation._meta.concrete_fields if f.name not in ("id",)}
+    return RiskCalculation.objects.create(**{**fields, **changes})
+
+
+def _case_page(org, case) -> str:
+    client = Client()
+    client.force_login(org.po.user)
+    return client.get(reverse("web:case", args=[case.crn])).content.decode()
+
+
+def _scores(case):
+    from openprobation.risk.selectors import risk_scores_for_case
+
+    return {s.tool: s for s in risk_scores_for_case(person=case)}
+
+
+def test_the_explanation_is_replayed_when_it_gives_the_stored_result(org, case):
+    criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    ogrs3 = _scores(case)["ogrs3"]
+    assert ogrs3.explanation_status == "replayed" and ogrs3.explanation and ogrs3.explanation_notice == ""
+    html = _case_page(org, case)
+    assert "How the OGRS3 was worked out" in html and 'id="risk-ogrs3-notice"' not in html
+
+
+def test_a_replay_that_does_not_give_the_stored_result_shows_no_explanation_and_says_so(org, case):
+    criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    stored = latest(case, "ogrs3")
+    wrong = {**stored.result, "two_year_percent": stored.result["two_year_percent"] + 1}
+    _stored_copy(stored, result=wrong)  # what a drifted calculator, or a tampered row, would leave behind
+    ogrs3 = _scores(case)["ogrs3"]
+    assert (ogrs3.explanation_status, ogrs3.explanation, ogrs3.notes) == ("mismatch", [], [])
+    assert "does not give the stored result" in ogrs3.explanation_notice
+    html = _case_page(org, case)
+    assert "How the OGRS3 was worked out" not in html
+    assert 'id="risk-ogrs3-notice"' in html and "does not give the stored result" in html
+    assert 'id="risk-ogrs3-stored"' in html and "total_sanctions" in html
+
+
+def test_stored_inputs_the_calculator_now_refuses_show_no_explanation(org, case):
+    criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    stored = latest(case, "ogrs3")
+    _stored_copy(stored, inputs={**stored.inputs, "age_at_first_sanction": 9})
+    assert _scores(case)["ogrs3"].explanation_status == "mismatch"
+
+
+def test_a_result_under_a_policy_no_longer_current_shows_its_inputs_and_result_and_names_the_policy(org, case):
+    criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    stored = latest(case, "ogrs3")
+    old_policy = "ogrs3-2014 offences-2014 case-record-1"
+    _stored_copy(stored, policy_version=old_policy)
+    ogrs3 = _scores(case)["ogrs3"]
+    assert (ogrs3.explanation_status, ogrs3.explanation) == ("policy_changed", [])
+    assert f"calculated under policy {old_policy}, which is no longer current" in ogrs3.explanation_notice
+    assert ("total_sanctions", "5") in ogrs3.stored_inputs and ("age_at_first_sanction", "16") in ogrs3.stored_inputs
+    assert ("two_year_percent", str(stored.result["two_year_percent"])) in ogrs3.stored_result
+    html = _case_page(org, case)
+    assert "How the OGRS3 was worked out" not in html and "No longer current" in html
+    assert f"policy {old_policy}, which is no longer current" in html
+    assert 'id="risk-ogrs3-stored"' in html and "Stored inputs" in html
+    # the earlier row, under the current policy, is not marked; the history says nothing of the old one's policy
+    assert "(no longer current: its explanation was for this policy)" not in html
+
+
+def test_an_earlier_result_under_an_old_policy_is_marked_in_the_history(org, case):
+    criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    stored = latest(case, "ogrs3")
+    _stored_copy(stored, policy_version="ogrs3-2014 offences-2014 case-record-1")
+    _stored_copy(stored)  # the newest is under the current policy again
+    assert _scores(case)["ogrs3"].explanation_status == "replayed"
+    assert "(no longer current: its explanation was for this policy)" in _case_page(org, case)
+
+
+def test_the_api_gives_the_explanation_status_and_notice(org, case):
+    from tests.test_api import Api
+
+    criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
+    stored = latest(case, "ogrs3")
+    _stored_copy(stored, policy_version="ogrs3-2014 offences-2014 case-record-1")
+    scores = {s["tool"]: s for s in Api("po").get(f"/people/{case.crn}/risk-scores").json()}
+    assert scores["ogrs3"]["explanation_status"] == "policy_changed" and scores["ogrs3"]["explanation"] == []
+    assert "no longer current" in scores["ogrs3"]["explanation_notice"]
+    assert scores["ogrs3"]["current"]["inputs"]["total_sanctions"] == 5
+    assert scores["ogrs3"]["current"]["result"] == stored.result
+    assert scores["rsr"]["explanation_status"] == "replayed" and scores["rsr"]["explanation"]

@@ -102,6 +102,7 @@ class RecordedScoreOut(Schema):
 
 class CalculationOut(Schema):
     status: str
+    result: dict[str, Any] | None
     calculated_at: dt.datetime
     as_of: dt.date
     policy_version: str
@@ -117,8 +118,16 @@ class RiskScoreOut(Schema):
     name: str
     headline: str
     current: CalculationOut
-    explanation: list[dict[str, Any]]
+    explanation: list[dict[str, Any]] = Field(
+        description="Term by term, worked out again from the stored inputs; empty unless explanation_status is replayed"
+    )
     notes: list[str]
+    explanation_status: str = Field(
+        description="replayed (shown); not_calculated; policy_changed (calculated under a policy that is no longer "
+        "current: see current.inputs and the notice); mismatch (the replay did not give the stored result: not shown)"
+    )
+    explanation_notice: str = Field(description="What to tell the reader when the explanation is not shown")
+    current_policy_version: str
     recorded: RecordedScoreOut | None
     disagrees_with_recorded: bool
     history: list[CalculationOut]
@@ -132,20 +141,27 @@ def _person(request: HttpRequest, crn: str) -> Any:
     return people_selectors.person_get(actor=request.user, crn=crn)
 
 
-@router.get("/people/{crn}/criminal-history", response={200: CriminalHistoryOut, 204: None},
-            summary="The case's criminal history (204 when none is recorded)")
+@router.get(
+    "/people/{crn}/criminal-history",
+    response={200: CriminalHistoryOut, 204: None},
+    summary="The case's criminal history (204 when none is recorded)",
+)
 def criminal_history_get(request: HttpRequest, crn: str) -> Any:
     history = risk_selectors.criminal_history_get(person=_person(request, crn))
     return history if history is not None else Status(204, None)
 
 
-@router.put("/people/{crn}/criminal-history", response=CriminalHistoryOut,
-            summary="Record or change the criminal history; the case's scores are recalculated")
+@router.put(
+    "/people/{crn}/criminal-history",
+    response=CriminalHistoryOut,
+    summary="Record or change the criminal history; the case's scores are recalculated",
+)
 def criminal_history_set(request: HttpRequest, crn: str, payload: CriminalHistoryIn) -> Any:
     values = payload.model_dump(exclude_unset=True)
     version = values.pop("version", None)
-    return risk_services.criminal_history_set(actor=request.user, person=_person(request, crn), values=values,
-                                              version=version)
+    return risk_services.criminal_history_set(
+        actor=request.user, person=_person(request, crn), values=values, version=version
+    )
 
 
 @router.get("/people/{crn}/oasys-assessments", response=list[OasysAssessmentOut], summary="OASys assessments")
@@ -153,29 +169,41 @@ def oasys_assessment_list(request: HttpRequest, crn: str) -> Any:
     return list(risk_selectors.oasys_assessment_list(person=_person(request, crn)))
 
 
-@router.post("/people/{crn}/oasys-assessments", response={201: OasysAssessmentOut},
-             summary="Record an OASys assessment; the case's scores are recalculated")
+@router.post(
+    "/people/{crn}/oasys-assessments",
+    response={201: OasysAssessmentOut},
+    summary="Record an OASys assessment; the case's scores are recalculated",
+)
 def oasys_assessment_record(request: HttpRequest, crn: str, payload: OasysAssessmentIn) -> Status[Any]:
-    assessment = risk_services.oasys_assessment_record(actor=request.user, person=_person(request, crn),
-                                                       **payload.model_dump())
+    assessment = risk_services.oasys_assessment_record(
+        actor=request.user, person=_person(request, crn), **payload.model_dump()
+    )
     return Status(201, assessment)
 
 
-@router.get("/people/{crn}/recorded-scores", response=list[RecordedScoreOut],
-            summary="Recorded (practitioner-entered or imported) RSR, tier and allocation, newest first")
+@router.get(
+    "/people/{crn}/recorded-scores",
+    response=list[RecordedScoreOut],
+    summary="Recorded (practitioner-entered or imported) RSR, tier and allocation, newest first",
+)
 def recorded_score_list(request: HttpRequest, crn: str) -> Any:
     return list(risk_selectors.recorded_score_list(person=_person(request, crn)))
 
 
-@router.post("/people/{crn}/recorded-scores", response={201: RecordedScoreOut},
-             summary="Record an RSR, tier or allocation from another system, kept beside the calculation")
+@router.post(
+    "/people/{crn}/recorded-scores",
+    response={201: RecordedScoreOut},
+    summary="Record an RSR, tier or allocation from another system, kept beside the calculation",
+)
 def recorded_score_set(request: HttpRequest, crn: str, payload: RecordedScoreIn) -> Status[Any]:
-    score = risk_services.recorded_score_set(actor=request.user, person=_person(request, crn),
-                                             **payload.model_dump())
+    score = risk_services.recorded_score_set(actor=request.user, person=_person(request, crn), **payload.model_dump())
     return Status(201, score)
 
 
-@router.get("/people/{crn}/risk-scores", response=list[RiskScoreOut],
-            summary="Each tool's newest stored calculation, with its explanation, history and recorded value")
+@router.get(
+    "/people/{crn}/risk-scores",
+    response=list[RiskScoreOut],
+    summary="Each tool's newest stored calculation, with its explanation, history and recorded value",
+)
 def risk_scores(request: HttpRequest, crn: str) -> Any:
     return risk_selectors.risk_scores_for_case(person=_person(request, crn))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,8 @@ from openprobation.risk.models import CriminalHistory, OasysAssessment, Recorded
 from openprobation.rules import case_record as cr
 from openprobation.rules.calculators import CalculationInputError
 from openprobation.rules.registrations import rosh_level
+
+logger = logging.getLogger(__name__)
 
 
 def registration_list(*, person: Person, active_only: bool = False) -> QuerySet[Registration]:
@@ -47,6 +50,21 @@ TOOL_NAMES = {
 HISTORY_LIMIT = 20
 
 
+# Why a calculation's term-by-term explanation is or is not shown (it is never stored: decision 0005).
+REPLAYED = "replayed"  # worked out again from the stored inputs, and it gives the stored result
+NOT_CALCULATED = "not_calculated"  # nothing to explain: the reasons are shown instead
+POLICY_CHANGED = "policy_changed"  # calculated under a policy that is no longer current: inputs and result only
+MISMATCH = "mismatch"  # the replay does not give the stored result (or the inputs are now refused): not shown
+
+
+@dataclass(frozen=True)
+class Replay:
+    status: str
+    explanation: list[dict[str, Any]]
+    notes: list[str]
+    notice: str  # what the page says instead of (or above) the explanation; "" when it is simply shown
+
+
 @dataclass(frozen=True)
 class ToolScore:
     tool: str
@@ -57,6 +75,9 @@ class ToolScore:
     notes: list[str]
     recorded: RecordedScore | None
     disagrees: bool
+    explanation_status: str = REPLAYED
+    explanation_notice: str = ""
+    current_policy_version: str = ""
 
     @property
     def headline(self) -> str:
@@ -69,6 +90,33 @@ class ToolScore:
     @property
     def history_rows(self) -> list[tuple[RiskCalculation, str, str]]:
         return [(calc, calculation_headline(calc), calc.band.replace("_", " ")) for calc in self.history]
+
+    @property
+    def stored_inputs(self) -> list[tuple[str, str]]:
+        """The current calculation's stored inputs as (field, value) lines, nested fields dotted."""
+        return flatten_inputs(self.current.inputs)
+
+    @property
+    def stored_result(self) -> list[tuple[str, str]]:
+        return flatten_inputs(self.current.result or {})
+
+
+def flatten_inputs(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        lines: list[tuple[str, str]] = []
+        for key in sorted(value):
+            lines += flatten_inputs(value[key], f"{prefix}.{key}" if prefix else str(key))
+        return lines
+    if isinstance(value, list) and value and any(isinstance(v, dict | list) for v in value):
+        lines = []
+        for i, item in enumerate(value):
+            lines += flatten_inputs(item, f"{prefix}.{i}")
+        return lines
+    if isinstance(value, list):
+        return [(prefix, ", ".join(str(v) for v in value) or "none")]
+    return [
+        (prefix, "not recorded" if value is None else str(value).lower() if isinstance(value, bool) else str(value))
+    ]
 
 
 def calculation_headline(calc: RiskCalculation) -> str:
@@ -93,15 +141,40 @@ def recorded_disagrees(calc: RiskCalculation | None, recorded: RecordedScore | N
     return False
 
 
-def _replay(calc: RiskCalculation) -> tuple[list[dict[str, Any]], list[str]]:
-    """The explanation, worked out again from the stored inputs when the policy is still the one it used."""
-    if calc.status != "calculated" or calc.policy_version != cr.tool_policy_version(calc.tool):
-        return [], []
+def replay(calc: RiskCalculation) -> Replay:
+    """The explanation of a stored calculation, worked out again from its stored inputs (decision 0005).
+
+    Shown only when the policy is still the one the calculation used and the replay gives the stored result: a
+    calculation under an older policy shows its stored inputs and result with a notice naming that policy, and a
+    replay that does not reproduce the stored result shows no explanation, with a notice, rather than explaining a
+    different result."""
+    if calc.status != "calculated" or calc.result is None:
+        return Replay(NOT_CALCULATED, [], [], "")
+    current = cr.tool_policy_version(calc.tool)
+    if calc.policy_version != current:
+        return Replay(
+            POLICY_CHANGED,
+            [],
+            [],
+            f"This result was calculated under policy {calc.policy_version}, which is no longer current (now "
+            f"{current}). Its term-by-term explanation is for that policy and is not shown; the stored inputs and "
+            "result are shown instead. The case is recalculated under the current policy when its record changes "
+            "or the caseload is recalculated.",
+        )
     try:
         output = cr.run_tool(calc.tool, calc.inputs)
     except CalculationInputError:
-        return [], []
-    return list(output.get("explanation", [])), list(output.get("notes", []))
+        output = None
+    if output is None or cr.headline(calc.tool, output) != calc.result:
+        logger.warning("Replaying %s calculation %s did not give the stored result", calc.tool, calc.pk)
+        return Replay(
+            MISMATCH,
+            [],
+            [],
+            "The explanation cannot be shown: working the calculation out again from its stored inputs does not "
+            "give the stored result. The stored inputs and result are shown instead; please report this.",
+        )
+    return Replay(REPLAYED, list(output.get("explanation", [])), list(output.get("notes", [])), "")
 
 
 def risk_calculation_history(*, person: Person, tool: str) -> list[RiskCalculation]:
@@ -123,17 +196,20 @@ def risk_scores_for_case(*, person: Person) -> list[ToolScore]:
         history = risk_calculation_history(person=person, tool=tool)
         if not history:
             continue
-        explanation, notes = _replay(history[0])
+        replayed = replay(history[0])
         scores.append(
             ToolScore(
                 tool=tool,
                 name=TOOL_NAMES[tool],
                 current=history[0],
                 history=history,
-                explanation=explanation,
-                notes=notes,
+                explanation=replayed.explanation,
+                notes=replayed.notes,
                 recorded=recorded.get(tool),
                 disagrees=recorded_disagrees(history[0], recorded.get(tool)),
+                explanation_status=replayed.status,
+                explanation_notice=replayed.notice,
+                current_policy_version=cr.tool_policy_version(tool),
             )
         )
     return scores
