@@ -1126,9 +1126,9 @@ CUSTODY_RELEASE_CASES = [
         {("first_appointment", D(2026, 11, 23), PO)},
     ),
     (
-        "release_date_changed_while_the_first_appointment_is_open.no_second_item",
+        "release_date_changed_while_the_first_appointment_is_open.re_dated_from_the_new_date",
         lambda org, p: _release(org, p, custody(org, p, release=D(2026, 11, 20)), D(2026, 11, 24)),
-        {("first_appointment", D(2026, 11, 23), PO)},
+        {("first_appointment", D(2026, 11, 25), PO)},
     ),
 ]
 
@@ -1161,6 +1161,23 @@ def test_the_licence_release_clock_starts_once_per_release_date(org, frozen_cloc
     _release(org, person, event, D(2026, 11, 20))  # back to a date whose clock has already started: nothing
     assert WorkItem.objects.filter(person=person, kind="first_appointment").count() == 2
     assert not WorkItem.objects.filter(person=person, kind="first_appointment", status="open").exists()
+
+
+def test_a_moved_release_date_re_dates_the_open_first_appointment(org, frozen_clock):
+    person = new_person(org)
+    event = custody(org, person, release=D(2026, 11, 20))
+    first = _item(person, "first_appointment")
+    assert (first.clock_started_on, first.due_date) == (D(2026, 11, 20), D(2026, 11, 23))
+    _release(org, person, event, D(2026, 11, 27))  # release put back a week before the first appointment was done
+    first.refresh_from_db()
+    assert first.status == "cancelled"
+    assert first.cancel_reason == "Release date changed from 20 November 2026 to 27 November 2026"
+    assert AuditEvent.objects.filter(action="work_item.cancelled", entity_id=first.pk).exists()
+    # Friday 27 November 2026: one working day later is Monday 30 November
+    assert {
+        (i.clock_started_on, i.due_date)
+        for i in WorkItem.objects.filter(person=person, status="open", kind="first_appointment")
+    } == {(D(2026, 11, 27), D(2026, 11, 30))}
 
 
 def test_a_release_date_update_is_one_transaction_with_its_work_items(org, frozen_clock, monkeypatch):

@@ -290,6 +290,7 @@ def on_custody_release(*, actor: Actor, person: Person, event: Event) -> list[Wo
     ).exists()
     if already:
         return []
+    _cancel_for_moved_release(actor=actor, person=person, event=event)
     return work_items_generate_for(
         actor=actor,
         trigger=Trigger.SENTENCE_LICENCE_RELEASE,
@@ -298,6 +299,33 @@ def on_custody_release(*, actor: Actor, person: Person, event: Event) -> list[Wo
         event=event,
         field="release_date",
     )
+
+
+def _cancel_for_moved_release(*, actor: Actor, person: Person, event: Event) -> None:
+    """Items still open from an earlier release date of this event are no longer owed on that date: cancel them,
+    saying so, before the clock starts again on the new date (so nothing is owed twice or dated wrongly)."""
+    released = event.release_date
+    assert released is not None
+    stale = WorkItem.objects.select_for_update().filter(
+        event=event, trigger=Trigger.SENTENCE_LICENCE_RELEASE.value, status=WorkItemStatus.OPEN
+    )
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    for item in stale.exclude(clock_started_on=released):
+        item.status = WorkItemStatus.CANCELLED
+        item.closed_on = clock.today()
+        item.closed_by = user  # type: ignore[assignment]
+        item.cancel_reason = f"Release date changed from {_day(item.clock_started_on)} to {_day(released)}"
+        item.save(update_fields=["status", "closed_on", "closed_by", "cancel_reason"])
+        audit_record(
+            actor=actor,
+            action="work_item.cancelled",
+            crn=person.crn,
+            entity="work_item",
+            entity_id=item.pk,
+            before={"status": WorkItemStatus.OPEN},
+            after={"status": item.status, "closed_on": item.closed_on},
+            reason=item.cancel_reason,
+        )
 
 
 def on_first_appointment_done(*, actor: Actor, person: Person, first: WorkItem, on: dt.date) -> list[WorkItem]:
