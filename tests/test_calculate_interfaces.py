@@ -169,6 +169,10 @@ def test_openapi_documents_each_tools_input_fields(org):
             assert "gender" in schema["properties"]
     ogrs3 = paths["/api/v1/calculate/ogrs3"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert set(OGRS3) <= set(ogrs3["properties"])
+    tier = paths["/api/v1/calculate/tier"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    v3 = tier["oneOf"][1]["properties"]
+    dc_srp = next(option for option in v3["dc_srp"]["anyOf"] if option.get("type") == "object")
+    assert set(dc_srp["properties"]) == {"percent", "band"}  # the spec's dc_srp, as {percent, band}
 
 
 ogrs3_inputs = st.fixed_dictionaries(

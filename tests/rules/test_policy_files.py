@@ -58,3 +58,74 @@ def test_bands_refuse_a_gap():
 def test_unverified_ogrs3_female_16_17_term_is_flagged():
     unverified = load_policy("ogrs3").unverified
     assert any(item["value"] == "age_gender.female.16" for item in unverified)
+
+
+# ---- Values the calculators read from the policy files, not from code ----
+
+
+def _with(pol, **changes):
+    import dataclasses
+
+    return dataclasses.replace(pol, data={**pol.data, **changes})
+
+
+@pytest.mark.parametrize(
+    ("module", "getter", "tool", "payload", "field"),
+    [
+        ("ogrs3", "policy", "ogrs3", {"age_at_first_sanction": 11}, "age_at_first_sanction"),
+        ("snsv", "policy", "snsv", {"age_at_first_sanction": 11}, "age_at_first_sanction"),
+        # born 2013-01-01: 11 at the start of follow-up (2024-02-01)
+        ("osp", "dc_policy", "osp-dc", {"date_of_birth": "2013-01-01", "last_sexual_sanction_date": None},
+         "date_of_birth"),
+    ],
+    ids=["ogrs3", "snsv", "osp_dc"],
+)  # fmt: skip
+def test_minimum_age_is_read_from_each_tools_policy(monkeypatch, module, getter, tool, payload, field):
+    import importlib
+
+    from openprobation.rules.calculators import CalculationInputError, calculate
+
+    from .examples import OGRS3, OSP_DC, SNSV
+
+    base = {"ogrs3": OGRS3, "snsv": SNSV, "osp-dc": OSP_DC}[tool]
+    request = {k: v for k, v in {**base, **payload}.items() if v is not None}
+    calculate(tool, request)  # 11 is allowed under the shipped minimum of 10
+    mod = importlib.import_module(f"openprobation.rules.predictors.{module}")
+    shipped = getattr(mod, getter)()
+    assert shipped["minimum_age"] == 10
+    monkeypatch.setattr(mod, getter, lambda: _with(shipped, minimum_age=12))
+    with pytest.raises(CalculationInputError) as caught:
+        calculate(tool, request)
+    assert any(e.field == field and "12 or over" in e.message for e in caught.value.errors)
+
+
+def test_osp_iic_hierarchy_thresholds_are_read_from_the_policy(monkeypatch):
+    from openprobation.rules.calculators import calculate
+    from openprobation.rules.predictors import osp
+
+    from .examples import OSP_IIC
+
+    two_images = {**OSP_IIC, "indecent_image_sanctions": 2, "contact_child_sexual_sanctions": 0}
+    assert calculate("osp-iic", two_images)["rule"] == "two_or_more_indecent_image_sanctions"
+    shipped = osp.iic_policy()
+    rows = [dict(row) for row in shipped["hierarchy"]]
+    rows[0]["when"] = {"indecent_image_sanctions": {"at_least": 3}}  # a policy that needs three images
+    monkeypatch.setattr(osp, "iic_policy", lambda: _with(shipped, hierarchy=rows))
+    # 2 images: not the first rule, not "one image" (equals 1); contact adult 2 -> "other" (0.00281 -> 0.28%)
+    result = calculate("osp-iic", two_images)
+    assert (result["rule"], result["percent"], result["band"]) == ("other", 0.28, "low")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [{"indecent_image_sanctions": {"more_than": 1}}, {"shoe_size": {"equals": 1}}],
+    ids=["unknown_test", "unknown_field"],
+)
+def test_osp_iic_hierarchy_refuses_a_condition_it_cannot_read(when):
+    from openprobation.rules.predictors import osp
+
+    shipped = osp.iic_policy()
+    rows = [dict(row) for row in shipped["hierarchy"]]
+    rows[0]["when"] = when
+    with pytest.raises(ValueError, match="cannot read the condition"):
+        osp.iic_hierarchy(_with(shipped, hierarchy=rows))

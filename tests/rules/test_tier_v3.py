@@ -69,7 +69,27 @@ def test_reoffending_table_just_below_each_threshold(arp, csrp, expected):
     ids=lambda v: str(v),
 )
 def test_sexual_reoffending_step_from_dc_srp(score, band, expected):
+    # The specification's field, dc_srp = {percent, band}, and the flat fields give the same tier.
+    assert tier(arp_percent=0, csrp_percent=0, dc_srp={"percent": score, "band": band})["tier"] == expected
     assert tier(arp_percent=0, csrp_percent=0, dc_srp_percent=score, dc_srp_band=band)["tier"] == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"dc_srp": {"percent": 2, "band": "medium"}, "dc_srp_band": "medium"}, "dc_srp"),
+        ({"dc_srp": {"percent": 0.59, "band": "medium"}}, "dc_srp.percent"),
+        ({"dc_srp": {"percent": 101, "band": "high"}}, "dc_srp.percent"),
+        ({"dc_srp": {"band": "high"}}, "dc_srp.percent"),
+        ({"dc_srp": {"percent": 2, "band": "severe"}}, "dc_srp.band"),
+        ({"dc_srp": 2.5}, "dc_srp"),
+    ],
+    ids=["both_forms", "medium_below_0_60", "above_100", "percent_missing", "unknown_band", "not_an_object"],
+)
+def test_dc_srp_errors_name_the_nested_field(change, field):
+    with pytest.raises(CalculationInputError) as caught:
+        tier(**change)
+    assert field in {e.field for e in caught.value.errors}
 
 
 def test_medium_dc_srp_below_0_60_is_an_error():

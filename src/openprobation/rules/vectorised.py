@@ -21,6 +21,7 @@ import polars as pl
 
 from openprobation.rules import case_record as cr
 from openprobation.rules.offences import offence_table
+from openprobation.rules.predictors import osp
 from openprobation.rules.predictors.base import load_policy, logistic, percent_2dp, percent_whole
 from openprobation.rules.registrations import MAPPA_CODE, rosh_codes
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
@@ -290,16 +291,21 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         sexual_history=pl.any_horizontal([pl.col(f"h_{n}").fill_null(0) > 0 for n in cr.SEXUAL_COUNTS]),
     )
     df = df.with_columns(career=pl.col("age_conv") - pl.col("first"))
-    history_ok = (
-        (pl.col("follow_up") >= pl.col("conviction_date"))
-        & (pl.col("total") >= 1)
-        & (pl.col("total") <= 999)
-        & (pl.col("first") >= 10)
-        & (pl.col("conviction_date") > pl.col("date_of_birth"))
-        & (pl.col("age_conv") >= 10)
-        & (pl.col("first") <= pl.col("age_conv"))
-    )
-    ogrs3_ok = history_ok & pl.col("ogrs3_ok").fill_null(False)
+
+    def history_ok(minimum_age: int) -> pl.Expr:  # predictors.history.check_history, with the tool's minimum age
+        return (
+            (pl.col("follow_up") >= pl.col("conviction_date"))
+            & (pl.col("total") >= 1)
+            & (pl.col("total") <= 999)
+            & (pl.col("first") >= minimum_age)
+            & (pl.col("conviction_date") > pl.col("date_of_birth"))
+            & (pl.col("age_conv") >= minimum_age)
+            & (pl.col("first") <= pl.col("age_conv"))
+        )
+
+    minimum = {name: int(load_policy(name)["minimum_age"]) for name in ("ogrs3", "snsv", "osp_dc")}
+    ogrs3_ok = history_ok(minimum["ogrs3"]) & pl.col("ogrs3_ok").fill_null(False)
+    snsv_history_ok = history_ok(minimum["snsv"]) & pl.col("ogrs3_ok").fill_null(False)
     violent_ok = (pl.col("violent") >= 0) & (pl.col("violent") <= 999) & (pl.col("violent") <= pl.col("total"))
     answers_ok = pl.all_horizontal([_answer_ok(n) for n in ANSWERS])
     needs_dc = male & pl.col("sexual_history")
@@ -308,6 +314,7 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         pl.all_horizontal([_count_ok(n) for n in cr.SEXUAL_COUNTS])
         & (pl.col("as_of") >= pl.col("date_of_birth"))
         & (pl.col("follow_up") > pl.col("date_of_birth"))
+        & (pl.col("age_fu") >= minimum["osp_dc"])
         & (
             ~needs_dc
             | (
@@ -317,7 +324,7 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
                     last_sex.is_null()
                     | (
                         (last_sex > pl.col("date_of_birth"))
-                        & (_age(pl.col("date_of_birth"), last_sex) >= 10)
+                        & (_age(pl.col("date_of_birth"), last_sex) >= minimum["osp_dc"])
                         & (last_sex <= pl.col("as_of"))
                     )
                 )
@@ -334,7 +341,7 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     )
     ok = {
         "ogrs3": ogrs3_ok,
-        "rsr": ogrs3_ok & violent_ok & answers_ok & osp_ok,
+        "rsr": snsv_history_ok & violent_ok & answers_ok & osp_ok,
         "ogp": ogrs3_ok & answers_ok & pl.all_horizontal([pl.col(f"ans_{n}").is_not_null() for n in cr.OGP_ANSWERS]),
     }
     # OVP checks only its own fields (no offence code, no age at first sanction).
@@ -529,24 +536,21 @@ def _osp(df: pl.DataFrame) -> pl.DataFrame:
         .otherwise(unreduced),
         osp_dc_hundredths=pl.col("osp_dc_points").replace_strict(dc_table, default=None, return_dtype=pl.Int64),
     )
-    iic = {r["rule"]: r for r in load_policy("osp_iic")["hierarchy"]}
-    images = pl.col("h_indecent_image_sanctions").fill_null(0)
-    child = pl.col("h_contact_child_sexual_sanctions").fill_null(0)
-    rule_name = (
-        pl.when(images >= 2)
-        .then(pl.lit("two_or_more_indecent_image_sanctions"))
-        .when(images == 1)
-        .then(pl.lit("one_indecent_image_sanction"))
-        .when(child >= 2)
-        .then(pl.lit("two_or_more_contact_child_sanctions"))
-        .when(child == 1)
-        .then(pl.lit("one_contact_child_sanction"))
-        .when(~pl.col("sexual_history"))
-        .then(pl.lit("no_sexual_sanctions"))
-        .otherwise(pl.lit("other"))
-    )
-    iic_hundredths = {name: int(percent_2dp(float(r["probability"])) * 100) for name, r in iic.items()}
-    iic_band = {name: r["band"] for name, r in iic.items()}
+    hierarchy = osp.iic_hierarchy(load_policy("osp_iic"))
+    rule_name: Any = pl.lit(hierarchy[-1].rule)  # the last rule has no conditions
+    for rule in reversed(hierarchy[:-1]):  # built from the last, so the first rule that holds wins
+        holds = pl.all_horizontal(
+            [
+                pl.col(f"h_{c.field}").fill_null(0) >= c.at_least
+                if c.at_least is not None
+                else pl.col(f"h_{c.field}").fill_null(0) == c.equals
+                for c in rule.when
+            ]
+            or [pl.lit(True)]
+        )
+        rule_name = pl.when(holds).then(pl.lit(rule.rule)).otherwise(rule_name)
+    iic_hundredths = {r.rule: int(percent_2dp(float(r.probability)) * 100) for r in hierarchy}
+    iic_band = {r.rule: r.band for r in hierarchy}
     return df.with_columns(
         osp_iic_hundredths=pl.when(applies)
         .then(rule_name.replace_strict(iic_hundredths, return_dtype=pl.Int64))

@@ -1,9 +1,9 @@
 """The criminal-history facts the static predictors share, how they are checked, and the ages derived from them.
 
 Ages are whole years (``rules.dates.age_in_years``). The rules checked here come from the OASys predictors as
-implemented in ministryofjustice/hmpps-arns-risk-actuarial-api at commit 52792f4: nobody is scored below the age
-of criminal responsibility (10), the first sanction cannot come after the current conviction, and follow-up
-cannot start before the conviction.
+implemented in ministryofjustice/hmpps-arns-risk-actuarial-api at commit 52792f4: nobody is scored below the
+tool's minimum age (the age of criminal responsibility, 10: ``minimum_age`` in each tool's policy file), the first
+sanction cannot come after the current conviction, and follow-up cannot start before the conviction.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from openprobation.rules.offences import OFFENCE_CODE_PATTERN, Offence, offence_
 from openprobation.rules.predictors.base import MAXIMUM_COUNT, Problems
 
 Gender = Literal["male", "female"]
-MINIMUM_AGE = 10
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,10 @@ def check_history(
     follow_up_start: dt.date,
     total_sanctions: int,
     age_at_first_sanction: int,
+    minimum_age: int,
 ) -> Ages | None:
-    """Check the shared history fields; return the derived ages, or None when they cannot be worked out."""
+    """Check the shared history fields against the tool's ``minimum_age`` (from its policy file); return the derived
+    ages, or None when they cannot be worked out."""
     before = len(problems.errors)
     if follow_up_start < conviction_date:
         problems.add(
@@ -53,8 +54,8 @@ def check_history(
         problems.add("total_sanctions", "Enter the number of sanctions including the current one (1 or more)")
     elif total_sanctions > MAXIMUM_COUNT:
         problems.add("total_sanctions", f"Enter a number of {MAXIMUM_COUNT} or fewer")
-    if age_at_first_sanction < MINIMUM_AGE:
-        problems.add("age_at_first_sanction", f"Age at first sanction must be {MINIMUM_AGE} or over")
+    if age_at_first_sanction < minimum_age:
+        problems.add("age_at_first_sanction", f"Age at first sanction must be {minimum_age} or over")
     if conviction_date <= date_of_birth:
         problems.add("conviction_date", "Conviction date must be after the date of birth")
         return None
@@ -63,10 +64,10 @@ def check_history(
         at_follow_up_start=age_in_years(date_of_birth, follow_up_start),
         at_first_sanction=age_at_first_sanction,
     )
-    if ages.at_conviction < MINIMUM_AGE:
+    if ages.at_conviction < minimum_age:
         problems.add(
             "date_of_birth",
-            f"Age at conviction is {ages.at_conviction}; the predictors score people aged {MINIMUM_AGE} or over",
+            f"Age at conviction is {ages.at_conviction}; the predictors score people aged {minimum_age} or over",
         )
     elif ages.at_first_sanction > ages.at_conviction:
         problems.add(

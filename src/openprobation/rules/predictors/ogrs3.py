@@ -68,7 +68,8 @@ def age_gender_term(pol: Policy, gender: str, age: int) -> tuple[str, str]:
     return label, table[str(chosen)]
 
 
-def ogrs3_check(data: Ogrs3Input, problems: Problems) -> Ages | None:
+def ogrs3_check(data: Ogrs3Input, problems: Problems, *, minimum_age: int | None = None) -> Ages | None:
+    """OGRS3's checks; tools built on its inputs (SNSV) pass their own policy's ``minimum_age``."""
     ages = check_history(
         problems,
         date_of_birth=data.date_of_birth,
@@ -76,6 +77,7 @@ def ogrs3_check(data: Ogrs3Input, problems: Problems) -> Ages | None:
         follow_up_start=data.follow_up_start,
         total_sanctions=data.total_sanctions,
         age_at_first_sanction=data.age_at_first_sanction,
+        minimum_age=int(policy()["minimum_age"]) if minimum_age is None else minimum_age,
     )
     lookup_offence(problems, data.offence_code)
     return ages

@@ -32,7 +32,7 @@ from openprobation.rules.predictors.base import (
     percent_2dp,
     points_for,
 )
-from openprobation.rules.predictors.history import MINIMUM_AGE, Gender
+from openprobation.rules.predictors.history import Gender
 
 NOT_APPLICABLE = "not_applicable"
 SEXUAL_COUNT_FIELDS = (
@@ -126,12 +126,13 @@ def osp_iic_check(data: OspIicInput, problems: Problems) -> None:
 
 def osp_dc_check(data: OspDcInput, problems: Problems) -> None:
     osp_iic_check(data, problems)
+    minimum_age = int(dc_policy()["minimum_age"])
     if data.total_sanctions < 1:
         problems.add("total_sanctions", "Enter the number of sanctions including the current one (1 or more)")
     if data.follow_up_start <= data.date_of_birth:
         problems.add("follow_up_start", "Follow-up start must be after the date of birth")
-    elif age_in_years(data.date_of_birth, data.follow_up_start) < MINIMUM_AGE:
-        problems.add("date_of_birth", f"Age at the start of follow-up must be {MINIMUM_AGE} or over")
+    elif age_in_years(data.date_of_birth, data.follow_up_start) < minimum_age:
+        problems.add("date_of_birth", f"Age at the start of follow-up must be {minimum_age} or over")
     if data.assessment_date < data.date_of_birth:
         problems.add("assessment_date", "Assessment date must be after the date of birth")
     if not applies(data):
@@ -140,8 +141,8 @@ def osp_dc_check(data: OspDcInput, problems: Problems) -> None:
         problems.add("stranger_victim", "Answer yes or no: needed for a man with a sexual-offence history")
     last = data.last_sexual_sanction_date
     if last is not None:
-        if last <= data.date_of_birth or age_in_years(data.date_of_birth, last) < MINIMUM_AGE:
-            problems.add("last_sexual_sanction_date", f"Age at the last sexual sanction must be {MINIMUM_AGE} or over")
+        if last <= data.date_of_birth or age_in_years(data.date_of_birth, last) < minimum_age:
+            problems.add("last_sexual_sanction_date", f"Age at the last sexual sanction must be {minimum_age} or over")
         elif last > data.assessment_date:
             problems.add("last_sexual_sanction_date", "The last sexual sanction cannot be after the assessment date")
     for name in ("most_recent_offence_date", "most_recent_sexual_offence_date"):
@@ -164,21 +165,46 @@ def osp_dc_calculate(data: OspDcInput) -> OspDcResult:
     return osp_dc_score(data)
 
 
-def iic_rule(data: OspIicInput) -> str:
-    """The first OSP/IIC hierarchy rule that matches (names as in ``policy/osp_iic.toml``)."""
-    images = data.indecent_image_sanctions or 0
-    child = data.contact_child_sexual_sanctions or 0
-    if images >= 2:
-        return "two_or_more_indecent_image_sanctions"
-    if images == 1:
-        return "one_indecent_image_sanction"
-    if child >= 2:
-        return "two_or_more_contact_child_sanctions"
-    if child == 1:
-        return "one_contact_child_sanction"
-    if not any(getattr(data, n) for n in SEXUAL_COUNT_FIELDS):
-        return "no_sexual_sanctions"
-    return "other"
+@dataclass(frozen=True)
+class IicCondition:
+    field: str  # one of SEXUAL_COUNT_FIELDS
+    at_least: int | None = None
+    equals: int | None = None
+
+    def holds(self, count: int) -> bool:
+        if self.at_least is not None:
+            return count >= self.at_least
+        return count == self.equals
+
+
+@dataclass(frozen=True)
+class IicRule:
+    rule: str
+    when: tuple[IicCondition, ...]  # all must hold; none: always
+    probability: str
+    band: str
+
+
+def iic_hierarchy(pol: Policy) -> tuple[IicRule, ...]:
+    """The OSP/IIC hierarchy from ``policy/osp_iic.toml``, first match wins; refuses a condition it cannot read."""
+    rules = []
+    for row in pol["hierarchy"]:
+        conditions = []
+        for name, test in row.get("when", {}).items():
+            if name not in SEXUAL_COUNT_FIELDS or set(test) not in ({"at_least"}, {"equals"}):
+                raise ValueError(f"osp_iic hierarchy {row['rule']!r}: cannot read the condition {name} = {test}")
+            conditions.append(IicCondition(name, test.get("at_least"), test.get("equals")))
+        rules.append(IicRule(row["rule"], tuple(conditions), row["probability"], row["band"]))
+    if not rules or rules[-1].when:
+        raise ValueError("osp_iic hierarchy: the last rule must have no conditions, so every case gets one")
+    return tuple(rules)
+
+
+def iic_rule(data: OspIicInput) -> IicRule:
+    """The first OSP/IIC hierarchy rule whose conditions hold (a missing count is 0)."""
+    return next(
+        rule for rule in iic_hierarchy(iic_policy()) if all(c.holds(getattr(data, c.field) or 0) for c in rule.when)
+    )
 
 
 def osp_iic_score(data: OspIicInput) -> OspIicResult:
@@ -193,18 +219,17 @@ def osp_iic_score(data: OspIicInput) -> OspIicResult:
             explanation=(),
             notes=(_not_applicable_note(data),),
         )
-    rule = iic_rule(data)
-    row = next(r for r in pol["hierarchy"] if r["rule"] == rule)
+    row = iic_rule(data)
     terms = (
         *(Term(name, getattr(data, name), None, 0) for name in SEXUAL_COUNT_FIELDS),
-        Term("hierarchy_rule", rule, row["probability"], float(row["probability"]), detail="probability"),
+        Term("hierarchy_rule", row.rule, row.probability, float(row.probability), detail="probability"),
     )
     return OspIicResult(
         tool="osp-iic",
         policy_version=pol.policy_version,
-        percent=percent_2dp(float(row["probability"])),
-        band=row["band"],
-        rule=rule,
+        percent=percent_2dp(float(row.probability)),
+        band=row.band,
+        rule=row.rule,
         explanation=terms,
     )
 

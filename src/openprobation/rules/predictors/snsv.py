@@ -101,7 +101,7 @@ def missing_dynamic_inputs(data: SnsvInput) -> list[str]:
 
 
 def snsv_check(data: SnsvInput, problems: Problems) -> tuple[Ages | None, Model]:
-    ages = ogrs3_check(data, problems)
+    ages = ogrs3_check(data, problems, minimum_age=int(policy()["minimum_age"]))
     check_violent_sanctions(problems, data.violent_sanctions, data.total_sanctions)
     for name in ANSWER_FIELDS:
         check_answer(problems, name, getattr(data, name))

@@ -28,12 +28,24 @@ DcSrpBand = Literal["low", "medium", "high", "very_high", "not_applicable"]
 
 
 @dataclass(frozen=True, kw_only=True)
+class DcSrp:
+    """The DC-SRP (direct-contact sexual reoffending predictor) as the spec's ``dc_srp``: its score and its band.
+    Both are needed: within a medium band the score decides the tier (a band lowered by the risk-reduction rule)."""
+
+    percent: Decimal
+    band: DcSrpBand
+
+
+@dataclass(frozen=True, kw_only=True)
 class TierV3Input:
     supervised: bool = True  # False when nDelius has no active event
     arp_percent: Decimal | None = None
     arp_static: bool | None = None
     csrp_percent: Decimal | None = None
     csrp_static: bool | None = None
+    # The DC-SRP: {"percent": .., "band": ..} as dc_srp (the specification's field), or the same two values as the
+    # flat fields dc_srp_percent and dc_srp_band (kept for clients that already send them); not both.
+    dc_srp: DcSrp | None = None
     dc_srp_percent: Decimal | None = None
     dc_srp_band: DcSrpBand | None = None
     rosh: Rosh | None = None
@@ -76,20 +88,30 @@ def tier_v3_check(data: TierV3Input, problems: Problems) -> None:
             problems.add(f"{name}_percent", f"Enter the {name.upper()} as a percentage from 0 to 100")
         if value is not None and getattr(data, f"{name}_static") is None:
             problems.add(f"{name}_static", f"Say whether the {name.upper()} score is static (true) or dynamic (false)")
-    score = data.dc_srp_percent
+    if data.dc_srp is not None and (data.dc_srp_percent is not None or data.dc_srp_band is not None):
+        problems.add("dc_srp", "Give the DC-SRP once: as dc_srp, or as dc_srp_percent and dc_srp_band, not both")
+    score, band = dc_srp(data)
+    percent_field, band_field = ("dc_srp.percent", "dc_srp.band") if data.dc_srp else ("dc_srp_percent", "dc_srp_band")
     if score is not None and not Decimal(0) <= score <= Decimal(100):
-        problems.add("dc_srp_percent", "Enter the DC-SRP as a percentage from 0 to 100")
-    elif score is not None and score > 0 and data.dc_srp_band is None:
-        problems.add("dc_srp_band", "Enter the DC-SRP band that goes with the score")
-    elif score is not None and score > 0 and data.dc_srp_band == "medium":
+        problems.add(percent_field, "Enter the DC-SRP as a percentage from 0 to 100")
+    elif score is not None and score > 0 and band is None:
+        problems.add(band_field, "Enter the DC-SRP band that goes with the score")
+    elif score is not None and score > 0 and band == "medium":
         lowest = min(Decimal(row["from"]) for row in pol["sexual"]["medium"])
         if score < lowest:
-            problems.add("dc_srp_percent", f"A medium DC-SRP band needs a score of at least {lowest}%: check both")
+            problems.add(percent_field, f"A medium DC-SRP band needs a score of at least {lowest}%: check both")
     if pol["lifer"]["code"] in data.registrations and data.latest_release_date is not None:
         if data.calculation_date is None:
             problems.add("calculation_date", "Enter the calculation date: needed to tell how long ago the release was")
         elif data.latest_release_date > data.calculation_date:
             problems.add("latest_release_date", "The latest release date cannot be after the calculation date")
+
+
+def dc_srp(data: TierV3Input) -> tuple[Decimal | None, DcSrpBand | None]:
+    """The DC-SRP score and band, from ``dc_srp`` or the flat fields."""
+    if data.dc_srp is not None:
+        return data.dc_srp.percent, data.dc_srp.band
+    return data.dc_srp_percent, data.dc_srp_band
 
 
 def tier_v3_calculate(data: TierV3Input) -> TierV3Result:
@@ -122,7 +144,7 @@ def tier_v3_calculate(data: TierV3Input) -> TierV3Result:
     reoffending = reoffending_tier(pol, data.arp_percent, data.csrp_percent)
     steps: dict[str, tuple[str | None, object]] = {
         "reoffending": (reoffending, f"ARP {data.arp_percent}%, CSRP {data.csrp_percent}%"),
-        "sexual_reoffending": (_sexual(pol, data), data.dc_srp_band),
+        "sexual_reoffending": (_sexual(pol, data), dc_srp(data)[1]),
         "mappa_and_rosh": (
             _mappa_rosh(pol, data.mappa_category, rosh.level),
             f"MAPPA category {data.mappa_category}, RoSH {rosh.describe()}",
@@ -170,7 +192,7 @@ def reoffending_tier(pol: Policy, arp: Decimal, csrp: Decimal) -> str:
 
 
 def _sexual(pol: Policy, data: TierV3Input) -> str | None:
-    score, band = data.dc_srp_percent, data.dc_srp_band
+    score, band = dc_srp(data)
     if score is None or score <= 0 or band is None or band == "not_applicable":
         return None
     if band == "medium":
