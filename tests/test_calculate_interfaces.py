@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from openprobation import cli
 from openprobation.core.tokens import token_create
-from openprobation.rules.calculators import TOOLS, calculate
+from openprobation.rules.calculators import TOOLS, CalculationInputError, calculate
 from tests.rules.examples import ALL, OGRS3, TIER_V2, TIER_V3
 
 
@@ -175,33 +175,268 @@ def test_openapi_documents_each_tools_input_fields(org):
     assert set(dc_srp["properties"]) == {"percent", "band"}  # the spec's dc_srp, as {percent, band}
 
 
-ogrs3_inputs = st.fixed_dictionaries(
-    {
-        "gender": st.sampled_from(["male", "female"]),
-        "date_of_birth": st.dates(min_value=dt.date(1940, 1, 1), max_value=dt.date(2000, 1, 1)).map(str),
-        "conviction_date": st.just("2025-06-01"),
-        "follow_up_start": st.just("2025-07-01"),
-        "total_sanctions": st.integers(min_value=1, max_value=60),
-        "age_at_first_sanction": st.integers(min_value=10, max_value=25),
-        "offence_code": st.sampled_from(["00101", "02400", "05400", "09200", "12500", "80400"]),
-    }
+# ---- CLI == API for every tool: the same result for valid input, the same field errors for invalid input ----
+
+DATES = st.dates(min_value=dt.date(1940, 1, 1), max_value=dt.date(2005, 12, 31)).map(str)
+OFFENCE_CODES = ["00101", "02400", "05400", "09200", "12500", "80400", "07750", "08800", "95000"]
+ANSWER = st.integers(min_value=0, max_value=2)
+COUNT = st.integers(min_value=0, max_value=4)
+PERCENT = st.one_of(
+    st.integers(min_value=0, max_value=100),
+    st.decimals(min_value=0, max_value=100, places=2).map(str),
+    st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda f: round(f, 2)),
 )
 
 
-@pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(payload=ogrs3_inputs)
-def test_cli_and_api_agree_on_any_valid_ogrs3_input(api, monkeypatch, capsys, payload):
-    code, cli_output = run_cli("ogrs3", payload, monkeypatch, capsys)
-    response = api("ogrs3", payload)
-    assert (code == 0) == (response.status_code == 200)
-    expected = cli_output if code == 0 else {"errors": cli_output["errors"]}
-    actual = (
-        response.json()
-        if code == 0
-        else {"errors": [{"field": e["field"], "message": e["message"]} for e in response.json()["errors"]]}
+def optional(strategies: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Some of these fields (each present or not)."""
+    return st.fixed_dictionaries({}, optional=strategies)
+
+
+history = st.fixed_dictionaries(
+    {
+        "gender": st.sampled_from(["male", "female"]),
+        "date_of_birth": DATES,
+        "conviction_date": st.just("2025-06-01"),
+        "follow_up_start": st.sampled_from(["2025-06-01", "2025-07-01", "2026-02-15"]),
+        "total_sanctions": st.integers(min_value=1, max_value=60),
+        "age_at_first_sanction": st.integers(min_value=10, max_value=25),
+        "offence_code": st.sampled_from(OFFENCE_CODES),
+    }
+)
+snsv_answers = {
+    "weapon_used": st.booleans(),
+    "accommodation_suitability": ANSWER,
+    "unemployed": st.booleans(),
+    "partner_relationship": ANSWER,
+    "current_alcohol_use": ANSWER,
+    "binge_drinking": ANSWER,
+    "impulsivity": ANSWER,
+    "temper_control": ANSWER,
+    "pro_criminal_attitudes": ANSWER,
+    "domestic_violence_perpetrator": st.booleans(),
+    "previous_convictions": st.fixed_dictionaries(
+        {
+            kind: st.booleans()
+            for kind in ("homicide", "wounding_gbh", "kidnapping", "firearms", "robbery", "aggravated_burglary",
+                         "weapon", "criminal_damage", "arson")
+        }
+    ),
+}  # fmt: skip
+snsv_inputs = st.tuples(
+    history,
+    st.fixed_dictionaries(
+        {"assessment_date": st.sampled_from(["2025-12-01", "2027-01-01"]), "violent_sanctions": COUNT}
+    ),
+    st.one_of(st.fixed_dictionaries(snsv_answers), optional(snsv_answers)),
+).map(lambda parts: {k: v for part in parts for k, v in part.items()})
+iic_inputs = st.booleans().flatmap(
+    lambda history: st.fixed_dictionaries(
+        {
+            "gender": st.sampled_from(["male", "female"]),
+            "has_sexual_offence_history": st.just(history),
+            # counts above 0 with no sexual-offence history are refused: keep them 0 then
+            **{
+                name: COUNT if history else st.just(0)
+                for name in ("contact_adult_sexual_sanctions", "contact_child_sexual_sanctions",
+                             "non_contact_sexual_sanctions", "indecent_image_sanctions")
+            },
+        }
     )
-    assert actual == expected
+)  # fmt: skip
+dc_extra = {
+    "date_of_birth": DATES,
+    "follow_up_start": st.just("2025-07-01"),
+    "assessment_date": st.just("2025-12-01"),
+    "total_sanctions": st.integers(min_value=1, max_value=20),
+    "stranger_victim": st.booleans(),
+}
+dc_optional = {
+    "last_sexual_sanction_date": st.sampled_from(["2010-01-01", "2020-06-01", "2025-01-01"]),
+    "in_custody": st.booleans(),
+    "most_recent_offence_date": st.sampled_from(["2015-01-01", "2025-05-01"]),
+    "most_recent_sexual_offence_date": st.sampled_from(["2012-01-01", "2024-05-01"]),
+}
+dc_inputs = st.tuples(iic_inputs, st.fixed_dictionaries(dc_extra, optional=dc_optional)).map(
+    lambda parts: {**parts[0], **parts[1]}
+)
+rsr_inputs = st.tuples(snsv_inputs, iic_inputs, st.fixed_dictionaries({"stranger_victim": st.booleans()},
+                                                                      optional=dc_optional)).map(
+    lambda parts: {**parts[0], **{k: v for k, v in parts[1].items() if k != "gender"}, **parts[2]}
+)  # fmt: skip
+ovp_inputs = st.fixed_dictionaries(
+    {
+        "gender": st.sampled_from(["male", "female"]),
+        "date_of_birth": DATES,
+        "follow_up_start": st.just("2025-07-01"),
+        "total_sanctions": st.integers(min_value=1, max_value=40),
+        "violent_sanctions": COUNT,
+        "does_not_recognise_impact": st.booleans(),
+        "no_fixed_abode": st.booleans(),
+        "unemployed": st.booleans(),
+        "current_alcohol_use": ANSWER,
+        "binge_drinking": ANSWER,
+        "current_psychiatric_treatment": st.booleans(),
+        "temper_control": ANSWER,
+        "pro_criminal_attitudes": ANSWER,
+    }
+)
+ogp_inputs = st.tuples(
+    history,
+    st.fixed_dictionaries(
+        {
+            "no_fixed_abode": st.booleans(),
+            "unemployed": st.booleans(),
+            **{
+                name: ANSWER
+                for name in ("activities_encourage_offending", "drug_misuse", "motivation_to_tackle_drug_misuse",
+                             "problem_solving", "awareness_of_consequences", "understands_others",
+                             "pro_criminal_attitudes")
+            },
+        }
+    ),
+).map(lambda parts: {**parts[0], **parts[1]})  # fmt: skip
+REGISTRATION_CODES = ["RVHR", "RHRH", "RMRH", "RLRH", "MAPP", "IIOM", "ADVP", "RCPR", "RMDO", "PRC", "HREG", "INLL"]
+ROSH = st.sampled_from([None, "low", "medium", "high", "very_high"])
+mappa = st.one_of(
+    st.just({}),
+    st.fixed_dictionaries({"mappa_level": st.integers(1, 3), "mappa_category": st.integers(1, 4)}),
+    optional({"mappa_level": st.integers(0, 4), "mappa_category": st.integers(0, 5)}),
+)
+tier_v2_inputs = st.tuples(
+    st.fixed_dictionaries(
+        {
+            "gender": st.sampled_from(["male", "female"]),
+            "has_layer3_assessment": st.booleans(),
+            "rosh": ROSH,
+            "registrations": st.lists(st.sampled_from(REGISTRATION_CODES), max_size=3, unique=True),
+            "mandate_for_change": st.booleans(),
+            "needs_assessment_type": st.sampled_from(["oasys", "san"]),
+            "needs": optional({section: st.integers(0, 12) for section in (
+                "accommodation", "education_training_employment", "relationships", "lifestyle_associates",
+                "drug_misuse", "alcohol_misuse", "thinking_behaviour", "attitudes", "financial",
+                "emotional_wellbeing")}),
+        },
+        optional={
+            "rsr_percent": PERCENT,
+            "ogrs_percent": st.integers(0, 100),
+            "parental_responsibilities": st.booleans(),
+            "impulsivity": ANSWER,
+            "temper_control": ANSWER,
+            "recent_breach_or_recall": st.booleans(),
+        },
+    ),
+    mappa,
+).map(lambda parts: {**parts[0], **parts[1]})  # fmt: skip
+tier_v3_inputs = st.tuples(
+    st.fixed_dictionaries(
+        {"version": st.just(3), "arp_percent": PERCENT, "arp_static": st.booleans(), "csrp_percent": PERCENT,
+         "csrp_static": st.booleans(), "rosh": ROSH,
+         "registrations": st.lists(st.sampled_from(REGISTRATION_CODES), max_size=3, unique=True)},
+        optional={
+            "supervised": st.booleans(),
+            "dc_srp": st.fixed_dictionaries({"percent": PERCENT, "band": st.sampled_from(
+                ["low", "medium", "high", "very_high", "not_applicable"])}),
+            "latest_release_date": st.sampled_from(["2020-01-01", "2025-09-01"]),
+            "calculation_date": st.just("2026-01-01"),
+            "has_sexual_offence_history": st.booleans(),
+        },
+    ),
+    mappa,
+).map(lambda parts: {**parts[0], **parts[1]})  # fmt: skip
+VALID = {
+    "ogrs3": history,
+    "snsv": snsv_inputs,
+    "osp-dc": dc_inputs,
+    "osp-iic": iic_inputs,
+    "rsr": rsr_inputs,
+    "ovp": ovp_inputs,
+    "ogp": ogp_inputs,
+    "tier-v2": tier_v2_inputs,
+    "tier-v3": tier_v3_inputs,
+}
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=6),
+    st.sampled_from(["2025-02-30", "1899-12-31", "9999-12-31", "01/02/2025", "", " ", "high", "3.5"]),
+    st.lists(st.integers(min_value=-3, max_value=3), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+def invalid(valid: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[Any]:
+    """A valid payload broken one way: a field dropped, a field set to junk, an unknown field, or not an object."""
+
+    def broken(payload: dict[str, Any]) -> st.SearchStrategy[Any]:
+        keys = sorted(payload)
+        return st.one_of(
+            st.sampled_from(keys).map(lambda k: {x: v for x, v in payload.items() if x != k}),
+            st.tuples(st.sampled_from(keys), JUNK).map(lambda kv: {**payload, kv[0]: kv[1]}),
+            st.text(min_size=1, max_size=8).filter(lambda k: k not in payload).map(lambda k: {**payload, k: 1}),
+            st.sampled_from([[], "text", 3, None, [payload]]),
+        )
+
+    return valid.flatmap(broken)
+
+
+def assert_cli_equals_api(tool: str, payload: Any, api, monkeypatch, capsys) -> bool:
+    """Run both interfaces; assert the same result or the same errors. Returns whether the input was valid."""
+    body = json.dumps(payload)  # as JSON text, so a payload that is itself a string is sent as a JSON string
+    code, cli_output = run_cli(tool, body, monkeypatch, capsys)
+    response = api(tool, body)
+    if code == 0:
+        assert response.status_code == 200, (payload, response.content)
+        assert response.json() == cli_output
+        return True
+    assert code == 2 and response.status_code == 422, (payload, code, response.content)
+    api_errors = [{"field": e["field"], "message": e["message"]} for e in response.json()["errors"]]
+    assert api_errors == cli_output["errors"]
+    return False
+
+
+PARITY_EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", sorted(VALID))
+@PARITY_EXAMPLES
+@given(data=st.data())
+def test_cli_and_api_agree_on_valid_input_for_every_tool(api, monkeypatch, capsys, kind, data):
+    payload = data.draw(VALID[kind], label="payload")
+    assert_cli_equals_api(kind.split("-v")[0], payload, api, monkeypatch, capsys)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", sorted(VALID))
+@PARITY_EXAMPLES
+@given(data=st.data())
+def test_cli_and_api_give_the_same_errors_on_invalid_input_for_every_tool(api, monkeypatch, capsys, kind, data):
+    payload = data.draw(invalid(VALID[kind]), label="payload")
+    assert_cli_equals_api(kind.split("-v")[0], payload, api, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize("kind", sorted(VALID))
+def test_the_valid_strategies_mostly_give_results(kind):
+    """The 'valid' strategies really exercise the calculators (not only their error paths)."""
+    from tests.rules.test_vectorised import _without_local_constants
+
+    results = []
+
+    @settings(max_examples=40, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(VALID[kind])
+    def collect(payload):
+        try:
+            calculate(kind.split("-v")[0], payload)
+            results.append(True)
+        except CalculationInputError:
+            results.append(False)
+
+    with _without_local_constants():
+        collect()
+    assert sum(results) >= len(results) // 2, f"{sum(results)} of {len(results)} valid"
 
 
 # Tier RoSH from the registrations (the audit's case: RVHR and MAPP with rosh null was D2, silently).
