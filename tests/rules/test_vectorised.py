@@ -235,9 +235,12 @@ def test_vectorised_equals_scalar_on_thousands_of_random_cases(cases):
 
 # The 400 fixed cases lean to complete, valid records (gaps and refused values about one field in forty), so most
 # are calculated on the vectorised path. Measured: 49 of 400 (12%) handed to the scalar path; calculated on the
-# vectorised path OGRS3 318, RSR 318, OVP 220, OGP 220 (a quarter have no assessment), tier 336.
-MINIMUM_VECTORISED = {"ogrs3": 280, "rsr": 280, "ovp": 190, "ogp": 190, "tier": 300}
-MAXIMUM_SCALAR_SHARE = 0.15
+# vectorised path OGRS3 318, RSR 318, OVP 220, OGP 220 (a quarter have no assessment), tier 336. The limits below sit
+# under what freshly random sets of 400 give (measured over 8 sets: 35-84 handed over; OGRS3 275-355, OVP 199-267,
+# tier 300-360), so they hold even if a new Hypothesis draws different fixed cases, and still fail if the vectorised
+# path stops calculating a tool.
+MINIMUM_VECTORISED = {"ogrs3": 220, "rsr": 220, "ovp": 150, "ogp": 150, "tier": 250}
+MAXIMUM_SCALAR_SHARE = 0.3
 
 
 def test_the_random_cases_exercise_every_tool_on_the_vectorised_path():
