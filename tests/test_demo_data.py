@@ -18,7 +18,7 @@ from openprobation.demo.loader import DEMO_PASSWORD, DemoOptions, demo_load
 from openprobation.demo.plan import MAX_CASELOAD, MIN_CASELOAD, TEAM_MAX, TEAM_MIN, organisation_plan
 from openprobation.organisation.models import Region, Staff, Team
 from openprobation.people.models import CaseAccess, Person
-from openprobation.risk.models import CriminalHistory, OasysAssessment, Registration, RiskCalculation
+from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.rules.offences import offence_code_problem
 from openprobation.rules.registrations import registration_type
 from openprobation.sentences.models import Allocation, Event
@@ -43,7 +43,7 @@ def snapshot() -> list[tuple[object, ...]]:
     ) + [
         (model.__name__, model.objects.count())
         for model in (CriminalHistory, OasysAssessment, WorkItem, RiskCalculation)
-    ]
+    ] + sorted(RecordedScore.objects.values_list("person__crn", "kind", "value", "effective_date"))
 
 
 # -- sizing (no database) -----------------------------------------------------------------------------------------
@@ -87,6 +87,35 @@ def test_plan_grades_hours_and_roles():
 
 
 # -- loading --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_recorded_rsr_and_tier_mostly_agree_with_the_calculation_with_a_few_mistakes_for_qa_to_find():
+    from decimal import Decimal
+
+    from openprobation.risk.quality import risk_disagreement_counts
+
+    result = load(people=1_000)
+    calculated = {
+        (person_id, tool): (score, tier)
+        for person_id, tool, score, tier in RiskCalculation.objects.filter(status="calculated")
+        .order_by("person_id", "tool", "id")
+        .values_list("person_id", "tool", "score", "tier")
+    }  # the newest per case and tool wins (ordered by id)
+    recorded = list(RecordedScore.objects.values_list("person_id", "kind", "value", "source"))
+    assert len(recorded) == result.counts["recorded_scores"]
+    rsr = [(calculated[(p, "rsr")][0], Decimal(v)) for p, k, v, _ in recorded if k == "rsr"]
+    tier = [(calculated[(p, "tier")][1], v) for p, k, v, _ in recorded if k == "tier"]
+    rsr_cases = sum(1 for (p, t) in calculated if t == "rsr")
+    assert 0.5 * rsr_cases < len(rsr) < 0.7 * rsr_cases  # about 60% recorded
+    wrong_rsr = sum(1 for calc, rec in rsr if abs(calc - rec) >= Decimal("0.01"))
+    wrong_tier = sum(1 for calc, rec in tier if calc != rec)
+    assert 0.03 * len(rsr) < wrong_rsr < 0.15 * len(rsr)  # about 8% entered wrongly
+    assert 0.02 * len(tier) < wrong_tier < 0.10 * len(tier)  # about 5%
+    assert {source for *_, source in recorded} == {"Previous case system import"}
+    qa = get_user_model().objects.get(username="qa")
+    total = risk_disagreement_counts(actor=qa).total
+    assert (total.rsr, total.tier) == (wrong_rsr, wrong_tier)  # the report finds every one of them
 
 
 @pytest.mark.django_db

@@ -6,6 +6,10 @@ own primary keys and the sequences moved past them afterwards. The benchmarks (b
 bench/bench_work_queues.py) use these same generators.
 
 - ``seed_risk_inputs``: a criminal history for every open case and an OASys layer-3 assessment for about 70%.
+- ``seed_recorded_scores`` (after the risk scores are calculated): the RSR and tier "recorded" for most cases, as an
+  import from a previous case system would bring them, mostly agreeing with the calculation but with the kinds of
+  mistake inspectors find (an RSR worked out by hand a little or a lot off, a tier a step out), so the quality
+  assurance report has something to find.
 - ``generate_items``: the work items the timescale rules (``rules.timescales.items_due``, the configured preset)
   give every active event (sentence or release); items due more than 60 days before ``as_of`` are mostly done, so
   the queues show a believable backlog, not everything overdue.
@@ -22,7 +26,7 @@ import numpy as np
 
 from openprobation.demo.bulk import BulkWriter, next_id, reset_sequences, table_spec
 from openprobation.organisation.models import Staff
-from openprobation.risk.models import CriminalHistory, OasysAssessment
+from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, RiskCalculation
 from openprobation.risk.recompute import open_case_ids
 from openprobation.rules import case_record as cr
 from openprobation.rules.timescales import CaseFacts, SentenceType, TriggerEvent, items_due
@@ -43,6 +47,12 @@ WORK_ITEM_FIELDS = (
     "trigger", "clock_started_on", "reason", "event_id", "created_at", "closed_on", "cancel_reason", "note",
 )  # fmt: skip
 WORK_ITEM_BATCH = 20_000
+RECORDED_FIELDS = (
+    "id", "person_id", "kind", "value", "source", "effective_date", "recorded_at", "recorded_by", "notes",
+)  # fmt: skip
+RECORDED_SOURCE = "Previous case system import"
+RECORDED_SHARE = 0.6  # cases with a recorded RSR and tier
+RSR_WRONG, TIER_WRONG = 0.08, 0.05  # of those recorded: the share entered wrongly
 
 
 def seed_risk_inputs(seed: int, as_of: dt.date, writer: BulkWriter | None = None) -> tuple[int, int]:
@@ -86,6 +96,50 @@ def seed_risk_inputs(seed: int, as_of: dt.date, writer: BulkWriter | None = None
     writer.write(table_spec(OasysAssessment, ASSESSMENT_FIELDS), assessments)
     reset_sequences([CriminalHistory, OasysAssessment])
     return len(history), len(assessments)
+
+
+def seed_recorded_scores(seed: int, as_of: dt.date, writer: BulkWriter | None = None) -> int:
+    """Recorded RSR and tier for about 60% of the calculated cases, a few of them wrong; returns the rows written.
+
+    Reads each case's newest calculated RSR and tier, so call after the risk scores are stored, inside a transaction.
+    """
+    writer = writer or BulkWriter()
+    newest: dict[tuple[int, str], tuple[Any, str]] = {}
+    rows = (
+        RiskCalculation.objects.filter(tool__in=("rsr", "tier"), status="calculated")
+        .order_by("person_id", "tool", "-id")
+        .values_list("person_id", "tool", "score", "tier")
+    )
+    for person_id, tool, score, tier in rows.iterator(chunk_size=50_000):
+        newest.setdefault((person_id, tool), (score, tier))
+    rng = random.Random(seed * 7919 + 1)
+    stamp = f"{as_of.isoformat()} 07:00:00{writer.datetime_suffix}"
+    next_pk = next_id(RecordedScore)
+    out: list[tuple[Any, ...]] = []
+    for (person_id, tool), (score, tier) in sorted(newest.items()):
+        if rng.random() >= RECORDED_SHARE:
+            continue
+        effective = (as_of - dt.timedelta(days=rng.randint(7, 300))).isoformat()
+        if tool == "rsr" and score is not None:
+            value = float(score)
+            if rng.random() < RSR_WRONG:  # a hand calculation: usually a little out, now and then a lot
+                value = min(99.99, max(0.0, value + rng.choice((-1, 1)) * rng.choice((0.12, 0.4, 0.9, 2.5, 4.0))))
+            recorded = f"{value:.2f}"
+        elif tool == "tier" and tier:
+            recorded = tier
+            if rng.random() < TIER_WRONG:  # a step out on protect or change
+                protect, change, rest = tier[0], tier[1], tier[2:]
+                if rng.random() < 0.5:
+                    protect = "ABCD"[min(3, max(0, "ABCD".index(protect) + rng.choice((-1, 1))))]
+                else:
+                    change = str(min(3, max(0, int(change) + rng.choice((-1, 1)))))
+                recorded = f"{protect}{change}{rest}"
+        else:
+            continue
+        out.append((next_pk + len(out), person_id, tool, recorded, RECORDED_SOURCE, effective, stamp, "DEMO", ""))
+    writer.write(table_spec(RecordedScore, RECORDED_FIELDS), out)
+    reset_sequences([RecordedScore])
+    return len(out)
 
 
 def generate_items(seed: int, as_of: dt.date, writer: BulkWriter | None = None) -> int:

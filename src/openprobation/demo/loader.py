@@ -165,7 +165,7 @@ class DemoResult:
             f"{c.get('relationships', 0):,} relationships, {c.get('restricted', 0):,} restricted cases",
             f"  risk and work: {c.get('criminal_histories', 0):,} criminal histories, "
             f"{c.get('assessments', 0):,} OASys assessments, {c.get('calculations', 0):,} risk calculations, "
-            f"{c.get('work_items', 0):,} work items",
+            f"{c.get('recorded_scores', 0):,} recorded scores, {c.get('work_items', 0):,} work items",
         ]
         if self.message:
             lines.append(f"  {self.message}")
@@ -465,6 +465,8 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         progress.note("Recalculating risk scores and tiers")
         recomputed = recompute(as_of=as_of)
         counts["calculation"] = recomputed.written
+        progress.note("Recorded scores (an earlier system's RSR and tier)")
+        counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
         progress.note("Finishing (audit)")
 
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
@@ -484,6 +486,7 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         "assessments": counts["assessment"],
         "work_items": counts["work_item"],
         "calculations": counts["calculation"],
+        "recorded_scores": counts["recorded_score"],
         "rows": writer.rows_written + counts["calculation"],
     }
     audit_record(
