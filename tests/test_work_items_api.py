@@ -87,15 +87,15 @@ def test_cancel_needs_a_reason(org, frozen_clock):
         ("rosh_screening", "po", 422),
         ("police_da_check", "spo", 422),
         ("childrens_services_check", "po", 422),
-        ("reporting_change_countersign", "po", 403),
-        ("reporting_change_countersign", "spo", 200),
+        ("reporting_change_countersign", "po", 422),
+        ("reporting_change_countersign", "spo", 422),
     ],
     ids=[
         "rosh_screening.complete_the_assessment",
         "police_da_check.record_the_enquiry",
         "childrens_services_check.record_the_enquiry",
-        "countersign.practitioner_forbidden",
-        "countersign.spo_may_cancel",
+        "countersign.practitioner_the_spo_decides",
+        "countersign.spo_decides_not_cancels",
     ],
 )
 def test_cancelling_through_the_api_respects_the_item_kind_and_role(org, frozen_clock, kind, who, status):

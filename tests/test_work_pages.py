@@ -544,8 +544,8 @@ def test_practitioner_works_through_whats_due_in_a_browser(page, live_server, or
         ("police_da_check", "po", False),  # closed by its enquiry, never cancelled
         ("childrens_services_check", "spo", False),
         ("rosh_screening", "po", False),  # closed by completing the assessment
-        ("reporting_change_countersign", "po", False),  # the SPO's countersignature
-        ("reporting_change_countersign", "spo", True),
+        ("reporting_change_countersign", "po", False),  # the SPO's decision closes it
+        ("reporting_change_countersign", "spo", False),
         ("first_appointment", "qa", False),  # reads, never writes
     ],
 )

@@ -257,8 +257,9 @@ def event_update(*, actor: Actor, person: Person, number: int, version: int, cha
                 after=after,
             )
             if {"release_date", "sentence_type"} & set(after):
-                # A custodial sentence given its release date starts the licence-release clock (once per date).
-                work_items.on_custody_release(actor=actor, person=person, event=locked)
+                # The licence-release clock follows the release date (started once per date, re-dated or cancelled
+                # when the date moves or no release applies any more).
+                work_items.on_release_date_changed(actor=actor, person=person, event=locked)
             risk_recalculate(actor=actor, person=person)
     return locked
 

@@ -276,45 +276,60 @@ def on_event_created(*, actor: Actor, person: Person, event: Event) -> list[Work
     created = work_items_generate_for(
         actor=actor, trigger=trigger, person=person, occurred_on=occurred, event=event, field=field
     )
-    return created + on_custody_release(actor=actor, person=person, event=event)
+    return created + on_release_date_changed(actor=actor, person=person, event=event)
 
 
-def on_custody_release(*, actor: Actor, person: Person, event: Event) -> list[WorkItem]:
-    """A custodial event with a release date (recorded with the sentence, or added or changed later) starts the
-    licence-release clock on that date: the first appointment within a working day of release (ps2021). Once per
-    release date: a date whose clock has already started makes nothing more."""
-    if event.sentence_type != "custody" or event.release_date is None:
+def on_release_date_changed(*, actor: Actor, person: Person, event: Event) -> list[WorkItem]:
+    """Keep the licence-release clock on the event's release date, whenever that date or the sentence type changes.
+
+    The clock runs for a custodial sentence with a release date and for a licence or post-sentence supervision
+    (first appointment within a working day of release, ps2021). Items still open from another date, or from a
+    release that no longer applies (date cleared, type changed), are cancelled with the reason and audited; then the
+    clock starts on the current date unless an open or done item already runs from it (once per release date)."""
+    released = event.release_date
+    on_release = SENTENCE_TRIGGERS.get(event.sentence_type) is Trigger.SENTENCE_LICENCE_RELEASE
+    applies = released is not None and (event.sentence_type == "custody" or on_release)
+    _cancel_stale_release_items(actor=actor, person=person, event=event, current=released if applies else None)
+    if not applies:
         return []
+    assert released is not None
     already = WorkItem.objects.filter(
-        event=event, trigger=Trigger.SENTENCE_LICENCE_RELEASE.value, clock_started_on=event.release_date
+        event=event,
+        trigger=Trigger.SENTENCE_LICENCE_RELEASE.value,
+        clock_started_on=released,
+        status__in=[WorkItemStatus.OPEN, WorkItemStatus.DONE],
     ).exists()
     if already:
         return []
-    _cancel_for_moved_release(actor=actor, person=person, event=event)
     return work_items_generate_for(
         actor=actor,
         trigger=Trigger.SENTENCE_LICENCE_RELEASE,
         person=person,
-        occurred_on=event.release_date,
+        occurred_on=released,
         event=event,
         field="release_date",
     )
 
 
-def _cancel_for_moved_release(*, actor: Actor, person: Person, event: Event) -> None:
-    """Items still open from an earlier release date of this event are no longer owed on that date: cancel them,
-    saying so, before the clock starts again on the new date (so nothing is owed twice or dated wrongly)."""
-    released = event.release_date
-    assert released is not None
+def _cancel_stale_release_items(*, actor: Actor, person: Person, event: Event, current: dt.date | None) -> None:
+    """Cancel, saying why, the open licence-release items of this event not dated from ``current`` (all of them when
+    no release applies any more), so nothing is owed twice or from the wrong date."""
     stale = WorkItem.objects.select_for_update().filter(
         event=event, trigger=Trigger.SENTENCE_LICENCE_RELEASE.value, status=WorkItemStatus.OPEN
     )
+    if current is not None:
+        stale = stale.exclude(clock_started_on=current)
     user = actor if getattr(actor, "is_authenticated", False) else None
-    for item in stale.exclude(clock_started_on=released):
+    for item in stale:
+        was = _day(item.clock_started_on)
         item.status = WorkItemStatus.CANCELLED
         item.closed_on = clock.today()
         item.closed_by = user  # type: ignore[assignment]
-        item.cancel_reason = f"Release date changed from {_day(item.clock_started_on)} to {_day(released)}"
+        item.cancel_reason = (
+            f"Release date changed from {was} to {_day(current)}"
+            if current is not None
+            else f"No release on {was} any more (release date cleared or sentence type changed)"
+        )
         item.save(update_fields=["status", "closed_on", "closed_by", "cancel_reason"])
         audit_record(
             actor=actor,

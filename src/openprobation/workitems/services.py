@@ -15,7 +15,7 @@ from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, PermissionDenied, ValidationFailed
 from openprobation.organisation.choices import Role
-from openprobation.people.access import Actor, can_write, has_role, people_visible_to, require_role, require_write
+from openprobation.people.access import Actor, can_write, people_visible_to, require_write
 from openprobation.people.models import Person
 from openprobation.rules.timescales import ItemKind, Trigger
 from openprobation.workitems import generate
@@ -107,33 +107,30 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
 def work_item_cancellable(*, actor: Actor | None, kind: str) -> bool:
     """Whether ``actor`` may cancel an open item of this kind: the rule ``work_item_cancel`` applies, for pages to
     offer the action only where it can succeed."""
-    if kind in CHECK_KINDS or kind in ASSESSMENT_KINDS:
+    if kind in CHECK_KINDS or kind in ASSESSMENT_KINDS or kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
         return False
-    if kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
-        return has_role(actor, Role.SPO)
     return can_write(actor)
 
 
 def work_item_cancel(*, actor: Actor, item_id: int, reason: str) -> WorkItem:
     """Cancel an open item that is no longer owed, saying why (the reason is required and kept).
 
-    A safeguarding-check or RoSH assessment item is not cancelled: it is closed by its record (the enquiry, the
-    assessment), so the sign-off rule cannot be side-stepped. The countersignature of a reduction in reporting is the
-    SPO's, so only an SPO may cancel it."""
+    A safeguarding-check, RoSH assessment or countersignature item is not cancelled: it is closed by its record (the
+    enquiry, the assessment, the SPO's decision on the reduction), so neither the sign-off rule nor the
+    countersignature can be side-stepped (a cancelled countersignature would leave the reduction waiting for ever)."""
     require_write(actor)
     reason = (reason or "").strip()
     with transaction.atomic():
         item = _locked_item(actor, item_id)
         _still_open(item)
-        if item.kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
-            try:
-                require_role(actor, Role.SPO)
-            except PermissionDenied as denied:
-                raise PermissionDenied(
-                    "Only a senior probation officer can cancel the countersignature of a reduction in reporting"
-                ) from denied
         c = Collector()
-        if item.kind in CHECK_KINDS:
+        if item.kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
+            c.add(
+                "kind",
+                "A countersignature is not cancelled here: the senior probation officer approves or refuses the "
+                "reduction in reporting on the case, which closes this item. Nothing was changed",
+            )
+        elif item.kind in CHECK_KINDS:
             c.add(
                 "kind",
                 f"A {item.get_kind_display().lower()} is not cancelled here: record the enquiry on the case, which "
