@@ -415,3 +415,29 @@ def test_cannot_check_on_the_page_csv_and_api(org, frozen_clock):
     assert [(i["crn"], i["kind"], i["missing"]) for i in body["items"]] == [
         (person.crn, "allocation_cannot_check", ["rosh"])
     ]
+
+
+@pytest.mark.parametrize(
+    ("page", "status"),
+    [("1000000", 200), ("1000001", 422), ("10000000000000000000", 422), ("0", 422)],
+    ids=["last_allowed_page", "just_past_the_limit", "past_the_database_integer", "page_zero"],
+)
+def test_api_page_numbers_are_bounded(org, frozen_clock, page, status):
+    response = Api("qa").get("/quality/risk-disagreements", page=page)
+    assert response.status_code == status, response.content
+    if status == 422:
+        assert problem_fields(response) == {"page"}
+    else:
+        assert response.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("page", "status"),
+    [("1000000", 200), ("1000001", 400), ("10000000000000000000", 200), ("abc", 200)],
+    ids=["last_allowed_page", "just_past_the_limit_says_so", "absurd_number_shows_page_one", "not_a_number_page_one"],
+)
+def test_report_page_numbers_never_give_a_server_error(org, frozen_clock, page, status):
+    client = Client()
+    client.force_login(org.qa.user)
+    response = client.get("/quality/risk/", {"page": page})
+    assert response.status_code == status

@@ -87,7 +87,7 @@ class DisagreementFilters(Schema):
     policy: str | None = Field(None, description="2014-split or 2021-unified (default)")
     team: str | None = Field(None, description="Team code")
     region: str | None = Field(None, description="Region code")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=500)
 
 

@@ -404,6 +404,9 @@ def _missing(keys: tuple[str, ...]) -> str:
 # ---- the public selectors ----
 
 
+MAX_PAGE = 1_000_000  # far past any real report; a bigger offset overflows the database's integer
+
+
 def risk_disagreement_counts(
     *, actor: Actor | None, policy: str | None = None, team: str | None = None, region: str | None = None
 ) -> DisagreementCounts:
@@ -462,6 +465,8 @@ def risk_disagreements(
     scope = _scope(actor, team, region)
     if page < 1 or page_size < 1:
         raise ValidationFailed.single("page", "Pages are numbered from 1")
+    if page > MAX_PAGE:
+        raise ValidationFailed.single("page", f"Pages are numbered up to {MAX_PAGE:,}")
     counts, raws = _read_page(scope, chosen, tolerance, page_size, (page - 1) * page_size)
     return DisagreementPage(
         policy=chosen,

@@ -26,7 +26,8 @@ def _filters(request: HttpRequest) -> dict[str, str | None]:
 
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
+    # an absurd page number (past the last page, or too big for the database) shows the first page
+    return int(raw) if raw.isdigit() and 1 <= len(raw) <= 7 and int(raw) >= 1 else 1
 
 
 @staff_page
