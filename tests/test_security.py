@@ -295,3 +295,19 @@ def test_demo_password_check_refuses_before_asking_the_password_hash(settings, d
     assert sign_in_check(request=request, username="demoadmin", password=demo_account) is None
     settings.DEMO_MODE = True
     assert not demo_password_refused(demo_account)
+
+
+@pytest.mark.parametrize(
+    ("username", "admitted"),
+    [("admin", True), ("po", False)],
+    ids=["administrator_signed_in_and_audited", "practitioner_refused_recorded_as_a_failure"],
+)
+def test_django_admin_sign_in_audits_only_a_sign_in_that_goes_ahead(org, username, admitted):
+    from openprobation.core.models import SignInFailure
+
+    client = Client()
+    response = _admin_sign_in(client, username, PASSWORD)
+    assert response.status_code == (302 if admitted else 200)
+    assert ("_auth_user_id" in client.session) is admitted
+    assert AuditEvent.objects.filter(action="user.signed_in", actor__username=username).exists() is admitted
+    assert SignInFailure.objects.filter(username=username).exists() is not admitted

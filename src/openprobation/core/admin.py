@@ -29,15 +29,19 @@ class AdminSignInForm(AdminAuthenticationForm):
             if self.request is None:  # the admin always passes the request; without it nothing can be throttled
                 raise self.get_invalid_login_error()
             try:
-                self.user_cache = sign_in_check(request=self.request, username=username, password=password)  # type: ignore[assignment]
+                self.user_cache = sign_in_check(  # type: ignore[assignment]
+                    request=self.request,
+                    username=username,
+                    password=password,
+                    allowed=lambda user: bool(user.is_active and getattr(user, "is_staff", False)),
+                )
             except TooManyAttempts:
                 raise ValidationError(
                     "There have been too many failed attempts to sign in with this username. Try again later.",
                     code="throttled",
                 ) from None
-            if self.user_cache is None:
+            if self.user_cache is None:  # wrong password, or not an account the admin site lets in
                 raise self.get_invalid_login_error()
-            self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
 
 

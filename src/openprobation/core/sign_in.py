@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -47,11 +48,21 @@ def _recent_failures(username: str) -> int:
     return SignInFailure.objects.filter(username=username.lower(), at__gte=since).count()
 
 
-def sign_in_check(*, request: HttpRequest, username: str, password: str) -> AbstractBaseUser | None:
-    """The user if the credentials are right; None if wrong; TooManyAttempts if the username is locked."""
+def sign_in_check(
+    *,
+    request: HttpRequest,
+    username: str,
+    password: str,
+    allowed: Callable[[AbstractBaseUser], bool] | None = None,
+) -> AbstractBaseUser | None:
+    """The user if the credentials are right (and ``allowed`` accepts the account, e.g. the admin site's staff
+    check); None otherwise, recorded as a failed attempt; TooManyAttempts if the username is locked. Only a sign-in
+    that will go ahead clears the failures and is audited as one."""
     if _recent_failures(username) >= settings.SIGN_IN_MAX_FAILURES:
         raise TooManyAttempts
     user = None if demo_password_refused(password) else authenticate(request, username=username, password=password)
+    if user is not None and allowed is not None and not allowed(user):
+        user = None
     if user is None:
         SignInFailure.objects.create(
             username=username.lower()[:150], at=clock.now(), ip_address=request.META.get("REMOTE_ADDR")
