@@ -264,6 +264,8 @@ def test_running_again_changes_nothing_and_reports_what_is_there():
     assert again.status == "exists" and again.ok
     assert {m: m.objects.count() for m in counts} == counts
     assert again.counts["people"] == first.counts["people"] and again.seed == 1
+    for kind in ("criminal_histories", "work_items", "recorded_scores"):  # the report of what is there counts them
+        assert again.counts[kind] == first.counts[kind] > 0, kind
     assert "already loaded" in again.summary()
 
 

@@ -48,7 +48,7 @@ from openprobation.demo.bulk import (
 from openprobation.demo.plan import DEMO_SIGN_INS, OrgPlan, caseload_slots, organisation_plan
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
 from openprobation.people.models import Address, CaseAccess, Person, Relationship
-from openprobation.risk.models import CriminalHistory, OasysAssessment, Registration, RiskCalculation
+from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.risk.recompute import recompute
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
 from openprobation.workitems.models import WorkItem
@@ -260,6 +260,7 @@ def _counts_from_db() -> dict[str, int]:
         "criminal_histories": CriminalHistory.objects.count(),
         "assessments": OasysAssessment.objects.count(),
         "work_items": WorkItem.objects.count(),
+        "recorded_scores": RecordedScore.objects.count(),
         "calculations": RiskCalculation.objects.count(),
     }
 
