@@ -920,6 +920,27 @@ def test_ending_the_registration_that_called_for_home_visits_cancels_the_open_vi
     assert not WorkItem.objects.filter(person=person, kind="home_visit", status="open").exists()
 
 
+@pytest.mark.parametrize(
+    ("visited_on", "closed"),
+    [(D(2026, 11, 9), False), (D(2026, 11, 10), True), (D(2026, 11, 11), True)],
+    ids=["visit_the_day_before_the_clock_started.stays_open", "visit_on_the_day.done", "visit_the_day_after.done"],
+)
+def test_an_attended_home_visit_closes_only_a_visit_already_owed(org, frozen_clock, visited_on, closed):
+    person = allocated(org)
+    registration_add(actor=org.po.user, person=person, code="RHRH", start_date=D(2026, 11, 10))
+    visit = _item(person, "home_visit")
+    assert visit.clock_started_on == D(2026, 11, 10)
+    contact_record(
+        actor=org.po.user,
+        person=person,
+        type="home_visit",
+        date=dt.datetime(visited_on.year, visited_on.month, visited_on.day, 10, 0, tzinfo=UTC),
+        outcome="attended_complied",
+    )
+    visit.refresh_from_db()
+    assert (visit.status == "done") is closed
+
+
 def test_reviewing_a_registration_without_ending_it_leaves_the_home_visit(org, frozen_clock):
     person = allocated(org)
     reg = registration_add(actor=org.po.user, person=person, code="RHRH", start_date=D(2026, 11, 10))

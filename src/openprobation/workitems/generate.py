@@ -510,7 +510,10 @@ def on_contact_recorded(*, actor: Actor, person: Person, type: str, when: dt.dat
             kinds.append(ItemKind.MONTHLY_CONTACT)
         if kinds:
             note = "Attended: " + type.replace("_", " ")
-            done = close_open_items(actor=actor, person=person, kinds=kinds, on=day, note=note, any_relationship=True)
+            # only visits and contacts already owed by that day: a backdated contact does not close a later one
+            done = close_open_items(
+                actor=actor, person=person, kinds=kinds, on=day, note=note, any_relationship=True, started_by=day
+            )
             created += schedule_next(actor=actor, person=person, done=done, done_on=day)
     elif outcome == MISSED:
         created += work_items_generate_for(
