@@ -460,3 +460,41 @@ def test_enquiries_on_a_case_the_actor_cannot_see_are_not_reachable(org, frozen_
     with pytest.raises(NotFound):
         safeguarding_check_chase(actor=org.po_b.user, person=other, check_id=check.pk, chased_on=D(2026, 11, 20))
     assert RoshAssessment.objects.count() == 0
+
+
+def _enquiry_in(org, person, state: str) -> SafeguardingCheck:
+    if state == "awaiting":
+        return safeguarding_check_request(
+            actor=org.po.user, person=person, agency="police_da", requested_on=D(2026, 11, 10)
+        )
+    check = _answered(org, person)
+    if state == "used":
+        assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="full_analysis")
+        return safeguarding_check_mark_used(
+            actor=org.po.user, person=person, check_id=check.pk, assessment_id=assessment.pk
+        )
+    if state == "closed":
+        return safeguarding_check_close(actor=org.spo.user, person=person, check_id=check.pk, reason="Not relevant")
+    return check
+
+
+@pytest.mark.parametrize("who", ["po", "spo", "hos", "qa", "admin"])
+@pytest.mark.parametrize("state", ["awaiting", "answered", "used", "closed"])
+def test_close_is_offered_exactly_when_the_service_would_close(org, frozen_clock, state, who):
+    from openprobation.core.errors import DomainError
+    from openprobation.safeguarding.services import safeguarding_check_closable
+
+    person = make_person(org)
+    check = _enquiry_in(org, person, state)
+    assert check.status == {
+        "awaiting": "awaiting_response", "answered": "response_received", "used": "used_in_assessment",
+        "closed": "closed",
+    }[state]  # fmt: skip
+    actor = getattr(org, who).user
+    offered = safeguarding_check_closable(actor=actor, status=check.status)
+    try:
+        safeguarding_check_close(actor=actor, person=person, check_id=check.pk, reason="Not needed")
+        closed = True
+    except DomainError:
+        closed = False
+    assert offered is closed

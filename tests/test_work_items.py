@@ -19,6 +19,7 @@ from openprobation.core.models import AuditEvent
 from openprobation.people.models import Person
 from openprobation.people.services import case_access_add, person_create, relationship_add, relationship_update
 from openprobation.risk.services import registration_add, registration_update
+from openprobation.rules.timescales import ItemKind
 from openprobation.safeguarding.services import rosh_assessment_complete, rosh_assessment_start
 from openprobation.sentences.models import Event
 from openprobation.sentences.services import event_allocate, event_create, event_update
@@ -1305,3 +1306,24 @@ def test_who_may_cancel_which_item(org, frozen_clock, kind, who, refusal):
     item.refresh_from_db()
     assert (item.status, item.cancel_reason) == ("open", "")
     assert AuditEvent.objects.count() == audit_count
+
+
+# ---- what pages offer is what the service does ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["po", "spo", "hos", "qa", "admin"])
+@pytest.mark.parametrize("kind", [k.value for k in ItemKind])
+def test_cancel_is_offered_exactly_when_the_service_would_cancel(org, frozen_clock, kind, who):
+    from openprobation.core.errors import DomainError
+    from openprobation.workitems.services import work_item_cancellable
+
+    person = allocated(org)
+    item = hand_item(person, org.po, TOMORROW, kind=kind)
+    actor = getattr(org, who).user
+    offered = work_item_cancellable(actor=actor, kind=kind)
+    try:
+        work_item_cancel(actor=actor, item_id=item.pk, reason="No longer needed")
+        cancelled = True
+    except DomainError:
+        cancelled = False
+    assert offered is cancelled
