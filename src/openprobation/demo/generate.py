@@ -66,7 +66,7 @@ ACQUISITIVE = frozenset({"Theft (non-motor)", "Burglary (domestic)", "Burglary (
 # RoSH (low, medium, high, very high) by the holder's grade: higher-risk cases go to qualified officers.
 ROSH_LEVELS = ("low", "medium", "high", "very_high")
 ROSH_CODES = {"low": "RLRH", "medium": "RMRH", "high": "RHRH", "very_high": "RVHR"}
-ROSH_BY_GRADE = {"po": (0.15, 0.52, 0.29, 0.04), "pso": (0.45, 0.55, 0.0, 0.0), "pqip": (0.30, 0.60, 0.10, 0.0)}
+ROSH_BY_GRADE = {"po": (0.15, 0.52, 0.29, 0.04), "pso": (0.88, 0.12, 0.0, 0.0), "pqip": (0.35, 0.62, 0.03, 0.0)}
 # Days between supervision appointments by RoSH level (after weekly induction appointments).
 APPOINTMENT_INTERVAL = {"low": 28, "medium": 21, "high": 14, "very_high": 7}
 COMPLEXITY = (("RMDO", 0.10), ("ALSH", 0.06), ("RVLN", 0.03), ("RCCO", 0.02), ("STRG", 0.01))
