@@ -202,6 +202,26 @@ def work_items_generate_for(
     return store_items(actor=actor, person=person, due=due, event=event, relationship=relationship)
 
 
+def cancel_item(*, actor: Actor, person: Person, item: WorkItem, reason: str) -> WorkItem:
+    """Cancel one open item (already locked by the caller) today, saying why, with its audit event."""
+    item.status = WorkItemStatus.CANCELLED
+    item.closed_on = clock.today()
+    item.closed_by = actor if getattr(actor, "is_authenticated", False) else None  # type: ignore[assignment]
+    item.cancel_reason = reason
+    item.save(update_fields=["status", "closed_on", "closed_by", "cancel_reason"])
+    audit_record(
+        actor=actor,
+        action="work_item.cancelled",
+        crn=person.crn,
+        entity="work_item",
+        entity_id=item.pk,
+        before={"status": WorkItemStatus.OPEN},
+        after={"status": item.status, "closed_on": item.closed_on},
+        reason=reason,
+    )
+    return item
+
+
 def close_open_items(
     *,
     actor: Actor,
@@ -319,28 +339,14 @@ def _cancel_stale_release_items(*, actor: Actor, person: Person, event: Event, c
     )
     if current is not None:
         stale = stale.exclude(clock_started_on=current)
-    user = actor if getattr(actor, "is_authenticated", False) else None
     for item in stale:
         was = _day(item.clock_started_on)
-        item.status = WorkItemStatus.CANCELLED
-        item.closed_on = clock.today()
-        item.closed_by = user  # type: ignore[assignment]
-        item.cancel_reason = (
+        reason = (
             f"Release date changed from {was} to {_day(current)}"
             if current is not None
             else f"No release on {was} any more (release date cleared or sentence type changed)"
         )
-        item.save(update_fields=["status", "closed_on", "closed_by", "cancel_reason"])
-        audit_record(
-            actor=actor,
-            action="work_item.cancelled",
-            crn=person.crn,
-            entity="work_item",
-            entity_id=item.pk,
-            before={"status": WorkItemStatus.OPEN},
-            after={"status": item.status, "closed_on": item.closed_on},
-            reason=item.cancel_reason,
-        )
+        cancel_item(actor=actor, person=person, item=item, reason=reason)
 
 
 def on_first_appointment_done(*, actor: Actor, person: Person, first: WorkItem, on: dt.date) -> list[WorkItem]:
@@ -442,23 +448,8 @@ def on_registration_ended(*, actor: Actor, person: Person, registration: Registr
             person=person, status=WorkItemStatus.OPEN, kind=ItemKind.HOME_VISIT.value
         )
     )
-    user = actor if getattr(actor, "is_authenticated", False) else None
     for item in items:
-        item.status = WorkItemStatus.CANCELLED
-        item.closed_on = clock.today()
-        item.closed_by = user  # type: ignore[assignment]
-        item.cancel_reason = reason
-        item.save(update_fields=["status", "closed_on", "closed_by", "cancel_reason"])
-        audit_record(
-            actor=actor,
-            action="work_item.cancelled",
-            crn=person.crn,
-            entity="work_item",
-            entity_id=item.pk,
-            before={"status": WorkItemStatus.OPEN},
-            after={"status": item.status},
-            reason=reason,
-        )
+        cancel_item(actor=actor, person=person, item=item, reason=reason)
     return items
 
 

@@ -147,21 +147,7 @@ def work_item_cancel(*, actor: Actor, item_id: int, reason: str) -> WorkItem:
         elif len(reason) > MAX_TEXT:
             c.add("reason", f"The reason must be {MAX_TEXT} characters or fewer")
         c.raise_if_any()
-        item.status = WorkItemStatus.CANCELLED
-        item.closed_on = clock.today()
-        item.closed_by = actor  # type: ignore[assignment]
-        item.cancel_reason = reason
-        item.save(update_fields=["status", "closed_on", "closed_by", "cancel_reason"])
-        audit_record(
-            actor=actor,
-            action="work_item.cancelled",
-            crn=item.person.crn,
-            entity="work_item",
-            entity_id=item.pk,
-            before={"status": WorkItemStatus.OPEN},
-            after={"status": item.status},
-            reason=reason,
-        )
+        generate.cancel_item(actor=actor, person=item.person, item=item, reason=reason)
     return item
 
 
