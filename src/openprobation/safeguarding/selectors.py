@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, Prefetch, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from openprobation.core import clock
 from openprobation.core.errors import NotFound
@@ -22,10 +22,15 @@ from openprobation.safeguarding.choices import OPEN_CHECK_STATUSES, CheckStatus
 from openprobation.safeguarding.models import RoshAssessment, SafeguardingChase, SafeguardingCheck
 
 
+def _escalated(today: dt.date) -> Q:
+    """The one escalation rule: still awaiting an answer after the day it was due."""
+    return Q(status=CheckStatus.AWAITING_RESPONSE, due_by__lt=today)
+
+
 def _with_escalation(checks: QuerySet[SafeguardingCheck], today: dt.date) -> QuerySet[SafeguardingCheck]:
     return checks.annotate(
         escalated=Case(
-            When(status=CheckStatus.AWAITING_RESPONSE, due_by__lt=today, then=Value(True)),
+            When(_escalated(today), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
@@ -106,10 +111,7 @@ def checks_escalated_to(*, actor: Actor) -> list[OutstandingCheck]:
     today = clock.today()
     checks = (
         SafeguardingCheck.objects.filter(
-            person__team_id=staff.team_id,
-            status=CheckStatus.AWAITING_RESPONSE,
-            due_by__lt=today,
-            person__in=people_visible_to(actor),
+            _escalated(today), person__team_id=staff.team_id, person__in=people_visible_to(actor)
         )
         .select_related("person", "person__practitioner", "subject")
         .order_by("requested_on", "id")
