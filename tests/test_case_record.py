@@ -355,3 +355,19 @@ def test_changing_a_risk_input_on_the_person_recalculates_in_the_same_change(org
     if recalculated:
         field = next(iter(change))
         assert after.inputs[field] == str(change[field]) and after.score != before.score
+
+
+@pytest.mark.parametrize("change", ["update", "allocate"])
+def test_an_event_the_case_does_not_have_is_not_found_and_nothing_changes(org, frozen_clock, change):
+    from openprobation.core.errors import NotFound
+
+    person = make_person(org)
+    before = (Allocation.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(NotFound, match="No event 9 on case"):
+        if change == "update":
+            event_update(actor=org.po.user, person=person, number=9, version=1, changes={"length_months": 6})
+        else:
+            event_allocate(
+                actor=org.po.user, person=person, number=9, practitioner=org.po.code, start_date=dt.date(2026, 11, 1)
+            )
+    assert (Allocation.objects.count(), AuditEvent.objects.count()) == before

@@ -170,7 +170,6 @@ def event_get(request: HttpRequest, crn: str, number: int) -> Any:
 @router.patch("/{crn}/events/{number}", response=EventOut, summary="Change or terminate an event")
 def event_update(request: HttpRequest, crn: str, number: int, payload: EventPatch) -> Any:
     person = _person(request, crn)
-    sentence_selectors.event_get(person=person, number=number)  # an unknown event is 404 (the service says 422)
     version, changes = _changes(payload)
     sentence_services.event_update(actor=request.user, person=person, number=number, version=version, changes=changes)
     return sentence_selectors.event_get(person=person, number=number)
@@ -181,7 +180,6 @@ def event_update(request: HttpRequest, crn: str, number: int, payload: EventPatc
 )
 def event_allocate(request: HttpRequest, crn: str, number: int, payload: AllocationIn) -> Status[Any]:
     person = _person(request, crn)
-    sentence_selectors.event_get(person=person, number=number)  # an unknown event is 404 (the service says 422)
     allocation = sentence_services.event_allocate(
         actor=request.user, person=person, number=number, **payload.model_dump()
     )

@@ -12,7 +12,7 @@ from django.db.models import Max
 
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
-from openprobation.core.errors import Collector, ValidationFailed
+from openprobation.core.errors import Collector, NotFound, ValidationFailed
 from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
 from openprobation.organisation.models import Staff
 from openprobation.people.access import Actor, require_write
@@ -235,7 +235,7 @@ def event_update(*, actor: Actor, person: Person, number: int, version: int, cha
     with transaction.atomic():
         event = Event.objects.filter(person=person, number=number).first()
         if event is None:
-            raise ValidationFailed.single("number", f"No event {number} on case {person.crn}")
+            raise NotFound(f"No event {number} on case {person.crn}")
         locked = lock_for_update(Event.objects.all(), pk=event.pk, expected_version=version)
         merged = {**snapshot(locked, EVENT_FIELDS), **changes}
         c = Collector()
@@ -297,14 +297,14 @@ def event_allocate(
 ) -> Allocation:
     """Make a practitioner responsible for an event from a date; the previous allocation ends that day."""
     require_write(actor)
-    c = Collector()
-    staff = _practitioner(c, practitioner)
     event = Event.objects.filter(person=person, number=number).first()
     if event is None:
-        c.add("number", f"No event {number} on case {person.crn}")
-    elif start_date < event.sentence_date:
+        raise NotFound(f"No event {number} on case {person.crn}")
+    c = Collector()
+    staff = _practitioner(c, practitioner)
+    if start_date < event.sentence_date:
         c.add("start_date", "An allocation cannot start before the sentence date")
     c.raise_if_any()
-    assert staff is not None and event is not None
+    assert staff is not None
     with transaction.atomic():
         return _allocate(actor=actor, event=event, staff=staff, start_date=start_date, reason=reason)
