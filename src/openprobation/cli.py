@@ -28,9 +28,55 @@ def _fail(message: str, code: int = 1) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     _setup_django()
+    from django.conf import settings
     from django.core.management import call_command
 
+    from openprobation.core.db_roles import grant_runtime_role
+    from openprobation.core.errors import ValidationFailed
+
     call_command("migrate", interactive=False, verbosity=args.verbosity)
+    if settings.DB_RUNTIME_ROLE:
+        try:
+            grant_runtime_role(settings.DB_RUNTIME_ROLE)
+        except ValidationFailed as exc:
+            return _fail(f"OPENPROBATION_DB_RUNTIME_ROLE: {exc.errors[0].message}", 2)
+        if args.verbosity:
+            print(f"Granted the service's privileges to the runtime role {settings.DB_RUNTIME_ROLE}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Walk the audit trail's hash chain; exit 1 naming the first broken event."""
+    import datetime as dt
+
+    _setup_django()
+    from openprobation.core.audit import audit_verify
+
+    try:
+        since = dt.date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        return _fail(f"--from {args.since!r} is not a date: use YYYY-MM-DD", 2)
+    verdict = audit_verify(since=since)
+    if verdict.broken is not None:
+        print(f"BROKEN after {verdict.checked} good event(s): {verdict.broken.describe()}", file=sys.stderr)
+        return 1
+    head = f"; head: position {verdict.head_seq}, hash {verdict.head_hash}" if verdict.head_seq else ""
+    print(f"OK: {verdict.checked} audit event(s) checked, the chain is unbroken{head}")
+    return 0
+
+
+def cmd_access_manager(args: argparse.Namespace) -> int:
+    """Grant or withdraw the access-manager permission (managing restriction and exclusion lists)."""
+    _setup_django()
+    from openprobation.core.errors import NotFound
+    from openprobation.organisation.services import staff_set_access_manager
+
+    try:
+        staff = staff_set_access_manager(username=args.user, grant=args.action == "grant")
+    except NotFound as exc:
+        return _fail(str(exc), 2)
+    state = "is now an access manager" if staff.access_manager else "is no longer an access manager"
+    print(f"{staff.name} ({args.user}) {state}")
     return 0
 
 
@@ -228,6 +274,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="the password (prefer the prompt: command lines are logged)")
     p.add_argument("--no-password", action="store_true", help="create the account without a usable password")
     p.set_defaults(handler=cmd_createuser)
+
+    p = sub.add_parser("audit", help="check the audit trail", description="Check the audit trail.")
+    audit_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    ap = audit_sub.add_parser("verify", help="walk the audit trail's hash chain and report the first break",
+                              description="Recompute every audit event's hash and its link to the one before; "
+                              "exit 0 and print the head of the chain when it is unbroken, or exit 1 naming the "
+                              "first event that was changed, removed or reordered.")
+    ap.add_argument("--from", dest="since", metavar="DATE",
+                    help="start at the first event on or after DATE (YYYY-MM-DD), trusting the one before it")
+    ap.set_defaults(handler=cmd_audit_verify)
+
+    p = sub.add_parser("access-manager", help="grant or withdraw the access-manager permission",
+                       description="Access managers manage the restriction and exclusion lists of limited-access "
+                       "cases. Only this command grants or withdraws the permission; each change is audited.")
+    p.add_argument("action", choices=["grant", "withdraw"])
+    p.add_argument("user", metavar="USER", help="the username")
+    p.set_defaults(handler=cmd_access_manager)
 
     p = sub.add_parser("token", help="manage API tokens", description="Manage API tokens.")
     token_sub = p.add_subparsers(dest="token_command", metavar="ACTION", required=True)

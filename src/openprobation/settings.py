@@ -131,9 +131,26 @@ LOGIN_REDIRECT_URL = "web:caseload"
 TIMESCALE_PRESET = os.environ.get("OPENPROBATION_TIMESCALE_PRESET", "ps2021")
 SAFEGUARDING_REPLY_WORKING_DAYS = int(os.environ.get("OPENPROBATION_SAFEGUARDING_REPLY_WORKING_DAYS", "10"))
 
-# Failed sign-ins: after this many failures for one username within the window, refuse further attempts.
+# Failed sign-ins (core/sign_in.py): within one window, a username from one address gets this many failures, and
+# one address this many over all usernames; then that address (for that username, or for all) waits for the next
+# window or an administrator. No account is ever locked for everyone.
 SIGN_IN_MAX_FAILURES = int(os.environ.get("OPENPROBATION_SIGN_IN_MAX_FAILURES", "5"))
+SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("OPENPROBATION_SIGN_IN_MAX_FAILURES_PER_ADDRESS", "20"))
 SIGN_IN_FAILURE_WINDOW_SECONDS = int(os.environ.get("OPENPROBATION_SIGN_IN_FAILURE_WINDOW_SECONDS", "900"))
+# Proxies in front of the service that append the client's address to X-Forwarded-For (0: use the socket's peer).
+TRUSTED_PROXY_COUNT = int(os.environ.get("OPENPROBATION_TRUSTED_PROXY_COUNT", "0"))
+
+# API tokens expire this many days after they are made (`openprobation token create --days N` to choose).
+API_TOKEN_DAYS = int(os.environ.get("OPENPROBATION_API_TOKEN_DAYS", "90"))
+
+# The largest request body accepted; a larger one gets 413 (problem+json on the API, an error page elsewhere).
+MAX_REQUEST_BYTES = int(os.environ.get("OPENPROBATION_MAX_REQUEST_BYTES", str(int(2.5 * 1024 * 1024))))
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+
+# PostgreSQL only: the login role the service runs as, when it is not the role that owns the tables. `openprobation
+# migrate` (run as the owner) then grants it what it needs and no more: it cannot change or remove audit events,
+# disable the audit triggers or truncate the audit table (docs/how-to/database-roles.md).
+DB_RUNTIME_ROLE = os.environ.get("OPENPROBATION_DB_RUNTIME_ROLE", "").strip()
 
 # Cookies and transport. HTTPS is assumed in production; the demo runs over plain HTTP on 127.0.0.1.
 HTTPS = _env_bool("OPENPROBATION_HTTPS", not (DEBUG or DEMO_MODE))

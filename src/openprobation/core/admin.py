@@ -35,9 +35,10 @@ class AdminSignInForm(AdminAuthenticationForm):
                     password=password,
                     allowed=lambda user: bool(user.is_active and getattr(user, "is_staff", False)),
                 )
-            except TooManyAttempts:
+            except TooManyAttempts as exc:
                 raise ValidationError(
-                    "There have been too many failed attempts to sign in with this username. Try again later.",
+                    "There have been too many failed attempts to sign in from this device. "
+                    f"Wait {exc.minutes} minutes and try again, or ask another administrator to clear the block.",
                     code="throttled",
                 ) from None
             if self.user_cache is None:  # wrong password, or not an account the admin site lets in

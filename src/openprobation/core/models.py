@@ -1,4 +1,4 @@
-"""Cross-cutting records: the append-only audit trail, API tokens and failed sign-ins."""
+"""Cross-cutting records: the append-only, hash-chained audit trail, API tokens and sign-in throttles."""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    # The hash chain (core/audit_chain.py): a digest of the content above, written with the row; then, when the
+    # writing transaction commits, its place in the chain, the previous event's hash and its own hash.
+    content_hash = models.CharField(max_length=64, blank=True)
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -51,12 +57,14 @@ class AuditEvent(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only a SHA-256 digest is stored; the token is shown once."""
+    """A bearer token for the API. Only a SHA-256 digest is stored; the token is shown once. It stops working
+    when it expires or is revoked."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -64,9 +72,28 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
-class SignInFailure(models.Model):
-    """A failed sign-in, kept to throttle guessing. Old rows are ignored, not needed."""
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted in one window for one key: an address, or a username from an address.
 
-    username = models.CharField(max_length=150, db_index=True)
-    at = models.DateTimeField(db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    Counted with one atomic UPDATE before the password is checked, so concurrent guesses cannot exceed the limit
+    (core/sign_in.py). A key at its limit is refused until the window ends or an administrator clears it.
+    """
+
+    class Scope(models.TextChoices):
+        ADDRESS = "address", "Address"
+        USERNAME_ADDRESS = "username_address", "Username from an address"
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    key = models.CharField(max_length=250)
+    window_start = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="sign_in_throttle_unique"),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="sign_in_throttle_window")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key}: {self.failures}"

@@ -59,6 +59,9 @@ class Staff(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
+    # May manage the restriction and exclusion lists of limited-access cases (people/access_lists.py). Granted and
+    # withdrawn only by `openprobation access-manager`, never through the admin, and never by oneself.
+    access_manager = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "staff"

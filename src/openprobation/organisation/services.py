@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from openprobation.core.audit import audit_record
-from openprobation.core.errors import Collector
+from openprobation.core.errors import Collector, NotFound
 from openprobation.organisation.choices import Grade, Role
 from openprobation.organisation.models import Staff, Team
 
@@ -71,4 +71,19 @@ def staff_create(
                                      contracted_hours=contracted_hours, team=team_obj, user=user)
         audit_record(actor=None, action="staff.created", entity="staff", entity_id=staff.pk,
                      after={"username": username, "code": code, "grade": grade, "role": role, "team": team})
+    return staff
+
+
+def staff_set_access_manager(*, username: str, grant: bool) -> Staff:
+    """Grant or withdraw the access-manager permission (a server operator's command, never the admin site: nobody
+    can make themselves an access manager through the service). Audited."""
+    with transaction.atomic():
+        staff = Staff.objects.select_for_update().filter(user__username=username).first()
+        if staff is None:
+            raise NotFound(f"No member of staff has the username {username}")
+        if staff.access_manager != grant:
+            staff.access_manager = grant
+            staff.save(update_fields=["access_manager"])
+            action = "staff.access_manager_granted" if grant else "staff.access_manager_withdrawn"
+            audit_record(actor=None, action=action, entity="staff", entity_id=staff.pk, after={"username": username, "access_manager": grant})
     return staff

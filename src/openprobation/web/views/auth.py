@@ -40,14 +40,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password"],
                 )
-            except TooManyAttempts:
-                minutes = max(1, settings.SIGN_IN_FAILURE_WINDOW_SECONDS // 60)
+            except TooManyAttempts as exc:
                 errors.append(
                     ErrorItem(
                         "username",
                         "username",
-                        "There have been too many failed attempts to sign in with this username. "
-                        f"Wait {minutes} minutes and try again, or ask an administrator to help.",
+                        "There have been too many failed attempts to sign in from this device. "
+                        f"Wait {exc.minutes} minutes and try again, or ask an administrator to clear the block.",
                     )
                 )
             else:
