@@ -74,7 +74,7 @@ def _sign_in(client: Client, username: str, password: str):
 @pytest.mark.parametrize(
     ("failures", "locked"), [(4, False), (5, True), (6, True)], ids=["one_below_limit", "at_limit", "above_limit"]
 )
-def test_failed_sign_ins_are_throttled_per_username(org, settings, failures, locked):
+def test_failed_sign_ins_are_throttled_per_username_from_an_address(org, settings, failures, locked):
     settings.SIGN_IN_MAX_FAILURES = 5
     from django.test import RequestFactory
 
@@ -247,15 +247,13 @@ def _admin_sign_in(client: Client, username: str, password: str):
 @pytest.mark.parametrize("demo_mode", [False, True], ids=["demo_off", "demo_on"])
 @pytest.mark.parametrize("where", ["service", "django_admin"])
 def test_demo_password_signs_in_only_in_demo_mode(settings, demo_account, demo_mode, where):
-    from openprobation.core.models import SignInFailure
-
     settings.DEMO_MODE = demo_mode
     client = Client()
     response = (_sign_in if where == "service" else _admin_sign_in)(client, "demoadmin", demo_account)
     assert response.status_code == (302 if demo_mode else 200)
     signed_in = "_auth_user_id" in client.session
     assert signed_in is demo_mode
-    assert SignInFailure.objects.filter(username="demoadmin").exists() is not demo_mode
+    assert AuditEvent.objects.filter(action="sign_in.failed", entity_id="demoadmin").exists() is not demo_mode
     assert AuditEvent.objects.filter(action="user.signed_in").exists() is demo_mode
 
 
@@ -271,13 +269,12 @@ def test_demo_password_is_refused_by_every_password_check_outside_demo_mode(sett
     ("failures", "locked"), [(4, False), (5, True), (6, True)], ids=["below_limit", "at_limit", "above_limit"]
 )
 def test_django_admin_sign_in_is_throttled_like_the_service(org, settings, failures, locked):
-    from openprobation.core.models import SignInFailure
-
     settings.SIGN_IN_MAX_FAILURES = 5
     client = Client()
     for _ in range(failures):
         assert _admin_sign_in(client, "admin", "wrong").status_code == 200
-    assert SignInFailure.objects.filter(username="admin").count() == min(failures, 5)  # refused unchecked once locked
+    # refused unchecked once locked
+    assert AuditEvent.objects.filter(action="sign_in.failed", entity_id="admin").count() == min(failures, 5)
     response = _admin_sign_in(client, "admin", PASSWORD)
     assert ("_auth_user_id" in client.session) is not locked
     if locked:
@@ -303,11 +300,9 @@ def test_demo_password_check_refuses_before_asking_the_password_hash(settings, d
     ids=["administrator_signed_in_and_audited", "practitioner_refused_recorded_as_a_failure"],
 )
 def test_django_admin_sign_in_audits_only_a_sign_in_that_goes_ahead(org, username, admitted):
-    from openprobation.core.models import SignInFailure
-
     client = Client()
     response = _admin_sign_in(client, username, PASSWORD)
     assert response.status_code == (302 if admitted else 200)
     assert ("_auth_user_id" in client.session) is admitted
     assert AuditEvent.objects.filter(action="user.signed_in", actor__username=username).exists() is admitted
-    assert SignInFailure.objects.filter(username=username).exists() is not admitted
+    assert AuditEvent.objects.filter(action="sign_in.failed", entity_id=username).exists() is not admitted

@@ -103,7 +103,10 @@ USER_FIELDS = (
     "is_active",
     "date_joined",
 )
-STAFF_FIELDS = ("id", "code", "first_name", "last_name", "grade", "role", "contracted_hours", "team_id", "user_id")
+STAFF_FIELDS = ("id", "code", "first_name", "last_name", "grade", "role", "contracted_hours", "team_id", "user_id",
+                "access_manager")
+# The demo's access manager (restriction and exclusion lists): the head of service, as a local arrangement might be.
+DEMO_ACCESS_MANAGER = "hos"
 
 
 @dataclass(frozen=True)
@@ -418,6 +421,7 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
                 str(s.contracted_hours),
                 team_ids[s.team] if s.team is not None else None,
                 user_ids[i],
+                s.sign_in == DEMO_ACCESS_MANAGER and s.username == s.sign_in,
             )
         )
         if s.sign_in and s.username == s.sign_in:

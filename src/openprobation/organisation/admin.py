@@ -33,3 +33,5 @@ class StaffAdmin(AuditedAdmin):
     list_filter = ("role", "grade")
     search_fields = ("code", "last_name", "first_name", "user__username")
     raw_id_fields = ("team", "user")
+    # Granted and withdrawn only by `openprobation access-manager`: no administrator can make themselves one here.
+    readonly_fields = ("access_manager",)

@@ -61,7 +61,7 @@ class Staff(models.Model):
     )
     # May manage the restriction and exclusion lists of limited-access cases (people/access_lists.py). Granted and
     # withdrawn only by `openprobation access-manager`, never through the admin, and never by oneself.
-    access_manager = models.BooleanField(default=False)
+    access_manager = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name_plural = "staff"

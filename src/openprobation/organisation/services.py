@@ -85,5 +85,6 @@ def staff_set_access_manager(*, username: str, grant: bool) -> Staff:
             staff.access_manager = grant
             staff.save(update_fields=["access_manager"])
             action = "staff.access_manager_granted" if grant else "staff.access_manager_withdrawn"
-            audit_record(actor=None, action=action, entity="staff", entity_id=staff.pk, after={"username": username, "access_manager": grant})
+            audit_record(actor=None, action=action, entity="staff", entity_id=staff.pk,
+                         after={"username": username, "access_manager": grant})
     return staff

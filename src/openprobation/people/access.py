@@ -7,6 +7,12 @@ Scope by role (a restricted case's lists then apply to everyone, administrators 
 - quality assurance / inspector and administrator: every case.
 Then, for every role: a case with a restriction list is visible only to the staff on it; a case with an
 exclusion list is invisible to the staff on it.
+
+Managing those lists is a permission of its own, not a role: an access manager (``Staff.access_manager``, granted
+only by ``openprobation access-manager``) changes them under the rules in ``access_lists.py``, and may read the
+audit trail of every case, restricted ones included, so that access can be overseen (the Django admin's audit
+list). Everyone else who may read the audit trail (administrators, quality assurance) reads it only for the cases
+they may see.
 """
 
 from __future__ import annotations
@@ -59,9 +65,25 @@ def people_visible_to(actor: Actor | None) -> QuerySet[Person]:
 
 
 def audit_events_visible_to(actor: Actor | None) -> QuerySet[AuditEvent]:
-    """Audit events the actor may read in bulk (the Django admin's audit list): those about no case, and those
-    about a case the actor may see. Events of a hidden case, or of a CRN that no longer has a case, are left out."""
+    """Audit events the actor may read in bulk (the Django admin's audit list): every event for an access manager;
+    for anyone else those about no case and those about a case the actor may see (events of a hidden case, or of a
+    CRN that no longer has a case, are left out)."""
+    if is_access_manager(actor):
+        return AuditEvent.objects.all()
     return AuditEvent.objects.filter(Q(crn="") | Q(crn__in=people_visible_to(actor).values("crn")))
+
+
+def is_access_manager(actor: Actor | None) -> bool:
+    staff = staff_for(actor)
+    return staff is not None and staff.access_manager
+
+
+def require_access_manager(actor: Actor | None) -> Staff:
+    """The staff record of an access manager, or PermissionDenied."""
+    staff = staff_for(actor)
+    if staff is None or not staff.access_manager:
+        raise PermissionDenied("Only an access manager can change restriction and exclusion lists")
+    return staff
 
 
 def is_limited_access(person: Person) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from openprobation.contacts.choices import APPOINTMENT_TYPES
@@ -24,12 +25,18 @@ from openprobation.rules.registrations import ROSH_ORDER, rosh_codes
 def person_get(*, actor: Actor | None, crn: str, audit_view: bool = True) -> Person:
     """One person the actor may see, or NotFound (whether it does not exist or is hidden from them).
 
-    A view of a limited-access case is written to the audit trail.
+    A view of a limited-access case is written to the audit trail, and so is every refused attempt to open a case
+    by a well-formed CRN, whether the case is hidden from the actor or does not exist: the same work either way, so
+    the caller learns nothing from the answer or its timing; the audit event says which it was.
     """
     if crn_problem(crn):
         raise NotFound(f"No case with CRN {crn!r}")
     person = people_visible_to(actor).select_related("team", "practitioner").filter(crn=crn).first()
     if person is None:
+        exists = Person.objects.filter(crn=crn).exists()
+        with transaction.atomic():
+            audit_record(actor=actor, action="case.open_refused", crn=crn, entity="person",
+                         after={"case_exists": exists})
         raise NotFound(f"No case with CRN {crn}")
     if audit_view and is_limited_access(person):
         audit_record(actor=actor, action="case.viewed", crn=person.crn, entity="person", entity_id=person.pk)

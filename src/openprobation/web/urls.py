@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openprobation.web.views import auth, caseload, cases, quality, risk, search, team, work
+from openprobation.web.views import access, auth, caseload, cases, quality, risk, search, team, work
 
 app_name = "web"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("team/", team.teams, name="team"),
     path("team/<str:code>/", team.team, name="team-detail"),
     path("search/", search.search, name="search"),
+    path("access-lists/", access.access_lists_page, name="access-lists"),
+    path("access-lists/<int:entry_id>/remove/", access.access_entry_remove, name="access-entry-remove"),
     path("quality/risk/", quality.risk_report, name="quality-risk"),
     path("quality/risk.csv", quality.risk_report_csv, name="quality-risk-csv"),
     path("whats-due/", work.whats_due, name="whats-due"),

@@ -7,8 +7,9 @@ from django.shortcuts import render
 
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
+from openprobation.people import access_lists
 from openprobation.people import selectors as people_selectors
-from openprobation.people.access import require_role
+from openprobation.people.access import has_role, require_role
 from openprobation.web.errors import staff_page
 
 TEAM_VIEWERS = (Role.SPO, Role.HEAD_OF_SERVICE, Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR)
@@ -29,8 +30,11 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
     require_role(request.user, *TEAM_VIEWERS)
     found = organisation_selectors.team_get_for_actor(actor=request.user, code=code)
     counts = people_selectors.team_caseload_counts(actor=request.user, team=found)
+    # The team's manager (and the head of service over it) sees every change to its cases' access lists.
+    manages = has_role(request.user, Role.SPO, Role.HEAD_OF_SERVICE)
     return render(
         request,
         "web/team.html",
-        {"team": found, "counts": counts, "total": sum(c.cases for c in counts), "nav": "team"},
+        {"team": found, "counts": counts, "total": sum(c.cases for c in counts), "nav": "team",
+         "access_changes": access_lists.access_changes_for_team(team=found) if manages else []},
     )
