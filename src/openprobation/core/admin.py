@@ -48,8 +48,6 @@ class AdminSignInForm(AdminAuthenticationForm):
         return self.cleaned_data
 
 
-admin.site.site_header = "OpenProbation administration"
-admin.site.site_title = "OpenProbation administration"
 admin.site.login_form = AdminSignInForm
 
 

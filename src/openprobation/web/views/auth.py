@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openprobation.core.sign_in import TooManyAttempts, sign_in_check
+from openprobation.core.sign_in import TooManyAttempts, record_sign_out, sign_in_check
 from openprobation.web.forms import ErrorItem, SignInForm
 
 BAD_CREDENTIALS = "Enter a correct username and password"
@@ -74,5 +74,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    record_sign_out(user=request.user)
     logout(request)
     return redirect("web:sign-in")
