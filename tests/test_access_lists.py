@@ -274,3 +274,20 @@ def test_an_unknown_entry_is_not_found(org, manager):
     with pytest.raises(NotFound):
         case_access_remove(actor=manager.user, entry_id=999999, reason="x")
     assert _client("hos").get("/access-lists/999999/remove/").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["exclusion", "restriction"])
+def test_a_case_cannot_be_allocated_to_someone_its_lists_keep_from_it(org, manager, kind):
+    from openprobation.sentences.services import event_allocate
+
+    person = make_person(org)
+    if kind == "exclusion":
+        case_access_add(actor=manager.user, crn=person.crn, kind="exclusion", staff_code=org.po2.code, reason="x")
+    else:
+        case_access_add(actor=manager.user, crn=person.crn, kind="restriction", staff_code=org.po.code, reason="x")
+    with pytest.raises(ValidationFailed) as exc:
+        event_allocate(actor=org.spo.user, person=person, number=1, practitioner=org.po2.code,
+                       start_date=person.events.get().sentence_date, reason="Caseload balance")
+    assert "access manager" in _fields(exc)["practitioner"]
+    person.refresh_from_db()
+    assert person.practitioner == org.po

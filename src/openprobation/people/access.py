@@ -86,6 +86,16 @@ def require_access_manager(actor: Actor | None) -> Staff:
     return staff
 
 
+def barred_from(person: Person, staff: Staff) -> bool:
+    """Whether the case's lists keep ``staff`` from it (on its exclusion list, or not on its restriction list):
+    such a member of staff cannot be made to hold the case."""
+    entries = list(CaseAccess.objects.filter(person=person).values_list("staff_id", "kind"))
+    if (staff.pk, AccessListKind.EXCLUSION) in entries:
+        return True
+    restricted = {staff_id for staff_id, kind in entries if kind == AccessListKind.RESTRICTION}
+    return bool(restricted) and staff.pk not in restricted
+
+
 def is_limited_access(person: Person) -> bool:
     """A case with a restriction or exclusion list: every view of it is audited."""
     return CaseAccess.objects.filter(person=person).exists()

@@ -8,7 +8,8 @@ Rules (each refused with a message that says what to do instead):
 - the practitioner holding a case cannot be excluded from it (reallocate it first), and a restriction list must
   name the practitioner holding the case: the first entry of a new list is the practitioner, and the practitioner
   is the last entry to come off, so a case is never silently hidden from the person supervising it;
-- a member of staff cannot be on both lists of one case.
+- a member of staff cannot be on both lists of one case;
+- and, in sentences/services.py, a case cannot be allocated to someone its lists keep from it (``barred_from``).
 
 An access manager may manage the lists of a case they cannot see themselves: they then see only its CRN and the
 members of its lists, never the person's name or the reasons written on the list.

@@ -15,7 +15,7 @@ from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, ValidationFailed
 from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
 from openprobation.organisation.models import Staff
-from openprobation.people.access import Actor, require_write
+from openprobation.people.access import Actor, barred_from, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_choice, check_date_order
 from openprobation.risk.services import risk_recalculate
@@ -302,6 +302,9 @@ def event_allocate(
         raise NotFound(f"No event {number} on case {person.crn}")
     c = Collector()
     staff = _practitioner(c, practitioner)
+    if staff is not None and barred_from(person, staff):
+        c.add("practitioner", f"{staff.name} may not see this case (it has a restriction or exclusion list): ask an "
+                              "access manager to change the lists first")
     if start_date < event.sentence_date:
         c.add("start_date", "An allocation cannot start before the sentence date")
     c.raise_if_any()
