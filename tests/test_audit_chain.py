@@ -143,7 +143,7 @@ def test_concurrent_writers_build_one_unbroken_chain():
                 with transaction.atomic():
                     audit_record(actor=None, action="test.concurrent", entity_id=i)
                     audit_record(actor=None, action="test.concurrent.second", entity_id=i)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

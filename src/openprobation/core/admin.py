@@ -115,7 +115,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class AuditedUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
     """Accounts: every change audited, staff and superuser flags, groups and permissions included; setting a
     password is audited without the password or its hash."""
 

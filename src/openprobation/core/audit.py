@@ -61,7 +61,7 @@ def audit_record(
         return event
     with transaction.atomic():  # SQLite: BEGIN IMMEDIATE, so this writer is the only one until it commits
         last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, audit_chain.GENESIS)
+        seq, prev = ((last[0] or 0) + 1, last[1]) if last else (1, audit_chain.GENESIS)
         event.seq, event.prev_hash, event.hash = seq, prev, audit_chain.link_hash(prev, event.content_hash)
         event.save(force_insert=True)
     return event
