@@ -291,3 +291,17 @@ def test_a_case_cannot_be_allocated_to_someone_its_lists_keep_from_it(org, manag
     assert "access manager" in _fields(exc)["practitioner"]
     person.refresh_from_db()
     assert person.practitioner == org.po
+
+
+def test_an_access_manager_reads_the_audit_history_of_a_case_they_may_not_see_and_the_reading_is_audited(org, manager):
+    person = make_person(org, first_name="Hidden", last_name="Name")
+    case_access_add(actor=manager.user, crn=person.crn, kind="restriction", staff_code=org.po.code, reason="x")
+    page = _client("hos").get(f"/access-lists/audit/{person.crn}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "case_access.added" in body and "person.created" in body
+    assert "<span class=\"govuk-caption-l\">" + person.crn in body  # the heading names the CRN only
+    assert AuditEvent.objects.filter(action="case.audit_read", crn=person.crn, actor=manager.user).exists()
+    assert _client("admin").get(f"/access-lists/audit/{person.crn}/").status_code == 403
+    assert _client("admin").get(f"/case/{person.crn}/audit/").status_code == 404
+    assert _client("hos").get("/access-lists/audit/X999997/").status_code == 404

@@ -159,6 +159,20 @@ def access_entry_get(*, actor: Actor, entry_id: int) -> tuple[CaseAccess, bool]:
     return entry, people_visible_to(actor).filter(pk=entry.person_id).exists()
 
 
+def case_audit_for_access_manager(*, actor: Actor, crn: str) -> tuple[QuerySet[AuditEvent], Person | None]:
+    """The whole audit history of a case, restricted or not, for an access manager's oversight (the reading is
+    itself audited), and the person when the manager may see the case (to show the name)."""
+    require_access_manager(actor)
+    crn = crn.strip().upper()
+    if crn_problem(crn) or not AuditEvent.objects.filter(crn=crn).exists():
+        raise NotFound(f"Nothing is recorded for CRN {crn}")
+    with transaction.atomic():
+        audit_record(actor=actor, action="case.audit_read", crn=crn, entity="person")
+    person = people_visible_to(actor).filter(crn=crn).first()
+    events = AuditEvent.objects.filter(crn=crn).select_related("actor").order_by("-at", "-id")
+    return events, person
+
+
 def access_changes_for_team(*, team: Team, limit: int = 20) -> QuerySet[AuditEvent]:
     """The latest list changes on the cases a team holds, for its SPO (CRN, list, member of staff, who, when)."""
     crns = Person.objects.filter(team=team).values("crn")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("access-lists/", access.access_lists_page, name="access-lists"),
     path("access-lists/<int:entry_id>/remove/", access.access_entry_remove, name="access-entry-remove"),
+    path("access-lists/audit/<str:crn>/", access.access_case_audit, name="access-case-audit"),
     path("quality/risk/", quality.risk_report, name="quality-risk"),
     path("quality/risk.csv", quality.risk_report_csv, name="quality-risk-csv"),
     path("whats-due/", work.whats_due, name="whats-due"),

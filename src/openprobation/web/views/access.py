@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,6 +53,17 @@ def access_lists_page(request: HttpRequest) -> HttpResponse:
                 return redirect("web:access-lists")
     cases = access_lists.limited_access_cases(actor=request.user)
     return render(request, "web/access_lists.html", {"cases": cases, "form": form, "nav": "access"})
+
+
+AUDIT_EVENTS_PER_PAGE = 100
+
+
+@staff_page
+def access_case_audit(request: HttpRequest, crn: str) -> HttpResponse:
+    events, person = access_lists.case_audit_for_access_manager(actor=request.user, crn=crn)
+    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "web/access_audit.html", {"crn": crn.strip().upper(), "person": person, "page": page,
+                                                     "nav": "access"})
 
 
 @staff_page
