@@ -17,6 +17,7 @@ from openprobation.core.records import apply_changes, lock_for_update, reject_nu
 from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_choice
+from openprobation.rules.dates import long_date
 from openprobation.sentences.models import Event
 from openprobation.workitems import generate as work_items
 
@@ -30,10 +31,6 @@ MAX_DAYS_AHEAD = 366
 EARLIEST_CONTACT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
-def _day(d: dt.date) -> str:
-    return f"{d.day} {d:%B} {d.year}"
-
-
 def _check_contact(c: Collector, v: dict[str, Any], *, born: dt.date | None) -> None:
     check_choice(c, "type", v["type"], ContactType, "contact type")
     if v["outcome"]:
@@ -45,11 +42,11 @@ def _check_contact(c: Collector, v: dict[str, Any], *, born: dt.date | None) -> 
     else:
         # Bounds first: only a date between them can be converted to UK time (year 1 or 9999 may overflow).
         if date < EARLIEST_CONTACT:
-            c.add("date", f"The contact date must be on or after {_day(EARLIEST_CONTACT.date())}")
+            c.add("date", f"The contact date must be on or after {long_date(EARLIEST_CONTACT.date())}")
         elif date > now + dt.timedelta(days=MAX_DAYS_AHEAD):
             c.add("date", "The contact date must be within a year from today")
         elif born is not None and timezone.localdate(date) < born:
-            c.add("date", f"The contact date must be on or after the person's date of birth, {_day(born)}")
+            c.add("date", f"The contact date must be on or after the person's date of birth, {long_date(born)}")
         if date > now and v["outcome"] and v["outcome"] != ContactOutcome.RESCHEDULED:
             c.add("outcome", "A contact in the future cannot have an outcome yet")
         if date <= now and not v["outcome"] and v["type"] in APPOINTMENT_TYPES:

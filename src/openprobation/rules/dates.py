@@ -16,3 +16,8 @@ def add_months(start: dt.date, months: int) -> dt.date:
 def age_in_years(date_of_birth: dt.date, on: dt.date) -> int:
     """Whole years of age on a date."""
     return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def long_date(day: dt.date) -> str:
+    """A date as messages and reasons write it: ``3 February 2026`` (no leading zero)."""
+    return f"{day.day} {day:%B %Y}"

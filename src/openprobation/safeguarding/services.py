@@ -19,6 +19,7 @@ from openprobation.core.errors import Collector, NotFound, PermissionDenied, Val
 from openprobation.organisation.choices import Role
 from openprobation.people.access import Actor, can_write, has_role, require_role, require_write
 from openprobation.people.models import Person, Relationship
+from openprobation.rules.dates import long_date
 from openprobation.rules.timescales import ItemKind, Trigger
 from openprobation.safeguarding.choices import (
     OPEN_CHECK_STATUSES,
@@ -44,10 +45,6 @@ ASSESSMENT_ITEM_KIND: dict[str, ItemKind] = {
     AssessmentKind.FULL_ANALYSIS: ItemKind.ROSH_FULL_ANALYSIS,
     AssessmentKind.REVIEW: ItemKind.ROSH_REVIEW,
 }
-
-
-def _day(d: dt.date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 def _check_text(c: Collector, path: str, value: str, label: str, *, required: bool) -> None:
@@ -98,7 +95,7 @@ def safeguarding_check_request(
         _check_text(c, "agency_name", agency_name, "the name of the agency", required=True)
     requested_ok = requested_on >= EARLIEST_DATE
     if not requested_ok:
-        c.add("requested_on", f"The date of the request must be on or after {_day(EARLIEST_DATE)}")
+        c.add("requested_on", f"The date of the request must be on or after {long_date(EARLIEST_DATE)}")
     elif requested_on > clock.today():
         requested_ok = False
         c.add("requested_on", "The date of the request must be today or in the past")
@@ -144,7 +141,7 @@ def safeguarding_check_request(
                 person=person,
                 kinds=[kind],
                 on=requested_on,
-                note=f"Enquiry {check.pk} requested on {_day(requested_on)}",
+                note=f"Enquiry {check.pk} requested on {long_date(requested_on)}",
                 relationship=subject,
             )
     return check
@@ -164,7 +161,7 @@ def safeguarding_check_chase(
         _require_status(check, (CheckStatus.AWAITING_RESPONSE,), "chase it")
         if chased_on < check.requested_on:
             raise ValidationFailed.single(
-                "chased_on", f"The chase must be on or after the date of the request ({_day(check.requested_on)})"
+                "chased_on", f"The chase must be on or after the date of the request ({long_date(check.requested_on)})"
             )
         chase = SafeguardingChase.objects.create(
             enquiry=check, chased_on=chased_on, chased_by=staff, notes=notes, created_at=clock.now()
@@ -196,7 +193,7 @@ def safeguarding_check_record_response(
         if received_on < check.requested_on:
             raise ValidationFailed.single(
                 "received_on",
-                f"The response cannot be received before the request was made ({_day(check.requested_on)})",
+                f"The response cannot be received before the request was made ({long_date(check.requested_on)})",
             )
         check.status = CheckStatus.RESPONSE_RECEIVED
         check.response_received_on = received_on
@@ -228,7 +225,7 @@ def safeguarding_check_mark_used(
         if assessment is None:
             raise ValidationFailed.single("assessment_id", f"No RoSH assessment {assessment_id} on case {person.crn}")
         if assessment.status != AssessmentStatus.DRAFT:
-            when = f" on {_day(assessment.completed_on)}" if assessment.completed_on else ""
+            when = f" on {long_date(assessment.completed_on)}" if assessment.completed_on else ""
             raise ValidationFailed.single(
                 "assessment_id",
                 f"This {assessment.get_kind_display()} was completed{when}, so a response cannot be used in it: "
@@ -347,7 +344,7 @@ def rosh_assessment_complete(
         )
         if unused and not exception_reason:
             which = ", ".join(
-                f"{u.get_agency_display()} (received {_day(u.response_received_on)})"  # type: ignore[arg-type]
+                f"{u.get_agency_display()} (received {long_date(u.response_received_on)})"  # type: ignore[arg-type]
                 for u in unused
             )
             raise ValidationFailed.single(

@@ -19,7 +19,7 @@ from openprobation.people.access import Actor, barred_from, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_choice, check_date_order
 from openprobation.risk.services import risk_recalculate
-from openprobation.rules.dates import add_months
+from openprobation.rules.dates import add_months, long_date
 from openprobation.rules.offences import offence_code_problem, offence_table
 from openprobation.sentences.choices import (
     CUSTODIAL_SENTENCE_TYPES,
@@ -83,16 +83,12 @@ def _date_out_of_bounds(c: Collector, field: str, value: dt.date | None, label: 
     if value is None:
         return False
     if value < EARLIEST_EVENT_DATE:
-        c.add(field, f"The {label} must be on or after {_day(EARLIEST_EVENT_DATE)}")
+        c.add(field, f"The {label} must be on or after {long_date(EARLIEST_EVENT_DATE)}")
         return True
     if value > latest:
-        c.add(field, f"The {label} must be no more than {MAX_YEARS_AHEAD} years ahead (by {_day(latest)})")
+        c.add(field, f"The {label} must be no more than {MAX_YEARS_AHEAD} years ahead (by {long_date(latest)})")
         return True
     return False
-
-
-def _day(d: dt.date) -> str:
-    return f"{d.day} {d:%B} {d.year}"
 
 
 def _check_event(c: Collector, v: dict[str, Any]) -> None:
