@@ -1,0 +1,214 @@
+"""Loading the operating-timescale presets: one TOML file per regime in ``policy/timescales_<preset>.toml``, checked
+as it loads (a typo fails loudly), and which preset was in force on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from openprobation.rules.registrations import ROSH_ORDER
+from openprobation.rules.timescale_types import (
+    CONDITIONS,
+    Condition,
+    ItemKind,
+    Owner,
+    Period,
+    Provider,
+    SentenceType,
+    Source,
+    TimescalePolicy,
+    TimescalePolicyError,
+    TimescaleRule,
+    Trigger,
+    Unit,
+)
+
+DEFAULT_PRESET = "ps2021"
+_POLICY_PREFIX = "timescales_"
+
+
+# ---- loading presets --------------------------------------------------------------------------------------------
+
+
+def timescale_presets() -> tuple[str, ...]:
+    """The preset names available, e.g. ``("contracts_2014", "ns2007", "ps2021")``."""
+    return _preset_names()
+
+
+def timescale_policy(preset: str = DEFAULT_PRESET) -> TimescalePolicy:
+    """The policy of one preset (the Probation Service levels by default)."""
+    if preset not in _preset_names():
+        raise KeyError(f"no timescale preset {preset!r}; choose one of {', '.join(_preset_names())}")
+    return _load(preset)
+
+
+def timescale_policy_in_force(on: dt.date) -> TimescalePolicy:
+    """The preset whose effective dates include ``on`` (for replaying what applied at the time)."""
+    for preset in _preset_names():
+        policy = _load(preset)
+        if policy.in_force_on(on):
+            return policy
+    raise LookupError(f"no timescale preset was in force on {on.isoformat()}")
+
+
+@cache
+def _preset_names() -> tuple[str, ...]:
+    folder = resources.files(__package__).joinpath("policy")
+    names = (
+        entry.name.removeprefix(_POLICY_PREFIX).removesuffix(".toml")
+        for entry in folder.iterdir()
+        if entry.name.startswith(_POLICY_PREFIX) and entry.name.endswith(".toml")
+    )
+    return tuple(sorted(names))
+
+
+@cache
+def _load(preset: str) -> TimescalePolicy:
+    filename = f"{_POLICY_PREFIX}{preset}.toml"
+    raw = tomllib.loads(resources.files(__package__).joinpath("policy", filename).read_text(encoding="utf-8"))
+    return parse_policy(raw, where=filename)
+
+
+def parse_policy(raw: Mapping[str, Any], *, where: str = "timescale policy") -> TimescalePolicy:
+    """Build and check a policy from its TOML table (public so a locally configured preset can be checked too)."""
+    problems: list[str] = []
+
+    def fail(message: str) -> None:
+        problems.append(f"{where}: {message}")
+
+    sources = {
+        key: Source(key=key, title=spec["title"], urls=tuple(spec.get("urls", ())), evidence=spec["evidence"])
+        for key, spec in raw.get("sources", {}).items()
+    }
+    for source in sources.values():
+        if source.evidence not in _EVIDENCE:
+            fail(f"source {source.key}: evidence must be one of {', '.join(_EVIDENCE)}")
+
+    rules: list[TimescaleRule] = []
+    for spec in raw.get("rules", []):
+        rule_id = spec.get("id", "<no id>")
+        try:
+            rules.append(_parse_rule(spec, sources))
+        except (KeyError, ValueError, TypeError) as error:
+            fail(f"rule {rule_id}: {error}")
+
+    ids = [r.id for r in rules]
+    for rule_id in sorted({i for i in ids if ids.count(i) > 1}):
+        fail(f"rule id {rule_id} is used more than once")
+    for rule in rules:
+        if rule.before is not None and not any(
+            r.kind is rule.before and r.trigger is rule.trigger and r.offset is not None for r in rules
+        ):
+            fail(f"rule {rule.id}: before = {rule.before} needs a rule for {rule.before} on the same trigger")
+    if problems:
+        raise TimescalePolicyError("; ".join(problems))
+
+    effective_to = raw.get("effective_to")
+    return TimescalePolicy(
+        preset=raw["preset"],
+        policy_version=raw["policy_version"],
+        name=raw["name"],
+        effective_from=raw["effective_from"],
+        effective_to=effective_to,
+        is_default=bool(raw.get("default", False)),
+        sources=sources,
+        rules=tuple(rules),
+    )
+
+
+_EVIDENCE = ("V", "C", "S", "U")
+_RULE_KEYS = frozenset(
+    {"id", "kind", "trigger", "offset", "before", "recurrence", "conditions", "owner", "due", "source", "evidence"}
+    | {"working_days_before", "unverified", "note"}
+)
+
+
+def _parse_rule(spec: Mapping[str, Any], sources: Mapping[str, Source]) -> TimescaleRule:
+    unknown = sorted(set(spec) - _RULE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown keys {', '.join(unknown)}")
+    offset = _parse_period(spec["offset"]) if "offset" in spec else None
+    before = ItemKind(spec["before"]) if "before" in spec else None
+    if (offset is None) == (before is None):
+        raise ValueError("give exactly one of offset or before")
+    working_days_before = spec.get("working_days_before", 0)
+    if "working_days_before" in spec:
+        if before is None:
+            raise ValueError("working_days_before goes with before (a kind this item is due ahead of)")
+        if not isinstance(working_days_before, int) or isinstance(working_days_before, bool) or working_days_before < 0:
+            raise ValueError(f"working_days_before must be a whole number, zero or more (got {working_days_before!r})")
+    recurrence = _parse_period(spec["recurrence"]) if "recurrence" in spec else None
+    if recurrence is not None and recurrence.unit is Unit.HOURS:
+        raise ValueError("a recurrence is counted in working days, days, weeks or months, not hours")
+    conditions = tuple(_parse_condition(name, value) for name, value in spec.get("conditions", {}).items())
+    if spec["source"] not in sources:
+        raise ValueError(f"source {spec['source']!r} is not in [sources]")
+    evidence = spec["evidence"]
+    if evidence not in _EVIDENCE:
+        raise ValueError(f"evidence must be one of {', '.join(_EVIDENCE)}")
+    unverified = bool(spec.get("unverified", False))
+    note = spec.get("note", "")
+    if evidence == "U" and not unverified:
+        raise ValueError("evidence U needs unverified = true")
+    if unverified and not note:
+        raise ValueError("an unverified rule needs a note saying what is not verified")
+    return TimescaleRule(
+        id=spec["id"],
+        kind=ItemKind(spec["kind"]),
+        trigger=Trigger(spec["trigger"]),
+        owner=Owner(spec["owner"]),
+        due=spec["due"],
+        source=sources[spec["source"]],
+        evidence=evidence,
+        offset=offset,
+        before=before,
+        working_days_before=working_days_before,
+        recurrence=recurrence,
+        conditions=conditions,
+        unverified=unverified,
+        note=note,
+    )
+
+
+def _parse_period(spec: Mapping[str, Any]) -> Period:
+    if len(spec) != 1:
+        raise ValueError(f"a period has exactly one unit, e.g. {{ working_days = 5 }} (got {dict(spec)})")
+    ((unit, amount),) = spec.items()
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        raise ValueError(f"{unit} must be a whole number, zero or more (got {amount!r})")
+    return Period(unit=Unit(unit), amount=amount)
+
+
+_CONDITION_VALUE_TYPES: dict[str, Callable[[Any], Any]] = {
+    "sentence_type_in": lambda v: frozenset(SentenceType(x) for x in v),
+    "ns_tier_in": lambda v: frozenset(int(x) for x in v),
+    "rosh_in": lambda v: frozenset(_rosh(x) for x in v),
+    "provider_in": lambda v: frozenset(Provider(x) for x in v),
+    "child_protection": lambda v: _bool(v),
+    "custodial_months_at_least": int,
+    "months_to_release_below": int,
+    "months_to_release_at_least": int,
+    "unacceptable_failures_at_least": int,
+}
+
+
+def _parse_condition(name: str, value: Any) -> Condition:
+    if name not in CONDITIONS:
+        raise ValueError(f"unknown condition {name!r}; known: {', '.join(sorted(CONDITIONS))}")
+    return Condition(name=name, value=_CONDITION_VALUE_TYPES[name](value))
+
+
+def _rosh(value: str) -> str:
+    if value not in ROSH_ORDER:
+        raise ValueError(f"RoSH level must be one of {', '.join(ROSH_ORDER)} (got {value!r})")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false (got {value!r})")
+    return value
