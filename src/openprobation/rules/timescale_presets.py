@@ -18,6 +18,8 @@ from openprobation.rules.timescale_types import (
     Owner,
     Period,
     Provider,
+    RecordTerm,
+    RecordTerms,
     SentenceType,
     Source,
     TimescalePolicy,
@@ -47,12 +49,28 @@ def timescale_policy(preset: str = DEFAULT_PRESET) -> TimescalePolicy:
 
 
 def timescale_policy_in_force(on: dt.date) -> TimescalePolicy:
-    """The preset whose effective dates include ``on`` (for replaying what applied at the time)."""
-    for preset in _preset_names():
-        policy = _load(preset)
-        if policy.in_force_on(on):
-            return policy
+    """The preset in force on ``on``: the one whose effective dates include it (the newest, should a local preset
+    overlap another), or, before every preset, the earliest one whose file says it covers earlier dates."""
+    policies = [_load(preset) for preset in _preset_names()]
+    in_force = [p for p in policies if p.in_force_on(on)]
+    if in_force:
+        return max(in_force, key=lambda p: p.effective_from)
+    earlier = [p for p in policies if p.covers_earlier_dates and on < p.effective_from]
+    if earlier:
+        return min(earlier, key=lambda p: p.effective_from)
     raise LookupError(f"no timescale preset was in force on {on.isoformat()}")
+
+
+def timescale_policy_for(clock_started_on: dt.date, chosen: str | None = None) -> TimescalePolicy:
+    """The preset that times a clock started on ``clock_started_on``: the one in force that day, unless ``chosen``
+    (the ``OPENPROBATION_TIMESCALE_PRESET`` setting) names a preset that the one in force lists in
+    ``setting_may_choose``. See docs/timescales.md, "Which preset"."""
+    if chosen is not None and chosen not in _preset_names():
+        raise KeyError(f"no timescale preset {chosen!r}; choose one of {', '.join(_preset_names())}")
+    policy = timescale_policy_in_force(clock_started_on)
+    if chosen is not None and chosen != policy.preset and chosen in policy.setting_may_choose:
+        return _load(chosen)
+    return policy
 
 
 @cache
@@ -104,6 +122,15 @@ def parse_policy(raw: Mapping[str, Any], *, where: str = "timescale policy") -> 
             r.kind is rule.before and r.trigger is rule.trigger and r.offset is not None for r in rules
         ):
             fail(f"rule {rule.id}: before = {rule.before} needs a rule for {rule.before} on the same trigger")
+    record = None
+    if "record" in raw:
+        try:
+            record = _parse_record(raw["record"], sources)
+        except (KeyError, ValueError, TypeError) as error:
+            fail(f"[record]: {error}")
+    for name in raw.get("setting_may_choose", ()):
+        if not isinstance(name, str) or name == raw.get("preset"):
+            fail(f"setting_may_choose: {name!r} must name another preset")
     if problems:
         raise TimescalePolicyError("; ".join(problems))
 
@@ -117,7 +144,75 @@ def parse_policy(raw: Mapping[str, Any], *, where: str = "timescale policy") -> 
         is_default=bool(raw.get("default", False)),
         sources=sources,
         rules=tuple(rules),
+        record=record,
+        setting_may_choose=tuple(raw.get("setting_may_choose", ())),
+        covers_earlier_dates=_bool(raw.get("covers_earlier_dates", False)),
     )
+
+
+_TERM_KEYS = frozenset({"value", "source", "evidence", "unverified", "note"})
+
+
+def _strings(value: Any) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"expected a list of strings (got {value!r})")
+    return frozenset(value)
+
+
+def _triggers(value: Any) -> Mapping[str, Trigger]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"expected a table of name = trigger (got {value!r})")
+    return {str(k): Trigger(v) for k, v in value.items()}
+
+
+def _rosh_levels(value: Any) -> frozenset[str]:
+    return frozenset(_rosh(v) for v in _strings(value))
+
+
+_RECORD_TERMS: dict[str, Callable[[Any], Any]] = {
+    "sentence_triggers": _triggers,
+    "release_sentence_types": lambda v: frozenset(SentenceType(x).value for x in _strings(v)),
+    "first_appointment_contact_types": _strings,
+    "face_to_face_contact_types": _strings,
+    "home_visit_contact_types": _strings,
+    "attended_outcomes": _strings,
+    "missed_outcomes": _strings,
+    "child_protection_registration_codes": _strings,
+    "home_visit_rosh_levels": _rosh_levels,
+    "household_triggers": _triggers,
+}
+
+
+def _parse_record(raw: Mapping[str, Any], sources: Mapping[str, Source]) -> RecordTerms:
+    """The ``[record]`` table: every term, each a ``value`` with its ``source`` and ``evidence`` like a rule."""
+    unknown = sorted(set(raw) - set(_RECORD_TERMS))
+    if unknown:
+        raise ValueError(f"unknown terms {', '.join(unknown)}")
+    missing = [name for name in _RECORD_TERMS if name not in raw]
+    if missing:
+        raise ValueError(f"missing terms {', '.join(missing)}")
+    terms: list[RecordTerm] = []
+    values: dict[str, Any] = {}
+    for name, parse in _RECORD_TERMS.items():
+        spec = raw[name]
+        extra = sorted(set(spec) - _TERM_KEYS)
+        if extra:
+            raise ValueError(f"{name}: unknown keys {', '.join(extra)}")
+        if spec["source"] not in sources:
+            raise ValueError(f"{name}: source {spec['source']!r} is not in [sources]")
+        evidence, unverified, note = spec["evidence"], bool(spec.get("unverified", False)), spec.get("note", "")
+        if evidence not in _EVIDENCE:
+            raise ValueError(f"{name}: evidence must be one of {', '.join(_EVIDENCE)}")
+        if evidence == "U" and not unverified:
+            raise ValueError(f"{name}: evidence U needs unverified = true")
+        if unverified and not note:
+            raise ValueError(f"{name}: an unverified term needs a note saying what is not verified")
+        try:
+            values[name] = parse(spec["value"])
+        except (KeyError, ValueError, TypeError) as error:
+            raise ValueError(f"{name}: {error}") from error
+        terms.append(RecordTerm(name, spec["value"], sources[spec["source"]], evidence, unverified, note))
+    return RecordTerms(**values, terms=tuple(terms))
 
 
 _EVIDENCE = ("V", "C", "S", "U")

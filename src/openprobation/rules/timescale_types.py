@@ -265,6 +265,14 @@ class TimescalePolicy:
     is_default: bool
     sources: Mapping[str, Source] = field(hash=False)
     rules: tuple[TimescaleRule, ...] = ()
+    # How the case record starts this preset's clocks; None in a preset that gives no [record] terms, under which
+    # no work items can be made from the record.
+    record: RecordTerms | None = field(default=None, hash=False)
+    # Presets the OPENPROBATION_TIMESCALE_PRESET setting may choose instead of this one, for a clock that starts
+    # while this one is in force.
+    setting_may_choose: tuple[str, ...] = ()
+    # This preset also times clocks that started before its effective_from (the earliest preset held).
+    covers_earlier_dates: bool = False
 
     def rules_for(self, trigger: Trigger) -> tuple[TimescaleRule, ...]:
         return tuple(r for r in self.rules if r.trigger is trigger)
@@ -280,6 +288,41 @@ class TimescalePolicy:
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
+
+@dataclass(frozen=True)
+class RecordTerm:
+    """One value of a preset's ``[record]`` table, with its source like a rule."""
+
+    name: str
+    value: Any = field(hash=False)
+    source: Source
+    evidence: str
+    unverified: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RecordTerms:
+    """How the case record's values start a preset's clocks (``[record]`` in the preset file)."""
+
+    # sentence type -> the trigger a new event of that type starts
+    sentence_triggers: Mapping[str, Trigger]
+    # a release date on an event of these types starts the licence-release clock
+    release_sentence_types: frozenset[str]
+    # attended contacts of these types are the first appointment / a face-to-face contact / a home visit
+    first_appointment_contact_types: frozenset[str]
+    face_to_face_contact_types: frozenset[str]
+    home_visit_contact_types: frozenset[str]
+    attended_outcomes: frozenset[str]
+    # a contact with one of these outcomes starts the non-attendance follow-up
+    missed_outcomes: frozenset[str]
+    child_protection_registration_codes: frozenset[str]
+    # a RoSH registration at these levels starts (and, while active, keeps) home visits
+    home_visit_rosh_levels: frozenset[str]
+    # relationship type -> the trigger it starts when that person now lives in the household
+    household_triggers: Mapping[str, Trigger]
+    terms: tuple[RecordTerm, ...] = ()
 
 
 # ---- results ----------------------------------------------------------------------------------------------------

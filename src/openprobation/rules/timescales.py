@@ -25,6 +25,7 @@ from openprobation.rules.timescale_presets import (
     DEFAULT_PRESET,
     parse_policy,
     timescale_policy,
+    timescale_policy_for,
     timescale_policy_in_force,
     timescale_presets,
 )
@@ -37,6 +38,8 @@ from openprobation.rules.timescale_types import (
     Owner,
     Period,
     Provider,
+    RecordTerm,
+    RecordTerms,
     SentenceType,
     Source,
     TimescalePolicy,
@@ -58,6 +61,8 @@ __all__ = [
     "Owner",
     "Period",
     "Provider",
+    "RecordTerm",
+    "RecordTerms",
     "SentenceType",
     "Source",
     "TimescalePolicy",
@@ -71,6 +76,7 @@ __all__ = [
     "next_occurrence",
     "parse_policy",
     "timescale_policy",
+    "timescale_policy_for",
     "timescale_policy_in_force",
     "timescale_presets",
 ]

@@ -1,11 +1,17 @@
 """Turning events in the record into work items, inside the transaction of the service that records the event.
 
 The services of other areas call the ``on_*`` hooks here (sentences, allocation, household, registrations,
-contacts); each hook works out the trigger and the case facts, asks ``rules.timescales.items_due`` what the event
-makes due under the configured preset (``OPENPROBATION_TIMESCALE_PRESET``), stores the items and writes one audit
-event for them. An item is not made twice: while an item of the same kind (for the same partner or child) is open
-on the case, the event adds nothing for that kind. Items that an event fulfils (the allocation, the first
-appointment, a home visit) are closed here as done, and a recurring kind gets its next item.
+contacts). Each hook does three things and decides nothing itself:
+
+1. loads a snapshot of the case (:func:`case_snapshot`: its work items, active registrations, the sentence types of
+   its events, the contact outcomes already applied, today and the preset setting);
+2. asks the pure rules what the event does (:func:`openprobation.rules.work_item_decisions.decide`): items to
+   create, close and cancel, each with its reason, rule id and policy version, under the preset in force on the day
+   each clock starts, with the record's terms (sentence types, contact types, registration codes, ...) from that
+   preset's file;
+3. applies the decision (:func:`apply_decision`): stores and closes the items, records what was done (a first
+   appointment's "attended" clock started, a contact's outcome applied) and writes the audit events, all in the
+   caller's transaction.
 
 This module imports only models (never another area's services), so any service may call it without a cycle.
 """
@@ -19,53 +25,44 @@ from functools import cache
 from django.conf import settings
 from django.utils import timezone
 
+from openprobation.contacts.models import Contact
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import ValidationFailed
-from openprobation.core.models import AuditEvent
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff
 from openprobation.people.access import Actor
 from openprobation.people.models import Person, Relationship
 from openprobation.risk.models import Registration
-from openprobation.rules.calendar import CalendarRangeError, WorkingCalendar, england_and_wales
-from openprobation.rules.registrations import registration_type, rosh_codes
+from openprobation.rules import work_item_decisions as rules
+from openprobation.rules.calendar import WorkingCalendar, england_and_wales
 from openprobation.rules.timescales import (
     CaseFacts,
-    DueItem,
     ItemKind,
     Owner,
     TimescalePolicy,
     Trigger,
-    TriggerEvent,
-    items_due,
-    next_occurrence,
     timescale_policy,
 )
 from openprobation.sentences.models import Event
 from openprobation.workitems.choices import WorkItemStatus
-from openprobation.workitems.models import WorkItem
+from openprobation.workitems.models import ContactOutcomeApplied, WorkItem
 
-CHILD_PROTECTION_CODE = "RCPR"
-HIGH_ROSH = frozenset({"high", "very_high"})
-SENTENCE_TRIGGERS = {
-    "community_order": Trigger.SENTENCE_COMMUNITY,
-    "suspended_sentence_order": Trigger.SENTENCE_COMMUNITY,
-    "custody": Trigger.SENTENCE_CUSTODY,
-    "licence": Trigger.SENTENCE_LICENCE_RELEASE,
-    "post_sentence_supervision": Trigger.SENTENCE_LICENCE_RELEASE,
-}
-# Contacts that count as the first appointment (PS SL004: in person, office or home; the 2014-2021 levels also
-# accepted video), as a face-to-face monthly contact, and as a home visit.
-FIRST_APPOINTMENT_TYPES = frozenset({"office_appointment", "home_visit", "video"})
-FACE_TO_FACE_TYPES = frozenset({"office_appointment", "home_visit"})
-ATTENDED = "attended_complied"
-MISSED = "failed_to_attend_unacceptable"
-RECURRING_KINDS = frozenset({ItemKind.HOME_VISIT, ItemKind.MONTHLY_CONTACT})
+
+# The default preset's sentence types and the clocks they start (bulk loaders that bypass the services use it; the
+# hooks read the terms of the preset in force on the day instead).
+def _default_sentence_triggers() -> dict[str, Trigger]:
+    record = timescale_policy().record
+    return dict(record.sentence_triggers) if record is not None else {}
+
+
+SENTENCE_TRIGGERS = _default_sentence_triggers()
 
 
 def policy() -> TimescalePolicy:
-    """The timescale preset in use (a setting; the Probation Service levels by default)."""
+    """The preset the setting names (``OPENPROBATION_TIMESCALE_PRESET``; the Probation Service levels by default).
+    The hooks use the preset in force on the day each clock starts, which the setting chooses only where that
+    preset's file allows it (docs/timescales.md, "Which preset")."""
     return timescale_policy(settings.TIMESCALE_PRESET)
 
 
@@ -74,20 +71,141 @@ def calendar() -> WorkingCalendar:
     return england_and_wales()
 
 
-def case_facts(person: Person, *, sentence_type: str | None = None) -> CaseFacts:
-    """What the timescale conditions may ask, read from the case's active registrations."""
-    active = list(
-        Registration.objects.filter(person=person, end_date__isnull=True)
-        .order_by("-start_date", "-id")
-        .values_list("code", flat=True)
+# ---- 1. the snapshot --------------------------------------------------------------------------------------------
+
+
+def case_snapshot(person: Person) -> rules.CaseSnapshot:
+    """What the decisions may ask about the case, as it is now in the database (inside the caller's transaction)."""
+    items = tuple(
+        rules.ItemFacts(
+            id=pk,
+            kind=ItemKind(kind),
+            status=status,
+            trigger=trigger,
+            clock_started_on=started,
+            due_date=due,
+            event_id=event_id,
+            relationship_id=relationship_id,
+            closed_on=closed_on,
+            attended_clock_started=attended,
+        )
+        for pk, kind, status, trigger, started, due, event_id, relationship_id, closed_on, attended in (
+            WorkItem.objects.filter(person=person)
+            .order_by("due_date", "pk")
+            .values_list(
+                "pk",
+                "kind",
+                "status",
+                "trigger",
+                "clock_started_on",
+                "due_date",
+                "event_id",
+                "relationship_id",
+                "closed_on",
+                "attended_clock_started",
+            )
+        )
     )
-    levels = rosh_codes()
-    rosh = next((levels[c] for c in active if c in levels), None)
-    return CaseFacts(
-        sentence_type=sentence_type,  # type: ignore[arg-type]  # the rules accept the raw value
-        rosh=rosh,
-        child_protection=CHILD_PROTECTION_CODE in active,
+    registrations = tuple(
+        rules.RegistrationFacts(id=pk, code=code, start_date=start, end_date=end)
+        for pk, code, start, end in Registration.objects.filter(person=person).values_list(
+            "pk", "code", "start_date", "end_date"
+        )
     )
+    applied = frozenset(
+        ContactOutcomeApplied.objects.filter(contact__person=person).values_list("contact_id", "outcome")
+    )
+    return rules.CaseSnapshot(
+        today=clock.today(),
+        chosen_preset=settings.TIMESCALE_PRESET,
+        items=items,
+        registrations=registrations,
+        sentence_types=dict(Event.objects.filter(person=person).values_list("pk", "sentence_type")),
+        outcomes_applied=applied,
+    )
+
+
+def _sentence(event: Event) -> rules.SentenceFacts:
+    return rules.SentenceFacts(
+        id=event.pk,
+        sentence_type=event.sentence_type,
+        sentence_date=event.sentence_date,
+        release_date=event.release_date,
+    )
+
+
+def _registration(registration: Registration) -> rules.RegistrationFacts:
+    return rules.RegistrationFacts(
+        id=registration.pk,
+        code=registration.code,
+        start_date=registration.start_date,
+        end_date=registration.end_date,
+    )
+
+
+# ---- 2 and 3: decide, then apply ----------------------------------------------------------------------------------
+
+
+def decide_and_apply(*, actor: Actor, person: Person, event: rules.RecordEvent) -> list[WorkItem]:
+    """Load the snapshot, decide, apply; returns the items made. A date the calendar cannot count from is refused as
+    a field error on the input that gave it, and the caller's transaction changes nothing."""
+    try:
+        decision = rules.decide(case_snapshot(person), event, calendar())
+    except rules.UncountableDate as error:
+        raise ValidationFailed.single(error.field, error.message) from error
+    return apply_decision(actor=actor, person=person, decision=decision)[0]
+
+
+def apply_decision(*, actor: Actor, person: Person, decision: rules.Decision) -> tuple[list[WorkItem], list[WorkItem]]:
+    """Apply the steps in order, with their audit events; returns (items made, items cancelled).
+
+    Items to close or cancel are locked and changed only while still open. Consecutive new items share one
+    ``work_items.created`` audit event, as one event's items always have."""
+    created: dict[int | str, WorkItem] = {}
+    cancelled: list[WorkItem] = []
+    pending: list[rules.Create] = []
+    holders: tuple[int | None, int | None, int | None] | None = None
+
+    def flush() -> None:
+        nonlocal holders
+        if not pending:
+            return
+        holders = holders or _holders(person)
+        made = store_items(actor=actor, person=person, creates=pending, holders=holders)
+        for step, item in zip(pending, made, strict=True):
+            created[step.key] = item
+        pending.clear()
+
+    def stored(ref: int | str) -> WorkItem | None:
+        if isinstance(ref, str):
+            return created[ref]
+        return WorkItem.objects.select_for_update().filter(pk=ref, status=WorkItemStatus.OPEN).first()
+
+    for step in decision.steps:
+        if isinstance(step, rules.Create):
+            pending.append(step)
+            continue
+        flush()
+        if isinstance(step, rules.Close):
+            item = stored(step.item)
+            if item is not None:
+                _mark_done(actor=actor, person=person, item=item, on=step.on, note=step.reason)
+        elif isinstance(step, rules.Cancel):
+            item = stored(step.item)
+            if item is not None:
+                cancelled.append(cancel_item(actor=actor, person=person, item=item, reason=step.reason))
+        elif isinstance(step, rules.MarkAttendedClockStarted):
+            pk = created[step.item].pk if isinstance(step.item, str) else step.item
+            WorkItem.objects.filter(pk=pk).update(attended_clock_started=True)
+        elif isinstance(step, rules.MarkOutcomeApplied):
+            ContactOutcomeApplied.objects.get_or_create(
+                contact_id=step.contact_id, outcome=step.outcome, defaults={"applied_at": clock.now()}
+            )
+        elif isinstance(step, rules.MoveToHolders):
+            holders = _holders(person)
+            _move_open_items(person, holders)
+    flush()
+    return list(created.values()), cancelled
 
 
 def _holders(person: Person) -> tuple[int | None, int | None, int | None]:
@@ -110,96 +228,89 @@ def _owner_id(owner_role: str, practitioner_id: int | None, spo_id: int | None) 
     return None
 
 
+def _move_open_items(person: Person, holders: tuple[int | None, int | None, int | None]) -> None:
+    team_id, practitioner_id, spo_id = holders
+    open_items = WorkItem.objects.filter(person=person, status=WorkItemStatus.OPEN)
+    open_items.filter(owner_role=Owner.PRACTITIONER).update(owner_id=practitioner_id, team_id=team_id)
+    open_items.filter(owner_role=Owner.SPO).update(owner_id=spo_id, team_id=team_id)
+    open_items.filter(owner_role=Owner.ADMIN).update(team_id=team_id)
+
+
 def store_items(
     *,
     actor: Actor,
     person: Person,
-    due: Iterable[DueItem],
-    event: Event | None = None,
-    relationship: Relationship | None = None,
+    creates: Iterable[rules.Create],
+    holders: tuple[int | None, int | None, int | None] | None = None,
 ) -> list[WorkItem]:
-    """Store the due items the case does not already have open, with one audit event for them."""
-    due = list(due)
-    if not due:
+    """Store the decided items, owned by the case's holders, with one audit event for them."""
+    creates = list(creates)
+    if not creates:
         return []
-    open_kinds = set(
-        WorkItem.objects.filter(
-            person=person,
-            status=WorkItemStatus.OPEN,
-            kind__in=[d.kind.value for d in due],
-            relationship=relationship,
-        ).values_list("kind", flat=True)
-    )
-    team_id, practitioner_id, spo_id = _holders(person)
+    team_id, practitioner_id, spo_id = holders or _holders(person)
     now = clock.now()
-    created = [
+    made = [
         WorkItem(
             person=person,
-            kind=d.kind.value,
-            due_date=d.due_date,
-            due_at=d.due_at,
-            owner_role=d.owner.value,
-            owner_id=_owner_id(d.owner, practitioner_id, spo_id),
+            kind=c.due.kind.value,
+            due_date=c.due.due_date,
+            due_at=c.due.due_at,
+            owner_role=c.due.owner.value,
+            owner_id=_owner_id(c.due.owner, practitioner_id, spo_id),
             team_id=team_id,
-            rule_id=d.rule_id,
-            policy_version=d.policy_version,
-            trigger=d.trigger.value,
-            clock_started_on=d.clock_started_on,
-            reason=d.reason,
-            event=event,
-            relationship=relationship,
+            rule_id=c.due.rule_id,
+            policy_version=c.due.policy_version,
+            trigger=c.due.trigger.value,
+            clock_started_on=c.due.clock_started_on,
+            reason=c.due.reason,
+            event_id=c.event_id,
+            relationship_id=c.relationship_id,
             created_at=now,
         )
-        for d in due
-        if d.kind.value not in open_kinds
+        for c in creates
     ]
-    for item in created:
+    for item in made:
         item.save()
-    if created:
-        audit_record(
-            actor=actor,
-            action="work_items.created",
-            crn=person.crn,
-            entity="work_item",
-            entity_id=",".join(str(i.pk) for i in created),
-            after={
-                "trigger": created[0].trigger,
-                "work_items": [
-                    {
-                        "id": i.pk,
-                        "kind": i.kind,
-                        "due_date": i.due_date,
-                        "rule_id": i.rule_id,
-                        "policy_version": i.policy_version,
-                    }
-                    for i in created
-                ],
-            },
-        )
-    return created
+    audit_record(
+        actor=actor,
+        action="work_items.created",
+        crn=person.crn,
+        entity="work_item",
+        entity_id=",".join(str(i.pk) for i in made),
+        after={
+            "trigger": made[0].trigger,
+            "work_items": [
+                {
+                    "id": i.pk,
+                    "kind": i.kind,
+                    "due_date": i.due_date,
+                    "rule_id": i.rule_id,
+                    "policy_version": i.policy_version,
+                }
+                for i in made
+            ],
+        },
+    )
+    return made
 
 
-def work_items_generate_for(
-    *,
-    actor: Actor,
-    trigger: Trigger,
-    person: Person,
-    occurred_on: dt.date | dt.datetime,
-    event: Event | None = None,
-    relationship: Relationship | None = None,
-    facts: CaseFacts | None = None,
-    field: str = "date",
-) -> list[WorkItem]:
-    """Store the work items one event in the record makes due (see the module docstring).
-
-    ``field`` names the input that gave ``occurred_on``: a date the working-day calendar cannot count from (far in
-    the future, say) is refused as a field error on it, and the caller's transaction changes nothing."""
-    facts = facts or case_facts(person, sentence_type=event.sentence_type if event else None)
-    try:
-        due = items_due(TriggerEvent(trigger, occurred_on, facts), policy(), calendar())
-    except CalendarRangeError as error:
-        raise ValidationFailed.single(field, f"No due dates can be worked out from this date: {error}") from error
-    return store_items(actor=actor, person=person, due=due, event=event, relationship=relationship)
+def _mark_done(*, actor: Actor, person: Person, item: WorkItem, on: dt.date, note: str) -> WorkItem:
+    item.status = WorkItemStatus.DONE
+    item.closed_on = on
+    item.closed_by = actor if getattr(actor, "is_authenticated", False) else None  # type: ignore[assignment]
+    item.note = note
+    item.save(update_fields=["status", "closed_on", "closed_by", "note"])
+    audit_record(
+        actor=actor,
+        action="work_item.done",
+        crn=person.crn,
+        entity="work_item",
+        entity_id=item.pk,
+        before={"status": WorkItemStatus.OPEN},
+        after={"status": item.status, "closed_on": on},
+        reason=note,
+    )
+    return item
 
 
 def cancel_item(*, actor: Actor, person: Person, item: WorkItem, reason: str) -> WorkItem:
@@ -233,50 +344,49 @@ def close_open_items(
     any_relationship: bool = False,
     started_by: dt.date | None = None,
 ) -> list[WorkItem]:
-    """Mark the case's open items of these kinds done, because the record now shows them done (only items whose
-    clock had started by ``started_by``, when given: a contact before the sentence is not its first appointment)."""
+    """Mark the case's open items of these kinds done, because the record now shows them done (the enquiry, the
+    assessment or the SPO's decision its service has just recorded; only items whose clock had started by
+    ``started_by``, when given)."""
     items = WorkItem.objects.select_for_update().filter(person=person, status=WorkItemStatus.OPEN, kind__in=list(kinds))
     if started_by is not None:
         items = items.filter(clock_started_on__lte=started_by)
     if not any_relationship:
         items = items.filter(relationship=relationship)
-    closed = list(items)
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    for item in closed:
-        item.status = WorkItemStatus.DONE
-        item.closed_on = on
-        item.closed_by = user  # type: ignore[assignment]
-        item.note = note
-        item.save(update_fields=["status", "closed_on", "closed_by", "note"])
-        audit_record(
-            actor=actor,
-            action="work_item.done",
-            crn=person.crn,
-            entity="work_item",
-            entity_id=item.pk,
-            before={"status": WorkItemStatus.OPEN},
-            after={"status": item.status, "closed_on": on},
-            reason=note,
-        )
-    return closed
+    return [_mark_done(actor=actor, person=person, item=item, on=on, note=note) for item in items]
+
+
+def work_items_generate_for(
+    *,
+    actor: Actor,
+    trigger: Trigger,
+    person: Person,
+    occurred_on: dt.date | dt.datetime,
+    event: Event | None = None,
+    relationship: Relationship | None = None,
+    facts: CaseFacts | None = None,
+    field: str = "date",
+) -> list[WorkItem]:
+    """Store the work items one trigger recorded by a service makes due (a RoSH screening indicating risk, a
+    reduction in reporting). ``field`` names the input that gave ``occurred_on``, for a date the working-day
+    calendar cannot count from."""
+    return decide_and_apply(
+        actor=actor,
+        person=person,
+        event=rules.ClockStarted(
+            trigger=Trigger(trigger),
+            occurred_on=occurred_on,
+            event_id=event.pk if event is not None else None,
+            relationship_id=relationship.pk if relationship is not None else None,
+            facts=facts,
+            field=field,
+        ),
+    )
 
 
 def schedule_next(*, actor: Actor, person: Person, done: Iterable[WorkItem], done_on: dt.date) -> list[WorkItem]:
     """For each recurring item just done, the next one while the rule's conditions still hold."""
-    created: list[WorkItem] = []
-    facts = case_facts(person)
-    for item in done:
-        if item.kind not in RECURRING_KINDS:
-            continue
-        try:
-            nxt = next_occurrence(ItemKind(item.kind), done_on, facts, policy(), calendar())
-        except CalendarRangeError as error:
-            raise ValidationFailed.single("date", f"No next due date can be worked out: {error}") from error
-        if nxt is not None:
-            created += store_items(
-                actor=actor, person=person, due=[nxt], event=item.event, relationship=item.relationship
-            )
-    return created
+    ids = tuple(item.pk for item in done)
+    return decide_and_apply(actor=actor, person=person, event=rules.RecurringItemsDone(ids, done_on))
 
 
 # ---- hooks called by other areas' services, inside their transactions ---------------------------------------
@@ -286,106 +396,25 @@ def on_event_created(*, actor: Actor, person: Person, event: Event) -> list[Work
     """A sentence (or a release on licence) starts the clock on allocation, first appointment, RoSH screening
     and the safeguarding checks, by sentence type. A custodial sentence recorded with its release date also starts
     the licence-release clock."""
-    trigger = SENTENCE_TRIGGERS.get(event.sentence_type)
-    if trigger is None:
-        return []
-    if trigger is Trigger.SENTENCE_LICENCE_RELEASE and event.release_date:
-        occurred, field = event.release_date, "release_date"
-    else:
-        occurred, field = event.sentence_date, "sentence_date"
-    created = work_items_generate_for(
-        actor=actor, trigger=trigger, person=person, occurred_on=occurred, event=event, field=field
-    )
-    return created + on_release_date_changed(actor=actor, person=person, event=event)
+    return decide_and_apply(actor=actor, person=person, event=rules.EventCreated(_sentence(event)))
 
 
 def on_release_date_changed(*, actor: Actor, person: Person, event: Event) -> list[WorkItem]:
-    """Keep the licence-release clock on the event's release date, whenever that date or the sentence type changes.
-
-    The clock runs for a custodial sentence with a release date and for a licence or post-sentence supervision
-    (first appointment within a working day of release, ps2021). Items still open from another date, or from a
-    release that no longer applies (date cleared, type changed), are cancelled with the reason and audited; then the
-    clock starts on the current date unless an open or done item already runs from it (once per release date)."""
-    released = event.release_date
-    on_release = SENTENCE_TRIGGERS.get(event.sentence_type) is Trigger.SENTENCE_LICENCE_RELEASE
-    applies = released is not None and (event.sentence_type == "custody" or on_release)
-    _cancel_stale_release_items(actor=actor, person=person, event=event, current=released if applies else None)
-    if not applies:
-        return []
-    assert released is not None
-    already = WorkItem.objects.filter(
-        event=event,
-        trigger=Trigger.SENTENCE_LICENCE_RELEASE.value,
-        clock_started_on=released,
-        status__in=[WorkItemStatus.OPEN, WorkItemStatus.DONE],
-    ).exists()
-    if already:
-        return []
-    return work_items_generate_for(
-        actor=actor,
-        trigger=Trigger.SENTENCE_LICENCE_RELEASE,
-        person=person,
-        occurred_on=released,
-        event=event,
-        field="release_date",
-    )
-
-
-def _cancel_stale_release_items(*, actor: Actor, person: Person, event: Event, current: dt.date | None) -> None:
-    """Cancel, saying why, the open licence-release items of this event not dated from ``current`` (all of them when
-    no release applies any more), so nothing is owed twice or from the wrong date."""
-    stale = WorkItem.objects.select_for_update().filter(
-        event=event, trigger=Trigger.SENTENCE_LICENCE_RELEASE.value, status=WorkItemStatus.OPEN
-    )
-    if current is not None:
-        stale = stale.exclude(clock_started_on=current)
-    for item in stale:
-        was = _day(item.clock_started_on)
-        reason = (
-            f"Release date changed from {was} to {_day(current)}"
-            if current is not None
-            else f"No release on {was} any more (release date cleared or sentence type changed)"
-        )
-        cancel_item(actor=actor, person=person, item=item, reason=reason)
+    """Keep the licence-release clock on the event's release date, whenever that date or the sentence type changes
+    (items open from another date are cancelled saying why; the clock starts once per release date)."""
+    return decide_and_apply(actor=actor, person=person, event=rules.ReleaseDateChanged(_sentence(event)))
 
 
 def on_first_appointment_done(*, actor: Actor, person: Person, first: WorkItem, on: dt.date) -> list[WorkItem]:
-    """A first appointment item just done (by hand, or by an attended contact) starts the "first appointment
-    attended" clock (sentence plan, monthly contact) on ``on``, once: not if it already started for this item."""
-    started = WorkItem.objects.filter(
-        person=person, trigger=Trigger.FIRST_APPOINTMENT_ATTENDED.value, pk__gt=first.pk
-    ).exists()
-    if started:
-        return []
-    return work_items_generate_for(
-        actor=actor,
-        trigger=Trigger.FIRST_APPOINTMENT_ATTENDED,
-        person=person,
-        occurred_on=on,
-        event=first.event,
-        field="completed_on",
-    )
+    """A first appointment item just marked done by hand starts the "first appointment attended" clock (sentence
+    plan, monthly contact) on ``on``, once per item."""
+    return decide_and_apply(actor=actor, person=person, event=rules.FirstAppointmentDone(first.pk, on))
 
 
 def on_allocated(*, actor: Actor, person: Person, event: Event, staff: Staff, start_date: dt.date) -> list[WorkItem]:
     """An allocation closes the allocation item, moves the case's open items to the new holders, and starts the
     clocks that run from allocation."""
-    close_open_items(
-        actor=actor,
-        person=person,
-        kinds=[ItemKind.ALLOCATION],
-        on=start_date,
-        note=f"Allocated to {staff.name}",
-        any_relationship=True,
-    )
-    team_id, practitioner_id, spo_id = _holders(person)
-    open_items = WorkItem.objects.filter(person=person, status=WorkItemStatus.OPEN)
-    open_items.filter(owner_role=Owner.PRACTITIONER).update(owner_id=practitioner_id, team_id=team_id)
-    open_items.filter(owner_role=Owner.SPO).update(owner_id=spo_id, team_id=team_id)
-    open_items.filter(owner_role=Owner.ADMIN).update(team_id=team_id)
-    return work_items_generate_for(
-        actor=actor, trigger=Trigger.ALLOCATION, person=person, occurred_on=start_date, event=event, field="start_date"
-    )
+    return decide_and_apply(actor=actor, person=person, event=rules.Allocated(_sentence(event), staff.name, start_date))
 
 
 def on_household_change(
@@ -396,148 +425,53 @@ def on_household_change(
     ``was_household_member`` is the relationship type the record had as a household member before the change
     (None when it was not one). The clock starts on the day the change is recorded: the record has no move-in date.
     """
-    if not relationship.lives_in_household or relationship.end_date is not None:
-        return []
-    if relationship.relationship == was_household_member:
-        return []
-    trigger = {"partner": Trigger.PARTNER_JOINED_HOUSEHOLD, "child": Trigger.CHILD_JOINED_HOUSEHOLD}.get(
-        relationship.relationship
+    change = rules.HouseholdChanged(
+        relationship_id=relationship.pk,
+        relationship=relationship.relationship,
+        lives_in_household=relationship.lives_in_household,
+        ended=relationship.end_date is not None,
+        was_household_member=was_household_member,
     )
-    if trigger is None:
-        return []
-    return work_items_generate_for(
-        actor=actor, trigger=trigger, person=person, occurred_on=clock.today(), relationship=relationship
-    )
+    return decide_and_apply(actor=actor, person=person, event=change)
 
 
 def on_registration_added(*, actor: Actor, person: Person, registration: Registration) -> list[WorkItem]:
     """High or very high RoSH, or a child-protection registration: home visits at the policy's frequency."""
-    if registration.end_date is not None and registration.end_date <= clock.today():
-        return []
-    facts = case_facts(person)
-    if registration.code == CHILD_PROTECTION_CODE:
-        trigger = Trigger.CHILD_PROTECTION_REGISTRATION
-    elif rosh_codes().get(registration.code) in HIGH_ROSH:
-        trigger = Trigger.ROSH_HIGH_OR_VERY_HIGH
-    else:
-        return []
-    return work_items_generate_for(
-        actor=actor,
-        trigger=trigger,
-        person=person,
-        occurred_on=registration.start_date,
-        facts=facts,
-        field="start_date",
-    )
+    return decide_and_apply(actor=actor, person=person, event=rules.RegistrationAdded(_registration(registration)))
 
 
 def on_registration_ended(*, actor: Actor, person: Person, registration: Registration) -> list[WorkItem]:
-    """A high or very high RoSH or child-protection registration has been given an end date: unless another active
-    registration still calls for home visits, the open home visit is cancelled, saying why."""
-    if registration.end_date is None or not _calls_for_home_visits(registration.code):
-        return []
-    facts = case_facts(person)  # the registration is already saved with its end date, so it is not counted
-    if facts.child_protection or facts.rosh in HIGH_ROSH:
-        return []
-    rtype = registration_type(registration.code)
-    name = f"{registration.code} registration" + (f" ({rtype.name})" if rtype else "")
-    verb = "ends" if registration.end_date > clock.today() else "ended"
-    reason = f"Home visits no longer required: {name} {verb} on {_day(registration.end_date)}"
-    items = list(
-        WorkItem.objects.select_for_update().filter(
-            person=person, status=WorkItemStatus.OPEN, kind=ItemKind.HOME_VISIT.value
-        )
-    )
-    for item in items:
-        cancel_item(actor=actor, person=person, item=item, reason=reason)
-    return items
+    """A registration that called for home visits has been given an end date: unless another active registration
+    still calls for them, the open home visit is cancelled, saying why. Returns the cancelled items."""
+    snapshot = case_snapshot(person)
+    decision = rules.decide(snapshot, rules.RegistrationEnded(_registration(registration)), calendar())
+    return apply_decision(actor=actor, person=person, decision=decision)[1]
 
 
-def _calls_for_home_visits(code: str) -> bool:
-    return code == CHILD_PROTECTION_CODE or rosh_codes().get(code) in HIGH_ROSH
-
-
-def _day(d: dt.date) -> str:
-    return f"{d.day} {d:%B %Y}"
-
-
-def on_contact_recorded(*, actor: Actor, person: Person, type: str, when: dt.datetime, outcome: str) -> list[WorkItem]:
+def on_contact_recorded(
+    *, actor: Actor, person: Person, type: str, when: dt.datetime, outcome: str, contact_id: int | None = None
+) -> list[WorkItem]:
     """An attended first appointment closes that item and starts the sentence-plan and contact clocks; an attended
     home visit or face-to-face contact closes the open visit or monthly contact and books the next; an
-    unacceptable absence starts the follow-up clock."""
-    day = timezone.localdate(when)
-    created: list[WorkItem] = []
-    if outcome == ATTENDED:
-        if type in FIRST_APPOINTMENT_TYPES:
-            first = close_open_items(
-                actor=actor,
-                person=person,
-                kinds=[ItemKind.FIRST_APPOINTMENT],
-                on=day,
-                note="First appointment attended",
-                any_relationship=True,
-                started_by=day,
-            )
-            if first:
-                created += _start_after_first_appointment(actor=actor, person=person, first=first[0], on=day)
-            else:
-                # A first appointment marked done earlier without starting the clock (before this was fixed): the
-                # clock starts from the day it was recorded as done, once.
-                earlier = (
-                    WorkItem.objects.filter(
-                        person=person, kind=ItemKind.FIRST_APPOINTMENT.value, status=WorkItemStatus.DONE
-                    )
-                    .order_by("-pk")
-                    .first()
-                )
-                if earlier is not None and earlier.closed_on is not None:
-                    created += _start_after_first_appointment(
-                        actor=actor, person=person, first=earlier, on=earlier.closed_on
-                    )
-        kinds = []
-        if type == "home_visit":
-            kinds.append(ItemKind.HOME_VISIT)
-        if type in FACE_TO_FACE_TYPES:
-            kinds.append(ItemKind.MONTHLY_CONTACT)
-        if kinds:
-            note = "Attended: " + type.replace("_", " ")
-            # only visits and contacts already owed by that day: a backdated contact does not close a later one
-            done = close_open_items(
-                actor=actor, person=person, kinds=kinds, on=day, note=note, any_relationship=True, started_by=day
-            )
-            created += schedule_next(actor=actor, person=person, done=done, done_on=day)
-    elif outcome == MISSED:
-        created += work_items_generate_for(
-            actor=actor, trigger=Trigger.APPOINTMENT_MISSED, person=person, occurred_on=day, field="date"
+    unacceptable absence starts the follow-up clock. Once per outcome per contact.
+
+    ``contact_id`` is the contact's id; without it, the contact is the one just saved by ``contact_record`` (the
+    newest of the case's contacts of this type, time and outcome)."""
+    if contact_id is None and outcome:
+        contact_id = (
+            Contact.objects.filter(person=person, type=type, date=when, outcome=outcome)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
         )
-    return created
-
-
-def _start_after_first_appointment(*, actor: Actor, person: Person, first: WorkItem, on: dt.date) -> list[WorkItem]:
-    try:
-        return on_first_appointment_done(actor=actor, person=person, first=first, on=on)
-    except ValidationFailed as error:  # the contact's date is the field the caller knows
-        raise ValidationFailed.single("date", error.errors[0].message) from error
+    recorded = rules.ContactRecorded(type=type, day=timezone.localdate(when), outcome=outcome, contact_id=contact_id)
+    return decide_and_apply(actor=actor, person=person, event=recorded)
 
 
 def on_contact_outcome_changed(
     *, actor: Actor, person: Person, contact_id: int, type: str, when: dt.datetime, outcome: str
 ) -> list[WorkItem]:
     """An outcome recorded later on an existing contact (an appointment changed to attended, say) has the same
-    effects as recording the contact with that outcome, once: if the contact has had this outcome before (set,
-    changed and set again), its effects have already happened and nothing more is done.
-
-    Called after the service has written its ``contact.updated`` audit event, so that event is one of those read.
-    """
-    if outcome not in (ATTENDED, MISSED):
-        return []
-    times = AuditEvent.objects.filter(
-        crn=person.crn,
-        entity="contact",
-        entity_id=str(contact_id),
-        action__in=("contact.recorded", "contact.updated"),
-        after__outcome=outcome,
-    ).count()
-    if times > 1:
-        return []
-    return on_contact_recorded(actor=actor, person=person, type=type, when=when, outcome=outcome)
+    effects as recording the contact with that outcome, once: if its effects have been applied for this contact
+    before (set, changed and set again), nothing more is done."""
+    return on_contact_recorded(actor=actor, person=person, type=type, when=when, outcome=outcome, contact_id=contact_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from openprobation.contacts.models import Contact
 from openprobation.organisation.models import Staff, Team
 from openprobation.people.models import Person, Relationship
 from openprobation.sentences.models import Event
@@ -50,6 +51,9 @@ class WorkItem(models.Model):
     )
     cancel_reason = models.TextField(blank=True)
     note = models.TextField(blank=True)
+    # What has been done, so it is done once: for a first appointment, whether the "first appointment attended"
+    # clock (sentence plan, monthly contact) has started from it.
+    attended_clock_started = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -98,3 +102,17 @@ class ReportingChange(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["person", "status"], name="reporting_change_person")]
+
+
+class ContactOutcomeApplied(models.Model):
+    """A contact's outcome whose work-item effects have been applied, so that setting it again (or correcting it
+    away and back) does not apply them twice."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=32)
+    applied_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "outcome"], name="contact_outcome_applied_once"),
+        ]

@@ -1,0 +1,615 @@
+"""Work-item decisions: what one event in a case record does to the case's work items.
+
+:func:`decide` takes a :class:`CaseSnapshot` (the case's work items, active registrations, the sentence types of its
+events, what has already been done) and one event (:class:`EventCreated`, :class:`Allocated`,
+:class:`ContactRecorded`, ...), and returns a :class:`Decision`: the items to create, close and cancel, in order, each
+with its reason (and, for a new item, the rule id and policy version that made it), plus the facts to record so that
+nothing is done twice (a first appointment's "attended" clock started, a contact's outcome applied).
+
+Pure: no database, no clock (``snapshot.today`` is the day the event is recorded). The service applies the decision in
+its own transaction (``workitems/generate.py``). The preset is the one in force on the day each clock starts
+(:func:`~openprobation.rules.timescale_presets.timescale_policy_for`), and the values that say how the record starts a
+clock (which sentence types, contact types, outcomes, registration codes and relationships) are that preset's
+``[record]`` terms. See docs/timescales.md and decision record 0010.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
+
+from openprobation.rules.calendar import CalendarRangeError, WorkingCalendar, england_and_wales
+from openprobation.rules.registrations import registration_type, rosh_codes
+from openprobation.rules.timescale_engine import items_due, next_occurrence
+from openprobation.rules.timescale_presets import timescale_policy_for
+from openprobation.rules.timescale_types import (
+    CaseFacts,
+    DueItem,
+    ItemKind,
+    RecordTerms,
+    TimescalePolicy,
+    TimescalePolicyError,
+    Trigger,
+    TriggerEvent,
+)
+from openprobation.rules.timescale_wording import format_date
+
+OPEN, DONE, CANCELLED = "open", "done", "cancelled"
+
+# ---- the snapshot ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """One of the case's work items. ``id`` is the stored item's id, or a key such as ``"new-1"`` for an item the
+    decision itself makes (so a later step of the same decision can close it)."""
+
+    id: int | str
+    kind: ItemKind
+    status: str
+    trigger: str
+    clock_started_on: dt.date
+    due_date: dt.date
+    event_id: int | None = None
+    relationship_id: int | None = None
+    closed_on: dt.date | None = None
+    # A first appointment whose "first appointment attended" clock (sentence plan, monthly contact) has started.
+    attended_clock_started: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", ItemKind(self.kind))
+
+
+@dataclass(frozen=True)
+class RegistrationFacts:
+    id: int
+    code: str
+    start_date: dt.date
+    end_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class SentenceFacts:
+    """An event (conviction and sentence) as the clocks need it."""
+
+    id: int
+    sentence_type: str
+    sentence_date: dt.date
+    release_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """What the decisions may ask about a case, read in the recording transaction."""
+
+    today: dt.date
+    # The OPENPROBATION_TIMESCALE_PRESET setting: it chooses among presets where the one in force allows it.
+    chosen_preset: str | None = None
+    items: tuple[ItemFacts, ...] = ()
+    registrations: tuple[RegistrationFacts, ...] = ()
+    # event id -> sentence type, for the case's events
+    sentence_types: Mapping[int, str] = field(default_factory=dict, hash=False)
+    # (contact id, outcome) pairs whose work-item effects have already been applied
+    outcomes_applied: frozenset[tuple[int, str]] = frozenset()
+
+
+# ---- events ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventCreated:
+    """A sentence (or a release on licence) recorded."""
+
+    event: SentenceFacts
+
+
+@dataclass(frozen=True)
+class ReleaseDateChanged:
+    """An event's release date or sentence type changed (the release date may now be none)."""
+
+    event: SentenceFacts
+
+
+@dataclass(frozen=True)
+class Allocated:
+    event: SentenceFacts
+    staff_name: str
+    start_date: dt.date
+
+
+@dataclass(frozen=True)
+class HouseholdChanged:
+    """A relationship added or changed. ``was_household_member`` is the relationship type it had as a household
+    member before the change (None when it was not one)."""
+
+    relationship_id: int
+    relationship: str
+    lives_in_household: bool
+    ended: bool
+    was_household_member: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistrationAdded:
+    registration: RegistrationFacts
+
+
+@dataclass(frozen=True)
+class RegistrationEnded:
+    registration: RegistrationFacts
+
+
+@dataclass(frozen=True)
+class ContactRecorded:
+    """A contact recorded with its outcome (or none yet), or an outcome recorded later on an existing contact: the same
+    effects, once per outcome per contact (``contact_id``; none for a contact the service could not name). ``day`` is
+    the contact's local date."""
+
+    type: str
+    day: dt.date
+    outcome: str
+    contact_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FirstAppointmentDone:
+    """A first appointment item marked done by hand on ``on``."""
+
+    item_id: int
+    on: dt.date
+    field: str = "completed_on"
+
+
+@dataclass(frozen=True)
+class RecurringItemsDone:
+    """Items marked done on ``done_on``; each of a recurring kind gets its next while its rule still holds."""
+
+    item_ids: tuple[int, ...]
+    done_on: dt.date
+
+
+@dataclass(frozen=True)
+class ClockStarted:
+    """A trigger recorded directly by a service (a RoSH screening indicating risk, a reduction in reporting)."""
+
+    trigger: Trigger
+    occurred_on: dt.date | dt.datetime
+    event_id: int | None = None
+    relationship_id: int | None = None
+    facts: CaseFacts | None = None
+    field: str = "date"
+
+
+RecordEvent = (
+    EventCreated
+    | ReleaseDateChanged
+    | Allocated
+    | HouseholdChanged
+    | RegistrationAdded
+    | RegistrationEnded
+    | ContactRecorded
+    | FirstAppointmentDone
+    | RecurringItemsDone
+    | ClockStarted
+)
+
+# ---- the decision ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Create:
+    """Store ``due`` as a new open item (its reason, rule id and policy version are the due item's)."""
+
+    key: str
+    due: DueItem
+    event_id: int | None = None
+    relationship_id: int | None = None
+
+    @property
+    def reason(self) -> str:
+        return self.due.reason
+
+
+@dataclass(frozen=True)
+class Close:
+    """Mark an open item done on ``on`` because the record shows it done; ``reason`` is its note."""
+
+    item: int | str
+    on: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cancel:
+    item: int | str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MarkAttendedClockStarted:
+    """Record on a first appointment item that its "first appointment attended" clock has started."""
+
+    item: int | str
+
+
+@dataclass(frozen=True)
+class MarkOutcomeApplied:
+    """Record that a contact's outcome has had its work-item effects."""
+
+    contact_id: int
+    outcome: str
+
+
+@dataclass(frozen=True)
+class MoveToHolders:
+    """Give the case's open items to whoever now holds the case (its practitioner, the team's SPO)."""
+
+
+Step = Create | Close | Cancel | MarkAttendedClockStarted | MarkOutcomeApplied | MoveToHolders
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The steps to apply, in order (a later step may close an item an earlier one made)."""
+
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def create(self) -> tuple[Create, ...]:
+        return tuple(s for s in self.steps if isinstance(s, Create))
+
+    @property
+    def close(self) -> tuple[Close, ...]:
+        return tuple(s for s in self.steps if isinstance(s, Close))
+
+    @property
+    def cancel(self) -> tuple[Cancel, ...]:
+        return tuple(s for s in self.steps if isinstance(s, Cancel))
+
+
+class UncountableDate(ValueError):
+    """A date from which no due date can be worked out (outside the working-day calendar); ``field`` names the input
+    that gave it, so the service can refuse it as a field error."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# ---- deciding -------------------------------------------------------------------------------------------------------
+
+
+@cache
+def _default_calendar() -> WorkingCalendar:
+    return england_and_wales()
+
+
+def decide(snapshot: CaseSnapshot, event: RecordEvent, calendar: WorkingCalendar | None = None) -> Decision:
+    """What ``event`` does to the work items of the case in ``snapshot`` (see the module docstring)."""
+    work = _Work(snapshot, calendar or _default_calendar())
+    handler = _HANDLERS[type(event)]
+    handler(work, event)
+    return Decision(tuple(work.steps))
+
+
+class _Work:
+    """The case's items as the decision goes on: each step is recorded and seen by the steps after it."""
+
+    def __init__(self, snapshot: CaseSnapshot, calendar: WorkingCalendar) -> None:
+        self.snapshot = snapshot
+        self.calendar = calendar
+        self.items: dict[int | str, ItemFacts] = {i.id: i for i in snapshot.items}
+        self.steps: list[Step] = []
+
+    # -- policy and facts
+
+    def policy(self, day: dt.date) -> TimescalePolicy:
+        return timescale_policy_for(day, self.snapshot.chosen_preset)
+
+    def terms(self, day: dt.date) -> RecordTerms:
+        policy = self.policy(day)
+        if policy.record is None:
+            raise TimescalePolicyError(f"preset {policy.preset} has no [record] terms: no work items can be made")
+        return policy.record
+
+    def facts(self, terms: RecordTerms, sentence_type: str | None = None) -> CaseFacts:
+        """Sentence type, RoSH level (the newest active RoSH registration) and child protection."""
+        active = sorted(
+            (r for r in self.snapshot.registrations if r.end_date is None),
+            key=lambda r: (r.start_date, r.id),
+            reverse=True,
+        )
+        levels = rosh_codes()
+        rosh = next((levels[r.code] for r in active if r.code in levels), None)
+        return CaseFacts(
+            sentence_type=sentence_type,  # type: ignore[arg-type]  # CaseFacts accepts the raw value
+            rosh=rosh,
+            child_protection=any(r.code in terms.child_protection_registration_codes for r in active),
+        )
+
+    # -- reading items
+
+    def open_items(
+        self,
+        kinds: Iterable[ItemKind],
+        *,
+        started_by: dt.date | None = None,
+        event_id: int | None = None,
+        trigger: str | None = None,
+    ) -> list[ItemFacts]:
+        wanted = set(kinds)
+        found = [
+            i
+            for i in self.items.values()
+            if i.status == OPEN
+            and i.kind in wanted
+            and (started_by is None or i.clock_started_on <= started_by)
+            and (event_id is None or i.event_id == event_id)
+            and (trigger is None or i.trigger == trigger)
+        ]
+        return sorted(found, key=_item_order)
+
+    # -- steps
+
+    def close(self, items: Iterable[ItemFacts], on: dt.date, reason: str) -> list[ItemFacts]:
+        closed = []
+        for item in items:
+            self.items[item.id] = done = replace(item, status=DONE, closed_on=on)
+            self.steps.append(Close(item.id, on, reason))
+            closed.append(done)
+        return closed
+
+    def cancel(self, item: ItemFacts, reason: str) -> None:
+        self.items[item.id] = replace(item, status=CANCELLED, closed_on=self.snapshot.today)
+        self.steps.append(Cancel(item.id, reason))
+
+    def create(self, due: Iterable[DueItem], *, event_id: int | None, relationship_id: int | None) -> None:
+        """The due items, less those of a kind already open on the case (for the same partner or child)."""
+        open_kinds = {i.kind for i in self.items.values() if i.status == OPEN and i.relationship_id == relationship_id}
+        for d in due:
+            if d.kind in open_kinds:
+                continue
+            key = f"new-{len(self.items) + 1}"
+            self.items[key] = ItemFacts(
+                id=key,
+                kind=d.kind,
+                status=OPEN,
+                trigger=d.trigger.value,
+                clock_started_on=d.clock_started_on,
+                due_date=d.due_date,
+                event_id=event_id,
+                relationship_id=relationship_id,
+            )
+            self.steps.append(Create(key, d, event_id, relationship_id))
+
+    def start(self, event: ClockStarted) -> None:
+        """The items a trigger makes due under the preset in force on its day."""
+        trigger_event = TriggerEvent(event.trigger, event.occurred_on)
+        policy = self.policy(trigger_event.day)
+        facts = event.facts
+        if facts is None:
+            sentence_type = self.snapshot.sentence_types.get(event.event_id) if event.event_id is not None else None
+            facts = self.facts(self.terms(trigger_event.day), sentence_type)
+        try:
+            due = items_due(TriggerEvent(event.trigger, event.occurred_on, facts), policy, self.calendar)
+        except CalendarRangeError as error:
+            raise UncountableDate(event.field, f"No due dates can be worked out from this date: {error}") from error
+        self.create(due, event_id=event.event_id, relationship_id=event.relationship_id)
+
+    def schedule_next(self, done: Iterable[ItemFacts], done_on: dt.date) -> None:
+        """For each item just done, the next one while a recurring rule for its kind still holds."""
+        policy = self.policy(done_on)
+        for item in done:
+            facts = self.facts(self.terms(done_on))
+            try:
+                nxt = next_occurrence(item.kind, done_on, facts, policy, self.calendar)
+            except CalendarRangeError as error:
+                raise UncountableDate("date", f"No next due date can be worked out: {error}") from error
+            if nxt is not None:
+                self.create([nxt], event_id=item.event_id, relationship_id=item.relationship_id)
+
+    def start_attended_clock(self, first: ItemFacts, on: dt.date, field: str) -> None:
+        """A first appointment done starts the "first appointment attended" clock on ``on``, once per item."""
+        if first.attended_clock_started:
+            return
+        self.start(ClockStarted(Trigger.FIRST_APPOINTMENT_ATTENDED, on, event_id=first.event_id, field=field))
+        self.items[first.id] = replace(self.items[first.id], attended_clock_started=True)
+        self.steps.append(MarkAttendedClockStarted(first.id))
+
+
+def _item_order(item: ItemFacts) -> tuple[dt.date, int, int, str]:
+    # stored items in (due date, id) order, as the database lists them; on the same day, items the decision makes
+    if isinstance(item.id, int):
+        return (item.due_date, 0, item.id, "")
+    return (item.due_date, 1, 0, item.id)
+
+
+def _day(d: dt.date) -> str:
+    return format_date(d)
+
+
+# ---- one handler per event ------------------------------------------------------------------------------------------
+
+
+def _event_created(work: _Work, event: EventCreated) -> None:
+    """A sentence (or a release on licence) starts the clocks of its sentence type; a custodial sentence recorded
+    with its release date also starts the licence-release clock."""
+    sentence = event.event
+    terms = work.terms(sentence.sentence_date)
+    trigger = terms.sentence_triggers.get(sentence.sentence_type)
+    if trigger is None:
+        return
+    if trigger is Trigger.SENTENCE_LICENCE_RELEASE and sentence.release_date:
+        occurred, field_name = sentence.release_date, "release_date"
+    else:
+        occurred, field_name = sentence.sentence_date, "sentence_date"
+    work.start(ClockStarted(trigger, occurred, event_id=sentence.id, field=field_name))
+    _release_date_changed(work, ReleaseDateChanged(sentence))
+
+
+def _release_date_changed(work: _Work, event: ReleaseDateChanged) -> None:
+    """Keep the licence-release clock on the event's release date: items still open from another date, or from a
+    release that no longer applies, are cancelled saying why; then the clock starts on the current date unless an
+    open or done item already runs from it (once per release date)."""
+    sentence = event.event
+    released = sentence.release_date
+    terms = work.terms(sentence.sentence_date)
+    applies = released is not None and sentence.sentence_type in terms.release_sentence_types
+    current = released if applies else None
+    licence = Trigger.SENTENCE_LICENCE_RELEASE.value
+    for item in work.open_items(ItemKind, event_id=sentence.id, trigger=licence):
+        if current is not None and item.clock_started_on == current:
+            continue
+        was = _day(item.clock_started_on)
+        reason = (
+            f"Release date changed from {was} to {_day(current)}"
+            if current is not None
+            else f"No release on {was} any more (release date cleared or sentence type changed)"
+        )
+        work.cancel(item, reason)
+    if current is None:
+        return
+    already = any(
+        i.event_id == sentence.id and i.trigger == licence and i.clock_started_on == current and i.status != CANCELLED
+        for i in work.items.values()
+    )
+    if not already:
+        work.start(ClockStarted(Trigger.SENTENCE_LICENCE_RELEASE, current, event_id=sentence.id, field="release_date"))
+
+
+def _allocated(work: _Work, event: Allocated) -> None:
+    """An allocation closes the allocation item, moves the open items to the new holders, and starts the clocks
+    that run from allocation."""
+    work.close(work.open_items([ItemKind.ALLOCATION]), event.start_date, f"Allocated to {event.staff_name}")
+    work.steps.append(MoveToHolders())
+    work.start(ClockStarted(Trigger.ALLOCATION, event.start_date, event_id=event.event.id, field="start_date"))
+
+
+def _household_changed(work: _Work, event: HouseholdChanged) -> None:
+    """A partner or child now living in the household starts the checks, on the day the change is recorded (the
+    record has no move-in date)."""
+    if not event.lives_in_household or event.ended or event.relationship == event.was_household_member:
+        return
+    today = work.snapshot.today
+    trigger = work.terms(today).household_triggers.get(event.relationship)
+    if trigger is not None:
+        work.start(ClockStarted(trigger, today, relationship_id=event.relationship_id))
+
+
+def _registration_added(work: _Work, event: RegistrationAdded) -> None:
+    """A child-protection registration, or a RoSH registration at a level that calls for them: home visits."""
+    registration = event.registration
+    if registration.end_date is not None and registration.end_date <= work.snapshot.today:
+        return
+    terms = work.terms(registration.start_date)
+    if registration.code in terms.child_protection_registration_codes:
+        trigger = Trigger.CHILD_PROTECTION_REGISTRATION
+    elif rosh_codes().get(registration.code) in terms.home_visit_rosh_levels:
+        trigger = Trigger.ROSH_HIGH_OR_VERY_HIGH
+    else:
+        return
+    work.start(
+        ClockStarted(trigger, registration.start_date, facts=work.facts(terms), field="start_date"),
+    )
+
+
+def _registration_ended(work: _Work, event: RegistrationEnded) -> None:
+    """A registration that called for home visits ended: unless another active one still calls for them, the open
+    home visit is cancelled, saying why."""
+    registration = event.registration
+    if registration.end_date is None:
+        return
+    terms = work.terms(registration.end_date)
+    calls = registration.code in terms.child_protection_registration_codes or (
+        rosh_codes().get(registration.code) in terms.home_visit_rosh_levels
+    )
+    if not calls:
+        return
+    facts = work.facts(terms)  # the ended registration has its end date, so it is not counted
+    if facts.child_protection or facts.rosh in terms.home_visit_rosh_levels:
+        return
+    rtype = registration_type(registration.code)
+    name = f"{registration.code} registration" + (f" ({rtype.name})" if rtype else "")
+    verb = "ends" if registration.end_date > work.snapshot.today else "ended"
+    reason = f"Home visits no longer required: {name} {verb} on {_day(registration.end_date)}"
+    for item in work.open_items([ItemKind.HOME_VISIT]):
+        work.cancel(item, reason)
+
+
+def _contact(work: _Work, type: str, day: dt.date, outcome: str) -> None:
+    """An attended first appointment closes that item and starts the sentence-plan and contact clocks; an attended
+    home visit or face-to-face contact closes the open visit or monthly contact and books the next; an
+    unacceptable absence starts the follow-up clock."""
+    terms = work.terms(day)
+    if outcome in terms.attended_outcomes:
+        if type in terms.first_appointment_contact_types:
+            # only a first appointment already owed by that day: a contact before the sentence is not its first
+            first = work.close(
+                work.open_items([ItemKind.FIRST_APPOINTMENT], started_by=day), day, "First appointment attended"
+            )
+            if first:
+                work.start_attended_clock(first[0], day, "date")
+            else:
+                # A first appointment marked done without its clock started (before that was done by hand too): the
+                # clock starts from the day it was done, once.
+                done = [
+                    i
+                    for i in work.items.values()
+                    if i.kind is ItemKind.FIRST_APPOINTMENT and i.status == DONE and isinstance(i.id, int)
+                ]
+                earlier = max(done, key=lambda i: i.id, default=None)
+                if earlier is not None and earlier.closed_on is not None:
+                    work.start_attended_clock(earlier, earlier.closed_on, "date")
+        kinds = []
+        if type in terms.home_visit_contact_types:
+            kinds.append(ItemKind.HOME_VISIT)
+        if type in terms.face_to_face_contact_types:
+            kinds.append(ItemKind.MONTHLY_CONTACT)
+        if kinds:
+            # only visits and contacts already owed by that day: a backdated contact does not close a later one
+            done_now = work.close(work.open_items(kinds, started_by=day), day, "Attended: " + type.replace("_", " "))
+            work.schedule_next(done_now, day)
+    elif outcome in terms.missed_outcomes:
+        work.start(ClockStarted(Trigger.APPOINTMENT_MISSED, day))
+
+
+def _contact_recorded(work: _Work, event: ContactRecorded) -> None:
+    terms = work.terms(event.day)
+    if event.outcome not in terms.attended_outcomes | terms.missed_outcomes:
+        return
+    if event.contact_id is not None:
+        if (event.contact_id, event.outcome) in work.snapshot.outcomes_applied:
+            return  # set before (or set, changed and set again): its effects have happened
+    _contact(work, event.type, event.day, event.outcome)
+    if event.contact_id is not None:
+        work.steps.append(MarkOutcomeApplied(event.contact_id, event.outcome))
+
+
+def _first_appointment_done(work: _Work, event: FirstAppointmentDone) -> None:
+    work.start_attended_clock(work.items[event.item_id], event.on, event.field)
+
+
+def _recurring_items_done(work: _Work, event: RecurringItemsDone) -> None:
+    work.schedule_next([work.items[i] for i in event.item_ids], event.done_on)
+
+
+def _clock_started(work: _Work, event: ClockStarted) -> None:
+    work.start(event)
+
+
+_HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
+    EventCreated: _event_created,
+    ReleaseDateChanged: _release_date_changed,
+    Allocated: _allocated,
+    HouseholdChanged: _household_changed,
+    RegistrationAdded: _registration_added,
+    RegistrationEnded: _registration_ended,
+    ContactRecorded: _contact_recorded,
+    FirstAppointmentDone: _first_appointment_done,
+    RecurringItemsDone: _recurring_items_done,
+    ClockStarted: _clock_started,
+}
