@@ -68,8 +68,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "openprobation.core.middleware.SecurityHeadersMiddleware",  # before WhiteNoise: static files get its headers too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "openprobation.core.middleware.ContentSecurityPolicyMiddleware",
+    "openprobation.core.middleware.RequestSizeLimitMiddleware",  # 413 before a session or account is looked up
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,6 +158,10 @@ DB_RUNTIME_ROLE = os.environ.get("OPENPROBATION_DB_RUNTIME_ROLE", "").strip()
 HTTPS = _env_bool("OPENPROBATION_HTTPS", not (DEBUG or DEMO_MODE))
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # The __Host- prefix: browsers keep these cookies only if set over HTTPS, for this host alone (no Domain), path /.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
