@@ -1,7 +1,8 @@
 """Errors as ``application/problem+json`` (RFC 9457), each invalid value with its field path.
 
 Field paths are dotted (``requirements.0.length``) and also given as a JSON pointer into the request body
-(``#/requirements/0/length``), so a client can put each message beside the value that caused it.
+(``#/requirements/0/length``), so a client can put each message beside the value that caused it. A body with
+thousands of bad values gets the first 50 and one more entry (field "") counting the rest, as the CLI does.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from openprobation.rules.calculators import MAX_REPORTED_ERRORS, more_errors_message
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://openprobation.example/problems/"
@@ -22,6 +25,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     409: "Conflict",
+    413: "Content too large",
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
@@ -51,9 +55,17 @@ def problem(
         "detail": detail,
     }
     if errors is not None:
-        body["errors"] = list(errors)
+        body["errors"] = reported(errors)
     body.update(extra)
     return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+
+
+def reported(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first ``MAX_REPORTED_ERRORS`` entries and, when there are more, one entry saying how many."""
+    entries = list(errors)
+    if len(entries) <= MAX_REPORTED_ERRORS:
+        return entries
+    return [*entries[:MAX_REPORTED_ERRORS], field_entry([], more_errors_message(len(entries) - MAX_REPORTED_ERRORS))]
 
 
 def pydantic_path(loc: Sequence[str | int]) -> list[str | int]:

@@ -4,7 +4,8 @@
 required and unknown fields, enum values and dates, each problem named by its field path), runs the calculator
 and returns a JSON-ready dict: ``tool``, ``policy_version``, the scores, ``band``, ``explanation`` (one entry per
 term or point: name, value, coefficient, contribution, detail) and ``notes``. Any problem with the input raises
-:class:`CalculationInputError` listing every problem found; nothing is defaulted silently.
+:class:`CalculationInputError` listing every problem found; nothing is defaulted silently. ``reported_errors``
+gives what the CLI and the API show of them: the first 50 and, if there are more, one entry counting the rest.
 
 Tools: ogrs3, snsv, osp-dc, osp-iic, rsr, ovp, ogp, tier (``"version": 3`` selects tier V3, default V2).
 See docs/risk-tools.md for each tool's fields.
@@ -18,7 +19,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -33,6 +34,7 @@ from openprobation.rules.predictors.snsv import SnsvInput, snsv_calculate
 from openprobation.rules.tiering import TierV2Input, TierV3Input, tier_v2_calculate, tier_v3_calculate
 
 __all__ = [
+    "MAX_REPORTED_ERRORS",
     "TOOLS",
     "CalculationInputError",
     "InputError",
@@ -40,7 +42,9 @@ __all__ = [
     "Tool",
     "calculate",
     "load_payload",
+    "more_errors_message",
     "parse_input",
+    "reported_errors",
 ]
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -52,6 +56,24 @@ class Tool:
     summary: str
     parse: Callable[[Mapping[str, Any]], Any]
     calculate: Callable[[Any], Any]
+
+
+MAX_REPORTED_ERRORS = 50  # 100,000 unknown fields are answered with 50 errors and a count, not megabytes
+
+
+def more_errors_message(unreported: int) -> str:
+    return (
+        f"{unreported:,} more problem{'s' if unreported != 1 else ''} not listed: correct the ones above "
+        "and check the rest of the input"
+    )
+
+
+def reported_errors(errors: Sequence[InputError]) -> list[dict[str, str]]:
+    """The errors to show: the first ``MAX_REPORTED_ERRORS``, then one entry (field "") counting the rest."""
+    shown = [{"field": e.field, "message": e.message} for e in errors[:MAX_REPORTED_ERRORS]]
+    if len(errors) > MAX_REPORTED_ERRORS:
+        shown.append({"field": "", "message": more_errors_message(len(errors) - MAX_REPORTED_ERRORS)})
+    return shown
 
 
 class NotJsonError(ValueError):
