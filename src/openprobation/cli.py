@@ -104,8 +104,12 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     from openprobation.core.errors import ValidationFailed
     from openprobation.organisation.services import staff_create
 
-    password = args.password
-    if password is None and not args.no_password:
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            return _fail("--password-stdin: standard input has no password on its first line", 2)
+    elif not args.no_password:
         password = os.environ.get("OPENPROBATION_NEW_PASSWORD") or getpass.getpass("Password: ")
     try:
         staff = staff_create(
@@ -119,6 +123,20 @@ def cmd_createuser(args: argparse.Namespace) -> int:
         return 2
     print(f"Created {staff.name} ({args.username}), staff code {staff.code}, role {staff.role}")
     return 0
+
+
+class _RefusePasswordOnCommandLine(argparse.Action):
+    """``--password`` is refused: a command line is visible to every user of the machine (``ps``) and kept in
+    shell history. The error names the alternatives and never repeats the value."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        raise argparse.ArgumentError(
+            self,
+            "is not accepted, because other users of the machine can see a command line: use --password-stdin "
+            "(one line from standard input), the OPENPROBATION_NEW_PASSWORD environment variable, or answer the "
+            "prompt",
+        )
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
@@ -153,7 +171,13 @@ def cmd_calc(args: argparse.Namespace) -> int:
     """Stateless: reads JSON, prints the result as JSON. Invalid input: the errors as JSON and exit code 2."""
     import json
 
-    from openprobation.rules.calculators import CalculationInputError, NotJsonError, calculate, load_payload
+    from openprobation.rules.calculators import (
+        CalculationInputError,
+        NotJsonError,
+        calculate,
+        load_payload,
+        reported_errors,
+    )
 
     try:
         if args.json == "-":
@@ -172,7 +196,7 @@ def cmd_calc(args: argparse.Namespace) -> int:
     try:
         result = calculate(args.tool, payload)
     except CalculationInputError as exc:
-        print(json.dumps({"errors": exc.as_dicts()}, indent=2))
+        print(json.dumps({"errors": reported_errors(exc.errors)}, indent=2))
         return 2
     print(json.dumps(result, indent=2))
     return 0
@@ -261,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("createuser", help="create a member of staff with a sign-in account",
                        description="Create a member of staff and their account. The password is asked for "
-                       "unless given with --password or OPENPROBATION_NEW_PASSWORD.")
+                       "unless given on standard input (--password-stdin) or in OPENPROBATION_NEW_PASSWORD.")
     p.add_argument("username")
     p.add_argument("--first-name", required=True)
     p.add_argument("--last-name", required=True)
@@ -271,8 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--team", help="team code (needed for practitioners, SPOs and heads of service)")
     p.add_argument("--code", help="staff code (generated when omitted)")
     p.add_argument("--hours", type=float, default=37.0, help="contracted hours per week (default 37)")
-    p.add_argument("--password", help="the password (prefer the prompt: command lines are logged)")
-    p.add_argument("--no-password", action="store_true", help="create the account without a usable password")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of standard input")
+    how.add_argument("--no-password", action="store_true", help="create the account without a usable password")
+    p.add_argument("--password", nargs="?", action=_RefusePasswordOnCommandLine, help=argparse.SUPPRESS)
     p.set_defaults(handler=cmd_createuser)
 
     p = sub.add_parser("audit", help="check the audit trail", description="Check the audit trail.")
