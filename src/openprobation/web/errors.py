@@ -2,6 +2,9 @@
 
 ``NotFound`` becomes the 404 page (whether the case does not exist or is hidden, we never say which),
 ``PermissionDenied`` the 403 page, and an unexpected ``ValidationFailed`` a 400 page listing what to fix.
+
+A refusal is an everyday answer, not a fault: the 403 page is rendered here rather than raised, so it is logged as
+one line (Django's "Forbidden: <path>") without a traceback.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -29,8 +31,8 @@ def staff_page(view: View) -> View:
             return view(request, *args, **kwargs)
         except NotFound as exc:
             raise Http404(str(exc)) from exc
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(str(exc)) from exc
+        except PermissionDenied:
+            return render(request, "403.html", status=403)
         except ValidationFailed as exc:
             return render(request, "web/problem.html", {"problems": [e.message for e in exc.errors]}, status=400)
         except VersionConflict as exc:

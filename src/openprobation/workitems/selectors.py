@@ -221,3 +221,11 @@ def pdu_overdue_counts(*, actor: Actor, pdu_code: str) -> list[TeamOverdue]:
 def reporting_changes_for_person(*, person: Person) -> QuerySet[ReportingChange]:
     """A visible case's reporting-frequency changes, newest first."""
     return ReportingChange.objects.filter(person=person).select_related("requested_by", "decided_by")
+
+
+def reporting_change_get(*, person: Person, change_id: int) -> ReportingChange:
+    """One of a visible case's reporting changes; a change on another case is not found."""
+    change = reporting_changes_for_person(person=person).filter(pk=change_id).first()
+    if change is None:
+        raise NotFound(f"No reporting change {change_id} on case {person.crn}")
+    return change

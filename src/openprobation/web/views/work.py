@@ -430,6 +430,7 @@ def case_work_context(person: Any) -> dict[str, Any]:
 @staff_page
 def reporting_decision(request: HttpRequest, crn: str, change_id: int) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
+    work_selectors.reporting_change_get(person=person, change_id=change_id)  # a change on another case: 404
     fields = [
         FormField(
             "decision",
