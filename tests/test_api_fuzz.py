@@ -1,9 +1,11 @@
-"""No input through the API produces a server error.
+"""No input through the API produces a server error, and every answer is one the OpenAPI document declares.
 
 Every operation in the OpenAPI document is called with bodies and query strings drawn from its own schema, bent
 towards the values that break services: dates at the ends of the calendar, offsets, huge and negative numbers,
 NUL and very long strings, wrong types, missing and unknown fields. Whatever the input, the answer is a success or
-a problem document (application/problem+json) with a 4xx status, never a 500 or an exception.
+a problem document (application/problem+json) with a 4xx status, never a 500 or an exception, and its status is
+one of the responses the document lists for that operation. The run ends with a line of figures: operations,
+examples, requests and the statuses seen.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -74,6 +77,29 @@ HINTS: dict[str, st.SearchStrategy[Any]] = {
     "version": st.integers(1, 3),
     "reason": st.sampled_from(["Moved out of area", ""]),
 }
+
+
+# Figures for the whole run, written out when the module's tests are done.
+SEEN: Counter[int] = Counter()
+EXAMPLES: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_figures(request):
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and EXAMPLES:
+        statuses = ", ".join(f"{status}: {n}" for status, n in sorted(SEEN.items()))
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(
+                f"\nAPI fuzz: {len(EXAMPLES)} of {len(OPERATIONS)} operations, {sum(EXAMPLES.values())} examples, "
+                f"{sum(SEEN.values())} requests; statuses seen: {statuses}"
+            )
+
+
+def declared_statuses(op: dict[str, Any]) -> set[str]:
+    return {str(status) for status in op.get("responses", {})}
 
 
 def resolve(schema: dict[str, Any]) -> dict[str, Any]:
@@ -192,10 +218,13 @@ def _path(template: str, ids: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), "1"), template)
 
 
+NOT_JSON = "{'not': json"
+
+
 def _call(client: Client, headers: dict[str, str], method: str, path: str, query: dict[str, str], body: Any):
     if method == "GET":
         return client.get(path, query, headers=headers)
-    data = json.dumps(body, allow_nan=False) if body is not None else ""
+    data = body if body is NOT_JSON else json.dumps(body, allow_nan=False) if body is not None else ""
     if query:
         path = f"{path}?{urlencode(query)}"
     return client.generic(method, path, data, content_type="application/json", headers=headers)
@@ -211,7 +240,49 @@ def test_no_input_gives_a_server_error(world, method, template, op, data):
         ids = {**ids, **{k: data.draw(st.sampled_from(["0", "999999999", "X999999"]), label=k) for k in ids}}
     query = data.draw(query_strategy(op), label="query")
     body = data.draw(body_strategy(op), label="body")
+    # Now and then no token, a token that is not one, or a body that is not JSON at all.
+    token = data.draw(st.sampled_from(["valid"] * 18 + ["none", "not a token"]), label="token")
+    if token == "none":
+        headers = {}
+    elif token == "not a token":
+        headers = {"Authorization": "Bearer op_not-a-token"}
+    if "requestBody" in op and data.draw(st.sampled_from([False] * 19 + [True]), label="body not JSON"):
+        body = NOT_JSON
     response = _call(client, headers, method, _path(template, ids), query, body)
+    EXAMPLES[f"{method} {template}"] += 1
+    SEEN[response.status_code] += 1
     assert response.status_code < 500, (response.status_code, response.content[:500])
     if response.status_code >= 400:
         assert response["Content-Type"] == "application/problem+json", response.content[:300]
+    assert str(response.status_code) in declared_statuses(op), (
+        f"{method} {template} answered {response.status_code}, which its OpenAPI operation does not declare "
+        f"(it declares {sorted(declared_statuses(op))})",
+        response.content[:300],
+    )
+
+
+def test_every_operation_declares_its_problem_responses():
+    """401 wherever a token is needed, 422 wherever there is input, 404 for a named record, 400 and 413 for a body,
+    403 on writes and 409 where a version is sent; each a problem document of the shared Problem schema."""
+    assert {"type", "title", "status", "detail"} <= set(COMPONENTS["Problem"]["properties"])
+    assert set(resolve(COMPONENTS["Problem"]["properties"]["errors"]["items"])["properties"]) == {
+        "field", "pointer", "message",
+    }
+    for method, path, op in OPERATIONS:
+        declared = declared_statuses(op)
+        stateless = path.startswith("/api/v1/calculate/")
+        expected = {"401", "422"}
+        if "requestBody" in op:
+            expected |= {"400", "413"}
+        if "{" in path:
+            expected.add("404")
+        if method != "GET" and not stateless:
+            expected.add("403")
+        if method == "PATCH":
+            expected.add("409")
+        assert expected <= declared, (method, path, sorted(expected - declared))
+        if stateless:
+            assert not {"403", "404", "409"} & declared, (method, path)
+        for status in declared - {"200", "201", "204"}:
+            content = op["responses"][int(status)]["content"]
+            assert content == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

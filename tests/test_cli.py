@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import socket
 import subprocess
@@ -12,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from openprobation import cli
 from openprobation.core.tokens import token_user
@@ -45,9 +48,10 @@ def test_unknown_command_is_a_usage_error():
 
 
 @pytest.mark.django_db
-def test_createuser_then_token_create_gives_a_working_token(org, capsys):
+def test_createuser_then_token_create_gives_a_working_token(org, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-long-enough-passphrase\n"))
     code = cli.main(["createuser", "newspo", "--first-name", "Nia", "--last-name", "Patel", "--role", "spo",
-                     "--grade", "spo", "--team", org.team_a.code, "--password", "a-long-enough-passphrase"])
+                     "--grade", "spo", "--team", org.team_a.code, "--password-stdin"])
     assert code == 0
     assert "Created Nia Patel (newspo)" in capsys.readouterr().out
     assert cli.main(["token", "create", "newspo"]) == 0
@@ -57,14 +61,102 @@ def test_createuser_then_token_create_gives_a_working_token(org, capsys):
 
 
 @pytest.mark.django_db
-def test_createuser_with_bad_input_reports_each_problem_and_creates_nothing(org, capsys):
+def test_createuser_with_bad_input_reports_each_problem_and_creates_nothing(org, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
     code = cli.main(["createuser", "po", "--first-name", "X", "--last-name", "Y", "--role", "practitioner",
-                     "--password", "short"])
+                     "--password-stdin"])
     assert code == 2
     err = capsys.readouterr().err
     assert "username: The username po is taken" in err
     assert "team: Practitioners" in err
     assert "password:" in err
+
+
+NEW_USER = ["createuser", "newadmin", "--first-name", "Ada", "--last-name", "Okafor", "--role", "administrator"]
+SECRET = "a-long-enough-passphrase"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "given", [["--password", SECRET], [f"--password={SECRET}"], ["--password"]], ids=["separate", "joined", "bare"]
+)
+def test_createuser_refuses_a_password_on_the_command_line(capsys, given):
+    """A command line is visible to every user of the machine: --password is refused, pointing to the ways that
+    are not, and the value is never repeated."""
+    with pytest.raises(SystemExit) as exited:
+        cli.main([*NEW_USER, *given])
+    assert exited.value.code == 2
+    out, err = capsys.readouterr()
+    assert "argument --password: is not accepted" in err
+    assert "--password-stdin" in err and "OPENPROBATION_NEW_PASSWORD" in err and "prompt" in err
+    assert SECRET not in out + err
+    assert not get_user_model().objects.filter(username="newadmin").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("stdin", "password"),
+    [(f"{SECRET}\n", SECRET), (f"{SECRET}\r\nsecond line\n", SECRET), (SECRET, SECRET),
+     (f" {SECRET} \n", f" {SECRET} ")],
+    ids=["one_line", "first_of_two_lines", "no_newline", "spaces_kept"],
+)
+def test_createuser_reads_the_password_from_the_first_line_of_stdin(capsys, monkeypatch, stdin, password):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    monkeypatch.delenv("OPENPROBATION_NEW_PASSWORD", raising=False)
+    assert cli.main([*NEW_USER, "--password-stdin"]) == 0
+    assert get_user_model().objects.get(username="newadmin").check_password(password)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stdin", ["", "\n"], ids=["empty", "blank_line"])
+def test_createuser_with_no_password_on_stdin_fails_and_creates_nothing(capsys, monkeypatch, stdin):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    assert cli.main([*NEW_USER, "--password-stdin"]) == 2
+    assert "--password-stdin: standard input has no password" in capsys.readouterr().err
+    assert not get_user_model().objects.filter(username="newadmin").exists()
+
+
+@pytest.mark.django_db
+def test_createuser_takes_the_password_from_the_environment_or_the_prompt(capsys, monkeypatch):
+    monkeypatch.setenv("OPENPROBATION_NEW_PASSWORD", SECRET)
+    assert cli.main(NEW_USER) == 0
+    assert get_user_model().objects.get(username="newadmin").check_password(SECRET)
+    monkeypatch.delenv("OPENPROBATION_NEW_PASSWORD")
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: SECRET + "-typed")
+    assert cli.main([*NEW_USER[:1], "typedadmin", *NEW_USER[2:]]) == 0
+    assert get_user_model().objects.get(username="typedadmin").check_password(SECRET + "-typed")
+
+
+def test_createuser_password_stdin_and_no_password_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main([*NEW_USER, "--password-stdin", "--no-password"])
+    assert exited.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_createuser_help_offers_stdin_and_hides_the_refused_option():
+    result = _run_cli("createuser", "--help")
+    assert "--password-stdin" in result.stdout
+    assert "--password " not in result.stdout and "--password\n" not in result.stdout
+
+
+@pytest.mark.parametrize(("unknown", "listed"), [(49, 49), (50, 50), (51, 51), (100_000, 51)],
+                         ids=["below_cap", "at_cap", "above_cap", "100000"])
+def test_calc_with_many_unknown_fields_prints_50_errors_and_a_count(tmp_path, capsys, unknown, listed):
+    from tests.rules.examples import OGRS3
+
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps({**OGRS3, **{f"unknown_{i:06d}": 0 for i in range(unknown)}}))
+    assert cli.main(["calc", "ogrs3", "--json", str(path)]) == 2
+    out = capsys.readouterr().out
+    errors = json.loads(out)["errors"]
+    assert len(errors) == listed
+    assert len(out) < 20_000
+    if unknown > 50:
+        assert errors[-1]["field"] == ""
+        assert errors[-1]["message"].startswith(f"{unknown - 50:,} more problem")
+    else:
+        assert all(e["field"].startswith("unknown_") for e in errors)
 
 
 @pytest.mark.django_db
@@ -107,6 +199,17 @@ def test_serve_runs_gunicorn_with_static_files_and_debug_off(tmp_path: Path):
         assert static_path.startswith("/static/")
         with urllib.request.urlopen(base + static_path, timeout=5) as response:
             assert response.status == 200
+            assert "no-store" not in response.headers.get("Cache-Control", "")
+            assert "camera=()" in response.headers["Permissions-Policy"]
+        # A 3 MB body through gunicorn: 413 (a problem document on the API, the error page elsewhere), never 500
+        for path, kind in (("/api/v1/people", "application/problem+json"), ("/sign-in/", "text/html")):
+            too_large = urllib.request.Request(base + path, data=b"x" * 3_000_000, method="POST",
+                                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(too_large, timeout=10)
+            assert refused.value.code == 413
+            assert refused.value.headers["Content-Type"].startswith(kind)
+            assert refused.value.headers["Cache-Control"] == "no-store"
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(base + "/no-such-page/", timeout=5)
         assert missing.value.code == 404
