@@ -11,6 +11,7 @@ of random cases.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
@@ -20,9 +21,10 @@ from typing import Any
 import polars as pl
 
 from openprobation.rules import case_record as cr
+from openprobation.rules import ops
 from openprobation.rules.offences import offence_table
-from openprobation.rules.predictors import osp
-from openprobation.rules.predictors.base import load_policy, logistic, percent_2dp, percent_whole
+from openprobation.rules.predictors import ogp, ogrs3, osp, ovp
+from openprobation.rules.predictors.base import load_policy, logistic, percent_2dp
 from openprobation.rules.registrations import MAPPA_CODE, rosh_codes
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
 
@@ -153,22 +155,6 @@ def facts_from_row(row: Mapping[str, Any]) -> cr.CaseFacts:
 # ---- Column helpers ----
 
 
-def _age(born: pl.Expr, on: pl.Expr) -> pl.Expr:
-    def month_day(d: pl.Expr) -> pl.Expr:  # month() and day() are Int8: widen before multiplying
-        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
-
-    earlier = month_day(on) < month_day(born)
-    return (on.dt.year().cast(pl.Int64) - born.dt.year().cast(pl.Int64) - earlier.cast(pl.Int64)).cast(pl.Int64)
-
-
-def _whole_months(start: pl.Expr, end: pl.Expr) -> pl.Expr:
-    months = (end.dt.year().cast(pl.Int64) - start.dt.year().cast(pl.Int64)) * 12 + (
-        end.dt.month().cast(pl.Int64) - start.dt.month().cast(pl.Int64)
-    )
-    months = months - (end.dt.day() < start.dt.day()).cast(pl.Int64)
-    return pl.when(end <= start).then(0).otherwise(pl.max_horizontal(months, pl.lit(0))).cast(pl.Int64)
-
-
 def _points(value: pl.Expr, table: Iterable[Mapping[str, Any]], below: int | None = None) -> pl.Expr:
     """A ``from = n, points = p`` table as a column (the row with the largest ``from`` not above the value)."""
     rows = sorted(((int(r["from"]), int(r["points"])) for r in table), reverse=True)
@@ -185,33 +171,6 @@ def _band(value: pl.Expr, spec: Iterable[Mapping[str, Any]]) -> pl.Expr:
     return expr
 
 
-def _logistic(y: pl.Expr) -> pl.Expr:
-    return pl.when(y < -700).then(0.0).otherwise(1.0 / (1.0 + (-y).exp()))
-
-
-def _percent_whole(p: pl.Expr) -> pl.Expr:
-    """As ``percent_whole``: 5 dp half-up, x100 half-up, kept within 1..99 (integer arithmetic after the first step)."""
-    k5 = (p * 100000 + 0.5).floor().cast(pl.Int64, strict=False)
-    return ((k5 + 500) // 1000).clip(1, 99)
-
-
-def _hundredths(p: pl.Expr) -> pl.Expr:
-    """A probability as a percentage in whole hundredths, half-up (``percent_2dp`` x 100)."""
-    return (p * 10000 + 0.5).floor().cast(pl.Int64, strict=False)
-
-
-@cache
-def _percent_table(tool: str) -> tuple[dict[int, int], dict[int, int]]:
-    """Points -> (1-year %, 2-year %) for OVP and OGP, from the scalar helpers."""
-    pol = load_policy(tool)
-    one, two = {}, {}
-    for points in range(0, 400):
-        y = pol.float("per_point") * points
-        one[points] = percent_whole(logistic(y + pol.float("intercept", "one_year")))
-        two[points] = percent_whole(logistic(y + pol.float("intercept", "two_year")))
-    return one, two
-
-
 @cache
 def _osp_dc_table() -> dict[int, int]:
     pol = load_policy("osp_dc")
@@ -226,8 +185,6 @@ def offence_frame() -> pl.DataFrame:
     rows = [
         {
             "offence_code": o.code,
-            "ogrs3_weight": float(o.ogrs3_weight) if o.ogrs3_weight is not None else None,
-            "ogrs3_ok": o.ogrs3_weight is not None and o.ogrs3_error != "NEED_DETAILS_OF_EXACT_OFFENCE",
             "snsv_static": float(o.snsv_static_weight or 0),
             "snsv_dynamic": float(o.snsv_dynamic_weight or 0),
             "vatp_static": float(o.vatp_static_weight or 0),
@@ -267,6 +224,15 @@ def _missing(tool: str) -> pl.Expr:
     return pl.concat_str(parts)
 
 
+def _required(cls: type[Any], inputs: Mapping[str, pl.Expr]) -> list[ops.Check]:
+    """A null in a field the tool's input requires (the one-case path refuses it when parsing the input)."""
+    return [
+        ops.Check(name, inputs[name].is_null(), "Required")
+        for name, f in cls.__dataclass_fields__.items()
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+
+
 # ---- The tools ----
 
 
@@ -283,8 +249,8 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         **{f"{tool}_missing": _missing(tool) for tool in cr.TOOLS},
     )
     df = df.with_columns(
-        age_conv=_age(pl.col("date_of_birth"), pl.col("conviction_date")),
-        age_fu=_age(pl.col("date_of_birth"), pl.col("follow_up")),
+        age_conv=ops.COLUMNS.age(pl.col("date_of_birth"), pl.col("conviction_date")),
+        age_fu=ops.COLUMNS.age(pl.col("date_of_birth"), pl.col("follow_up")),
         total=pl.col("h_total_sanctions"),
         first=pl.col("h_age_at_first_sanction"),
         violent=pl.col("h_violent_sanctions"),
@@ -292,20 +258,9 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     )
     df = df.with_columns(career=pl.col("age_conv") - pl.col("first"))
 
-    def history_ok(minimum_age: int) -> pl.Expr:  # predictors.history.check_history, with the tool's minimum age
-        return (
-            (pl.col("follow_up") >= pl.col("conviction_date"))
-            & (pl.col("total") >= 1)
-            & (pl.col("total") <= 999)
-            & (pl.col("first") >= minimum_age)
-            & (pl.col("conviction_date") > pl.col("date_of_birth"))
-            & (pl.col("age_conv") >= minimum_age)
-            & (pl.col("first") <= pl.col("age_conv"))
-        )
-
     minimum = {name: int(load_policy(name)["minimum_age"]) for name in ("ogrs3", "snsv", "osp_dc")}
-    ogrs3_ok = history_ok(minimum["ogrs3"]) & pl.col("ogrs3_ok").fill_null(False)
-    snsv_history_ok = history_ok(minimum["snsv"]) & pl.col("ogrs3_ok").fill_null(False)
+    ogrs3_ok = ~ops.fails_any(ogrs3.ogrs3_checks(ops.COLUMNS, **_ogrs3_inputs()))
+    snsv_history_ok = ~ops.fails_any(ogrs3.ogrs3_checks(ops.COLUMNS, minimum_age=minimum["snsv"], **_ogrs3_inputs()))
     violent_ok = (pl.col("violent") >= 0) & (pl.col("violent") <= 999) & (pl.col("violent") <= pl.col("total"))
     answers_ok = pl.all_horizontal([_answer_ok(n) for n in ANSWERS])
     needs_dc = male & pl.col("sexual_history")
@@ -324,7 +279,7 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
                     last_sex.is_null()
                     | (
                         (last_sex > pl.col("date_of_birth"))
-                        & (_age(pl.col("date_of_birth"), last_sex) >= minimum["osp_dc"])
+                        & (ops.COLUMNS.age(pl.col("date_of_birth"), last_sex) >= minimum["osp_dc"])
                         & (last_sex <= pl.col("as_of"))
                     )
                 )
@@ -342,18 +297,10 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     ok = {
         "ogrs3": ogrs3_ok,
         "rsr": snsv_history_ok & violent_ok & answers_ok & osp_ok,
-        "ogp": ogrs3_ok & answers_ok & pl.all_horizontal([pl.col(f"ans_{n}").is_not_null() for n in cr.OGP_ANSWERS]),
+        "ogp": ~ops.fails_any(_required(ogp.OgpInput, _ogp_inputs()) + ogp.ogp_checks(ops.COLUMNS, **_ogp_inputs())),
     }
     # OVP checks only its own fields (no offence code, no age at first sanction).
-    ok["ovp"] = (
-        (pl.col("total") >= 1)
-        & (pl.col("total") <= 999)
-        & violent_ok
-        & answers_ok
-        & pl.all_horizontal([pl.col(f"ans_{n}").is_not_null() for n in cr.OVP_ANSWERS])
-        & (pl.col("follow_up") > pl.col("date_of_birth"))
-        & (pl.col("age_fu") >= int(load_policy("ovp")["minimum_age"]))
-    )
+    ok["ovp"] = ~ops.fails_any(_required(ovp.OvpInput, _ovp_inputs()) + ovp.ovp_checks(ops.COLUMNS, **_ovp_inputs()))
     df = df.with_columns(
         **{
             f"{tool}_status": pl.when(pl.col(f"{tool}_missing") != "")
@@ -372,29 +319,24 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     return df
 
 
+def _ogrs3_inputs() -> dict[str, Any]:
+    """OGRS3's inputs (``predictors.ogrs3.Ogrs3Input``) as the frame's columns."""
+    return {
+        "gender": pl.col("gender"),
+        "date_of_birth": pl.col("date_of_birth"),
+        "conviction_date": pl.col("conviction_date"),
+        "follow_up_start": pl.col("follow_up"),
+        "total_sanctions": pl.col("h_total_sanctions"),
+        "age_at_first_sanction": pl.col("h_age_at_first_sanction"),
+        "offence_code": pl.col("offence_code"),
+    }
+
+
 def _ogrs3(df: pl.DataFrame) -> pl.DataFrame:
-    pol = load_policy("ogrs3")
-    ages = pol["age_gender"]
-    age_term: Any = pl.lit(None, dtype=pl.Float64)
-    for sex in ("male", "female"):
-        for start in sorted(int(k) for k in ages[sex]):
-            age_term = (
-                pl.when((pl.col("gender") == sex) & (pl.col("age_fu") >= start))
-                .then(float(ages[sex][str(start)]))
-                .otherwise(age_term)
-            )
-    status = (
-        pl.when(pl.col("total") == 1)
-        .then(pol.float("status", "first_sanction"))
-        .otherwise(pol.float("status", "repeat_sanction"))
+    f = ogrs3.ogrs3_formula(ops.COLUMNS, **_ogrs3_inputs())
+    return df.with_columns(
+        ogrs3_one_year_percent=f["one_year_percent"], ogrs3_two_year_percent=f["two_year_percent"], ogrs3_band=f["band"]
     )
-    ratio = pl.col("total").cast(pl.Float64) / (int(pol["copas"]["offset"]) + pl.col("career")).cast(pl.Float64)
-    y = pl.col("ogrs3_weight") + age_term + status + pol.float("copas", "coefficient") * ratio.log()
-    df = df.with_columns(
-        ogrs3_one_year_percent=_percent_whole(_logistic(y + pol.float("intercept", "one_year"))),
-        ogrs3_two_year_percent=_percent_whole(_logistic(y + pol.float("intercept", "two_year"))),
-    )
-    return df.with_columns(ogrs3_band=_band(pl.col("ogrs3_two_year_percent"), pol["bands"]))
 
 
 def _poly(x: pl.Expr, coefficients: list[str]) -> pl.Expr:
@@ -417,7 +359,9 @@ def _snsv(df: pl.DataFrame) -> pl.DataFrame:
     ]
     df = df.with_columns(snsv_is_dynamic=pl.all_horizontal(present))
     x_age = pl.col("age_fu").cast(pl.Float64)
-    months = pl.min_horizontal(_whole_months(pl.col("follow_up"), pl.col("as_of")), pl.lit(int(pol["months_cap"])))
+    months = pl.min_horizontal(
+        ops.COLUMNS.whole_months(pl.col("follow_up"), pl.col("as_of")), pl.lit(int(pol["months_cap"]))
+    )
     female = pl.col("gender") == "female"
     total = pl.col("total")
     violent = pl.col("violent")
@@ -471,7 +415,7 @@ def _snsv(df: pl.DataFrame) -> pl.DataFrame:
         return y
 
     y = pl.when(pl.col("snsv_is_dynamic")).then(linear("dynamic")).otherwise(linear("static"))
-    return df.with_columns(snsv_hundredths=_hundredths(_logistic(y)))
+    return df.with_columns(snsv_hundredths=ops.COLUMNS.hundredths(ops.COLUMNS.logistic(y)))
 
 
 def _osp(df: pl.DataFrame) -> pl.DataFrame:
@@ -491,7 +435,9 @@ def _osp(df: pl.DataFrame) -> pl.DataFrame:
     last_points = (
         pl.when(last.is_null())
         .then(0)
-        .otherwise(_points(_age(pl.col("date_of_birth"), last), tables["age_at_last_sexual_sanction"], below=0))
+        .otherwise(
+            _points(ops.COLUMNS.age(pl.col("date_of_birth"), last), tables["age_at_last_sexual_sanction"], below=0)
+        )
     )
     other = pol["other_points"]
     points = (
@@ -510,7 +456,7 @@ def _osp(df: pl.DataFrame) -> pl.DataFrame:
     years = int(rule["years_offence_free"])
 
     def free(when: pl.Expr) -> pl.Expr:
-        return (when <= pl.col("as_of")) & (_age(when, pl.col("as_of")) >= years)
+        return (when <= pl.col("as_of")) & (ops.COLUMNS.age(when, pl.col("as_of")) >= years)
 
     in_custody = (pl.col("sentence_type") == "custody") & (
         pl.col("release_date").is_null() | (pl.col("release_date") > pl.col("as_of"))
@@ -578,72 +524,41 @@ def _rsr(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _ovp_inputs() -> dict[str, pl.Expr]:
+    """OVP's inputs (``predictors.ovp.OvpInput``) as the frame's columns."""
+    return {
+        "gender": pl.col("gender"),
+        "date_of_birth": pl.col("date_of_birth"),
+        "follow_up_start": pl.col("follow_up"),
+        "total_sanctions": pl.col("h_total_sanctions"),
+        "violent_sanctions": pl.col("h_violent_sanctions"),
+        **{name: pl.col(f"ans_{name}") for name in cr.OVP_ANSWERS},
+    }
+
+
 def _ovp(df: pl.DataFrame) -> pl.DataFrame:
-    pol = load_policy("ovp")
-    p = pol["points"]
-    alcohol = pl.col("ans_current_alcohol_use") + pl.col("ans_binge_drinking")
-    alcohol_points = (alcohol * 5 + 1) // 2  # ceil(2.5 x n) for whole n
-    assert p["alcohol_multiplier"] == "2.5"
-
-    def flag(name: str, points: Any) -> pl.Expr:
-        return pl.when(pl.col(f"ans_{name}").fill_null(False)).then(int(points)).otherwise(0)
-
-    points = (
-        pl.when(pl.col("total") > 0).then(int(p["any_sanction"])).otherwise(0)
-        + _points(pl.col("violent"), p["violent_sanctions"], below=0)
-        + _points(pl.col("total") - pl.col("violent"), p["non_violent_sanctions"], below=0)
-        + _points(pl.col("age_fu"), p["age_at_follow_up"], below=0)
-        + pl.when(pl.col("gender") == "male").then(int(p["male"])).otherwise(0)
-        + flag("does_not_recognise_impact", p["does_not_recognise_impact"])
-        + flag("no_fixed_abode", p["no_fixed_abode"])
-        + flag("unemployed", p["unemployed"])
-        + alcohol_points
-        + flag("current_psychiatric_treatment", p["current_psychiatric_treatment"])
-        + pl.col("ans_temper_control") * int(p["temper_control_per_answer"])
-        + pl.col("ans_pro_criminal_attitudes") * int(p["pro_criminal_attitudes_per_answer"])
+    f = ovp.ovp_formula(ops.COLUMNS, **_ovp_inputs())
+    return df.with_columns(
+        ovp_points=f["points"].cast(pl.Int64),
+        ovp_one_year_percent=f["one_year_percent"],
+        ovp_two_year_percent=f["two_year_percent"],
+        ovp_band=f["band"],
     )
-    one, two = _percent_table("ovp")
-    df = df.with_columns(ovp_points=points.cast(pl.Int64))
-    df = df.with_columns(
-        ovp_one_year_percent=pl.col("ovp_points").replace_strict(one, default=None, return_dtype=pl.Int64),
-        ovp_two_year_percent=pl.col("ovp_points").replace_strict(two, default=None, return_dtype=pl.Int64),
-    )
-    return df.with_columns(ovp_band=_band(pl.col("ovp_two_year_percent"), pol["bands"]))
+
+
+def _ogp_inputs() -> dict[str, pl.Expr]:
+    """OGP's inputs (``predictors.ogp.OgpInput``) as the frame's columns."""
+    return {**_ogrs3_inputs(), **{name: pl.col(f"ans_{name}") for name in cr.OGP_ANSWERS}}
 
 
 def _ogp(df: pl.DataFrame) -> pl.DataFrame:
-    pol = load_policy("ogp")
-    p = pol["points"]
-    assert (p["ogrs3_multiplier"], p["drug_multiplier"], p["thinking_multiplier"]) == ("0.6", "3.75", "5/6")
-
-    def half_up(numerator: pl.Expr, denominator: int) -> pl.Expr:  # floor(n/d + 1/2) for whole n, d
-        return (2 * numerator + denominator) // (2 * denominator)
-
-    def flag(name: str, points: Any) -> pl.Expr:
-        return pl.when(pl.col(f"ans_{name}").fill_null(False)).then(int(points)).otherwise(0)
-
-    drugs = pl.col("ans_drug_misuse") + pl.col("ans_motivation_to_tackle_drug_misuse")
-    thinking = (
-        pl.col("ans_problem_solving") + pl.col("ans_awareness_of_consequences") + pl.col("ans_understands_others")
+    f = ogp.ogp_formula(ops.COLUMNS, ogrs3_two_year_percent=pl.col("ogrs3_two_year_percent"), **_ogp_inputs())
+    return df.with_columns(
+        ogp_points=f["points"].cast(pl.Int64),
+        ogp_one_year_percent=f["one_year_percent"],
+        ogp_two_year_percent=f["two_year_percent"],
+        ogp_band=f["band"],
     )
-    activities = {int(k): int(v) for k, v in p["activities_encourage_offending"].items()}
-    attitudes = {int(k): int(v) for k, v in p["pro_criminal_attitudes"].items()}
-    points = (
-        half_up(pl.col("ogrs3_two_year_percent") * 3, 5)  # 0.6 x
-        + flag("no_fixed_abode", p["no_fixed_abode"])
-        + flag("unemployed", p["unemployed"])
-        + pl.col("ans_activities_encourage_offending").replace_strict(activities, default=0, return_dtype=pl.Int64)
-        + half_up(drugs * 15, 4)  # 3.75 x
-        + half_up(thinking * 5, 6)  # 5/6 x
-        + pl.col("ans_pro_criminal_attitudes").replace_strict(attitudes, default=0, return_dtype=pl.Int64)
-    )
-    one, two = _percent_table("ogp")
-    df = df.with_columns(ogp_points=points.cast(pl.Int64))
-    df = df.with_columns(
-        ogp_one_year_percent=pl.col("ogp_points").replace_strict(one, default=None, return_dtype=pl.Int64),
-        ogp_two_year_percent=pl.col("ogp_points").replace_strict(two, default=None, return_dtype=pl.Int64),
-    )
-    return df.with_columns(ogp_band=_band(pl.col("ogp_two_year_percent"), pol["bands"]))
 
 
 def _tier(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:

@@ -200,21 +200,22 @@ def whole_months(start: dt.date, end: dt.date) -> int:
 
 
 def check_count(problems: Problems, name: str, value: int | None, *, maximum: int = MAXIMUM_COUNT) -> None:
-    if value is not None and value < 0:
-        problems.add(name, "Enter a number of 0 or more")
-    elif value is not None and value > maximum:
-        problems.add(name, f"Enter a number of {maximum} or fewer")
+    from openprobation.rules.ops import SCALAR, report
+    from openprobation.rules.predictors.checks import count_checks
+
+    report(problems, count_checks(SCALAR, name, value, maximum=maximum))
 
 
 def check_answer(problems: Problems, name: str, value: int | None) -> None:
     """OASys-style answers scored 0 (no problem), 1 (some problems) or 2 (significant problems)."""
-    if value is not None and value not in (0, 1, 2):
-        problems.add(name, "Enter 0 (no problems), 1 (some problems) or 2 (significant problems)")
+    from openprobation.rules.ops import SCALAR, report
+    from openprobation.rules.predictors.checks import answer_checks
+
+    report(problems, answer_checks(SCALAR, [(name, value)]))
 
 
 def check_violent_sanctions(problems: Problems, violent: int, total: int) -> None:
-    check_count(problems, "violent_sanctions", violent)
-    if violent > total >= 1:
-        problems.add(
-            "violent_sanctions", f"Violent sanctions ({violent}) cannot be more than total sanctions ({total})"
-        )
+    from openprobation.rules.ops import SCALAR, report
+    from openprobation.rules.predictors.checks import violent_sanctions_checks
+
+    report(problems, violent_sanctions_checks(SCALAR, violent, total))

@@ -12,22 +12,14 @@ Rule and points: ``policy/ogp.toml`` (read from ministryofjustice/hmpps-arns-ris
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
-from openprobation.rules.predictors.base import (
-    Policy,
-    Problems,
-    Term,
-    band_for,
-    bands,
-    check_answer,
-    load_policy,
-    logistic,
-    percent_whole,
-)
-from openprobation.rules.predictors.ogrs3 import Ogrs3Input, Ogrs3Result, ogrs3_calculate, ogrs3_check
+from openprobation.rules.ops import SCALAR, Check, Ops, report
+from openprobation.rules.predictors.base import Policy, Problems, Term, load_policy, logistic, percent_whole
+from openprobation.rules.predictors.checks import answer_checks
+from openprobation.rules.predictors.ogrs3 import Ogrs3Input, Ogrs3Result, ogrs3_calculate, ogrs3_checks
 
 TOOL = "ogp"
 ANSWER_FIELDS = (
@@ -72,22 +64,79 @@ def policy() -> Policy:
     return load_policy(TOOL)
 
 
-def _half_up(value: Fraction) -> int:
-    return math.floor(value + Fraction(1, 2))
+def _half_up(factor: Fraction, n: Any) -> Any:
+    """floor(factor x n + 1/2) for a whole n, in whole-number arithmetic."""
+    return (2 * factor.numerator * n + factor.denominator) // (2 * factor.denominator)
+
+
+def _one_year_percent(points: int) -> int:
+    pol = policy()
+    return percent_whole(logistic(pol.float("per_point") * points + pol.float("intercept", "one_year")))
+
+
+def _two_year_percent(points: int) -> int:
+    pol = policy()
+    return percent_whole(logistic(pol.float("per_point") * points + pol.float("intercept", "two_year")))
+
+
+POINTS_RANGE = range(0, 400)  # far above the most points anyone can score
+
+
+def ogp_checks(o: Ops, **x: Any) -> list[Check]:
+    """OGP's input checks over its inputs ``x`` (the fields of :class:`OgpInput`): OGRS3's and the answers."""
+    ogrs3_inputs = {name: x[name] for name in Ogrs3Input.__dataclass_fields__}
+    return [*ogrs3_checks(o, **ogrs3_inputs), *answer_checks(o, [(name, x[name]) for name in ANSWER_FIELDS])]
+
+
+def ogp_formula(o: Ops, *, ogrs3_two_year_percent: Any, **x: Any) -> dict[str, Any]:
+    """OGP over its checked inputs ``x`` and the OGRS3 two-year percent worked out from them: the points of each
+    item, their sum, the percents and the band."""
+    pol = policy()
+    p = pol["points"]
+
+    def flag(name: str) -> Any:
+        return o.where(o.fill_null(x[name], False), int(p[name]), 0)
+
+    def answer(name: str) -> Any:
+        return o.lookup(x[name], {int(k): int(v) for k, v in p[name].items()}, 0)
+
+    terms = {
+        "ogrs3_two_year_percent": _half_up(Fraction(p["ogrs3_multiplier"]), ogrs3_two_year_percent),
+        "no_fixed_abode": flag("no_fixed_abode"),
+        "unemployed": flag("unemployed"),
+        "activities_encourage_offending": answer("activities_encourage_offending"),
+        "drug_misuse": _half_up(
+            Fraction(p["drug_multiplier"]), x["drug_misuse"] + x["motivation_to_tackle_drug_misuse"]
+        ),
+        "thinking": _half_up(
+            Fraction(p["thinking_multiplier"]),
+            x["problem_solving"] + x["awareness_of_consequences"] + x["understands_others"],
+        ),
+        "pro_criminal_attitudes": answer("pro_criminal_attitudes"),
+    }
+    points: Any = 0
+    for value in terms.values():
+        points = points + value
+    two_year = o.tabulate(points, _two_year_percent, POINTS_RANGE)
+    return {
+        "terms": terms,
+        "points": points,
+        "one_year_percent": o.tabulate(points, _one_year_percent, POINTS_RANGE),
+        "two_year_percent": two_year,
+        "band": o.band(two_year, pol["bands"]),
+    }
 
 
 def ogp_calculate(data: OgpInput) -> OgpResult:
     problems = Problems()
-    ogrs3_check(data, problems)
-    for name in ANSWER_FIELDS:
-        check_answer(problems, name, getattr(data, name))
+    fields = {name: getattr(data, name) for name in OgpInput.__dataclass_fields__}
+    report(problems, ogp_checks(SCALAR, **fields))
     problems.raise_if_any()
     ogrs3 = ogrs3_calculate(data)
     pol = policy()
     p = pol["points"]
-    ogrs3_factor = Fraction(p["ogrs3_multiplier"])
-    drug_factor = Fraction(p["drug_multiplier"])
-    thinking_factor = Fraction(p["thinking_multiplier"])
+    f = ogp_formula(SCALAR, ogrs3_two_year_percent=ogrs3.two_year_percent, **fields)
+    points = f["terms"]
     drugs = data.drug_misuse + data.motivation_to_tackle_drug_misuse
     thinking = data.problem_solving + data.awareness_of_consequences + data.understands_others
     terms = [
@@ -95,50 +144,41 @@ def ogp_calculate(data: OgpInput) -> OgpResult:
             "ogrs3_two_year_percent",
             ogrs3.two_year_percent,
             p["ogrs3_multiplier"],
-            _half_up(ogrs3_factor * ogrs3.two_year_percent),
+            points["ogrs3_two_year_percent"],
             detail="rounded half-up",
         ),
-        Term("no_fixed_abode", data.no_fixed_abode, None, int(p["no_fixed_abode"]) if data.no_fixed_abode else 0),
-        Term("unemployed", data.unemployed, None, int(p["unemployed"]) if data.unemployed else 0),
+        Term("no_fixed_abode", data.no_fixed_abode, None, points["no_fixed_abode"]),
+        Term("unemployed", data.unemployed, None, points["unemployed"]),
         Term(
             "activities_encourage_offending",
             data.activities_encourage_offending,
             None,
-            int(p["activities_encourage_offending"][str(data.activities_encourage_offending)]),
+            points["activities_encourage_offending"],
         ),
         Term(
             "drug_misuse",
             drugs,
             p["drug_multiplier"],
-            _half_up(drug_factor * drugs),
+            points["drug_misuse"],
             detail=f"{data.drug_misuse} misuse + {data.motivation_to_tackle_drug_misuse} motivation, rounded half-up",
         ),
         Term(
             "thinking",
             thinking,
             p["thinking_multiplier"],
-            _half_up(thinking_factor * thinking),
+            points["thinking"],
             detail=f"{data.problem_solving} problem solving + {data.awareness_of_consequences} awareness of "
             f"consequences + {data.understands_others} understands others, rounded half-up",
         ),
-        Term(
-            "pro_criminal_attitudes",
-            data.pro_criminal_attitudes,
-            None,
-            int(p["pro_criminal_attitudes"][str(data.pro_criminal_attitudes)]),
-        ),
+        Term("pro_criminal_attitudes", data.pro_criminal_attitudes, None, points["pro_criminal_attitudes"]),
     ]
-    points = sum(int(t.contribution) for t in terms)
-    y = pol.float("per_point") * points
-    one = percent_whole(logistic(y + pol.float("intercept", "one_year")))
-    two = percent_whole(logistic(y + pol.float("intercept", "two_year")))
     return OgpResult(
         tool=TOOL,
         policy_version=pol.policy_version,
-        points=points,
-        one_year_percent=one,
-        two_year_percent=two,
-        band=band_for(two, bands(pol["bands"])),
+        points=f["points"],
+        one_year_percent=f["one_year_percent"],
+        two_year_percent=f["two_year_percent"],
+        band=f["band"],
         ogrs3=ogrs3,
         explanation=tuple(terms),
     )

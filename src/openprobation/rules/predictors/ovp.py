@@ -13,26 +13,22 @@ fallback, so a missing answer is an error naming the field.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
+from typing import Any
 
 from openprobation.rules.dates import age_in_years
+from openprobation.rules.ops import SCALAR, Check, Ops, report
 from openprobation.rules.predictors.base import (
     MAXIMUM_COUNT,
     Policy,
     Problems,
     Term,
-    band_for,
-    bands,
-    check_answer,
-    check_count,
-    check_violent_sanctions,
     load_policy,
     logistic,
     percent_whole,
-    points_for,
 )
+from openprobation.rules.predictors.checks import answer_checks, count_checks, violent_sanctions_checks
 from openprobation.rules.predictors.history import Gender
 
 TOOL = "ovp"
@@ -71,17 +67,89 @@ def policy() -> Policy:
     return load_policy(TOOL)
 
 
-def ovp_check(data: OvpInput, problems: Problems) -> None:
+ANSWER_FIELDS = ("current_alcohol_use", "binge_drinking", "temper_control", "pro_criminal_attitudes")
+FLAGS = ("does_not_recognise_impact", "no_fixed_abode", "unemployed")
+
+
+def ovp_checks(o: Ops, **x: Any) -> list[Check]:
+    """OVP's input checks over its inputs ``x`` (the fields of :class:`OvpInput`)."""
+    minimum = int(policy()["minimum_age"])
+    total, born, start = x["total_sanctions"], x["date_of_birth"], x["follow_up_start"]
+    return [
+        Check("total_sanctions", total < 1, "Enter the number of sanctions including the current one (1 or more)"),
+        *count_checks(o, "total_sanctions", total, maximum=MAXIMUM_COUNT),
+        *violent_sanctions_checks(o, x["violent_sanctions"], total),
+        *answer_checks(o, [(name, x[name]) for name in ANSWER_FIELDS]),
+        Check(
+            "date_of_birth",
+            o.or_(start <= born, o.age(born, start) < minimum),
+            f"OVP scores people aged {minimum} or over at the start of follow-up",
+        ),
+    ]
+
+
+def _rows(table: Any) -> tuple[tuple[int, int], ...]:
+    return tuple((int(row["from"]), int(row["points"])) for row in table)
+
+
+def _ceil_times(factor: Fraction, n: Any) -> Any:
+    """ceil(factor x n) for a whole n, in whole-number arithmetic."""
+    return (n * factor.numerator + factor.denominator - 1) // factor.denominator
+
+
+def _one_year_percent(points: int) -> int:
     pol = policy()
-    if data.total_sanctions < 1:
-        problems.add("total_sanctions", "Enter the number of sanctions including the current one (1 or more)")
-    check_count(problems, "total_sanctions", data.total_sanctions, maximum=MAXIMUM_COUNT)
-    check_violent_sanctions(problems, data.violent_sanctions, data.total_sanctions)
-    for name in ("current_alcohol_use", "binge_drinking", "temper_control", "pro_criminal_attitudes"):
-        check_answer(problems, name, getattr(data, name))
-    minimum = int(pol["minimum_age"])
-    if data.follow_up_start <= data.date_of_birth or age_in_years(data.date_of_birth, data.follow_up_start) < minimum:
-        problems.add("date_of_birth", f"OVP scores people aged {minimum} or over at the start of follow-up")
+    return percent_whole(logistic(pol.float("per_point") * points + pol.float("intercept", "one_year")))
+
+
+def _two_year_percent(points: int) -> int:
+    pol = policy()
+    return percent_whole(logistic(pol.float("per_point") * points + pol.float("intercept", "two_year")))
+
+
+POINTS_RANGE = range(0, 400)  # far above the most points anyone can score
+
+
+def ovp_formula(o: Ops, **x: Any) -> dict[str, Any]:
+    """OVP over its checked inputs ``x``: the points of each item, their sum, the percents and the band."""
+    pol = policy()
+    p = pol["points"]
+    total, violent = x["total_sanctions"], x["violent_sanctions"]
+    terms = {
+        "any_sanction": o.where(total != 0, int(p["any_sanction"]), 0),
+        "violent_sanctions": o.step(violent, _rows(p["violent_sanctions"]), 0),
+        "non_violent_sanctions": o.step(total - violent, _rows(p["non_violent_sanctions"]), 0),
+        "age_at_follow_up_start": o.step(
+            o.age(x["date_of_birth"], x["follow_up_start"]), _rows(p["age_at_follow_up"]), 0
+        ),
+        "male": o.where(x["gender"] == "male", int(p["male"]), 0),
+        **{name: o.where(o.fill_null(x[name], False), int(p[name]), 0) for name in FLAGS},
+        "alcohol": _ceil_times(Fraction(p["alcohol_multiplier"]), x["current_alcohol_use"] + x["binge_drinking"]),
+        "current_psychiatric_treatment": o.where(
+            o.fill_null(x["current_psychiatric_treatment"], False), int(p["current_psychiatric_treatment"]), 0
+        ),
+        "temper_control": int(p["temper_control_per_answer"]) * x["temper_control"],
+        "pro_criminal_attitudes": int(p["pro_criminal_attitudes_per_answer"]) * x["pro_criminal_attitudes"],
+    }
+    points: Any = 0
+    for value in terms.values():
+        points = points + value
+    two_year = o.tabulate(points, _two_year_percent, POINTS_RANGE)
+    return {
+        "terms": terms,
+        "points": points,
+        "one_year_percent": o.tabulate(points, _one_year_percent, POINTS_RANGE),
+        "two_year_percent": two_year,
+        "band": o.band(two_year, pol["bands"]),
+    }
+
+
+def ovp_check(data: OvpInput, problems: Problems) -> None:
+    report(problems, ovp_checks(SCALAR, **_fields(data)))
+
+
+def _fields(data: OvpInput) -> dict[str, Any]:
+    return {name: getattr(data, name) for name in OvpInput.__dataclass_fields__}
 
 
 def ovp_calculate(data: OvpInput) -> OvpResult:
@@ -90,34 +158,27 @@ def ovp_calculate(data: OvpInput) -> OvpResult:
     problems.raise_if_any()
     pol = policy()
     p = pol["points"]
+    f = ovp_formula(SCALAR, **_fields(data))
+    points = f["terms"]
     age = age_in_years(data.date_of_birth, data.follow_up_start)
-    non_violent = data.total_sanctions - data.violent_sanctions
     alcohol = data.current_alcohol_use + data.binge_drinking
-    alcohol_points = math.ceil(Decimal(p["alcohol_multiplier"]) * alcohol)
     terms = [
-        Term("any_sanction", data.total_sanctions, None, int(p["any_sanction"]) if data.total_sanctions else 0),
+        Term("any_sanction", data.total_sanctions, None, points["any_sanction"]),
+        Term("violent_sanctions", data.violent_sanctions, None, points["violent_sanctions"]),
         Term(
-            "violent_sanctions",
-            data.violent_sanctions,
+            "non_violent_sanctions",
+            data.total_sanctions - data.violent_sanctions,
             None,
-            points_for(data.violent_sanctions, p["violent_sanctions"]),
+            points["non_violent_sanctions"],
         ),
-        Term("non_violent_sanctions", non_violent, None, points_for(non_violent, p["non_violent_sanctions"])),
-        Term("age_at_follow_up_start", age, None, points_for(age, p["age_at_follow_up"])),
-        Term("male", data.gender, None, int(p["male"]) if data.gender == "male" else 0),
-        Term(
-            "does_not_recognise_impact",
-            data.does_not_recognise_impact,
-            None,
-            int(p["does_not_recognise_impact"]) if data.does_not_recognise_impact else 0,
-        ),
-        Term("no_fixed_abode", data.no_fixed_abode, None, int(p["no_fixed_abode"]) if data.no_fixed_abode else 0),
-        Term("unemployed", data.unemployed, None, int(p["unemployed"]) if data.unemployed else 0),
+        Term("age_at_follow_up_start", age, None, points["age_at_follow_up_start"]),
+        Term("male", data.gender, None, points["male"]),
+        *(Term(name, getattr(data, name), None, points[name]) for name in FLAGS),
         Term(
             "alcohol",
             alcohol,
             p["alcohol_multiplier"],
-            alcohol_points,
+            points["alcohol"],
             detail=f"ceil({p['alcohol_multiplier']} x ({data.current_alcohol_use} current use + "
             f"{data.binge_drinking} binge drinking))",
         ),
@@ -125,33 +186,22 @@ def ovp_calculate(data: OvpInput) -> OvpResult:
             "current_psychiatric_treatment",
             data.current_psychiatric_treatment,
             None,
-            int(p["current_psychiatric_treatment"]) if data.current_psychiatric_treatment else 0,
+            points["current_psychiatric_treatment"],
         ),
-        Term(
-            "temper_control",
-            data.temper_control,
-            str(p["temper_control_per_answer"]),
-            int(p["temper_control_per_answer"]) * data.temper_control,
-        ),
+        Term("temper_control", data.temper_control, str(p["temper_control_per_answer"]), points["temper_control"]),
         Term(
             "pro_criminal_attitudes",
             data.pro_criminal_attitudes,
             str(p["pro_criminal_attitudes_per_answer"]),
-            int(p["pro_criminal_attitudes_per_answer"]) * data.pro_criminal_attitudes,
+            points["pro_criminal_attitudes"],
         ),
     ]
-    points = sum(int(t.contribution) for t in terms)
-    y = pol.float("per_point") * points
-    one, two = (
-        percent_whole(logistic(y + pol.float("intercept", "one_year"))),
-        percent_whole(logistic(y + pol.float("intercept", "two_year"))),
-    )
     return OvpResult(
         tool=TOOL,
         policy_version=pol.policy_version,
-        points=points,
-        one_year_percent=one,
-        two_year_percent=two,
-        band=band_for(two, bands(pol["bands"])),
+        points=f["points"],
+        one_year_percent=f["one_year_percent"],
+        two_year_percent=f["two_year_percent"],
+        band=f["band"],
         explanation=tuple(terms),
     )
