@@ -19,12 +19,11 @@ from django.urls import reverse
 from openprobation.core import clock
 from openprobation.core.errors import PermissionDenied, ValidationFailed
 from openprobation.people.models import Person
-from openprobation.people.services import case_access_add
 from openprobation.risk import quality
 from openprobation.risk.models import RecordedScore, Registration, RiskCalculation
 from openprobation.risk.services import recorded_score_set, registration_add
 from openprobation.rules import allocation as alloc
-from tests.factories import make_person
+from tests.factories import limit_access, make_person
 from tests.test_api import Api, problem_fields
 
 
@@ -274,8 +273,8 @@ def mixed(org, frozen_clock):
     restricted, excluded = make_person(org, last_name="Restricted"), make_person(org, last_name="Excluded")
     for person in (a, b, restricted, excluded):
         record(org, person, "tier", "A3")
-    case_access_add(actor=org.admin.user, person=restricted, staff_code=org.spo.code, kind="restriction", reason="LAO")
-    case_access_add(actor=org.admin.user, person=excluded, staff_code=org.qa.code, kind="exclusion", reason="Known")
+    limit_access(person=restricted, staff_code=org.spo.code, kind="restriction", reason="LAO")
+    limit_access(person=excluded, staff_code=org.qa.code, kind="exclusion", reason="Known")
     return {"a": a, "b": b, "restricted": restricted, "excluded": excluded}
 
 

@@ -10,11 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from openprobation.core.models import AuditEvent
-from openprobation.people.services import case_access_add
 from openprobation.safeguarding.models import SafeguardingCheck
 from openprobation.sentences.models import Event
 from openprobation.workitems.models import WorkItem
-from tests.factories import make_person
+from tests.factories import limit_access, make_person
 from tests.test_api import Api, problem_fields
 from tests.test_work_items import YESTERDAY, build_hand_set_queue, hand_item, new_person
 
@@ -45,7 +44,7 @@ def test_work_item_list_filters_and_leaves_out_cases_the_caller_cannot_see(org, 
     mine = make_person(org)
     theirs = make_person(org, practitioner=org.po_b)
     hidden = make_person(org)
-    case_access_add(actor=org.admin.user, person=hidden, staff_code=org.po2.code, kind="restriction", reason="LAO")
+    limit_access(person=hidden, staff_code=org.po2.code, kind="restriction", reason="LAO")
     api = Api("spo")
     body = api.get("/work-items", team=org.team_a.code, overdue="true", kind="first_appointment").json()
     assert [i["crn"] for i in body["items"]] == [mine.crn] and body["count"] == 1

@@ -10,7 +10,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from openprobation.people.services import case_access_add
 from openprobation.safeguarding.models import RoshAssessment, SafeguardingCheck
 from openprobation.safeguarding.services import (
     rosh_assessment_complete,
@@ -20,7 +19,7 @@ from openprobation.safeguarding.services import (
 )
 from openprobation.workitems.models import WorkItem
 from openprobation.workitems.services import reporting_frequency_request
-from tests.factories import PASSWORD, make_person
+from tests.factories import PASSWORD, limit_access, make_person
 from tests.test_work_items import (
     LAST_DUE_SOON,
     TODAY,
@@ -49,7 +48,7 @@ def client_for(staff) -> Client:
 def test_whats_due_shows_overdue_items_with_a_tag_and_one_click_to_the_case_and_the_action(org, frozen_clock):
     person = make_person(org, first_name="Amira", last_name="Begum")
     hidden = make_person(org, first_name="Hidden", last_name="Case")
-    case_access_add(actor=org.admin.user, person=hidden, staff_code=org.po2.code, kind="restriction", reason="LAO")
+    limit_access(person=hidden, staff_code=org.po2.code, kind="restriction", reason="LAO")
     html = client_for(org.po).get("/whats-due/").content.decode()
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html
     assert f'href="/case/{person.crn}/#work-due"' in html
@@ -394,7 +393,7 @@ def test_escalated_enquiries_are_listed_in_the_spos_whats_due_oldest_first(org, 
     )
     hidden = make_person(org, first_name="Hidden", last_name="Case")
     _enquiry(org, hidden, dt.date(2026, 10, 1), dt.date(2026, 10, 15))
-    case_access_add(actor=org.admin.user, person=hidden, staff_code=org.po2.code, kind="restriction", reason="LAO")
+    limit_access(person=hidden, staff_code=org.po2.code, kind="restriction", reason="LAO")
     other_team = make_person(org, practitioner=org.po_b, first_name="Other", last_name="Team")
     _enquiry(org, other_team, dt.date(2026, 10, 1), dt.date(2026, 10, 15))
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from openprobation.contacts.choices import APPOINTMENT_TYPES, ContactOutcome, ContactType
 from openprobation.contacts.models import Contact
-from openprobation.core import clock
+from openprobation.core import clock, followups
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector
 from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
@@ -19,7 +19,6 @@ from openprobation.people.models import Person
 from openprobation.people.services import check_choice
 from openprobation.rules.dates import long_date
 from openprobation.sentences.models import Event
-from openprobation.workitems import generate as work_items
 
 CONTACT_FIELDS = ("type", "date", "outcome", "notes", "event_id")
 CONTACT_EDITABLE = ("type", "date", "outcome", "notes")
@@ -93,7 +92,7 @@ def contact_record(
             after=snapshot(contact, CONTACT_FIELDS),
         )
         if date is not None:
-            work_items.on_contact_recorded(actor=actor, person=person, type=type, when=date, outcome=values["outcome"])
+            followups.contact_recorded(actor=actor, person=person, type=type, when=date, outcome=values["outcome"])
     return contact
 
 
@@ -122,7 +121,7 @@ def contact_update(*, actor: Actor, person: Person, contact_id: int, version: in
                 after=after,
             )
         if "outcome" in after:
-            work_items.on_contact_outcome_changed(
+            followups.contact_outcome_changed(
                 actor=actor,
                 person=person,
                 contact_id=locked.pk,

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from openprobation.core.errors import NotFound
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff, Team
-from openprobation.people.access import Actor, staff_for
+from openprobation.organisation.roles import Actor, staff_for
 
 TEAM_CODE_MAX_LENGTH = 10  # Team.code's column
 

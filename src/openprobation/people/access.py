@@ -1,4 +1,4 @@
-"""Who may see which case, and who may change it: the one place these rules live.
+"""Who may see which case: the one place this rule lives (what each role may do: organisation/roles.py).
 
 Scope by role (a restricted case's lists then apply to everyone, administrators included):
 - practitioner: cases held by their team;
@@ -17,29 +17,29 @@ they may see.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from openprobation.core.errors import PermissionDenied
 from openprobation.core.models import AuditEvent
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff
+
+# The role checks live with the roles (organisation/roles.py); they are named here too because every area asks this
+# module "may this actor see or change this case?".
+from openprobation.organisation.roles import (  # noqa: F401
+    TEAM_VIEWERS,
+    WRITE_ROLES,
+    Actor,
+    can_read_audit,
+    can_write,
+    has_role,
+    is_access_manager,
+    require_access_manager,
+    require_role,
+    require_write,
+    staff_for,
+)
 from openprobation.people.choices import AccessListKind
 from openprobation.people.models import CaseAccess, Person
-
-Actor = AbstractBaseUser | AnonymousUser
-
-WRITE_ROLES = frozenset({Role.PRACTITIONER, Role.SPO, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR})
-
-
-def staff_for(actor: Actor | None) -> Staff | None:
-    if actor is None or not actor.is_authenticated:
-        return None
-    try:
-        staff: Staff = actor.staff  # type: ignore[attr-defined]
-    except Staff.DoesNotExist:
-        return None
-    return staff
 
 
 def people_visible_to(actor: Actor | None) -> QuerySet[Person]:
@@ -73,19 +73,6 @@ def audit_events_visible_to(actor: Actor | None) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(Q(crn="") | Q(crn__in=people_visible_to(actor).values("crn")))
 
 
-def is_access_manager(actor: Actor | None) -> bool:
-    staff = staff_for(actor)
-    return staff is not None and staff.access_manager
-
-
-def require_access_manager(actor: Actor | None) -> Staff:
-    """The staff record of an access manager, or PermissionDenied."""
-    staff = staff_for(actor)
-    if staff is None or not staff.access_manager:
-        raise PermissionDenied("Only an access manager can change restriction and exclusion lists")
-    return staff
-
-
 def barred_from(person: Person, staff: Staff) -> bool:
     """Whether the case's lists keep ``staff`` from it (on its exclusion list, or not on its restriction list):
     such a member of staff cannot be made to hold the case."""
@@ -99,35 +86,3 @@ def barred_from(person: Person, staff: Staff) -> bool:
 def is_limited_access(person: Person) -> bool:
     """A case with a restriction or exclusion list: every view of it is audited."""
     return CaseAccess.objects.filter(person=person).exists()
-
-
-def require_write(actor: Actor | None) -> Staff:
-    """The staff record of an actor allowed to change case records, or PermissionDenied."""
-    staff = staff_for(actor)
-    if staff is None or staff.role not in WRITE_ROLES:
-        raise PermissionDenied("Your role can read case records but not change them")
-    return staff
-
-
-def require_role(actor: Actor | None, *roles: str) -> Staff:
-    staff = staff_for(actor)
-    if staff is None or staff.role not in roles:
-        raise PermissionDenied("Your role cannot do this")
-    return staff
-
-
-def has_role(actor: Actor | None, *roles: str) -> bool:
-    """Whether the actor holds one of ``roles`` (for showing or hiding actions; services use require_role)."""
-    staff = staff_for(actor)
-    return staff is not None and staff.role in roles
-
-
-def can_read_audit(actor: Actor | None) -> bool:
-    staff = staff_for(actor)
-    return staff is not None and staff.role in (Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE)
-
-
-def can_write(actor: Actor | None) -> bool:
-    """Whether the actor's role may change case records (for showing or hiding actions on pages)."""
-    staff = staff_for(actor)
-    return staff is not None and staff.role in WRITE_ROLES

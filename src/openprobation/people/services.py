@@ -7,22 +7,20 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from openprobation.core import clock
+from openprobation.core import clock, followups
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, ValidationFailed
 from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
 from openprobation.organisation.choices import Role
-from openprobation.organisation.models import Staff, Team
-from openprobation.people.access import Actor, people_visible_to, require_role, require_write
-from openprobation.people.choices import AccessListKind, Gender, RelationshipType
-from openprobation.people.models import Address, CaseAccess, Person, Relationship
+from openprobation.organisation.models import Team
+from openprobation.people.access import Actor, people_visible_to, require_write
+from openprobation.people.choices import Gender, RelationshipType
+from openprobation.people.models import Address, Person, Relationship
 from openprobation.rules.crn import crn_problem
 from openprobation.rules.dates import age_in_years
-from openprobation.workitems import generate as work_items
 
 PERSON_FIELDS = ("crn", "first_name", "last_name", "date_of_birth", "gender")
 PERSON_EDITABLE = ("first_name", "last_name", "date_of_birth", "gender")
-RISK_INPUTS = frozenset({"date_of_birth", "gender"})  # person fields the risk tools read
 RELATIONSHIP_FIELDS = (
     "relationship",
     "first_name",
@@ -146,12 +144,7 @@ def person_update(*, actor: Actor, person: Person, version: int, changes: dict[s
                 before=before,
                 after=after,
             )
-            if RISK_INPUTS.intersection(after):
-                # age and gender feed every risk tool and the women's tier factors: recalculate in the same
-                # transaction (imported here because the risk services build on this module)
-                from openprobation.risk.services import risk_recalculate
-
-                risk_recalculate(actor=actor, person=locked)
+            followups.person_changed(actor=actor, person=locked, changed=frozenset(after))  # e.g. the risk tools
     return locked
 
 
@@ -253,7 +246,7 @@ def relationship_add(
             entity_id=created.pk,
             after=values,
         )
-        work_items.on_household_change(actor=actor, person=person, relationship=created, was_household_member=None)
+        followups.household_changed(actor=actor, person=person, relationship=created, was_household_member=None)
     return created
 
 
@@ -282,36 +275,7 @@ def relationship_update(
                 before=before,
                 after=after,
             )
-            work_items.on_household_change(
+            followups.household_changed(
                 actor=actor, person=person, relationship=locked, was_household_member=was_member
             )
     return locked
-
-
-def case_access_add(*, actor: Actor, person: Person, staff_code: str, kind: str, reason: str) -> CaseAccess:
-    """Put a member of staff on a case's restriction or exclusion list (administrators only)."""
-    require_role(actor, Role.ADMINISTRATOR)
-    c = Collector()
-    check_choice(c, "kind", kind, AccessListKind, "list")
-    staff = Staff.objects.filter(code=staff_code).first()
-    if staff is None:
-        c.add("staff", f"No member of staff with code {staff_code}")
-    if not reason.strip():
-        c.add("reason", "Enter why the case's access is limited")
-    c.raise_if_any()
-    assert staff is not None
-    with transaction.atomic():
-        entry, created = CaseAccess.objects.get_or_create(
-            person=person, staff=staff, kind=kind, defaults={"reason": reason}
-        )
-        if created:
-            audit_record(
-                actor=actor,
-                action=f"case.{kind}_added",
-                crn=person.crn,
-                entity="case_access",
-                entity_id=entry.pk,
-                after={"staff": staff.code, "kind": kind},
-                reason=reason,
-            )
-    return entry

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from openprobation.core import clock
+from openprobation.core import clock, followups
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, VersionConflict
 from openprobation.core.records import apply_changes, lock_for_update, reject_unknown, snapshot
@@ -23,7 +23,6 @@ from openprobation.rules import case_record as cr
 from openprobation.rules.dates import add_months, age_in_years
 from openprobation.rules.registrations import registration_policy, registration_type
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
-from openprobation.workitems import generate as work_items
 
 REGISTRATION_FIELDS = ("code", "level", "category", "start_date", "review_date", "end_date", "notes")
 REGISTRATION_EDITABLE = ("level", "category", "review_date", "end_date", "notes")
@@ -128,7 +127,7 @@ def registration_add(
             after=values,
         )
         risk_recalculate(actor=actor, person=person)
-        work_items.on_registration_added(actor=actor, person=person, registration=registration)
+        followups.registration_added(actor=actor, person=person, registration=registration)
     return registration
 
 
@@ -159,7 +158,7 @@ def registration_update(
             )
             risk_recalculate(actor=actor, person=person)
             if "end_date" in after:
-                work_items.on_registration_ended(actor=actor, person=person, registration=locked)
+                followups.registration_ended(actor=actor, person=person, registration=locked)
     return locked
 
 

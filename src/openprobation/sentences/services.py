@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from openprobation.core import clock
+from openprobation.core import clock, followups
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, ValidationFailed
 from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
@@ -18,7 +18,6 @@ from openprobation.organisation.models import Staff
 from openprobation.people.access import Actor, barred_from, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_choice, check_date_order
-from openprobation.risk.services import risk_recalculate
 from openprobation.rules.dates import add_months, long_date
 from openprobation.rules.offences import offence_code_problem, offence_table
 from openprobation.sentences.choices import (
@@ -29,7 +28,6 @@ from openprobation.sentences.choices import (
     TerminationReason,
 )
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
-from openprobation.workitems import generate as work_items
 
 EVENT_FIELDS = (
     "number",
@@ -215,10 +213,9 @@ def event_create(
                 "licence_conditions": [asdict(lc) for lc in licence_conditions],
             },
         )
-        work_items.on_event_created(actor=actor, person=person, event=event)
+        followups.event_created(actor=actor, person=person, event=event)  # clocks started, risk tools recalculated
         if staff is not None:
             _allocate(actor=actor, event=event, staff=staff, start_date=sentence_date, reason="New event")
-        risk_recalculate(actor=actor, person=person)
     return event
 
 
@@ -252,11 +249,9 @@ def event_update(*, actor: Actor, person: Person, number: int, version: int, cha
                 before=before,
                 after=after,
             )
-            if {"release_date", "sentence_type"} & set(after):
-                # The licence-release clock follows the release date (started once per date, re-dated or cancelled
-                # when the date moves or no release applies any more).
-                work_items.on_release_date_changed(actor=actor, person=person, event=locked)
-            risk_recalculate(actor=actor, person=person)
+            # The licence-release clock follows the release date (started once per date, re-dated or cancelled when
+            # the date moves or no release applies any more); the risk tools are recalculated.
+            followups.event_changed(actor=actor, person=person, event=locked, changed=frozenset(after))
     return locked
 
 
@@ -284,7 +279,7 @@ def _allocate(*, actor: Actor, event: Event, staff: Staff, start_date: dt.date, 
         after={"practitioner": staff.code, "team": staff.team.code, "start_date": start_date},
         reason=reason,
     )
-    work_items.on_allocated(actor=actor, person=event.person, event=event, staff=staff, start_date=start_date)
+    followups.event_allocated(actor=actor, person=event.person, event=event, staff=staff, start_date=start_date)
     return allocation
 
 

@@ -1,11 +1,8 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from openprobation.organisation.choices import Role
-from openprobation.people.access import staff_for
+from openprobation.people.access import TEAM_VIEWERS, staff_for
 from openprobation.risk.quality import REPORT_READERS
-
-TEAM_VIEWERS = frozenset({Role.SPO, Role.HEAD_OF_SERVICE, Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR})
 
 
 def service(request: HttpRequest) -> dict[str, object]:

@@ -5,3 +5,10 @@ class WorkItemsConfig(AppConfig):
     name = "openprobation.workitems"
     label = "workitems"
     verbose_name = "work items"
+
+    def ready(self) -> None:
+        # The handler imports the work-item rules and models, which need the app registry: imported here.
+        from openprobation.core import followups
+        from openprobation.workitems.followups import WorkItemFollowups
+
+        followups.register(WorkItemFollowups())

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from openprobation.people import selectors as people_selectors
+from openprobation.caseload import selectors as caseload_selectors
 from openprobation.web.errors import staff_page
 
 COLUMNS = (
@@ -48,7 +48,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if sort not in dict(COLUMNS):
         sort = "name"
     descending = request.GET.get("order") == "desc"
-    rows = people_selectors.caseload_rows(actor=request.user, sort=sort, descending=descending)
+    rows = caseload_selectors.caseload_rows(actor=request.user, sort=sort, descending=descending)
     return render(
         request,
         "web/caseload.html",

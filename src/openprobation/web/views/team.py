@@ -9,10 +9,8 @@ from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import access_lists
 from openprobation.people import selectors as people_selectors
-from openprobation.people.access import has_role, require_role
+from openprobation.people.access import TEAM_VIEWERS, has_role, require_role
 from openprobation.web.errors import staff_page
-
-TEAM_VIEWERS = (Role.SPO, Role.HEAD_OF_SERVICE, Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR)
 
 
 @staff_page

@@ -1,0 +1,1 @@
+"""Read models that join several areas of the record (the caseload page)."""

@@ -1,0 +1,22 @@
+"""The risk tools' part in what follows a change to the record (core/followups.py): recalculate the case's risk
+tools and tier, in the same transaction, whenever an input they read has changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openprobation.risk.services import risk_recalculate
+
+PERSON_INPUTS = frozenset({"date_of_birth", "gender"})  # age and gender feed every tool and the women's tier factors
+
+
+class RiskFollowups:
+    def event_created(self, *, actor: Any, person: Any, event: Any) -> None:
+        risk_recalculate(actor=actor, person=person)
+
+    def event_changed(self, *, actor: Any, person: Any, event: Any, changed: frozenset[str]) -> None:
+        risk_recalculate(actor=actor, person=person)
+
+    def person_changed(self, *, actor: Any, person: Any, changed: frozenset[str]) -> None:
+        if PERSON_INPUTS & changed:
+            risk_recalculate(actor=actor, person=person)
