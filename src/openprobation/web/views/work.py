@@ -18,7 +18,7 @@ from openprobation.core.errors import ValidationFailed
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import selectors as people_selectors
-from openprobation.people.access import can_write, require_role, require_write, staff_for
+from openprobation.people.access import TEAM_VIEWERS, can_write, require_role, require_write, staff_for
 from openprobation.safeguarding import selectors as safeguarding_selectors
 from openprobation.safeguarding import services as safeguarding_services
 from openprobation.safeguarding.choices import Agency, AssessmentKind, AssessmentStatus
@@ -29,7 +29,6 @@ from openprobation.web.work_forms import FormField
 from openprobation.workitems import selectors as work_selectors
 from openprobation.workitems import services as work_services
 
-TEAM_VIEWERS = (Role.SPO, Role.HEAD_OF_SERVICE, Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR)
 
 
 @staff_page
