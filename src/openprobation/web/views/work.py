@@ -30,7 +30,6 @@ from openprobation.workitems import selectors as work_selectors
 from openprobation.workitems import services as work_services
 
 
-
 @staff_page
 def whats_due(request: HttpRequest) -> HttpResponse:
     due = work_selectors.work_items_for_practitioner(actor=request.user)
