@@ -17,14 +17,14 @@ from openprobation.core import clock
 from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed
 from openprobation.core.models import AuditEvent
 from openprobation.people.models import Person
-from openprobation.people.services import person_create, relationship_add, relationship_update
+from openprobation.people.services import case_access_add, person_create, relationship_add, relationship_update
 from openprobation.risk.services import registration_add, registration_update
 from openprobation.rules.timescales import ItemKind
 from openprobation.safeguarding.services import rosh_assessment_complete, rosh_assessment_start
 from openprobation.sentences.models import Event
 from openprobation.sentences.services import event_allocate, event_create, event_update
 from openprobation.workitems import generate, selectors
-from openprobation.workitems.models import ReportingChange, WorkItem
+from openprobation.workitems.models import ContactOutcomeApplied, ReportingChange, WorkItem
 from openprobation.workitems.services import (
     reporting_frequency_in_force,
     reporting_frequency_request,
@@ -32,7 +32,7 @@ from openprobation.workitems.services import (
     work_item_cancel,
     work_item_complete,
 )
-from tests.factories import Org, limit_access
+from tests.factories import Org
 
 pytestmark = pytest.mark.django_db
 
@@ -393,6 +393,29 @@ def test_preset_is_a_setting_contracts_2014_starts_first_appointment_at_allocati
     assert (item.due_date, item.policy_version, item.owner) == (D(2026, 11, 30), "timescales-contracts-2014-v2", org.po)
 
 
+PRESET_IN_FORCE = [
+    ("sentenced_25_june_2021.last_day_of_the_2014_contracts", D(2021, 6, 25), "timescales-contracts-2014-v2"),
+    ("sentenced_26_june_2021.first_day_of_the_probation_service", D(2021, 6, 26), "timescales-ps2021-v2"),
+]
+
+
+@pytest.mark.parametrize(("on", "version"), [c[1:] for c in PRESET_IN_FORCE], ids=[c[0] for c in PRESET_IN_FORCE])
+def test_the_preset_is_the_one_in_force_on_the_day_the_clock_started(org, frozen_clock, on, version):
+    person = new_person(org)
+    event_create(
+        actor=org.admin.user,
+        person=person,
+        offence_code="00101",
+        conviction_date=on,
+        sentence_date=on,
+        sentence_type="community_order",
+        length_months=12,
+    )
+    items = WorkItem.objects.filter(person=person)
+    assert items.exists()
+    assert {i.policy_version for i in items} == {version}
+
+
 def test_allocation_closes_the_allocation_item_and_moves_open_items_to_the_new_practitioner(org, frozen_clock):
     person = new_person(org)
     sentence(org, person)
@@ -644,7 +667,9 @@ def build_hand_set_queue(org: Org) -> tuple[Person, Person]:
     hand_item(visible, org.po2, YESTERDAY)
     hand_item(visible, None, YESTERDAY)  # nobody holds it yet
     hidden = new_person(org)
-    limit_access(person=hidden,
+    case_access_add(
+        actor=org.admin.user,
+        person=hidden,
         staff_code=org.po2.code,
         kind="restriction",
         reason="Staff member's relative",
@@ -850,6 +875,18 @@ def test_a_missed_appointment_corrected_to_attended_closes_the_first_appointment
         ("sentence_plan", D(2026, 12, 15), PO),
         ("monthly_contact", D(2026, 12, 24), PO),
     }
+
+
+def test_what_was_done_is_kept_on_the_record_not_read_from_the_audit_trail(org, frozen_clock, monkeypatch):
+    person = first_appointment_open(org)
+    booked = _book(org, person, "office_appointment")
+    monkeypatch.setattr(clock, "now", lambda: AFTERWARDS)
+    contact_update(
+        actor=org.po.user, person=person, contact_id=booked.pk, version=1, changes={"outcome": "attended_complied"}
+    )
+    assert WorkItem.objects.get(person=person, kind="first_appointment").attended_clock_started
+    applied = ContactOutcomeApplied.objects.filter(contact_id=booked.pk)
+    assert list(applied.values_list("outcome", flat=True)) == ["attended_complied"]
 
 
 def test_an_outcome_recorded_later_is_one_transaction_with_its_work_items(org, frozen_clock, monkeypatch):

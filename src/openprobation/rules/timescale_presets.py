@@ -183,6 +183,9 @@ _RECORD_TERMS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+RECORD_TERM_NAMES = tuple(_RECORD_TERMS)
+
+
 def _parse_record(raw: Mapping[str, Any], sources: Mapping[str, Source]) -> RecordTerms:
     """The ``[record]`` table: every term, each a ``value`` with its ``source`` and ``evidence`` like a rule."""
     unknown = sorted(set(raw) - set(_RECORD_TERMS))

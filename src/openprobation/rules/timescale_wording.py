@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from openprobation.rules.dates import long_date
 from openprobation.rules.timescale_types import FACT_LABELS, LOCAL_TIME, ItemKind, SentenceType, Trigger, TriggerEvent
 
 # ---- phrases ------------------------------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ def assumption_text(assumed: tuple[str, ...], competing: bool) -> str:
 
 
 def format_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return long_date(day)
 
 
 def format_datetime(moment: dt.datetime) -> str:

@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from openprobation.rules.calendar import CalendarRangeError, WorkingCalendar, england_and_wales
+from openprobation.rules.dates import long_date
 from openprobation.rules.registrations import registration_type, rosh_codes
 from openprobation.rules.timescale_engine import items_due, next_occurrence
 from openprobation.rules.timescale_presets import timescale_policy_for
@@ -35,7 +36,6 @@ from openprobation.rules.timescale_types import (
     Trigger,
     TriggerEvent,
 )
-from openprobation.rules.timescale_wording import format_date
 
 OPEN, DONE, CANCELLED = "open", "done", "cancelled"
 
@@ -428,10 +428,6 @@ def _item_order(item: ItemFacts) -> tuple[dt.date, int, int, str]:
     return (item.due_date, 1, 0, item.id)
 
 
-def _day(d: dt.date) -> str:
-    return format_date(d)
-
-
 # ---- one handler per event ------------------------------------------------------------------------------------------
 
 
@@ -464,9 +460,9 @@ def _release_date_changed(work: _Work, event: ReleaseDateChanged) -> None:
     for item in work.open_items(ItemKind, event_id=sentence.id, trigger=licence):
         if current is not None and item.clock_started_on == current:
             continue
-        was = _day(item.clock_started_on)
+        was = long_date(item.clock_started_on)
         reason = (
-            f"Release date changed from {was} to {_day(current)}"
+            f"Release date changed from {was} to {long_date(current)}"
             if current is not None
             else f"No release on {was} any more (release date cleared or sentence type changed)"
         )
@@ -535,7 +531,7 @@ def _registration_ended(work: _Work, event: RegistrationEnded) -> None:
     rtype = registration_type(registration.code)
     name = f"{registration.code} registration" + (f" ({rtype.name})" if rtype else "")
     verb = "ends" if registration.end_date > work.snapshot.today else "ended"
-    reason = f"Home visits no longer required: {name} {verb} on {_day(registration.end_date)}"
+    reason = f"Home visits no longer required: {name} {verb} on {long_date(registration.end_date)}"
     for item in work.open_items([ItemKind.HOME_VISIT]):
         work.cancel(item, reason)
 
