@@ -17,7 +17,7 @@ from openprobation.core import clock
 from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed
 from openprobation.core.models import AuditEvent
 from openprobation.people.models import Person
-from openprobation.people.services import case_access_add, person_create, relationship_add, relationship_update
+from openprobation.people.services import person_create, relationship_add, relationship_update
 from openprobation.risk.services import registration_add, registration_update
 from openprobation.rules.timescales import ItemKind
 from openprobation.safeguarding.services import rosh_assessment_complete, rosh_assessment_start
@@ -32,7 +32,7 @@ from openprobation.workitems.services import (
     work_item_cancel,
     work_item_complete,
 )
-from tests.factories import Org
+from tests.factories import Org, limit_access
 
 pytestmark = pytest.mark.django_db
 
@@ -667,9 +667,7 @@ def build_hand_set_queue(org: Org) -> tuple[Person, Person]:
     hand_item(visible, org.po2, YESTERDAY)
     hand_item(visible, None, YESTERDAY)  # nobody holds it yet
     hidden = new_person(org)
-    case_access_add(
-        actor=org.admin.user,
-        person=hidden,
+    limit_access(person=hidden,
         staff_code=org.po2.code,
         kind="restriction",
         reason="Staff member's relative",
