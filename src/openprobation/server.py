@@ -17,7 +17,7 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from openprobation.wsgi import application
+        from openprobation.wsgi import application  # noqa: PLC0415 (each gunicorn worker loads the app itself)
 
         return application
 

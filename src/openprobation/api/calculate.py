@@ -16,6 +16,12 @@ from pydantic import TypeAdapter
 
 from openprobation.api import problems
 from openprobation.rules.calculators import TOOLS, CalculationInputError, NotJsonError, calculate, load_payload
+from openprobation.rules.predictors.ogp import OgpInput
+from openprobation.rules.predictors.ogrs3 import Ogrs3Input
+from openprobation.rules.predictors.osp import OspDcInput, OspIicInput
+from openprobation.rules.predictors.ovp import OvpInput
+from openprobation.rules.predictors.rsr import RsrInput
+from openprobation.rules.predictors.snsv import SnsvInput
 from openprobation.rules.tiering import TierV2Input, TierV3Input
 
 router = Router(tags=["calculators"])
@@ -45,13 +51,6 @@ def input_schema(tool: str) -> dict[str, Any]:
 
 
 def _input_type_of(tool: str) -> type[Any]:
-    from openprobation.rules.predictors.ogp import OgpInput
-    from openprobation.rules.predictors.ogrs3 import Ogrs3Input
-    from openprobation.rules.predictors.osp import OspDcInput, OspIicInput
-    from openprobation.rules.predictors.ovp import OvpInput
-    from openprobation.rules.predictors.rsr import RsrInput
-    from openprobation.rules.predictors.snsv import SnsvInput
-
     return {
         "ogrs3": Ogrs3Input,
         "snsv": SnsvInput,

@@ -11,7 +11,9 @@ from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from openprobation.contacts.choices import ContactOutcome, ContactType
 from openprobation.people.choices import Gender, RelationshipType
+from openprobation.rules.registrations import registration_type
 from openprobation.sentences.choices import (
+    REQUIREMENT_UNITS,
     LicenceConditionType,
     RequirementType,
     SentenceType,
@@ -149,8 +151,6 @@ class RequirementOut(Schema):
 
     @staticmethod
     def resolve_unit(obj: Any) -> str:
-        from openprobation.sentences.choices import REQUIREMENT_UNITS
-
         return REQUIREMENT_UNITS[obj.type]
 
 
@@ -302,8 +302,6 @@ class RegistrationOut(Schema):
 
     @staticmethod
     def resolve_name(obj: Any) -> str:
-        from openprobation.rules.registrations import registration_type
-
         rtype = registration_type(obj.code)
         return rtype.name if rtype else obj.code
 

@@ -7,7 +7,7 @@ class RiskConfig(AppConfig):
 
     def ready(self) -> None:
         # The handler imports the services, which need the app registry: imported here, when it is ready.
-        from openprobation.core import followups
-        from openprobation.risk.followups import RiskFollowups
+        from openprobation.core import followups  # noqa: PLC0415 (the handler needs the app registry)
+        from openprobation.risk.followups import RiskFollowups  # noqa: PLC0415
 
         followups.register(RiskFollowups())

@@ -8,7 +8,7 @@ class WorkItemsConfig(AppConfig):
 
     def ready(self) -> None:
         # The handler imports the work-item rules and models, which need the app registry: imported here.
-        from openprobation.core import followups
-        from openprobation.workitems.followups import WorkItemFollowups
+        from openprobation.core import followups  # noqa: PLC0415 (the handler needs the app registry)
+        from openprobation.workitems.followups import WorkItemFollowups  # noqa: PLC0415
 
         followups.register(WorkItemFollowups())

@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import template
+from django.urls import reverse
+
+from openprobation.safeguarding.services import safeguarding_check_closable
+from openprobation.workitems.services import work_item_cancellable
 
 register = template.Library()
 
@@ -30,8 +34,6 @@ ASSESSMENT_KIND = {"rosh_screening": "screening", "rosh_full_analysis": "full_an
 @register.filter
 def item_action_url(item: Any) -> str:
     """Where the one click from a work item goes: record the enquiry for a check, otherwise mark it done."""
-    from django.urls import reverse
-
     if item.kind in CHECK_AGENCY:
         subject = f"&subject={item.relationship_id}" if item.relationship_id else ""
         return f"{reverse('web:check-new', args=[item.person.crn])}?agency={CHECK_AGENCY[item.kind]}{subject}"
@@ -56,14 +58,10 @@ def item_action_label(item: Any) -> str:
 @register.filter
 def cancellable_by(item: Any, user: Any) -> bool:
     """Whether ``user`` may cancel this work item (the service's own rule), so the page offers only what works."""
-    from openprobation.workitems.services import work_item_cancellable
-
     return work_item_cancellable(actor=user, kind=item.kind)
 
 
 @register.filter
 def closable_by(check: Any, user: Any) -> bool:
     """Whether ``user`` may close this safeguarding enquiry (the service's own rule)."""
-    from openprobation.safeguarding.services import safeguarding_check_closable
-
     return safeguarding_check_closable(actor=user, status=check.status)
