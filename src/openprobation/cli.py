@@ -6,6 +6,7 @@ Each sub-command has ``--help``. Settings come from environment variables (see R
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import os
 import sys
@@ -139,16 +140,66 @@ class _RefusePasswordOnCommandLine(argparse.Action):
         )
 
 
+def _when(moment: dt.datetime | None, never: str = "never") -> str:
+    """A moment in the service's time zone, to the minute."""
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z") if moment is not None else never
+
+
 def cmd_token_create(args: argparse.Namespace) -> int:
     _setup_django()
-    from openprobation.core.errors import NotFound
-    from openprobation.core.tokens import token_create
+    from openprobation.core.errors import NotFound, ValidationFailed
+    from openprobation.core.tokens import token_issue
 
     try:
-        token = token_create(username=args.user)
+        issued = token_issue(username=args.user, days=args.days)
     except NotFound as exc:
         return _fail(str(exc), 2)
-    print(token)
+    except ValidationFailed as exc:
+        return _fail(("--days: " if args.days is not None else "") + exc.errors[0].message, 2)
+    print(issued.token)
+    print(f"Token {issued.id} ({issued.prefix}…) expires {_when(issued.expires_at)}. This is the only time it is "
+          "shown: only its digest is kept.", file=sys.stderr)
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    _setup_django()
+    from openprobation.core.errors import NotFound
+    from openprobation.core.tokens import token_list
+
+    try:
+        tokens = token_list(username=args.user, actor=None)
+    except NotFound as exc:
+        return _fail(str(exc), 2)
+    if not tokens:
+        print(f"{args.user} has no API tokens")
+        return 0
+    rows = [("ID", "PREFIX", "CREATED", "EXPIRES", "LAST USED", "STATUS")]
+    rows += [(str(t.id), t.prefix, _when(t.created_at), _when(t.expires_at), _when(t.last_used_at), t.status)
+             for t in tokens]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]))
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    """Exit 0 when the token is revoked, also when it already was (saying so); 2 when no token matches."""
+    _setup_django()
+    from openprobation.core.errors import NotFound
+    from openprobation.core.tokens import token_revoke
+
+    try:
+        revocation = token_revoke(args.token, actor=None)
+    except NotFound as exc:
+        return _fail(str(exc), 2)
+    what = f"Token {revocation.id} ({revocation.prefix}…) of {revocation.username}"
+    if revocation.already_revoked:
+        print(f"{what} was already revoked at {_when(revocation.revoked_at)}; nothing changed")
+    else:
+        print(f"{what} is revoked: it is refused from now on")
     return 0
 
 
@@ -322,9 +373,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("token", help="manage API tokens", description="Manage API tokens.")
     token_sub = p.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     tp = token_sub.add_parser("create", help="create an API token for a user and print it",
-                              description="Create an API token for USER and print it once; only a digest is kept.")
+                              description="Create an API token for USER and print it once (the expiry goes to "
+                              "standard error); only a digest is kept. It works until it expires or is revoked.")
     tp.add_argument("user", metavar="USER")
+    tp.add_argument("--days", type=int, metavar="N",
+                    help="expire after N days, 1 to 366 (default OPENPROBATION_API_TOKEN_DAYS, 90 unless set)")
     tp.set_defaults(handler=cmd_token_create)
+    tp = token_sub.add_parser("list", help="list a user's API tokens and whether each still works",
+                              description="List USER's API tokens, newest first: id, prefix, created, expires, "
+                              "last used and status (active, expired or revoked). Tokens themselves are never shown.")
+    tp.add_argument("user", metavar="USER")
+    tp.set_defaults(handler=cmd_token_list)
+    tp = token_sub.add_parser("revoke", help="revoke an API token so it is refused from now on",
+                              description="Revoke an API token, given in full or by its id (from `token list`); "
+                              "audited. Revoking a token that is already revoked says so and exits 0; an unknown "
+                              "token exits 2.")
+    tp.add_argument("token", metavar="TOKEN|ID")
+    tp.set_defaults(handler=cmd_token_revoke)
     return parser
 
 

@@ -184,3 +184,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from openprobation.core import admin_tokens  # noqa: E402, F401  (registers the API token admin)
