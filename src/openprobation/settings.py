@@ -48,7 +48,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "openprobation.core.admin_apps.OpenProbationAdminConfig",  # django.contrib.admin on the audited site
+    "openprobation.adminsite.apps.OpenProbationAdminConfig",  # django.contrib.admin on the audited site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,4 +1,4 @@
-"""Django admin for API tokens: who has which, whether each still works, and revoking them (audited).
+"""API tokens in the admin: who has which, whether each still works, and revoking them (audited).
 
 Tokens are made only by ``openprobation token create``, which shows a token once; the admin cannot add or change
 one, and never shows or filters on a digest.

@@ -1,6 +1,8 @@
+"""Providers, regions, PDUs, teams and staff in the admin: every change audited."""
+
 from django.contrib import admin
 
-from openprobation.core.admin import AuditedAdmin
+from openprobation.adminsite.audited import AuditedAdmin
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
 
 
