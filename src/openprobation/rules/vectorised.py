@@ -15,16 +15,14 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from functools import cache
 from typing import Any
 
 import polars as pl
 
 from openprobation.rules import case_record as cr
 from openprobation.rules import ops
-from openprobation.rules.offences import offence_table
-from openprobation.rules.predictors import ogp, ogrs3, osp, ovp
-from openprobation.rules.predictors.base import load_policy, logistic, percent_2dp
+from openprobation.rules.predictors import ogp, ogrs3, osp, ovp, rsr, snsv
+from openprobation.rules.predictors.base import load_policy
 from openprobation.rules.registrations import MAPPA_CODE, rosh_codes
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
 
@@ -155,15 +153,6 @@ def facts_from_row(row: Mapping[str, Any]) -> cr.CaseFacts:
 # ---- Column helpers ----
 
 
-def _points(value: pl.Expr, table: Iterable[Mapping[str, Any]], below: int | None = None) -> pl.Expr:
-    """A ``from = n, points = p`` table as a column (the row with the largest ``from`` not above the value)."""
-    rows = sorted(((int(r["from"]), int(r["points"])) for r in table), reverse=True)
-    expr: Any = pl.lit(below, dtype=pl.Int64)
-    for start, points in reversed(rows):
-        expr = pl.when(value >= start).then(points).otherwise(expr)
-    return expr.cast(pl.Int64)
-
-
 def _band(value: pl.Expr, spec: Iterable[Mapping[str, Any]]) -> pl.Expr:
     expr: Any = pl.lit(None, dtype=pl.String)
     for item in spec:
@@ -171,40 +160,11 @@ def _band(value: pl.Expr, spec: Iterable[Mapping[str, Any]]) -> pl.Expr:
     return expr
 
 
-@cache
-def _osp_dc_table() -> dict[int, int]:
-    pol = load_policy("osp_dc")
-    table = {0: 0}
-    for points in range(1, 200):
-        table[points] = int(percent_2dp(logistic(pol.float("intercept") + pol.float("per_point") * points)) * 100)
-    return table
-
-
-@cache
-def offence_frame() -> pl.DataFrame:
-    rows = [
-        {
-            "offence_code": o.code,
-            "snsv_static": float(o.snsv_static_weight or 0),
-            "snsv_dynamic": float(o.snsv_dynamic_weight or 0),
-            "vatp_static": float(o.vatp_static_weight or 0),
-            "vatp_dynamic": float(o.vatp_dynamic_weight or 0),
-        }
-        for o in offence_table().values()
-    ]
-    return pl.DataFrame(rows)
-
-
 def _answer_ok(name: str) -> pl.Expr:
     col = pl.col(f"ans_{name}")
     if cr.OASYS_ANSWERS[name] == cr.YES_NO:
         return pl.lit(True)
     return col.is_null() | col.is_in([0, 1, 2])
-
-
-def _count_ok(name: str) -> pl.Expr:
-    col = pl.col(f"h_{name}")
-    return col.is_null() | ((col >= 0) & (col <= 999))
 
 
 def _missing(tool: str) -> pl.Expr:
@@ -241,62 +201,17 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     (builder codes), the headline columns and ``<tool>_key`` (``rules.case_record.result_key``)."""
     pol = cr.policy()
     custodial = pl.col("sentence_type").is_in(pol["custodial_sentence_types"])
-    df = frame.join(offence_frame(), on="offence_code", how="left")
-    male = pl.col("gender") == "male"
-    df = df.with_columns(
+    df = frame.with_columns(
         follow_up=pl.when(custodial).then(pl.col("release_date")).otherwise(pl.col("sentence_date")),
         as_of=pl.lit(as_of, dtype=pl.Date),
+        sexual_history=pl.any_horizontal([pl.col(f"h_{n}").fill_null(0) > 0 for n in cr.SEXUAL_COUNTS]),
         **{f"{tool}_missing": _missing(tool) for tool in cr.TOOLS},
     )
-    df = df.with_columns(
-        age_conv=ops.COLUMNS.age(pl.col("date_of_birth"), pl.col("conviction_date")),
-        age_fu=ops.COLUMNS.age(pl.col("date_of_birth"), pl.col("follow_up")),
-        total=pl.col("h_total_sanctions"),
-        first=pl.col("h_age_at_first_sanction"),
-        violent=pl.col("h_violent_sanctions"),
-        sexual_history=pl.any_horizontal([pl.col(f"h_{n}").fill_null(0) > 0 for n in cr.SEXUAL_COUNTS]),
-    )
-    df = df.with_columns(career=pl.col("age_conv") - pl.col("first"))
-
-    minimum = {name: int(load_policy(name)["minimum_age"]) for name in ("ogrs3", "snsv", "osp_dc")}
-    ogrs3_ok = ~ops.fails_any(ogrs3.ogrs3_checks(ops.COLUMNS, **_ogrs3_inputs()))
-    snsv_history_ok = ~ops.fails_any(ogrs3.ogrs3_checks(ops.COLUMNS, minimum_age=minimum["snsv"], **_ogrs3_inputs()))
-    violent_ok = (pl.col("violent") >= 0) & (pl.col("violent") <= 999) & (pl.col("violent") <= pl.col("total"))
-    answers_ok = pl.all_horizontal([_answer_ok(n) for n in ANSWERS])
-    needs_dc = male & pl.col("sexual_history")
-    last_sex = pl.col("h_last_sexual_sanction_date")
-    osp_ok = (
-        pl.all_horizontal([_count_ok(n) for n in cr.SEXUAL_COUNTS])
-        & (pl.col("as_of") >= pl.col("date_of_birth"))
-        & (pl.col("follow_up") > pl.col("date_of_birth"))
-        & (pl.col("age_fu") >= minimum["osp_dc"])
-        & (
-            ~needs_dc
-            | (
-                pl.all_horizontal([pl.col(f"h_{n}").is_not_null() for n in cr.SEXUAL_COUNTS])
-                & pl.col("h_stranger_victim").is_not_null()
-                & (
-                    last_sex.is_null()
-                    | (
-                        (last_sex > pl.col("date_of_birth"))
-                        & (ops.COLUMNS.age(pl.col("date_of_birth"), last_sex) >= minimum["osp_dc"])
-                        & (last_sex <= pl.col("as_of"))
-                    )
-                )
-                & (
-                    pl.col("h_most_recent_offence_date").is_null()
-                    | (pl.col("h_most_recent_offence_date") <= pl.col("as_of"))
-                )
-                & (
-                    pl.col("h_most_recent_sexual_offence_date").is_null()
-                    | (pl.col("h_most_recent_sexual_offence_date") <= pl.col("as_of"))
-                )
-            )
-        )
-    )
+    rsr_inputs = _rsr_inputs()
+    rsr_checks = snsv.snsv_checks(ops.COLUMNS, **rsr_inputs) + osp.osp_dc_checks(ops.COLUMNS, **rsr_inputs)
     ok = {
-        "ogrs3": ogrs3_ok,
-        "rsr": snsv_history_ok & violent_ok & answers_ok & osp_ok,
+        "ogrs3": ~ops.fails_any(ogrs3.ogrs3_checks(ops.COLUMNS, **_ogrs3_inputs())),
+        "rsr": ~ops.fails_any(_required(rsr.RsrInput, rsr_inputs) + rsr_checks),
         "ogp": ~ops.fails_any(_required(ogp.OgpInput, _ogp_inputs()) + ogp.ogp_checks(ops.COLUMNS, **_ogp_inputs())),
     }
     # OVP checks only its own fields (no offence code, no age at first sanction).
@@ -339,189 +254,50 @@ def _ogrs3(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _poly(x: pl.Expr, coefficients: list[str]) -> pl.Expr:
-    total: Any = pl.lit(0.0)
-    for i, c in enumerate(coefficients):
-        total = total + float(c) * x**i
-    return x * total
-
-
-def _snsv(df: pl.DataFrame) -> pl.DataFrame:
-    pol = load_policy("snsv")
-    dynamic_fields = pol["dynamic_inputs"]["fields"]
-    answer_cols = {n: f"ans_{n}" for n in cr.SNSV_DYNAMIC_ANSWERS}
-    previous = [f"ans_previous_{k}" for k in cr.PREVIOUS_CONVICTIONS]
-    present = [
-        pl.col(answer_cols[n]).is_not_null()
-        if n in answer_cols
-        else pl.all_horizontal([pl.col(p).is_not_null() for p in previous])
-        for n in dynamic_fields
-    ]
-    df = df.with_columns(snsv_is_dynamic=pl.all_horizontal(present))
-    x_age = pl.col("age_fu").cast(pl.Float64)
-    months = pl.min_horizontal(
-        ops.COLUMNS.whole_months(pl.col("follow_up"), pl.col("as_of")), pl.lit(int(pol["months_cap"]))
-    )
-    female = pl.col("gender") == "female"
-    total = pl.col("total")
-    violent = pl.col("violent")
-    career = pl.col("career").cast(pl.Float64)
-
-    def linear(model: str) -> pl.Expr:
-        c = pol[model]
-
-        def by_sex(name: str) -> pl.Expr:
-            return pl.when(female).then(float(c[f"{name}_female"])).otherwise(float(c[f"{name}_male"]))
-
-        age = pl.when(female).then(_poly(x_age, c["age_female"])).otherwise(_poly(x_age, c["age_male"]))
-        terms = [
-            pl.lit(float(c["intercept"])),
-            pl.when(female).then(float(c["female"])).otherwise(0.0),
-            age,
-            pl.when(total == 1).then(float(c["one_sanction"])).otherwise(0.0),
-            pl.when(total == 2).then(float(c["two_sanctions"])).otherwise(0.0),
-            total.cast(pl.Float64) * float(c["per_sanction"]),
-            pl.when(total == 2).then(career * by_sex("two_sanctions_career")).otherwise(0.0),
-            pl.when(total >= 3)
-            .then((total.cast(pl.Float64) / (career + int(pol["career_offset"]))).log() * by_sex("three_plus_rate"))
-            .otherwise(0.0),
-            _poly(months.cast(pl.Float64), c["months"]),
-            pl.when(violent == 0).then(by_sex("never_violent")).otherwise(0.0),
-            pl.when(violent == 1).then(float(c["one_violent"])).otherwise(0.0),
-            violent.cast(pl.Float64) * float(c["per_violent"]),
-            pl.when(violent > 0)
-            .then((violent.cast(pl.Float64) / (career + int(pol["violence_offset"]))).log() * float(c["violence_rate"]))
-            .otherwise(0.0),
-            pl.col(f"snsv_{model}"),
-            pl.col(f"vatp_{model}"),
-        ]
-        if model == "dynamic":
-            items = pol["dynamic"]["items"]
-            for name, coefficient in items.items():
-                terms.append(pl.col(f"ans_{name}").cast(pl.Float64).fill_null(0.0) * float(coefficient))
-            unemployed = pol["dynamic"]["unemployed"]
-            terms.append(
-                pl.when(pl.col("ans_unemployed").fill_null(False))
-                .then(int(unemployed["score_when_unemployed"]) * float(unemployed["coefficient"]))
-                .otherwise(0.0)
-            )
-            for kind, coefficient in pol["dynamic"]["previous_convictions"].items():
-                terms.append(
-                    pl.when(pl.col(f"ans_previous_{kind}").fill_null(False)).then(float(coefficient)).otherwise(0.0)
-                )
-        y: Any = terms[0]
-        for term in terms[1:]:
-            y = y + term
-        return y
-
-    y = pl.when(pl.col("snsv_is_dynamic")).then(linear("dynamic")).otherwise(linear("static"))
-    return df.with_columns(snsv_hundredths=ops.COLUMNS.hundredths(ops.COLUMNS.logistic(y)))
-
-
-def _osp(df: pl.DataFrame) -> pl.DataFrame:
-    pol = load_policy("osp_dc")
-    tables = pol["points"]
-    applies = (pl.col("gender") == "male") & pl.col("sexual_history")
-    age_rule = pol["age_at_follow_up"]
-    age_points = (
-        pl.when(pl.col("age_fu") >= int(age_rule["no_points_from"]))
-        .then(0)
-        .otherwise(
-            int(age_rule["base"])
-            - pl.max_horizontal(pl.lit(0), (pl.col("age_fu") - int(age_rule["from_age"])) // int(age_rule["step"]))
-        )
-    )
-    last = pl.col("h_last_sexual_sanction_date")
-    last_points = (
-        pl.when(last.is_null())
-        .then(0)
-        .otherwise(
-            _points(ops.COLUMNS.age(pl.col("date_of_birth"), last), tables["age_at_last_sexual_sanction"], below=0)
-        )
-    )
-    other = pol["other_points"]
-    points = (
-        _points(pl.col("h_contact_adult_sexual_sanctions").fill_null(0), tables["contact_adult_sexual_sanctions"])
-        + _points(pl.col("h_contact_child_sexual_sanctions").fill_null(0), tables["contact_child_sexual_sanctions"])
-        + _points(pl.col("h_non_contact_sexual_sanctions").fill_null(0), tables["non_contact_sexual_sanctions"])
-        + age_points
-        + last_points
-        + pl.when(pl.col("total") >= 2).then(int(other["prior_sanction"])).otherwise(0)
-        + pl.when(pl.col("h_stranger_victim").fill_null(False)).then(int(other["stranger_victim"])).otherwise(0)
-    )
-    df = df.with_columns(osp_dc_points=pl.when(applies).then(points).otherwise(0).cast(pl.Int64))
-    unreduced = _band(pl.col("osp_dc_points"), pol["bands"])
-    rule = pol["risk_reduction"]
-    order: list[str] = rule["order"]
-    years = int(rule["years_offence_free"])
-
-    def free(when: pl.Expr) -> pl.Expr:
-        return (when <= pl.col("as_of")) & (ops.COLUMNS.age(when, pl.col("as_of")) >= years)
-
-    in_custody = (pl.col("sentence_type") == "custody") & (
-        pl.col("release_date").is_null() | (pl.col("release_date") > pl.col("as_of"))
-    )
-    reduce = (
-        (unreduced != order[0])
-        & pl.col("h_most_recent_offence_date").is_not_null()
-        & pl.col("h_most_recent_sexual_offence_date").is_not_null()
-        & ~in_custody
-        & free(pl.col("h_most_recent_offence_date"))
-        & free(pl.col("h_most_recent_sexual_offence_date"))
-        & free(pl.col("follow_up"))
-    )
-    lowered: Any = unreduced
-    for i in range(1, len(order)):
-        lowered = pl.when(unreduced == order[i]).then(pl.lit(order[i - 1])).otherwise(lowered)
-    dc_table = _osp_dc_table()
-    df = df.with_columns(
-        osp_dc_band=pl.when(~applies)
-        .then(pl.lit("not_applicable"))
-        .when(reduce.fill_null(False))
-        .then(lowered)
-        .otherwise(unreduced),
-        osp_dc_hundredths=pl.col("osp_dc_points").replace_strict(dc_table, default=None, return_dtype=pl.Int64),
-    )
-    hierarchy = osp.iic_hierarchy(load_policy("osp_iic"))
-    rule_name: Any = pl.lit(hierarchy[-1].rule)  # the last rule has no conditions
-    for rule in reversed(hierarchy[:-1]):  # built from the last, so the first rule that holds wins
-        holds = pl.all_horizontal(
-            [
-                pl.col(f"h_{c.field}").fill_null(0) >= c.at_least
-                if c.at_least is not None
-                else pl.col(f"h_{c.field}").fill_null(0) == c.equals
-                for c in rule.when
-            ]
-            or [pl.lit(True)]
-        )
-        rule_name = pl.when(holds).then(pl.lit(rule.rule)).otherwise(rule_name)
-    iic_hundredths = {r.rule: int(percent_2dp(float(r.probability)) * 100) for r in hierarchy}
-    iic_band = {r.rule: r.band for r in hierarchy}
-    return df.with_columns(
-        osp_iic_hundredths=pl.when(applies)
-        .then(rule_name.replace_strict(iic_hundredths, return_dtype=pl.Int64))
-        .otherwise(0),
-        osp_iic_band=pl.when(applies)
-        .then(rule_name.replace_strict(iic_band, return_dtype=pl.String))
-        .otherwise(pl.lit("not_applicable")),
-    )
+def _rsr_inputs() -> dict[str, Any]:
+    """RSR's inputs (``predictors.rsr.RsrInput``: SNSV's and OSP/DC's) as the frame's columns, as
+    ``rules.case_record.tool_inputs`` reads them from the record."""
+    previous = [pl.col(f"ans_previous_{kind}") for kind in cr.PREVIOUS_CONVICTIONS]
+    release = pl.col("release_date")
+    return {
+        **_ogrs3_inputs(),
+        "assessment_date": pl.col("as_of"),
+        "violent_sanctions": pl.col("h_violent_sanctions"),
+        "snsv_model": pl.lit("auto"),
+        **{name: pl.col(f"ans_{name}") for name in cr.SNSV_DYNAMIC_ANSWERS},
+        "previous_convictions": pl.when(pl.all_horizontal([p.is_not_null() for p in previous])).then(True),
+        **{f"previous_{kind}": pl.col(f"ans_previous_{kind}") for kind in cr.PREVIOUS_CONVICTIONS},
+        "has_sexual_offence_history": pl.col("sexual_history"),
+        **{name: pl.col(f"h_{name}") for name in cr.SEXUAL_COUNTS},
+        "stranger_victim": pl.col("h_stranger_victim"),
+        "last_sexual_sanction_date": pl.col("h_last_sexual_sanction_date"),
+        "in_custody": (pl.col("sentence_type") == "custody") & (release.is_null() | (release > pl.col("as_of"))),
+        "most_recent_offence_date": pl.col("h_most_recent_offence_date"),
+        "most_recent_sexual_offence_date": pl.col("h_most_recent_sexual_offence_date"),
+    }
 
 
 def _rsr(df: pl.DataFrame) -> pl.DataFrame:
-    df = _osp(_snsv(df))
-    pol = load_policy("rsr")
-    female_constant = int(pol.decimal("female_sexual_history_percent") * 10**9)
-    constant = pl.when((pl.col("gender") == "female") & pl.col("sexual_history")).then(female_constant).otherwise(0)
-    nano = (pl.col("snsv_hundredths") + pl.col("osp_dc_hundredths") + pl.col("osp_iic_hundredths")) * 10**7 + constant
-    raw = (nano + 5 * 10**6) // 10**7  # half-up to hundredths
-    low, high_at, high = (int(pol.decimal(k) * 100) for k in ("clamp_low", "clamp_high_at", "clamp_high"))
-    hundredths = pl.when(raw <= low).then(low).when(raw >= high_at).then(high).otherwise(raw)
-    df = df.with_columns(rsr_hundredths=hundredths.cast(pl.Int64))
-    return df.with_columns(
-        rsr_percent=pl.col("rsr_hundredths") / 100.0,
-        rsr_band=_band(pl.col("rsr_hundredths") / 100.0, pol["bands"]),
-        rsr_snsv_model=pl.when(pl.col("snsv_is_dynamic")).then(pl.lit("dynamic")).otherwise(pl.lit("static")),
+    x = _rsr_inputs()
+    sv = snsv.snsv_formula(ops.COLUMNS, **x)
+    dc = osp.osp_dc_formula(ops.COLUMNS, **x)
+    iic = osp.osp_iic_formula(ops.COLUMNS, **x)
+    df = df.with_columns(
+        snsv_hundredths=sv["hundredths"],
+        rsr_snsv_model=pl.when(sv["dynamic"]).then(pl.lit("dynamic")).otherwise(pl.lit("static")),
+        osp_dc_hundredths=dc["hundredths"],
+        osp_dc_band=dc["band"],
+        osp_iic_hundredths=iic["hundredths"],
+        osp_iic_band=iic["band"],
     )
+    f = rsr.rsr_formula(
+        ops.COLUMNS,
+        snsv=pl.col("snsv_hundredths"),
+        osp_dc=pl.col("osp_dc_hundredths"),
+        osp_iic=pl.col("osp_iic_hundredths"),
+        female_with_sexual_history=(pl.col("gender") == "female") & pl.col("sexual_history"),
+    )
+    return df.with_columns(rsr_hundredths=f["hundredths"].cast(pl.Int64), rsr_band=f["band"])
 
 
 def _ovp_inputs() -> dict[str, pl.Expr]:

@@ -197,25 +197,3 @@ def whole_months(start: dt.date, end: dt.date) -> int:
     if end.day < start.day:
         months -= 1
     return max(months, 0)
-
-
-def check_count(problems: Problems, name: str, value: int | None, *, maximum: int = MAXIMUM_COUNT) -> None:
-    from openprobation.rules.ops import SCALAR, report
-    from openprobation.rules.predictors.checks import count_checks
-
-    report(problems, count_checks(SCALAR, name, value, maximum=maximum))
-
-
-def check_answer(problems: Problems, name: str, value: int | None) -> None:
-    """OASys-style answers scored 0 (no problem), 1 (some problems) or 2 (significant problems)."""
-    from openprobation.rules.ops import SCALAR, report
-    from openprobation.rules.predictors.checks import answer_checks
-
-    report(problems, answer_checks(SCALAR, [(name, value)]))
-
-
-def check_violent_sanctions(problems: Problems, violent: int, total: int) -> None:
-    from openprobation.rules.ops import SCALAR, report
-    from openprobation.rules.predictors.checks import violent_sanctions_checks
-
-    report(problems, violent_sanctions_checks(SCALAR, violent, total))

@@ -18,20 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from openprobation.rules.dates import age_in_years
-from openprobation.rules.predictors.base import (
-    Policy,
-    Problems,
-    Term,
-    band_for,
-    bands,
-    check_count,
-    load_policy,
-    logistic,
-    percent_2dp,
-    points_for,
-)
+from openprobation.rules.ops import SCALAR, Check, Ops, report
+from openprobation.rules.predictors.base import Policy, Problems, Term, load_policy, logistic
+from openprobation.rules.predictors.checks import count_checks
 from openprobation.rules.predictors.history import Gender
 
 NOT_APPLICABLE = "not_applicable"
@@ -110,45 +102,96 @@ def _not_applicable_note(data: OspIicInput) -> str:
     return "Not applicable: no sexual-offence history"
 
 
-def osp_iic_check(data: OspIicInput, problems: Problems) -> None:
+def applies_to(o: Ops, **x: Any) -> Any:
+    """Whether the sexual reoffending predictors apply: a man with a sexual-offence history."""
+    return o.and_(x["gender"] == "male", x["has_sexual_offence_history"])
+
+
+def osp_iic_checks(o: Ops, **x: Any) -> list[Check]:
+    """OSP/IIC's input checks over its inputs ``x`` (the fields of :class:`OspIicInput`)."""
+    applies = applies_to(o, **x)
+    checks: list[Check] = []
     for name in SEXUAL_COUNT_FIELDS:
-        value = getattr(data, name)
-        check_count(problems, name, value)
-        if applies(data) and value is None:
-            problems.add(
-                name, "Enter the number of these sanctions (0 if none): needed for a man with a sexual history"
+        checks += count_checks(o, name, x[name])
+        checks.append(
+            Check(
+                name,
+                o.and_(applies, o.is_null(x[name])),
+                "Enter the number of these sanctions (0 if none): needed for a man with a sexual history",
             )
-    if not data.has_sexual_offence_history and any((getattr(data, n) or 0) > 0 for n in SEXUAL_COUNT_FIELDS):
-        problems.add(
-            "has_sexual_offence_history", "Sexual sanctions are recorded, so the sexual-offence history should be yes"
         )
+    checks.append(
+        Check(
+            "has_sexual_offence_history",
+            o.and_(
+                o.not_(x["has_sexual_offence_history"]), o.or_(*(o.fill_null(x[n], 0) > 0 for n in SEXUAL_COUNT_FIELDS))
+            ),
+            "Sexual sanctions are recorded, so the sexual-offence history should be yes",
+        )
+    )
+    return checks
+
+
+def osp_dc_checks(o: Ops, **x: Any) -> list[Check]:
+    """OSP/DC's input checks over its inputs ``x`` (the fields of :class:`OspDcInput`)."""
+    minimum_age = int(dc_policy()["minimum_age"])
+    applies = applies_to(o, **x)
+    born, start, assessed = x["date_of_birth"], x["follow_up_start"], x["assessment_date"]
+    has_last = o.not_(o.is_null(x["last_sexual_sanction_date"]))
+    last = o.fill_null(x["last_sexual_sanction_date"], assessed)
+    last_too_young = o.or_(last <= born, o.age(born, last) < minimum_age)
+    checks = [
+        *osp_iic_checks(o, **x),
+        Check(
+            "total_sanctions",
+            x["total_sanctions"] < 1,
+            "Enter the number of sanctions including the current one (1 or more)",
+        ),
+        Check("follow_up_start", start <= born, "Follow-up start must be after the date of birth"),
+        Check(
+            "date_of_birth",
+            o.and_(start > born, o.age(born, start) < minimum_age),
+            f"Age at the start of follow-up must be {minimum_age} or over",
+        ),
+        Check("assessment_date", assessed < born, "Assessment date must be after the date of birth"),
+        Check(
+            "stranger_victim",
+            o.and_(applies, o.is_null(x["stranger_victim"])),
+            "Answer yes or no: needed for a man with a sexual-offence history",
+        ),
+        Check(
+            "last_sexual_sanction_date",
+            o.and_(applies, has_last, last_too_young),
+            f"Age at the last sexual sanction must be {minimum_age} or over",
+        ),
+        Check(
+            "last_sexual_sanction_date",
+            o.and_(applies, has_last, o.not_(last_too_young), last > assessed),
+            "The last sexual sanction cannot be after the assessment date",
+        ),
+    ]
+    for name in ("most_recent_offence_date", "most_recent_sexual_offence_date"):
+        when = o.fill_null(x[name], assessed)
+        checks.append(
+            Check(
+                name,
+                o.and_(applies, o.not_(o.is_null(x[name])), when > assessed),
+                "This date cannot be after the assessment date",
+            )
+        )
+    return checks
+
+
+def _fields(data: OspIicInput, cls: type[OspIicInput]) -> dict[str, Any]:
+    return {name: getattr(data, name) for name in cls.__dataclass_fields__}
+
+
+def osp_iic_check(data: OspIicInput, problems: Problems) -> None:
+    report(problems, osp_iic_checks(SCALAR, **_fields(data, OspIicInput)))
 
 
 def osp_dc_check(data: OspDcInput, problems: Problems) -> None:
-    osp_iic_check(data, problems)
-    minimum_age = int(dc_policy()["minimum_age"])
-    if data.total_sanctions < 1:
-        problems.add("total_sanctions", "Enter the number of sanctions including the current one (1 or more)")
-    if data.follow_up_start <= data.date_of_birth:
-        problems.add("follow_up_start", "Follow-up start must be after the date of birth")
-    elif age_in_years(data.date_of_birth, data.follow_up_start) < minimum_age:
-        problems.add("date_of_birth", f"Age at the start of follow-up must be {minimum_age} or over")
-    if data.assessment_date < data.date_of_birth:
-        problems.add("assessment_date", "Assessment date must be after the date of birth")
-    if not applies(data):
-        return
-    if data.stranger_victim is None:
-        problems.add("stranger_victim", "Answer yes or no: needed for a man with a sexual-offence history")
-    last = data.last_sexual_sanction_date
-    if last is not None:
-        if last <= data.date_of_birth or age_in_years(data.date_of_birth, last) < minimum_age:
-            problems.add("last_sexual_sanction_date", f"Age at the last sexual sanction must be {minimum_age} or over")
-        elif last > data.assessment_date:
-            problems.add("last_sexual_sanction_date", "The last sexual sanction cannot be after the assessment date")
-    for name in ("most_recent_offence_date", "most_recent_sexual_offence_date"):
-        value = getattr(data, name)
-        if value is not None and value > data.assessment_date:
-            problems.add(name, "This date cannot be after the assessment date")
+    report(problems, osp_dc_checks(SCALAR, **_fields(data, OspDcInput)))
 
 
 def osp_iic_calculate(data: OspIicInput) -> OspIicResult:
@@ -200,16 +243,37 @@ def iic_hierarchy(pol: Policy) -> tuple[IicRule, ...]:
     return tuple(rules)
 
 
-def iic_rule(data: OspIicInput) -> IicRule:
-    """The first OSP/IIC hierarchy rule whose conditions hold (a missing count is 0)."""
-    return next(
-        rule for rule in iic_hierarchy(iic_policy()) if all(c.holds(getattr(data, c.field) or 0) for c in rule.when)
-    )
+def osp_iic_formula(o: Ops, **x: Any) -> dict[str, Any]:
+    """OSP/IIC over its checked inputs ``x``: the hierarchy rule that applies, the percent in whole hundredths and
+    the band (0 and not applicable unless the tool applies)."""
+    hierarchy = iic_hierarchy(iic_policy())
+    rule: Any = hierarchy[-1].rule  # the last rule has no conditions
+    for row in reversed(hierarchy[:-1]):  # built from the last, so the first rule that holds wins
+        holds = [
+            o.fill_null(x[c.field], 0) >= c.at_least
+            if c.at_least is not None
+            else o.fill_null(x[c.field], 0) == c.equals
+            for c in row.when
+        ]
+        rule = o.where(o.and_(*holds), row.rule, rule)
+    applies = applies_to(o, **x)
+    hundredths = {r.rule: SCALAR.hundredths(float(r.probability)) for r in hierarchy}
+    return {
+        "applies": applies,
+        "rule": o.where(applies, rule, NOT_APPLICABLE),
+        "hundredths": o.where(applies, o.lookup(rule, hundredths), 0),
+        "band": o.where(applies, o.lookup(rule, {r.rule: r.band for r in hierarchy}), NOT_APPLICABLE),
+    }
+
+
+def _hundredths(value: int) -> Decimal:
+    return (Decimal(value) / 100).quantize(Decimal("0.01"))
 
 
 def osp_iic_score(data: OspIicInput) -> OspIicResult:
     pol = iic_policy()
-    if not applies(data):
+    f = osp_iic_formula(SCALAR, **_fields(data, OspIicInput))
+    if not f["applies"]:
         return OspIicResult(
             tool="osp-iic",
             policy_version=pol.policy_version,
@@ -219,7 +283,7 @@ def osp_iic_score(data: OspIicInput) -> OspIicResult:
             explanation=(),
             notes=(_not_applicable_note(data),),
         )
-    row = iic_rule(data)
+    row = next(r for r in iic_hierarchy(pol) if r.rule == f["rule"])
     terms = (
         *(Term(name, getattr(data, name), None, 0) for name in SEXUAL_COUNT_FIELDS),
         Term("hierarchy_rule", row.rule, row.probability, float(row.probability), detail="probability"),
@@ -227,23 +291,103 @@ def osp_iic_score(data: OspIicInput) -> OspIicResult:
     return OspIicResult(
         tool="osp-iic",
         policy_version=pol.policy_version,
-        percent=percent_2dp(float(row.probability)),
-        band=row.band,
-        rule=row.rule,
+        percent=_hundredths(f["hundredths"]),
+        band=f["band"],
+        rule=f["rule"],
         explanation=terms,
     )
 
 
-def dc_age_points(pol: Policy, age: int) -> int:
+def _rows(table: Any) -> tuple[tuple[int, int], ...]:
+    return tuple((int(row["from"]), int(row["points"])) for row in table)
+
+
+def dc_age_points(pol: Policy, age: Any, o: Ops = SCALAR) -> Any:
+    """Points for the age at the start of follow-up."""
     rule = pol["age_at_follow_up"]
-    if age >= int(rule["no_points_from"]):
-        return 0
-    return int(rule["base"]) - max(0, (age - int(rule["from_age"])) // int(rule["step"]))
+    return o.where(
+        age >= int(rule["no_points_from"]),
+        0,
+        int(rule["base"]) - o.maximum(0, (age - int(rule["from_age"])) // int(rule["step"])),
+    )
+
+
+def _dc_hundredths(points: int) -> int:
+    """The OSP/DC percent of a number of points, in whole hundredths (0 at 0 points)."""
+    pol = dc_policy()
+    probability = 0.0 if points == 0 else logistic(pol.float("intercept") + pol.float("per_point") * points)
+    return int(SCALAR.hundredths(probability))
+
+
+POINTS_RANGE = range(0, 200)  # far above the most points anyone can score (64)
+
+
+def osp_dc_formula(o: Ops, **x: Any) -> dict[str, Any]:
+    """OSP/DC over its checked inputs ``x``: the points of each item, their sum, the percent in whole hundredths,
+    the band before and after the risk-reduction rule, and whether the rule applied (0 points and not applicable
+    unless the tool applies)."""
+    pol = dc_policy()
+    tables = pol["points"]
+    applies = applies_to(o, **x)
+    born, start, assessed = x["date_of_birth"], x["follow_up_start"], x["assessment_date"]
+    age = o.age(born, start)
+    last = x["last_sexual_sanction_date"]
+    other = pol["other_points"]
+    terms = {
+        **{
+            name: o.step(o.fill_null(x[name], 0), _rows(tables[name]), 0)
+            for name in (
+                "contact_adult_sexual_sanctions",
+                "contact_child_sexual_sanctions",
+                "non_contact_sexual_sanctions",
+            )
+        },
+        "age_at_follow_up_start": dc_age_points(pol, age, o),
+        "age_at_last_sexual_sanction": o.where(
+            o.is_null(last),
+            0,
+            o.step(o.age(born, o.fill_null(last, start)), _rows(tables["age_at_last_sexual_sanction"]), 0),
+        ),
+        "prior_sanction": o.where(x["total_sanctions"] >= 2, int(other["prior_sanction"]), 0),
+        "stranger_victim": o.where(o.fill_null(x["stranger_victim"], False), int(other["stranger_victim"]), 0),
+    }
+    total: Any = 0
+    for value in terms.values():
+        total = total + value
+    points = o.where(applies, total, 0)
+    unreduced = o.band(points, pol["bands"])
+    reduction = pol["risk_reduction"]
+    order: list[str] = reduction["order"]
+    years = int(reduction["years_offence_free"])
+
+    def offence_free_since(name_or_value: Any) -> Any:
+        when = o.fill_null(name_or_value, assessed)
+        return o.and_(o.not_(o.is_null(name_or_value)), when <= assessed, o.age(when, assessed) >= years)
+
+    reduce = o.and_(
+        applies,
+        unreduced != order[0],
+        o.not_(o.fill_null(x["in_custody"], True)),
+        offence_free_since(x["most_recent_offence_date"]),
+        offence_free_since(x["most_recent_sexual_offence_date"]),
+        offence_free_since(start),
+    )
+    lowered = o.lookup(unreduced, {order[i]: order[i - 1] for i in range(1, len(order))})
+    return {
+        "applies": applies,
+        "terms": terms,
+        "points": points,
+        "hundredths": o.tabulate(points, _dc_hundredths, POINTS_RANGE),
+        "unreduced_band": o.where(applies, unreduced, NOT_APPLICABLE),
+        "band": o.where(applies, o.where(reduce, lowered, unreduced), NOT_APPLICABLE),
+        "reduced": reduce,
+    }
 
 
 def osp_dc_score(data: OspDcInput) -> OspDcResult:
     pol = dc_policy()
-    if not applies(data):
+    f = osp_dc_formula(SCALAR, **_fields(data, OspDcInput))
+    if not f["applies"]:
         return OspDcResult(
             tool="osp-dc",
             policy_version=pol.policy_version,
@@ -255,15 +399,19 @@ def osp_dc_score(data: OspDcInput) -> OspDcResult:
             explanation=(),
             notes=(_not_applicable_note(data),),
         )
-    tables = pol["points"]
-    terms: list[Term] = []
-    for name in ("contact_adult_sexual_sanctions", "contact_child_sexual_sanctions", "non_contact_sexual_sanctions"):
-        count = int(getattr(data, name))
-        terms.append(Term(name, count, None, points_for(count, tables[name])))
-
-    age = age_in_years(data.date_of_birth, data.follow_up_start)
-    terms.append(Term("age_at_follow_up_start", age, None, dc_age_points(pol, age)))
-
+    points = f["terms"]
+    terms: list[Term] = [
+        Term(name, int(getattr(data, name)), None, points[name])
+        for name in ("contact_adult_sexual_sanctions", "contact_child_sexual_sanctions", "non_contact_sexual_sanctions")
+    ]
+    terms.append(
+        Term(
+            "age_at_follow_up_start",
+            age_in_years(data.date_of_birth, data.follow_up_start),
+            None,
+            points["age_at_follow_up_start"],
+        )
+    )
     notes: list[str] = []
     last = data.last_sexual_sanction_date
     if last is None:
@@ -271,50 +419,36 @@ def osp_dc_score(data: OspDcInput) -> OspDcResult:
         if any(getattr(data, n) for n in SEXUAL_COUNT_FIELDS):
             notes.append("No date of the last sexual sanction was given: 0 points for age at last sexual sanction")
     else:
-        last_age = age_in_years(data.date_of_birth, last)
         terms.append(
             Term(
                 "age_at_last_sexual_sanction",
-                last_age,
+                age_in_years(data.date_of_birth, last),
                 None,
-                points_for(last_age, tables["age_at_last_sexual_sanction"]),
+                points["age_at_last_sexual_sanction"],
             )
         )
-
-    other = pol["other_points"]
-    prior = data.total_sanctions >= 2
-    terms.append(Term("prior_sanction", prior, None, int(other["prior_sanction"]) if prior else 0))
-    terms.append(
-        Term(
-            "stranger_victim", data.stranger_victim, None, int(other["stranger_victim"]) if data.stranger_victim else 0
-        )
-    )
-
-    points = sum(int(t.contribution) for t in terms)
-    probability = 0.0 if points == 0 else logistic(pol.float("intercept") + pol.float("per_point") * points)
-    unreduced = band_for(points, bands(pol["bands"]))
-    band, reduced, reduction_note = _risk_reduction(pol, data, unreduced)
-    if reduction_note:
-        notes.append(reduction_note)
+    terms.append(Term("prior_sanction", data.total_sanctions >= 2, None, points["prior_sanction"]))
+    terms.append(Term("stranger_victim", data.stranger_victim, None, points["stranger_victim"]))
+    note = _risk_reduction_note(pol, data, f)
+    if note:
+        notes.append(note)
     return OspDcResult(
         tool="osp-dc",
         policy_version=pol.policy_version,
-        points=points,
-        percent=percent_2dp(probability),
-        band=band,
-        unreduced_band=unreduced,
-        risk_reduction_applied=reduced,
+        points=f["points"],
+        percent=_hundredths(f["hundredths"]),
+        band=f["band"],
+        unreduced_band=f["unreduced_band"],
+        risk_reduction_applied=f["reduced"],
         explanation=tuple(terms),
         notes=tuple(notes),
     )
 
 
-def _risk_reduction(pol: Policy, data: OspDcInput, band: str) -> tuple[str, bool, str]:
+def _risk_reduction_note(pol: Policy, data: OspDcInput, f: dict[str, Any]) -> str:
     rule = pol["risk_reduction"]
-    order: list[str] = rule["order"]
-    if band == order[0]:
-        return band, False, ""
-    years = int(rule["years_offence_free"])
+    if f["unreduced_band"] == rule["order"][0]:
+        return ""
     needed = {
         "in_custody": data.in_custody,
         "most_recent_offence_date": data.most_recent_offence_date,
@@ -322,17 +456,10 @@ def _risk_reduction(pol: Policy, data: OspDcInput, band: str) -> tuple[str, bool
     }
     missing = [name for name, value in needed.items() if value is None]
     if missing:
-        return band, False, "Risk-reduction rule not checked: " + ", ".join(missing) + " not given"
-    if data.in_custody:
-        return band, False, ""
-    for when in (data.most_recent_offence_date, data.most_recent_sexual_offence_date, data.follow_up_start):
-        assert when is not None
-        if when > data.assessment_date or age_in_years(when, data.assessment_date) < years:
-            return band, False, ""
-    lower = order[order.index(band) - 1]
+        return "Risk-reduction rule not checked: " + ", ".join(missing) + " not given"
+    if not f["reduced"]:
+        return ""
     return (
-        lower,
-        True,
-        f"Risk-reduction rule applied: {years} years offence-free in the community, "
-        f"band lowered from {band} to {lower}",
+        f"Risk-reduction rule applied: {rule['years_offence_free']} years offence-free in the community, "
+        f"band lowered from {f['unreduced_band']} to {f['band']}"
     )

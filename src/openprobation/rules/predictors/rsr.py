@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from openprobation.rules.predictors.base import Policy, Problems, Term, band_for, bands, load_policy, round_half_up
+from openprobation.rules.ops import SCALAR, Ops
+from openprobation.rules.predictors.base import Policy, Problems, Term, load_policy
 from openprobation.rules.predictors.osp import (
     OspDcInput,
     OspDcResult,
@@ -68,6 +70,29 @@ def rsr_calculate(data: RsrInput) -> RsrResult:
     )
 
 
+NANO = 10**9  # the women's constant is given to 9 decimal places of a percent
+
+
+def rsr_formula(o: Ops, *, snsv: Any, osp_dc: Any, osp_iic: Any, female_with_sexual_history: Any) -> dict[str, Any]:
+    """RSR from its components' percents in whole hundredths: the sum before the limits and the percent after
+    them, both in whole hundredths, and the band."""
+    pol = policy()
+    constant = int(pol.decimal("female_sexual_history_percent") * NANO)
+    nanos = (snsv + osp_dc + osp_iic) * (NANO // 100) + o.where(female_with_sexual_history, constant, 0)
+    raw = (nanos + NANO // 200) // (NANO // 100)  # half-up to hundredths (every part is 0 or more)
+    low, high_at, high = (int(pol.decimal(k) * 100) for k in ("clamp_low", "clamp_high_at", "clamp_high"))
+    hundredths = o.where(raw <= low, low, o.where(raw >= high_at, high, raw))
+    return {"raw": raw, "hundredths": hundredths, "band": o.band(hundredths, pol["bands"], scale=100)}
+
+
+def _percent(hundredths: int) -> Decimal:
+    return (Decimal(hundredths) / 100).quantize(Decimal("0.01"))
+
+
+def _hundredths(percent: Decimal) -> int:
+    return int(percent * 100)
+
+
 def combine(snsv: SnsvResult, dc: OspDcResult, iic: OspIicResult, *, female_with_sexual_history: bool) -> RsrResult:
     pol = policy()
     constant = pol.decimal("female_sexual_history_percent") if female_with_sexual_history else Decimal(0)
@@ -83,19 +108,22 @@ def combine(snsv: SnsvResult, dc: OspDcResult, iic: OspIicResult, *, female_with
             detail="added for a woman with a sexual-offence history",
         ),
     )
-    raw = round_half_up(snsv.percent + dc.percent + iic.percent + constant, 2)
-    percent = raw
+    f = rsr_formula(
+        SCALAR,
+        snsv=_hundredths(snsv.percent),
+        osp_dc=_hundredths(dc.percent),
+        osp_iic=_hundredths(iic.percent),
+        female_with_sexual_history=female_with_sexual_history,
+    )
     notes = [*snsv.notes, *dc.notes, *iic.notes]
-    if raw <= pol.decimal("clamp_low"):
-        percent = round_half_up(pol.decimal("clamp_low"), 2)
-    elif raw >= pol.decimal("clamp_high_at"):
-        percent = pol.decimal("clamp_high")
-        notes.append(f"RSR of {raw}% limited to {percent}%")
+    percent = _percent(f["hundredths"])
+    if f["raw"] >= int(pol.decimal("clamp_high_at") * 100):
+        notes.append(f"RSR of {_percent(f['raw'])}% limited to {percent}%")
     return RsrResult(
         tool=TOOL,
         policy_version=pol.policy_version,
         percent=percent,
-        band=band_for(percent, bands(pol["bands"])),
+        band=f["band"],
         snsv_percent=snsv.percent,
         osp_dc_percent=dc.percent,
         osp_iic_percent=iic.percent,

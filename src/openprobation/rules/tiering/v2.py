@@ -16,7 +16,9 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Literal, cast
 
-from openprobation.rules.predictors.base import Policy, Problems, Term, band_for, bands, check_answer, load_policy
+from openprobation.rules.ops import SCALAR, report
+from openprobation.rules.predictors.base import Policy, Problems, Term, band_for, bands, load_policy
+from openprobation.rules.predictors.checks import answer_checks
 from openprobation.rules.predictors.history import Gender
 from openprobation.rules.registrations import MAPPA_CODE, ROSH_ORDER, registration_type, rosh_codes
 
@@ -198,8 +200,9 @@ def tier_v2_check(data: TierV2Input, problems: Problems) -> None:
         mappa_level=data.mappa_level,
         mappa_category=data.mappa_category,
     )
-    check_answer(problems, "impulsivity", data.impulsivity)
-    check_answer(problems, "temper_control", data.temper_control)
+    report(
+        problems, answer_checks(SCALAR, [("impulsivity", data.impulsivity), ("temper_control", data.temper_control)])
+    )
     if data.mandate_for_change is None and data.current_convictions is None:
         problems.add(
             "mandate_for_change",
