@@ -205,7 +205,7 @@ def test_recorded_rsr_and_allocation_are_shown_on_the_case_page(org, frozen_cloc
         ({"kind": ""}, "kind", "Select what you are recording"),
         ({"value": "Z9", "kind": "tier"}, "value", "Enter a tier like B2"),
         ({"source": " "}, "source", "Enter where the value came from"),
-        ({"effective_date_day": ""}, "effective_date-day", "must be a real date"),
+        ({"effective_date_day": ""}, "effective_date-day", "must include a day"),
     ],
     ids=["no_kind", "bad_tier", "no_source", "incomplete_date"],
 )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from openprobation.contacts.choices import ContactOutcome, ContactType
 from openprobation.core.errors import FieldError
+from openprobation.web.dates import parse_date_input
 
 NO_OUTCOME = "none"
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
@@ -55,20 +56,11 @@ class ContactForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        day, month, year = (data.get(f"date_{p}", "").strip() for p in ("day", "month", "year"))
-        date: dt.date | None = None
-        missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if not value]
-        if len(missing) == 3:
-            self.date_error = "Enter the date of the contact"
-        elif missing:
-            self.date_error = f"The date of the contact must include a {' and '.join(missing)}"
-        elif not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-            self.date_error = "The date of the contact must be a real date, like 27 3 2026"
-        else:
-            try:
-                date = dt.date(int(year), int(month), int(day))
-            except ValueError:
-                self.date_error = "The date of the contact must be a real date, like 27 3 2026"
+        date, self.date_error = parse_date_input(
+            *(data.get(f"date_{p}", "") for p in ("day", "month", "year")),
+            label="the date of the contact",
+            missing="Enter the date of the contact",
+        )
         time: dt.time | None = None
         raw_time = data.get("time", "").strip()
         match = TIME_PATTERN.match(raw_time)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openprobation.core.errors import FieldError
+from openprobation.web.dates import parse_date_input
 from openprobation.web.forms import ErrorItem
 
 
@@ -52,15 +53,9 @@ class ParsedForm:
 
 
 def _parse_date(data: Mapping[str, str], f: FormField) -> tuple[dt.date | None, str]:
-    day, month, year = (data.get(f"{f.name}_{p}", "").strip() for p in ("day", "month", "year"))
-    if not (day or month or year):
-        return None, (f.missing or f"Enter the {f.label.lower()}") if f.required else ""
-    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-        return None, f"The {f.label.lower()} must be a real date, like 27 3 2026"
-    try:
-        return dt.date(int(year), int(month), int(day)), ""
-    except ValueError:
-        return None, f"The {f.label.lower()} must be a real date, like 27 3 2026"
+    return parse_date_input(*(data.get(f"{f.name}_{p}", "") for p in ("day", "month", "year")),
+                            label=f"the {f.label.lower()}", missing=f.missing or f"Enter the {f.label.lower()}",
+                            required=f.required)
 
 
 def parse(fields: Sequence[FormField], data: Mapping[str, str]) -> ParsedForm:

@@ -218,19 +218,18 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
         for a in safeguarding_selectors.rosh_assessments_for_person(person=person)
         if a.status == AssessmentStatus.DRAFT
     ]
-    forms: dict[str, tuple[str, list[FormField], Callable[[dict[str, Any]], str]]] = {
+    # Each action: its heading, its fields, the service call that saves it, and the message once it is saved.
+    forms: dict[str, tuple[str, list[FormField], Callable[[dict[str, Any]], object], str]] = {
         "chase": (
             "Record a chase",
             [
                 FormField("chased_on", "Date chased", "date", hint="For example, 27 3 2026"),
                 FormField("notes", "Notes", "textarea", required=False),
             ],
-            lambda v: (
-                safeguarding_services.safeguarding_check_chase(
-                    actor=request.user, person=person, check_id=check.pk, chased_on=v["chased_on"], notes=v["notes"]
-                ),
-                "Chase recorded",
-            )[1],
+            lambda v: safeguarding_services.safeguarding_check_chase(
+                actor=request.user, person=person, check_id=check.pk, chased_on=v["chased_on"], notes=v["notes"]
+            ),
+            "Chase recorded",
         ),
         "response": (
             "Record the response",
@@ -238,16 +237,14 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
                 FormField("received_on", "Date received", "date", hint="For example, 27 3 2026"),
                 FormField("summary", "Summary of the response", "textarea", missing="Enter a summary of the response"),
             ],
-            lambda v: (
-                safeguarding_services.safeguarding_check_record_response(
-                    actor=request.user,
-                    person=person,
-                    check_id=check.pk,
-                    received_on=v["received_on"],
-                    summary=v["summary"],
-                ),
-                "Response recorded",
-            )[1],
+            lambda v: safeguarding_services.safeguarding_check_record_response(
+                actor=request.user,
+                person=person,
+                check_id=check.pk,
+                received_on=v["received_on"],
+                summary=v["summary"],
+            ),
+            "Response recorded",
         ),
         "used": (
             "Mark as used in a RoSH assessment",
@@ -261,12 +258,10 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
                     missing="Select the RoSH assessment that took the response into account",
                 ),
             ],
-            lambda v: (
-                safeguarding_services.safeguarding_check_mark_used(
-                    actor=request.user, person=person, check_id=check.pk, assessment_id=int(v["assessment_id"])
-                ),
-                "Response marked as used in the assessment",
-            )[1],
+            lambda v: safeguarding_services.safeguarding_check_mark_used(
+                actor=request.user, person=person, check_id=check.pk, assessment_id=int(v["assessment_id"])
+            ),
+            "Response marked as used in the assessment",
         ),
         "close": (
             "Close the enquiry",
@@ -278,17 +273,20 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
                     missing="Enter why the enquiry is being closed",
                 ),
             ],
-            lambda v: (
-                safeguarding_services.safeguarding_check_close(
-                    actor=request.user, person=person, check_id=check.pk, reason=v["reason"]
-                ),
-                "Enquiry closed",
-            )[1],
+            lambda v: safeguarding_services.safeguarding_check_close(
+                actor=request.user, person=person, check_id=check.pk, reason=v["reason"]
+            ),
+            "Enquiry closed",
         ),
     }
     if action not in forms:
         raise Http404("No such action")
-    heading, fields, save = forms[action]
+    heading, fields, record, done_message = forms[action]
+
+    def save(values: dict[str, Any]) -> str:
+        record(values)
+        return done_message
+
     return _form_page(
         request,
         fields=fields,

@@ -1,0 +1,27 @@
+"""The GOV.UK date input (day, month and year boxes), parsed once for every form that has one: what was typed
+becomes a date, or the GOV.UK error message that says what to fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+REAL_DATE_EXAMPLE = "27 3 2026"
+
+
+def parse_date_input(day: str, month: str, year: str, *, label: str, missing: str = "",
+                     required: bool = True) -> tuple[dt.date | None, str]:
+    """``(date, "")`` or ``(None, message)``. ``label`` names the date in a message ("the date of the contact");
+    ``missing`` is the message when all three boxes are empty and the date is required."""
+    day, month, year = day.strip(), month.strip(), year.strip()
+    named = label[:1].upper() + label[1:]
+    empty = [name for name, value in (("day", day), ("month", month), ("year", year)) if not value]
+    if len(empty) == 3:
+        return None, (missing or f"Enter {label}") if required else ""
+    if empty:
+        return None, f"{named} must include a {' and '.join(empty)}"
+    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        return None, f"{named} must be a real date, like {REAL_DATE_EXAMPLE}"
+    try:
+        return dt.date(int(year), int(month), int(day)), ""
+    except ValueError:
+        return None, f"{named} must be a real date, like {REAL_DATE_EXAMPLE}"
