@@ -36,6 +36,7 @@ from openprobation.rules.work_item_decisions import (
     ContactRecorded,
     Create,
     Decision,
+    DoneOnTheRecord,
     EventCreated,
     FirstAppointmentDone,
     HouseholdChanged,
@@ -658,6 +659,46 @@ def test_recurring_item_done(
 ) -> None:
     case = snapshot(done, registrations=registrations)
     assert summary(decide(case, RecurringItemsDone((9,), TODAY))) == expected
+
+
+# ---- items the record shows done (an enquiry, an assessment, an SPO's decision) ----------------------------------
+
+DONE_ON_THE_RECORD = [
+    (
+        "case_check.closes_the_cases_own_not_a_partners",
+        DoneOnTheRecord((ItemKind.POLICE_DA_CHECK,), TODAY, "Enquiry 1 requested"),
+        [("close", 7, TODAY, "Enquiry 1 requested")],
+    ),
+    (
+        "partner_check.closes_that_partners_only",
+        DoneOnTheRecord((ItemKind.POLICE_DA_CHECK,), TODAY, "Enquiry 2 requested", relationship_id=3),
+        [("close", 8, TODAY, "Enquiry 2 requested")],
+    ),
+    (
+        "any_relationship.closes_both",
+        DoneOnTheRecord((ItemKind.POLICE_DA_CHECK,), TODAY, "Done", any_relationship=True),
+        [("close", 7, TODAY, "Done"), ("close", 8, TODAY, "Done")],
+    ),
+    (
+        "started_by_the_day_before_the_clock.nothing",
+        DoneOnTheRecord((ItemKind.POLICE_DA_CHECK,), TODAY, "Done", any_relationship=True, started_by=D(2026, 11, 19)),
+        [],
+    ),
+    (
+        "started_by_the_day_the_clock_started.closes",
+        DoneOnTheRecord((ItemKind.POLICE_DA_CHECK,), TODAY, "Done", started_by=FRIDAY_20_NOVEMBER),
+        [("close", 7, TODAY, "Done")],
+    ),
+    ("other_kind.nothing", DoneOnTheRecord((ItemKind.ROSH_SCREENING,), TODAY, "Done", any_relationship=True), []),
+]
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"), [c[1:] for c in DONE_ON_THE_RECORD], ids=[c[0] for c in DONE_ON_THE_RECORD]
+)
+def test_done_on_the_record(event: DoneOnTheRecord, expected: list[tuple[Any, ...]]) -> None:
+    case = snapshot(item(7, "police_da_check", due=TODAY), item(8, "police_da_check", due=TODAY, relationship_id=3))
+    assert summary(decide(case, event)) == expected
 
 
 # ---- a trigger recorded directly, and dates the calendar cannot count from ---------------------------------------

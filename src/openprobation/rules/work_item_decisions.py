@@ -172,6 +172,20 @@ class RecurringItemsDone:
 
 
 @dataclass(frozen=True)
+class DoneOnTheRecord:
+    """The record now shows items of these kinds done (an enquiry requested, an assessment completed, an SPO's
+    decision): the open ones are closed with ``note``; only those for ``relationship_id`` (the case's own when None)
+    unless ``any_relationship``, and only those whose clock had started by ``started_by`` when given."""
+
+    kinds: tuple[ItemKind, ...]
+    on: dt.date
+    note: str
+    relationship_id: int | None = None
+    any_relationship: bool = False
+    started_by: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class ClockStarted:
     """A trigger recorded directly by a service (a RoSH screening indicating risk, a reduction in reporting)."""
 
@@ -193,6 +207,7 @@ RecordEvent = (
     | ContactRecorded
     | FirstAppointmentDone
     | RecurringItemsDone
+    | DoneOnTheRecord
     | ClockStarted
 )
 
@@ -593,6 +608,13 @@ def _recurring_items_done(work: _Work, event: RecurringItemsDone) -> None:
     work.schedule_next([work.items[i] for i in event.item_ids], event.done_on)
 
 
+def _done_on_the_record(work: _Work, event: DoneOnTheRecord) -> None:
+    items = work.open_items(event.kinds, started_by=event.started_by)
+    if not event.any_relationship:
+        items = [i for i in items if i.relationship_id == event.relationship_id]
+    work.close(items, event.on, event.note)
+
+
 def _clock_started(work: _Work, event: ClockStarted) -> None:
     work.start(event)
 
@@ -607,5 +629,6 @@ _HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
     ContactRecorded: _contact_recorded,
     FirstAppointmentDone: _first_appointment_done,
     RecurringItemsDone: _recurring_items_done,
+    DoneOnTheRecord: _done_on_the_record,
     ClockStarted: _clock_started,
 }

@@ -18,6 +18,7 @@ This module imports only models (never another area's services), so any service 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from functools import cache
@@ -153,16 +154,25 @@ def decide_and_apply(*, actor: Actor, person: Person, event: rules.RecordEvent) 
         decision = rules.decide(case_snapshot(person), event, calendar())
     except rules.UncountableDate as error:
         raise ValidationFailed.single(error.field, error.message) from error
-    return apply_decision(actor=actor, person=person, decision=decision)[0]
+    return apply_decision(actor=actor, person=person, decision=decision).made
 
 
-def apply_decision(*, actor: Actor, person: Person, decision: rules.Decision) -> tuple[list[WorkItem], list[WorkItem]]:
-    """Apply the steps in order, with their audit events; returns (items made, items cancelled).
+@dataclasses.dataclass
+class Applied:
+    """The items a decision made, closed and cancelled, as stored."""
+
+    made: list[WorkItem] = dataclasses.field(default_factory=list)
+    closed: list[WorkItem] = dataclasses.field(default_factory=list)
+    cancelled: list[WorkItem] = dataclasses.field(default_factory=list)
+
+
+def apply_decision(*, actor: Actor, person: Person, decision: rules.Decision) -> Applied:
+    """Apply the steps in order, with their audit events.
 
     Items to close or cancel are locked and changed only while still open. Consecutive new items share one
     ``work_items.created`` audit event, as one event's items always have."""
     created: dict[int | str, WorkItem] = {}
-    cancelled: list[WorkItem] = []
+    applied = Applied()
     pending: list[rules.Create] = []
     holders: tuple[int | None, int | None, int | None] | None = None
 
@@ -189,11 +199,11 @@ def apply_decision(*, actor: Actor, person: Person, decision: rules.Decision) ->
         if isinstance(step, rules.Close):
             item = stored(step.item)
             if item is not None:
-                _mark_done(actor=actor, person=person, item=item, on=step.on, note=step.reason)
+                applied.closed.append(_mark_done(actor=actor, person=person, item=item, on=step.on, note=step.reason))
         elif isinstance(step, rules.Cancel):
             item = stored(step.item)
             if item is not None:
-                cancelled.append(cancel_item(actor=actor, person=person, item=item, reason=step.reason))
+                applied.cancelled.append(cancel_item(actor=actor, person=person, item=item, reason=step.reason))
         elif isinstance(step, rules.MarkAttendedClockStarted):
             pk = created[step.item].pk if isinstance(step.item, str) else step.item
             WorkItem.objects.filter(pk=pk).update(attended_clock_started=True)
@@ -205,7 +215,8 @@ def apply_decision(*, actor: Actor, person: Person, decision: rules.Decision) ->
             holders = _holders(person)
             _move_open_items(person, holders)
     flush()
-    return list(created.values()), cancelled
+    applied.made = list(created.values())
+    return applied
 
 
 def _holders(person: Person) -> tuple[int | None, int | None, int | None]:
@@ -346,13 +357,17 @@ def close_open_items(
 ) -> list[WorkItem]:
     """Mark the case's open items of these kinds done, because the record now shows them done (the enquiry, the
     assessment or the SPO's decision its service has just recorded; only items whose clock had started by
-    ``started_by``, when given)."""
-    items = WorkItem.objects.select_for_update().filter(person=person, status=WorkItemStatus.OPEN, kind__in=list(kinds))
-    if started_by is not None:
-        items = items.filter(clock_started_on__lte=started_by)
-    if not any_relationship:
-        items = items.filter(relationship=relationship)
-    return [_mark_done(actor=actor, person=person, item=item, on=on, note=note) for item in items]
+    ``started_by``, when given). Returns the items closed."""
+    event = rules.DoneOnTheRecord(
+        kinds=tuple(ItemKind(k) for k in kinds),
+        on=on,
+        note=note,
+        relationship_id=relationship.pk if relationship is not None else None,
+        any_relationship=any_relationship,
+        started_by=started_by,
+    )
+    decision = rules.decide(case_snapshot(person), event, calendar())
+    return apply_decision(actor=actor, person=person, decision=decision).closed
 
 
 def work_items_generate_for(
@@ -445,7 +460,7 @@ def on_registration_ended(*, actor: Actor, person: Person, registration: Registr
     still calls for them, the open home visit is cancelled, saying why. Returns the cancelled items."""
     snapshot = case_snapshot(person)
     decision = rules.decide(snapshot, rules.RegistrationEnded(_registration(registration)), calendar())
-    return apply_decision(actor=actor, person=person, decision=decision)[1]
+    return apply_decision(actor=actor, person=person, decision=decision).cancelled
 
 
 def on_contact_recorded(
