@@ -887,6 +887,35 @@ def test_what_was_done_is_kept_on_the_record_not_read_from_the_audit_trail(org, 
     assert list(applied.values_list("outcome", flat=True)) == ["attended_complied"]
 
 
+def test_the_migration_fills_in_what_was_done_by_the_rules_that_applied_before(org, frozen_clock, monkeypatch):
+    """Before the record kept it: a first appointment's clock had started if a "first appointment attended" item was
+    made after it; a contact's outcome had had its effects if the contact was ever recorded or updated with it."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "openprobation.workitems.migrations.0002_work_item_decisions_record_what_was_done"
+    )
+    person = first_appointment_open(org)
+    booked = _book(org, person, "office_appointment")
+    monkeypatch.setattr(clock, "now", lambda: AFTERWARDS)
+    for outcome in ("attended_complied", "rescheduled", "failed_to_attend_unacceptable"):
+        booked = contact_update(
+            actor=org.po.user, person=person, contact_id=booked.pk, version=booked.version, changes={"outcome": outcome}
+        )
+    kept = set(ContactOutcomeApplied.objects.values_list("contact_id", "outcome"))
+    assert kept == {(booked.pk, "attended_complied"), (booked.pk, "failed_to_attend_unacceptable")}
+    ContactOutcomeApplied.objects.all().delete()
+    WorkItem.objects.update(attended_clock_started=False)
+
+    migration.record_what_was_done(apps, None)
+
+    assert set(ContactOutcomeApplied.objects.values_list("contact_id", "outcome")) == kept
+    assert WorkItem.objects.get(person=person, kind="first_appointment").attended_clock_started
+    assert not WorkItem.objects.filter(attended_clock_started=True).exclude(kind="first_appointment").exists()
+
+
 def test_an_outcome_recorded_later_is_one_transaction_with_its_work_items(org, frozen_clock, monkeypatch):
     person = first_appointment_open(org)
     booked = _book(org, person, "office_appointment")

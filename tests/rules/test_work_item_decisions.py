@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import tomllib
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -802,3 +803,10 @@ def test_a_preset_without_record_terms_makes_no_work_items_and_says_so(monkeypat
     monkeypatch.setattr(work_item_decisions, "timescale_policy_for", lambda day, chosen: bare)
     with pytest.raises(TimescalePolicyError, match="preset ps2021 has no \\[record\\] terms"):
         decide(snapshot(), EventCreated(community()))
+
+
+def test_every_record_term_is_in_the_docs_table() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "timescales.md").read_text(encoding="utf-8")
+    section = docs.split("### How the case record starts the clocks", 1)[1].split("\n## ", 1)[0]
+    for name in RECORD_TERM_NAMES:
+        assert f"| `{name}` |" in section, f"docs/timescales.md: the [record] table has no row for {name}"
