@@ -166,7 +166,7 @@ def token_user(token: str) -> AbstractBaseUser | None:
         return None
     now = clock.now()
     row = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__staff__team")  # the staff record the access rules need, in one query
         .filter(digest=_digest(token), revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )

@@ -17,6 +17,9 @@ they may see.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from openprobation.core.models import AuditEvent
@@ -42,26 +45,90 @@ from openprobation.people.choices import AccessListKind
 from openprobation.people.models import CaseAccess, Person
 
 
+class Scope(enum.Enum):
+    """The cases a role covers before the lists apply."""
+
+    OWN_TEAM = "cases held by the member of staff's team"
+    UNALLOCATED = "cases no team holds yet"
+    OWN_PDU = "cases held by any team in the member of staff's PDU"
+    EVERY_CASE = "every case"
+
+
+# The rule, as data: what each role covers. Two readers of it follow, one building a query over many cases
+# (``people_visible_to``) and one deciding for a single case already read (``case_visible``); the table-driven tests
+# hold them to the same answer for every role, team relation and list.
+ROLE_SCOPES: dict[str, frozenset[Scope]] = {
+    Role.PRACTITIONER: frozenset({Scope.OWN_TEAM}),
+    Role.SPO: frozenset({Scope.OWN_TEAM, Scope.UNALLOCATED}),
+    Role.HEAD_OF_SERVICE: frozenset({Scope.OWN_PDU, Scope.UNALLOCATED}),
+    Role.QUALITY_ASSURANCE: frozenset({Scope.EVERY_CASE}),
+    Role.ADMINISTRATOR: frozenset({Scope.EVERY_CASE}),
+}
+
+
+def _scope_condition(staff: Staff, scope: Scope) -> Q:
+    if scope is Scope.UNALLOCATED:
+        return Q(team__isnull=True)
+    if scope is Scope.OWN_TEAM:
+        return Q(team_id=staff.team_id) if staff.team_id else Q(pk__in=[])
+    pdu_id = staff.team.pdu_id if staff.team else None
+    return Q(team__pdu_id=pdu_id) if pdu_id else Q(pk__in=[])
+
+
+def _in_scope(staff: Staff, scope: Scope, person: Person) -> bool:
+    if scope is Scope.EVERY_CASE:
+        return True
+    if scope is Scope.UNALLOCATED:
+        return person.team_id is None
+    if scope is Scope.OWN_TEAM:
+        return staff.team_id is not None and person.team_id == staff.team_id
+    pdu_id = staff.team.pdu_id if staff.team else None
+    return pdu_id is not None and person.team is not None and person.team.pdu_id == pdu_id
+
+
+def lists_allow(staff_id: int, entries: Iterable[tuple[int, str]]) -> bool:
+    """The lists' rule for one case: not on its exclusion list, and on its restriction list if it has one."""
+    entries = list(entries)
+    if (staff_id, AccessListKind.EXCLUSION) in entries:
+        return False
+    restricted = {entry_staff for entry_staff, kind in entries if kind == AccessListKind.RESTRICTION}
+    return not restricted or staff_id in restricted
+
+
 def people_visible_to(actor: Actor | None) -> QuerySet[Person]:
     """Every person the actor may see. All selectors start here."""
     staff = staff_for(actor)
-    if staff is None:
+    scopes = ROLE_SCOPES.get(staff.role, frozenset()) if staff is not None else frozenset()
+    if staff is None or not scopes:
         return Person.objects.none()
     people = Person.objects.all()
-    if staff.role == Role.PRACTITIONER:
-        people = people.filter(team_id=staff.team_id) if staff.team_id else people.none()
-    elif staff.role == Role.SPO:
-        people = people.filter(Q(team_id=staff.team_id) | Q(team__isnull=True))
-    elif staff.role == Role.HEAD_OF_SERVICE:
-        pdu_id = staff.team.pdu_id if staff.team else None
-        people = people.filter(Q(team__pdu_id=pdu_id) | Q(team__isnull=True))
-    elif staff.role not in (Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR):
-        return Person.objects.none()
-
+    if Scope.EVERY_CASE not in scopes:
+        covered = Q(pk__in=[])
+        for scope in scopes:
+            covered |= _scope_condition(staff, scope)
+        people = people.filter(covered)
     restricted = CaseAccess.objects.filter(person_id=OuterRef("pk"), kind=AccessListKind.RESTRICTION)
     return people.exclude(
         Exists(CaseAccess.objects.filter(person_id=OuterRef("pk"), kind=AccessListKind.EXCLUSION, staff=staff))
     ).filter(~Exists(restricted) | Exists(restricted.filter(staff=staff)))
+
+
+def case_visible(actor: Actor | None, person: Person, entries: Iterable[tuple[int, str]]) -> bool:
+    """Whether the actor may see one case, given its list entries ``(staff_id, kind)``: the same rule as
+    ``people_visible_to``, for a case already read (``person.team`` loaded)."""
+    staff = staff_for(actor)
+    if staff is None:
+        return False
+    scopes = ROLE_SCOPES.get(staff.role, frozenset())
+    return any(_in_scope(staff, scope, person) for scope in scopes) and lists_allow(staff.pk, entries)
+
+
+def case_with_lists(crn: str) -> tuple[Person | None, list[tuple[int, str]]]:
+    """A case by CRN with its list entries: two small queries, run whether or not the case exists, so that what
+    follows takes the same time either way."""
+    person = Person.objects.select_related("team", "practitioner").filter(crn=crn).first()
+    entries = list(CaseAccess.objects.filter(person_id=person.pk if person else None).values_list("staff_id", "kind"))
+    return person, entries
 
 
 def audit_events_visible_to(actor: Actor | None) -> QuerySet[AuditEvent]:
@@ -76,11 +143,7 @@ def audit_events_visible_to(actor: Actor | None) -> QuerySet[AuditEvent]:
 def barred_from(person: Person, staff: Staff) -> bool:
     """Whether the case's lists keep ``staff`` from it (on its exclusion list, or not on its restriction list):
     such a member of staff cannot be made to hold the case."""
-    entries = list(CaseAccess.objects.filter(person=person).values_list("staff_id", "kind"))
-    if (staff.pk, AccessListKind.EXCLUSION) in entries:
-        return True
-    restricted = {staff_id for staff_id, kind in entries if kind == AccessListKind.RESTRICTION}
-    return bool(restricted) and staff.pk not in restricted
+    return not lists_allow(staff.pk, CaseAccess.objects.filter(person=person).values_list("staff_id", "kind"))
 
 
 def is_limited_access(person: Person) -> bool:

@@ -12,7 +12,7 @@ from openprobation.core.errors import NotFound
 from openprobation.core.models import AuditEvent
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff, Team
-from openprobation.people.access import Actor, is_limited_access, people_visible_to, require_role
+from openprobation.people.access import Actor, case_visible, case_with_lists, people_visible_to, require_role
 from openprobation.people.models import Address, Person, Relationship
 from openprobation.rules.crn import crn_problem
 
@@ -26,14 +26,13 @@ def person_get(*, actor: Actor | None, crn: str, audit_view: bool = True) -> Per
     """
     if crn_problem(crn):
         raise NotFound(f"No case with CRN {crn!r}")
-    person = people_visible_to(actor).select_related("team", "practitioner").filter(crn=crn).first()
-    if person is None:
-        exists = Person.objects.filter(crn=crn).exists()
+    person, entries = case_with_lists(crn)
+    if person is None or not case_visible(actor, person, entries):
         with transaction.atomic():
             audit_record(actor=actor, action="case.open_refused", crn=crn, entity="person",
-                         after={"case_exists": exists})
+                         after={"case_exists": person is not None})
         raise NotFound(f"No case with CRN {crn}")
-    if audit_view and is_limited_access(person):
+    if audit_view and entries:
         audit_record(actor=actor, action="case.viewed", crn=person.crn, entity="person", entity_id=person.pk)
     return person
 
