@@ -67,6 +67,10 @@ class ScalarOps:
 
     columns = False
 
+    def let(self, value: Any) -> Any:
+        """A value the formula uses more than once (a caseload computes it once, as a column)."""
+        return value
+
     def where(self, condition: Any, then: Any, otherwise: Any) -> Any:
         return then if condition else otherwise
 
@@ -129,6 +133,25 @@ class ScalarOps:
     def tabulate(self, value: Any, fn: Callable[[int], Any], domain: range) -> Any:
         return fn(value) if value in domain else None
 
+    def contains(self, codes: Any, code: str) -> Any:
+        """Whether a list of codes holds ``code``."""
+        return code in codes
+
+    def without(self, codes: Any, values: Sequence[str]) -> Any:
+        """A list of codes without any of ``values``."""
+        return tuple(code for code in codes if code not in values)
+
+    def count_in(self, codes: Any, values: Sequence[str]) -> Any:
+        """How many different codes of ``values`` a list of codes holds."""
+        return len(set(codes) & set(values))
+
+    def first_in(self, codes: Any, ordered: Sequence[str]) -> Any:
+        """The first of ``ordered`` that a list of codes holds (None if none)."""
+        return next((code for code in ordered if code in codes), None)
+
+    def concat(self, *parts: Any) -> Any:
+        return "".join(str(part) for part in parts)
+
     def percent_whole(self, probability: Any) -> Any:
         return percent_whole(probability)
 
@@ -167,9 +190,39 @@ def _dtype(values: Iterable[Any]) -> Any:
 
 
 class ColumnOps:
-    """A caseload: polars expressions, one row per case."""
+    """A caseload: polars expressions, one row per case.
+
+    A polars expression is a tree, so a value used in several places is copied into each; ``let`` gives it a
+    column instead. An evaluator made with ``bind=True`` collects those columns, and :meth:`bind` adds them to a
+    frame (in order) before the expressions that read them are evaluated; :data:`COLUMNS` keeps every expression
+    whole.
+    """
 
     columns = True
+
+    def __init__(self, *, bind: bool = False) -> None:
+        self._bind = bind
+        self._pending: list[tuple[str, pl.Expr]] = []
+        self._count = 0
+
+    def let(self, value: Any) -> Any:
+        if not self._bind or not isinstance(value, pl.Expr):
+            return value
+        self._count += 1
+        name = f"__let{self._count}"
+        self._pending.append((name, value))
+        return pl.col(name)
+
+    def bind(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Add the columns ``let`` gave out so far."""
+        for name, value in self._pending:
+            frame = frame.with_columns(value.alias(name))
+        self._pending.clear()
+        return frame
+
+    def drop(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Drop the columns ``let`` added."""
+        return frame.drop([c for c in frame.columns if c.startswith("__let")])
 
     def where(self, condition: Any, then: Any, otherwise: Any) -> Any:
         return pl.when(condition).then(_lit(then)).otherwise(_lit(otherwise))
@@ -228,6 +281,24 @@ class ColumnOps:
     def tabulate(self, value: Any, fn: Callable[[int], Any], domain: range) -> Any:
         table = _tabulated(fn, domain)
         return value.replace_strict(table, default=None, return_dtype=_dtype(table.values()))
+
+    def contains(self, codes: Any, code: str) -> Any:
+        return codes.list.contains(code)
+
+    def without(self, codes: Any, values: Sequence[str]) -> Any:
+        return codes.list.set_difference(pl.lit(list(values), dtype=pl.List(pl.String)))
+
+    def count_in(self, codes: Any, values: Sequence[str]) -> Any:
+        return codes.list.set_intersection(pl.lit(list(values), dtype=pl.List(pl.String))).list.len()
+
+    def first_in(self, codes: Any, ordered: Sequence[str]) -> Any:
+        expr: Any = pl.lit(None, dtype=pl.String)
+        for code in reversed(ordered):
+            expr = pl.when(codes.list.contains(code)).then(pl.lit(code)).otherwise(expr)
+        return expr
+
+    def concat(self, *parts: Any) -> Any:
+        return pl.concat_str([_lit(part) if isinstance(part, str) else part.cast(pl.String) for part in parts])
 
     def percent_whole(self, probability: Any) -> Any:
         """As ``percent_whole``: 5 dp half-up, x100 half-up, kept within 1..99."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import types
+import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,8 +24,8 @@ import polars as pl
 from openprobation.rules import case_record as cr
 from openprobation.rules import ops
 from openprobation.rules.predictors import ogp, ogrs3, osp, ovp, rsr, snsv
-from openprobation.rules.predictors.base import load_policy
 from openprobation.rules.registrations import MAPPA_CODE, rosh_codes
+from openprobation.rules.tiering import v2
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
 
 HISTORY_FIELDS = tuple(cr.CriminalHistory.__dataclass_fields__)
@@ -153,20 +155,6 @@ def facts_from_row(row: Mapping[str, Any]) -> cr.CaseFacts:
 # ---- Column helpers ----
 
 
-def _band(value: pl.Expr, spec: Iterable[Mapping[str, Any]]) -> pl.Expr:
-    expr: Any = pl.lit(None, dtype=pl.String)
-    for item in spec:
-        expr = pl.when(value >= float(str(item["from"]))).then(pl.lit(item["band"])).otherwise(expr)
-    return expr
-
-
-def _answer_ok(name: str) -> pl.Expr:
-    col = pl.col(f"ans_{name}")
-    if cr.OASYS_ANSWERS[name] == cr.YES_NO:
-        return pl.lit(True)
-    return col.is_null() | col.is_in([0, 1, 2])
-
-
 def _missing(tool: str) -> pl.Expr:
     """The builder's missing-fact codes for ``tool``, joined, or "" when nothing is missing."""
     custodial = pl.col("sentence_type").is_in(cr.policy()["custodial_sentence_types"])
@@ -185,12 +173,25 @@ def _missing(tool: str) -> pl.Expr:
 
 
 def _required(cls: type[Any], inputs: Mapping[str, pl.Expr]) -> list[ops.Check]:
-    """A null in a field the tool's input requires (the one-case path refuses it when parsing the input)."""
+    """A null in a field the tool's input requires, or a value outside a field's choices (the one-case path refuses
+    both when it parses the input)."""
     return [
         ops.Check(name, inputs[name].is_null(), "Required")
         for name, f in cls.__dataclass_fields__.items()
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    ]
+    ] + _enums(cls, inputs)
+
+
+def _enums(cls: type[Any], inputs: Mapping[str, pl.Expr]) -> list[ops.Check]:
+    checks = []
+    for name, hint in typing.get_type_hints(cls).items():
+        choices = [a for a in typing.get_args(hint) if a is not type(None)]
+        if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(choices) == 1:
+            hint = choices[0]
+        if typing.get_origin(hint) is typing.Literal and name in inputs:
+            column = inputs[name]
+            checks.append(ops.Check(name, column.is_not_null() & ~column.is_in(list(typing.get_args(hint))), ""))
+    return checks
 
 
 # ---- The tools ----
@@ -207,16 +208,16 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         sexual_history=pl.any_horizontal([pl.col(f"h_{n}").fill_null(0) > 0 for n in cr.SEXUAL_COUNTS]),
         **{f"{tool}_missing": _missing(tool) for tool in cr.TOOLS},
     )
+    o = ops.ColumnOps(bind=True)
     rsr_inputs = _rsr_inputs()
-    rsr_checks = snsv.snsv_checks(ops.COLUMNS, **rsr_inputs) + osp.osp_dc_checks(ops.COLUMNS, **rsr_inputs)
+    rsr_checks = snsv.snsv_checks(o, **rsr_inputs) + osp.osp_dc_checks(o, **rsr_inputs)
     ok = {
-        "ogrs3": ~ops.fails_any(ogrs3.ogrs3_checks(ops.COLUMNS, **_ogrs3_inputs())),
+        "ogrs3": ~ops.fails_any(ogrs3.ogrs3_checks(o, **_ogrs3_inputs())),
         "rsr": ~ops.fails_any(_required(rsr.RsrInput, rsr_inputs) + rsr_checks),
-        "ogp": ~ops.fails_any(_required(ogp.OgpInput, _ogp_inputs()) + ogp.ogp_checks(ops.COLUMNS, **_ogp_inputs())),
+        "ogp": ~ops.fails_any(_required(ogp.OgpInput, _ogp_inputs()) + ogp.ogp_checks(o, **_ogp_inputs())),
+        "ovp": ~ops.fails_any(_required(ovp.OvpInput, _ovp_inputs()) + ovp.ovp_checks(o, **_ovp_inputs())),
     }
-    # OVP checks only its own fields (no offence code, no age at first sanction).
-    ok["ovp"] = ~ops.fails_any(_required(ovp.OvpInput, _ovp_inputs()) + ovp.ovp_checks(ops.COLUMNS, **_ovp_inputs()))
-    df = df.with_columns(
+    df = o.bind(df).with_columns(
         **{
             f"{tool}_status": pl.when(pl.col(f"{tool}_missing") != "")
             .then(pl.lit("not_calculated"))
@@ -226,12 +227,9 @@ def calculate_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
             for tool in cr.PREDICTORS
         }
     )
-    df = _ogrs3(df)
-    df = _rsr(df)
-    df = _ovp(df)
-    df = _ogp(df)
-    df = _tier(df, as_of)
-    return df
+    for tool in (_ogrs3, _rsr, _ovp, _ogp):
+        df = tool(df, o)
+    return o.drop(_tier(df, o, as_of))
 
 
 def _ogrs3_inputs() -> dict[str, Any]:
@@ -247,9 +245,9 @@ def _ogrs3_inputs() -> dict[str, Any]:
     }
 
 
-def _ogrs3(df: pl.DataFrame) -> pl.DataFrame:
-    f = ogrs3.ogrs3_formula(ops.COLUMNS, **_ogrs3_inputs())
-    return df.with_columns(
+def _ogrs3(df: pl.DataFrame, o: ops.ColumnOps) -> pl.DataFrame:
+    f = ogrs3.ogrs3_formula(o, **_ogrs3_inputs())
+    return o.bind(df).with_columns(
         ogrs3_one_year_percent=f["one_year_percent"], ogrs3_two_year_percent=f["two_year_percent"], ogrs3_band=f["band"]
     )
 
@@ -277,12 +275,12 @@ def _rsr_inputs() -> dict[str, Any]:
     }
 
 
-def _rsr(df: pl.DataFrame) -> pl.DataFrame:
+def _rsr(df: pl.DataFrame, o: ops.ColumnOps) -> pl.DataFrame:
     x = _rsr_inputs()
-    sv = snsv.snsv_formula(ops.COLUMNS, **x)
-    dc = osp.osp_dc_formula(ops.COLUMNS, **x)
-    iic = osp.osp_iic_formula(ops.COLUMNS, **x)
-    df = df.with_columns(
+    sv = snsv.snsv_formula(o, **x)
+    dc = osp.osp_dc_formula(o, **x)
+    iic = osp.osp_iic_formula(o, **x)
+    df = o.bind(df).with_columns(
         snsv_hundredths=sv["hundredths"],
         rsr_snsv_model=pl.when(sv["dynamic"]).then(pl.lit("dynamic")).otherwise(pl.lit("static")),
         osp_dc_hundredths=dc["hundredths"],
@@ -291,13 +289,13 @@ def _rsr(df: pl.DataFrame) -> pl.DataFrame:
         osp_iic_band=iic["band"],
     )
     f = rsr.rsr_formula(
-        ops.COLUMNS,
+        o,
         snsv=pl.col("snsv_hundredths"),
         osp_dc=pl.col("osp_dc_hundredths"),
         osp_iic=pl.col("osp_iic_hundredths"),
         female_with_sexual_history=(pl.col("gender") == "female") & pl.col("sexual_history"),
     )
-    return df.with_columns(rsr_hundredths=f["hundredths"].cast(pl.Int64), rsr_band=f["band"])
+    return o.bind(df).with_columns(rsr_hundredths=f["hundredths"].cast(pl.Int64), rsr_band=f["band"])
 
 
 def _ovp_inputs() -> dict[str, pl.Expr]:
@@ -312,9 +310,9 @@ def _ovp_inputs() -> dict[str, pl.Expr]:
     }
 
 
-def _ovp(df: pl.DataFrame) -> pl.DataFrame:
-    f = ovp.ovp_formula(ops.COLUMNS, **_ovp_inputs())
-    return df.with_columns(
+def _ovp(df: pl.DataFrame, o: ops.ColumnOps) -> pl.DataFrame:
+    f = ovp.ovp_formula(o, **_ovp_inputs())
+    return o.bind(df).with_columns(
         ovp_points=f["points"].cast(pl.Int64),
         ovp_one_year_percent=f["one_year_percent"],
         ovp_two_year_percent=f["two_year_percent"],
@@ -327,9 +325,9 @@ def _ogp_inputs() -> dict[str, pl.Expr]:
     return {**_ogrs3_inputs(), **{name: pl.col(f"ans_{name}") for name in cr.OGP_ANSWERS}}
 
 
-def _ogp(df: pl.DataFrame) -> pl.DataFrame:
-    f = ogp.ogp_formula(ops.COLUMNS, ogrs3_two_year_percent=pl.col("ogrs3_two_year_percent"), **_ogp_inputs())
-    return df.with_columns(
+def _ogp(df: pl.DataFrame, o: ops.ColumnOps) -> pl.DataFrame:
+    f = ogp.ogp_formula(o, ogrs3_two_year_percent=pl.col("ogrs3_two_year_percent"), **_ogp_inputs())
+    return o.bind(df).with_columns(
         ogp_points=f["points"].cast(pl.Int64),
         ogp_one_year_percent=f["one_year_percent"],
         ogp_two_year_percent=f["two_year_percent"],
@@ -337,133 +335,75 @@ def _ogp(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _tier(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    pol = load_policy("tier_v2")
-    p, c = pol["protect"], pol["change"]
+def _tier_codes() -> pl.Expr:
+    """The active registration codes the tier is given (``rules.case_record.tier_registrations``): an older RoSH
+    registration superseded by the newest is left out."""
+    codes = pl.col("registrations").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    levels = rosh_codes()
+    kept: Any = codes
+    for level in sorted(set(levels.values())):
+        others = pl.lit([c for c, lv in levels.items() if lv != level], dtype=pl.List(pl.String))
+        kept = pl.when(pl.col("rosh") == level).then(codes.list.set_difference(others)).otherwise(kept)
+    return kept
+
+
+def _layer3(as_of: dt.date) -> pl.Expr:
+    """``rules.case_record.layer3_valid`` as a column."""
     case_pol = cr.policy()
-    rsr_ok = pl.col("rsr_status") == "calculated"
-    ogrs_ok = pl.col("ogrs3_status") == "calculated"
-    rsr_points = _ordered_band_points(pl.col("rsr_hundredths"), p["rsr"], rsr_ok)
-    rosh_points = (
-        pl.col("rosh")
-        .replace_strict({k: int(v) for k, v in p["rosh"].items()}, default=0, return_dtype=pl.Int64)
-        .fill_null(0)
-    )
-    mappa_points = (
-        pl.col("mappa_level")
-        .replace_strict({int(k): int(v) for k, v in p["mappa_level"].items()}, default=0, return_dtype=pl.Int64)
-        .fill_null(0)
-    )
-    complexity_count = (
-        pl.col("registrations")
-        .list.eval(pl.element().filter(pl.element().is_in(p["complexity"]["codes"])))
-        .list.n_unique()
-    )
-    complexity = pl.min_horizontal(
-        complexity_count * int(p["complexity"]["points_each"]), pl.lit(int(p["complexity"]["maximum"]))
-    )
-    layer3 = (
+    return (
         pl.col("has_assessment")
         & (pl.col("a_layer") == "layer3")
         & pl.col("a_status").is_in(case_pol["assessment_counting_statuses"])
         & (pl.col("a_date") <= as_of)
         & ((pl.lit(as_of, dtype=pl.Date) - pl.col("a_date")).dt.total_days() <= 7 * int(case_pol["layer3_valid_weeks"]))
     ).fill_null(False)
-    female = pl.col("gender") == "female"
-    w = p["women"]
-    women = (
-        pl.when(female)
-        .then(
-            pl.when(layer3 & pl.col("ans_parental_responsibilities").fill_null(False))
-            .then(int(w["parental_responsibilities"]))
-            .otherwise(0)
-            + pl.when(
-                layer3
-                & ((pl.col("ans_impulsivity").fill_null(0) > 0) | (pl.col("ans_temper_control").fill_null(0) > 0))
-            )
-            .then(int(w["impulsivity_or_temper_control"]))
-            .otherwise(0)
-            + pl.when(pl.col("h_recent_breach_or_recall").fill_null(False))
-            .then(int(w["recent_breach_or_recall"]))
-            .otherwise(0)
-        )
-        .otherwise(0)
-    )
-    protect = pl.max_horizontal(rsr_points, rosh_points) + mappa_points + complexity + women
-    df = df.with_columns(tier_protect_points=protect.cast(pl.Int64), tier_layer3=layer3)
-    df = df.with_columns(tier_protect_level=_band(pl.col("tier_protect_points"), p["levels"]))
-    mandate = pl.col("any_custodial") | pl.col("any_mandate_requirement")
-    has_needs = pl.any_horizontal([pl.col(f"need_{s}").is_not_null() for s in NEED_SECTIONS])
-    need_points: Any = pl.lit(0)
-    for section in NEED_SECTIONS:
-        weight = int(c["need_weights"][section])
-        score = pl.col(f"need_{section}")
-        per_kind = []
-        for kind in ("oasys", "san"):
-            limits = c["thresholds"][kind].get(section)
-            if limits is None:
-                per_kind.append(pl.lit(0))
-                continue
-            severity = (
-                pl.when(score >= int(limits["severe"]))
-                .then(int(c["severity_points"]["severe"]))
-                .when(score >= int(limits["standard"]))
-                .then(int(c["severity_points"]["standard"]))
-                .otherwise(int(c["severity_points"]["no_need"]))
-                .fill_null(0)
-            )
-            per_kind.append(severity)
-        need_points = need_points + weight * pl.when(pl.col("a_kind") == "san").then(per_kind[1]).otherwise(per_kind[0])
-    ogrs_points = pl.when(ogrs_ok).then(pl.col("ogrs3_two_year_percent") // int(c["ogrs_divisor"])).otherwise(0)
-    iom = pl.when(pl.col("registrations").list.contains(c["iom_code"])).then(int(c["iom_points"])).otherwise(0)
-    change_points = pl.when(mandate & layer3).then(need_points + ogrs_points + iom).otherwise(0)
-    level_bands = c["levels"]
-    df = df.with_columns(tier_change_points=change_points.cast(pl.Int64))
-    change_level = (
-        pl.when(~mandate)
-        .then(int(c["no_mandate_level"]))
-        .when(~layer3)
-        .then(int(c["no_assessment_level"]))
-        .otherwise(_band(pl.col("tier_change_points"), level_bands).cast(pl.Int64))
-    )
-    unsupervised = pl.col("registrations").list.contains(pol["unsupervised_code"])
-    df = df.with_columns(tier_change_level=change_level.cast(pl.Int64))
-    df = df.with_columns(
-        tier_tier=pl.concat_str(
-            [
-                pl.col("tier_protect_level"),
-                pl.col("tier_change_level").cast(pl.String),
-                pl.when(unsupervised).then(pl.lit("S")).otherwise(pl.lit("")),
-            ]
-        )
-    )
+
+
+def _tier_inputs(as_of: dt.date) -> dict[str, Any]:
+    """Tier V2's formula inputs (``tiering.v2.formula_inputs``) as the frame's columns, as
+    ``rules.case_record.tool_inputs`` reads them from the record."""
+    layer3 = _layer3(as_of)
+    needs_given = layer3 & pl.any_horizontal([pl.col(f"need_{s}").is_not_null() for s in NEED_SECTIONS])
+    female = (pl.col("gender") == "female").fill_null(False)
+    return {
+        "gender": pl.col("gender"),
+        "has_layer3_assessment": layer3,
+        "rosh": pl.col("rosh"),
+        "rsr_percent": pl.when(pl.col("rsr_status") == "calculated").then(pl.col("rsr_hundredths") / 100),
+        "mappa_level": pl.col("mappa_level"),
+        "mappa_category": pl.col("mappa_category"),
+        "registrations": _tier_codes(),
+        "ogrs_percent": pl.when(pl.col("ogrs3_status") == "calculated").then(pl.col("ogrs3_two_year_percent")),
+        "needs_assessment_type": pl.when(needs_given).then(pl.col("a_kind")),
+        **{name: pl.when(female).then(pl.col(f"ans_{name}")) for name in cr.WOMEN_ANSWERS},
+        "recent_breach_or_recall": pl.when(female).then(pl.col("h_recent_breach_or_recall")),
+        "mandate": pl.col("any_custodial") | pl.col("any_mandate_requirement"),
+        "needs_given": needs_given,
+        **{f"need_{s}": pl.when(needs_given).then(pl.col(f"need_{s}")) for s in NEED_SECTIONS},
+    }
+
+
+def _tier(df: pl.DataFrame, o: ops.ColumnOps, as_of: dt.date) -> pl.DataFrame:
+    x = _tier_inputs(as_of)
+    f = v2.tier_v2_formula(o, **x)
     tier_ok = (
-        ~(mandate & layer3 & ~has_needs)
-        & (pl.col("mappa_level").is_null() | pl.col("mappa_level").is_in([1, 2, 3]))
-        & (pl.col("mappa_category").is_null() | pl.col("mappa_category").is_in([1, 2, 3, 4]))
-        # MAPPA level and category come together, and a MAPP registration has them (tiering.v2.check_registrations)
-        & (pl.col("mappa_level").is_null() == pl.col("mappa_category").is_null())
-        & ~(pl.col("registrations").list.contains(MAPPA_CODE) & pl.col("mappa_level").is_null())
-        & (~female | (_answer_ok("impulsivity") & _answer_ok("temper_control")))
-        & pl.all_horizontal([pl.col(f"need_{s}").is_null() | (pl.col(f"need_{s}") >= 0) for s in NEED_SECTIONS])
-        & (~(layer3 & has_needs) | pl.col("a_kind").is_in(["oasys", "san"]))
+        ~ops.fails_any(v2.tier_v2_checks(o, **x) + _enums(v2.TierV2Input, x))
         & (pl.col("rsr_status") != "scalar")
         & (pl.col("ogrs3_status") != "scalar")
     )
-    return df.with_columns(
+    return o.bind(df).with_columns(
+        tier_tier=f["tier"],
+        tier_protect_level=f["protect_level"],
+        tier_protect_points=f["protect_points"].cast(pl.Int64),
+        tier_change_level=f["change_level"].cast(pl.Int64),
+        tier_change_points=f["change_points"].cast(pl.Int64),
+        tier_layer3=x["has_layer3_assessment"],
         tier_status=pl.when(pl.col("tier_missing") != "")
         .then(pl.lit("not_calculated"))
         .when(tier_ok.fill_null(False))
         .then(pl.lit("calculated"))
-        .otherwise(pl.lit("scalar"))
+        .otherwise(pl.lit("scalar")),
     )
-
-
-def _ordered_band_points(hundredths: pl.Expr, spec: Iterable[Mapping[str, Any]], ok: pl.Expr) -> pl.Expr:
-    expr: Any = pl.lit(0)
-    for item in spec:
-        expr = pl.when(hundredths >= round(float(str(item["from"])) * 100)).then(int(item["band"])).otherwise(expr)
-    return pl.when(ok).then(expr).otherwise(0).cast(pl.Int64)
 
 
 # ---- Headline results and keys, as the scalar path stores them ----

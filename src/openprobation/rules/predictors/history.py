@@ -45,7 +45,7 @@ def history_checks(
 ) -> list[Check]:
     """The shared history fields' checks, against the tool's ``minimum_age`` (from its policy file)."""
     after_birth = conviction_date > date_of_birth
-    at_conviction = o.age(date_of_birth, conviction_date)
+    at_conviction = o.let(o.age(date_of_birth, conviction_date))
     return [
         Check(
             "follow_up_start",
@@ -133,8 +133,8 @@ def offence_status() -> dict[str, str]:
 
 def offence_checks(o: Ops, code: Any, *, field: str = "offence_code") -> list[Check]:
     """The offence code is 5 digits, known, names one offence and has an actuarial weight."""
-    well_formed = o.matches(code, OFFENCE_CODE_PATTERN)
-    status = o.lookup(code, offence_status())
+    well_formed = o.let(o.matches(code, OFFENCE_CODE_PATTERN))
+    status = o.let(o.lookup(code, offence_status()))
     return [
         Check(field, o.not_(well_formed), "Enter a Home Office offence code of 5 digits, like 00101"),
         Check(

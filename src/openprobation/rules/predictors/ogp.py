@@ -117,7 +117,8 @@ def ogp_formula(o: Ops, *, ogrs3_two_year_percent: Any, **x: Any) -> dict[str, A
     points: Any = 0
     for value in terms.values():
         points = points + value
-    two_year = o.tabulate(points, _two_year_percent, POINTS_RANGE)
+    points = o.let(points)
+    two_year = o.let(o.tabulate(points, _two_year_percent, POINTS_RANGE))
     return {
         "terms": terms,
         "points": points,

@@ -99,20 +99,20 @@ def ogrs3_formula(o: Ops, **x: Any) -> dict[str, Any]:
     """OGRS3 over its inputs ``x`` (the fields of :class:`Ogrs3Input`), checked: each term, the linear score ``y``,
     both probabilities, both whole percents and the band."""
     pol = policy()
-    age = o.age(x["date_of_birth"], x["follow_up_start"])
+    age = o.let(o.age(x["date_of_birth"], x["follow_up_start"]))
     at_conviction = o.age(x["date_of_birth"], x["conviction_date"])
     total = x["total_sanctions"]
-    offence = o.lookup(x["offence_code"], offence_weights())
+    offence = o.let(o.lookup(x["offence_code"], offence_weights()))
     age_and_gender = o.where(x["gender"] == "female", o.step(age, _age_rows("female")), o.step(age, _age_rows("male")))
     status = o.where(total == 1, pol.float("status", "first_sanction"), pol.float("status", "repeat_sanction"))
     offset = int(pol["copas"]["offset"])
     # (1 + previous sanctions) / (offset + years between the first sanction and this conviction)
     rate = o.log(o.to_float(total) / o.to_float(offset + (at_conviction - x["age_at_first_sanction"])))
     offending_rate = pol.float("copas", "coefficient") * rate
-    y = offence + age_and_gender + status + offending_rate
+    y = o.let(offence + age_and_gender + status + offending_rate)
     p1 = o.logistic(y + pol.float("intercept", "one_year"))
     p2 = o.logistic(y + pol.float("intercept", "two_year"))
-    two_year = o.percent_whole(p2)
+    two_year = o.let(o.percent_whole(p2))
     return {
         "age": age,
         "offence": offence,

@@ -256,7 +256,8 @@ def osp_iic_formula(o: Ops, **x: Any) -> dict[str, Any]:
             for c in row.when
         ]
         rule = o.where(o.and_(*holds), row.rule, rule)
-    applies = applies_to(o, **x)
+    rule = o.let(rule)
+    applies = o.let(applies_to(o, **x))
     hundredths = {r.rule: SCALAR.hundredths(float(r.probability)) for r in hierarchy}
     return {
         "applies": applies,
@@ -330,7 +331,7 @@ def osp_dc_formula(o: Ops, **x: Any) -> dict[str, Any]:
     tables = pol["points"]
     applies = applies_to(o, **x)
     born, start, assessed = x["date_of_birth"], x["follow_up_start"], x["assessment_date"]
-    age = o.age(born, start)
+    age = o.let(o.age(born, start))
     last = x["last_sexual_sanction_date"]
     other = pol["other_points"]
     terms = {
@@ -354,8 +355,8 @@ def osp_dc_formula(o: Ops, **x: Any) -> dict[str, Any]:
     total: Any = 0
     for value in terms.values():
         total = total + value
-    points = o.where(applies, total, 0)
-    unreduced = o.band(points, pol["bands"])
+    points = o.let(o.where(applies, total, 0))
+    unreduced = o.let(o.band(points, pol["bands"]))
     reduction = pol["risk_reduction"]
     order: list[str] = reduction["order"]
     years = int(reduction["years_offence_free"])
@@ -364,13 +365,15 @@ def osp_dc_formula(o: Ops, **x: Any) -> dict[str, Any]:
         when = o.fill_null(name_or_value, assessed)
         return o.and_(o.not_(o.is_null(name_or_value)), when <= assessed, o.age(when, assessed) >= years)
 
-    reduce = o.and_(
-        applies,
-        unreduced != order[0],
-        o.not_(o.fill_null(x["in_custody"], True)),
-        offence_free_since(x["most_recent_offence_date"]),
-        offence_free_since(x["most_recent_sexual_offence_date"]),
-        offence_free_since(start),
+    reduce = o.let(
+        o.and_(
+            applies,
+            unreduced != order[0],
+            o.not_(o.fill_null(x["in_custody"], True)),
+            offence_free_since(x["most_recent_offence_date"]),
+            offence_free_since(x["most_recent_sexual_offence_date"]),
+            offence_free_since(start),
+        )
     )
     lowered = o.lookup(unreduced, {order[i]: order[i - 1] for i in range(1, len(order))})
     return {

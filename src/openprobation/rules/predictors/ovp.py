@@ -134,7 +134,8 @@ def ovp_formula(o: Ops, **x: Any) -> dict[str, Any]:
     points: Any = 0
     for value in terms.values():
         points = points + value
-    two_year = o.tabulate(points, _two_year_percent, POINTS_RANGE)
+    points = o.let(points)
+    two_year = o.let(o.tabulate(points, _two_year_percent, POINTS_RANGE))
     return {
         "terms": terms,
         "points": points,

@@ -182,10 +182,10 @@ def snsv_terms(o: Ops, model: Model, **x: Any) -> dict[str, Any]:
     def by_sex(name: str) -> Any:
         return o.where(female, float(c[f"{name}_female"]), float(c[f"{name}_male"]))
 
-    age = o.to_float(o.age(x["date_of_birth"], x["follow_up_start"]))
-    career = o.age(x["date_of_birth"], x["conviction_date"]) - x["age_at_first_sanction"]
+    age = o.let(o.to_float(o.age(x["date_of_birth"], x["follow_up_start"])))
+    career = o.let(o.age(x["date_of_birth"], x["conviction_date"]) - x["age_at_first_sanction"])
     total, violent = x["total_sanctions"], x["violent_sanctions"]
-    months = o.minimum(o.whole_months(x["follow_up_start"], x["assessment_date"]), int(pol["months_cap"]))
+    months = o.let(o.minimum(o.whole_months(x["follow_up_start"], x["assessment_date"]), int(pol["months_cap"])))
     terms = {
         "intercept": float(c["intercept"]),
         "female": o.where(female, float(c["female"]), 0.0),
@@ -235,8 +235,10 @@ def _linear(terms: dict[str, Any]) -> Any:
 def snsv_formula(o: Ops, **x: Any) -> dict[str, Any]:
     """SNSV over its checked inputs ``x``: whether the dynamic model is used, and the percent in whole
     hundredths."""
-    dynamic = uses_dynamic_model(o, **x)
-    y = o.where(dynamic, _linear(snsv_terms(o, "dynamic", **x)), _linear(snsv_terms(o, "static", **x)))
+    dynamic = o.let(uses_dynamic_model(o, **x))
+    y = o.let(
+        o.where(dynamic, o.let(_linear(snsv_terms(o, "dynamic", **x))), o.let(_linear(snsv_terms(o, "static", **x))))
+    )
     return {"dynamic": dynamic, "y": y, "hundredths": o.hundredths(o.logistic(y))}
 
 

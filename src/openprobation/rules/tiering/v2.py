@@ -12,11 +12,12 @@ sum(need weight x severity) + floor(OGRS% / 10) + 2 for an IOM nominal: 1 below 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, cast
+from functools import cache
+from typing import Any, Literal, cast
 
-from openprobation.rules.ops import SCALAR, report
+from openprobation.rules.ops import SCALAR, Check, Ops, report
 from openprobation.rules.predictors.base import Policy, Problems, Term, band_for, bands, load_policy
 from openprobation.rules.predictors.checks import answer_checks
 from openprobation.rules.predictors.history import Gender
@@ -108,6 +109,44 @@ def policy() -> Policy:
     return load_policy("tier_v2")
 
 
+def common_checks(
+    o: Ops, *, rsr_percent: Any, mappa_level: Any, mappa_category: Any, ogrs_percent: Any = None
+) -> list[Check]:
+    """The ranges of the RSR and OGRS percents and the MAPPA level and category (V2 and V3)."""
+    checks = [
+        Check(
+            "rsr_percent",
+            o.and_(
+                o.not_(o.is_null(rsr_percent)),
+                o.or_(o.fill_null(rsr_percent, 0) < 0, o.fill_null(rsr_percent, 0) > 100),
+            ),
+            "Enter an RSR percentage from 0 to 100",
+        ),
+        Check(
+            "mappa_level",
+            o.and_(o.not_(o.is_null(mappa_level)), o.not_(o.is_in(o.fill_null(mappa_level, 1), (1, 2, 3)))),
+            "Enter a MAPPA level of 1, 2 or 3",
+        ),
+        Check(
+            "mappa_category",
+            o.and_(o.not_(o.is_null(mappa_category)), o.not_(o.is_in(o.fill_null(mappa_category, 1), (1, 2, 3, 4)))),
+            "Enter a MAPPA category of 1, 2, 3 or 4",
+        ),
+    ]
+    if ogrs_percent is not None:
+        checks.append(
+            Check(
+                "ogrs_percent",
+                o.and_(
+                    o.not_(o.is_null(ogrs_percent)),
+                    o.or_(o.fill_null(ogrs_percent, 0) < 0, o.fill_null(ogrs_percent, 0) > 100),
+                ),
+                "Enter an OGRS percentage from 0 to 100",
+            )
+        )
+    return checks
+
+
 def check_common(
     problems: Problems,
     *,
@@ -116,14 +155,16 @@ def check_common(
     mappa_category: int | None,
     ogrs_percent: int | None = None,
 ) -> None:
-    if rsr_percent is not None and not Decimal(0) <= rsr_percent <= Decimal(100):
-        problems.add("rsr_percent", "Enter an RSR percentage from 0 to 100")
-    if mappa_level is not None and mappa_level not in (1, 2, 3):
-        problems.add("mappa_level", "Enter a MAPPA level of 1, 2 or 3")
-    if mappa_category is not None and mappa_category not in (1, 2, 3, 4):
-        problems.add("mappa_category", "Enter a MAPPA category of 1, 2, 3 or 4")
-    if ogrs_percent is not None and not 0 <= ogrs_percent <= 100:
-        problems.add("ogrs_percent", "Enter an OGRS percentage from 0 to 100")
+    report(
+        problems,
+        common_checks(
+            SCALAR,
+            rsr_percent=rsr_percent,
+            mappa_level=mappa_level,
+            mappa_category=mappa_category,
+            ogrs_percent=ogrs_percent,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -158,6 +199,41 @@ def read_rosh(rosh: Rosh | None, registrations: tuple[str, ...]) -> RoshReading:
     return RoshReading(rosh, codes, False)
 
 
+@cache
+def rosh_codes_highest_first() -> tuple[str, ...]:
+    levels = rosh_codes()
+    return tuple(sorted(levels, key=lambda code: -ROSH_ORDER.index(levels[code])))
+
+
+def registration_checks(o: Ops, *, rosh: Any, registrations: Any, mappa_level: Any, mappa_category: Any) -> list[Check]:
+    """RoSH given and registered must agree; MAPPA level and category come together (and with a MAPP code)."""
+    registered_code = o.first_in(registrations, rosh_codes_highest_first())
+    registered = o.lookup(registered_code, rosh_codes())
+    no_mappa = o.and_(o.is_null(mappa_level), o.is_null(mappa_category), o.contains(registrations, MAPPA_CODE))
+    return [
+        Check(
+            "rosh",
+            o.and_(o.not_(o.is_null(rosh)), o.not_(o.is_null(registered)), registered != rosh),
+            lambda: (
+                f"RoSH {rosh} disagrees with the RoSH registration {registered_code} ({registered}) in "
+                "registrations: correct one of them, or leave rosh out to use the registration"
+            ),
+        ),
+        Check(
+            "mappa_category",
+            o.and_(o.not_(o.is_null(mappa_level)), o.is_null(mappa_category)),
+            "Enter the MAPPA category (1-4) that goes with the MAPPA level",
+        ),
+        Check(
+            "mappa_level",
+            o.and_(o.not_(o.is_null(mappa_category)), o.is_null(mappa_level)),
+            "Enter the MAPPA level (1-3) that goes with the MAPPA category",
+        ),
+        Check("mappa_level", no_mappa, f"A {MAPPA_CODE} registration is listed: enter its MAPPA level (1-3)"),
+        Check("mappa_category", no_mappa, f"A {MAPPA_CODE} registration is listed: enter its MAPPA category (1-4)"),
+    ]
+
+
 def check_registrations(
     problems: Problems,
     *,
@@ -166,43 +242,73 @@ def check_registrations(
     mappa_level: int | None,
     mappa_category: int | None,
 ) -> None:
-    """RoSH given and registered must agree; MAPPA level and category come together (and with a MAPP code)."""
-    codes = rosh_from_registrations(registrations)
-    if rosh is not None and codes:
-        registered = rosh_codes()[codes[0]]
-        if registered != rosh:
-            problems.add(
-                "rosh",
-                f"RoSH {rosh} disagrees with the RoSH registration {codes[0]} ({registered}) in registrations: "
-                "correct one of them, or leave rosh out to use the registration",
-            )
-    if mappa_level is not None and mappa_category is None:
-        problems.add("mappa_category", "Enter the MAPPA category (1-4) that goes with the MAPPA level")
-    if mappa_category is not None and mappa_level is None:
-        problems.add("mappa_level", "Enter the MAPPA level (1-3) that goes with the MAPPA category")
-    if MAPPA_CODE in registrations and mappa_level is None and mappa_category is None:
-        for name, what in (("mappa_level", "level (1-3)"), ("mappa_category", "category (1-4)")):
-            problems.add(name, f"A {MAPPA_CODE} registration is listed: enter its MAPPA {what}")
+    report(
+        problems,
+        registration_checks(
+            SCALAR, rosh=rosh, registrations=registrations, mappa_level=mappa_level, mappa_category=mappa_category
+        ),
+    )
+
+
+def tier_v2_checks(o: Ops, **x: Any) -> list[Check]:
+    """Tier V2's checks of the values the formula reads (:func:`tier_v2_formula`'s inputs ``x``)."""
+    return [
+        *common_checks(
+            o,
+            rsr_percent=x["rsr_percent"],
+            mappa_level=x["mappa_level"],
+            mappa_category=x["mappa_category"],
+            ogrs_percent=x["ogrs_percent"],
+        ),
+        *registration_checks(
+            o,
+            rosh=x["rosh"],
+            registrations=x["registrations"],
+            mappa_level=x["mappa_level"],
+            mappa_category=x["mappa_category"],
+        ),
+        *answer_checks(o, [("impulsivity", x["impulsivity"]), ("temper_control", x["temper_control"])]),
+        *(
+            Check(f"needs.{section}", o.fill_null(x[f"need_{section}"], 0) < 0, "Enter a section score of 0 or more")
+            for section in NEED_SECTIONS
+        ),
+        Check(
+            "needs",
+            o.and_(x["mandate"], x["has_layer3_assessment"], o.not_(x["needs_given"])),
+            "Enter the OASys section scores from the layer-3 assessment",
+        ),
+        Check(
+            "needs_assessment_type",
+            o.and_(x["needs_given"], o.is_null(x["needs_assessment_type"])),
+            "Say which assessment the section scores come from: oasys or san",
+        ),
+    ]
+
+
+def formula_inputs(data: TierV2Input) -> dict[str, Any]:
+    """The values :func:`tier_v2_formula` reads from one case's input (the mandate worked out when the
+    convictions are given, the section scores as ``need_<section>``)."""
+    if data.current_convictions is not None:
+        mandate = has_mandate_for_change(policy(), data.current_convictions)
+    else:
+        mandate = bool(data.mandate_for_change)
+    names = (
+        "gender", "has_layer3_assessment", "rosh", "rsr_percent", "mappa_level", "mappa_category", "registrations",
+        "ogrs_percent", "needs_assessment_type", "parental_responsibilities", "impulsivity", "temper_control",
+        "recent_breach_or_recall",
+    )  # fmt: skip
+    return {
+        **{name: getattr(data, name) for name in names},
+        "mandate": mandate,
+        "needs_given": data.needs is not None,
+        **{f"need_{s}": getattr(data.needs, s) if data.needs is not None else None for s in NEED_SECTIONS},
+    }
 
 
 def tier_v2_check(data: TierV2Input, problems: Problems) -> None:
-    check_common(
-        problems,
-        rsr_percent=data.rsr_percent,
-        mappa_level=data.mappa_level,
-        mappa_category=data.mappa_category,
-        ogrs_percent=data.ogrs_percent,
-    )
-    check_registrations(
-        problems,
-        rosh=data.rosh,
-        registrations=data.registrations,
-        mappa_level=data.mappa_level,
-        mappa_category=data.mappa_category,
-    )
-    report(
-        problems, answer_checks(SCALAR, [("impulsivity", data.impulsivity), ("temper_control", data.temper_control)])
-    )
+    x = formula_inputs(data)
+    checks = tier_v2_checks(SCALAR, **x)
+    report(problems, checks[: -len(NEED_SECTIONS) - 2])  # the ranges, registrations and answers
     if data.mandate_for_change is None and data.current_convictions is None:
         problems.add(
             "mandate_for_change",
@@ -210,19 +316,110 @@ def tier_v2_check(data: TierV2Input, problems: Problems) -> None:
         )
     if data.mandate_for_change is not None and data.current_convictions is not None:
         problems.add("mandate_for_change", "Give either mandate_for_change or current_convictions, not both")
-    if data.needs is not None:
-        for f in fields(Needs):
-            value = getattr(data.needs, f.name)
-            if value is not None and value < 0:
-                problems.add(f"needs.{f.name}", "Enter a section score of 0 or more")
-    if data.current_convictions is not None:
-        mandate = has_mandate_for_change(policy(), data.current_convictions)
-    else:
-        mandate = bool(data.mandate_for_change)
-    if mandate and data.has_layer3_assessment and data.needs is None:
-        problems.add("needs", "Enter the OASys section scores from the layer-3 assessment")
-    if data.needs is not None and data.needs_assessment_type is None:
-        problems.add("needs_assessment_type", "Say which assessment the section scores come from: oasys or san")
+    report(problems, checks[-len(NEED_SECTIONS) - 2 :])  # the section scores
+
+
+def tier_v2_formula(o: Ops, **x: Any) -> dict[str, Any]:
+    """Tier V2 over its checked inputs ``x`` (:func:`formula_inputs`): the protect points of each factor (only the
+    larger of RSR and RoSH counts), the protect level, the change points and level, unsupervised and the tier."""
+    pol = policy()
+    p, c = pol["protect"], pol["change"]
+    codes = o.let(o.without(x["registrations"], pol["ignored_registration_codes"]))
+    rsr_band = o.band(o.fill_null(x["rsr_percent"], 0), p["rsr"])
+    rsr = o.let(
+        o.where(o.is_null(x["rsr_percent"]), 0, o.lookup(rsr_band, {b["band"]: int(b["band"]) for b in p["rsr"]}))
+    )
+    level = o.where(
+        o.is_null(x["rosh"]),
+        o.lookup(o.first_in(codes, rosh_codes_highest_first()), rosh_codes()),
+        x["rosh"],
+    )
+    level = o.let(level)
+    rosh = o.let(o.lookup(level, {name: int(points) for name, points in p["rosh"].items()}, 0))
+    rsr_counts = rsr >= rosh
+    w = p["women"]
+    female = x["gender"] == "female"
+    layer3 = x["has_layer3_assessment"]
+    either = o.or_(o.fill_null(x["impulsivity"], 0) > 0, o.fill_null(x["temper_control"], 0) > 0)
+    protect = {
+        "rsr": o.where(rsr_counts, rsr, 0),
+        "rosh": o.where(rsr_counts, 0, rosh),
+        "mappa_level": o.lookup(x["mappa_level"], {int(k): int(v) for k, v in p["mappa_level"].items()}, 0),
+        "complexity_factors": o.minimum(
+            o.count_in(codes, p["complexity"]["codes"]) * int(p["complexity"]["points_each"]),
+            int(p["complexity"]["maximum"]),
+        ),
+        "parental_responsibilities": o.where(
+            o.and_(female, layer3, o.fill_null(x["parental_responsibilities"], False)),
+            int(w["parental_responsibilities"]),
+            0,
+        ),
+        "impulsivity_or_temper_control": o.where(
+            o.and_(female, layer3, either), int(w["impulsivity_or_temper_control"]), 0
+        ),
+        "recent_breach_or_recall": o.where(
+            o.and_(female, o.fill_null(x["recent_breach_or_recall"], False)), int(w["recent_breach_or_recall"]), 0
+        ),
+    }
+    protect_points: Any = 0
+    for value in protect.values():
+        protect_points = protect_points + value
+    needs: dict[str, Any] = {}
+    for section in NEED_SECTIONS:
+        by_kind = []
+        for kind in ("oasys", "san"):
+            limits = c["thresholds"][kind].get(section)
+            score = x[f"need_{section}"]
+            if limits is None:
+                by_kind.append(0)
+                continue
+            severity = o.where(
+                o.fill_null(score, 0) >= int(limits["severe"]),
+                int(c["severity_points"]["severe"]),
+                o.where(
+                    o.fill_null(score, 0) >= int(limits["standard"]),
+                    int(c["severity_points"]["standard"]),
+                    int(c["severity_points"]["no_need"]),
+                ),
+            )
+            by_kind.append(o.where(o.is_null(score), 0, severity))
+        points = o.where(x["needs_assessment_type"] == "san", by_kind[1], by_kind[0])
+        needs[section] = int(c["need_weights"][section]) * o.fill_null(points, by_kind[0])
+    change = {
+        **needs,
+        "ogrs": o.where(o.is_null(x["ogrs_percent"]), 0, o.fill_null(x["ogrs_percent"], 0) // int(c["ogrs_divisor"])),
+        "iom_nominal": o.where(o.contains(codes, c["iom_code"]), int(c["iom_points"]), 0),
+    }
+    assessed: Any = 0
+    for value in change.values():
+        assessed = assessed + value
+    scored = o.and_(x["mandate"], layer3)
+    assessed = o.let(assessed)
+    change_points = o.where(scored, assessed, 0)
+    change_level = o.where(
+        o.not_(x["mandate"]),
+        int(c["no_mandate_level"]),
+        o.where(
+            o.not_(layer3),
+            int(c["no_assessment_level"]),
+            o.lookup(o.band(assessed, c["levels"]), {b["band"]: int(b["band"]) for b in c["levels"]}),
+        ),
+    )
+    protect_points = o.let(protect_points)
+    protect_level = o.let(o.band(protect_points, p["levels"]))
+    change_level = o.let(change_level)
+    unsupervised = o.contains(codes, pol["unsupervised_code"])
+    return {
+        "rosh": level,
+        "protect": protect,
+        "protect_points": protect_points,
+        "protect_level": protect_level,
+        "change": change,
+        "change_points": change_points,
+        "change_level": change_level,
+        "unsupervised": unsupervised,
+        "tier": o.concat(protect_level, change_level, o.where(unsupervised, "S", "")),
+    }
 
 
 def tier_v2_calculate(data: TierV2Input) -> TierV2Result:
@@ -232,25 +429,21 @@ def tier_v2_calculate(data: TierV2Input) -> TierV2Result:
     pol = policy()
     notes: list[str] = []
     codes = _registrations(pol, data.registrations, notes)
-    protect_terms, protect_points = _protect(pol, data, codes, notes)
-    protect_level = band_for(protect_points, bands(pol["protect"]["levels"]))
-    change_terms, change_points, change_level = _change(pol, data, codes, notes)
-    unsupervised = pol["unsupervised_code"] in codes
-    tier = f"{protect_level}{change_level}{'S' if unsupervised else ''}"
+    f = tier_v2_formula(SCALAR, **formula_inputs(data))
     return TierV2Result(
         tool="tier",
         version=2,
         policy_version=pol.policy_version,
-        tier=tier,
-        protect_level=protect_level,
-        protect_points=protect_points,
-        change_level=change_level,
-        change_points=change_points,
-        unsupervised=unsupervised,
+        tier=f["tier"],
+        protect_level=f["protect_level"],
+        protect_points=f["protect_points"],
+        change_level=f["change_level"],
+        change_points=f["change_points"],
+        unsupervised=f["unsupervised"],
         explanation=(
-            *protect_terms,
-            *change_terms,
-            Term("unsupervised", unsupervised, None, 0, detail=f"{pol['unsupervised_code']} registration"),
+            *_protect_terms(pol, data, codes, f, notes),
+            *_change_terms(pol, data, f, notes),
+            Term("unsupervised", f["unsupervised"], None, 0, detail=f"{pol['unsupervised_code']} registration"),
         ),
         notes=tuple(notes),
     )
@@ -268,53 +461,49 @@ def _registrations(pol: Policy, given: tuple[str, ...], notes: list[str]) -> lis
     return codes
 
 
-def _protect(pol: Policy, data: TierV2Input, codes: list[str], notes: list[str]) -> tuple[list[Term], int]:
+def _protect_terms(pol: Policy, data: TierV2Input, codes: list[str], f: dict[str, Any], notes: list[str]) -> list[Term]:
     p = pol["protect"]
+    points = f["protect"]
     if data.rsr_percent is None:
-        rsr_points = 0
         notes.append("No RSR given: 0 RSR points")
-    else:
-        rsr_points = int(band_for(data.rsr_percent, bands(p["rsr"])))
     rosh = read_rosh(data.rosh, data.registrations)
     if rosh.from_registrations:
         notes.append(f"No rosh given: RoSH {rosh.level} taken from the {rosh.codes[0]} registration")
+    rsr_points = 0 if data.rsr_percent is None else int(band_for(data.rsr_percent, bands(p["rsr"])))
     rosh_points = int(p["rosh"][rosh.level]) if rosh.level else 0
-    counted = "rsr" if rsr_points >= rosh_points else "rosh"
+    rsr_counts = rsr_points >= rosh_points
+    larger = "; only the larger of RSR and RoSH counts"
     terms = [
         Term(
             "rsr",
             None if data.rsr_percent is None else float(data.rsr_percent),
             None,
-            rsr_points if counted == "rsr" else 0,
-            detail=f"{rsr_points} points" + ("" if counted == "rsr" else "; only the larger of RSR and RoSH counts"),
+            points["rsr"],
+            detail=f"{rsr_points} points" + ("" if rsr_counts else larger),
         ),
         Term(
             "rosh",
             rosh.level,
             None,
-            rosh_points if counted == "rosh" else 0,
-            detail=f"{rosh_points} points; {rosh.describe()}"
-            + ("" if counted == "rosh" else "; only the larger of RSR and RoSH counts"),
+            points["rosh"],
+            detail=f"{rosh_points} points; {rosh.describe()}" + ("" if not rsr_counts else larger),
         ),
-        Term(
-            "mappa_level",
-            data.mappa_level,
-            None,
-            int(p["mappa_level"][str(data.mappa_level)]) if data.mappa_level else 0,
-        ),
+        Term("mappa_level", data.mappa_level, None, points["mappa_level"]),
     ]
-    complexity_codes = p["complexity"]["codes"]
-    present = sorted({c for c in codes if c in complexity_codes})
-    complexity = min(len(present) * int(p["complexity"]["points_each"]), int(p["complexity"]["maximum"]))
+    present = sorted({c for c in codes if c in p["complexity"]["codes"]})
     terms.append(
-        Term("complexity_factors", ", ".join(present) or None, str(p["complexity"]["points_each"]), complexity)
+        Term(
+            "complexity_factors",
+            ", ".join(present) or None,
+            str(p["complexity"]["points_each"]),
+            points["complexity_factors"],
+        )
     )
-    terms.extend(_women(pol, data, notes))
-    return terms, sum(int(t.contribution) for t in terms)
+    terms.extend(_women(data, points, notes))
+    return terms
 
 
-def _women(pol: Policy, data: TierV2Input, notes: list[str]) -> list[Term]:
-    w = pol["protect"]["women"]
+def _women(data: TierV2Input, points: dict[str, Any], notes: list[str]) -> list[Term]:
     given = [data.parental_responsibilities, data.impulsivity, data.temper_control, data.recent_breach_or_recall]
     if data.gender != "female":
         if any(v is not None for v in given):
@@ -329,7 +518,7 @@ def _women(pol: Policy, data: TierV2Input, notes: list[str]) -> list[Term]:
                 "parental_responsibilities",
                 data.parental_responsibilities,
                 None,
-                int(w["parental_responsibilities"]) if data.parental_responsibilities else 0,
+                points["parental_responsibilities"],
             )
         )
         if data.impulsivity is None and data.temper_control is None:
@@ -340,7 +529,7 @@ def _women(pol: Policy, data: TierV2Input, notes: list[str]) -> list[Term]:
                 "impulsivity_or_temper_control",
                 either,
                 None,
-                int(w["impulsivity_or_temper_control"]) if either else 0,
+                points["impulsivity_or_temper_control"],
                 detail=f"impulsivity {data.impulsivity}, temper control {data.temper_control}; "
                 "counted once when either is above 0",
             )
@@ -349,14 +538,7 @@ def _women(pol: Policy, data: TierV2Input, notes: list[str]) -> list[Term]:
         notes.append("No layer-3 assessment: the OASys-based factors for women are not counted")
     if data.recent_breach_or_recall is None:
         notes.append("recent_breach_or_recall not given: 0 points")
-    terms.append(
-        Term(
-            "recent_breach_or_recall",
-            data.recent_breach_or_recall,
-            None,
-            int(w["recent_breach_or_recall"]) if data.recent_breach_or_recall else 0,
-        )
-    )
+    terms.append(Term("recent_breach_or_recall", data.recent_breach_or_recall, None, points["recent_breach_or_recall"]))
     return terms
 
 
@@ -383,35 +565,36 @@ def need_severity(pol: Policy, kind: str, section: str, score: int | None) -> st
     return "no_need"
 
 
-def _change(pol: Policy, data: TierV2Input, codes: list[str], notes: list[str]) -> tuple[list[Term], int, int]:
+def _change_terms(pol: Policy, data: TierV2Input, f: dict[str, Any], notes: list[str]) -> list[Term]:
     c = pol["change"]
-    if data.current_convictions is not None:
-        mandate = has_mandate_for_change(pol, data.current_convictions)
-        source = "worked out from current_convictions"
-    else:
-        mandate = bool(data.mandate_for_change)
-        source = "as given"
+    mandate = formula_inputs(data)["mandate"]
+    source = "worked out from current_convictions" if data.current_convictions is not None else "as given"
     mandate_term = Term("mandate_for_change", mandate, None, 0, detail=source)
     if not mandate:
-        return [mandate_term], 0, int(c["no_mandate_level"])
+        return [mandate_term]
     if not data.has_layer3_assessment:
         notes.append("No valid layer-3 assessment: change level 2")
-        return [mandate_term, Term("layer3_assessment", False, None, 0)], 0, int(c["no_assessment_level"])
+        return [mandate_term, Term("layer3_assessment", False, None, 0)]
     assert data.needs is not None and data.needs_assessment_type is not None
+    points = f["change"]
     terms = [mandate_term]
     for section in NEED_SECTIONS:
         score = getattr(data.needs, section)
         severity = need_severity(pol, data.needs_assessment_type, section, score)
-        weight = int(c["need_weights"][section])
-        points = weight * int(c["severity_points"][severity]) if severity else 0
-        terms.append(Term(f"needs.{section}", score, str(weight), points, detail=severity or "no severity"))
+        terms.append(
+            Term(
+                f"needs.{section}",
+                score,
+                str(c["need_weights"][section]),
+                points[section],
+                detail=severity or "no severity",
+            )
+        )
     if data.ogrs_percent is None:
         notes.append("No OGRS given: 0 OGRS points")
-        ogrs_points = 0
-    else:
-        ogrs_points = data.ogrs_percent // int(c["ogrs_divisor"])
-    terms.append(Term("ogrs", data.ogrs_percent, f"1/{c['ogrs_divisor']}", ogrs_points, detail="whole tens of OGRS%"))
-    iom = c["iom_code"] in codes
-    terms.append(Term("iom_nominal", iom, None, int(c["iom_points"]) if iom else 0))
-    points = sum(int(t.contribution) for t in terms)
-    return terms, points, int(band_for(points, bands(c["levels"])))
+    terms.append(
+        Term("ogrs", data.ogrs_percent, f"1/{c['ogrs_divisor']}", points["ogrs"], detail="whole tens of OGRS%")
+    )
+    iom = c["iom_code"] in data.registrations
+    terms.append(Term("iom_nominal", iom, None, points["iom_nominal"]))
+    return terms
