@@ -354,7 +354,10 @@ def test_openapi_document_is_built_once_per_process(org, monkeypatch):
 
     built = []
     declare = openapi.declare_problems
+    from openprobation.api import v1
+
     monkeypatch.setattr(api, "_schemas", {})
+    monkeypatch.setattr(v1, "_DOCUMENT_BYTES", {})
     monkeypatch.setattr(openapi, "declare_problems", lambda schema: built.append(1) or declare(schema))
     first = Client().get("/api/v1/openapi.json")
     second = Client().get("/api/v1/openapi.json")

@@ -11,10 +11,12 @@ patterns with the 404 and 405 in place. The OpenAPI document declares each opera
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.common import no_append_slash
@@ -174,12 +176,27 @@ def _no_such_endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRe
     return problems.problem(404, "There is no such endpoint: see /api/v1/docs for the ones there are")
 
 
+_DOCUMENT_BYTES: dict[str, bytes] = {}
+
+
+def _openapi_document(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """The OpenAPI document, encoded once per process (it cannot change while the process runs)."""
+    prefix = api.get_root_path(kwargs)
+    body = _DOCUMENT_BYTES.get(prefix)
+    if body is None:
+        body = _DOCUMENT_BYTES[prefix] = json.dumps(api.get_openapi_schema(path_params=kwargs),
+                                                    cls=DjangoJSONEncoder).encode()
+    return HttpResponse(body, content_type="application/json")
+
+
 def urls() -> tuple[list[URLPattern | URLResolver], str, str]:
     """The API's URL patterns for ``include``: every endpoint's wrong methods a 405 problem, and then any other path
-    under the API a 404 problem instead of the site's HTML error page."""
+    under the API a 404 problem instead of the site's HTML error page; the OpenAPI document served from its
+    encoded bytes."""
     patterns, app_name, namespace = api.urls
     wrapped: list[URLPattern | URLResolver] = [
-        URLPattern(p.pattern, _problem_for_wrong_method(p.callback), p.default_args, p.name)
+        URLPattern(p.pattern, _problem_for_wrong_method(_openapi_document if p.name == "openapi-json" else p.callback),
+                   p.default_args, p.name)
         if isinstance(p, URLPattern)
         else p
         for p in patterns
