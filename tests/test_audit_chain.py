@@ -5,15 +5,15 @@ role the service runs as cannot get round it."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from openprobation import cli
 from openprobation.core import audit_chain
 from openprobation.core.audit import audit_record, audit_verify
 from openprobation.core.models import AuditEvent
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)  # PostgreSQL links events when their transaction commits
 
@@ -133,27 +133,14 @@ def test_a_rolled_back_event_leaves_no_gap():
 @on_postgresql
 def test_concurrent_writers_build_one_unbroken_chain():
     writers, per_writer = 8, 15
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(writers)
 
     def write() -> None:
-        try:
-            barrier.wait()
-            for i in range(per_writer):
-                with transaction.atomic():
-                    audit_record(actor=None, action="test.concurrent", entity_id=i)
-                    audit_record(actor=None, action="test.concurrent.second", entity_id=i)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for i in range(per_writer):
+            with transaction.atomic():
+                audit_record(actor=None, action="test.concurrent", entity_id=i)
+                audit_record(actor=None, action="test.concurrent.second", entity_id=i)
 
-    threads = [threading.Thread(target=write) for _ in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_together(writers, write) == [None] * writers
     total = writers * per_writer * 2
     assert sorted(s for s in _seqs() if s is not None) == list(range(1, total + 1))
     verdict = audit_verify()

@@ -6,15 +6,15 @@ change made in the Django admin is audited."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client, RequestFactory
 
 from openprobation.core import clock
 from openprobation.core.models import AuditEvent, SignInThrottle
 from openprobation.core.sign_in import TooManyAttempts, client_address, sign_in_check
+from tests.concurrency import run_together
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -162,24 +162,13 @@ def test_simultaneous_guesses_get_no_more_password_checks_than_the_limit():
     from tests.factories import make_org
 
     make_org()
-    guesses = 40
-    barrier = threading.Barrier(guesses)
-    outcomes: list[str] = []
-
-    def guess() -> None:
+    def guess() -> str:
         try:
-            barrier.wait()
-            outcomes.append("checked" if _attempt("po", "wrong") is None else "signed_in")
+            return "checked" if _attempt("po", "wrong") is None else "signed_in"
         except TooManyAttempts:
-            outcomes.append("refused")
-        finally:
-            connections.close_all()
+            return "refused"
 
-    threads = [threading.Thread(target=guess) for _ in range(guesses)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_together(40, guess)
     assert outcomes.count("checked") == 5 and outcomes.count("refused") == 35
     assert AuditEvent.objects.filter(action="sign_in.failed").count() == 5
     assert connection.vendor == "postgresql"

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from openprobation.adminsite.audited import AuditedAdmin
+from openprobation.adminsite.audited import AuditedAdmin, ReadOnlyAdmin
 from openprobation.core.audit import audit_record
 from openprobation.core.models import SignInThrottle
 from openprobation.core.sign_in import throttles_clear, throttles_current
@@ -41,7 +41,7 @@ class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
 
 
 @admin.register(SignInThrottle)
-class SignInThrottleAdmin(admin.ModelAdmin):
+class SignInThrottleAdmin(ReadOnlyAdmin):
     """Addresses and usernames-from-an-address with failed sign-ins in the current window; clearing one lets that
     address try again at once (audited)."""
 
@@ -57,12 +57,3 @@ class SignInThrottleAdmin(admin.ModelAdmin):
     def clear_throttles(self, request: HttpRequest, queryset: QuerySet[SignInThrottle]) -> None:
         cleared = throttles_clear(actor=request.user, ids=list(queryset.values_list("pk", flat=True)))  # type: ignore[arg-type]
         self.message_user(request, f"Cleared {cleared} sign-in block(s)")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

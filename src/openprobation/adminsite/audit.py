@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from openprobation.adminsite.audited import ReadOnlyAdmin
 from openprobation.core.models import AuditEvent
 from openprobation.people.access import audit_events_visible_to
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor_name", "action", "crn", "entity", "entity_id")
     list_filter = ("action",)
     search_fields = ("crn", "actor_name", "action")
@@ -25,12 +24,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         ordering = self.get_ordering(request)
         events = audit_events_visible_to(request.user).select_related("actor")
         return events.order_by(*ordering) if ordering else events
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -24,6 +24,27 @@ def _snapshot(obj: Any) -> dict[str, Any]:
     return data
 
 
+def _audit(request: HttpRequest, obj: Any, verb: str, *, before: dict[str, Any] | None,
+           after: dict[str, Any] | None) -> None:
+    audit_record(actor=request.user, action=f"admin.{obj._meta.model_name}.{verb}",
+                 crn=getattr(getattr(obj, "person", None), "crn", ""), entity=obj._meta.model_name,
+                 entity_id=obj.pk, before=before, after=after)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Listed and read in the admin, never added, changed or deleted there (the service's own commands and actions
+    do that, audited)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Admin changes go through the same audit trail as every other change, in the same transaction (the admin's
     change form is one transaction): fields and many-to-many memberships before and after, password hashes never."""
@@ -44,26 +65,11 @@ class AuditedAdmin(admin.ModelAdmin):
         if password_before is not None and password_before != obj.password:
             new["password"] = "changed"  # noqa: S105 (a marker: the password itself is never recorded)
         with transaction.atomic():
-            audit_record(
-                actor=request.user,
-                action=f"admin.{obj._meta.model_name}.{'changed' if change else 'added'}",
-                crn=getattr(getattr(obj, "person", None), "crn", ""),
-                entity=obj._meta.model_name,
-                entity_id=obj.pk,
-                before=old or None,
-                after=new,
-            )
+            _audit(request, obj, "changed" if change else "added", before=old or None, after=new)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            audit_record(
-                actor=request.user,
-                action=f"admin.{obj._meta.model_name}.deleted",
-                crn=getattr(getattr(obj, "person", None), "crn", ""),
-                entity=obj._meta.model_name,
-                entity_id=obj.pk,
-                before=_snapshot(obj),
-            )
+            _audit(request, obj, "deleted", before=_snapshot(obj), after=None)
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:

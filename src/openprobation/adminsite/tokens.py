@@ -6,12 +6,11 @@ one, and never shows or filters on a digest.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from openprobation.adminsite.audited import ReadOnlyAdmin
 from openprobation.core import clock
 from openprobation.core.models import ApiToken
 from openprobation.core.tokens import token_revoke, token_status
@@ -20,7 +19,7 @@ SHOWN = ("user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("user", "prefix", "created_at", "expires_at", "last_used_at", "status")
     list_select_related = ("user",)
     search_fields = ("user__username", "prefix")
@@ -53,12 +52,3 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if lookup.split("__")[0] == "digest":
             return False
         return super().lookup_allowed(lookup, value, request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
