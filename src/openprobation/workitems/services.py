@@ -17,6 +17,7 @@ from openprobation.core.errors import Collector, NotFound, PermissionDenied, Val
 from openprobation.organisation.choices import Role
 from openprobation.people.access import Actor, can_write, people_visible_to, require_write
 from openprobation.people.models import Person
+from openprobation.rules.dates import long_date
 from openprobation.rules.timescales import ItemKind, Trigger
 from openprobation.workitems import generate
 from openprobation.workitems.choices import (
@@ -43,10 +44,6 @@ def _locked_item(actor: Actor, item_id: int) -> WorkItem:
     if item is None:
         raise NotFound(f"No work item {item_id}")
     return item
-
-
-def _day(d: dt.date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 def _still_open(item: WorkItem) -> None:
@@ -76,7 +73,7 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
         elif completed_on < item.clock_started_on:
             c.add(
                 "completed_on",
-                f"The date it was done cannot be before its clock started ({_day(item.clock_started_on)})",
+                f"The date it was done cannot be before its clock started ({long_date(item.clock_started_on)})",
             )
         if len(note) > MAX_TEXT:
             c.add("note", f"The note must be {MAX_TEXT} characters or fewer")
