@@ -45,6 +45,7 @@ from openprobation.demo.bulk import (
     next_id,
     reset_sequences,
     table_spec,
+    with_dependents,
 )
 from openprobation.demo.plan import DEMO_SIGN_INS, OrgPlan, caseload_slots, organisation_plan
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
@@ -449,7 +450,9 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
     )
     progress = _Progress(options.progress, options.people)
     with progress.running():
-        with foreign_keys_checked_once(list(CASE_MODELS.values())):
+        # Every table the load writes has its foreign keys checked once, at the end (the cases, and what hangs off
+        # them: risk inputs, work items, calculations, recorded scores), not row by row at commit.
+        with foreign_keys_checked_once(with_dependents(list(CASE_MODELS.values()))):
             for start in range(0, options.people, gen.CHUNK_SIZE):
                 chunk = generator.chunk(start, min(start + gen.CHUNK_SIZE, options.people))
                 for key in gen.TABLES:
@@ -461,16 +464,16 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
                 del chunk
             progress.note("Finishing cases (sequences)")
             reset_sequences([Provider, Region, Pdu, Team, Staff, User, *CASE_MODELS.values()])
-        # The parts of the record that hang off the cases: risk-tool inputs, work items, then the risk scores.
-        progress.note("Risk-tool inputs (criminal histories, OASys)")
-        counts["criminal_history"], counts["assessment"] = extras.seed_risk_inputs(options.seed, as_of, writer)
-        progress.note("Work items (timescale rules)")
-        counts["work_item"] = extras.generate_items(options.seed, as_of, writer)
-        progress.note("Recalculating risk scores and tiers")
-        recomputed = recompute(as_of=as_of)
-        counts["calculation"] = recomputed.written
-        progress.note("Recorded scores (an earlier system's RSR and tier)")
-        counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
+            # The parts of the record that hang off the cases: risk-tool inputs, work items, then the risk scores.
+            progress.note("Risk-tool inputs (criminal histories, OASys)")
+            counts["criminal_history"], counts["assessment"] = extras.seed_risk_inputs(options.seed, as_of, writer)
+            progress.note("Work items (timescale rules)")
+            counts["work_item"] = extras.generate_items(options.seed, as_of, writer)
+            progress.note("Recalculating risk scores and tiers")
+            recomputed = recompute(as_of=as_of)
+            counts["calculation"] = recomputed.written
+            progress.note("Recorded scores (an earlier system's RSR and tier)")
+            counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
         progress.note("Finishing (audit)")
 
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
