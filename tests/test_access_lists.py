@@ -5,6 +5,7 @@ through the Django admin; refused attempts to open a case are audited without te
 from __future__ import annotations
 
 import pytest
+from django.db import connection  # noqa: F401 (named in skipif conditions)
 from django.test import Client
 
 from openprobation import cli
@@ -13,7 +14,12 @@ from openprobation.core.models import AuditEvent
 from openprobation.core.tokens import token_create
 from openprobation.organisation.services import staff_set_access_manager
 from openprobation.people.access import audit_events_visible_to, people_visible_to
-from openprobation.people.access_lists import case_access_add, case_access_remove, limited_access_cases
+from openprobation.people.access_lists import (
+    case_access_add,
+    case_access_remove,
+    limited_access_cases,
+    restriction_lift,
+)
 from openprobation.people.models import CaseAccess
 from tests.factories import PASSWORD, make_person
 
@@ -84,7 +90,8 @@ def test_an_access_manager_adds_and_removes_with_reasons_each_audited(org, manag
     assert person in people_visible_to(org.po2.user)
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "x" * 1001], ids=["empty", "blank", "over_1000"])
+@pytest.mark.parametrize("reason", ["", "   ", "\u200b", "x" * 1001, "a\x00b"],
+                         ids=["empty", "blank", "zero_width_space", "over_1000", "nul"])
 def test_a_change_needs_a_reason_of_at_most_1000_characters(org, manager, reason):
     person = make_person(org)
     with pytest.raises(ValidationFailed) as exc:
@@ -139,17 +146,38 @@ def test_a_new_restriction_list_starts_with_the_practitioner_holding_the_case(or
     assert person in people_visible_to(org.po.user) and person in people_visible_to(org.spo.user)
 
 
-def test_the_practitioner_comes_off_a_restriction_list_last(org, manager):
+def test_the_practitioner_comes_off_a_restriction_list_only_when_it_is_lifted(org, manager):
     person = make_person(org)
     holder = case_access_add(actor=manager.user, crn=person.crn, kind="restriction", staff_code=org.po.code,
                              reason="x")
     other = case_access_add(actor=manager.user, crn=person.crn, kind="restriction", staff_code=org.spo.code,
                             reason="x")
-    with pytest.raises(ValidationFailed):
-        case_access_remove(actor=manager.user, entry_id=holder.pk, reason="x")
+    for entry in (holder,):
+        with pytest.raises(ValidationFailed) as exc:
+            case_access_remove(actor=manager.user, entry_id=entry.pk, reason="x")
+        assert "lifted as a whole" in _fields(exc)["entry"]
     case_access_remove(actor=manager.user, entry_id=other.pk, reason="x")
-    case_access_remove(actor=manager.user, entry_id=holder.pk, reason="no longer needed")
-    assert not CaseAccess.objects.exists()
+    with pytest.raises(ValidationFailed):  # the last one on the list: removing it would lift the restriction
+        case_access_remove(actor=manager.user, entry_id=holder.pk, reason="no longer needed")
+    assert CaseAccess.objects.filter(pk=holder.pk).exists()
+
+
+def test_one_access_manager_alone_cannot_lift_a_restriction_to_read_the_case(org, manager):
+    person = make_person(org)
+    case_access_add(actor=manager.user, crn=person.crn, kind="restriction", staff_code=org.po.code, reason="x")
+    with pytest.raises(ValidationFailed) as exc:
+        restriction_lift(actor=manager.user, crn=person.crn, reason="I want to read it")
+    assert "put you on it" in _fields(exc)["reason"]
+    assert person not in people_visible_to(manager.user)
+    # A second access manager puts the first on the list; then the first may lift it.
+    staff_set_access_manager(username="spo", grant=True)
+    org.spo.refresh_from_db()
+    case_access_add(actor=org.spo.user, crn=person.crn, kind="restriction", staff_code=manager.code,
+                    reason="To review lifting it")
+    assert restriction_lift(actor=manager.user, crn=person.crn, reason="No longer high-profile") == 2
+    assert not CaseAccess.objects.filter(person=person).exists()
+    assert AuditEvent.objects.filter(action="case_access.restriction_lifted", crn=person.crn).exists()
+    assert AuditEvent.objects.filter(action="case_access.removed", crn=person.crn).count() == 2
 
 
 def test_nobody_is_on_both_lists_of_a_case(org, manager):
@@ -164,8 +192,8 @@ def test_nobody_is_on_both_lists_of_a_case(org, manager):
     ("crn", "kind", "staff_code", "field"),
     [("X999999", "exclusion", "N07A002", "crn"), ("nonsense", "exclusion", "N07A002", "crn"),
      (None, "sideways", "N07A002", "kind"), (None, "exclusion", "NOPE", "staff_code"),
-     (None, "exclusion", "", "staff_code")],
-    ids=["unknown_crn", "malformed_crn", "unknown_list", "unknown_staff", "no_staff"],
+     (None, "exclusion", "", "staff_code"), (None, "exclusion", "N07A\x00002", "staff_code")],
+    ids=["unknown_crn", "malformed_crn", "unknown_list", "unknown_staff", "no_staff", "nul_in_staff_code"],
 )
 def test_bad_input_names_the_field_and_changes_nothing(org, manager, crn, kind, staff_code, field):
     person = make_person(org)
@@ -218,6 +246,14 @@ def test_the_team_spo_sees_each_change_to_the_lists_of_the_team_cases(org, manag
     assert "Knows the family" not in other_team
 
 
+def test_the_team_page_shows_no_reason_for_a_case_the_spo_may_not_see(org, manager):
+    person = make_person(org)
+    case_access_add(actor=manager.user, crn=person.crn, kind="exclusion", staff_code=org.spo.code,
+                    reason="The SPO's neighbour")
+    page = _client("spo").get(f"/team/{org.team_a.code}/").content.decode()
+    assert person.crn in page and "The SPO&#x27;s neighbour" not in page and "The SPO's neighbour" not in page
+
+
 # --- the Django admin --------------------------------------------------------------------------------------------
 
 def test_the_django_admin_has_no_access_list_pages(org):
@@ -234,12 +270,12 @@ def test_the_django_admin_has_no_access_list_pages(org):
     assert "caseaccess" not in index.lower()
 
 
-def test_the_audit_trail_of_a_restricted_case_is_read_only_by_access_managers(org, manager):
+def test_the_admin_audit_list_shows_a_restricted_case_to_nobody_off_its_list(org, manager):
     person = make_person(org)
     CaseAccess.objects.create(person=person, staff=org.po, kind="restriction", reason="High-profile case")
-    assert not audit_events_visible_to(org.admin.user).filter(crn=person.crn).exists()
-    assert not audit_events_visible_to(org.qa.user).filter(crn=person.crn).exists()
-    assert audit_events_visible_to(manager.user).filter(crn=person.crn).exists()
+    for reader in (org.admin, org.qa, manager):
+        assert not audit_events_visible_to(reader.user).filter(crn=person.crn).exists()
+    assert audit_events_visible_to(org.po.user).filter(crn=person.crn).exists()
 
 
 # --- refused attempts to open a case -----------------------------------------------------------------------------
@@ -293,15 +329,90 @@ def test_a_case_cannot_be_allocated_to_someone_its_lists_keep_from_it(org, manag
     assert person.practitioner == org.po
 
 
-def test_an_access_manager_reads_the_audit_history_of_a_case_they_may_not_see_and_the_reading_is_audited(org, manager):
+def test_an_access_manager_reads_only_the_access_history_of_a_case_they_may_not_see(org, manager):
+    from openprobation.people.services import person_update
+
     person = make_person(org, first_name="Hidden", last_name="Name")
-    case_access_add(actor=manager.user, crn=person.crn, kind="restriction", staff_code=org.po.code, reason="x")
+    case_access_add(actor=manager.user, crn=person.crn, kind="restriction", staff_code=org.po.code,
+                    reason="Sister of a colleague")
+    person_update(actor=org.po.user, person=person, version=person.version, changes={"first_name": "Renamed"})
+    _client("po").get(f"/case/{person.crn}/")
     page = _client("hos").get(f"/access-lists/audit/{person.crn}/")
     assert page.status_code == 200
     body = page.content.decode()
-    assert "case_access.added" in body and "person.created" in body
-    assert "<span class=\"govuk-caption-l\">" + person.crn in body  # the heading names the CRN only
+    assert "case_access.added" in body and "case.viewed" in body
+    for secret in ("person.created", "person.updated", "Hidden", "Renamed", "Sister of a colleague"):
+        assert secret not in body, secret
     assert AuditEvent.objects.filter(action="case.audit_read", crn=person.crn, actor=manager.user).exists()
     assert _client("admin").get(f"/access-lists/audit/{person.crn}/").status_code == 403
     assert _client("admin").get(f"/case/{person.crn}/audit/").status_code == 404
     assert _client("hos").get("/access-lists/audit/X999997/").status_code == 404
+
+
+def test_an_access_manager_reads_the_whole_history_of_a_case_they_may_see(org, manager):
+    person = make_person(org, first_name="Visible")
+    case_access_add(actor=manager.user, crn=person.crn, kind="exclusion", staff_code=org.po2.code, reason="Neighbour")
+    body = _client("hos").get(f"/access-lists/audit/{person.crn}/").content.decode()
+    assert "person.created" in body and "Neighbour" in body
+
+
+@pytest.mark.parametrize("kind", ["exclusion", "restriction"])
+def test_a_new_event_cannot_be_allocated_to_someone_the_lists_keep_from_the_case(org, manager, kind):
+    import datetime as dt
+
+    from openprobation.sentences.models import Event
+    from openprobation.sentences.services import RequirementInput, event_create
+
+    person = make_person(org)
+    if kind == "exclusion":
+        case_access_add(actor=manager.user, crn=person.crn, kind="exclusion", staff_code=org.po2.code, reason="x")
+    else:
+        case_access_add(actor=manager.user, crn=person.crn, kind="restriction", staff_code=org.po.code, reason="x")
+    with pytest.raises(ValidationFailed) as exc:
+        event_create(actor=org.spo.user, person=person, offence_code="00101", conviction_date=dt.date(2026, 2, 1),
+                     sentence_date=dt.date(2026, 2, 1), sentence_type="community_order", length_months=12,
+                     requirements=[RequirementInput(type="unpaid_work", length=100)], practitioner=org.po2.code)
+    assert "access manager" in _fields(exc)["practitioner"]
+    assert Event.objects.filter(person=person).count() == 1  # nothing saved
+
+
+def test_the_page_lifts_a_restriction_with_a_reason(org, manager):
+    person = make_person(org)
+    case_access_add(actor=manager.user, crn=person.crn, kind="restriction", staff_code=org.po.code, reason="x")
+    CaseAccess.objects.create(person=person, staff=manager, kind="restriction", reason="put on by another manager")
+    client = _client("hos")
+    assert "Lift the restriction" in client.get("/access-lists/").content.decode()
+    assert "Enter why" in client.post(f"/access-lists/lift/{person.crn}/", {"reason": ""}).content.decode()
+    assert client.post(f"/access-lists/lift/{person.crn}/", {"reason": "Trial over"}).status_code == 302
+    assert not CaseAccess.objects.filter(person=person).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite lets one writer in at a time anyway")
+def test_an_allocation_and_an_exclusion_racing_never_leave_the_holder_excluded():
+    import itertools
+
+    from openprobation.sentences.services import event_allocate
+    from tests.concurrency import run_together
+    from tests.factories import make_org
+
+    org = make_org()
+    staff_set_access_manager(username="hos", grant=True)
+    org.hos.refresh_from_db()
+    for _ in range(6):
+        person = make_person(org)
+        start = person.events.get().sentence_date
+        turns = itertools.count()
+
+        def act(person=person, start=start, turns=turns) -> object:
+            if next(turns) % 2 == 0:
+                return case_access_add(actor=org.hos.user, crn=person.crn, kind="exclusion", staff_code=org.po2.code,
+                                       reason="Neighbour")
+            return event_allocate(actor=org.spo.user, person=person, number=1, practitioner=org.po2.code,
+                                  start_date=start, reason="Balance")
+
+        outcomes = run_together(2, act)
+        person.refresh_from_db()
+        excluded = CaseAccess.objects.filter(person=person, staff=org.po2, kind="exclusion").exists()
+        assert not (excluded and person.practitioner_id == org.po2.pk), outcomes
+        assert sum(isinstance(o, ValidationFailed) for o in outcomes) == 1, outcomes

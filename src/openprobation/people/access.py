@@ -9,10 +9,9 @@ Then, for every role: a case with a restriction list is visible only to the staf
 exclusion list is invisible to the staff on it.
 
 Managing those lists is a permission of its own, not a role: an access manager (``Staff.access_manager``, granted
-only by ``openprobation access-manager``) changes them under the rules in ``access_lists.py``, and may read the
-audit trail of every case, restricted ones included, so that access can be overseen (the Django admin's audit
-list). Everyone else who may read the audit trail (administrators, quality assurance) reads it only for the cases
-they may see.
+only by ``openprobation access-manager``) changes them under the rules in ``access_lists.py``, and reads the access
+history of every case (who was put on or taken off its lists, who opened it or tried to), and the whole history
+of the cases they may see. Administrators and quality assurance read the audit trail of the cases they may see.
 """
 
 from __future__ import annotations
@@ -132,11 +131,9 @@ def case_with_lists(crn: str) -> tuple[Person | None, list[tuple[int, str]]]:
 
 
 def audit_events_visible_to(actor: Actor | None) -> QuerySet[AuditEvent]:
-    """Audit events the actor may read in bulk (the Django admin's audit list): every event for an access manager;
-    for anyone else those about no case and those about a case the actor may see (events of a hidden case, or of a
-    CRN that no longer has a case, are left out)."""
-    if is_access_manager(actor):
-        return AuditEvent.objects.all()
+    """Audit events the actor may read in bulk (the Django admin's audit list): those about no case and those about a
+    case the actor may see (events of a hidden case, or of a CRN that no longer has a case, are left out). Access
+    managers oversee hidden cases from their own pages (people/access_lists.py), which show only the access events."""
     return AuditEvent.objects.filter(Q(crn="") | Q(crn__in=people_visible_to(actor).values("crn")))
 
 

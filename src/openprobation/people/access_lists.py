@@ -20,10 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from openprobation.core.audit import audit_record
-from openprobation.core.errors import Collector, NotFound
+from openprobation.core.errors import Collector, NotFound, ValidationFailed
 from openprobation.core.models import AuditEvent
 from openprobation.organisation.models import Staff, Team
 from openprobation.people.access import Actor, people_visible_to, require_access_manager
@@ -32,15 +31,24 @@ from openprobation.people.models import CaseAccess, Person
 from openprobation.rules.crn import crn_problem
 
 MAX_REASON = 1000
-ACTIONS = ("case_access.added", "case_access.removed")
+ACTIONS = ("case_access.added", "case_access.removed", "case_access.restriction_lifted")
 
 
 def _reason_problem(reason: str) -> str:
-    if not reason.strip():
+    if "\x00" in reason:
+        return "Remove the NUL character from the reason"
+    if not reason.strip().strip("\u200b\u200c\u200d\ufeff"):
         return "Enter why the list is being changed"
     if len(reason) > MAX_REASON:
         return f"The reason must be {MAX_REASON} characters or fewer"
     return ""
+
+
+def _locked(person_id: int) -> Person:
+    """Lock a case's row, then read it and its holder afresh (a locking read joined to another table could return
+    the holder as it was before the lock was granted)."""
+    Person.objects.select_for_update().filter(pk=person_id).first()
+    return Person.objects.select_related("practitioner").get(pk=person_id)
 
 
 def case_access_add(*, actor: Actor, crn: str, kind: str, staff_code: str, reason: str) -> CaseAccess:
@@ -53,7 +61,9 @@ def case_access_add(*, actor: Actor, crn: str, kind: str, staff_code: str, reaso
         c.add("crn", "Enter the CRN of an existing case, like X123456")
     if kind not in AccessListKind.values:
         c.add("kind", "Choose restriction or exclusion")
-    staff = Staff.objects.filter(code=staff_code.strip()).first() if staff_code.strip() else None
+    code = staff_code.strip()
+    # No real staff code holds a NUL (and PostgreSQL refuses one in text): such a code matches nobody.
+    staff = Staff.objects.filter(code=code).first() if code and "\x00" not in code else None
     if staff is None:
         c.add("staff_code", "Enter the staff code of a member of staff")
     if problem := _reason_problem(reason):
@@ -61,7 +71,8 @@ def case_access_add(*, actor: Actor, crn: str, kind: str, staff_code: str, reaso
     c.raise_if_any()
     assert person is not None and staff is not None
     with transaction.atomic():
-        Person.objects.select_for_update().filter(pk=person.pk).first()  # one list change per case at a time
+        # One list change or allocation per case at a time: the holder and the lists are read after the lock.
+        person = _locked(person.pk)
         entries = list(CaseAccess.objects.filter(person=person))
         restricted = [e for e in entries if e.kind == AccessListKind.RESTRICTION]
         holder = person.practitioner
@@ -85,31 +96,69 @@ def case_access_add(*, actor: Actor, crn: str, kind: str, staff_code: str, reaso
 
 
 def case_access_remove(*, actor: Actor, entry_id: int, reason: str) -> None:
-    """Take a member of staff off a case's list."""
+    """Take a member of staff off a case's list. A restriction list is never emptied this way: the practitioner
+    holding the case (or, on an unallocated case, the last person on it) comes off only when the restriction is
+    lifted as a whole (``restriction_lift``)."""
     manager = require_access_manager(actor)
     c = Collector()
     if problem := _reason_problem(reason):
         c.add("reason", problem)
     with transaction.atomic():
-        entry = CaseAccess.objects.select_related("person__practitioner", "staff").filter(pk=entry_id).first()
+        found = CaseAccess.objects.filter(pk=entry_id).values_list("person_id", flat=True).first()
+        if found is None:
+            raise NotFound("No such list entry")
+        # The case is locked first, then the entry and the holder are read: two managers cannot both remove it.
+        person = _locked(found)
+        entry = CaseAccess.objects.select_related("staff").filter(pk=entry_id).first()
         if entry is None:
             raise NotFound("No such list entry")
-        Person.objects.select_for_update().filter(pk=entry.person_id).first()
-        holder = entry.person.practitioner
-        others = CaseAccess.objects.filter(person_id=entry.person_id, kind=AccessListKind.RESTRICTION).exclude(
-            pk=entry.pk)
+        holder = person.practitioner
+        restricted = list(CaseAccess.objects.filter(person=person, kind=AccessListKind.RESTRICTION))
         if entry.kind == AccessListKind.EXCLUSION and entry.staff_id == manager.pk:
             c.add("entry", "You cannot take yourself off an exclusion list: ask another access manager")
-        elif (entry.kind == AccessListKind.RESTRICTION and holder is not None and entry.staff_id == holder.pk
-              and others.exists()):
-            c.add("entry", f"{holder.name} holds this case: take the others off its restriction list first, or "
-                           "reallocate the case")
+        elif entry.kind == AccessListKind.RESTRICTION and (
+            (holder is not None and entry.staff_id == holder.pk) or len(restricted) == 1
+        ):
+            c.add("entry", "The practitioner holding the case comes off its restriction list only when the "
+                           "restriction is lifted as a whole, by an access manager who is on the list")
         c.raise_if_any()
-        audit_record(actor=actor, action="case_access.removed", crn=entry.person.crn, entity="case_access",
-                     entity_id=entry.pk,
-                     before={"list": entry.kind, "staff": entry.staff.code, "staff_name": entry.staff.name},
-                     reason=reason.strip())
-        entry.delete()
+        _removed(actor, person, entry, reason)
+
+
+def _removed(actor: Actor, person: Person, entry: CaseAccess, reason: str) -> None:
+    audit_record(actor=actor, action="case_access.removed", crn=person.crn, entity="case_access", entity_id=entry.pk,
+                 before={"list": entry.kind, "staff": entry.staff.code, "staff_name": entry.staff.name},
+                 reason=reason.strip())
+    entry.delete()
+
+
+def restriction_lift(*, actor: Actor, crn: str, reason: str) -> int:
+    """Lift a case's restriction: every entry of its restriction list comes off at once, so the case is open to
+    everyone whose role covers it. Only an access manager who is on the list may do it, so lifting a restriction
+    always takes two people: the one who put that manager on the list, and the manager. Returns the entries taken
+    off."""
+    manager = require_access_manager(actor)
+    c = Collector()
+    if problem := _reason_problem(reason):
+        c.add("reason", problem)
+    c.raise_if_any()
+    with transaction.atomic():
+        found_id = Person.objects.filter(crn=crn.strip().upper()).values_list("pk", flat=True).first()
+        if found_id is None:
+            raise NotFound(f"No case with CRN {crn}")
+        person = _locked(found_id)
+        restricted = list(CaseAccess.objects.select_related("staff").filter(person=person,
+                                                                             kind=AccessListKind.RESTRICTION))
+        if not restricted:
+            raise ValidationFailed.single("reason", "This case has no restriction list to lift")
+        if manager.pk not in {e.staff_id for e in restricted}:
+            raise ValidationFailed.single("reason", "Only an access manager on the restriction list can lift it: "
+                                                    "ask another access manager to put you on it first")
+        for entry in restricted:
+            _removed(actor, person, entry, reason)
+        audit_record(actor=actor, action="case_access.restriction_lifted", crn=person.crn, entity="person",
+                     entity_id=person.pk, after={"entries": len(restricted)}, reason=reason.strip())
+    return len(restricted)
 
 
 @dataclass(frozen=True)
@@ -127,6 +176,10 @@ class LimitedCase:
     visible: bool
     holder: str
     entries: list[ListEntry]
+
+    @property
+    def restricted(self) -> bool:
+        return any(e.kind == AccessListKind.RESTRICTION for e in self.entries)
 
 
 def limited_access_cases(*, actor: Actor) -> list[LimitedCase]:
@@ -159,9 +212,14 @@ def access_entry_get(*, actor: Actor, entry_id: int) -> tuple[CaseAccess, bool]:
     return entry, people_visible_to(actor).filter(pk=entry.person_id).exists()
 
 
-def case_audit_for_access_manager(*, actor: Actor, crn: str) -> tuple[QuerySet[AuditEvent], Person | None]:
-    """The whole audit history of a case, restricted or not, for an access manager's oversight (the reading is
-    itself audited), and the person when the manager may see the case (to show the name)."""
+# What an access manager who may not see a case reads of its history: who was put on or taken off its lists, and who
+# opened it or tried to (not what was recorded about the person, and not the reasons written on the lists).
+OVERSIGHT_ACTIONS = (*ACTIONS, "case.viewed", "case.open_refused", "case.audit_read")
+
+
+def case_audit_for_access_manager(*, actor: Actor, crn: str) -> tuple[list[AuditEvent], Person | None]:
+    """A case's audit history for an access manager's oversight (the reading itself audited), and the person when
+    the manager may see the case. For a case they may not see, only the access events, without reasons."""
     require_access_manager(actor)
     crn = crn.strip().upper()
     if crn_problem(crn) or not AuditEvent.objects.filter(crn=crn).exists():
@@ -170,11 +228,22 @@ def case_audit_for_access_manager(*, actor: Actor, crn: str) -> tuple[QuerySet[A
         audit_record(actor=actor, action="case.audit_read", crn=crn, entity="person")
     person = people_visible_to(actor).filter(crn=crn).first()
     events = AuditEvent.objects.filter(crn=crn).select_related("actor").order_by("-at", "-id")
-    return events, person
+    if person is not None:
+        return list(events), person
+    shown = list(events.filter(action__in=OVERSIGHT_ACTIONS))
+    for event in shown:
+        event.reason = ""  # shown, never saved (audit events cannot be changed)
+    return shown, None
 
 
-def access_changes_for_team(*, team: Team, limit: int = 20) -> QuerySet[AuditEvent]:
-    """The latest list changes on the cases a team holds, for its SPO (CRN, list, member of staff, who, when)."""
+def access_changes_for_team(*, actor: Actor, team: Team, limit: int = 20) -> list[AuditEvent]:
+    """The latest list changes on the cases a team holds, for its SPO (CRN, list, member of staff, who, when, and
+    why where the reader may see the case)."""
     crns = Person.objects.filter(team=team).values("crn")
-    return AuditEvent.objects.filter(action__in=ACTIONS, crn__in=crns).select_related("actor").order_by(
-        "-at", "-id")[:limit]
+    events = list(AuditEvent.objects.filter(action__in=ACTIONS, crn__in=crns).select_related("actor").order_by(
+        "-at", "-id")[:limit])
+    visible = set(people_visible_to(actor).filter(crn__in=[e.crn for e in events]).values_list("crn", flat=True))
+    for event in events:
+        if event.crn not in visible:
+            event.reason = ""  # shown, never saved
+    return events

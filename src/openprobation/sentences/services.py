@@ -256,6 +256,12 @@ def event_update(*, actor: Actor, person: Person, number: int, version: int, cha
 
 
 def _allocate(*, actor: Actor, event: Event, staff: Staff, start_date: dt.date, reason: str) -> Allocation:
+    # The case's row is locked before its lists are read, as people/access_lists.py does before changing them, so an
+    # allocation and a list change cannot pass each other.
+    Person.objects.select_for_update().filter(pk=event.person_id).first()
+    if barred_from(event.person, staff):
+        raise ValidationFailed.single("practitioner", f"{staff.name} may not see this case (it has a restriction or "
+                                                      "exclusion list): ask an access manager to change the lists first")
     current = Allocation.objects.select_for_update().filter(event=event, end_date__isnull=True).first()
     before = None
     if current is not None:
@@ -293,9 +299,6 @@ def event_allocate(
         raise NotFound(f"No event {number} on case {person.crn}")
     c = Collector()
     staff = _practitioner(c, practitioner)
-    if staff is not None and barred_from(person, staff):
-        c.add("practitioner", f"{staff.name} may not see this case (it has a restriction or exclusion list): ask an "
-                              "access manager to change the lists first")
     if start_date < event.sentence_date:
         c.add("start_date", "An allocation cannot start before the sentence date")
     c.raise_if_any()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("access-lists/", access.access_lists_page, name="access-lists"),
     path("access-lists/<int:entry_id>/remove/", access.access_entry_remove, name="access-entry-remove"),
     path("access-lists/audit/<str:crn>/", access.access_case_audit, name="access-case-audit"),
+    path("access-lists/lift/<str:crn>/", access.access_lift, name="access-lift"),
     path("quality/risk/", quality.risk_report, name="quality-risk"),
     path("quality/risk.csv", quality.risk_report_csv, name="quality-risk-csv"),
     path("whats-due/", work.whats_due, name="whats-due"),

@@ -56,6 +56,31 @@ def access_lists_page(request: HttpRequest) -> HttpResponse:
 
 
 AUDIT_EVENTS_PER_PAGE = 100
+LIFT_FIELDS = [
+    FormField("reason", "Why is the restriction being lifted?", "textarea",
+              hint="Recorded in the audit trail and shown to the team's manager",
+              missing="Enter why the list is being changed"),
+]
+
+
+@staff_page
+def access_lift(request: HttpRequest, crn: str) -> HttpResponse:
+    """Lift a case's restriction as a whole (only an access manager on its restriction list can)."""
+    require_access_manager(request.user)
+    done_url = reverse("web:access-lists")
+    form = work_forms.blank(LIFT_FIELDS)
+    if request.method == "POST":
+        form = work_forms.parse(LIFT_FIELDS, request.POST)
+        if not form.errors:
+            try:
+                lifted = access_lists.restriction_lift(actor=request.user, crn=crn, reason=form.values["reason"])
+            except ValidationFailed as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                messages.success(request, f"The restriction on {crn.upper()} is lifted ({lifted} taken off the list)")
+                return redirect(done_url)
+    return render(request, "web/access_lift.html", {"crn": crn.upper(), "form": form, "cancel_url": done_url,
+                                                    "nav": "access"})
 
 
 @staff_page

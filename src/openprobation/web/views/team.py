@@ -34,5 +34,5 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "web/team.html",
         {"team": found, "counts": counts, "total": sum(c.cases for c in counts), "nav": "team",
-         "access_changes": access_lists.access_changes_for_team(team=found) if manages else []},
+         "access_changes": access_lists.access_changes_for_team(actor=request.user, team=found) if manages else []},
     )
