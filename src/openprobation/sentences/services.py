@@ -260,8 +260,11 @@ def _allocate(*, actor: Actor, event: Event, staff: Staff, start_date: dt.date, 
     # allocation and a list change cannot pass each other.
     Person.objects.select_for_update().filter(pk=event.person_id).first()
     if barred_from(event.person, staff):
-        raise ValidationFailed.single("practitioner", f"{staff.name} may not see this case (it has a restriction or "
-                                                      "exclusion list): ask an access manager to change the lists first")
+        raise ValidationFailed.single(
+            "practitioner",
+            f"{staff.name} may not see this case (it has a restriction or exclusion list): ask an access manager to "
+            "change the lists first",
+        )
     current = Allocation.objects.select_for_update().filter(event=event, end_date__isnull=True).first()
     before = None
     if current is not None:
