@@ -416,3 +416,52 @@ def test_an_allocation_and_an_exclusion_racing_never_leave_the_holder_excluded()
         excluded = CaseAccess.objects.filter(person=person, staff=org.po2, kind="exclusion").exists()
         assert not (excluded and person.practitioner_id == org.po2.pk), outcomes
         assert sum(isinstance(o, ValidationFailed) for o in outcomes) == 1, outcomes
+
+
+def test_an_administrator_cannot_move_an_account_onto_a_staff_record_on_a_list(org):
+    person = make_person(org)
+    CaseAccess.objects.create(person=person, staff=org.spo, kind="restriction", reason="x")
+    CaseAccess.objects.create(person=person, staff=org.po, kind="restriction", reason="x")
+    page = _client("admin").get(f"/django-admin/organisation/staff/{org.spo.pk}/change/").content.decode()
+    assert 'name="user"' not in page  # shown, not editable
+    assert person not in people_visible_to(org.admin.user)
+
+
+def test_a_member_of_staff_on_a_list_cannot_be_deleted_to_drop_the_entry(org):
+    person = make_person(org)
+    CaseAccess.objects.create(person=person, staff=org.admin, kind="exclusion", reason="Relative")
+    client = _client("admin")
+    client.post(f"/django-admin/organisation/staff/{org.admin.pk}/delete/", {"post": "yes"})
+    assert CaseAccess.objects.filter(staff=org.admin, kind="exclusion").exists()
+    assert person not in people_visible_to(org.admin.user)
+
+
+def test_an_administrator_sets_only_their_own_password_in_the_admin(org, capsys):
+    from django.contrib.auth import get_user_model
+
+    client = _client("admin")
+    other = client.post(f"/django-admin/auth/user/{org.spo.user.pk}/password/",
+                        {"password1": "another-long-passphrase", "password2": "another-long-passphrase",
+                         "usable_password": "true"})
+    assert other.status_code == 403
+    assert get_user_model().objects.get(username="spo").check_password(PASSWORD)
+    own = client.post("/django-admin/password_change/", {"old_password": PASSWORD,
+                                                        "new_password1": "my-own-new-passphrase",
+                                                        "new_password2": "my-own-new-passphrase"})
+    assert own.status_code == 302
+    assert AuditEvent.objects.filter(action="user.password_changed", actor=org.admin.user).exists()
+
+
+def test_a_server_operator_sets_a_password_with_the_command_audited(org, monkeypatch, capsys):
+    import io
+
+    from django.contrib.auth import get_user_model
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-brand-new-passphrase\n"))
+    assert cli.main(["set-password", "spo", "--password-stdin"]) == 0
+    assert get_user_model().objects.get(username="spo").check_password("a-brand-new-passphrase")
+    event = AuditEvent.objects.get(action="user.password_set")
+    assert event.after == {"username": "spo", "password": "changed"}
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli.main(["set-password", "spo", "--password-stdin"]) == 2
+    assert cli.main(["set-password", "nobody", "--password-stdin"]) == 2

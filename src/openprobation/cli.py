@@ -126,6 +126,30 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_set_password(args: argparse.Namespace) -> int:
+    """Set someone's password (the admin site sets only one's own)."""
+    _setup_django()
+    from openprobation.core.errors import NotFound, ValidationFailed
+    from openprobation.organisation.services import account_set_password
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = os.environ.get("OPENPROBATION_NEW_PASSWORD") or getpass.getpass("New password: ")
+    if not password:
+        return _fail("no password given", 2)
+    try:
+        account_set_password(username=args.user, password=password)
+    except NotFound as exc:
+        return _fail(str(exc), 2)
+    except ValidationFailed as exc:
+        for e in exc.errors:
+            print(f"error: {e.dotted}: {e.message}", file=sys.stderr)
+        return 2
+    print(f"Password set for {args.user}")
+    return 0
+
+
 class _RefusePasswordOnCommandLine(argparse.Action):
     """``--password`` is refused: a command line is visible to every user of the machine (``ps``) and kept in
     shell history. The error names the alternatives and never repeats the value."""
@@ -362,6 +386,14 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--from", dest="since", metavar="DATE",
                     help="start at the first event on or after DATE (YYYY-MM-DD), trusting the one before it")
     ap.set_defaults(handler=cmd_audit_verify)
+
+    p = sub.add_parser("set-password", help="set someone's password (audited)",
+                       description="Set the password of USER: asked for, or one line from standard input "
+                       "(--password-stdin), or OPENPROBATION_NEW_PASSWORD. The admin site sets only one's own "
+                       "password, so that no administrator can sign in as someone else.")
+    p.add_argument("user", metavar="USER")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.set_defaults(handler=cmd_set_password)
 
     p = sub.add_parser("access-manager", help="grant or withdraw the access-manager permission",
                        description="Access managers manage the restriction and exclusion lists of limited-access "

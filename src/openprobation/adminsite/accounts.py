@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -26,6 +27,10 @@ class AuditedUserAdmin(AuditedAdmin, UserAdmin):
     password is audited without the password or its hash."""
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """Only one's own password here: setting someone else's would let an administrator sign in as them, and so
+        past the restriction lists. A server operator sets another person's with ``openprobation set-password``."""
+        if str(request.user.pk) != str(id):
+            raise PermissionDenied("Set another person's password with `openprobation set-password USERNAME`")
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:

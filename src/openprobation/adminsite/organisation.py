@@ -1,6 +1,9 @@
 """Providers, regions, PDUs, teams and staff in the admin: every change audited."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from openprobation.adminsite.audited import AuditedAdmin
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
@@ -37,3 +40,8 @@ class StaffAdmin(AuditedAdmin):
     raw_id_fields = ("team", "user")
     # Granted and withdrawn only by `openprobation access-manager`: no administrator can make themselves one here.
     readonly_fields = ("access_manager",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """A staff record's sign-in account is fixed once it exists: moving an account onto another record would hand
+        over that record's place on restriction lists, or its access-manager permission."""
+        return ("access_manager", "user") if obj is not None else ("access_manager",)

@@ -7,9 +7,11 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from openprobation.core.audit import audit_record
 from openprobation.core.sign_in import TooManyAttempts, record_sign_out, sign_in_check
 
 
@@ -45,6 +47,15 @@ class OpenProbationAdminSite(admin.AdminSite):
     site_header = "OpenProbation administration"
     site_title = "OpenProbation administration"
     login_form = AdminSignInForm
+
+    def password_change(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        """Changing one's own password on the admin site, audited (never the password)."""
+        with transaction.atomic():
+            response = super().password_change(request, extra_context)
+            if request.method == "POST" and response.status_code == 302:
+                audit_record(actor=request.user, action="user.password_changed", entity="user",
+                             entity_id=request.user.pk, after={"password": "changed"})
+        return response
 
     def logout(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         if request.method == "POST":

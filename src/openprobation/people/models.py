@@ -95,7 +95,9 @@ class CaseAccess(models.Model):
     """An entry on a case's restriction list or exclusion list (a limited-access case)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="access_lists")
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="case_access")
+    # PROTECT: a member of staff on a list cannot be deleted (deleting them would silently drop the entry, and with it
+    # an exclusion); take them off the list first, with a reason.
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="case_access")
     kind = models.CharField(max_length=12, choices=AccessListKind.choices)
     reason = models.TextField(blank=True)
 
