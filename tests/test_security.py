@@ -253,7 +253,7 @@ def test_demo_password_signs_in_only_in_demo_mode(settings, demo_account, demo_m
     assert response.status_code == (302 if demo_mode else 200)
     signed_in = "_auth_user_id" in client.session
     assert signed_in is demo_mode
-    assert AuditEvent.objects.filter(action="sign_in.failed", entity_id="demoadmin").exists() is not demo_mode
+    assert AuditEvent.objects.filter(action="sign_in.failed", after__username="demoadmin").exists() is not demo_mode
     assert AuditEvent.objects.filter(action="user.signed_in").exists() is demo_mode
 
 
@@ -274,7 +274,7 @@ def test_django_admin_sign_in_is_throttled_like_the_service(org, settings, failu
     for _ in range(failures):
         assert _admin_sign_in(client, "admin", "wrong").status_code == 200
     # refused unchecked once locked
-    assert AuditEvent.objects.filter(action="sign_in.failed", entity_id="admin").count() == min(failures, 5)
+    assert AuditEvent.objects.filter(action="sign_in.failed", after__username="admin").count() == min(failures, 5)
     response = _admin_sign_in(client, "admin", PASSWORD)
     assert ("_auth_user_id" in client.session) is not locked
     if locked:
@@ -305,4 +305,4 @@ def test_django_admin_sign_in_audits_only_a_sign_in_that_goes_ahead(org, usernam
     assert response.status_code == (302 if admitted else 200)
     assert ("_auth_user_id" in client.session) is admitted
     assert AuditEvent.objects.filter(action="user.signed_in", actor__username=username).exists() is admitted
-    assert AuditEvent.objects.filter(action="sign_in.failed", entity_id=username).exists() is not admitted
+    assert AuditEvent.objects.filter(action="sign_in.failed", after__username=username).exists() is not admitted

@@ -104,6 +104,32 @@ def test_a_new_window_starts_afresh(org, monkeypatch):
     assert _attempt("po", PASSWORD) is not None
 
 
+def test_a_username_over_150_characters_is_refused_by_the_form(org):
+    response = Client(REMOTE_ADDR=ATTACKER).post("/sign-in/", {"username": "a" * 400, "password": "wrong"})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["a" * 41, "a" * 150, "名前" * 30], ids=["41", "150", "unicode"])
+def test_a_long_username_is_refused_and_audited_never_a_500(org, username):
+    client = Client(REMOTE_ADDR=ATTACKER)
+    for _ in range(6):
+        response = client.post("/sign-in/", {"username": username, "password": "wrong"})
+        assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="sign_in.failed").count() == 5
+    assert AuditEvent.objects.filter(action="sign_in.refused_throttled").count() == 1
+
+
+def test_old_windows_are_deleted_as_new_ones_are_made(org, monkeypatch):
+    start = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "now", lambda: start)
+    _fail_times(2)
+    assert SignInThrottle.objects.count() == 2
+    monkeypatch.setattr(clock, "now", lambda: start + dt.timedelta(days=1, minutes=16))
+    _fail_times(1, username="spo")
+    assert set(SignInThrottle.objects.values_list("key", flat=True)) == {f"spo@{ATTACKER}", ATTACKER}
+    assert SignInThrottle.objects.filter(window_start__lt=start + dt.timedelta(days=1)).count() == 0
+
+
 def test_failures_and_refusals_are_audited_without_the_password(org):
     _fail_times(6)
     failed = AuditEvent.objects.filter(action="sign_in.failed")

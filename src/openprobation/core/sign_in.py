@@ -86,11 +86,15 @@ def _minutes_left(now: dt.datetime) -> int:
     return max(1, -(-int((ends - now).total_seconds()) // 60))
 
 
+KEEP_WINDOWS_FOR = dt.timedelta(days=1)  # counters of older windows are deleted as new ones are made
+
+
 def _counter(scope: str, key: str, start: dt.datetime) -> int:
     """The id of this window's counter for the key, created at 0 if it is new (concurrent creators agree)."""
     row = SignInThrottle.objects.filter(scope=scope, key=key, window_start=start).values_list("pk", flat=True).first()
     if row is not None:
         return row
+    SignInThrottle.objects.filter(window_start__lt=start - KEEP_WINDOWS_FOR).delete()
     try:
         with transaction.atomic():
             return SignInThrottle.objects.create(scope=scope, key=key, window_start=start).pk
@@ -135,7 +139,7 @@ def sign_in_check(
         if not _take_place(counter_id, limit, now):
             for earlier in taken:
                 _give_back(earlier)
-            audit_record(actor=None, action="sign_in.refused_throttled", entity="sign_in", entity_id=name,
+            audit_record(actor=None, action="sign_in.refused_throttled", entity="sign_in",
                          after={"username": name, "address": address})
             raise TooManyAttempts(_minutes_left(now))
         taken.append(counter_id)
@@ -144,7 +148,7 @@ def sign_in_check(
     if user is not None and allowed is not None and not allowed(user):
         user = None
     if user is None:
-        audit_record(actor=None, action="sign_in.failed", entity="sign_in", entity_id=name,
+        audit_record(actor=None, action="sign_in.failed", entity="sign_in",
                      after={"username": name, "address": address})
         return None
     for counter_id in taken:
