@@ -150,7 +150,9 @@ def copy_restore_seconds(url: str, env: dict[str, str]) -> float:
             query = f'SELECT EXISTS (SELECT 1 FROM "{table}")'  # noqa: S608 (a table name from the catalogue)
             return bool(connection.execute(query).fetchone() == (True,))
 
-        filled = [t for t in tables if not has_rows(target, t) and has_rows(source, t)]
+        # The audit trail (one event for a load) is left out: the database links its events itself and refuses
+        # rows that arrive already linked.
+        filled = [t for t in tables if t != "core_auditevent" and not has_rows(target, t) and has_rows(source, t)]
         data: dict[str, list[bytes]] = {}
         for table in filled:
             chunks: list[bytes] = []

@@ -223,3 +223,55 @@ def test_granting_refuses_a_superuser_or_a_missing_role(role):
 
     with pytest.raises(ValidationFailed):
         grant_runtime_role(role)
+
+
+@on_postgresql
+@pytest.mark.parametrize("attributes", ["CREATEROLE", "BYPASSRLS", "REPLICATION", "IN ROLE postgres"],
+                         ids=["may_create_roles", "bypasses_row_security", "replicates", "member_of_the_owner"])
+def test_granting_refuses_a_role_that_can_reach_the_owner_rights(attributes):
+    from openprobation.core.db_roles import grant_runtime_role
+    from openprobation.core.errors import ValidationFailed
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP ROLE IF EXISTS openprobation_sneaky")
+        cursor.execute(f"CREATE ROLE openprobation_sneaky LOGIN {attributes}")
+    try:
+        with pytest.raises(ValidationFailed):
+            grant_runtime_role("openprobation_sneaky")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP ROLE openprobation_sneaky")
+
+
+@on_postgresql
+def test_the_runtime_role_cannot_insert_an_event_already_linked(runtime_connection):
+    import psycopg
+
+    _write(2)
+    last = AuditEvent.objects.get(seq=2)
+    row = {"at": dt.datetime(2025, 1, 15, tzinfo=dt.UTC), "actor_id": None, "actor_name": "hos", "crn": "",
+           "action": "case_access.added", "entity": "", "entity_id": "", "before": None, "after": None, "reason": ""}
+    content = audit_chain.row_content_hash(row)
+    with pytest.raises(psycopg.errors.RaiseException):
+        runtime_connection.execute(
+            "INSERT INTO core_auditevent (at, actor_name, crn, action, entity, entity_id, reason, content_hash, seq, "
+            "prev_hash, hash) VALUES (%s, 'hos', '', 'case_access.added', '', '', '', %s, 3, %s, %s)",
+            [row["at"], content, last.hash, audit_chain.link_hash(last.hash, content)],
+        )
+    assert AuditEvent.objects.count() == 2 and audit_verify().ok
+
+
+def test_expecting_a_recorded_head_finds_the_newest_events_removed_or_the_chain_rewritten(capsys):
+    _write(5)
+    assert cli.main(["audit", "verify"]) == 0
+    head = capsys.readouterr().out.split("head: ")[1].split()[0]
+    assert head == f"5:{AuditEvent.objects.get(seq=5).hash}"
+    assert cli.main(["audit", "verify", "--expect", head]) == 0
+    _write(1)  # the chain grows: the recorded head is still in it
+    assert cli.main(["audit", "verify", "--expect", head]) == 0
+    _tamper("DELETE FROM core_auditevent WHERE seq >= %s", [5])  # the newest events removed: the chain alone is fine
+    capsys.readouterr()
+    assert cli.main(["audit", "verify"]) == 0
+    assert cli.main(["audit", "verify", "--expect", head]) == 1
+    assert "no longer there" in capsys.readouterr().err
+    assert cli.main(["audit", "verify", "--expect", "five:abc"]) == 2

@@ -57,12 +57,20 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         since = dt.date.fromisoformat(args.since) if args.since else None
     except ValueError:
         return _fail(f"--from {args.since!r} is not a date: use YYYY-MM-DD", 2)
-    verdict = audit_verify(since=since)
+    expect = None
+    if args.expect:
+        position, _, recorded = args.expect.partition(":")
+        if not position.isdigit() or len(recorded) != 64:
+            return _fail("--expect takes POSITION:HASH, as a previous run printed them", 2)
+        expect = (int(position), recorded)
+    verdict = audit_verify(since=since, expect=expect)
     if verdict.broken is not None:
         print(f"BROKEN after {verdict.checked} good event(s): {verdict.broken.describe()}", file=sys.stderr)
         return 1
-    head = f"; head: position {verdict.head_seq}, hash {verdict.head_hash}" if verdict.head_seq else ""
-    print(f"OK: {verdict.checked} audit event(s) checked, the chain is unbroken{head}")
+    print(f"OK: {verdict.checked} audit event(s) checked, the chain is unbroken")
+    if verdict.head_seq:
+        print(f"head: {verdict.head_seq}:{verdict.head_hash}  (keep it outside the database; check later with "
+              "--expect)")
     return 0
 
 
@@ -385,6 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "first event that was changed, removed or reordered.")
     ap.add_argument("--from", dest="since", metavar="DATE",
                     help="start at the first event on or after DATE (YYYY-MM-DD), trusting the one before it")
+    ap.add_argument("--expect", metavar="POSITION:HASH",
+                    help="a head printed by an earlier run and kept outside the database: check the chain still "
+                    "holds it (finds the newest events removed, or the chain rewritten)")
     ap.set_defaults(handler=cmd_audit_verify)
 
     p = sub.add_parser("set-password", help="set someone's password (audited)",

@@ -81,9 +81,27 @@ def _chain_rows(first_seq: int, batch: int) -> Iterator[dict[str, Any]]:
         after = rows[-1]["seq"]
 
 
-def audit_verify(*, since: dt.date | None = None, batch: int = 5000) -> audit_chain.Verdict:
+def audit_verify(*, since: dt.date | None = None, batch: int = 5000,
+                 expect: tuple[int, str] | None = None) -> audit_chain.Verdict:
     """Walk the chain (from the first event on or after ``since``, trusting the hash of the one before it) and
-    report the first break: an event changed, removed, reordered or never linked."""
+    report the first break: an event changed, removed, reordered or never linked. With ``expect`` (a position and
+    hash recorded earlier, outside the database), also check that the chain still holds that event unchanged: this
+    finds the newest events removed, or the whole chain rewritten, which the chain alone cannot show."""
+    verdict = _walk(since=since, batch=batch)
+    if verdict.broken is not None or expect is None:
+        return verdict
+    seq, recorded = expect
+    found = AuditEvent.objects.filter(seq=seq).values_list("id", "hash").first()
+    if found is None:
+        return audit_chain.Verdict(verdict.checked, verdict.head_seq, verdict.head_hash, audit_chain.Break(
+            None, seq, f"the recorded event at position {seq} is no longer there: events were removed"))
+    if found[1] != recorded:
+        return audit_chain.Verdict(verdict.checked, verdict.head_seq, verdict.head_hash, audit_chain.Break(
+            found[0], seq, "its hash differs from the one recorded outside the database: the chain was rewritten"))
+    return verdict
+
+
+def _walk(*, since: dt.date | None, batch: int) -> audit_chain.Verdict:
     unlinked = AuditEvent.objects.filter(seq__isnull=True).order_by("id").values_list("id", flat=True).first()
     first_seq, prev = 1, audit_chain.GENESIS
     if since is not None:

@@ -123,7 +123,11 @@ def check(rows: Iterator[dict[str, Any]], *, first_seq: int, prev_hash: str) -> 
         if seq != expected_seq:
             return checked, last, Break(event_id, seq, f"the chain jumps from position {expected_seq - 1} to {seq}: "
                                                        f"{seq - expected_seq} event(s) before it are missing")
-        if row["content_hash"] != row_content_hash(row):
+        try:
+            content = row_content_hash(row)
+        except (TypeError, ValueError, AttributeError):
+            return checked, last, Break(event_id, seq, "its content cannot be read (changed in the database)")
+        if row["content_hash"] != content:
             return checked, last, Break(event_id, seq, "its content was changed after it was written")
         if row["prev_hash"] != expected_prev:
             return checked, last, Break(event_id, seq, "it does not follow the event before it (previous hash "

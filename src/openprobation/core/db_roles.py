@@ -21,15 +21,23 @@ def grant_runtime_role(role: str) -> list[str]:
     if connection.vendor != "postgresql":
         raise ValidationFailed.single("role", "Database roles apply to PostgreSQL only")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper, rolname = current_user FROM pg_roles WHERE rolname = %s", [role])
+        cursor.execute(
+            "SELECT rolsuper OR rolcreaterole OR rolreplication OR rolbypassrls, "
+            "rolname = current_user OR pg_has_role(rolname, current_user, 'MEMBER') "
+            "FROM pg_roles WHERE rolname = %s",
+            [role],
+        )
         found = cursor.fetchone()
         if found is None:
             raise ValidationFailed.single("role", f"There is no PostgreSQL role {role!r}: create it first "
                                                   "(CREATE ROLE … LOGIN PASSWORD …)")
-        is_super, is_self = found
-        if is_super or is_self:
-            raise ValidationFailed.single("role", f"{role!r} is a superuser or the role running the migrations: the "
-                                                  "service must run as a different, ordinary role")
+        privileged, owner = found
+        if privileged:
+            raise ValidationFailed.single("role", f"{role!r} is a superuser or may create roles, replicate or bypass "
+                                                  "row security: the service must run as an ordinary role")
+        if owner:
+            raise ValidationFailed.single("role", f"{role!r} is, or is a member of, the role running the migrations "
+                                                  "(the tables' owner): the service must run as a different role")
         cursor.execute(
             "SELECT quote_ident(%s), quote_ident(current_schema()), quote_ident(current_database())", [role]
         )

@@ -126,7 +126,7 @@ def case_with_lists(crn: str) -> tuple[Person | None, list[tuple[int, str]]]:
     """A case by CRN with its list entries: two small queries, run whether or not the case exists, so that what
     follows takes the same time either way."""
     person = Person.objects.select_related("team", "practitioner").filter(crn=crn).first()
-    entries = list(CaseAccess.objects.filter(person_id=person.pk if person else None).values_list("staff_id", "kind"))
+    entries = list(CaseAccess.objects.filter(person_id=person.pk if person else 0).values_list("staff_id", "kind"))
     return person, entries
 
 
