@@ -199,7 +199,7 @@ def test_every_dynamic_response_is_no_store_and_has_a_permissions_policy(org, fr
 
 
 @pytest.mark.parametrize(
-    "feature", ["camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "display-capture"]
+    "feature", ["camera", "microphone", "geolocation", "payment", "usb", "serial", "display-capture"]
 )
 def test_permissions_policy_denies_powerful_features(feature):
     assert f"{feature}=()" in PERMISSIONS_POLICY.split(", ")

@@ -29,9 +29,10 @@ STRICT_POLICY = (
 DOCS_POLICY = STRICT_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 # Every feature a case management service never needs, denied to the page and anything it might embed. Only
-# features browsers recognise: an unknown name is reported as an error in the browser's console.
+# features browsers recognise: an unknown name is reported as an error in the browser's console (Chromium 150 does
+# not know "bluetooth").
 DENIED_FEATURES = (
-    "accelerometer", "autoplay", "bluetooth", "camera", "display-capture", "encrypted-media", "fullscreen",
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
     "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
     "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
 )
