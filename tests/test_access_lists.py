@@ -462,6 +462,7 @@ def test_a_server_operator_sets_a_password_with_the_command_audited(org, monkeyp
     assert get_user_model().objects.get(username="spo").check_password("a-brand-new-passphrase")
     event = AuditEvent.objects.get(action="user.password_set")
     assert event.after == {"username": "spo", "password": "changed"}
+    assert event.actor_name.startswith("command line (") and event.actor_name != "command line ()"
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert cli.main(["set-password", "spo", "--password-stdin"]) == 2
     assert cli.main(["set-password", "nobody", "--password-stdin"]) == 2

@@ -440,7 +440,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
-    return handler(args)
+    if handler is cmd_serve:
+        return handler(args)
+    # What an administrative command changes is audited as done from the command line by this operating-system
+    # account (the server's own events stay "system").
+    previous = os.environ.get("OPENPROBATION_COMMAND_LINE_USER")
+    os.environ["OPENPROBATION_COMMAND_LINE_USER"] = _operator()
+    try:
+        return handler(args)
+    finally:
+        if previous is None:
+            os.environ.pop("OPENPROBATION_COMMAND_LINE_USER", None)
+        else:
+            os.environ["OPENPROBATION_COMMAND_LINE_USER"] = previous
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 if __name__ == "__main__":

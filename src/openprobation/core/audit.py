@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,7 +43,7 @@ def audit_record(
     event = AuditEvent(
         at=clock.now(),
         actor=user,  # type: ignore[misc]
-        actor_name=user.get_username() if user is not None else "system",
+        actor_name=user.get_username() if user is not None else _system_actor(),
         crn=crn,
         action=action,
         entity=entity,
@@ -65,6 +66,13 @@ def audit_record(
         event.seq, event.prev_hash, event.hash = seq, prev, audit_chain.link_hash(prev, event.content_hash)
         event.save(force_insert=True)
     return event
+
+
+def _system_actor() -> str:
+    """Who a change without a signed-in user is recorded as: the operating-system account that ran the command
+    (``openprobation`` sets it), or the service itself."""
+    operator = os.environ.get("OPENPROBATION_COMMAND_LINE_USER", "")
+    return f"command line ({operator})"[:150] if operator else "system"
 
 
 _CHAIN_FIELDS = ("id", "seq", "at", "actor_id", "actor_name", "crn", "action", "entity", "entity_id", "before",
