@@ -6,7 +6,8 @@ operation can give, by rule:
 - 401 on every operation that needs a token;
 - 422 where it takes path or query parameters or a body (each invalid value named by its field path);
 - 404 where the path names a case or a record (``{crn}``, an id);
-- 400 (not JSON) and 413 (larger than ``OPENPROBATION_MAX_REQUEST_BYTES``) where it takes a body;
+- 400 (not JSON) where it takes a body, and 413 (larger than ``OPENPROBATION_MAX_REQUEST_BYTES``) on every
+  operation, since any request may carry a body and it is refused before the operation is chosen;
 - 403 on writes, which a role may be refused;
 - 409 where the body sends the ``version`` the client read;
 - and the few a rule cannot see (``EXTRA_STATUSES``): a read only some roles may make, a query naming a record.
@@ -86,13 +87,13 @@ def problem_statuses(method: str, path: str, operation: dict[str, Any], componen
     """The problem statuses one operation can answer with (see the module's docstring for the rules)."""
     parameters = operation.get("parameters", [])
     has_body = "requestBody" in operation
-    statuses: set[int] = set()
+    statuses: set[int] = {413}
     if operation.get("security"):
         statuses.add(401)
     if parameters or has_body:
         statuses.add(422)
     if has_body:
-        statuses |= {400, 413}
+        statuses.add(400)
     if STATELESS.search(path):
         return statuses
     if "{" in path:
