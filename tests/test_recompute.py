@@ -10,8 +10,14 @@ import pytest
 from openprobation.cli import main
 from openprobation.people.models import Person
 from openprobation.risk import recompute as rc
+from openprobation.risk import storage
 from openprobation.risk.models import RiskCalculation
-from openprobation.risk.services import criminal_history_set, oasys_assessment_record, registration_add
+from openprobation.risk.services import (
+    criminal_history_set,
+    oasys_assessment_record,
+    registration_add,
+    risk_recalculate,
+)
 from openprobation.rules import case_record as cr
 from tests.factories import make_person
 
@@ -121,7 +127,10 @@ def test_stored_rows_hold_the_same_inputs_digest_and_result_as_the_scalar_path(c
         for tool, outcome in expected.items():
             newest = RiskCalculation.objects.filter(person=person, tool=tool, source="recompute").first()
             checked += 1
-            assert newest.inputs == outcome.inputs and newest.inputs_digest == outcome.inputs_digest, (person.crn, tool)
+            assert newest.inputs == outcome.inputs and newest.inputs_digest == storage.inputs_digest(outcome.inputs), (
+                person.crn,
+                tool,
+            )
             assert (newest.result, list(newest.reasons)) == (outcome.result, list(outcome.reasons)), (person.crn, tool)
             assert (newest.policy_version, newest.as_of) == (outcome.policy_version, later)
     assert checked == len(caseload) * len(cr.TOOLS)
@@ -143,3 +152,16 @@ def test_only_the_calculations_that_differ_from_the_newest_stored_are_written(ca
     result = rc.recompute(as_of=AS_OF, batch=4)
     assert result.written_by_tool == {"tier": len(caseload)}
     assert rc.recompute(as_of=AS_OF, batch=4).written == 0
+
+
+def test_a_case_recalculated_after_recompute_stored_it_stores_nothing_new(caseload, monkeypatch):
+    # Recompute stores every tool (a new policy version); the case's own recalculation then finds the same inputs
+    # digest and policy, so it stores nothing: the two paths' digests agree.
+    later = dt.date(2027, 3, 1)
+    real = cr.tool_policy_version
+    monkeypatch.setattr(cr, "tool_policy_version", lambda tool: real(tool) + " new")
+    assert rc.recompute(as_of=later, batch=4).written == len(caseload) * len(cr.TOOLS)
+    before = RiskCalculation.objects.count()
+    for person in caseload:
+        assert risk_recalculate(actor=None, person=person, as_of=later) == []
+    assert RiskCalculation.objects.count() == before

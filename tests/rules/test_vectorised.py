@@ -294,27 +294,25 @@ def test_a_mappa_registration_missing_its_level_or_category_is_not_calculated_on
 
 
 def _check_stored(cases: list[cr.CaseFacts]) -> None:
-    """What recompute stores from the columns is the same text as the row-by-row path stored."""
-    from openprobation.risk.recompute import _row_values
+    """What recompute stores from the columns is the same text as the case's own calculation stores."""
+    from openprobation.risk import storage
+    from openprobation.risk.recompute import stored_row
 
-    at = dt.datetime(2026, 11, 24, 8, tzinfo=dt.UTC)
     df = vec.calculate_caseload(vec.frame_from_facts(cases), AS_OF)[0].filter(~pl.col("needs_scalar"))
     assert len(df)
     rows = list(df.iter_rows(named=True))
-    outcomes = [vec.outcomes_for_row(row, AS_OF) for row in rows]
+    expected = [cr.case_calculate(cases[row["row"]], AS_OF) for row in rows]
     for tool in cr.TOOLS:
         stored = vec.stored_columns(df, tool, AS_OF)
-        for row, full, got in zip(rows, outcomes, stored.iter_rows(named=True), strict=True):
-            want = dict(zip(rc_columns(), _row_values(0, full[tool], AS_OF, at), strict=True))
+        for row, want, got in zip(rows, expected, stored.iter_rows(named=True), strict=True):
+            o = want[tool]
             assert got["row"] == row["row"]
-            for name in ("status", "inputs", "result", "result_key", "reasons", "score", "band", "tier"):
-                assert got[name] == want[name], (tool, name, cases[row["row"]])
-
-
-def rc_columns() -> tuple[str, ...]:
-    from openprobation.risk.recompute import CALC_COLUMNS
-
-    return CALC_COLUMNS
+            from_columns = stored_row(
+                0, tool, got["status"], got["inputs"], got["result"], got["result_key"],
+                storage.reasons_for(got["missing"]),
+            )  # fmt: skip
+            one_by_one = stored_row(0, tool, o.status, o.inputs, o.result, o.result_key, list(o.reasons))
+            assert from_columns == one_by_one, (tool, cases[row["row"]])
 
 
 @settings(

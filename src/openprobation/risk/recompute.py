@@ -18,12 +18,9 @@ calculations and rolls every batch back): the benchmark's floor.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -31,6 +28,7 @@ from django.db import connection, transaction
 
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
+from openprobation.risk import storage
 from openprobation.risk.models import CriminalHistory, OasysAssessment, Registration, RiskCalculation
 from openprobation.rules import case_record as cr
 from openprobation.rules import vectorised as vec
@@ -222,22 +220,6 @@ def read_latest(lo: int, hi: int) -> pl.DataFrame:
     )
 
 
-def _row_values(person_id: int, outcome: cr.ToolOutcome, as_of: dt.date, at: dt.datetime) -> tuple[Any, ...]:
-    """One stored row from a scalar outcome (the rows the scalar path handles; the reference for the columns)."""
-    result = outcome.result or {}
-    score = None
-    if outcome.status == "calculated":
-        raw = result.get("percent", result.get("two_year_percent"))
-        score = None if raw is None else str(Decimal(str(raw)).quantize(Decimal("0.01")))
-    band = result.get("protect_level", "") if outcome.tool == "tier" else result.get("band", "")
-    return (
-        person_id, outcome.tool, outcome.status, at, as_of, outcome.policy_version, cr.canonical_json(outcome.inputs),
-        outcome.inputs_digest, json.dumps(outcome.result) if outcome.result is not None else None,
-        outcome.result_key, json.dumps(list(outcome.reasons)), score, str(band or ""),
-        str(result.get("tier", "")), "recompute",
-    )  # fmt: skip
-
-
 STORED_SCHEMA: dict[str, Any] = {
     "person_id": pl.Int64, "tool": pl.String, "status": pl.String, "policy_version": pl.String,
     "inputs": pl.String, "inputs_digest": pl.String, "result": pl.String, "result_key": pl.String,
@@ -245,11 +227,23 @@ STORED_SCHEMA: dict[str, Any] = {
 }  # fmt: skip
 
 
-def _with_digest(frame: pl.DataFrame) -> pl.DataFrame:
-    """Adds ``inputs_digest`` (``rules.case_record.inputs_digest``: SHA-1 of the canonical JSON)."""
-    sha1 = hashlib.sha1
-    digests = [sha1(text.encode(), usedforsecurity=False).hexdigest() for text in frame["inputs"]]
-    return frame.with_columns(pl.Series("inputs_digest", digests, dtype=pl.String)).select(*STORED_SCHEMA)
+def stored_row(
+    person_id: int,
+    tool: str,
+    status: str,
+    inputs: dict[str, Any],
+    result: dict[str, Any] | None,
+    result_key: str,
+    reasons: list[dict[str, str]],
+) -> tuple[Any, ...]:
+    """One stored calculation (:data:`STORED_SCHEMA`), encoded by ``risk.storage`` from typed values."""
+    inputs_text, digest, result_text, reasons_text, score, band, tier = storage.stored_text(
+        tool, inputs, result, reasons
+    )
+    return (
+        person_id, tool, status, cr.tool_policy_version(tool), inputs_text, digest, result_text, result_key,
+        reasons_text, score, band, tier,
+    )  # fmt: skip
 
 
 def write_calculations(stored: pl.DataFrame, as_of: dt.date, at: dt.datetime) -> None:
@@ -302,24 +296,42 @@ def _batches(ids: list[int], size: int) -> Iterator[tuple[int, int, int]]:
         yield chunk[0], chunk[-1], len(chunk)
 
 
-def _scalar_frames(
-    df: pl.DataFrame, scalar: dict[int, dict[str, cr.ToolOutcome]], as_of: dt.date, at: dt.datetime
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """For the rows the scalar path calculated: their keys and tiers (``row``, ``tool``, ``key``, ``tier``) and
-    every stored row they could need (``row`` plus :data:`STORED_SCHEMA`)."""
-    person = dict(zip(df["row"].to_list(), df["person_id"].to_list(), strict=True)) if scalar else {}
-    keys, stored = [], []
+def _scalar_keys(df: pl.DataFrame, scalar: dict[int, dict[str, cr.ToolOutcome]]) -> pl.DataFrame:
+    """The keys and tiers (``row``, ``tool``, ``key``, ``tier``) of the rows the scalar path calculated."""
+    keys = [
+        (index, tool, outcome.result_key, str(outcome.result["tier"]) if tool == "tier" and outcome.result else "")
+        for index, outcomes in scalar.items()
+        for tool, outcome in outcomes.items()
+    ]
+    return pl.DataFrame(keys, schema={"row": pl.UInt32, "tool": pl.String, "key": pl.String, "tier": pl.String},
+                        orient="row")  # fmt: skip
+
+
+def _stored(
+    df: pl.DataFrame, scalar: dict[int, dict[str, cr.ToolOutcome]], changed: pl.DataFrame, as_of: dt.date
+) -> pl.DataFrame:
+    """Every calculation to store (:data:`STORED_SCHEMA`), in case and tool order: the changed (row, tool) pairs,
+    from the scalar outcomes for the rows the scalar path calculated and from the columns for the others."""
+    person = dict(zip(df["row"].to_list(), df["person_id"].to_list(), strict=True))
+    wanted = set(changed.iter_rows())
+    order = {tool: i for i, tool in enumerate(cr.TOOLS)}
+    records: list[tuple[int, int, tuple[Any, ...]]] = []
     for index, outcomes in scalar.items():
-        for tool, outcome in outcomes.items():
-            tier = str(outcome.result["tier"]) if tool == "tier" and outcome.result else ""
-            keys.append((index, tool, outcome.result_key, tier))
-            values = _row_values(person[index], outcome, as_of, at)
-            stored.append((index, *(values[CALC_COLUMNS.index(c)] for c in STORED_SCHEMA)))
-    key_schema = {"row": pl.UInt32, "tool": pl.String, "key": pl.String, "tier": pl.String}
-    return (
-        pl.DataFrame(keys, schema=key_schema, orient="row"),
-        pl.DataFrame(stored, schema={"row": pl.UInt32, **STORED_SCHEMA}, orient="row"),
-    )
+        for tool, o in outcomes.items():
+            if (index, tool) in wanted:
+                row = stored_row(person[index], tool, o.status, o.inputs, o.result, o.result_key, list(o.reasons))
+                records.append((index, order[tool], row))
+    for tool in cr.TOOLS:
+        rows = df.join(changed.filter(pl.col("tool") == tool), on="row", how="semi").filter(~pl.col("needs_scalar"))
+        if rows.is_empty():
+            continue
+        typed = vec.stored_columns(rows, tool, as_of)
+        columns = [typed[c].to_list() for c in ("row", "status", "inputs", "result", "result_key", "missing")]
+        for index, status, inputs, result, key, missing in zip(*columns, strict=True):
+            row = stored_row(person[index], tool, status, inputs, result, key, storage.reasons_for(missing))
+            records.append((index, order[tool], row))
+    records.sort(key=lambda record: (record[0], record[1]))
+    return pl.DataFrame([r for _, _, r in records], schema=STORED_SCHEMA, orient="row")
 
 
 def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False) -> None:
@@ -338,7 +350,7 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
     df, scalar = vec.calculate_caseload(facts.drop("person_id"), as_of)
     df = df.with_columns(facts["person_id"])
     result.scalar_cases += len(scalar)
-    scalar_keys, scalar_stored = _scalar_frames(df, scalar, as_of, at)
+    scalar_keys = _scalar_keys(df, scalar)
     versions = pl.DataFrame({"tool": list(cr.TOOLS), "version": [cr.tool_policy_version(t) for t in cr.TOOLS]})
     # One row per (case, tool): the key now (the scalar path's for the rows it handled) against the newest stored.
     tier_now = pl.when(pl.col("tier_status") == "calculated").then(pl.col("tier_tier")).otherwise(pl.lit(""))
@@ -364,19 +376,7 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
         .sort("person_id")
     )
     tier_changes = list(tiers.select("person_id", "tier").iter_rows())
-    parts = [scalar_stored.join(changed, on=["row", "tool"], how="semi").drop("inputs_digest")]
-    for tool in cr.TOOLS:
-        rows = df.join(changed.filter(pl.col("tool") == tool), on="row", how="semi").filter(~pl.col("needs_scalar"))
-        if rows.is_empty():
-            continue
-        parts.append(
-            vec.stored_columns(rows, tool, as_of)
-            .join(rows.select("row", "person_id"), on="row")
-            .with_columns(tool=pl.lit(tool), policy_version=pl.lit(cr.tool_policy_version(tool)))
-            .select("row", *[c for c in STORED_SCHEMA if c != "inputs_digest"])
-        )
-    order = pl.col("tool").replace_strict({t: i for i, t in enumerate(cr.TOOLS)}, return_dtype=pl.Int64)
-    stored = _with_digest(pl.concat(parts).sort(pl.col("row"), order).drop("row"))
+    stored = _stored(df, scalar, changed, as_of)
     write_calculations(stored, as_of, at)
     write_tiers(tier_changes)
     result.written += len(stored)

@@ -17,6 +17,7 @@ from openprobation.core.records import apply_changes, lock_for_update, reject_un
 from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_date_order
+from openprobation.risk import storage
 from openprobation.risk.facts import HISTORY_FIELDS, case_facts
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.rules import case_record as cr
@@ -398,12 +399,7 @@ def latest_calculations(person: Person) -> dict[str, RiskCalculation]:
 def calculation_row(
     person_id: int, outcome: cr.ToolOutcome, *, as_of: dt.date, at: dt.datetime, source: str
 ) -> RiskCalculation:
-    """An unsaved RiskCalculation for an outcome (the headline columns filled in for querying)."""
-    result = outcome.result or {}
-    score = None
-    if outcome.status == "calculated":
-        raw = result.get("percent", result.get("two_year_percent"))
-        score = None if raw is None else Decimal(str(raw)).quantize(Decimal("0.01"))
+    """An unsaved RiskCalculation for an outcome (the headline columns filled in for querying; ``risk.storage``)."""
     return RiskCalculation(
         person_id=person_id,
         tool=outcome.tool,
@@ -411,14 +407,14 @@ def calculation_row(
         calculated_at=at,
         as_of=as_of,
         policy_version=outcome.policy_version,
-        inputs=outcome.inputs,
-        inputs_digest=outcome.inputs_digest,
+        inputs=storage.jsonable(outcome.inputs),
+        inputs_digest=storage.inputs_digest(outcome.inputs),
         result=outcome.result,
         result_key=outcome.result_key,
         reasons=list(outcome.reasons),
-        score=score,
-        band=str(result.get("band", "")) if outcome.tool != "tier" else str(result.get("protect_level", "")),
-        tier=str(result.get("tier", "")),
+        score=storage.score_of(outcome.tool, outcome.result if outcome.status == "calculated" else None),
+        band=storage.band_of(outcome.tool, outcome.result),
+        tier=storage.tier_of(outcome.result),
         source=source,
     )
 
@@ -440,7 +436,7 @@ def risk_recalculate(
             calculation_row(person.pk, o, as_of=as_of, at=at, source=source)
             for tool, o in outcomes.items()
             if tool not in latest
-            or latest[tool].inputs_digest != o.inputs_digest
+            or latest[tool].inputs_digest != storage.inputs_digest(o.inputs)
             or latest[tool].policy_version != o.policy_version
         ]
         RiskCalculation.objects.bulk_create(new)

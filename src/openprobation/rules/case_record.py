@@ -21,8 +21,6 @@ without what it needs is "not calculated", with each missing fact named.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,6 +28,7 @@ from typing import Any, Literal
 
 from openprobation.rules.calculators import CalculationInputError, calculate
 from openprobation.rules.offences import POLICY_VERSION as OFFENCE_POLICY_VERSION
+from openprobation.rules.ops import SCALAR, Ops
 from openprobation.rules.predictors.base import Policy, load_policy
 from openprobation.rules.registrations import MAPPA_CODE, registration_policy, rosh_codes, rosh_level
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
@@ -202,10 +201,6 @@ class ToolOutcome:
     notes: tuple[str, ...] = ()
 
     @property
-    def inputs_digest(self) -> str:
-        return inputs_digest(self.inputs)
-
-    @property
     def result_key(self) -> str:
         return result_key(self.tool, self.status, self.result, self.reasons)
 
@@ -231,14 +226,6 @@ def tool_policy_version(tool: str) -> str:
         versions.append(registration_policy().policy_version)
     versions.append(policy().policy_version)
     return " ".join(versions)
-
-
-def canonical_json(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def inputs_digest(inputs: Mapping[str, Any]) -> str:
-    return hashlib.sha1(canonical_json(inputs).encode(), usedforsecurity=False).hexdigest()
 
 
 def _key_value(value: Any) -> str:
@@ -314,21 +301,61 @@ MISSING_FOR: dict[str, tuple[str, ...]] = {
 }
 
 
-def missing_codes(facts: CaseFacts, tool: str) -> list[str]:
-    history = facts.history
-    present = {
-        "no_event": facts.event is not None,
-        "gender": facts.gender in ("male", "female"),
-        "no_history": history is not None,
-        "total_sanctions": history is None or history.total_sanctions is not None,
-        "age_at_first_sanction": history is None or history.age_at_first_sanction is not None,
-        "violent_sanctions": history is None or history.violent_sanctions is not None,
-        "release_date": facts.event is None
-        or facts.event.sentence_type not in policy()["custodial_sentence_types"]
-        or facts.event.release_date is not None,
-        "no_assessment": facts.assessment is not None,
+HISTORY_FIELDS = tuple(CriminalHistory.__dataclass_fields__)
+
+
+def fact_row(facts: CaseFacts) -> dict[str, Any]:
+    """A case's facts as one flat row of values (a caseload's frame has a column for each): everything the tools
+    read from the record, the newest RoSH level and the MAPPA level and category already read."""
+    event, history, assessment = facts.event, facts.history, facts.assessment
+    level, category = mappa(facts.registrations)
+    pol = policy()
+    return {
+        "gender": facts.gender,
+        "date_of_birth": facts.date_of_birth,
+        "has_event": event is not None,
+        "offence_code": event.offence_code if event else None,
+        "conviction_date": event.conviction_date if event else None,
+        "sentence_date": event.sentence_date if event else None,
+        "sentence_type": event.sentence_type if event else None,
+        "release_date": event.release_date if event else None,
+        "any_custodial": any(t in pol["custodial_sentence_types"] for t in facts.active_sentence_types),
+        "any_mandate_requirement": any(t in pol["mandate_requirement_types"] for t in facts.active_requirement_types),
+        "has_history": history is not None,
+        **{f"h_{name}": getattr(history, name) if history else None for name in HISTORY_FIELDS},
+        "has_assessment": assessment is not None,
+        "a_date": assessment.completed_date if assessment else None,
+        "a_layer": assessment.layer if assessment else None,
+        "a_status": assessment.status if assessment else None,
+        "a_kind": assessment.kind if assessment else None,
+        **{f"ans_{name}": assessment.answers.get(name) if assessment else None for name in OASYS_ANSWERS},
+        **{f"need_{s}": assessment.section_scores.get(s) if assessment else None for s in NEED_SECTIONS},
+        "rosh": rosh_level(r.code for r in facts.registrations),
+        "mappa_level": level,
+        "mappa_category": category,
+        "registrations": sorted({r.code for r in facts.registrations}),
     }
-    return [code for code in MISSING_FOR[tool] if not present[code]]
+
+
+def absent(o: Ops, x: Mapping[str, Any]) -> dict[str, Any]:
+    """Whether each fact of :data:`MISSING` is missing from the record (``x``: :func:`fact_row`'s fields)."""
+    custodial = o.fill_null(o.is_in(x["sentence_type"], policy()["custodial_sentence_types"]), False)
+    history = x["has_history"]
+    return {
+        "no_event": o.not_(x["has_event"]),
+        "gender": o.not_(o.is_in(x["gender"], ("male", "female"))),
+        "no_history": o.not_(history),
+        "total_sanctions": o.and_(history, o.is_null(x["h_total_sanctions"])),
+        "age_at_first_sanction": o.and_(history, o.is_null(x["h_age_at_first_sanction"])),
+        "violent_sanctions": o.and_(history, o.is_null(x["h_violent_sanctions"])),
+        "release_date": o.and_(x["has_event"], custodial, o.is_null(x["release_date"])),
+        "no_assessment": o.not_(x["has_assessment"]),
+    }
+
+
+def missing_codes(facts: CaseFacts, tool: str) -> list[str]:
+    gaps = absent(SCALAR, fact_row(facts))
+    return [code for code in MISSING_FOR[tool] if gaps[code]]
 
 
 def follow_up_start(event: CurrentEvent) -> dt.date | None:
@@ -345,6 +372,19 @@ def layer3_valid(assessment: Assessment | None, as_of: dt.date) -> bool:
         and assessment.status in pol["assessment_counting_statuses"]
         and assessment.completed_date <= as_of
         and (as_of - assessment.completed_date).days <= 7 * int(pol["layer3_valid_weeks"])
+    )
+
+
+def layer3_current(o: Ops, x: Mapping[str, Any], as_of: Any) -> Any:
+    """:func:`layer3_valid` over :func:`fact_row`'s fields."""
+    pol = policy()
+    completed = o.fill_null(x["a_date"], as_of)
+    return o.and_(
+        x["has_assessment"],
+        x["a_layer"] == "layer3",
+        o.fill_null(o.is_in(x["a_status"], pol["assessment_counting_statuses"]), False),
+        completed <= as_of,
+        o.days_between(completed, as_of) <= 7 * int(pol["layer3_valid_weeks"]),
     )
 
 
@@ -371,91 +411,107 @@ def tier_registrations(codes: Iterable[str], rosh: str | None) -> list[str]:
     return sorted({code for code in codes if levels.get(code, rosh) == rosh})
 
 
-def _answers(facts: CaseFacts, names: tuple[str, ...]) -> dict[str, Any]:
-    answers = facts.assessment.answers if facts.assessment is not None else {}
-    return {name: answers.get(name) for name in names}
+def record_inputs(o: Ops, tool: str, x: Mapping[str, Any], as_of: Any, **upstream: Any) -> dict[str, Any]:
+    """The input each tool gets from the record (``x``: :func:`fact_row`'s fields), as typed values (dates as
+    dates; :func:`jsonable` gives what is stored). The tier also needs ``rsr_percent`` and ``ogrs_percent``, the
+    RSR and OGRS3 worked out here (None when they could not be)."""
+    pol = policy()
+    has_event = x["has_event"]
+    custodial = o.fill_null(o.is_in(x["sentence_type"], pol["custodial_sentence_types"]), False)
 
+    def answers(names: Iterable[str]) -> dict[str, Any]:
+        return {name: x[f"ans_{name}"] for name in names}
 
-def history_inputs(facts: CaseFacts, as_of: dt.date) -> dict[str, Any]:
-    """The fields OGRS3, SNSV, OSP, OVP and OGP share, JSON-ready (None where the record has nothing)."""
-    event, history = facts.event, facts.history or CriminalHistory()
-    return {
-        "gender": facts.gender,
-        "date_of_birth": iso(facts.date_of_birth),
-        "conviction_date": iso(event.conviction_date) if event else None,
-        "follow_up_start": iso(follow_up_start(event)) if event else None,
-        "offence_code": event.offence_code if event else None,
-        "total_sanctions": history.total_sanctions,
-        "age_at_first_sanction": history.age_at_first_sanction,
+    base = {
+        "gender": x["gender"],
+        "date_of_birth": x["date_of_birth"],
+        "conviction_date": o.where(has_event, x["conviction_date"], None),
+        "follow_up_start": o.where(has_event, o.where(custodial, x["release_date"], x["sentence_date"]), None),
+        "offence_code": o.where(has_event, x["offence_code"], None),
+        "total_sanctions": x["h_total_sanctions"],
+        "age_at_first_sanction": x["h_age_at_first_sanction"],
     }
+    if tool == "ogrs3":
+        return base
+    if tool == "ogp":
+        return {**base, **answers(OGP_ANSWERS)}
+    if tool == "ovp":
+        return {
+            **{k: base[k] for k in ("gender", "date_of_birth", "follow_up_start", "total_sanctions")},
+            "violent_sanctions": x["h_violent_sanctions"],
+            **answers(OVP_ANSWERS),
+        }
+    if tool == "rsr":
+        release = x["release_date"]
+        previous = {k: x[f"ans_previous_{k}"] for k in PREVIOUS_CONVICTIONS}
+        return {
+            **base,
+            "assessment_date": as_of,
+            "violent_sanctions": x["h_violent_sanctions"],
+            "has_sexual_offence_history": o.or_(*(o.fill_null(x[f"h_{n}"], 0) > 0 for n in SEXUAL_COUNTS)),
+            **{n: x[f"h_{n}"] for n in SEXUAL_COUNTS},
+            "stranger_victim": x["h_stranger_victim"],
+            "last_sexual_sanction_date": x["h_last_sexual_sanction_date"],
+            "in_custody": o.and_(
+                has_event,
+                o.fill_null(x["sentence_type"] == "custody", False),
+                o.or_(o.is_null(release), o.fill_null(release, as_of) > as_of),
+            ),
+            "most_recent_offence_date": x["h_most_recent_offence_date"],
+            "most_recent_sexual_offence_date": x["h_most_recent_sexual_offence_date"],
+            **answers(SNSV_DYNAMIC_ANSWERS),
+            "previous_convictions": o.where(
+                o.and_(*(o.not_(o.is_null(v)) for v in previous.values())), o.record(previous), None
+            ),
+        }
+    assert tool == "tier"
+    layer3 = o.let(layer3_current(o, x, as_of))
+    needs_given = o.let(o.and_(layer3, o.or_(*(o.not_(o.is_null(x[f"need_{s}"])) for s in NEED_SECTIONS))))
+    female = o.fill_null(x["gender"] == "female", False)
+    codes, rosh = x["registrations"], x["rosh"]
+    levels = rosh_codes()
+    kept = codes  # an older RoSH registration the newest one supersedes is left out (tier_registrations)
+    for level in sorted(set(levels.values())):
+        others = [code for code, other in levels.items() if other != level]
+        kept = o.where(o.fill_null(rosh == level, False), o.without(codes, others), kept)
+    return {
+        "gender": x["gender"],
+        "has_layer3_assessment": layer3,
+        "rosh": rosh,
+        "rsr_percent": upstream["rsr_percent"],
+        "mappa_level": x["mappa_level"],
+        "mappa_category": x["mappa_category"],
+        "registrations": o.sort(kept),
+        "ogrs_percent": upstream["ogrs_percent"],
+        "needs": o.where(needs_given, o.record({s: x[f"need_{s}"] for s in NEED_SECTIONS}), None),
+        "needs_assessment_type": o.where(needs_given, x["a_kind"], None),
+        "mandate_for_change": o.or_(x["any_custodial"], x["any_mandate_requirement"]),
+        **{name: o.where(female, x[f"ans_{name}"], None) for name in WOMEN_ANSWERS},
+        "recent_breach_or_recall": o.where(female, x["h_recent_breach_or_recall"], None),
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """Typed input values as stored (JSON): dates as ``YYYY-MM-DD``, tuples as lists."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
 
 
 def tool_inputs(facts: CaseFacts, as_of: dt.date, tool: str, upstream: Mapping[str, ToolOutcome]) -> dict[str, Any]:
     """The input the tool gets from this record (the stored, replayable ``inputs``)."""
-    base = history_inputs(facts, as_of)
-    history = facts.history or CriminalHistory()
-    event = facts.event
-    if tool == "ogrs3":
-        return base
-    if tool == "rsr":
-        sexual = {name: getattr(history, name) for name in SEXUAL_COUNTS}
-        answers = _answers(facts, (*SNSV_DYNAMIC_ANSWERS, *(f"previous_{k}" for k in PREVIOUS_CONVICTIONS)))
-        previous = {k: answers.pop(f"previous_{k}") for k in PREVIOUS_CONVICTIONS}
-        in_custody = (
-            event is not None
-            and event.sentence_type == "custody"
-            and (event.release_date is None or event.release_date > as_of)
-        )
-        return {
-            **base,
-            "assessment_date": iso(as_of),
-            "violent_sanctions": history.violent_sanctions,
-            "has_sexual_offence_history": any((v or 0) > 0 for v in sexual.values()),
-            **sexual,
-            "stranger_victim": history.stranger_victim,
-            "last_sexual_sanction_date": iso(history.last_sexual_sanction_date),
-            "in_custody": in_custody,
-            "most_recent_offence_date": iso(history.most_recent_offence_date),
-            "most_recent_sexual_offence_date": iso(history.most_recent_sexual_offence_date),
-            **answers,
-            "previous_convictions": previous if all(v is not None for v in previous.values()) else None,
+    extra = {}
+    if tool == "tier":
+        rsr, ogrs3 = upstream["rsr"], upstream["ogrs3"]
+        extra = {
+            "rsr_percent": rsr.result["percent"] if rsr.result else None,
+            "ogrs_percent": ogrs3.result["two_year_percent"] if ogrs3.result else None,
         }
-    if tool == "ovp":
-        return {
-            "gender": base["gender"],
-            "date_of_birth": base["date_of_birth"],
-            "follow_up_start": base["follow_up_start"],
-            "total_sanctions": history.total_sanctions,
-            "violent_sanctions": history.violent_sanctions,
-            **_answers(facts, OVP_ANSWERS),
-        }
-    if tool == "ogp":
-        return {**base, **_answers(facts, OGP_ANSWERS)}
-    assert tool == "tier"
-    rsr, ogrs3 = upstream["rsr"], upstream["ogrs3"]
-    level, category = mappa(facts.registrations)
-    layer3 = layer3_valid(facts.assessment, as_of)
-    assessment = facts.assessment
-    needs = None
-    if layer3 and assessment is not None and any(assessment.section_scores.get(s) is not None for s in NEED_SECTIONS):
-        needs = {section: assessment.section_scores.get(section) for section in NEED_SECTIONS}
-    women = _answers(facts, WOMEN_ANSWERS) if facts.gender == "female" else dict.fromkeys(WOMEN_ANSWERS)
-    rosh = rosh_level(r.code for r in facts.registrations)
-    return {
-        "gender": facts.gender,
-        "has_layer3_assessment": layer3,
-        "rosh": rosh,
-        "rsr_percent": rsr.result["percent"] if rsr.result else None,
-        "mappa_level": level,
-        "mappa_category": category,
-        "registrations": tier_registrations([r.code for r in facts.registrations], rosh),
-        "ogrs_percent": ogrs3.result["two_year_percent"] if ogrs3.result else None,
-        "needs": needs,
-        "needs_assessment_type": assessment.kind if needs is not None and assessment is not None else None,
-        "mandate_for_change": mandate_for_change(facts),
-        **women,
-        "recent_breach_or_recall": history.recent_breach_or_recall if facts.gender == "female" else None,
-    }
+    return jsonable(record_inputs(SCALAR, tool, fact_row(facts), as_of, **extra))
 
 
 def headline(tool: str, output: Mapping[str, Any]) -> dict[str, Any]:
@@ -501,8 +557,21 @@ def outcome_for(tool: str, inputs: dict[str, Any], missing: list[str]) -> ToolOu
 
 def case_calculate(facts: CaseFacts, as_of: dt.date) -> dict[str, ToolOutcome]:
     """Every tool for one case, as at ``as_of``: the scalar reference for the case record and recompute."""
+    return row_calculate(fact_row(facts), as_of)
+
+
+def row_calculate(row: Mapping[str, Any], as_of: dt.date) -> dict[str, ToolOutcome]:
+    """Every tool for one case given as :func:`fact_row`'s fields."""
+    gaps = absent(SCALAR, row)
     outcomes: dict[str, ToolOutcome] = {}
     for tool in TOOLS:
-        inputs = tool_inputs(facts, as_of, tool, outcomes)
-        outcomes[tool] = outcome_for(tool, inputs, missing_codes(facts, tool))
+        extra = {}
+        if tool == "tier":
+            rsr, ogrs3 = outcomes["rsr"], outcomes["ogrs3"]
+            extra = {
+                "rsr_percent": rsr.result["percent"] if rsr.result else None,
+                "ogrs_percent": ogrs3.result["two_year_percent"] if ogrs3.result else None,
+            }
+        inputs = jsonable(record_inputs(SCALAR, tool, row, as_of, **extra))
+        outcomes[tool] = outcome_for(tool, inputs, [code for code in MISSING_FOR[tool] if gaps[code]])
     return outcomes

@@ -152,8 +152,25 @@ class ScalarOps:
     def concat(self, *parts: Any) -> Any:
         return "".join(str(part) for part in parts)
 
+    def sort(self, codes: Any) -> Any:
+        return sorted(codes)
+
+    def record(self, fields: Mapping[str, Any]) -> Any:
+        """Named values kept together (an object in the stored inputs)."""
+        return dict(fields)
+
+    def field(self, record: Any, name: str) -> Any:
+        return None if record is None else record.get(name)
+
+    def days_between(self, start: dt.date, end: dt.date) -> Any:
+        return (end - start).days
+
     def percent_whole(self, probability: Any) -> Any:
         return percent_whole(probability)
+
+    def from_hundredths(self, hundredths: Any) -> Any:
+        """Whole hundredths as the nearest float (114 -> 1.14)."""
+        return hundredths / 100
 
     def hundredths(self, probability: Any) -> Any:
         """A probability as a percentage in whole hundredths, half-up (``percent_2dp`` x 100)."""
@@ -300,6 +317,18 @@ class ColumnOps:
     def concat(self, *parts: Any) -> Any:
         return pl.concat_str([_lit(part) if isinstance(part, str) else part.cast(pl.String) for part in parts])
 
+    def sort(self, codes: Any) -> Any:
+        return codes.list.sort()
+
+    def record(self, fields: Mapping[str, Any]) -> Any:
+        return pl.struct(**{name: _lit(value) for name, value in fields.items()})
+
+    def field(self, record: Any, name: str) -> Any:
+        return record.struct.field(name)
+
+    def days_between(self, start: Any, end: Any) -> Any:
+        return (end - start).dt.total_days()
+
     def percent_whole(self, probability: Any) -> Any:
         """As ``percent_whole``: 5 dp half-up, x100 half-up, kept within 1..99."""
         k5 = (probability * 100000 + 0.5).floor().cast(pl.Int64, strict=False)
@@ -307,6 +336,13 @@ class ColumnOps:
 
     def hundredths(self, probability: Any) -> Any:
         return (probability * 10000 + 0.5).floor().cast(pl.Int64, strict=False)
+
+    def from_hundredths(self, hundredths: Any) -> Any:
+        # Read from its decimal text: polars divides by multiplying by 0.01, which is not always the nearest float.
+        text = pl.concat_str(
+            [(hundredths // 100).cast(pl.String), pl.lit("."), (hundredths % 100).cast(pl.String).str.zfill(2)]
+        )
+        return text.cast(pl.Float64)
 
     def age(self, born: Any, on: Any) -> Any:
         def month_day(d: pl.Expr) -> pl.Expr:  # month() and day() are Int8: widen before multiplying
