@@ -24,7 +24,7 @@ from openprobation.risk.models import RecordedScore, Registration, RiskCalculati
 from openprobation.risk.services import recorded_score_set, registration_add
 from openprobation.rules import allocation as alloc
 from tests.factories import limit_access, make_person
-from tests.test_api import Api, problem_fields
+from tests.record.test_api import Api, problem_fields
 
 
 def calc(person, tool, *, score=None, tier=""):

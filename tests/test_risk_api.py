@@ -6,7 +6,7 @@ import pytest
 
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore
 from tests.factories import make_person
-from tests.test_api import Api, problem_fields
+from tests.record.test_api import Api, problem_fields
 
 pytestmark = pytest.mark.django_db
 

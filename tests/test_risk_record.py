@@ -329,7 +329,7 @@ def test_an_earlier_result_under_an_old_policy_is_marked_in_the_history(org, cas
 
 
 def test_the_api_gives_the_explanation_status_and_notice(org, case):
-    from tests.test_api import Api
+    from tests.record.test_api import Api
 
     criminal_history_set(actor=org.po.user, person=case, values=HISTORY)
     stored = latest(case, "ogrs3")

@@ -19,7 +19,7 @@ from openprobation.people.models import Person
 from openprobation.risk.services import registration_add
 from tests.factories import PASSWORD, make_person
 
-SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "images" / "caseload.png"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "caseload.png"
 
 # Ten made-up cases for the caseload (and its screenshot): name, tier, RoSH registration, next appointment.
 CASES = [

@@ -1,0 +1,1 @@
+"""Tests of work items, timescales in use, safeguarding enquiries and RoSH assessments."""
