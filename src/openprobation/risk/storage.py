@@ -10,6 +10,7 @@ record change after a recompute stores nothing new unless its inputs changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -24,8 +25,19 @@ def jsonable(value: Any) -> Any:
     return cr.jsonable(value)
 
 
+def _date(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a stored input value")
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_date)
+_PLAIN = json.JSONEncoder()
+
+
 def canonical_json(value: Mapping[str, Any]) -> str:
-    return json.dumps(jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Sorted keys, no spaces, dates as ``YYYY-MM-DD`` (the same text for a value and its :func:`jsonable`)."""
+    return _CANONICAL.encode(value)
 
 
 def inputs_digest(inputs: Mapping[str, Any]) -> str:
@@ -62,7 +74,7 @@ def stored_text(
     tool: str,
     inputs: Mapping[str, Any],
     result: Mapping[str, Any] | None,
-    reasons: Iterable[Mapping[str, str]],
+    reasons: list[dict[str, str]],
 ) -> tuple[str, str, str | None, str, str | None, str, str]:
     """One stored calculation's columns as text, for a bulk write (:data:`STORED_TEXT`)."""
     text = canonical_json(inputs)
@@ -70,8 +82,8 @@ def stored_text(
     return (
         text,
         hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest(),
-        None if result is None else json.dumps(result),
-        json.dumps(list(reasons)),
+        None if result is None else _PLAIN.encode(result),
+        _PLAIN.encode(reasons) if reasons else "[]",
         None if score is None else str(score),
         band_of(tool, result),
         tier_of(result),

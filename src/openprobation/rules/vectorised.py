@@ -348,7 +348,7 @@ def stored_columns(df: pl.DataFrame, tool: str, as_of: dt.date) -> pl.DataFrame:
     o = ops.ColumnOps(bind=True)
     inputs = pl.struct(**record_inputs(o, tool, as_of))
     calculated = pl.col(f"{tool}_status") == "calculated"
-    return o.bind(df).select(
+    typed = o.bind(df).select(
         "row",
         pl.col(f"{tool}_status").alias("status"),
         inputs.alias("inputs"),
@@ -356,3 +356,7 @@ def stored_columns(df: pl.DataFrame, tool: str, as_of: dt.date) -> pl.DataFrame:
         pl.col(f"{tool}_key").alias("result_key"),
         pl.col(f"{tool}_missing").str.split(",").list.eval(pl.element().filter(pl.element() != "")).alias("missing"),
     )
+    # Dates as their YYYY-MM-DD text already (as stored), so encoding them needs no Python call per date.
+    fields = typed.schema["inputs"].fields  # type: ignore[attr-defined]
+    as_text = pl.Struct([pl.Field(f.name, pl.String if f.dtype == pl.Date else f.dtype) for f in fields])
+    return typed.with_columns(pl.col("inputs").cast(as_text))
