@@ -59,7 +59,7 @@ def test_a_later_date_stores_new_results_once_and_a_second_run_writes_nothing(ca
     later = dt.date(2027, 3, 1)  # months since follow-up move SNSV on; a layer-3 assessment is still current
     first = rc.recompute(as_of=later, batch=4)
     assert first.written > 0
-    expected = {p.pk: cr.case_calculate(rc_facts(p, later), later) for p in caseload}
+    expected = {p.pk: cr.row_calculate(rc_facts(p, later), later) for p in caseload}
     for person in caseload:
         for tool, outcome in expected[person.pk].items():
             newest = RiskCalculation.objects.filter(person=person, tool=tool).order_by("-id").first()
@@ -69,9 +69,9 @@ def test_a_later_date_stores_new_results_once_and_a_second_run_writes_nothing(ca
 
 
 def rc_facts(person, as_of):
-    from openprobation.risk.facts import case_facts
+    from openprobation.risk.facts import case_row
 
-    return case_facts(person, as_of)
+    return case_row(person, as_of)
 
 
 def test_person_tier_follows_the_recalculated_tier(caseload):
@@ -123,7 +123,7 @@ def test_stored_rows_hold_the_same_inputs_digest_and_result_as_the_scalar_path(c
     assert rc.recompute(as_of=later, batch=4).written == len(caseload) * len(cr.TOOLS)
     checked = 0
     for person in caseload:
-        expected = cr.case_calculate(rc_facts(person, later), later)
+        expected = cr.row_calculate(rc_facts(person, later), later)
         for tool, outcome in expected.items():
             newest = RiskCalculation.objects.filter(person=person, tool=tool, source="recompute").first()
             checked += 1

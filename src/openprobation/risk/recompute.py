@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +29,11 @@ from django.db import connection, transaction
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.risk import storage
-from openprobation.risk.models import CriminalHistory, OasysAssessment, Registration, RiskCalculation
+from openprobation.risk.facts import json_text, query_frame, read_facts, table_name
+from openprobation.risk.models import RiskCalculation
 from openprobation.rules import case_record as cr
 from openprobation.rules import vectorised as vec
-from openprobation.rules.registrations import rosh_codes
-from openprobation.rules.tiering.v2 import NEED_SECTIONS
-from openprobation.sentences.models import Event, Requirement
+from openprobation.sentences.models import Event
 
 DEFAULT_BATCH = 20_000
 CALC_COLUMNS = (
@@ -63,156 +62,17 @@ class RecomputeResult:
         )
 
 
-def _table(model: Any) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def open_case_ids() -> list[int]:
-    sql = f"SELECT DISTINCT person_id FROM {_table(Event)} WHERE termination_date IS NULL ORDER BY person_id"  # noqa: S608
+    sql = f"SELECT DISTINCT person_id FROM {table_name(Event)} WHERE termination_date IS NULL ORDER BY person_id"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [row[0] for row in cursor.fetchall()]
 
 
-def _query(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
-    casts = []
-    for name, dtype in schema.items():
-        if dtype == pl.Date and frame.schema[name] == pl.String:
-            casts.append(pl.col(name).str.to_date("%Y-%m-%d"))
-        else:
-            casts.append(pl.col(name).cast(dtype))
-    return frame.with_columns(casts) if len(frame) else pl.DataFrame(schema=schema)
-
-
-def _json_text(column: str) -> str:
-    return f"{column}::text" if connection.vendor == "postgresql" else column
-
-
-def read_facts(lo: int, hi: int, as_of: dt.date) -> pl.DataFrame:
-    """The facts frame (``rules.vectorised.FACT_SCHEMA`` plus ``person_id``) of open cases with lo <= id <= hi."""
-    pol = cr.policy()
-    people = _query(
-        f"SELECT p.id, p.gender, p.date_of_birth FROM people_person p WHERE p.id BETWEEN %s AND %s AND EXISTS "  # noqa: S608
-        f"(SELECT 1 FROM {_table(Event)} e WHERE e.person_id = p.id AND e.termination_date IS NULL)",
-        [lo, hi],
-        {"person_id": pl.Int64, "gender": pl.String, "date_of_birth": pl.Date},
-    )
-    events = _query(
-        f"SELECT e.person_id, e.offence_code, e.conviction_date, e.sentence_date, e.sentence_type, e.release_date, "  # noqa: S608
-        f"e.number FROM {_table(Event)} e WHERE e.person_id BETWEEN %s AND %s AND e.termination_date IS NULL",
-        [lo, hi],
-        {
-            "person_id": pl.Int64, "offence_code": pl.String, "conviction_date": pl.Date, "sentence_date": pl.Date,
-            "sentence_type": pl.String, "release_date": pl.Date, "number": pl.Int64,
-        },
-    )  # fmt: skip
-    current = (
-        events.sort(["person_id", "sentence_date", "number"], descending=[False, True, True])
-        .group_by("person_id", maintain_order=True)
-        .agg(
-            pl.col("offence_code").first(),
-            pl.col("conviction_date").first(),
-            pl.col("sentence_date").first(),
-            pl.col("sentence_type").first(),
-            pl.col("release_date").first(),
-            pl.col("sentence_type").is_in(pol["custodial_sentence_types"]).any().alias("any_custodial"),
-        )
-    )
-    requirements = _query(
-        f"SELECT e.person_id, r.type FROM {_table(Requirement)} r JOIN {_table(Event)} e ON e.id = r.event_id "  # noqa: S608
-        "WHERE e.person_id BETWEEN %s AND %s AND e.termination_date IS NULL",
-        [lo, hi],
-        {"person_id": pl.Int64, "type": pl.String},
-    )
-    mandate = requirements.group_by("person_id").agg(
-        pl.col("type").is_in(pol["mandate_requirement_types"]).any().alias("any_mandate_requirement")
-    )
-    history_fields = vec.HISTORY_FIELDS
-    history = _query(
-        f"SELECT person_id, {', '.join(history_fields)} FROM {_table(CriminalHistory)} "  # noqa: S608
-        "WHERE person_id BETWEEN %s AND %s",
-        [lo, hi],
-        {"person_id": pl.Int64, **{f"h_{n}": vec.FACT_SCHEMA[f"h_{n}"] for n in history_fields}},
-    ).with_columns(has_history=pl.lit(True))
-    statuses = list(pol["assessment_counting_statuses"])
-    assessments = _query(
-        f"SELECT person_id, id, completed_date, layer, status, kind, {_json_text('answers')}, "  # noqa: S608
-        f"{_json_text('section_scores')} FROM {_table(OasysAssessment)} WHERE person_id BETWEEN %s AND %s "
-        f"AND completed_date <= %s AND status IN ({', '.join(['%s'] * len(statuses))})",
-        [lo, hi, as_of, *statuses],
-        {
-            "person_id": pl.Int64, "id": pl.Int64, "a_date": pl.Date, "a_layer": pl.String, "a_status": pl.String,
-            "a_kind": pl.String, "answers": pl.String, "section_scores": pl.String,
-        },
-    )  # fmt: skip
-    answer_type = pl.Struct({name: vec.FACT_SCHEMA[f"ans_{name}"] for name in vec.ANSWERS})
-    need_type = pl.Struct({s: pl.Int64 for s in NEED_SECTIONS})
-    latest_assessment = (
-        assessments.sort(["person_id", "a_date", "id"], descending=[False, True, True])
-        .group_by("person_id", maintain_order=True)
-        .first()
-        .with_columns(
-            pl.col("answers").str.json_decode(answer_type).struct.rename_fields([f"ans_{n}" for n in vec.ANSWERS]),
-            pl.col("section_scores")
-            .str.json_decode(need_type)
-            .struct.rename_fields([f"need_{s}" for s in NEED_SECTIONS]),
-            has_assessment=pl.lit(True),
-        )
-        .unnest("answers", "section_scores")
-        .drop("id")
-    )
-    registrations = _query(
-        f"SELECT person_id, id, code, level, category, start_date FROM {_table(Registration)} "  # noqa: S608
-        "WHERE person_id BETWEEN %s AND %s AND end_date IS NULL",
-        [lo, hi],
-        {
-            "person_id": pl.Int64, "id": pl.Int64, "code": pl.String, "level": pl.String, "category": pl.String,
-            "start_date": pl.Date,
-        },
-    )  # fmt: skip
-    levels = rosh_codes()
-    newest = registrations.sort(["person_id", "start_date", "id"], descending=[False, True, True])
-    regs = newest.group_by("person_id", maintain_order=True).agg(
-        pl.col("code").filter(pl.col("code").is_in(list(levels))).first().replace_strict(levels, default=None)
-        .alias("rosh"),
-        pl.col("level").filter(pl.col("code") == "MAPP").first().alias("mappa_level_code"),
-        pl.col("category").filter(pl.col("code") == "MAPP").first().alias("mappa_category_code"),
-        pl.col("code").unique().sort().alias("registrations"),
-    )  # fmt: skip
-
-    def mappa_number(column: str) -> pl.Expr:
-        digits = pl.col(column).str.slice(1)
-        return pl.when(digits.str.contains(r"^\d+$")).then(digits.cast(pl.Int64, strict=False)).otherwise(None)
-
-    regs = regs.with_columns(
-        mappa_level=mappa_number("mappa_level_code"), mappa_category=mappa_number("mappa_category_code")
-    ).drop("mappa_level_code", "mappa_category_code")
-    frame = (
-        people.join(current, on="person_id", how="left")
-        .join(mandate, on="person_id", how="left")
-        .join(history, on="person_id", how="left")
-        .join(latest_assessment, on="person_id", how="left")
-        .join(regs, on="person_id", how="left")
-        .with_columns(
-            has_event=pl.col("sentence_type").is_not_null(),
-            any_custodial=pl.col("any_custodial").fill_null(False),
-            any_mandate_requirement=pl.col("any_mandate_requirement").fill_null(False),
-            has_history=pl.col("has_history").fill_null(False),
-            has_assessment=pl.col("has_assessment").fill_null(False),
-            registrations=pl.col("registrations").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-        )
-    )
-    return frame.select("person_id", *[pl.col(c).cast(t) for c, t in vec.FACT_SCHEMA.items()])
-
-
 def read_latest(lo: int, hi: int) -> pl.DataFrame:
     """``person_id``, ``tool``, ``latest_key``, ``latest_version``: the newest stored calculation per (case, tool)."""
-    table = _table(RiskCalculation)
-    return _query(
+    table = table_name(RiskCalculation)
+    return query_frame(
         f"SELECT c.person_id, c.tool, c.result_key, c.policy_version FROM {table} c WHERE c.id IN "  # noqa: S608
         f"(SELECT MAX(id) FROM {table} WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
         [lo, hi],
@@ -250,7 +110,7 @@ def write_calculations(stored: pl.DataFrame, as_of: dt.date, at: dt.datetime) ->
     """Append ``stored`` (:data:`STORED_SCHEMA` columns) as new calculations made at ``at``."""
     if stored.is_empty():
         return
-    table = _table(RiskCalculation)
+    table = table_name(RiskCalculation)
     cols = ", ".join(connection.ops.quote_name(c) for c in CALC_COLUMNS)
     postgres = connection.vendor == "postgresql"
     stamp = at.isoformat() if postgres else at.isoformat(sep=" ").replace("+00:00", "")
@@ -338,7 +198,7 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
     at = clock.now()
     facts = read_facts(lo, hi, as_of)
     latest = read_latest(lo, hi)
-    current_tiers = _query(
+    current_tiers = query_frame(
         "SELECT id, tier FROM people_person WHERE id BETWEEN %s AND %s", [lo, hi],
         {"person_id": pl.Int64, "current_tier": pl.String},
     )  # fmt: skip
@@ -392,10 +252,10 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
 
 def _floor_rows(lo: int, hi: int) -> pl.DataFrame:
     """The floor: copy each case's newest stored calculations (same reads, same kind of rows, no calculating)."""
-    table = _table(RiskCalculation)
+    table = table_name(RiskCalculation)
     json_cols = {"inputs", "result", "reasons"}
-    select = ", ".join(_json_text(c) if c in json_cols else c for c in STORED_SCHEMA)
-    return _query(
+    select = ", ".join(json_text(c) if c in json_cols else c for c in STORED_SCHEMA)
+    return query_frame(
         f"SELECT {select} FROM {table} WHERE id IN (SELECT MAX(id) FROM {table} "  # noqa: S608
         "WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
         [lo, hi],

@@ -18,7 +18,7 @@ from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_date_order
 from openprobation.risk import storage
-from openprobation.risk.facts import HISTORY_FIELDS, case_facts
+from openprobation.risk.facts import HISTORY_FIELDS, case_row
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.rules import case_record as cr
 from openprobation.rules.dates import add_months, age_in_years
@@ -428,7 +428,7 @@ def risk_recalculate(
     with nothing changed stores nothing). Keeps ``Person.tier`` in step with the newest tier calculation.
     """
     as_of = as_of or clock.today()
-    outcomes = cr.case_calculate(case_facts(person, as_of), as_of)
+    outcomes = cr.row_calculate(case_row(person, as_of), as_of)
     with transaction.atomic():
         latest = latest_calculations(person)
         at = clock.now()
