@@ -15,7 +15,7 @@ from openprobation.sentences.models import Event
 from openprobation.workitems.models import WorkItem
 from tests.factories import limit_access, make_person
 from tests.record.test_api import Api, problem_fields
-from tests.work.test_work_items import YESTERDAY, build_hand_set_queue, hand_item, new_person
+from tests.work.support import YESTERDAY, build_hand_set_queue, hand_item, new_person
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from openprobation.safeguarding.services import (
 from openprobation.workitems.models import WorkItem
 from openprobation.workitems.services import reporting_frequency_request
 from tests.factories import PASSWORD, limit_access, make_person
-from tests.work.test_work_items import (
+from tests.work.support import (
     LAST_DUE_SOON,
     TODAY,
     TOMORROW,
