@@ -72,7 +72,7 @@ def test_team_queue_for_the_spo_and_not_for_practitioners(org, frozen_clock, han
     response = client_for(org.spo).get(f"/team/{org.team_a.code}/queue/")
     html = response.content.decode()
     assert response.status_code == 200
-    # Hand-set items (tests/work/test_work_items.py): overdue 2 (po) + 1 (po2) + 1 (nobody); due soon 3 (po: today,
+    # Hand-set items (tests/work/support.py): overdue 2 (po) + 1 (po2) + 1 (nobody); due soon 3 (po: today,
     # tomorrow and 1 December). Due yesterday is overdue, due today is not; the restricted case is not counted.
     assert 'id="queue-overdue"><strong>4</strong>' in html
     assert 'id="queue-due-soon"><strong>3</strong>' in html
