@@ -172,26 +172,43 @@ def _stored(
 ) -> pl.DataFrame:
     """Every calculation to store (:data:`STORED_SCHEMA`), in case and tool order: the changed (row, tool) pairs,
     from the scalar outcomes for the rows the scalar path calculated and from the columns for the others."""
-    person = dict(zip(df["row"].to_list(), df["person_id"].to_list(), strict=True))
-    wanted = set(changed.iter_rows())
     order = {tool: i for i, tool in enumerate(cr.TOOLS)}
-    records: list[tuple[int, int, tuple[Any, ...]]] = []
-    for index, outcomes in scalar.items():
-        for tool, o in outcomes.items():
-            if (index, tool) in wanted:
-                row = stored_row(person[index], tool, o.status, o.inputs, o.result, o.result_key, list(o.reasons))
-                records.append((index, order[tool], row))
+    parts: list[pl.DataFrame] = []
+    if scalar:
+        person = dict(zip(df["row"].to_list(), df["person_id"].to_list(), strict=True))
+        wanted = set(changed.filter(pl.col("row").is_in(list(scalar))).iter_rows())
+        records = [
+            (index, stored_row(person[index], tool, o.status, o.inputs, o.result, o.result_key, list(o.reasons)))
+            for index, outcomes in scalar.items()
+            for tool, o in outcomes.items()
+            if (index, tool) in wanted
+        ]
+        parts.append(
+            pl.DataFrame([r for _, r in records], schema=STORED_SCHEMA, orient="row").with_columns(
+                row=pl.Series([i for i, _ in records], dtype=pl.UInt32)
+            )
+        )
     for tool in cr.TOOLS:
         rows = df.join(changed.filter(pl.col("tool") == tool), on="row", how="semi").filter(~pl.col("needs_scalar"))
         if rows.is_empty():
             continue
-        typed = vec.stored_columns(rows, tool, as_of)
-        columns = [typed[c].to_list() for c in ("row", "status", "inputs", "result", "result_key", "missing")]
-        for index, status, inputs, result, key, missing in zip(*columns, strict=True):
-            row = stored_row(person[index], tool, status, inputs, result, key, storage.reasons_for(missing))
-            records.append((index, order[tool], row))
-    records.sort(key=lambda record: (record[0], record[1]))
-    return pl.DataFrame([r for _, _, r in records], schema=STORED_SCHEMA, orient="row")
+        typed = vec.stored_columns(rows, tool, as_of).join(rows.select("row", "person_id"), on="row")
+        encoded = [
+            storage.stored_text(tool, inputs, result, storage.reasons_for(missing))
+            for inputs, result, missing in zip(
+                typed["inputs"].to_list(), typed["result"].to_list(), typed["missing"].to_list(), strict=True
+            )
+        ]
+        text = pl.DataFrame(encoded, schema=list(storage.STORED_TEXT), orient="row")
+        parts.append(
+            pl.concat(
+                [typed.select("row", "person_id", "status", "result_key", tool=pl.lit(tool)), text], how="horizontal"
+            ).with_columns(policy_version=pl.lit(cr.tool_policy_version(tool)))
+        )
+    if not parts:
+        return pl.DataFrame(schema=STORED_SCHEMA)
+    rank = pl.col("tool").replace_strict(order, return_dtype=pl.Int64)
+    return pl.concat([p.select("row", *STORED_SCHEMA) for p in parts]).sort(pl.col("row"), rank).drop("row")
 
 
 def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False) -> None:
