@@ -7,12 +7,12 @@ calculation only where the result (or the reason there is none) or the policy ve
 one stored. ``Person.tier`` follows the newest tier. So a second run stores nothing, and a run stopped part-way
 keeps the batches it finished and picks up the rest when run again.
 
-Nothing is done row by row in Python except for the cases the scalar path handles: change detection is a join of
-the new result keys against the newest stored ones, and the stored inputs, results and reasons are built as text
-columns (``rules.vectorised.stored_columns``, the same text the scalar path's JSON gives, checked by tests); only
-the SHA-1 inputs digest is a Python loop. Writes use one CSV COPY per batch on PostgreSQL and ``executemany`` on
-SQLite. ``floor=True`` reads and writes the same rows without calculating (it stores copies of each case's newest
-calculations and rolls every batch back): the benchmark's floor.
+Change detection is a join of the new result keys against the newest stored ones. Only the rows to write go
+through Python: their typed inputs and results (``rules.vectorised.stored_columns``) are encoded by
+``risk.storage``, as a case's own recalculation encodes them, so the inputs digest is the same. Writes use one CSV
+COPY per batch on PostgreSQL and ``executemany`` on SQLite. ``floor=True`` reads and writes the same rows without
+calculating (it stores copies of each case's newest calculations and rolls every batch back): the benchmark's
+floor.
 """
 
 from __future__ import annotations

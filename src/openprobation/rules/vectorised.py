@@ -1,12 +1,11 @@
-"""The risk tools for a whole caseload at once: the same rules as ``rules.case_record`` as column operations.
+"""The risk tools for a whole caseload at once: the one-case formulas evaluated on columns (decision 0012).
 
-One row per case (see :data:`FACT_COLUMNS` and :func:`frame_from_facts`). :func:`calculate_frame` works out, for
-every row and tool, the status and the headline result from the same policy files the scalar calculators read:
-logistic models (OGRS3, SNSV) as float columns, points tools (OSP/DC, OVP, OGP) as integer columns, and the
-points-to-percent step through a table built by the scalar helpers (so rounding cannot drift). A row the
-vectorised checks cannot vouch for (any input the scalar calculator would refuse) is flagged ``scalar``: the
-caller runs :func:`rules.case_record.case_calculate` on it instead. Tests check that the two agree on thousands
-of random cases.
+One row per case (see :data:`FACT_COLUMNS`, the fields of ``rules.case_record.fact_row``). :func:`calculate_frame`
+evaluates, for every row, what the record gives each tool (``rules.case_record.record_inputs``), each tool's input
+checks and its formula, the same functions the calculators call for one case, with a ``rules.ops.ColumnOps``. A row
+whose inputs fail a check is flagged ``scalar``: the caller calculates it one case at a time
+(:func:`rules.case_record.row_calculate`), so the reasons are the calculators' own. Tests check that the two agree
+on thousands of random cases.
 """
 
 from __future__ import annotations

@@ -252,6 +252,11 @@ def check_registrations(
 
 def tier_v2_checks(o: Ops, **x: Any) -> list[Check]:
     """Tier V2's checks of the values the formula reads (:func:`tier_v2_formula`'s inputs ``x``)."""
+    return value_checks(o, **x) + needs_checks(o, **x)
+
+
+def value_checks(o: Ops, **x: Any) -> list[Check]:
+    """The ranges, the registrations and the women's answers."""
     return [
         *common_checks(
             o,
@@ -268,6 +273,12 @@ def tier_v2_checks(o: Ops, **x: Any) -> list[Check]:
             mappa_category=x["mappa_category"],
         ),
         *answer_checks(o, [("impulsivity", x["impulsivity"]), ("temper_control", x["temper_control"])]),
+    ]
+
+
+def needs_checks(o: Ops, **x: Any) -> list[Check]:
+    """The section scores: none below 0, given with a layer-3 assessment and a mandate, with their kind."""
+    return [
         *(
             Check(f"needs.{section}", o.fill_null(x[f"need_{section}"], 0) < 0, "Enter a section score of 0 or more")
             for section in NEED_SECTIONS
@@ -307,8 +318,7 @@ def formula_inputs(data: TierV2Input) -> dict[str, Any]:
 
 def tier_v2_check(data: TierV2Input, problems: Problems) -> None:
     x = formula_inputs(data)
-    checks = tier_v2_checks(SCALAR, **x)
-    report(problems, checks[: -len(NEED_SECTIONS) - 2])  # the ranges, registrations and answers
+    report(problems, value_checks(SCALAR, **x))
     if data.mandate_for_change is None and data.current_convictions is None:
         problems.add(
             "mandate_for_change",
@@ -316,7 +326,7 @@ def tier_v2_check(data: TierV2Input, problems: Problems) -> None:
         )
     if data.mandate_for_change is not None and data.current_convictions is not None:
         problems.add("mandate_for_change", "Give either mandate_for_change or current_convictions, not both")
-    report(problems, checks[-len(NEED_SECTIONS) - 2 :])  # the section scores
+    report(problems, needs_checks(SCALAR, **x))
 
 
 def tier_v2_formula(o: Ops, **x: Any) -> dict[str, Any]:
