@@ -185,9 +185,10 @@ def runtime_connection():
         "SET session_replication_role = replica",
         "DROP TRIGGER core_auditevent_seal ON core_auditevent",
         "CREATE TABLE sneaky (id int)",
+        "CREATE TEMP TABLE core_auditevent (id bigint, seq bigint, hash varchar(64), prev_hash varchar(64))",
     ],
     ids=["update", "delete", "truncate", "disable_append_only_trigger", "disable_all_triggers",
-         "replica_mode", "drop_seal_trigger", "create_table"],
+         "replica_mode", "drop_seal_trigger", "create_table", "shadow_with_a_temporary_table"],
 )
 def test_the_runtime_role_cannot_get_round_the_audit_trail(runtime_connection, statement):
     import psycopg
@@ -226,14 +227,18 @@ def test_granting_refuses_a_superuser_or_a_missing_role(role):
 
 
 @on_postgresql
-@pytest.mark.parametrize("attributes", ["CREATEROLE", "BYPASSRLS", "REPLICATION", "IN ROLE postgres"],
-                         ids=["may_create_roles", "bypasses_row_security", "replicates", "member_of_the_owner"])
+@pytest.mark.parametrize("attributes", ["CREATEROLE", "BYPASSRLS", "REPLICATION", "IN ROLE postgres",
+                                        "IN ROLE openprobation_creator", "IN ROLE pg_write_server_files"],
+                         ids=["may_create_roles", "bypasses_row_security", "replicates", "member_of_the_owner",
+                              "member_of_a_role_that_creates_roles", "writes_server_files"])
 def test_granting_refuses_a_role_that_can_reach_the_owner_rights(attributes):
     from openprobation.core.db_roles import grant_runtime_role
     from openprobation.core.errors import ValidationFailed
 
     with connection.cursor() as cursor:
         cursor.execute("DROP ROLE IF EXISTS openprobation_sneaky")
+        cursor.execute("DROP ROLE IF EXISTS openprobation_creator")
+        cursor.execute("CREATE ROLE openprobation_creator NOLOGIN CREATEROLE")
         cursor.execute(f"CREATE ROLE openprobation_sneaky LOGIN {attributes}")
     try:
         with pytest.raises(ValidationFailed):
@@ -241,6 +246,7 @@ def test_granting_refuses_a_role_that_can_reach_the_owner_rights(attributes):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP ROLE openprobation_sneaky")
+            cursor.execute("DROP ROLE openprobation_creator")
 
 
 @on_postgresql
@@ -275,3 +281,15 @@ def test_expecting_a_recorded_head_finds_the_newest_events_removed_or_the_chain_
     assert cli.main(["audit", "verify", "--expect", head]) == 1
     assert "no longer there" in capsys.readouterr().err
     assert cli.main(["audit", "verify", "--expect", "five:abc"]) == 2
+
+
+@on_postgresql
+def test_the_audit_functions_search_their_own_schema_before_any_temporary_one():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, proconfig FROM pg_proc WHERE proname LIKE 'core_auditevent_%%' ORDER BY 1")
+        rows = cursor.fetchall()
+    assert [name for name, _ in rows] == ["core_auditevent_append_only", "core_auditevent_arrives_unlinked",
+                                          "core_auditevent_seal"]
+    for _name, config in rows:
+        path = next(c for c in config if c.startswith("search_path="))
+        assert path.endswith("pg_catalog, pg_temp"), path

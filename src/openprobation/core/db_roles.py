@@ -21,20 +21,27 @@ def grant_runtime_role(role: str) -> list[str]:
     if connection.vendor != "postgresql":
         raise ValidationFailed.single("role", "Database roles apply to PostgreSQL only")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT rolsuper OR rolcreaterole OR rolreplication OR rolbypassrls, "
-            "rolname = current_user OR pg_has_role(rolname, current_user, 'MEMBER') "
-            "FROM pg_roles WHERE rolname = %s",
-            [role],
-        )
+        cursor.execute("SELECT oid FROM pg_roles WHERE rolname = %s", [role])
         found = cursor.fetchone()
+        if found is not None:
+            # Every role the runtime role is, or can become (its memberships, direct or through others), is checked.
+            cursor.execute(
+                "SELECT "
+                " bool_or(r.rolsuper OR r.rolcreaterole OR r.rolreplication OR r.rolbypassrls OR r.rolname IN "
+                "         ('pg_write_server_files', 'pg_read_server_files', 'pg_execute_server_program')),"
+                " bool_or(r.rolname = current_user) "
+                "FROM pg_roles r WHERE pg_has_role(%s::oid, r.oid, 'MEMBER')",
+                [found[0]],
+            )
+            found = cursor.fetchone()
         if found is None:
             raise ValidationFailed.single("role", f"There is no PostgreSQL role {role!r}: create it first "
                                                   "(CREATE ROLE … LOGIN PASSWORD …)")
         privileged, owner = found
         if privileged:
-            raise ValidationFailed.single("role", f"{role!r} is a superuser or may create roles, replicate or bypass "
-                                                  "row security: the service must run as an ordinary role")
+            raise ValidationFailed.single("role", f"{role!r} is, or can become, a superuser or a role that may create "
+                                                  "roles, replicate, bypass row security or reach the server's files: "
+                                                  "the service must run as an ordinary role")
         if owner:
             raise ValidationFailed.single("role", f"{role!r} is, or is a member of, the role running the migrations "
                                                   "(the tables' owner): the service must run as a different role")
@@ -44,6 +51,9 @@ def grant_runtime_role(role: str) -> list[str]:
         quoted_role, schema, database = cursor.fetchone()
         statements = [
             f"GRANT CONNECT ON DATABASE {database} TO {quoted_role}",
+            # No temporary tables for anyone but the owner: a temporary table can shadow a table a function names.
+            f"REVOKE TEMPORARY ON DATABASE {database} FROM PUBLIC",
+            f"REVOKE TEMPORARY ON DATABASE {database} FROM {quoted_role}",
             f"GRANT USAGE ON SCHEMA {schema} TO {quoted_role}",
             f"REVOKE CREATE ON SCHEMA {schema} FROM {quoted_role}",
             f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {quoted_role}",
