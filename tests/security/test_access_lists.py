@@ -466,3 +466,18 @@ def test_a_server_operator_sets_a_password_with_the_command_audited(org, monkeyp
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert cli.main(["set-password", "spo", "--password-stdin"]) == 2
     assert cli.main(["set-password", "nobody", "--password-stdin"]) == 2
+
+
+@pytest.mark.parametrize("page", ["/django-admin/auth/user/add/", "/django-admin/organisation/staff/add/"])
+def test_an_administrator_cannot_add_an_account_or_staff_record_in_the_admin(org, page):
+    """An account the administrator made, with a staff record of its own, would be on no exclusion list."""
+    client = _client("admin")
+    assert client.get(page).status_code == 403
+    response = client.post(page, {"username": "shadow", "password1": "Sh4dow-pass-xyz-91",
+                                  "password2": "Sh4dow-pass-xyz-91", "code": "SHADOW01", "first_name": "S",
+                                  "last_name": "S", "grade": "other", "role": "administrator",
+                                  "contracted_hours": "37.0"})
+    assert response.status_code == 403
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(username="shadow").exists()

@@ -24,7 +24,12 @@ admin.site.unregister(Group)
 @admin.register(User)
 class AuditedUserAdmin(AuditedAdmin, UserAdmin):
     """Accounts: every change audited, staff and superuser flags, groups and permissions included; setting a
-    password is audited without the password or its hash."""
+    password is audited without the password or its hash. No account is added here: an administrator who could make
+    an account and know its password could give it a staff record off a case's exclusion list, and so see the case.
+    A server operator adds staff and their accounts with ``openprobation createuser``."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         """Only one's own password here: setting someone else's would let an administrator sign in as them, and so

@@ -41,7 +41,11 @@ class StaffAdmin(AuditedAdmin):
     # Granted and withdrawn only by `openprobation access-manager`: no administrator can make themselves one here.
     readonly_fields = ("access_manager",)
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Staff are added with their account by ``openprobation createuser`` (see AuditedUserAdmin)."""
+        return False
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        """A staff record's sign-in account is fixed once it exists: moving an account onto another record would hand
-        over that record's place on restriction lists, or its access-manager permission."""
-        return ("access_manager", "user") if obj is not None else ("access_manager",)
+        """A staff record's sign-in account is fixed: moving an account onto another record would hand over that
+        record's place on restriction lists, or its access-manager permission."""
+        return ("access_manager", "user")
