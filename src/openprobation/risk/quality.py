@@ -19,7 +19,7 @@ administrators may read the report; practitioners may not.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -154,24 +154,74 @@ def _in(column: str, values: list[Any], params: list[Any]) -> str:
     return f"{column} IN ({', '.join(['%s'] * len(values))})"
 
 
+@dataclass(frozen=True)
+class Sql:
+    """A piece of SQL and its parameters, in the order of its placeholders."""
+
+    text: str
+    params: tuple[Any, ...] = ()
+
+
+class SqlOps:
+    """The allocation rules' conditions (``rules.allocation.Condition.test``, the same test one case runs) written
+    as SQL. A missing fact is NULL, and a condition on it does not hold (NULL is not true in a CASE)."""
+
+    def is_in(self, value: Sql, values: Sequence[Any]) -> Sql:
+        if not values:
+            return Sql("1 = 0")
+        return Sql(f"{value.text} IN ({', '.join(['%s'] * len(values))})", (*value.params, *values))
+
+    def is_null(self, value: Sql) -> Sql:
+        return Sql(f"{value.text} IS NULL", value.params)
+
+    def not_(self, value: Sql) -> Sql:
+        return Sql(f"NOT ({value.text})", value.params)
+
+    def at_least(self, value: Sql, bound: Decimal) -> Sql:
+        return Sql(f"{value.text} >= CAST(%s AS NUMERIC)", (*value.params, str(bound)))
+
+    def below(self, value: Sql, bound: Decimal) -> Sql:
+        return Sql(f"{value.text} < CAST(%s AS NUMERIC)", (*value.params, str(bound)))
+
+    def and_(self, *values: Sql) -> Sql:
+        if not values:
+            return Sql("1 = 1")
+        return Sql(" AND ".join(f"({v.text})" for v in values), tuple(p for v in values for p in v.params))
+
+
+def _case(column: str, mapping: Mapping[str, Any], otherwise: str = "NULL") -> Sql:
+    whens = " ".join("WHEN %s THEN %s" for _ in mapping)
+    return Sql(f"CASE {column} {whens} ELSE {otherwise} END", tuple(x for item in mapping.items() for x in item))
+
+
+@dataclass(frozen=True)
+class SqlFacts:
+    """The facts the allocation rules read (``rules.allocation.AllocationFacts``), from the report's columns, as
+    ``_facts_of`` reads them for a row: the newest RoSH registration's level, the newest MAPPA registration's level
+    (0 when it has none), the calculated RSR and the calculated tier's protect letter."""
+
+    rosh: Sql
+    mappa_level: Sql
+    rsr_percent: Sql
+    tier_protect: Sql
+
+
+def _sql_facts() -> SqlFacts:
+    levels = {f"M{level}": level for level in alloc.MAPPA_LEVELS}
+    mappa = _case("mappa_code", levels, otherwise="0")
+    return SqlFacts(
+        rosh=_case("rosh_code", rosh_codes()),
+        mappa_level=Sql(f"CASE WHEN mappa_code IS NULL THEN NULL ELSE {mappa.text} END", mappa.params),
+        rsr_percent=Sql("rsr_score"),
+        tier_protect=Sql("SUBSTR(calc_tier, 1, 1)"),
+    )
+
+
 def _condition_sql(condition: alloc.Condition, params: list[Any]) -> str:
-    """The SQL reading of one rule's conditions; a missing fact (NULL) makes the condition false, as in Python."""
-    parts = []
-    if condition.rosh is not None:
-        parts.append(_in("rosh_code", [c for c, level in rosh_codes().items() if level in condition.rosh], params))
-    if condition.mappa is not None:
-        parts.append("mappa_code IS NOT NULL" if condition.mappa else "mappa_code IS NULL")
-    if condition.mappa_level is not None:
-        parts.append(_in("mappa_code", [f"M{level}" for level in condition.mappa_level], params))
-    if condition.rsr_at_least is not None:
-        parts.append("rsr_score >= CAST(%s AS NUMERIC)")
-        params.append(str(condition.rsr_at_least))
-    if condition.rsr_below is not None:
-        parts.append("rsr_score < CAST(%s AS NUMERIC)")
-        params.append(str(condition.rsr_below))
-    if condition.tier_protect is not None:
-        parts.append(_in("SUBSTR(calc_tier, 1, 1)", list(condition.tier_protect), params))
-    return " AND ".join(f"({part})" for part in parts) or "1 = 1"
+    """The SQL reading of one rule's conditions: ``Condition.test`` written by :class:`SqlOps`."""
+    sql = condition.test(SqlOps(), _sql_facts())
+    params.extend(sql.params)
+    return str(sql.text)
 
 
 def _newest(model: Any, key: str, columns: dict[str, tuple[str, str]], order: str, where: str, narrow: bool) -> str:

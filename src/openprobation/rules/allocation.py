@@ -23,6 +23,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from openprobation.rules.ops import SCALAR
+
 ROSH_LEVELS = ("low", "medium", "high", "very_high")
 TIER_PROTECT_LETTERS = ("A", "B", "C", "D")
 MAPPA_LEVELS = (1, 2, 3)
@@ -59,20 +61,27 @@ class Condition:
     tier_protect: tuple[str, ...] | None = None
 
     def holds(self, facts: AllocationFacts) -> bool:
+        return bool(self.test(SCALAR, facts))
+
+    def test(self, o: Any, facts: Any) -> Any:
+        """Whether every condition holds, over ``facts`` (``rosh``, ``mappa_level``, ``rsr_percent``,
+        ``tier_protect``) for the evaluator ``o``: ``rules.ops.SCALAR`` for one case, or one that writes the same
+        test as SQL for the quality report (``risk.quality``). A condition on a missing fact does not hold."""
         checks = []
         if self.rosh is not None:
-            checks.append(facts.rosh in self.rosh)
+            checks.append(o.is_in(facts.rosh, self.rosh))
         if self.mappa is not None:
-            checks.append((facts.mappa_level is not None) == self.mappa)
+            present = o.not_(o.is_null(facts.mappa_level))
+            checks.append(present if self.mappa else o.is_null(facts.mappa_level))
         if self.mappa_level is not None:
-            checks.append(facts.mappa_level in self.mappa_level)
+            checks.append(o.is_in(facts.mappa_level, self.mappa_level))
         if self.rsr_at_least is not None:
-            checks.append(facts.rsr_percent is not None and facts.rsr_percent >= self.rsr_at_least)
+            checks.append(o.at_least(facts.rsr_percent, self.rsr_at_least))
         if self.rsr_below is not None:
-            checks.append(facts.rsr_percent is not None and facts.rsr_percent < self.rsr_below)
+            checks.append(o.below(facts.rsr_percent, self.rsr_below))
         if self.tier_protect is not None:
-            checks.append(facts.tier_protect in self.tier_protect)
-        return all(checks)
+            checks.append(o.is_in(facts.tier_protect, self.tier_protect))
+        return o.and_(*checks)
 
 
 @dataclass(frozen=True)

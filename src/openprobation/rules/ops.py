@@ -109,6 +109,14 @@ class ScalarOps:
     def is_in(self, value: Any, values: Sequence[Any]) -> Any:
         return value in values
 
+    def at_least(self, value: Any, bound: Any) -> Any:
+        """``value >= bound``; false for a missing value."""
+        return value is not None and value >= bound
+
+    def below(self, value: Any, bound: Any) -> Any:
+        """``value < bound``; false for a missing value."""
+        return value is not None and value < bound
+
     def matches(self, value: Any, pattern: re.Pattern[str]) -> Any:
         return bool(pattern.match(value))
 
@@ -276,6 +284,12 @@ class ColumnOps:
 
     def is_in(self, value: Any, values: Sequence[Any]) -> Any:
         return value.is_in(list(values))
+
+    def at_least(self, value: Any, bound: Any) -> Any:
+        return (value >= bound).fill_null(False)
+
+    def below(self, value: Any, bound: Any) -> Any:
+        return (value < bound).fill_null(False)
 
     def matches(self, value: Any, pattern: re.Pattern[str]) -> Any:
         return value.str.contains(pattern.pattern)
