@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "openprobation.adminsite.middleware.AdminBadInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

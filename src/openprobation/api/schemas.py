@@ -28,10 +28,13 @@ Version = Annotated[int, Field(strict=True, ge=1, description="The version you r
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("Remove the NUL character from this text")
+    if any("\ud800" <= character <= "\udfff" for character in value):
+        raise ValueError("Remove the unpaired surrogate (\\ud800 to \\udfff) from this text: it is not a character")
     return value
 
 
-# Text from clients: a NUL character is refused here, since PostgreSQL cannot store it.
+# Text from clients: a NUL character is refused here, since PostgreSQL cannot store it, and so is half of a UTF-16
+# surrogate pair sent as a JSON escape, which no database can store as text.
 Text = Annotated[str, AfterValidator(_no_nul)]
 
 

@@ -143,7 +143,8 @@ def restriction_lift(*, actor: Actor, crn: str, reason: str) -> int:
         c.add("reason", problem)
     c.raise_if_any()
     with transaction.atomic():
-        found_id = Person.objects.filter(crn=crn.strip().upper()).values_list("pk", flat=True).first()
+        crn = crn.strip().upper()
+        found_id = None if crn_problem(crn) else Person.objects.filter(crn=crn).values_list("pk", flat=True).first()
         if found_id is None:
             raise NotFound(f"No case with CRN {crn}")
         person = _locked(found_id)
