@@ -21,7 +21,7 @@ from openprobation.risk import storage
 from openprobation.risk.facts import HISTORY_FIELDS, case_row
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.rules import case_record as cr
-from openprobation.rules.dates import add_months, age_in_years
+from openprobation.rules.dates import add_months, age_in_years, long_date
 from openprobation.rules.registrations import registration_policy, registration_type
 from openprobation.rules.tiering.v2 import NEED_SECTIONS
 
@@ -38,10 +38,6 @@ LATER_DATES_AT_MOST_YEARS_AHEAD = 10  # review and end dates: at most ten years 
 
 def _years_after(day: dt.date, years: int) -> dt.date:
     return add_months(day, 12 * years)  # 29 Feb + 1 year = 28 Feb
-
-
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _check_registration(c: Collector, v: dict[str, Any], *, changed: Collection[str] = REGISTRATION_FIELDS) -> None:
@@ -67,7 +63,7 @@ def _check_registration(c: Collector, v: dict[str, Any], *, changed: Collection[
 def _check_registration_dates(c: Collector, v: dict[str, Any], changed: Collection[str]) -> None:
     today = clock.today()
     start, review, end = v["start_date"], v["review_date"], v["end_date"]
-    earliest = _day(EARLIEST_REGISTRATION_DATE)
+    earliest = long_date(EARLIEST_REGISTRATION_DATE)
     if "start_date" in changed and start is not None:
         latest_start = _years_after(today, START_AT_MOST_YEARS_AHEAD)
         if start < EARLIEST_REGISTRATION_DATE:
@@ -75,7 +71,7 @@ def _check_registration_dates(c: Collector, v: dict[str, Any], changed: Collecti
         elif start > latest_start:
             c.add(
                 "start_date",
-                f"The start date must be no later than {_day(latest_start)} (a year from today): check the year",
+                f"The start date must be no later than {long_date(latest_start)} (a year from today): check the year",
             )
     latest_later = _years_after(today, LATER_DATES_AT_MOST_YEARS_AHEAD)
     for field, value, what in (("review_date", review, "review date"), ("end_date", end, "end date")):
@@ -85,7 +81,7 @@ def _check_registration_dates(c: Collector, v: dict[str, Any], changed: Collecti
             c.add(field, f"The {what} must be on or after {earliest}: check the year")
         elif value > latest_later:
             c.add(
-                field, f"The {what} must be no later than {_day(latest_later)} (ten years from today): check the year"
+                field, f"The {what} must be no later than {long_date(latest_later)} (ten years from today): check the year"
             )
         elif field == "review_date" and start is not None and value <= start:
             c.add(field, "The review date must be after the start date")
