@@ -80,9 +80,8 @@ def _check_registration_dates(c: Collector, v: dict[str, Any], changed: Collecti
         if value < EARLIEST_REGISTRATION_DATE:
             c.add(field, f"The {what} must be on or after {earliest}: check the year")
         elif value > latest_later:
-            c.add(
-                field, f"The {what} must be no later than {long_date(latest_later)} (ten years from today): check the year"
-            )
+            c.add(field, f"The {what} must be no later than {long_date(latest_later)} (ten years from today): "
+                         "check the year")
         elif field == "review_date" and start is not None and value <= start:
             c.add(field, "The review date must be after the start date")
     check_date_order(c, "end_date", start, end, "end date")
