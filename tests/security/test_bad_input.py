@@ -55,3 +55,45 @@ def test_an_unpaired_surrogate_in_api_text_is_a_422_naming_the_field(org, field)
                                                                   content_type="application/json")
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(
+    ("text", "multiline", "problem"),
+    [
+        ("Alex Smith", False, ""),
+        ("Line one\nline two\ttabbed", True, ""),
+        ("Line one\nline two", False, "control character"),
+        ("a\x00b", True, "NUL"),
+        ("\ud800", True, "surrogate"),
+        ("Al\u202eex", False, "direction-control"),
+        ("Al\u2066ex", True, "direction-control"),
+        ("bell\x07", True, "control character"),
+        ("Zoë Ødegård 名前 😀", False, ""),
+    ],
+    ids=["plain", "lines_where_allowed", "line_break_in_a_name", "nul", "half_surrogate", "right_to_left_override",
+         "isolate", "bell", "letters_of_any_script"],
+)
+def test_what_text_the_service_stores(text, multiline, problem):
+    from openprobation.core.text import text_problem
+
+    found = text_problem(text, multiline=multiline)
+    assert (problem in found and bool(found)) if problem else found == ""
+
+
+def test_a_direction_override_in_a_staff_name_is_refused_in_the_admin_and_the_command(org):
+    from openprobation.core.errors import ValidationFailed
+    from openprobation.organisation.services import staff_create
+
+    with pytest.raises(ValidationFailed) as exc:
+        staff_create(username="spoof", password=None, first_name="\u202eH", last_name="Jones", grade="po",
+                     role="practitioner", team=org.team_a.code)
+    assert [e.dotted for e in exc.value.errors] == ["first_name"]
+    client = _client("admin")
+    page = client.get(f"/django-admin/organisation/staff/{org.po.pk}/change/")
+    assert page.status_code == 200
+    response = client.post(f"/django-admin/organisation/staff/{org.po.pk}/change/", {
+        "code": org.po.code, "first_name": "\u202eH", "last_name": "Tester", "grade": "po", "role": "practitioner",
+        "contracted_hours": "37.0", "team": org.team_a.pk, "_save": "Save"})
+    assert response.status_code == 200 and "direction-control" in response.content.decode()
+    org.po.refresh_from_db()
+    assert org.po.first_name == "Po"

@@ -10,6 +10,7 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from openprobation.contacts.choices import ContactOutcome, ContactType
+from openprobation.core.text import text_problem
 from openprobation.people.choices import Gender, RelationshipType
 from openprobation.rules.registrations import registration_type
 from openprobation.sentences.choices import (
@@ -25,17 +26,15 @@ StrictBool = Annotated[bool, Field(strict=True)]
 Version = Annotated[int, Field(strict=True, ge=1, description="The version you read; a stale one gets 409")]
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Remove the NUL character from this text")
-    if any("\ud800" <= character <= "\udfff" for character in value):
-        raise ValueError("Remove the unpaired surrogate (\\ud800 to \\udfff) from this text: it is not a character")
+def _clean_text(value: str) -> str:
+    if problem := text_problem(value, multiline=True):
+        raise ValueError(problem)
     return value
 
 
-# Text from clients: a NUL character is refused here, since PostgreSQL cannot store it, and so is half of a UTF-16
-# surrogate pair sent as a JSON escape, which no database can store as text.
-Text = Annotated[str, AfterValidator(_no_nul)]
+# Text from clients, checked as everything the service stores is (core/text.py): no NUL, no half surrogate pair, no
+# control or direction-control characters.
+Text = Annotated[str, AfterValidator(_clean_text)]
 
 
 class In(Schema):

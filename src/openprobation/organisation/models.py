@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from openprobation.core.text import validate_single_line_text
 from openprobation.organisation.choices import Grade, Role
 
 
@@ -50,8 +51,8 @@ class Team(models.Model):
 
 class Staff(models.Model):
     code = models.CharField(max_length=10, unique=True)
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[validate_single_line_text])
+    last_name = models.CharField(max_length=100, validators=[validate_single_line_text])
     grade = models.CharField(max_length=10, choices=Grade.choices)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
     contracted_hours = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("37.0"))

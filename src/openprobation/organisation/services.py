@@ -12,6 +12,7 @@ from django.db import transaction
 
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, FieldError, NotFound, ValidationFailed
+from openprobation.core.text import text_problem
 from openprobation.organisation.choices import Grade, Role
 from openprobation.organisation.models import Staff, Team
 
@@ -36,6 +37,9 @@ def staff_create(
         c.add("username", "Enter a username of 150 characters or fewer")
     elif User.objects.filter(username=username).exists():
         c.add("username", f"The username {username} is taken")
+    for field, value in (("first_name", first_name), ("last_name", last_name), ("username", username)):
+        if problem := text_problem(value):
+            c.add(field, problem)
     if grade not in Grade.values:
         c.add("grade", f"Choose a grade: one of {', '.join(Grade.values)}")
     if role not in Role.values:

@@ -24,6 +24,7 @@ from django.db import transaction
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, ValidationFailed
 from openprobation.core.models import AuditEvent
+from openprobation.core.text import text_problem
 from openprobation.organisation.models import Staff, Team
 from openprobation.people.access import Actor, people_visible_to, require_access_manager
 from openprobation.people.choices import AccessListKind
@@ -35,8 +36,8 @@ ACTIONS = ("case_access.added", "case_access.removed", "case_access.restriction_
 
 
 def _reason_problem(reason: str) -> str:
-    if "\x00" in reason:
-        return "Remove the NUL character from the reason"
+    if problem := text_problem(reason, multiline=True):
+        return problem
     if not reason.strip().strip("\u200b\u200c\u200d\ufeff"):
         return "Enter why the list is being changed"
     if len(reason) > MAX_REASON:
