@@ -46,17 +46,23 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date_option(value: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option's date (None when not given); ValueError with the message for the user otherwise."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValueError(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Walk the audit trail's hash chain; exit 1 naming the first broken event."""
-    import datetime as dt
-
     _setup_django()
     from openprobation.core.audit import audit_verify
 
     try:
-        since = dt.date.fromisoformat(args.since) if args.since else None
-    except ValueError:
-        return _fail(f"--from {args.since!r} is not a date: use YYYY-MM-DD", 2)
+        since = _date_option(args.since, "--from")
+    except ValueError as exc:
+        return _fail(str(exc), 2)
     expect = None
     if args.expect:
         position, _, recorded = args.expect.partition(":")
@@ -287,15 +293,13 @@ def cmd_calc(args: argparse.Namespace) -> int:
 
 def cmd_recompute(args: argparse.Namespace) -> int:
     """Recalculate the risk tools of every open case (see openprobation.risk.recompute)."""
-    import datetime as dt
-
     _setup_django()
     from openprobation.risk.recompute import recompute
 
     try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        return _fail(f"--as-of {args.as_of!r} is not a date: use YYYY-MM-DD", 2)
+        as_of = _date_option(args.as_of, "--as-of")
+    except ValueError as exc:
+        return _fail(str(exc), 2)
     if args.batch < 1:
         return _fail("--batch must be at least 1", 2)
     if args.quiet:
