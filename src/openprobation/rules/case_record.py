@@ -228,21 +228,20 @@ def tool_policy_version(tool: str) -> str:
     return " ".join(versions)
 
 
-def _key_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return str(round(value * 100))  # percentages to 2 dp, as whole hundredths
-    return str(value)
+PERCENT_FIELDS = frozenset({"percent", "snsv_percent", "osp_dc_percent", "osp_iic_percent"})  # kept to 2 dp
+
+
+def result_key_over(o: Ops, tool: str, calculated: Any, result: Mapping[str, Any], failed_fields: Any) -> Any:
+    """:func:`result_key` over the evaluator ``o``: the headline fields joined by ``|`` (percents as whole
+    hundredths), or ``x|`` and the fields of the reasons there is none, joined by ``;``."""
+    parts = [o.key_text(result.get(name), hundredths=name in PERCENT_FIELDS) for name in HEADLINE_FIELDS[tool]]
+    return o.where(calculated, o.join_text(parts, "|"), o.concat("x|", o.join_list(failed_fields, ";")))
 
 
 def result_key(tool: str, status: str, result: Mapping[str, Any] | None, reasons: tuple[dict[str, str], ...]) -> str:
     """A short text that changes exactly when the headline result (or why there is none) changes."""
-    if status != "calculated" or result is None:
-        return "x|" + ";".join(r["field"] for r in reasons)
-    return "|".join(_key_value(result.get(name)) for name in HEADLINE_FIELDS[tool])
+    calculated = status == "calculated" and result is not None
+    return str(result_key_over(SCALAR, tool, calculated, result or {}, [r["field"] for r in reasons]))
 
 
 def iso(value: dt.date | None) -> str | None:

@@ -160,6 +160,20 @@ class ScalarOps:
     def concat(self, *parts: Any) -> Any:
         return "".join(str(part) for part in parts)
 
+    def key_text(self, value: Any, *, hundredths: bool = False) -> Any:
+        """A value as text for a key: "" when missing, a percent as whole hundredths."""
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        return str(round(value * 100)) if hundredths else str(value)
+
+    def join_text(self, parts: Sequence[Any], separator: str) -> Any:
+        return separator.join(parts)
+
+    def join_list(self, values: Any, separator: str) -> Any:
+        return separator.join(values)
+
     def sort(self, codes: Any) -> Any:
         return sorted(codes)
 
@@ -330,6 +344,17 @@ class ColumnOps:
 
     def concat(self, *parts: Any) -> Any:
         return pl.concat_str([_lit(part) if isinstance(part, str) else part.cast(pl.String) for part in parts])
+
+    def key_text(self, value: Any, *, hundredths: bool = False) -> Any:
+        # No headline value is a boolean, so casting to text is the one-case str().
+        text = (value * 100).round(0).cast(pl.Int64).cast(pl.String) if hundredths else value.cast(pl.String)
+        return text.fill_null("")
+
+    def join_text(self, parts: Sequence[Any], separator: str) -> Any:
+        return pl.concat_str(list(parts), separator=separator)
+
+    def join_list(self, values: Any, separator: str) -> Any:
+        return values.list.join(separator)
 
     def sort(self, codes: Any) -> Any:
         return codes.list.sort()

@@ -243,41 +243,17 @@ def headline_from_row(tool: str, row: Mapping[str, Any]) -> dict[str, Any]:
 
 def result_key_expr(tool: str) -> pl.Expr:
     """``rules.case_record.result_key`` as a column (rows with status ``scalar`` get null)."""
-    if tool == "rsr":
-        parts = [
-            pl.col("rsr_hundredths").cast(pl.String),
-            pl.col("rsr_band"),
-            pl.col("snsv_hundredths").cast(pl.String),
-            pl.col("osp_dc_hundredths").cast(pl.String),
-            pl.col("osp_iic_hundredths").cast(pl.String),
-            pl.col("rsr_snsv_model"),
-            pl.col("osp_dc_band"),
-            pl.col("osp_iic_band"),
-        ]
-    elif tool == "tier":
-        parts = [
-            pl.col("tier_tier"),
-            pl.col("tier_protect_level"),
-            pl.col("tier_protect_points").cast(pl.String),
-            pl.col("tier_change_level").cast(pl.String),
-            pl.col("tier_change_points").cast(pl.String),
-        ]
-    else:
-        parts = [pl.col(f"{tool}_{name}").cast(pl.String) for name in cr.HEADLINE_FIELDS[tool]]
-    missing_fields = (
+    headline = result_struct(tool)
+    fields = {name: headline.struct.field(name) for name in cr.HEADLINE_FIELDS[tool]}
+    failed = (
         pl.col(f"{tool}_missing")
-        .str.strip_suffix(",")
         .str.split(",")
+        .list.eval(pl.element().filter(pl.element() != ""))
         .list.eval(pl.element().replace_strict({k: v[0] for k, v in cr.MISSING.items()}, default=pl.element()))
-        .list.join(";")
     )
-    return (
-        pl.when(pl.col(f"{tool}_status") == "calculated")
-        .then(pl.concat_str(parts, separator="|"))
-        .when(pl.col(f"{tool}_status") == "not_calculated")
-        .then(pl.concat_str([pl.lit("x|"), missing_fields]))
-        .otherwise(pl.lit(None, dtype=pl.String))
-    )
+    status = pl.col(f"{tool}_status")
+    key = cr.result_key_over(ops.COLUMNS, tool, status == "calculated", fields, failed)
+    return pl.when(status != "scalar").then(key)
 
 
 def calculate_caseload(
