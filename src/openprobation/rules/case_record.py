@@ -357,25 +357,9 @@ def missing_codes(facts: CaseFacts, tool: str) -> list[str]:
     return [code for code in MISSING_FOR[tool] if gaps[code]]
 
 
-def follow_up_start(event: CurrentEvent) -> dt.date | None:
-    if event.sentence_type in policy()["custodial_sentence_types"]:
-        return event.release_date
-    return event.sentence_date
-
-
-def layer3_valid(assessment: Assessment | None, as_of: dt.date) -> bool:
-    pol = policy()
-    return (
-        assessment is not None
-        and assessment.layer == "layer3"
-        and assessment.status in pol["assessment_counting_statuses"]
-        and assessment.completed_date <= as_of
-        and (as_of - assessment.completed_date).days <= 7 * int(pol["layer3_valid_weeks"])
-    )
-
-
 def layer3_current(o: Ops, x: Mapping[str, Any], as_of: Any) -> Any:
-    """:func:`layer3_valid` over :func:`fact_row`'s fields."""
+    """Whether the newest counting assessment is a layer-3 one still current for the tier (``layer3_valid_weeks``),
+    over :func:`fact_row`'s fields."""
     pol = policy()
     completed = o.fill_null(x["a_date"], as_of)
     return o.and_(
@@ -387,12 +371,6 @@ def layer3_current(o: Ops, x: Mapping[str, Any], as_of: Any) -> Any:
     )
 
 
-def mandate_for_change(facts: CaseFacts) -> bool:
-    pol = policy()
-    custodial = any(t in pol["custodial_sentence_types"] for t in facts.active_sentence_types)
-    return custodial or any(t in pol["mandate_requirement_types"] for t in facts.active_requirement_types)
-
-
 def mappa(registrations: tuple[ActiveRegistration, ...]) -> tuple[int | None, int | None]:
     """Level and category (1-4) of the newest MAPPA registration, from its ``M1``.. codes."""
     for reg in registrations:
@@ -401,13 +379,6 @@ def mappa(registrations: tuple[ActiveRegistration, ...]) -> tuple[int | None, in
             category = int(reg.category[1:]) if reg.category[1:].isdigit() else None
             return level, category
     return None, None
-
-
-def tier_registrations(codes: Iterable[str], rosh: str | None) -> list[str]:
-    """The active codes the tier is given: an older RoSH registration the newest one supersedes is left out, so
-    the registrations never disagree with ``rosh`` (the tier refuses a RoSH that disagrees with a registration)."""
-    levels = rosh_codes()
-    return sorted({code for code in codes if levels.get(code, rosh) == rosh})
 
 
 def record_inputs(o: Ops, tool: str, x: Mapping[str, Any], as_of: Any, **upstream: Any) -> dict[str, Any]:
@@ -469,7 +440,7 @@ def record_inputs(o: Ops, tool: str, x: Mapping[str, Any], as_of: Any, **upstrea
     female = o.fill_null(x["gender"] == "female", False)
     codes, rosh = x["registrations"], x["rosh"]
     levels = rosh_codes()
-    kept = codes  # an older RoSH registration the newest one supersedes is left out (tier_registrations)
+    kept = codes  # an older RoSH registration the newest one supersedes is left out
     for level in sorted(set(levels.values())):
         others = [code for code, other in levels.items() if other != level]
         kept = o.where(o.fill_null(rosh == level, False), o.without(codes, others), kept)
@@ -501,8 +472,11 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def tool_inputs(facts: CaseFacts, as_of: dt.date, tool: str, upstream: Mapping[str, ToolOutcome]) -> dict[str, Any]:
-    """The input the tool gets from this record (the stored, replayable ``inputs``)."""
+def tool_inputs(
+    row: Mapping[str, Any], as_of: dt.date, tool: str, upstream: Mapping[str, ToolOutcome]
+) -> dict[str, Any]:
+    """The input the tool gets from a case's record (:func:`fact_row`'s fields; the stored, replayable ``inputs``);
+    the tier reads the RSR and OGRS3 already worked out (``upstream``)."""
     extra = {}
     if tool == "tier":
         rsr, ogrs3 = upstream["rsr"], upstream["ogrs3"]
@@ -510,7 +484,7 @@ def tool_inputs(facts: CaseFacts, as_of: dt.date, tool: str, upstream: Mapping[s
             "rsr_percent": rsr.result["percent"] if rsr.result else None,
             "ogrs_percent": ogrs3.result["two_year_percent"] if ogrs3.result else None,
         }
-    return jsonable(record_inputs(SCALAR, tool, fact_row(facts), as_of, **extra))
+    return jsonable(record_inputs(SCALAR, tool, row, as_of, **extra))
 
 
 def headline(tool: str, output: Mapping[str, Any]) -> dict[str, Any]:
@@ -564,13 +538,6 @@ def row_calculate(row: Mapping[str, Any], as_of: dt.date) -> dict[str, ToolOutco
     gaps = absent(SCALAR, row)
     outcomes: dict[str, ToolOutcome] = {}
     for tool in TOOLS:
-        extra = {}
-        if tool == "tier":
-            rsr, ogrs3 = outcomes["rsr"], outcomes["ogrs3"]
-            extra = {
-                "rsr_percent": rsr.result["percent"] if rsr.result else None,
-                "ogrs_percent": ogrs3.result["two_year_percent"] if ogrs3.result else None,
-            }
-        inputs = jsonable(record_inputs(SCALAR, tool, row, as_of, **extra))
+        inputs = tool_inputs(row, as_of, tool, outcomes)
         outcomes[tool] = outcome_for(tool, inputs, [code for code in MISSING_FOR[tool] if gaps[code]])
     return outcomes

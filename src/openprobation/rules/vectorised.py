@@ -276,14 +276,7 @@ def outcomes_for_row(row: Mapping[str, Any], as_of: dt.date) -> dict[str, cr.Too
     """The full outcomes (inputs included) of a row the vectorised path calculated, built one by one (for tests)."""
     outcomes: dict[str, cr.ToolOutcome] = {}
     for tool in cr.TOOLS:
-        extra = {}
-        if tool == "tier":
-            rsr_result, ogrs3_result = outcomes["rsr"].result, outcomes["ogrs3"].result
-            extra = {
-                "rsr_percent": rsr_result["percent"] if rsr_result else None,
-                "ogrs_percent": ogrs3_result["two_year_percent"] if ogrs3_result else None,
-            }
-        inputs = cr.jsonable(cr.record_inputs(ops.SCALAR, tool, row, as_of, **extra))
+        inputs = cr.tool_inputs(row, as_of, tool, outcomes)
         version = cr.tool_policy_version(tool)
         if row[f"{tool}_status"] == "calculated":
             outcomes[tool] = cr.ToolOutcome(tool, "calculated", version, inputs, headline_from_row(tool, row))
