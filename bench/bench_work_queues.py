@@ -209,8 +209,9 @@ def write(results: list[dict[str, Any]], context: dict[str, Any], people: int, g
     lines += [
         "",
         "Query counts are fixed per request (no query per row): they include the session or token lookup, and the "
-        "item lists read each item's case, owner and team in the same query (tests/work/test_work_items_api.py and "
-        "tests/work/test_work_pages.py check that 1 and 20 items cost the same number of queries).",
+        "item lists read each item's case, owner and team in the same query "
+        "(tests/workitems/test_work_items_api.py and tests/workitems/test_work_pages.py check that 1 and 20 items "
+        "cost the same number of queries).",
         "",
     ]
     for r in results:

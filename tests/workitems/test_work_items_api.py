@@ -15,7 +15,7 @@ from openprobation.sentences.models import Event
 from openprobation.workitems.models import WorkItem
 from tests.factories import limit_access, make_person
 from tests.record.test_api import Api, problem_fields
-from tests.work.support import YESTERDAY, build_hand_set_queue, hand_item, new_person
+from tests.workitems.support import YESTERDAY, build_hand_set_queue, hand_item, new_person
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,7 @@ def test_spo_exception_and_reporting_countersign_through_the_api(org, frozen_clo
 
 
 def test_pdu_overdue_counts(org, frozen_clock, hand_set_queue):
-    # Hand-set items (tests/work/support.py): team A has four overdue items the head of service may see (due
+    # Hand-set items (tests/workitems/support.py): team A has four overdue items the head of service may see (due
     # 10 November and three due yesterday) and four more open (due today, tomorrow, 1 and 2 December); team B one
     # overdue and one due tomorrow. Due today is not overdue; the restricted case is not counted.
     rows = Api("hos").get("/work-items/overdue-counts", pdu="N07P1").json()

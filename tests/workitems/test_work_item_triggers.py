@@ -1,7 +1,7 @@
 """Work items made by events in the record: each trigger a named case, through the services; and the preset in
 force on the day each clock starts.
 
-The clock is frozen at Tuesday 24 November 2026 (tests/work/support.py lists the working days around it).
+The clock is frozen at Tuesday 24 November 2026 (tests/workitems/support.py lists the working days around it).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from openprobation.workitems.services import (
     reporting_frequency_request,
 )
 from tests.factories import Org
-from tests.work.support import (
+from tests.workitems.support import (
     PO,
     SPO,
     UTC,

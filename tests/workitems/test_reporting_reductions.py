@@ -1,6 +1,6 @@
 """A reduction in reporting is not in force until an SPO countersigns it.
 
-The clock is frozen at Tuesday 24 November 2026 (tests/work/support.py lists the working days around it).
+The clock is frozen at Tuesday 24 November 2026 (tests/workitems/support.py lists the working days around it).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from openprobation.workitems.services import (
     reporting_frequency_request,
     reporting_reduction_countersign,
 )
-from tests.work.support import (
+from tests.workitems.support import (
     allocated,
 )
 

@@ -1,6 +1,6 @@
 """A release on licence from custody: the release clock follows the release date.
 
-The clock is frozen at Tuesday 24 November 2026 (tests/work/support.py lists the working days around it).
+The clock is frozen at Tuesday 24 November 2026 (tests/workitems/support.py lists the working days around it).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from openprobation.workitems.services import (
     work_item_complete,
 )
 from tests.factories import Org
-from tests.work.support import (
+from tests.workitems.support import (
     PO,
     D,
     _item,

@@ -1,6 +1,6 @@
 """What's due for a practitioner and the team queue for an SPO: overdue, due soon and open at the boundaries.
 
-The clock is frozen at Tuesday 24 November 2026 (tests/work/support.py lists the working days around it).
+The clock is frozen at Tuesday 24 November 2026 (tests/workitems/support.py lists the working days around it).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from openprobation.people.services import relationship_add
 from openprobation.risk.services import registration_add
 from openprobation.workitems import selectors
-from tests.work.support import (
+from tests.workitems.support import (
     FIRST_AFTER_DUE_SOON,
     LAST_DUE_SOON,
     PO,

@@ -20,7 +20,7 @@ from openprobation.safeguarding.services import (
 from openprobation.workitems.models import WorkItem
 from openprobation.workitems.services import reporting_frequency_request
 from tests.factories import PASSWORD, limit_access, make_person
-from tests.work.support import (
+from tests.workitems.support import (
     LAST_DUE_SOON,
     TODAY,
     TOMORROW,
@@ -72,7 +72,7 @@ def test_team_queue_for_the_spo_and_not_for_practitioners(org, frozen_clock, han
     response = client_for(org.spo).get(f"/team/{org.team_a.code}/queue/")
     html = response.content.decode()
     assert response.status_code == 200
-    # Hand-set items (tests/work/support.py): overdue 2 (po) + 1 (po2) + 1 (nobody); due soon 3 (po: today,
+    # Hand-set items (tests/workitems/support.py): overdue 2 (po) + 1 (po2) + 1 (nobody); due soon 3 (po: today,
     # tomorrow and 1 December). Due yesterday is overdue, due today is not; the restricted case is not counted.
     assert 'id="queue-overdue"><strong>4</strong>' in html
     assert 'id="queue-due-soon"><strong>3</strong>' in html

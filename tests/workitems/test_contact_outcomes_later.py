@@ -1,6 +1,6 @@
 """An outcome recorded later on a booked contact has the work-item effects of recording the contact with it, once.
 
-The clock is frozen at Tuesday 24 November 2026 (tests/work/support.py lists the working days around it).
+The clock is frozen at Tuesday 24 November 2026 (tests/workitems/support.py lists the working days around it).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from openprobation.workitems.services import (
     work_item_complete,
 )
 from tests.factories import Org
-from tests.work.support import (
+from tests.workitems.support import (
     PO,
     UTC,
     D,

@@ -1,6 +1,6 @@
 """The first appointment starts the sentence-plan and contact clocks, by either route, once.
 
-The clock is frozen at Tuesday 24 November 2026 (tests/work/support.py lists the working days around it).
+The clock is frozen at Tuesday 24 November 2026 (tests/workitems/support.py lists the working days around it).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from openprobation.workitems.services import (
     work_item_complete,
 )
 from tests.factories import Org
-from tests.work.support import (
+from tests.workitems.support import (
     PO,
     UTC,
     D,

@@ -1,6 +1,6 @@
 """Ending a registration that called for home visits cancels what is no longer owed.
 
-The clock is frozen at Tuesday 24 November 2026 (tests/work/support.py lists the working days around it).
+The clock is frozen at Tuesday 24 November 2026 (tests/workitems/support.py lists the working days around it).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from openprobation.core.models import AuditEvent
 from openprobation.risk.services import registration_add, registration_update
 from openprobation.workitems import generate
 from openprobation.workitems.models import WorkItem
-from tests.work.support import (
+from tests.workitems.support import (
     UTC,
     D,
     _item,

@@ -1,7 +1,7 @@
 """Completing and cancelling work items: who may, the dates a completion may carry, and that the pages offer exactly
 what the services do.
 
-The clock is frozen at Tuesday 24 November 2026 (tests/work/support.py lists the working days around it).
+The clock is frozen at Tuesday 24 November 2026 (tests/workitems/support.py lists the working days around it).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from openprobation.workitems.services import (
     work_item_cancel,
     work_item_complete,
 )
-from tests.work.support import (
+from tests.workitems.support import (
     PO,
     TOMORROW,
     D,
