@@ -23,6 +23,12 @@ class Person(models.Model):
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     practitioner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="caseload")
     tier = models.CharField(max_length=4, blank=True)
+    # How to reach the person, and whether they agreed to appointment reminders by text message or email
+    # (``notifications``). A reminder by a channel needs both the agreement and the detail.
+    mobile_number = models.CharField(max_length=11, blank=True, default="", db_default="")  # 07123456789
+    email = models.CharField(max_length=254, blank=True, default="", db_default="")
+    sms_reminders = models.BooleanField("text message reminders", default=False, db_default=False)
+    email_reminders = models.BooleanField("email reminders", default=False, db_default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
 
@@ -30,6 +36,12 @@ class Person(models.Model):
         verbose_name_plural = "people"
         constraints = [
             models.CheckConstraint(condition=models.Q(crn__regex=CRN_REGEX), name="person_crn_format"),
+            models.CheckConstraint(
+                condition=models.Q(sms_reminders=False) | ~models.Q(mobile_number=""), name="person_sms_needs_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email_reminders=False) | ~models.Q(email=""), name="person_email_needs_address"
+            ),
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="person_name"),
