@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openprobation.web.views import access, auth, caseload, cases, quality, risk, search, team, work
+from openprobation.web.views import access, auth, caseload, cases, quality, reminders, risk, search, team, work
 
 app_name = "web"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("case/<str:crn>/", cases.case, name="case"),
     path("case/<str:crn>/contacts/new/", cases.record_contact, name="record-contact"),
     path("case/<str:crn>/audit/", cases.audit_history, name="audit"),
+    path("case/<str:crn>/contact-details/", reminders.contact_details, name="contact-details"),
     path("team/", team.teams, name="team"),
     path("team/<str:code>/", team.team, name="team-detail"),
     path("search/", search.search, name="search"),

@@ -17,6 +17,7 @@ from openprobation.risk import selectors as risk_selectors
 from openprobation.sentences import selectors as sentence_selectors
 from openprobation.web.errors import staff_page
 from openprobation.web.forms import NO_OUTCOME, ContactFilterForm, ContactForm, contact_field_errors
+from openprobation.web.views.reminders import case_reminders_context
 from openprobation.web.views.work import case_work_context
 
 CONTACTS_PER_PAGE = 50
@@ -57,6 +58,7 @@ def case(request: HttpRequest, crn: str) -> HttpResponse:
             "can_read_audit": can_read_audit(request.user),
             "can_write": can_write(request.user),
             **case_work_context(person),
+            **case_reminders_context(person),
         },
     )
 
