@@ -57,6 +57,8 @@ def run_worker(
     )
 
     def finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        if not task_result.worker_ids or task_result.worker_ids[-1] != worker.worker_id:
+            return  # another worker in this process (the signal is process-wide)
         done = Finished(task_result.task.name, task_result.status.name,
                         task_result.return_value if task_result.status.name == "SUCCESSFUL" else None)
         report.finished.append(done)
