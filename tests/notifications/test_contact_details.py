@@ -50,9 +50,11 @@ def test_contact_details_accepted(org, changes, stored):
         ({"sms_reminders": True}, "mobile_number", "Enter a mobile number, or choose no to text message reminders"),
         ({"email_reminders": True}, "email", "Enter an email address, or choose no to email reminders"),
         ({"sms_reminders": "yes"}, "sms_reminders", "Choose yes or no"),
+        ({"email": "alex@exa\u202emple.com"}, "email",
+         "Remove the direction-control character (such as a right-to-left override) from this text"),
     ],
     ids=["landline_refused", "email_format", "email_too_long", "text_consent_needs_a_number",
-         "email_consent_needs_an_address", "consent_is_yes_or_no"],
+         "email_consent_needs_an_address", "consent_is_yes_or_no", "no_direction_control_in_email"],
 )
 def test_contact_details_refused(org, changes, field, message):
     person = make_person(org)

@@ -13,6 +13,7 @@ from openprobation.core import clock, followups
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, ValidationFailed
 from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
+from openprobation.core.text import text_problem
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Team
 from openprobation.people.access import Actor, people_visible_to, require_write
@@ -145,7 +146,9 @@ def _reminder_details(c: Collector, changes: dict[str, Any]) -> dict[str, Any]:
             cleaned["mobile_number"] = ""
     if "email" in changes:
         address = str(changes["email"]).strip()
-        if len(address) > MAX_EMAIL:
+        if problem := text_problem(address):
+            c.add("email", problem)
+        elif len(address) > MAX_EMAIL:
             c.add("email", f"The email address must be {MAX_EMAIL} characters or fewer")
         elif address:
             try:
