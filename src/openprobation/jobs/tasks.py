@@ -32,6 +32,14 @@ def _recompute() -> dict[str, Any]:
     return {"cases": result.cases, "calculations": result.written, "tiers_changed": result.tiers_changed}
 
 
+def _escalate() -> dict[str, Any]:
+    return overdue_items_escalate().as_dict()
+
+
+def _remind() -> dict[str, Any]:
+    return reminders_send().as_dict()
+
+
 @task()
 def nightly_recompute() -> dict[str, Any]:
     """Recalculate the risk tools of every open case (``risk.recompute``): tools whose answer moves with the date."""
@@ -41,13 +49,13 @@ def nightly_recompute() -> dict[str, Any]:
 @task()
 def overdue_escalations() -> dict[str, Any]:
     """Escalate open work items that went overdue to the team's SPO, once each (``workitems.escalations``)."""
-    return _run("overdue_escalations", lambda: overdue_items_escalate().as_dict())
+    return _run("overdue_escalations", _escalate)
 
 
 @task()
 def appointment_reminders() -> dict[str, Any]:
     """Remind people of their appointments the working day before (``notifications.reminders``)."""
-    return _run("appointment_reminders", lambda: reminders_send().as_dict())
+    return _run("appointment_reminders", _remind)
 
 
 # The jobs by the name the schedule and the command line use.

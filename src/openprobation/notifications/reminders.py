@@ -51,10 +51,6 @@ class RemindersResult:
     skipped: int = 0  # dealt with meanwhile by another worker, or changed since it was picked
     messages: dict[str, int] = field(default_factory=dict)
 
-    def summary(self) -> str:
-        return (f"{self.due} appointment(s) due a reminder: {self.sent} sent, {self.failed} failed, "
-                f"{self.opted_out} not sent (no consent), {self.skipped} skipped")
-
     def as_dict(self) -> dict[str, object]:
         return {"due": self.due, "sent": self.sent, "failed": self.failed, "opted_out": self.opted_out,
                 "skipped": self.skipped, "messages": dict(self.messages)}

@@ -1,9 +1,9 @@
-"""Reading a case's appointment reminders and messages. Callers pass a person from ``people.selectors.person_get``
+"""Reading a case's appointment reminders and their messages. Callers pass a person from ``people.selectors.person_get``
 (access applied)."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from openprobation.notifications.models import AppointmentReminder, Message
 from openprobation.people.models import Person
@@ -17,7 +17,3 @@ def reminders_for_person(*, person: Person, limit: int = 20) -> list[Appointment
         .prefetch_related(Prefetch("messages", queryset=Message.objects.order_by("channel", "id")))
         .order_by("-appointment_at", "-id")[:limit]
     )
-
-
-def messages_for_person(*, person: Person) -> QuerySet[Message]:
-    return Message.objects.filter(person=person).order_by("-created_at", "-id")
