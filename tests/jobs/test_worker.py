@@ -54,7 +54,7 @@ def case_with_appointment(set_clock):
 def test_an_enqueued_job_is_run_by_worker_batch(case_with_appointment, set_clock, capsys):
     _, _, contact = case_with_appointment
     set_clock(RUN)
-    enqueue_now("appointment_reminders")
+    assert main(["jobs", "enqueue", "appointment_reminders"]) == 0
     assert main(["worker", "--batch", "--no-schedule"]) == 0
     out = capsys.readouterr().out
     assert "appointment_reminders: successful" in out
@@ -65,6 +65,9 @@ def test_an_enqueued_job_is_run_by_worker_batch(case_with_appointment, set_clock
     reminder = AppointmentReminder.objects.get(contact=contact)
     assert reminder.status == "sent"
     assert Message.objects.get(reminder=reminder).recipient == "07700900982"
+    enqueued = AuditEvent.objects.get(action="job.enqueued")
+    assert (enqueued.entity_id, enqueued.after["task_id"]) == ("appointment_reminders", str(task.id))
+    assert enqueued.actor_name.startswith("command line (")
     ran = AuditEvent.objects.get(action="job.ran")
     assert (ran.actor_name, ran.entity_id, ran.after["sent"]) == (
         "job (appointment_reminders)", "appointment_reminders", 1)

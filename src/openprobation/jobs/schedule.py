@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from openprobation.core.audit import audit_record
 from openprobation.jobs.models import ScheduledRun
 from openprobation.jobs.tasks import JOBS
 
@@ -81,7 +82,11 @@ def enqueue_due(now: dt.datetime, schedule: Mapping[str, tuple[dt.time, ...]] | 
 
 
 def enqueue_now(job: str) -> str:
-    """Enqueue one job now, outside its schedule (``openprobation jobs enqueue``); the task id."""
+    """Enqueue one job now, outside its schedule (``openprobation jobs enqueue``, audited as the operator's); the task
+    id."""
     if job not in JOBS:
         raise ValueError(f"no job called {job!r} (jobs: {', '.join(JOBS)})")
-    return str(JOBS[job].enqueue().id)
+    with transaction.atomic():
+        task_id = str(JOBS[job].enqueue().id)
+        audit_record(actor=None, action="job.enqueued", entity="job", entity_id=job, after={"task_id": task_id})
+    return task_id
