@@ -73,10 +73,10 @@ def score_url(person) -> str:
 
 def test_case_page_links_to_the_forms_for_practitioners_only(org, frozen_clock):
     person = make_person(org)
-    html = client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    html = client_for(org.po).get(f"/case/{person.crn}/risk/").content.decode()
     for url in (history_url(person), assessment_url(person), score_url(person)):
         assert f'href="{url}"' in html
-    qa_html = client_for(org.qa).get(f"/case/{person.crn}/").content.decode()
+    qa_html = client_for(org.qa).get(f"/case/{person.crn}/risk/").content.decode()
     assert "risk/criminal-history" not in qa_html and "risk/recorded-scores" not in qa_html
 
 
@@ -87,7 +87,7 @@ def test_criminal_history_recorded_then_edited_and_the_case_page_shows_the_score
     assert 'name="version" value=""' in form and 'name="csrfmiddlewaretoken"' in form
     response = client.post(history_url(person), HISTORY_FORM, follow=True)
     html = response.content.decode()
-    assert response.redirect_chain[-1][0].endswith(f"/case/{person.crn}/#risk-scores")
+    assert response.redirect_chain[-1][0].endswith(f"/case/{person.crn}/risk/#risk-scores")
     assert "govuk-notification-banner--success" in html and "Criminal history saved" in html
     record = CriminalHistory.objects.get(person=person)
     assert (record.total_sanctions, record.stranger_victim, record.recent_breach_or_recall) == (4, False, None)

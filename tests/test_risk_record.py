@@ -242,7 +242,7 @@ def test_case_page_shows_scores_explanation_history_and_a_disagreeing_recorded_r
     )
     client = Client()
     client.force_login(org.po.user)
-    html = client.get(reverse("web:case", args=[case.crn])).content.decode()
+    html = client.get(reverse("web:case-risk", args=[case.crn])).content.decode()
     assert 'id="risk-scores"' in html and 'id="risk-rsr"' in html and 'id="risk-tier"' in html
     assert f"{latest(case, 'rsr').result['percent']:.2f}%" in html
     assert "How the RSR was worked out" in html and "snsv_percent" in html
@@ -261,9 +261,10 @@ def _stored_copy(calc: RiskCalculation, **changes) -> RiskCalculation:
 
 
 def _case_page(org, case) -> str:
+    """The risk section of the case record."""
     client = Client()
     client.force_login(org.po.user)
-    return client.get(reverse("web:case", args=[case.crn])).content.decode()
+    return client.get(reverse("web:case-risk", args=[case.crn])).content.decode()
 
 
 def _scores(case):

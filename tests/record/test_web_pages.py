@@ -342,23 +342,56 @@ def full_case(org, frozen_clock):
     return person
 
 
-def test_case_page_shows_rosh_prominently_with_the_summary_household_sentences_and_registrations(org, full_case):
-    html = _client_for(org.po).get(reverse("web:case", args=[full_case.crn])).content.decode()
-    assert "RoSH: High" in html
-    assert html.index("RoSH: High") < html.index("Personal details")
-    assert "17 May 1990 (age 36)" in html
-    assert "Po Tester" in html and "Camden Team 1" in html
+def _section(client, name, crn, params=None):
+    response = client.get(reverse(name, args=[crn]), params or {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_every_case_section_shows_the_header_with_rosh_prominently_and_the_sub_navigation(org, full_case):
+    client = _client_for(org.po)
+    for name in ("web:case", "web:case-personal", "web:case-risk", "web:case-sentence", "web:case-activity",
+                 "web:case-compliance", "web:case-work"):  # fmt: skip
+        html = _section(client, name, full_case.crn)
+        assert "RoSH: High" in html and html.index("RoSH: High") < html.index('class="moj-sub-navigation"'), name
+        assert "17 May 1990 (age 36)" in html and "Po Tester" in html, name
+        assert html.count('aria-current="page"') == 1, name
+        assert f'href="{reverse(name, args=[full_case.crn])}" aria-current="page"' in html, name
+
+
+def test_personal_details_section_shows_the_summary_addresses_and_household(org, full_case):
+    html = _section(_client_for(org.po), "web:case-personal", full_case.crn)
+    assert "Camden Team 1" in html
     assert "1 High Street" in html and "N1 1AA" in html
-    household = html[html.index('id="household"') : html.index('id="sentences"')]
+    household = html[html.index('id="household"') :]
     assert "Partner" in household and "Sam Evans" in household and "Yes" in household
-    sentences = html[html.index('id="sentences"') : html.index('id="registrations"')]
+
+
+def test_sentence_section_shows_events_requirements_conditions_and_release(org, full_case):
+    html = _section(_client_for(org.po), "web:case-sentence", full_case.crn)
+    sentences = html[html.index('id="sentences"') : html.index('id="reporting"')]
     assert "Community order" in sentences and "Licence" in sentences
     assert "Unpaid work: 100 hours" in sentences
     assert "No contact with a named person: No contact with J Doe" in sentences
     assert "Release date" in sentences and "10 Jan 2025" in sentences
-    registrations = html[html.index('id="registrations"') : html.index('id="contacts"')]
+
+
+def test_risk_section_shows_registrations_with_level_and_review(org, full_case):
+    html = _section(_client_for(org.po), "web:case-risk", full_case.crn)
+    registrations = html[html.index('id="registrations"') : html.index('id="risk-scores"')]
     assert "RoSH: high" in registrations and "MAPPA" in registrations.upper()
     assert "M2" in registrations and "1 Dec 2026" in registrations
+
+
+def test_overview_shows_appointments_compliance_risk_work_and_sentence_end(org, full_case):
+    html = _section(_client_for(org.po), "web:case", full_case.crn)
+    appointments = html[html.index('id="overview-appointments"') : html.index('id="overview-risk"')]
+    assert "Next appointment" in appointments and "Last contact" in appointments
+    assert "2 appointments; 1 failure to comply" in appointments  # the attended office visit and the missed call
+    risk = html[html.index('id="overview-risk"') : html.index('id="overview-work"')]
+    assert "High" in risk and "Category M1, level M2" in risk
+    sentence = html[html.index('id="overview-sentence"') :]
+    assert "Licence (18 months)" in sentence and "Sentence end" in sentence
 
 
 def test_case_page_says_when_rosh_is_not_recorded(org, frozen_clock):
@@ -366,8 +399,8 @@ def test_case_page_says_when_rosh_is_not_recorded(org, frozen_clock):
     assert "RoSH not recorded" in _client_for(org.po).get(reverse("web:case", args=[person.crn])).content.decode()
 
 
-def test_case_page_lists_contacts_newest_first(org, full_case):
-    html = _client_for(org.po).get(reverse("web:case", args=[full_case.crn])).content.decode()
+def test_activity_log_lists_contacts_newest_first(org, full_case):
+    html = _section(_client_for(org.po), "web:case-activity", full_case.crn)
     timeline = html[html.index('id="contact-timeline"') :]
     positions = [timeline.index(text) for text in ("Police report received", "No answer", "First meeting")]
     assert positions == sorted(positions)
@@ -381,11 +414,14 @@ def test_case_page_lists_contacts_newest_first(org, full_case):
         ({"outcome": "attended_complied"}, ["First meeting"], ["No answer", "Police report received"]),
         ({"type": "telephone", "outcome": "attended_complied"}, [], ["First meeting", "No answer"]),
         ({"type": "not-a-type"}, ["First meeting", "No answer", "Police report received"], []),
+        ({"type": "not-a-type", "outcome": "attended_complied"}, ["First meeting"], ["No answer"]),
+        ({"type": "telephone", "outcome": "sideways"}, ["No answer"], ["First meeting"]),
     ],
-    ids=["by_type", "by_outcome", "both_no_match", "unknown_type_ignored"],
+    ids=["by_type", "by_outcome", "both_no_match", "unknown_type_ignored", "bad_type_keeps_outcome",
+         "bad_outcome_keeps_type"],
 )
 def test_contact_filters_narrow_the_timeline(org, full_case, filters, shown, hidden):
-    response = _client_for(org.po).get(reverse("web:case", args=[full_case.crn]), filters)
+    response = _client_for(org.po).get(reverse("web:case-activity", args=[full_case.crn]), filters)
     assert response.status_code == 200
     html = response.content.decode()
     for text in shown:
@@ -412,12 +448,13 @@ def test_contact_timeline_is_paginated_fifty_to_a_page(org, frozen_clock):
         ]
     )
     client = _client_for(org.po)
-    first = client.get(reverse("web:case", args=[person.crn])).content.decode()
+    first = client.get(reverse("web:case-activity", args=[person.crn])).content.decode()
     assert "Showing 1 to 50 of 55 contacts" in first
+    assert 'href="?page=2#contacts"' in first  # the next page keeps the place on the page
     assert "Note number 054" in first and "Note number 004" not in first
-    second = client.get(reverse("web:case", args=[person.crn]), {"page": 2}).content.decode()
+    second = client.get(reverse("web:case-activity", args=[person.crn]), {"page": 2}).content.decode()
     assert "Note number 004" in second and "Note number 054" not in second
-    assert client.get(reverse("web:case", args=[person.crn]), {"page": "x"}).status_code == 200
+    assert client.get(reverse("web:case-activity", args=[person.crn]), {"page": "x"}).status_code == 200
 
 
 # --- recording a contact ------------------------------------------------------------------------------------------
@@ -489,7 +526,7 @@ def test_record_contact_saves_and_returns_to_the_case_with_a_success_banner(org,
     person = make_person(org, crn="X500002")
     client = _client_for(org.po)
     response = client.post(reverse("web:record-contact", args=[person.crn]), VALID_CONTACT, follow=True)
-    assert response.redirect_chain == [(reverse("web:case", args=[person.crn]), 302)]
+    assert response.redirect_chain == [(reverse("web:case-activity", args=[person.crn]) + "#contacts", 302)]
     html = response.content.decode()
     assert "govuk-notification-banner--success" in html and "Contact recorded" in html
     assert "3 Feb 2026, 14:30" in html and "Discussed housing" in html

@@ -51,7 +51,7 @@ def test_whats_due_shows_overdue_items_with_a_tag_and_one_click_to_the_case_and_
     limit_access(person=hidden, staff_code=org.po2.code, kind="restriction", reason="LAO")
     html = client_for(org.po).get("/whats-due/").content.decode()
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html
-    assert f'href="/case/{person.crn}/#work-due"' in html
+    assert f'href="/case/{person.crn}/work/#work-due"' in html
     first = WorkItem.objects.get(person=person, kind="first_appointment")
     assert f'href="/work-items/{first.pk}/complete/"' in html
     assert f'href="/case/{person.crn}/rosh-assessments/new/?kind=screening"' in html
@@ -86,7 +86,7 @@ def test_case_page_shows_work_due_and_safeguarding_enquiries(org, frozen_clock):
     check = safeguarding_check_request(
         actor=org.po.user, person=person, agency="childrens_services", requested_on=dt.date(2026, 11, 20)
     )
-    html = client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    html = client_for(org.po).get(f"/case/{person.crn}/work/").content.decode()
     assert 'id="work-due"' in html and 'id="safeguarding"' in html
     assert "First appointment" in html
     assert f'href="/case/{person.crn}/safeguarding/{check.pk}/chase/"' in html
@@ -107,7 +107,7 @@ def test_cancelling_without_a_reason_shows_the_error_summary_and_saves_nothing(o
     item.refresh_from_db()
     assert item.status == "open"
     done = client.post(f"/work-items/{item.pk}/cancel/", {"reason": "Transferred out"})
-    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/#work-due"
+    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/work/#work-due"
     item.refresh_from_db()
     assert (item.status, item.cancel_reason) == ("cancelled", "Transferred out")
     again = client.post(f"/work-items/{item.pk}/complete/", {})
@@ -161,14 +161,14 @@ def test_spo_countersigns_a_reduction_on_the_page(org, frozen_clock):
     person = make_person(org)
     reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Start")
     change = reporting_frequency_request(actor=org.po.user, person=person, frequency="monthly", reason="Progress")
-    assert "Countersign or refuse" not in client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    assert "Countersign or refuse" not in client_for(org.po).get(f"/case/{person.crn}/sentence/").content.decode()
     url = f"/case/{person.crn}/reporting/{change.pk}/decision/"
     assert (
         "Enter why the reduction is refused"
         in client_for(org.spo).post(url, {"decision": "refuse", "reason": ""}).content.decode()
     )
     assert client_for(org.spo).post(url, {"decision": "approve", "reason": ""}).status_code == 302
-    html = client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    html = client_for(org.po).get(f"/case/{person.crn}/sentence/").content.decode()
     assert "In force: <strong>Monthly</strong>" in html
 
 
@@ -191,14 +191,14 @@ def _answered_enquiry(org, person, *, agency: str = "police_da", received_on: dt
 def test_start_a_rosh_assessment_from_the_case_page(org, frozen_clock, kind, label):
     person = make_person(org)
     client = client_for(org.po)
-    case_html = client.get(f"/case/{person.crn}/").content.decode()
+    case_html = client.get(f"/case/{person.crn}/risk/").content.decode()
     assert 'id="rosh-assessments"' in case_html
     assert f'href="/case/{person.crn}/rosh-assessments/new/"' in case_html
     response = client.post(f"/case/{person.crn}/rosh-assessments/new/", {"kind": kind})
-    assert response.status_code == 302 and response["Location"] == f"/case/{person.crn}/#rosh-assessments"
+    assert response.status_code == 302 and response["Location"] == f"/case/{person.crn}/risk/#rosh-assessments"
     assessment = RoshAssessment.objects.get(person=person)
     assert (assessment.kind, assessment.status, assessment.started_by) == (kind, "draft", org.po)
-    html = client.get(f"/case/{person.crn}/").content.decode()
+    html = client.get(f"/case/{person.crn}/risk/").content.decode()
     assert f"{label} started" in html  # the success message
     assert f'href="/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/"' in html
 
@@ -216,7 +216,7 @@ def test_read_only_staff_cannot_start_or_complete_a_rosh_assessment(org, frozen_
     person = make_person(org)
     assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
     qa = client_for(org.qa)
-    assert "Start a RoSH assessment" not in qa.get(f"/case/{person.crn}/").content.decode()
+    assert "Start a RoSH assessment" not in qa.get(f"/case/{person.crn}/risk/").content.decode()
     assert qa.post(f"/case/{person.crn}/rosh-assessments/new/", {"kind": "review"}).status_code == 403
     assert qa.post(f"/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/", {}).status_code == 403
     assert RoshAssessment.objects.filter(person=person).count() == 1
@@ -236,7 +236,7 @@ def test_mark_a_screening_complete_on_the_page_closes_the_work_item_and_makes_th
     assessment.refresh_from_db()
     assert assessment.status == "draft"
     done = client.post(url, {"indicates_risk": "yes"})
-    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/#rosh-assessments"
+    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/risk/#rosh-assessments"
     assessment.refresh_from_db()
     assert (assessment.status, assessment.completed_on, assessment.indicates_risk) == (
         "complete",
@@ -280,7 +280,7 @@ def test_completion_blocked_by_an_unused_response_says_so_and_names_the_enquirie
     for check in (police, childrens):
         assert client.post(f"/case/{person.crn}/safeguarding/{check.pk}/used/", {"assessment_id": assessment.pk})[
             "Location"
-        ] == (f"/case/{person.crn}/#safeguarding")
+        ] == (f"/case/{person.crn}/work/#safeguarding")
     assert client.post(url, {}).status_code == 302
     assessment.refresh_from_db()
     assert (assessment.status, assessment.exception_reason) == ("complete", "")
@@ -311,7 +311,7 @@ def test_spo_records_an_exception_with_a_reason_on_the_page(org, frozen_clock):
     )
     check.refresh_from_db()
     assert check.status == "response_received"  # the exception does not pretend the response was used
-    case_html = client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    case_html = client_for(org.po).get(f"/case/{person.crn}/risk/").content.decode()
     assert "Exception by Spo Tester: Parole report due today; response reviewed Friday" in case_html
 
 
@@ -404,7 +404,7 @@ def test_escalated_enquiries_are_listed_in_the_spos_whats_due_oldest_first(org, 
     assert len(rows) == 2
     assert f"/case/{person.crn}/safeguarding/{older.pk}/chase/" in rows[0]
     assert f"/case/{person.crn}/safeguarding/{late.pk}/chase/" in rows[1]
-    assert all(f'href="/case/{person.crn}/#safeguarding">Amira Begum</a>' in r for r in rows)
+    assert all(f'href="/case/{person.crn}/work/#safeguarding">Amira Begum</a>' in r for r in rows)
     assert "Hidden" not in table and "Other" not in table
     assert 'id="escalated"' not in client_for(org.po).get("/whats-due/").content.decode()  # escalated to the SPO
     assert 'id="escalated"' not in client_for(org.hos).get("/whats-due/").content.decode()
@@ -432,7 +432,7 @@ def test_team_queue_counts_link_to_their_items_each_one_click_from_the_case_and_
     assert [i.due_date for i in items] == [dt.date(2026, 11, 10), YESTERDAY]
     for item in items:
         assert f'href="/work-items/{item.pk}/complete/"' in section  # the action, one click
-    assert section.count(f'href="/case/{visible.crn}/#work-due"') == 2  # the case, one click
+    assert section.count(f'href="/case/{visible.crn}/work/#work-due"') == 2  # the case, one click
     assert hidden.crn not in section
 
     soon = client.get(f"/team/{org.team_a.code}/queue/", {"owner": "N07A001", "count": "due_soon"}).content.decode()
@@ -477,7 +477,7 @@ def test_the_case_pages_work_items_are_a_fixed_number_of_queries(org, frozen_clo
     client = client_for(org.po)
     person = new_person(org)
     hand_item(person, org.po, YESTERDAY)
-    url = f"/case/{person.crn}/"
+    url = f"/case/{person.crn}/work/"
     client.get(url)
     one_item = _page_queries(client, url)
     for i in range(19):
@@ -526,7 +526,7 @@ def test_practitioner_works_through_whats_due_in_a_browser(page, live_server, or
     page.get_by_label("Day").fill("20")
     page.get_by_label("Month").fill("11")
     page.get_by_role("button", name="Mark as done").click()
-    page.wait_for_url(f"{live_server.url}/case/{person.crn}/#work-due")
+    page.wait_for_url(f"{live_server.url}/case/{person.crn}/work/#work-due")
     assert page.get_by_text("First appointment marked as done").is_visible()
     page.get_by_role("link", name="What's due").click()
     assert page.get_by_role("table", name="Overdue").get_by_text("First appointment").count() == 0
@@ -554,7 +554,7 @@ def test_case_page_offers_cancel_only_where_the_service_allows_it(org, frozen_cl
         reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Start")
         reporting_frequency_request(actor=org.po.user, person=person, frequency="monthly", reason="Progress")
     item = WorkItem.objects.get(person=person, kind=kind, status="open")
-    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/")
+    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/work/")
     assert response.status_code == 200
     assert (f'href="/work-items/{item.pk}/cancel/"' in response.content.decode()) is offered
 
@@ -578,6 +578,6 @@ def test_case_page_offers_close_on_an_enquiry_only_where_the_service_allows_it(
         check = safeguarding_check_request(
             actor=org.po.user, person=person, agency="police_da", requested_on=dt.date(2026, 11, 10)
         )
-    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/")
+    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/work/")
     assert response.status_code == 200
     assert (f'href="/case/{person.crn}/safeguarding/{check.pk}/close/"' in response.content.decode()) is offered

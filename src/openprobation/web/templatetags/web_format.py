@@ -9,7 +9,7 @@ from django.utils import dateformat, timezone
 
 from openprobation.core import clock
 from openprobation.rules.dates import age_in_years
-from openprobation.rules.registrations import registration_type
+from openprobation.rules.registrations import registration_type, rosh_codes
 from openprobation.sentences.choices import REQUIREMENT_UNITS
 
 register = template.Library()
@@ -57,6 +57,12 @@ def rosh_label(level: str | None) -> str:
 @register.filter
 def rosh_tag_class(level: str | None) -> str:
     return ROSH_TAG_CLASSES.get(level or "", "govuk-tag--grey")
+
+
+@register.filter
+def is_rosh_code(code: str) -> bool:
+    """Whether a registration code is a RoSH level (shown as the RoSH tag, not again as a flag)."""
+    return code in rosh_codes()
 
 
 @register.filter

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from openprobation.core.errors import ValidationFailed, VersionConflict
 from openprobation.people import selectors as people_selectors
@@ -18,6 +17,7 @@ from openprobation.people.access import require_write
 from openprobation.risk import selectors as risk_selectors
 from openprobation.risk import services as risk_services
 from openprobation.web import risk_forms
+from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
 from openprobation.web.forms import ErrorItem
 from openprobation.web.risk_forms import Group
@@ -33,7 +33,7 @@ def _person(request: HttpRequest, crn: str) -> Any:
 
 
 def _done_url(person: Any) -> str:
-    return reverse("web:case", args=[person.crn]) + "#risk-scores"
+    return case_url(person.crn, "risk-scores")
 
 
 def _page(

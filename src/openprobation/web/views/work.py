@@ -11,10 +11,9 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from openprobation.core import clock
-from openprobation.core.errors import ValidationFailed
+from openprobation.core.errors import ValidationFailed, VersionConflict
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import selectors as people_selectors
@@ -23,7 +22,9 @@ from openprobation.safeguarding import selectors as safeguarding_selectors
 from openprobation.safeguarding import services as safeguarding_services
 from openprobation.safeguarding.choices import Agency, AssessmentKind, AssessmentStatus
 from openprobation.web import work_forms
+from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
+from openprobation.web.forms import STALE_MESSAGE, ErrorItem
 from openprobation.web.templatetags.web_format import uk_date
 from openprobation.web.work_forms import FormField
 from openprobation.workitems import selectors as work_selectors
@@ -78,7 +79,7 @@ def team_queue(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _form_page(
+def form_page(
     request: HttpRequest,
     *,
     fields: Sequence[FormField],
@@ -87,9 +88,11 @@ def _form_page(
     context: dict[str, Any],
     initial: dict[str, str] | None = None,
     template: str = "web/work_form.html",
+    hidden: dict[str, str] | None = None,
 ) -> HttpResponse:
     """GET shows the form; POST parses it and calls ``save`` (a service call returning the success message). On
-    any error the form comes back with the GOV.UK error summary, and nothing has been saved."""
+    any error the form comes back with the GOV.UK error summary, and nothing has been saved. ``hidden`` values
+    (a record's version) go back with the form; a record changed by someone else since (409) is reported."""
     require_write(request.user)
     form = work_forms.blank(fields, initial)
     if request.method == "POST":
@@ -99,11 +102,15 @@ def _form_page(
                 message = save(form.values)
             except ValidationFailed as exc:
                 form.add_service_errors(exc.errors)
+            except VersionConflict:
+                form.errors["general-stale"] = ErrorItem("", "", STALE_MESSAGE)
             else:
                 messages.success(request, message)
                 return redirect(done_url)
     # Like the other forms, a form with errors is shown again with 200: the error summary says what to fix.
-    return render(request, template, {**context, "form": form, "cancel_url": done_url})
+    return render(
+        request, template, {**context, "form": form, "cancel_url": done_url, "hidden": sorted((hidden or {}).items())}
+    )
 
 
 WORK_ITEM_FORMS = {
@@ -130,7 +137,7 @@ def work_item_action(request: HttpRequest, item_id: int, action: str) -> HttpRes
     if action not in WORK_ITEM_FORMS:
         raise Http404("No such action")
     item = work_selectors.work_item_get(actor=request.user, item_id=item_id)
-    done_url = reverse("web:case", args=[item.person.crn]) + "#work-due"
+    done_url = case_url(item.person.crn, "work-due")
 
     def save(values: dict[str, Any]) -> str:
         if action == "complete":
@@ -141,7 +148,7 @@ def work_item_action(request: HttpRequest, item_id: int, action: str) -> HttpRes
         work_services.work_item_cancel(actor=request.user, item_id=item.pk, reason=values["reason"])
         return f"{item.label} cancelled"
 
-    return _form_page(
+    return form_page(
         request,
         fields=WORK_ITEM_FORMS[action],
         save=save,
@@ -191,12 +198,12 @@ def check_new(request: HttpRequest, crn: str) -> HttpResponse:
         )
         return "Safeguarding enquiry recorded"
 
-    return _form_page(
+    return form_page(
         request,
         fields=fields,
         save=save,
         initial=initial,
-        done_url=reverse("web:case", args=[person.crn]) + "#safeguarding",
+        done_url=case_url(person.crn, "safeguarding"),
         context={
             "person": person,
             "heading": "Record a safeguarding enquiry",
@@ -287,12 +294,12 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
         record(values)
         return done_message
 
-    return _form_page(
+    return form_page(
         request,
         fields=fields,
         save=save,
         initial={"assessment_id": request.GET.get("assessment", "")} if action == "used" else None,
-        done_url=reverse("web:case", args=[person.crn]) + "#safeguarding",
+        done_url=case_url(person.crn, "safeguarding"),
         context={
             "person": person,
             "heading": heading,
@@ -304,7 +311,7 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
 
 
 def _rosh_done_url(person: Any) -> str:
-    return reverse("web:case", args=[person.crn]) + "#rosh-assessments"
+    return case_url(person.crn, "rosh-assessments")
 
 
 @staff_page
@@ -324,7 +331,7 @@ def rosh_assessment_new(request: HttpRequest, crn: str) -> HttpResponse:
         assessment = safeguarding_services.rosh_assessment_start(actor=request.user, person=person, kind=values["kind"])
         return f"{assessment.get_kind_display()} started"
 
-    return _form_page(
+    return form_page(
         request,
         fields=fields,
         save=save,
@@ -392,7 +399,7 @@ def rosh_assessment_complete(request: HttpRequest, crn: str, assessment_id: int)
         )
         return f"{assessment.get_kind_display()} marked complete"
 
-    return _form_page(
+    return form_page(
         request,
         fields=fields,
         save=save,
@@ -448,11 +455,11 @@ def reporting_decision(request: HttpRequest, crn: str, change_id: int) -> HttpRe
         )
         return f"Reduction to {change.get_frequency_display().lower()} reporting {change.get_status_display().lower()}"
 
-    return _form_page(
+    return form_page(
         request,
         fields=fields,
         save=save,
-        done_url=reverse("web:case", args=[person.crn]) + "#reporting",
+        done_url=case_url(person.crn, "reporting"),
         context={
             "person": person,
             "heading": "Decide on a reduction in reporting",
