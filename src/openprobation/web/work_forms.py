@@ -68,7 +68,7 @@ def parse(fields: Sequence[FormField], data: Mapping[str, str]) -> ParsedForm:
         else:
             value = data.get(f.name, "")
             if f.kind == "radios" and value and value not in {v for v, _ in f.options}:
-                message = f.missing or f"Select {f.label.lower()} from the list"
+                message = f.missing or f"Choose {f.label.lower()} from the options"
             elif f.required and not value.strip():
                 message = f.missing or f"Enter {f.label.lower()}"
         if message:
