@@ -107,7 +107,8 @@ def test_practitioner_records_a_contact_after_fixing_a_mistake(watched_page, liv
     summary.wait_for()
     assert summary.is_visible()
     assert "Select the type of contact" in summary.inner_text()
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    # GOV.UK Frontend focuses the summary when its script has run (a module, after the page has loaded).
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
     assert page.get_by_label("Notes").input_value() == "Talked about finding work"
     assert Contact.objects.filter(person=people[1]).count() == before
 
@@ -115,7 +116,7 @@ def test_practitioner_records_a_contact_after_fixing_a_mistake(watched_page, liv
     summary.get_by_role("link", name="Select the type of contact").click()
     page.get_by_label("Office appointment").check()
     page.get_by_role("button", name="Save contact").click()
-    page.wait_for_url(case_url)
+    page.wait_for_url(case_url + "activity/#contacts")  # back to the case's activity log
     assert page.locator(".govuk-notification-banner--success").inner_text().count("Contact recorded") == 1
     timeline = page.locator("#contact-timeline")
     assert "Talked about finding work" in timeline.inner_text()
