@@ -127,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "web:sign-in"
-LOGIN_REDIRECT_URL = "web:caseload"
+LOGIN_REDIRECT_URL = "web:home"  # each role lands on its own page (web.views.caseload.home)
 
 # Timescales: the preset work items are generated under (rules/policy/timescales_<preset>.toml), and the working
 # days an agency has to answer a safeguarding enquiry before it is escalated (a local protocol, unverified).

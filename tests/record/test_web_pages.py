@@ -118,12 +118,35 @@ def caseload(org, frozen_clock):
 # --- signing in and out ---------------------------------------------------------------------------------------
 
 
-def test_sign_in_with_correct_credentials_opens_the_caseload(org):
+def test_sign_in_with_correct_credentials_opens_the_start_page(org):
     client = Client()
     response = client.post(reverse("web:sign-in"), {"username": "po", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:caseload")
+    assert response["Location"] == reverse("web:home")
     assert client.get(reverse("web:caseload")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        ("po", "/caseload/"),
+        ("spo", "/team/N07T01/queue/"),
+        ("hos", "/team/"),
+        ("qa", "/search/"),
+        ("admin", "/django-admin/"),
+    ],
+)
+def test_each_role_lands_on_its_own_page(org, role, landing):
+    client = _client_for(getattr(org, role))
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 302 and response["Location"] == landing
+    assert client.get(landing).status_code == 200
+
+
+def test_an_spo_without_a_team_lands_on_the_caseload(org):
+    org.spo.team = None
+    org.spo.save()
+    assert _client_for(org.spo).get(reverse("web:home"))["Location"] == reverse("web:caseload")
 
 
 def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(org):
@@ -133,7 +156,7 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(org):
     response = Client().post(
         reverse("web:sign-in"), {"username": "po", "password": PASSWORD, "next": "https://evil.example/"}
     )
-    assert response["Location"] == reverse("web:caseload")
+    assert response["Location"] == reverse("web:home")
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ from openprobation.web.views import access, auth, caseload, cases, quality, risk
 
 app_name = "web"
 urlpatterns = [
-    path("", caseload.caseload, name="caseload"),
+    path("", caseload.home, name="home"),
+    path("caseload/", caseload.caseload, name="caseload"),
     path("sign-in/", auth.sign_in, name="sign-in"),
     path("sign-out/", auth.sign_out, name="sign-out"),
     path("case/<str:crn>/", cases.case, name="case"),
