@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -21,6 +22,7 @@ from openprobation.people.models import CaseAccess, Person
 from openprobation.people.services import address_add, person_create, relationship_add
 from openprobation.risk.services import registration_add
 from openprobation.sentences.services import LicenceConditionInput, RequirementInput, event_create
+from openprobation.web.audit_words import ACTIONS, value_words
 from tests.factories import PASSWORD, Org, make_person
 
 pytestmark = pytest.mark.django_db
@@ -659,7 +661,51 @@ def test_audit_history_is_for_administrators_and_quality_assurance_only(org, ful
     assert (reverse("web:audit", args=[full_case.crn]) in case_page) is (status == 200)
     if status == 200:
         html = response.content.decode()
-        assert "contact.recorded" in html and "person.created" in html
+        assert "Recorded a contact" in html and "Created the case" in html
+
+
+def test_audit_history_is_in_words_with_names_labels_and_dates(org, full_case):
+    html = _client_for(org.qa).get(reverse("web:audit", args=[full_case.crn])).content.decode()
+    rows = html[html.index("<tbody") :]
+    assert "contact.recorded" not in rows and "office_appointment" not in rows and "attended_complied" not in rows
+    assert "Po Tester" in rows and "Recorded a contact" in rows  # who by name, what in words
+    assert "Office appointment" in rows and "Attended and complied" in rows  # codes as their labels
+    assert "3 February 2026, 10:00" in rows  # a stored time as a date in words, in UK time
+    assert "Lives in household" in rows and "2026-02-03" not in rows
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (None, "(empty)"),
+        ("", "(empty)"),
+        (True, "Yes"),
+        (False, "No"),
+        ("2026-02-03", "3 February 2026"),
+        ("2026-07-03T09:30:00+00:00", "3 July 2026, 10:30"),  # British Summer Time
+        ("2026-12-03T09:30:00+00:00", "3 December 2026, 09:30"),
+        ("office_appointment", "Office appointment"),
+        ("failed_to_attend_unacceptable", "Failed to attend: unacceptable absence"),
+        ("2026-13-45", "2026-13-45"),  # not a date: shown as stored
+        (["home_visit", "telephone"], "Home visit, Telephone"),
+        ({"first_name": "Sam"}, "First name: Sam"),
+        (3, "3"),
+    ],
+)
+def test_audit_values_in_words(value, words):
+    assert value_words(value) == words
+
+
+def test_every_audited_action_has_words():
+    source = Path(__file__).resolve().parents[2] / "src" / "openprobation"
+    actions = {
+        match
+        for path in source.rglob("*.py")
+        for match in re.findall(r'action="([a-z_]+\.[a-z_.]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert actions - set(ACTIONS) == {"admin.user.password_set", "sign_in.failed", "sign_in.refused_throttled",
+                                      "sign_in.throttle_cleared", "staff.created", "user.password_changed",
+                                      "user.password_set", "user.signed_in", "user.signed_out"}  # not about a case
 
 
 # --- access: other teams, unknown and restricted cases ----------------------------------------------------------

@@ -100,7 +100,7 @@ def team_caseload_counts(*, actor: Actor | None, team: Team) -> list[Practitione
 def audit_history_for_case(*, actor: Actor, person: Person) -> QuerySet[AuditEvent]:
     """A visible case's audit history, newest first: administrators and quality assurance only."""
     require_role(actor, Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE)
-    return AuditEvent.objects.filter(crn=person.crn).select_related("actor").order_by("-at", "-id")
+    return AuditEvent.objects.filter(crn=person.crn).select_related("actor__staff").order_by("-at", "-id")
 
 
 def relationship_list(*, person: Person) -> QuerySet[Relationship]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.utils import dateformat, timezone
@@ -11,6 +12,7 @@ from openprobation.core import clock
 from openprobation.rules.dates import age_in_years
 from openprobation.rules.registrations import registration_type, rosh_codes
 from openprobation.sentences.choices import REQUIREMENT_UNITS
+from openprobation.web import audit_words
 
 register = template.Library()
 
@@ -93,3 +95,18 @@ def query_with(context: template.Context, **changes: object) -> str:
             query[key] = str(value)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    return audit_words.action_words(action)
+
+
+@register.filter
+def audit_values(values: Any) -> list[tuple[str, str]]:
+    return audit_words.values_in_words(values)
+
+
+@register.filter
+def audit_who(event: Any) -> str:
+    return audit_words.who(event)
