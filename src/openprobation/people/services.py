@@ -18,9 +18,10 @@ from openprobation.people.choices import Gender, RelationshipType
 from openprobation.people.models import Address, Person, Relationship
 from openprobation.rules.crn import crn_problem
 from openprobation.rules.dates import age_in_years
+from openprobation.rules.identifiers import CRO_PROBLEM, PNC_PROBLEM, cro_canonical, pnc_canonical
 
-PERSON_FIELDS = ("crn", "first_name", "last_name", "date_of_birth", "gender")
-PERSON_EDITABLE = ("first_name", "last_name", "date_of_birth", "gender")
+PERSON_FIELDS = ("crn", "first_name", "last_name", "date_of_birth", "gender", "pnc_number", "cro_number")
+PERSON_EDITABLE = ("first_name", "last_name", "date_of_birth", "gender", "pnc_number", "cro_number")
 RELATIONSHIP_FIELDS = (
     "relationship",
     "first_name",
@@ -73,6 +74,15 @@ def _check_person(c: Collector, values: dict[str, Any]) -> None:
             c.add("date_of_birth", "The date of birth must be in the past")
         elif age_in_years(dob, today) < MIN_AGE_YEARS:
             c.add("date_of_birth", f"A person on probation must be at least {MIN_AGE_YEARS} years old")
+    # Police identifiers are stored in their canonical spelling (``values`` is changed in place); blank clears them.
+    for name, canonical, problem in (("pnc_number", pnc_canonical, PNC_PROBLEM),
+                                     ("cro_number", cro_canonical, CRO_PROBLEM)):  # fmt: skip
+        if values.get(name):
+            spelt = canonical(values[name]) if isinstance(values[name], str) else None
+            if spelt is None:
+                c.add(name, problem)
+            else:
+                values[name] = spelt
 
 
 def person_create(
@@ -84,6 +94,8 @@ def person_create(
     date_of_birth: dt.date,
     gender: str,
     team: str | None = None,
+    pnc_number: str = "",
+    cro_number: str = "",
 ) -> Person:
     """Add a person on probation. The case is held by ``team`` (a team code), by default the actor's own."""
     staff = require_write(actor)
@@ -91,7 +103,8 @@ def person_create(
     problem = crn_problem(crn)
     if problem:
         c.add("crn", problem)
-    values = {"first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth, "gender": gender}
+    values = {"first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth, "gender": gender,
+              "pnc_number": pnc_number or "", "cro_number": cro_number or ""}  # fmt: skip
     _check_person(c, values)
     holding_team: Team | None = staff.team if staff.role in (Role.PRACTITIONER, Role.SPO) else None
     if team is not None:
@@ -127,6 +140,7 @@ def _crn_taken(actor: Actor, crn: str) -> str:
 def person_update(*, actor: Actor, person: Person, version: int, changes: dict[str, Any]) -> Person:
     require_write(actor)
     reject_unknown(changes, PERSON_EDITABLE)
+    changes = {k: ("" if v is None and k in ("pnc_number", "cro_number") else v) for k, v in changes.items()}
     reject_nulls(changes, nullable=())
     c = Collector()
     _check_person(c, changes)
