@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openprobation.web.views import access, auth, caseload, cases, quality, risk, search, team, work
+from openprobation.web.views import access, auth, caseload, cases, quality, record, risk, search, team, work
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +17,17 @@ urlpatterns = [
     path("case/<str:crn>/work/", cases.work, name="case-work"),
     path("case/<str:crn>/contacts/new/", cases.record_contact, name="record-contact"),
     path("case/<str:crn>/contacts/<int:contact_id>/outcome/", cases.contact_outcome, name="contact-outcome"),
+    path("case/<str:crn>/personal-details/change/", record.personal_details_change, name="personal-details-change"),
+    path("case/<str:crn>/addresses/new/", record.address_new, name="address-new"),
+    path("case/<str:crn>/relationships/new/", record.relationship_new, name="relationship-new"),
+    path("case/<str:crn>/relationships/<int:relationship_id>/change/", record.relationship_change,
+         name="relationship-change"),
+    path("case/<str:crn>/registrations/new/", record.registration_new, name="registration-new"),
+    path("case/<str:crn>/registrations/new/<str:code>/", record.registration_new_details,
+         name="registration-new-details"),
+    path("case/<str:crn>/registrations/<int:registration_id>/<str:action>/", record.registration_change,
+         name="registration-change"),
+    path("case/<str:crn>/reporting/new/", record.reporting_change_new, name="reporting-change-new"),
     path("case/<str:crn>/audit/", cases.audit_history, name="audit"),
     path("team/", team.teams, name="team"),
     path("team/<str:code>/", team.team, name="team-detail"),

@@ -18,11 +18,13 @@ from openprobation.web.forms import ErrorItem
 class FormField:
     name: str
     label: str
-    kind: str  # "date", "text", "textarea", "radios"
+    kind: str  # "date", "text", "textarea", "radios", "select"
     hint: str = ""
     required: bool = True
     options: Sequence[tuple[str, str]] = ()
     missing: str = ""  # the message when a required field is empty
+    inline: bool = False  # radios side by side (two short options, like Yes and No)
+    max_length: int = 0  # text: refused when longer (0: the service's limit applies)
 
     @property
     def anchor(self) -> str:
@@ -67,10 +69,12 @@ def parse(fields: Sequence[FormField], data: Mapping[str, str]) -> ParsedForm:
             value, message = _parse_date(data, f)
         else:
             value = data.get(f.name, "")
-            if f.kind == "radios" and value and value not in {v for v, _ in f.options}:
+            if f.kind in ("radios", "select") and value and value not in {v for v, _ in f.options}:
                 message = f.missing or f"Choose {f.label.lower()} from the options"
             elif f.required and not value.strip():
                 message = f.missing or f"Enter {f.label.lower()}"
+            elif f.max_length and len(value) > f.max_length:
+                message = f"{f.label} must be {f.max_length} characters or fewer"
         if message:
             form.errors[f.name] = ErrorItem(f.name, f.anchor, message)
         form.values[f.name] = value
@@ -79,3 +83,16 @@ def parse(fields: Sequence[FormField], data: Mapping[str, str]) -> ParsedForm:
 
 def blank(fields: Sequence[FormField], initial: Mapping[str, str] | None = None) -> ParsedForm:
     return ParsedForm(fields=fields, data=dict(initial or {}))
+
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def yes_no(name: str, label: str, *, hint: str = "", missing: str = "") -> FormField:
+    """A Yes/No question as inline radios; its value is "yes" or "no" (see :func:`as_bool`)."""
+    return FormField(name, label, "radios", hint=hint, options=YES_NO, inline=True,
+                     missing=missing or f"Select yes if {label[0].lower() + label[1:].rstrip('?')}")
+
+
+def as_bool(value: str) -> bool:
+    return value == "yes"

@@ -28,9 +28,10 @@ from openprobation.rules.registrations import MAPPA_CODE
 from openprobation.sentences import selectors as sentence_selectors
 from openprobation.web.case_sections import case_url, section_links
 from openprobation.web.errors import staff_page
+from openprobation.web.form_pages import form_page
 from openprobation.web.forms import NO_OUTCOME, ContactForm, contact_field_errors, contact_filters
 from openprobation.web.templatetags.web_format import uk_datetime
-from openprobation.web.views.work import case_work_context, form_page
+from openprobation.web.views.work import case_work_context
 from openprobation.web.work_forms import FormField
 
 CONTACTS_PER_PAGE = 50

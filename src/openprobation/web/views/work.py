@@ -5,26 +5,26 @@ complete a RoSH assessment (with an SPO's exception when a response has not been
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
+from openprobation.contacts import selectors as contact_selectors
+from openprobation.contacts.choices import FAILURE_OUTCOMES
 from openprobation.core import clock
-from openprobation.core.errors import ValidationFailed, VersionConflict
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import selectors as people_selectors
-from openprobation.people.access import TEAM_VIEWERS, can_write, require_role, require_write, staff_for
+from openprobation.people.access import TEAM_VIEWERS, can_write, require_role, staff_for
+from openprobation.risk import selectors as risk_selectors
 from openprobation.safeguarding import selectors as safeguarding_selectors
 from openprobation.safeguarding import services as safeguarding_services
 from openprobation.safeguarding.choices import Agency, AssessmentKind, AssessmentStatus
-from openprobation.web import work_forms
 from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
-from openprobation.web.forms import STALE_MESSAGE, ErrorItem
+from openprobation.web.form_pages import form_page
 from openprobation.web.templatetags.web_format import uk_date
 from openprobation.web.work_forms import FormField
 from openprobation.workitems import selectors as work_selectors
@@ -76,40 +76,6 @@ def team_queue(request: HttpRequest, code: str) -> HttpResponse:
             "checks": safeguarding_selectors.team_checks_outstanding(actor=request.user, team=team),
             "nav": "team",
         },
-    )
-
-
-def form_page(
-    request: HttpRequest,
-    *,
-    fields: Sequence[FormField],
-    save: Callable[[dict[str, Any]], str],
-    done_url: str,
-    context: dict[str, Any],
-    initial: dict[str, str] | None = None,
-    template: str = "web/work_form.html",
-    hidden: dict[str, str] | None = None,
-) -> HttpResponse:
-    """GET shows the form; POST parses it and calls ``save`` (a service call returning the success message). On
-    any error the form comes back with the GOV.UK error summary, and nothing has been saved. ``hidden`` values
-    (a record's version) go back with the form; a record changed by someone else since (409) is reported."""
-    require_write(request.user)
-    form = work_forms.blank(fields, initial)
-    if request.method == "POST":
-        form = work_forms.parse(fields, request.POST)
-        if not form.errors:
-            try:
-                message = save(form.values)
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            except VersionConflict:
-                form.errors["general-stale"] = ErrorItem("", "", STALE_MESSAGE)
-            else:
-                messages.success(request, message)
-                return redirect(done_url)
-    # Like the other forms, a form with errors is shown again with 200: the error summary says what to fix.
-    return render(
-        request, template, {**context, "form": form, "cancel_url": done_url, "hidden": sorted((hidden or {}).items())}
     )
 
 
@@ -433,7 +399,8 @@ def case_work_context(person: Any) -> dict[str, Any]:
 @staff_page
 def reporting_decision(request: HttpRequest, crn: str, change_id: int) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
-    work_selectors.reporting_change_get(person=person, change_id=change_id)  # a change on another case: 404
+    change = work_selectors.reporting_change_get(person=person, change_id=change_id)  # another case's: 404
+    now = clock.now()
     fields = [
         FormField(
             "decision",
@@ -455,15 +422,27 @@ def reporting_decision(request: HttpRequest, crn: str, change_id: int) -> HttpRe
         )
         return f"Reduction to {change.get_frequency_display().lower()} reporting {change.get_status_display().lower()}"
 
+    # Everything needed to decide, on the page: the change, who asked and why, and how the person has complied.
     return form_page(
         request,
         fields=fields,
         save=save,
         done_url=case_url(person.crn, "reporting"),
+        template="web/reporting_decision.html",
         context={
             "person": person,
+            "change": change,
+            "compliance": contact_selectors.compliance_summary(person=person, now=now),
+            "failures": list(
+                contact_selectors.contact_list(person=person, outcome=FAILURE_OUTCOMES)[:RECENT_FAILURES_SHOWN]
+            ),
+            "last_contact": contact_selectors.last_contact(person=person, now=now),
+            "rosh": risk_selectors.person_rosh(person=person),
             "heading": "Decide on a reduction in reporting",
             "submit": "Save decision",
             "intro": "A reduction in reporting is not in force until a senior probation officer countersigns it.",
         },
     )
+
+
+RECENT_FAILURES_SHOWN = 5
