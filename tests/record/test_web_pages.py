@@ -582,6 +582,7 @@ def test_read_only_role_cannot_record_a_contact(org, frozen_clock):
     assert response.status_code == 403
     assert "You cannot open this page" in response.content.decode()
     assert not Contact.objects.filter(person=person).exists()
+    assert _client_for(org.qa).get(reverse("web:record-contact", args=[person.crn])).status_code == 403  # no form
 
 
 # --- search, team and audit pages ---------------------------------------------------------------------------------
@@ -616,7 +617,11 @@ def test_team_page_shows_each_practitioner_with_caseload_count_and_total(org, ca
     teams = client.get(reverse("web:team")).content.decode()
     assert "Camden Team 1" in teams and "Islington Team 1" not in teams  # an SPO sees their own team
     html = client.get(reverse("web:team-detail", args=[org.team_a.code])).content.decode()
-    rows = dict(re.findall(r"<td class=\"govuk-table__cell\">(\w+ Tester)</td>.*?numeric\">(\d+)</td>", html, re.S))
+    name_then_count = (
+        r">(\w+ Tester)<span class=\"govuk-visually-hidden\">: open work</span></a></td>.*?numeric\">(\d+)</td>"
+    )
+    rows = dict(re.findall(name_then_count, html, re.S))
+    assert f'href="/team/N07T01/queue/?owner={org.po.code}&amp;count=open#items"' in html  # each name a link
     assert rows["Po Tester"] == "3" and rows["Po2 Tester"] == "1"
     assert "Camden Team 1 (4 cases)" in html
     assert client.get(reverse("web:team-detail", args=[org.team_b.code])).status_code == 404

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -53,11 +54,24 @@ def test_whats_due_shows_overdue_items_with_a_tag_and_one_click_to_the_case_and_
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html
     assert f'href="/case/{person.crn}/work/#work-due"' in html
     first = WorkItem.objects.get(person=person, kind="first_appointment")
-    assert f'href="/work-items/{first.pk}/complete/"' in html
+    assert f'href="/work-items/{first.pk}/complete/?from=whats-due"' in html
     assert f'href="/case/{person.crn}/rosh-assessments/new/?kind=screening"' in html
     assert f'href="/case/{person.crn}/safeguarding/new/?agency=police_da"' in html
     assert "Hidden" not in html and hidden.crn not in html
     assert 'aria-current="page"><strong class="govuk-service-navigation__active-fallback">What\'s due' in html
+
+
+def test_marking_an_item_done_from_whats_due_returns_to_whats_due(org, frozen_clock):
+    person = make_person(org)
+    first = WorkItem.objects.get(person=person, kind="first_appointment")
+    html = client_for(org.po).get("/whats-due/").content.decode()
+    assert f'href="/work-items/{first.pk}/complete/?from=whats-due"' in html
+    done = client_for(org.po).post(f"/work-items/{first.pk}/complete/?from=whats-due", {"note": ""})
+    assert done.status_code == 302 and done["Location"] == "/whats-due/"
+    second = make_person(org)  # from anywhere else (or an unknown origin), back to the case
+    other = WorkItem.objects.get(person=second, kind="first_appointment")
+    elsewhere = client_for(org.po).post(f"/work-items/{other.pk}/complete/?from=https://evil.example/", {})
+    assert elsewhere["Location"] == f"/case/{second.crn}/work/#work-due"
 
 
 def test_team_queue_for_the_spo_and_not_for_practitioners(org, frozen_clock, hand_set_queue):
@@ -76,6 +90,10 @@ def test_team_queue_for_the_spo_and_not_for_practitioners(org, frozen_clock, han
     # tomorrow and 1 December). Due yesterday is overdue, due today is not; the restricted case is not counted.
     assert 'id="queue-overdue"><strong>4</strong>' in html
     assert 'id="queue-due-soon"><strong>3</strong>' in html
+    row_open = [int(n) for n in re.findall(r'count=open#items">(\d+)<', html)]
+    assert row_open and f'id="queue-open"><strong>{sum(row_open)}</strong>' in html  # the Open column has a total
+    counts = html.split('id="queue-overdue"')[0].split("<tbody")[1]
+    assert 'class="govuk-tag govuk-tag--red">' not in counts  # a count is a link, never a tag inside a link
     assert "Escalated to Spo Tester" in html
     assert client_for(org.po).get(f"/team/{org.team_a.code}/queue/").status_code == 403
     assert client_for(org.spo).get(f"/team/{org.team_b.code}/queue/").status_code == 404
@@ -431,7 +449,7 @@ def test_team_queue_counts_link_to_their_items_each_one_click_from_the_case_and_
     )
     assert [i.due_date for i in items] == [dt.date(2026, 11, 10), YESTERDAY]
     for item in items:
-        assert f'href="/work-items/{item.pk}/complete/"' in section  # the action, one click
+        assert f'href="/work-items/{item.pk}/complete/?from=queue"' in section  # the action, one click
     assert section.count(f'href="/case/{visible.crn}/work/#work-due"') == 2  # the case, one click
     assert hidden.crn not in section
 

@@ -47,6 +47,16 @@ def item_action_url(item: Any) -> str:
     return str(reverse("web:work-item-action", args=[item.pk, "complete"]))
 
 
+@register.simple_tag
+def item_action_href(item: Any, came_from: str = "") -> str:
+    """:func:`item_action_url`, marked with the page the user came from (``whats-due``, ``queue``) when the action
+    is a work-item form, so it returns there."""
+    url = item_action_url(item)
+    if came_from and url.startswith("/work-items/"):
+        return f"{url}?from={came_from}"
+    return url
+
+
 @register.filter
 def item_action_label(item: Any) -> str:
     if item.kind in CHECK_AGENCY:

@@ -22,7 +22,7 @@ from openprobation.contacts.choices import (
 from openprobation.core import clock
 from openprobation.core.errors import ValidationFailed
 from openprobation.people import selectors as people_selectors
-from openprobation.people.access import can_read_audit, can_write
+from openprobation.people.access import can_read_audit, can_write, require_write
 from openprobation.risk import selectors as risk_selectors
 from openprobation.rules.registrations import MAPPA_CODE
 from openprobation.sentences import selectors as sentence_selectors
@@ -194,6 +194,7 @@ def work(request: HttpRequest, crn: str) -> HttpResponse:
 @staff_page
 def record_contact(request: HttpRequest, crn: str) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
+    require_write(request.user)  # a read-only role is not shown a form it cannot submit
     form = ContactForm(request.POST or None)
     errors = {}
     if request.method == "POST":

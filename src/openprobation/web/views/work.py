@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from openprobation.contacts import selectors as contact_selectors
 from openprobation.contacts.choices import FAILURE_OUTCOMES
@@ -79,6 +80,11 @@ def team_queue(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+RETURN_TO: dict[str, Callable[[Any], str]] = {
+    "whats-due": lambda item: reverse("web:whats-due"),
+    "queue": lambda item: reverse("web:team-queue", args=[item.person.team.code]) if item.person.team else "/",
+}
+
 WORK_ITEM_FORMS = {
     "complete": [
         FormField(
@@ -103,7 +109,8 @@ def work_item_action(request: HttpRequest, item_id: int, action: str) -> HttpRes
     if action not in WORK_ITEM_FORMS:
         raise Http404("No such action")
     item = work_selectors.work_item_get(actor=request.user, item_id=item_id)
-    done_url = case_url(item.person.crn, "work-due")
+    # Back where the user came from: What's due or the team's queue when they started there, else the case.
+    done_url = RETURN_TO.get(request.GET.get("from", ""), lambda _: case_url(item.person.crn, "work-due"))(item)
 
     def save(values: dict[str, Any]) -> str:
         if action == "complete":
