@@ -11,6 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from openprobation.core.errors import ValidationFailed
+from openprobation.people.services import relationship_add
 from openprobation.safeguarding.models import RoshAssessment, SafeguardingCheck
 from openprobation.safeguarding.services import (
     rosh_assessment_complete,
@@ -599,3 +601,52 @@ def test_case_page_offers_close_on_an_enquiry_only_where_the_service_allows_it(
     response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/work/")
     assert response.status_code == 200
     assert (f'href="/case/{person.crn}/safeguarding/{check.pk}/close/"' in response.content.decode()) is offered
+
+
+# --- the enquiry form's questions --------------------------------------------------------------------------------
+
+ENQUIRY = {"requested_on_day": "20", "requested_on_month": "11", "requested_on_year": "2026", "notes": ""}
+
+
+@pytest.mark.parametrize(
+    ("posted", "saved_name", "message"),
+    [
+        ({"agency": "other", "agency_name": "Women's Aid"}, "Women's Aid", ""),
+        ({"agency": "other", "agency_name": ""}, None, "Enter the name of the agency"),
+        ({"agency": "other", "agency_name": "x" * 5000}, None, "Name of the agency must be 200 characters or fewer"),
+        ({"agency": "other", "agency_name": "x" * 201}, None, "Name of the agency must be 200 characters or fewer"),
+        ({"agency": "other", "agency_name": "x" * 200}, "x" * 200, ""),
+        ({"agency": "police_da", "agency_name": "typed, then Police chosen"}, "", ""),  # hidden: not kept
+    ],
+    ids=["other_named", "other_unnamed", "name_of_5000", "name_of_201", "name_of_200", "name_hidden_not_kept"],
+)
+def test_the_agency_name_is_asked_under_other_agency(org, frozen_clock, posted, saved_name, message):
+    person = make_person(org)
+    client = client_for(org.po)
+    form = client.get(f"/case/{person.crn}/safeguarding/new/").content.decode()
+    assert 'data-aria-controls="conditional-agency-' in form and "govuk-radios__conditional--hidden" in form
+    response = client.post(f"/case/{person.crn}/safeguarding/new/", {**ENQUIRY, **posted})
+    if saved_name is None:
+        assert response.status_code == 200 and message in response.content.decode()
+        assert not SafeguardingCheck.objects.filter(person=person).exists()
+    else:
+        assert response.status_code == 302
+        assert SafeguardingCheck.objects.get(person=person).agency_name == saved_name
+
+
+def test_who_the_enquiry_is_about_is_asked_only_when_there_is_a_choice(org, frozen_clock):
+    person = make_person(org)
+    client = client_for(org.po)
+    assert "Who is the enquiry about?" not in client.get(f"/case/{person.crn}/safeguarding/new/").content.decode()
+    relationship_add(actor=org.po.user, person=person, relationship="partner", first_name="Sam", last_name="Jones",
+                     start_date=dt.date(2026, 1, 1))  # fmt: skip
+    form = client.get(f"/case/{person.crn}/safeguarding/new/").content.decode()
+    assert "Who is the enquiry about?" in form and "Sam Jones (partner)" in form
+
+
+def test_the_api_refuses_an_agency_name_too_long_for_the_record(org, frozen_clock):
+    person = make_person(org)
+    with pytest.raises(ValidationFailed) as exc:
+        safeguarding_check_request(actor=org.po.user, person=person, agency="other", agency_name="x" * 201,
+                                   requested_on=dt.date(2026, 11, 20))  # fmt: skip
+    assert [e.path for e in exc.value.errors] == [("agency_name",)]

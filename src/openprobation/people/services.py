@@ -10,7 +10,14 @@ from django.db import IntegrityError, transaction
 from openprobation.core import clock, followups
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, ValidationFailed
-from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
+from openprobation.core.records import (
+    apply_changes,
+    check_lengths,
+    lock_for_update,
+    reject_nulls,
+    reject_unknown,
+    snapshot,
+)
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Team
 from openprobation.people.access import Actor, people_visible_to, require_write
@@ -182,6 +189,9 @@ def address_add(
     if not postcode.strip() or len(postcode) > 10:
         c.add("postcode", "Enter a postcode, like AA1 1AA")
     check_date_order(c, "end_date", start_date, end_date, "end date")
+    check_lengths(c, Address, {"line1": line1, "line2": line2, "town": town},
+                  {"line1": "the first line of the address", "line2": "the second line of the address",
+                   "town": "the town or city"})  # fmt: skip
     c.raise_if_any()
     with transaction.atomic():
         address = Address.objects.create(

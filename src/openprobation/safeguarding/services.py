@@ -16,6 +16,7 @@ from django.db import transaction
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, PermissionDenied, ValidationFailed
+from openprobation.core.records import check_lengths
 from openprobation.organisation.choices import Role
 from openprobation.people.access import Actor, can_write, has_role, require_role, require_write
 from openprobation.people.models import Person, Relationship
@@ -93,6 +94,11 @@ def safeguarding_check_request(
         c.add("agency", f"Choose the agency: one of {', '.join(Agency.values)}")
     if agency == Agency.OTHER:
         _check_text(c, "agency_name", agency_name, "the name of the agency", required=True)
+    elif agency_name.strip():
+        c.add("agency_name", "Only another agency has a name here: leave it blank for this agency")
+    if len(agency_name) <= MAX_TEXT:  # (longer has been reported)
+        check_lengths(c, SafeguardingCheck, {"agency_name": agency_name.strip()},
+                      {"agency_name": "the name of the agency"})  # fmt: skip
     requested_ok = requested_on >= EARLIEST_DATE
     if not requested_ok:
         c.add("requested_on", f"The date of the request must be on or after {long_date(EARLIEST_DATE)}")

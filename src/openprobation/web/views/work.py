@@ -80,6 +80,8 @@ def team_queue(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+AGENCY_NAME_LIMIT = 200  # as the enquiry stores it
+
 RETURN_TO: dict[str, Callable[[Any], str]] = {
     "whats-due": lambda item: reverse("web:whats-due"),
     "queue": lambda item: reverse("web:team-queue", args=[item.person.team.code]) if item.person.team else "/",
@@ -148,15 +150,18 @@ def _subject_options(person: Any) -> list[tuple[str, str]]:
 @staff_page
 def check_new(request: HttpRequest, crn: str) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
+    agency_name = FormField("agency_name", "Name of the agency", "text", max_length=AGENCY_NAME_LIMIT,
+                            missing="Enter the name of the agency")  # fmt: skip
+    subjects = _subject_options(person)
     fields = [
-        FormField("agency", "Agency", "radios", options=Agency.choices, missing="Select the agency"),
-        FormField(
-            "subject_id", "Who is the enquiry about?", "radios", options=_subject_options(person), required=False
-        ),
+        FormField("agency", "Agency", "radios", options=Agency.choices, missing="Select the agency",
+                  conditional=((Agency.OTHER.value, agency_name),)),
+        # Only asked when there is a choice: someone in the person's life besides the person.
+        *([FormField("subject_id", "Who is the enquiry about?", "radios", options=subjects, required=False)]
+          if len(subjects) > 1 else []),
         FormField("requested_on", "Date requested", "date", hint="For example, 27 3 2026"),
-        FormField("agency_name", "Name of the agency", "text", hint="Only for another agency", required=False),
         FormField("notes", "Notes", "textarea", required=False),
-    ]
+    ]  # fmt: skip
     initial = {"agency": request.GET.get("agency", ""), "subject_id": request.GET.get("subject", "")}
 
     def save(values: dict[str, Any]) -> str:
@@ -165,7 +170,7 @@ def check_new(request: HttpRequest, crn: str) -> HttpResponse:
             person=person,
             agency=values["agency"],
             requested_on=values["requested_on"],
-            subject_id=int(values["subject_id"]) if values["subject_id"] else None,
+            subject_id=int(values["subject_id"]) if values.get("subject_id") else None,
             agency_name=values["agency_name"],
             notes=values["notes"],
         )
