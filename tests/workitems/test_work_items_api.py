@@ -129,12 +129,14 @@ def test_enquiry_transitions_through_the_api(org, frozen_clock):
     assert (answered.json()["status"], answered.json()["escalated"]) == ("response_received", False)
 
     assessment = api.post(f"/people/{person.crn}/rosh-assessments", {"kind": "review"}).json()
-    blocked = api.post(f"/people/{person.crn}/rosh-assessments/{assessment['id']}/complete", {})
+    rated = {"rosh_level": "medium", "risk_to": ["public"]}  # what a review records
+    blocked = api.post(f"/people/{person.crn}/rosh-assessments/{assessment['id']}/complete", rated)
     assert problem_fields(blocked) == {"safeguarding_checks"}
     used = api.post(f"{base}/{check['id']}/used-in-assessment", {"assessment_id": assessment["id"]}).json()
     assert (used["status"], used["used_in_assessment"]) == ("used_in_assessment", assessment["id"])
-    signed = api.post(f"/people/{person.crn}/rosh-assessments/{assessment['id']}/complete", {}).json()
+    signed = api.post(f"/people/{person.crn}/rosh-assessments/{assessment['id']}/complete", rated).json()
     assert (signed["status"], signed["completed_by"]) == ("complete", org.po.code)
+    assert (signed["rosh_level"], signed["risk_to"]) == ("medium", ["public"])
     closed = api.post(f"{base}/{check['id']}/close", {"reason": "Done"})
     assert problem_fields(closed) == {"status"}
 

@@ -35,6 +35,9 @@ from tests.workitems.support import (
 
 pytestmark = pytest.mark.django_db
 
+# What the page asks of a full analysis or review: the RoSH level and who is at risk.
+RATED_FORM = {"rosh_level": "medium", "risk_to": "public"}
+
 
 @pytest.fixture
 def hand_set_queue(org):
@@ -282,7 +285,7 @@ def test_completion_blocked_by_an_unused_response_says_so_and_names_the_enquirie
     assert 'name="exception_reason"' not in page  # a practitioner is not offered the exception
     assert "ask a senior probation officer to record an exception" in page
 
-    response = client.post(url, {})
+    response = client.post(url, RATED_FORM)
     html = response.content.decode()
     assert response.status_code == 200
     summary = html.split('class="govuk-error-summary"')[1].split("</div>")[0]
@@ -301,7 +304,7 @@ def test_completion_blocked_by_an_unused_response_says_so_and_names_the_enquirie
         assert client.post(f"/case/{person.crn}/safeguarding/{check.pk}/used/", {"assessment_id": assessment.pk})[
             "Location"
         ] == (f"/case/{person.crn}/work/#safeguarding")
-    assert client.post(url, {}).status_code == 302
+    assert client.post(url, RATED_FORM).status_code == 302
     assessment.refresh_from_db()
     assert (assessment.status, assessment.exception_reason) == ("complete", "")
 
@@ -314,14 +317,14 @@ def test_spo_records_an_exception_with_a_reason_on_the_page(org, frozen_clock):
     spo = client_for(org.spo)
     assert 'name="exception_reason"' in spo.get(url).content.decode()
 
-    missing = spo.post(url, {"exception_reason": "   "})
+    missing = spo.post(url, {**RATED_FORM, "exception_reason": "   "})
     html = missing.content.decode()
     assert missing.status_code == 200 and 'class="govuk-error-summary"' in html
     assert '<a href="#exception_reason">Enter the reason for the exception' in html
     assessment.refresh_from_db()
     assert (assessment.status, assessment.exception_reason) == ("draft", "")
 
-    done = spo.post(url, {"exception_reason": "Parole report due today; response reviewed Friday"})
+    done = spo.post(url, {**RATED_FORM, "exception_reason": "Parole report due today; response reviewed Friday"})
     assert done.status_code == 302
     assessment.refresh_from_db()
     assert (assessment.status, assessment.exception_by, assessment.exception_reason) == (
@@ -340,7 +343,7 @@ def test_a_practitioner_cannot_record_the_exception(org, frozen_clock):
     _answered_enquiry(org, person)
     assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
     url = f"/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/"
-    response = client_for(org.po).post(url, {"exception_reason": "I am sure it is fine"})
+    response = client_for(org.po).post(url, {**RATED_FORM, "exception_reason": "I am sure it is fine"})
     assert response.status_code == 403
     assessment.refresh_from_db()
     assert (assessment.status, assessment.exception_reason) == ("draft", "")
@@ -375,7 +378,8 @@ def test_cancelling_a_check_or_assessment_item_on_the_page_points_to_its_record(
 def test_the_used_in_assessment_form_offers_only_assessments_not_yet_complete(org, frozen_clock):
     person = make_person(org)
     completed = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
-    rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=completed.pk)
+    rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=completed.pk, rosh_level="low",
+                             risk_to=["public"])  # fmt: skip
     check = _answered_enquiry(org, person)
     client = client_for(org.po)
     url = f"/case/{person.crn}/safeguarding/{check.pk}/used/"

@@ -18,7 +18,7 @@ from openprobation.web.forms import ErrorItem
 class FormField:
     name: str
     label: str
-    kind: str  # "date", "text", "textarea", "radios", "select"
+    kind: str  # "date", "text", "textarea", "radios", "checkboxes", "select"
     hint: str = ""
     required: bool = True
     options: Sequence[tuple[str, str]] = ()
@@ -76,6 +76,13 @@ def _parse_one(form: ParsedForm, f: FormField, data: Mapping[str, str]) -> None:
     value: Any
     if f.kind == "date":
         value, message = _parse_date(data, f)
+    elif f.kind == "checkboxes":
+        getlist = getattr(data, "getlist", None)
+        value = list(getlist(f.name)) if getlist is not None else list(data.get(f.name, []))
+        if any(v not in {o for o, _ in f.options} for v in value):
+            message = f.missing or f"Choose {f.label.lower()} from the options"
+        elif f.required and not value:
+            message = f.missing or f"Select {f.label.lower()}"
     else:
         value = data.get(f.name, "")
         if f.kind in ("radios", "select") and value and value not in {v for v, _ in f.options}:

@@ -11,10 +11,12 @@ from django.utils import dateformat, timezone
 from openprobation.core import clock
 from openprobation.rules.dates import age_in_years
 from openprobation.rules.registrations import registration_type, rosh_codes
+from openprobation.safeguarding.choices import RiskGroup
 from openprobation.sentences.choices import REQUIREMENT_UNITS
 from openprobation.web import audit_words
 
 register = template.Library()
+RISK_GROUP_LABELS = dict(RiskGroup.choices)
 
 ROSH_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "very_high": "Very high"}
 # GOV.UK tag colours, darker for a higher risk of serious harm.
@@ -110,3 +112,10 @@ def audit_values(values: Any) -> list[tuple[str, str]]:
 @register.filter
 def audit_who(event: Any) -> str:
     return audit_words.who(event)
+
+
+@register.filter
+def risk_groups(codes: list[str]) -> str:
+    """Who is at risk, in words: "children and staff"."""
+    names = [RISK_GROUP_LABELS.get(code, code).lower() for code in codes or []]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)

@@ -24,6 +24,13 @@ def get_item(mapping: Mapping[str, Any] | None, key: str) -> Any:
 
 
 @register.filter
+def chosen(form: Any, name: str) -> list[str]:
+    """The boxes ticked in a checkbox question, to tick them again after an error."""
+    getlist = getattr(form.data, "getlist", None)
+    return list(getlist(name)) if getlist is not None else list(form.data.get(name, []) or [])
+
+
+@register.filter
 def date_part(data: Mapping[str, str] | None, name: str) -> list[str]:
     """The day, month and year typed into a date field, to show them again after an error."""
     return [(data or {}).get(f"{name}_{p}", "") for p in ("day", "month", "year")]

@@ -22,7 +22,14 @@ from openprobation.people.access import TEAM_VIEWERS, can_write, require_role, s
 from openprobation.risk import selectors as risk_selectors
 from openprobation.safeguarding import selectors as safeguarding_selectors
 from openprobation.safeguarding import services as safeguarding_services
-from openprobation.safeguarding.choices import Agency, AssessmentKind, AssessmentStatus
+from openprobation.safeguarding.choices import (
+    RATED_KINDS,
+    Agency,
+    AssessmentKind,
+    AssessmentStatus,
+    RiskGroup,
+    RoshLevel,
+)
 from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
 from openprobation.web.form_pages import form_page
@@ -352,6 +359,14 @@ def rosh_assessment_complete(request: HttpRequest, crn: str, assessment_id: int)
                 missing="Select whether the screening indicates a risk that needs a full analysis",
             )
         )
+    if assessment.kind in RATED_KINDS:
+        fields += [
+            FormField("rosh_level", "Risk of serious harm level", "radios", options=RoshLevel.choices,
+                      hint="The case's RoSH registration will be changed to this level if it differs",
+                      missing="Select the RoSH level"),
+            FormField("risk_to", "Who is at risk of serious harm?", "checkboxes", options=RiskGroup.choices,
+                      hint="Select all that apply", missing="Select who is at risk of serious harm"),
+        ]  # fmt: skip
     if offer_exception:
         fields.append(
             FormField(
@@ -372,6 +387,8 @@ def rosh_assessment_complete(request: HttpRequest, crn: str, assessment_id: int)
             assessment_id=assessment.pk,
             completed_on=values["completed_on"],
             indicates_risk={"yes": True, "no": False}.get(values.get("indicates_risk", "")),
+            rosh_level=values.get("rosh_level", ""),
+            risk_to=values.get("risk_to", []),
             # Only an SPO is offered the field; anyone else sending a reason is refused by the service (403).
             exception_reason=values.get("exception_reason", request.POST.get("exception_reason", "")),
         )
