@@ -506,6 +506,7 @@ VALID_CONTACT = {
         ({"time": "25:00"}, "time", "Enter the time in 24-hour format"),
         ({"outcome": ""}, "outcome", "Choose the outcome of this appointment"),  # from the service
         ({"type": "note", "outcome": "not_applicable", "notes": " "}, "notes", "Enter what was said or reported"),
+        ({"notes": " \n\t "}, "notes", "Notes cannot be only spaces"),  # an attended appointment
         ({"date_year": "2028", "outcome": "none"}, "date-day", "within a year from today"),
         ({"date_day": "1", "date_month": "1", "date_year": "0001"}, "date-day", "on or after 1 January 1900"),
         ({"date_day": "31", "date_month": "12", "date_year": "1899"}, "date-day", "on or after 1 January 1900"),
@@ -524,6 +525,7 @@ VALID_CONTACT = {
         "bad_time",
         "past_appointment_without_outcome",
         "note_without_notes",
+        "attended_with_whitespace_notes",
         "too_far_ahead",
         "year_one",
         "before_1900",

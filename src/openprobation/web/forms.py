@@ -64,6 +64,7 @@ class ContactForm(forms.Form):
     outcome = forms.ChoiceField(choices=[*ContactOutcome.choices, (NO_OUTCOME, "No outcome yet")], required=False)
     notes = forms.CharField(
         required=False,
+        strip=False,  # the service refuses notes of only spaces (rather than saving them as none)
         widget=forms.Textarea,
         max_length=20000,
         error_messages={"max_length": "Notes must be %(limit_value)d characters or fewer"},
