@@ -105,15 +105,18 @@ def recorded_score_new(request: HttpRequest, crn: str) -> HttpResponse:
 
     def save(form: ParsedForm) -> str:
         v = form.values
-        score = risk_services.recorded_score_set(
-            actor=request.user,
-            person=person,
-            kind=v["kind"],
-            value=v["value"],
-            source=v["source"],
-            effective_date=v["effective_date"],
-            notes=v["notes"],
-        )
+        try:
+            score = risk_services.recorded_score_set(
+                actor=request.user,
+                person=person,
+                kind=v["kind"],
+                value=risk_forms.recorded_value(v),
+                source=v["source"],
+                effective_date=v["effective_date"],
+                notes=v["notes"],
+            )
+        except ValidationFailed as exc:  # the service's "value" is the box asked for that kind
+            raise ValidationFailed(risk_forms.value_errors_to_box(v, exc.errors)) from exc
         return f"{risk_forms.RECORDED_KIND_LABELS.get(score.kind, score.kind)} recorded: {score.value}"
 
     return _page(
