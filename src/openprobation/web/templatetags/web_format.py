@@ -13,7 +13,7 @@ from openprobation.rules.dates import age_in_years
 from openprobation.rules.registrations import registration_type, rosh_codes
 from openprobation.safeguarding.choices import RiskGroup
 from openprobation.sentences.choices import REQUIREMENT_UNITS
-from openprobation.web import audit_words
+from openprobation.web import audit_words, risk_words
 
 register = template.Library()
 RISK_GROUP_LABELS = dict(RiskGroup.choices)
@@ -119,3 +119,18 @@ def risk_groups(codes: list[str]) -> str:
     """Who is at risk, in words: "children and staff"."""
     names = [RISK_GROUP_LABELS.get(code, code).lower() for code in codes or []]
     return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+@register.filter
+def term_name(code: str) -> str:
+    return risk_words.name_words(str(code))
+
+
+@register.filter
+def term_value(value: Any) -> str:
+    return risk_words.value_words(value)
+
+
+@register.filter
+def risk_sentence(text: str) -> str:
+    return risk_words.sentence_words(str(text))
