@@ -1,6 +1,18 @@
 from django.urls import path
 
-from openprobation.web.views import access, auth, caseload, cases, quality, record, risk, search, team, work
+from openprobation.web.views import (
+    access,
+    administration,
+    auth,
+    caseload,
+    cases,
+    quality,
+    record,
+    risk,
+    search,
+    team,
+    work,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -8,6 +20,7 @@ urlpatterns = [
     path("caseload/", caseload.caseload, name="caseload"),
     path("sign-in/", auth.sign_in, name="sign-in"),
     path("sign-out/", auth.sign_out, name="sign-out"),
+    path("administration/staff/new/", administration.staff_new, name="staff-new"),
     path("case/<str:crn>/", cases.case, name="case"),
     path("case/<str:crn>/personal-details/", cases.personal_details, name="case-personal"),
     path("case/<str:crn>/risk/", cases.risk, name="case-risk"),
