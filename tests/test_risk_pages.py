@@ -44,7 +44,7 @@ ASSESSMENT_FORM = {
 }
 SCORE_FORM = {
     "kind": "rsr",
-    "value": "6.9",
+    "value_rsr": "6.9",
     "source": "nDelius import",
     "effective_date_day": "20",
     "effective_date_month": "11",
@@ -73,10 +73,10 @@ def score_url(person) -> str:
 
 def test_case_page_links_to_the_forms_for_practitioners_only(org, frozen_clock):
     person = make_person(org)
-    html = client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    html = client_for(org.po).get(f"/case/{person.crn}/risk/").content.decode()
     for url in (history_url(person), assessment_url(person), score_url(person)):
         assert f'href="{url}"' in html
-    qa_html = client_for(org.qa).get(f"/case/{person.crn}/").content.decode()
+    qa_html = client_for(org.qa).get(f"/case/{person.crn}/risk/").content.decode()
     assert "risk/criminal-history" not in qa_html and "risk/recorded-scores" not in qa_html
 
 
@@ -87,7 +87,7 @@ def test_criminal_history_recorded_then_edited_and_the_case_page_shows_the_score
     assert 'name="version" value=""' in form and 'name="csrfmiddlewaretoken"' in form
     response = client.post(history_url(person), HISTORY_FORM, follow=True)
     html = response.content.decode()
-    assert response.redirect_chain[-1][0].endswith(f"/case/{person.crn}/#risk-scores")
+    assert response.redirect_chain[-1][0].endswith(f"/case/{person.crn}/risk/#risk-scores")
     assert "govuk-notification-banner--success" in html and "Criminal history saved" in html
     record = CriminalHistory.objects.get(person=person)
     assert (record.total_sanctions, record.stranger_victim, record.recent_breach_or_recall) == (4, False, None)
@@ -195,7 +195,7 @@ def test_recorded_rsr_and_allocation_are_shown_on_the_case_page(org, frozen_cloc
     assert "6.90% (nDelius import, 20 Nov 2026)" in html
     score = RecordedScore.objects.get(person=person)
     assert (score.kind, score.value, score.recorded_by) == ("rsr", "6.90", org.po.code)
-    html = client.post(score_url(person), {**SCORE_FORM, "kind": "allocation", "value": "pqip"}, follow=True)
+    html = client.post(score_url(person), {**SCORE_FORM, "kind": "allocation", "value_allocation": "pqip"}, follow=True)
     assert "Recorded allocation: <strong>PQIP</strong>" in html.content.decode()
 
 
@@ -203,16 +203,23 @@ def test_recorded_rsr_and_allocation_are_shown_on_the_case_page(org, frozen_cloc
     ("change", "anchor", "message"),
     [
         ({"kind": ""}, "kind", "Select what you are recording"),
-        ({"value": "Z9", "kind": "tier"}, "value", "Enter a tier like B2"),
+        ({"value_tier": "Z9", "kind": "tier"}, "value_tier", "Select the tier"),  # not one of the tiers offered
+        ({"value_rsr": "", "kind": "rsr"}, "value_rsr", "Enter the RSR percentage"),
+        ({"value_rsr": "B2", "kind": "rsr"}, "value_rsr", "RSR"),  # the service's check, on the RSR box
+        ({"value_rsr": "", "value_tier": "B2", "kind": "tier"}, "", "Tier recorded: B2"),  # only the chosen box
         ({"source": " "}, "source", "Enter where the value came from"),
         ({"effective_date_day": ""}, "effective_date-day", "must include a day"),
     ],
-    ids=["no_kind", "bad_tier", "no_source", "incomplete_date"],
+    ids=["no_kind", "bad_tier", "no_rsr", "tier_in_the_rsr_box", "tier_chosen_rsr_box_ignored", "no_source",
+         "incomplete_date"],
 )
 def test_bad_recorded_score_shows_the_error_summary_and_saves_nothing(org, frozen_clock, change, anchor, message):
     person = make_person(org)
-    response = client_for(org.po).post(score_url(person), {**SCORE_FORM, **change})
+    response = client_for(org.po).post(score_url(person), {**SCORE_FORM, **change}, follow=True)
     html = response.content.decode()
+    if not anchor:  # the control case: saved
+        assert message in html and RecordedScore.objects.get(person=person).value == "B2"
+        return
     assert response.status_code == 200
     assert 'class="govuk-error-summary"' in html and f'href="#{anchor}"' in html and message in html
     assert 'value="nDelius import"' in html or change.get("source")

@@ -242,10 +242,12 @@ def test_case_page_shows_scores_explanation_history_and_a_disagreeing_recorded_r
     )
     client = Client()
     client.force_login(org.po.user)
-    html = client.get(reverse("web:case", args=[case.crn])).content.decode()
+    html = client.get(reverse("web:case-risk", args=[case.crn])).content.decode()
     assert 'id="risk-scores"' in html and 'id="risk-rsr"' in html and 'id="risk-tier"' in html
     assert f"{latest(case, 'rsr').result['percent']:.2f}%" in html
-    assert "How the RSR was worked out" in html and "snsv_percent" in html
+    assert "How the RSR was worked out" in html and "SNSV score (%)" in html
+    explanation = html[html.index("How the RSR was worked out") :]
+    assert "snsv_percent" not in explanation.split("</details>")[0]  # code names only in the API
     assert "Differs from the calculation" in html
     assert "Earlier results (1)" in html
     assert cr.tool_policy_version("rsr") in html
@@ -261,9 +263,10 @@ def _stored_copy(calc: RiskCalculation, **changes) -> RiskCalculation:
 
 
 def _case_page(org, case) -> str:
+    """The risk section of the case record."""
     client = Client()
     client.force_login(org.po.user)
-    return client.get(reverse("web:case", args=[case.crn])).content.decode()
+    return client.get(reverse("web:case-risk", args=[case.crn])).content.decode()
 
 
 def _scores(case):
@@ -291,7 +294,7 @@ def test_a_replay_that_does_not_give_the_stored_result_shows_no_explanation_and_
     html = _case_page(org, case)
     assert "How the OGRS3 was worked out" not in html
     assert 'id="risk-ogrs3-notice"' in html and "does not give the stored result" in html
-    assert 'id="risk-ogrs3-stored"' in html and "total_sanctions" in html
+    assert 'id="risk-ogrs3-stored"' in html and "Total sanctions" in html  # the stored inputs, in words
 
 
 def test_stored_inputs_the_calculator_now_refuses_show_no_explanation(org, case):

@@ -131,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "web:sign-in"
-LOGIN_REDIRECT_URL = "web:caseload"
+LOGIN_REDIRECT_URL = "web:home"  # each role lands on its own page (web.views.caseload.home)
 
 # Timescales: the preset work items are generated under (rules/policy/timescales_<preset>.toml), and the working
 # days an agency has to answer a safeguarding enquiry before it is escalated (a local protocol, unverified).
@@ -220,9 +220,9 @@ JOB_SCHEDULE = {
     "appointment_reminders": os.environ.get("OPENPROBATION_SCHEDULE_APPOINTMENT_REMINDERS", "09:00,15:00"),
 }
 
-# Messages to people on probation (notifications/backends.py): "outbox" keeps them in the database and shows them on
-# the case page (nothing is sent); "notify" sends through GOV.UK Notify with the key and templates below, taken from
-# the environment only.
+# Messages to people on probation (notifications/backends.py): "outbox" keeps them in the database and shows them in
+# the case's personal details (nothing is sent); "notify" sends through GOV.UK Notify with the key and templates
+# below, taken from the environment only.
 MESSAGES_BACKEND = os.environ.get("OPENPROBATION_MESSAGES_BACKEND", "outbox").strip().lower()
 NOTIFY_API_KEY = os.environ.get("OPENPROBATION_NOTIFY_API_KEY", "").strip()
 NOTIFY_SMS_TEMPLATE_ID = os.environ.get("OPENPROBATION_NOTIFY_SMS_TEMPLATE_ID", "").strip()

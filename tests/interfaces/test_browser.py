@@ -17,7 +17,8 @@ from openprobation.contacts.models import Contact
 from openprobation.contacts.services import contact_record
 from openprobation.people.models import Person
 from openprobation.risk.services import registration_add
-from tests.factories import PASSWORD, make_person
+from tests.factories import make_person
+from tests.interfaces.browser import sign_in
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "caseload.png"
 
@@ -36,35 +37,6 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def watched_page(page, live_server):
-    """The Playwright page, recording console errors and failed requests to our own server."""
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on(
-        "response",
-        lambda r: (
-            problems.append(f"HTTP {r.status} {r.url}")
-            if r.status >= 400 and r.url.startswith(live_server.url)
-            else None
-        ),
-    )
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.problems = problems  # type: ignore[attr-defined]
-    return page
-
-
-def _sign_in(page, live_server, username: str = "po") -> None:
-    page.goto(f"{live_server.url}/")
-    assert "/sign-in/" in page.url
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_practitioner_records_a_contact_after_fixing_a_mistake(watched_page, live_server, org, frozen_clock):
@@ -80,7 +52,7 @@ def test_practitioner_records_a_contact_after_fixing_a_mistake(watched_page, liv
             contact_record(actor=org.po.user, person=person, type="office_appointment", date=appointment)
         people.append(person)
 
-    _sign_in(page, live_server)
+    sign_in(page, live_server)
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == "My caseload (10 cases)"
     assert heading.evaluate("h => getComputedStyle(h).fontFamily").lower().startswith("arial")
@@ -107,7 +79,8 @@ def test_practitioner_records_a_contact_after_fixing_a_mistake(watched_page, liv
     summary.wait_for()
     assert summary.is_visible()
     assert "Select the type of contact" in summary.inner_text()
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    # GOV.UK Frontend focuses the summary when its script has run (a module, after the page has loaded).
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
     assert page.get_by_label("Notes").input_value() == "Talked about finding work"
     assert Contact.objects.filter(person=people[1]).count() == before
 
@@ -115,7 +88,7 @@ def test_practitioner_records_a_contact_after_fixing_a_mistake(watched_page, liv
     summary.get_by_role("link", name="Select the type of contact").click()
     page.get_by_label("Office appointment").check()
     page.get_by_role("button", name="Save contact").click()
-    page.wait_for_url(case_url)
+    page.wait_for_url(case_url + "activity/#contacts")  # back to the case's activity log
     assert page.locator(".govuk-notification-banner--success").inner_text().count("Contact recorded") == 1
     timeline = page.locator("#contact-timeline")
     assert "Talked about finding work" in timeline.inner_text()
@@ -130,7 +103,7 @@ def test_practitioner_records_a_contact_after_fixing_a_mistake(watched_page, liv
 def test_skip_link_is_the_first_tab_stop_and_jumps_to_the_content(watched_page, live_server, org, frozen_clock):
     page = watched_page
     make_person(org)
-    _sign_in(page, live_server)
+    sign_in(page, live_server)
     page.keyboard.press("Tab")
     focused = page.evaluate("[document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]")
     assert focused == ["Skip to main content", "#main-content"]

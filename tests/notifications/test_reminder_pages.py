@@ -33,17 +33,17 @@ def _form(person, **values: str) -> dict[str, str]:
 def test_the_form_saves_and_the_case_page_shows_the_details(org):
     person = make_person(org)
     client = _client(org.po)
-    page = client.get(f"/case/{person.crn}/contact-details/")
+    page = client.get(f"/case/{person.crn}/contact-details/change/")
     assert page.status_code == 200
     assert 'type="tel"' in page.content.decode()
-    response = client.post(f"/case/{person.crn}/contact-details/",
+    response = client.post(f"/case/{person.crn}/contact-details/change/",
                            _form(person, mobile_number="07700 900982", sms_reminders="yes"))
     assert response.status_code == 302
-    assert response["Location"] == f"/case/{person.crn}/#reminders"
+    assert response["Location"] == f"/case/{person.crn}/personal-details/#contact-details"
     saved = Person.objects.get(pk=person.pk)
     assert (saved.mobile_number, saved.sms_reminders, saved.version) == ("07700900982", True, person.version + 1)
-    case = client.get(f"/case/{person.crn}/").content.decode()
-    assert 'id="reminders"' in case and "07700900982" in case
+    case = client.get(f"/case/{person.crn}/personal-details/").content.decode()
+    assert 'id="contact-details"' in case and "07700900982" in case
     assert "Change contact details and reminders" in case
     assert "No appointment reminders yet." in case
 
@@ -61,7 +61,7 @@ def test_the_form_saves_and_the_case_page_shows_the_details(org):
 )
 def test_the_form_shows_what_to_fix_and_saves_nothing(org, values, message):
     person = make_person(org)
-    response = _client(org.po).post(f"/case/{person.crn}/contact-details/", _form(person, **values))
+    response = _client(org.po).post(f"/case/{person.crn}/contact-details/change/", _form(person, **values))
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html and message in html
@@ -72,7 +72,7 @@ def test_the_form_shows_what_to_fix_and_saves_nothing(org, values, message):
 def test_a_stale_form_is_a_conflict_and_saves_nothing(org):
     person = make_person(org)
     person_update(actor=org.po2.user, person=person, version=person.version, changes={"email": "a@example.com"})
-    response = _client(org.po).post(f"/case/{person.crn}/contact-details/",
+    response = _client(org.po).post(f"/case/{person.crn}/contact-details/change/",
                                     _form(person, mobile_number="07700900982", sms_reminders="yes"))
     assert response.status_code == 409
     assert "Someone else changed this person" in response.content.decode()
@@ -81,10 +81,10 @@ def test_a_stale_form_is_a_conflict_and_saves_nothing(org):
 
 def test_who_may_change_them(org):
     person = make_person(org)
-    assert _client(org.qa).get(f"/case/{person.crn}/contact-details/").status_code == 403
-    assert _client(org.po_b).get(f"/case/{person.crn}/contact-details/").status_code == 404
-    case = _client(org.qa).get(f"/case/{person.crn}/").content.decode()
-    assert 'id="reminders"' in case and "Change contact details and reminders" not in case
+    assert _client(org.qa).get(f"/case/{person.crn}/contact-details/change/").status_code == 403
+    assert _client(org.po_b).get(f"/case/{person.crn}/contact-details/change/").status_code == 404
+    case = _client(org.qa).get(f"/case/{person.crn}/personal-details/").content.decode()
+    assert 'id="contact-details"' in case and "Change contact details and reminders" not in case
 
 
 def test_the_case_page_shows_sent_and_not_sent_reminders(org, monkeypatch):
@@ -97,7 +97,7 @@ def test_the_case_page_shows_sent_and_not_sent_reminders(org, monkeypatch):
     contact_record(actor=org.po.user, person=person, type="office_appointment",
                    date=dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC))
     reminders_send(now=dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC), backend=OutboxBackend())
-    html = _client(org.po).get(f"/case/{person.crn}/").content.decode()
+    html = _client(org.po).get(f"/case/{person.crn}/personal-details/").content.decode()
     assert 'id="reminder-list"' in html
     assert "Sent</strong>" in html
     assert "Text message to 07700900982: sent to the outbox" in html

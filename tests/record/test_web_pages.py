@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -21,6 +22,7 @@ from openprobation.people.models import CaseAccess, Person
 from openprobation.people.services import address_add, person_create, relationship_add
 from openprobation.risk.services import registration_add
 from openprobation.sentences.services import LicenceConditionInput, RequirementInput, event_create
+from openprobation.web.audit_words import ACTIONS, value_words
 from tests.factories import PASSWORD, Org, make_person
 
 pytestmark = pytest.mark.django_db
@@ -118,12 +120,35 @@ def caseload(org, frozen_clock):
 # --- signing in and out ---------------------------------------------------------------------------------------
 
 
-def test_sign_in_with_correct_credentials_opens_the_caseload(org):
+def test_sign_in_with_correct_credentials_opens_the_start_page(org):
     client = Client()
     response = client.post(reverse("web:sign-in"), {"username": "po", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:caseload")
+    assert response["Location"] == reverse("web:home")
     assert client.get(reverse("web:caseload")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        ("po", "/caseload/"),
+        ("spo", "/team/N07T01/queue/"),
+        ("hos", "/team/"),
+        ("qa", "/search/"),
+        ("admin", "/django-admin/"),
+    ],
+)
+def test_each_role_lands_on_its_own_page(org, role, landing):
+    client = _client_for(getattr(org, role))
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 302 and response["Location"] == landing
+    assert client.get(landing).status_code == 200
+
+
+def test_an_spo_without_a_team_lands_on_the_caseload(org):
+    org.spo.team = None
+    org.spo.save()
+    assert _client_for(org.spo).get(reverse("web:home"))["Location"] == reverse("web:caseload")
 
 
 def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(org):
@@ -133,7 +158,7 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(org):
     response = Client().post(
         reverse("web:sign-in"), {"username": "po", "password": PASSWORD, "next": "https://evil.example/"}
     )
-    assert response["Location"] == reverse("web:caseload")
+    assert response["Location"] == reverse("web:home")
 
 
 @pytest.mark.parametrize(
@@ -342,23 +367,56 @@ def full_case(org, frozen_clock):
     return person
 
 
-def test_case_page_shows_rosh_prominently_with_the_summary_household_sentences_and_registrations(org, full_case):
-    html = _client_for(org.po).get(reverse("web:case", args=[full_case.crn])).content.decode()
-    assert "RoSH: High" in html
-    assert html.index("RoSH: High") < html.index("Personal details")
-    assert "17 May 1990 (age 36)" in html
-    assert "Po Tester" in html and "Camden Team 1" in html
+def _section(client, name, crn, params=None):
+    response = client.get(reverse(name, args=[crn]), params or {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_every_case_section_shows_the_header_with_rosh_prominently_and_the_sub_navigation(org, full_case):
+    client = _client_for(org.po)
+    for name in ("web:case", "web:case-personal", "web:case-risk", "web:case-sentence", "web:case-activity",
+                 "web:case-compliance", "web:case-work"):  # fmt: skip
+        html = _section(client, name, full_case.crn)
+        assert "RoSH: High" in html and html.index("RoSH: High") < html.index('class="moj-sub-navigation"'), name
+        assert "17 May 1990 (age 36)" in html and "Po Tester" in html, name
+        assert html.count('aria-current="page"') == 1, name
+        assert f'href="{reverse(name, args=[full_case.crn])}" aria-current="page"' in html, name
+
+
+def test_personal_details_section_shows_the_summary_addresses_and_household(org, full_case):
+    html = _section(_client_for(org.po), "web:case-personal", full_case.crn)
+    assert "Camden Team 1" in html
     assert "1 High Street" in html and "N1 1AA" in html
-    household = html[html.index('id="household"') : html.index('id="sentences"')]
+    household = html[html.index('id="household"') :]
     assert "Partner" in household and "Sam Evans" in household and "Yes" in household
-    sentences = html[html.index('id="sentences"') : html.index('id="registrations"')]
+
+
+def test_sentence_section_shows_events_requirements_conditions_and_release(org, full_case):
+    html = _section(_client_for(org.po), "web:case-sentence", full_case.crn)
+    sentences = html[html.index('id="sentences"') : html.index('id="reporting"')]
     assert "Community order" in sentences and "Licence" in sentences
     assert "Unpaid work: 100 hours" in sentences
     assert "No contact with a named person: No contact with J Doe" in sentences
     assert "Release date" in sentences and "10 Jan 2025" in sentences
-    registrations = html[html.index('id="registrations"') : html.index('id="contacts"')]
+
+
+def test_risk_section_shows_registrations_with_level_and_review(org, full_case):
+    html = _section(_client_for(org.po), "web:case-risk", full_case.crn)
+    registrations = html[html.index('id="registrations"') : html.index('id="risk-scores"')]
     assert "RoSH: high" in registrations and "MAPPA" in registrations.upper()
     assert "M2" in registrations and "1 Dec 2026" in registrations
+
+
+def test_overview_shows_appointments_compliance_risk_work_and_sentence_end(org, full_case):
+    html = _section(_client_for(org.po), "web:case", full_case.crn)
+    appointments = html[html.index('id="overview-appointments"') : html.index('id="overview-risk"')]
+    assert "Next appointment" in appointments and "Last contact" in appointments
+    assert "2 appointments; 1 failure to comply" in appointments  # the attended office visit and the missed call
+    risk = html[html.index('id="overview-risk"') : html.index('id="overview-work"')]
+    assert "High" in risk and "Category M1, level M2" in risk
+    sentence = html[html.index('id="overview-sentence"') :]
+    assert "Licence (18 months)" in sentence and "Sentence end" in sentence
 
 
 def test_case_page_says_when_rosh_is_not_recorded(org, frozen_clock):
@@ -366,8 +424,8 @@ def test_case_page_says_when_rosh_is_not_recorded(org, frozen_clock):
     assert "RoSH not recorded" in _client_for(org.po).get(reverse("web:case", args=[person.crn])).content.decode()
 
 
-def test_case_page_lists_contacts_newest_first(org, full_case):
-    html = _client_for(org.po).get(reverse("web:case", args=[full_case.crn])).content.decode()
+def test_activity_log_lists_contacts_newest_first(org, full_case):
+    html = _section(_client_for(org.po), "web:case-activity", full_case.crn)
     timeline = html[html.index('id="contact-timeline"') :]
     positions = [timeline.index(text) for text in ("Police report received", "No answer", "First meeting")]
     assert positions == sorted(positions)
@@ -381,11 +439,14 @@ def test_case_page_lists_contacts_newest_first(org, full_case):
         ({"outcome": "attended_complied"}, ["First meeting"], ["No answer", "Police report received"]),
         ({"type": "telephone", "outcome": "attended_complied"}, [], ["First meeting", "No answer"]),
         ({"type": "not-a-type"}, ["First meeting", "No answer", "Police report received"], []),
+        ({"type": "not-a-type", "outcome": "attended_complied"}, ["First meeting"], ["No answer"]),
+        ({"type": "telephone", "outcome": "sideways"}, ["No answer"], ["First meeting"]),
     ],
-    ids=["by_type", "by_outcome", "both_no_match", "unknown_type_ignored"],
+    ids=["by_type", "by_outcome", "both_no_match", "unknown_type_ignored", "bad_type_keeps_outcome",
+         "bad_outcome_keeps_type"],
 )
 def test_contact_filters_narrow_the_timeline(org, full_case, filters, shown, hidden):
-    response = _client_for(org.po).get(reverse("web:case", args=[full_case.crn]), filters)
+    response = _client_for(org.po).get(reverse("web:case-activity", args=[full_case.crn]), filters)
     assert response.status_code == 200
     html = response.content.decode()
     for text in shown:
@@ -412,12 +473,13 @@ def test_contact_timeline_is_paginated_fifty_to_a_page(org, frozen_clock):
         ]
     )
     client = _client_for(org.po)
-    first = client.get(reverse("web:case", args=[person.crn])).content.decode()
+    first = client.get(reverse("web:case-activity", args=[person.crn])).content.decode()
     assert "Showing 1 to 50 of 55 contacts" in first
+    assert 'href="?page=2#contacts"' in first  # the next page keeps the place on the page
     assert "Note number 054" in first and "Note number 004" not in first
-    second = client.get(reverse("web:case", args=[person.crn]), {"page": 2}).content.decode()
+    second = client.get(reverse("web:case-activity", args=[person.crn]), {"page": 2}).content.decode()
     assert "Note number 004" in second and "Note number 054" not in second
-    assert client.get(reverse("web:case", args=[person.crn]), {"page": "x"}).status_code == 200
+    assert client.get(reverse("web:case-activity", args=[person.crn]), {"page": "x"}).status_code == 200
 
 
 # --- recording a contact ------------------------------------------------------------------------------------------
@@ -444,6 +506,7 @@ VALID_CONTACT = {
         ({"time": "25:00"}, "time", "Enter the time in 24-hour format"),
         ({"outcome": ""}, "outcome", "Choose the outcome of this appointment"),  # from the service
         ({"type": "note", "outcome": "not_applicable", "notes": " "}, "notes", "Enter what was said or reported"),
+        ({"notes": " \n\t "}, "notes", "Notes cannot be only spaces"),  # an attended appointment
         ({"date_year": "2028", "outcome": "none"}, "date-day", "within a year from today"),
         ({"date_day": "1", "date_month": "1", "date_year": "0001"}, "date-day", "on or after 1 January 1900"),
         ({"date_day": "31", "date_month": "12", "date_year": "1899"}, "date-day", "on or after 1 January 1900"),
@@ -462,6 +525,7 @@ VALID_CONTACT = {
         "bad_time",
         "past_appointment_without_outcome",
         "note_without_notes",
+        "attended_with_whitespace_notes",
         "too_far_ahead",
         "year_one",
         "before_1900",
@@ -489,7 +553,7 @@ def test_record_contact_saves_and_returns_to_the_case_with_a_success_banner(org,
     person = make_person(org, crn="X500002")
     client = _client_for(org.po)
     response = client.post(reverse("web:record-contact", args=[person.crn]), VALID_CONTACT, follow=True)
-    assert response.redirect_chain == [(reverse("web:case", args=[person.crn]), 302)]
+    assert response.redirect_chain == [(reverse("web:case-activity", args=[person.crn]) + "#contacts", 302)]
     html = response.content.decode()
     assert "govuk-notification-banner--success" in html and "Contact recorded" in html
     assert "3 Feb 2026, 14:30" in html and "Discussed housing" in html
@@ -520,6 +584,7 @@ def test_read_only_role_cannot_record_a_contact(org, frozen_clock):
     assert response.status_code == 403
     assert "You cannot open this page" in response.content.decode()
     assert not Contact.objects.filter(person=person).exists()
+    assert _client_for(org.qa).get(reverse("web:record-contact", args=[person.crn])).status_code == 403  # no form
 
 
 # --- search, team and audit pages ---------------------------------------------------------------------------------
@@ -554,7 +619,11 @@ def test_team_page_shows_each_practitioner_with_caseload_count_and_total(org, ca
     teams = client.get(reverse("web:team")).content.decode()
     assert "Camden Team 1" in teams and "Islington Team 1" not in teams  # an SPO sees their own team
     html = client.get(reverse("web:team-detail", args=[org.team_a.code])).content.decode()
-    rows = dict(re.findall(r"<td class=\"govuk-table__cell\">(\w+ Tester)</td>.*?numeric\">(\d+)</td>", html, re.S))
+    name_then_count = (
+        r">(\w+ Tester)<span class=\"govuk-visually-hidden\">: open work</span></a></td>.*?numeric\">(\d+)</td>"
+    )
+    rows = dict(re.findall(name_then_count, html, re.S))
+    assert f'href="/team/N07T01/queue/?owner={org.po.code}&amp;count=open#items"' in html  # each name a link
     assert rows["Po Tester"] == "3" and rows["Po2 Tester"] == "1"
     assert "Camden Team 1 (4 cases)" in html
     assert client.get(reverse("web:team-detail", args=[org.team_b.code])).status_code == 404
@@ -599,7 +668,51 @@ def test_audit_history_is_for_administrators_and_quality_assurance_only(org, ful
     assert (reverse("web:audit", args=[full_case.crn]) in case_page) is (status == 200)
     if status == 200:
         html = response.content.decode()
-        assert "contact.recorded" in html and "person.created" in html
+        assert "Recorded a contact" in html and "Created the case" in html
+
+
+def test_audit_history_is_in_words_with_names_labels_and_dates(org, full_case):
+    html = _client_for(org.qa).get(reverse("web:audit", args=[full_case.crn])).content.decode()
+    rows = html[html.index("<tbody") :]
+    assert "contact.recorded" not in rows and "office_appointment" not in rows and "attended_complied" not in rows
+    assert "Po Tester" in rows and "Recorded a contact" in rows  # who by name, what in words
+    assert "Office appointment" in rows and "Attended and complied" in rows  # codes as their labels
+    assert "3 February 2026, 10:00" in rows  # a stored time as a date in words, in UK time
+    assert "Lives in household" in rows and "2026-02-03" not in rows
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (None, "(empty)"),
+        ("", "(empty)"),
+        (True, "Yes"),
+        (False, "No"),
+        ("2026-02-03", "3 February 2026"),
+        ("2026-07-03T09:30:00+00:00", "3 July 2026, 10:30"),  # British Summer Time
+        ("2026-12-03T09:30:00+00:00", "3 December 2026, 09:30"),
+        ("office_appointment", "Office appointment"),
+        ("failed_to_attend_unacceptable", "Failed to attend: unacceptable absence"),
+        ("2026-13-45", "2026-13-45"),  # not a date: shown as stored
+        (["home_visit", "telephone"], "Home visit, Telephone"),
+        ({"first_name": "Sam"}, "First name: Sam"),
+        (3, "3"),
+    ],
+)
+def test_audit_values_in_words(value, words):
+    assert value_words(value) == words
+
+
+def test_every_audited_action_has_words():
+    source = Path(__file__).resolve().parents[2] / "src" / "openprobation"
+    actions = {
+        match
+        for path in source.rglob("*.py")
+        for match in re.findall(r'action="([a-z_]+\.[a-z_.]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert actions - set(ACTIONS) == {"admin.user.password_set", "sign_in.failed", "sign_in.refused_throttled",
+                                      "sign_in.throttle_cleared", "staff.created", "user.password_changed",
+                                      "user.password_set", "user.signed_in", "user.signed_out"}  # not about a case
 
 
 # --- access: other teams, unknown and restricted cases ----------------------------------------------------------

@@ -177,7 +177,7 @@ def _responses(org, person) -> dict[str, Any]:
     headers = token_headers()
     return {
         "case page": po.get(f"/case/{person.crn}/"),
-        "caseload": po.get("/"),
+        "caseload": po.get("/caseload/"),
         "search": po.get("/search/", {"q": person.last_name}),
         "api person": Client().get(f"/api/v1/people/{person.crn}", headers=headers),
         "api list": Client().get("/api/v1/people", headers=headers),

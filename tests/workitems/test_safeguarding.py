@@ -12,6 +12,8 @@ import pytest
 from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed
 from openprobation.core.models import AuditEvent
 from openprobation.people.services import relationship_add
+from openprobation.risk.selectors import person_rosh
+from openprobation.risk.services import registration_add
 from openprobation.safeguarding import selectors
 from openprobation.safeguarding.models import RoshAssessment, SafeguardingChase, SafeguardingCheck
 from openprobation.safeguarding.services import (
@@ -27,6 +29,13 @@ from openprobation.workitems.models import WorkItem
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
+
+# What a full analysis or review records when it is completed (a screening records only whether risk is indicated).
+RATED = {"rosh_level": "medium", "risk_to": ["public"]}
+
+
+def rating(assessment) -> dict:
+    return {} if assessment.kind == "screening" else RATED
 
 D = dt.date
 
@@ -77,14 +86,14 @@ def test_enquiry_lifecycle_blocked_sign_off_then_used_in_the_assessment(org, fro
     assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="full_analysis")
 
     with pytest.raises(ValidationFailed) as exc:
-        rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk)
+        rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk, **rating(assessment))
     assert fields(exc) == ["safeguarding_checks"]
     assert "Police (domestic abuse call-outs) (received 23 November 2026)" in exc.value.errors[0].message
     assessment.refresh_from_db()
     assert assessment.status == "draft"
 
     safeguarding_check_mark_used(actor=org.po.user, person=person, check_id=check.pk, assessment_id=assessment.pk)
-    done = rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk)
+    done = rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk, **rating(assessment))
     assert (done.status, done.completed_by, done.exception_reason) == ("complete", org.po, "")
     check.refresh_from_db()
     assert (check.status, check.used_in) == ("used_in_assessment", assessment)
@@ -148,7 +157,8 @@ def test_an_exception_when_none_is_needed_is_refused(org, frozen_clock):
     assessment = rosh_assessment_start(actor=org.spo.user, person=person, kind="review")
     with pytest.raises(ValidationFailed) as exc:
         rosh_assessment_complete(
-            actor=org.spo.user, person=person, assessment_id=assessment.pk, exception_reason="Just in case"
+            actor=org.spo.user, person=person, assessment_id=assessment.pk, exception_reason="Just in case",
+            **rating(assessment),
         )
     assert fields(exc) == ["exception_reason"]
 
@@ -331,6 +341,7 @@ def _completed_assessment(org, person, kind: str) -> RoshAssessment:
         person=person,
         assessment_id=assessment.pk,
         indicates_risk=False if kind == "screening" else None,
+        **rating(assessment),
     )
 
 
@@ -426,7 +437,8 @@ def test_closing_an_unused_response_with_a_reason_unblocks_sign_off(org, frozen_
         reason="Response was about a different family; re-requested",
     )
     assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
-    assert rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk).status == "complete"
+    done = rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk, **rating(assessment))
+    assert done.status == "complete"
 
 
 def test_a_check_on_a_new_partner_completes_that_partners_item(org, frozen_clock):
@@ -498,3 +510,67 @@ def test_close_is_offered_exactly_when_the_service_would_close(org, frozen_clock
     except DomainError:
         closed = False
     assert offered is closed
+
+
+# --- what a RoSH assessment records, and the registration that follows it ---------------------------------------
+
+
+def test_an_assessment_cannot_be_completed_before_the_day_it_was_started(org, frozen_clock):
+    person = make_person(org)
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="screening")  # started 24 Nov 2026
+    with pytest.raises(ValidationFailed) as exc:
+        rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk,
+                                 completed_on=D(2026, 11, 23), indicates_risk=False)  # fmt: skip
+    assert fields(exc) == ["completed_on"] and "24 November 2026" in exc.value.errors[0].message
+    done = rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk,
+                                    completed_on=D(2026, 11, 24), indicates_risk=False)  # fmt: skip
+    assert done.completed_on == D(2026, 11, 24)  # the same day is fine
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "problems"),
+    [
+        ("full_analysis", {}, ["rosh_level", "risk_to"]),
+        ("review", {"rosh_level": "high"}, ["risk_to"]),
+        ("review", {"rosh_level": "extreme", "risk_to": ["public"]}, ["rosh_level"]),
+        ("review", {"rosh_level": "high", "risk_to": ["public", "aliens"]}, ["risk_to"]),
+        ("screening", {"indicates_risk": True, "rosh_level": "high"}, ["rosh_level"]),
+    ],
+    ids=["analysis_records_nothing", "review_without_who", "unknown_level", "unknown_group", "screening_with_level"],
+)
+def test_a_full_analysis_or_review_records_the_level_and_who_is_at_risk(org, frozen_clock, kind, given, problems):
+    person = make_person(org)
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind=kind)
+    with pytest.raises(ValidationFailed) as exc:
+        rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk, **given)
+    assert fields(exc) == problems
+    assessment.refresh_from_db()
+    assert assessment.status == "draft"
+
+
+def _rosh_codes(person) -> list[tuple[str, object]]:
+    return [(r.code, r.end_date) for r in person.registrations.filter(code__in=["RLRH", "RMRH", "RHRH", "RVHR"])
+            .order_by("start_date", "id")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("before", "level", "after"),
+    [
+        (None, "high", [("RHRH", None)]),
+        ("RHRH", "high", [("RHRH", None)]),  # the same level: unchanged
+        ("RHRH", "very_high", [("RHRH", D(2026, 11, 24)), ("RVHR", None)]),
+        ("RHRH", "medium", [("RHRH", D(2026, 11, 24)), ("RMRH", None)]),
+    ],
+    ids=["none_yet_added", "same_level_unchanged", "raised", "lowered"],
+)
+def test_the_rosh_registration_follows_the_assessment(org, frozen_clock, before, level, after):
+    person = make_person(org)
+    if before:
+        registration_add(actor=org.po.user, person=person, code=before, start_date=D(2026, 6, 1))
+    assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
+    done = rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=assessment.pk, rosh_level=level,
+                                    risk_to=["staff", "children"])  # fmt: skip
+    assert (done.rosh_level, done.risk_to) == (level, ["children", "staff"])  # in the listed order
+    assert _rosh_codes(person) == after
+    person.refresh_from_db()
+    assert person_rosh(person=person) == level

@@ -37,7 +37,7 @@ def test_a_cases_work_items_have_the_listed_fields(org, frozen_clock):
         True,
         org.po.code,
     )
-    assert "5 working days" in first["reason"] and first["policy_version"] == "timescales-ps2021-v2"
+    assert "5 working days" in first["reason"] and first["policy_version"] == "timescales-ps2021-v3"
 
 
 def test_work_item_list_filters_and_leaves_out_cases_the_caller_cannot_see(org, frozen_clock):
@@ -129,12 +129,14 @@ def test_enquiry_transitions_through_the_api(org, frozen_clock):
     assert (answered.json()["status"], answered.json()["escalated"]) == ("response_received", False)
 
     assessment = api.post(f"/people/{person.crn}/rosh-assessments", {"kind": "review"}).json()
-    blocked = api.post(f"/people/{person.crn}/rosh-assessments/{assessment['id']}/complete", {})
+    rated = {"rosh_level": "medium", "risk_to": ["public"]}  # what a review records
+    blocked = api.post(f"/people/{person.crn}/rosh-assessments/{assessment['id']}/complete", rated)
     assert problem_fields(blocked) == {"safeguarding_checks"}
     used = api.post(f"{base}/{check['id']}/used-in-assessment", {"assessment_id": assessment["id"]}).json()
     assert (used["status"], used["used_in_assessment"]) == ("used_in_assessment", assessment["id"])
-    signed = api.post(f"/people/{person.crn}/rosh-assessments/{assessment['id']}/complete", {}).json()
+    signed = api.post(f"/people/{person.crn}/rosh-assessments/{assessment['id']}/complete", rated).json()
     assert (signed["status"], signed["completed_by"]) == ("complete", org.po.code)
+    assert (signed["rosh_level"], signed["risk_to"]) == ("medium", ["public"])
     closed = api.post(f"{base}/{check['id']}/close", {"reason": "Done"})
     assert problem_fields(closed) == {"status"}
 

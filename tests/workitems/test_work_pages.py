@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from openprobation.core.errors import ValidationFailed
+from openprobation.people.services import relationship_add
 from openprobation.safeguarding.models import RoshAssessment, SafeguardingCheck
 from openprobation.safeguarding.services import (
     rosh_assessment_complete,
@@ -32,6 +35,9 @@ from tests.workitems.support import (
 
 pytestmark = pytest.mark.django_db
 
+# What the page asks of a full analysis or review: the RoSH level and who is at risk.
+RATED_FORM = {"rosh_level": "medium", "risk_to": "public"}
+
 
 @pytest.fixture
 def hand_set_queue(org):
@@ -51,13 +57,26 @@ def test_whats_due_shows_overdue_items_with_a_tag_and_one_click_to_the_case_and_
     limit_access(person=hidden, staff_code=org.po2.code, kind="restriction", reason="LAO")
     html = client_for(org.po).get("/whats-due/").content.decode()
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html
-    assert f'href="/case/{person.crn}/#work-due"' in html
+    assert f'href="/case/{person.crn}/work/#work-due"' in html
     first = WorkItem.objects.get(person=person, kind="first_appointment")
-    assert f'href="/work-items/{first.pk}/complete/"' in html
+    assert f'href="/work-items/{first.pk}/complete/?from=whats-due"' in html
     assert f'href="/case/{person.crn}/rosh-assessments/new/?kind=screening"' in html
     assert f'href="/case/{person.crn}/safeguarding/new/?agency=police_da"' in html
     assert "Hidden" not in html and hidden.crn not in html
     assert 'aria-current="page"><strong class="govuk-service-navigation__active-fallback">What\'s due' in html
+
+
+def test_marking_an_item_done_from_whats_due_returns_to_whats_due(org, frozen_clock):
+    person = make_person(org)
+    first = WorkItem.objects.get(person=person, kind="first_appointment")
+    html = client_for(org.po).get("/whats-due/").content.decode()
+    assert f'href="/work-items/{first.pk}/complete/?from=whats-due"' in html
+    done = client_for(org.po).post(f"/work-items/{first.pk}/complete/?from=whats-due", {"note": ""})
+    assert done.status_code == 302 and done["Location"] == "/whats-due/"
+    second = make_person(org)  # from anywhere else (or an unknown origin), back to the case
+    other = WorkItem.objects.get(person=second, kind="first_appointment")
+    elsewhere = client_for(org.po).post(f"/work-items/{other.pk}/complete/?from=https://evil.example/", {})
+    assert elsewhere["Location"] == f"/case/{second.crn}/work/#work-due"
 
 
 def test_team_queue_for_the_spo_and_not_for_practitioners(org, frozen_clock, hand_set_queue):
@@ -76,6 +95,10 @@ def test_team_queue_for_the_spo_and_not_for_practitioners(org, frozen_clock, han
     # tomorrow and 1 December). Due yesterday is overdue, due today is not; the restricted case is not counted.
     assert 'id="queue-overdue"><strong>4</strong>' in html
     assert 'id="queue-due-soon"><strong>3</strong>' in html
+    row_open = [int(n) for n in re.findall(r'count=open#items">(\d+)<', html)]
+    assert row_open and f'id="queue-open"><strong>{sum(row_open)}</strong>' in html  # the Open column has a total
+    counts = html.split('id="queue-overdue"')[0].split("<tbody")[1]
+    assert 'class="govuk-tag govuk-tag--red">' not in counts  # a count is a link, never a tag inside a link
     assert "Escalated to Spo Tester" in html
     assert client_for(org.po).get(f"/team/{org.team_a.code}/queue/").status_code == 403
     assert client_for(org.spo).get(f"/team/{org.team_b.code}/queue/").status_code == 404
@@ -86,7 +109,7 @@ def test_case_page_shows_work_due_and_safeguarding_enquiries(org, frozen_clock):
     check = safeguarding_check_request(
         actor=org.po.user, person=person, agency="childrens_services", requested_on=dt.date(2026, 11, 20)
     )
-    html = client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    html = client_for(org.po).get(f"/case/{person.crn}/work/").content.decode()
     assert 'id="work-due"' in html and 'id="safeguarding"' in html
     assert "First appointment" in html
     assert f'href="/case/{person.crn}/safeguarding/{check.pk}/chase/"' in html
@@ -107,7 +130,7 @@ def test_cancelling_without_a_reason_shows_the_error_summary_and_saves_nothing(o
     item.refresh_from_db()
     assert item.status == "open"
     done = client.post(f"/work-items/{item.pk}/cancel/", {"reason": "Transferred out"})
-    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/#work-due"
+    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/work/#work-due"
     item.refresh_from_db()
     assert (item.status, item.cancel_reason) == ("cancelled", "Transferred out")
     again = client.post(f"/work-items/{item.pk}/complete/", {})
@@ -161,14 +184,14 @@ def test_spo_countersigns_a_reduction_on_the_page(org, frozen_clock):
     person = make_person(org)
     reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Start")
     change = reporting_frequency_request(actor=org.po.user, person=person, frequency="monthly", reason="Progress")
-    assert "Countersign or refuse" not in client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    assert "Countersign or refuse" not in client_for(org.po).get(f"/case/{person.crn}/sentence/").content.decode()
     url = f"/case/{person.crn}/reporting/{change.pk}/decision/"
     assert (
         "Enter why the reduction is refused"
         in client_for(org.spo).post(url, {"decision": "refuse", "reason": ""}).content.decode()
     )
     assert client_for(org.spo).post(url, {"decision": "approve", "reason": ""}).status_code == 302
-    html = client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    html = client_for(org.po).get(f"/case/{person.crn}/sentence/").content.decode()
     assert "In force: <strong>Monthly</strong>" in html
 
 
@@ -191,14 +214,14 @@ def _answered_enquiry(org, person, *, agency: str = "police_da", received_on: dt
 def test_start_a_rosh_assessment_from_the_case_page(org, frozen_clock, kind, label):
     person = make_person(org)
     client = client_for(org.po)
-    case_html = client.get(f"/case/{person.crn}/").content.decode()
+    case_html = client.get(f"/case/{person.crn}/risk/").content.decode()
     assert 'id="rosh-assessments"' in case_html
     assert f'href="/case/{person.crn}/rosh-assessments/new/"' in case_html
     response = client.post(f"/case/{person.crn}/rosh-assessments/new/", {"kind": kind})
-    assert response.status_code == 302 and response["Location"] == f"/case/{person.crn}/#rosh-assessments"
+    assert response.status_code == 302 and response["Location"] == f"/case/{person.crn}/risk/#rosh-assessments"
     assessment = RoshAssessment.objects.get(person=person)
     assert (assessment.kind, assessment.status, assessment.started_by) == (kind, "draft", org.po)
-    html = client.get(f"/case/{person.crn}/").content.decode()
+    html = client.get(f"/case/{person.crn}/risk/").content.decode()
     assert f"{label} started" in html  # the success message
     assert f'href="/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/"' in html
 
@@ -216,7 +239,7 @@ def test_read_only_staff_cannot_start_or_complete_a_rosh_assessment(org, frozen_
     person = make_person(org)
     assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
     qa = client_for(org.qa)
-    assert "Start a RoSH assessment" not in qa.get(f"/case/{person.crn}/").content.decode()
+    assert "Start a RoSH assessment" not in qa.get(f"/case/{person.crn}/risk/").content.decode()
     assert qa.post(f"/case/{person.crn}/rosh-assessments/new/", {"kind": "review"}).status_code == 403
     assert qa.post(f"/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/", {}).status_code == 403
     assert RoshAssessment.objects.filter(person=person).count() == 1
@@ -236,7 +259,7 @@ def test_mark_a_screening_complete_on_the_page_closes_the_work_item_and_makes_th
     assessment.refresh_from_db()
     assert assessment.status == "draft"
     done = client.post(url, {"indicates_risk": "yes"})
-    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/#rosh-assessments"
+    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/risk/#rosh-assessments"
     assessment.refresh_from_db()
     assert (assessment.status, assessment.completed_on, assessment.indicates_risk) == (
         "complete",
@@ -262,7 +285,7 @@ def test_completion_blocked_by_an_unused_response_says_so_and_names_the_enquirie
     assert 'name="exception_reason"' not in page  # a practitioner is not offered the exception
     assert "ask a senior probation officer to record an exception" in page
 
-    response = client.post(url, {})
+    response = client.post(url, RATED_FORM)
     html = response.content.decode()
     assert response.status_code == 200
     summary = html.split('class="govuk-error-summary"')[1].split("</div>")[0]
@@ -280,8 +303,8 @@ def test_completion_blocked_by_an_unused_response_says_so_and_names_the_enquirie
     for check in (police, childrens):
         assert client.post(f"/case/{person.crn}/safeguarding/{check.pk}/used/", {"assessment_id": assessment.pk})[
             "Location"
-        ] == (f"/case/{person.crn}/#safeguarding")
-    assert client.post(url, {}).status_code == 302
+        ] == (f"/case/{person.crn}/work/#safeguarding")
+    assert client.post(url, RATED_FORM).status_code == 302
     assessment.refresh_from_db()
     assert (assessment.status, assessment.exception_reason) == ("complete", "")
 
@@ -294,14 +317,14 @@ def test_spo_records_an_exception_with_a_reason_on_the_page(org, frozen_clock):
     spo = client_for(org.spo)
     assert 'name="exception_reason"' in spo.get(url).content.decode()
 
-    missing = spo.post(url, {"exception_reason": "   "})
+    missing = spo.post(url, {**RATED_FORM, "exception_reason": "   "})
     html = missing.content.decode()
     assert missing.status_code == 200 and 'class="govuk-error-summary"' in html
     assert '<a href="#exception_reason">Enter the reason for the exception' in html
     assessment.refresh_from_db()
     assert (assessment.status, assessment.exception_reason) == ("draft", "")
 
-    done = spo.post(url, {"exception_reason": "Parole report due today; response reviewed Friday"})
+    done = spo.post(url, {**RATED_FORM, "exception_reason": "Parole report due today; response reviewed Friday"})
     assert done.status_code == 302
     assessment.refresh_from_db()
     assert (assessment.status, assessment.exception_by, assessment.exception_reason) == (
@@ -311,7 +334,7 @@ def test_spo_records_an_exception_with_a_reason_on_the_page(org, frozen_clock):
     )
     check.refresh_from_db()
     assert check.status == "response_received"  # the exception does not pretend the response was used
-    case_html = client_for(org.po).get(f"/case/{person.crn}/").content.decode()
+    case_html = client_for(org.po).get(f"/case/{person.crn}/risk/").content.decode()
     assert "Exception by Spo Tester: Parole report due today; response reviewed Friday" in case_html
 
 
@@ -320,7 +343,7 @@ def test_a_practitioner_cannot_record_the_exception(org, frozen_clock):
     _answered_enquiry(org, person)
     assessment = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
     url = f"/case/{person.crn}/rosh-assessments/{assessment.pk}/complete/"
-    response = client_for(org.po).post(url, {"exception_reason": "I am sure it is fine"})
+    response = client_for(org.po).post(url, {**RATED_FORM, "exception_reason": "I am sure it is fine"})
     assert response.status_code == 403
     assessment.refresh_from_db()
     assert (assessment.status, assessment.exception_reason) == ("draft", "")
@@ -355,7 +378,8 @@ def test_cancelling_a_check_or_assessment_item_on_the_page_points_to_its_record(
 def test_the_used_in_assessment_form_offers_only_assessments_not_yet_complete(org, frozen_clock):
     person = make_person(org)
     completed = rosh_assessment_start(actor=org.po.user, person=person, kind="review")
-    rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=completed.pk)
+    rosh_assessment_complete(actor=org.po.user, person=person, assessment_id=completed.pk, rosh_level="low",
+                             risk_to=["public"])  # fmt: skip
     check = _answered_enquiry(org, person)
     client = client_for(org.po)
     url = f"/case/{person.crn}/safeguarding/{check.pk}/used/"
@@ -404,7 +428,7 @@ def test_escalated_enquiries_are_listed_in_the_spos_whats_due_oldest_first(org, 
     assert len(rows) == 2
     assert f"/case/{person.crn}/safeguarding/{older.pk}/chase/" in rows[0]
     assert f"/case/{person.crn}/safeguarding/{late.pk}/chase/" in rows[1]
-    assert all(f'href="/case/{person.crn}/#safeguarding">Amira Begum</a>' in r for r in rows)
+    assert all(f'href="/case/{person.crn}/work/#safeguarding">Amira Begum</a>' in r for r in rows)
     assert "Hidden" not in table and "Other" not in table
     assert 'id="escalated"' not in client_for(org.po).get("/whats-due/").content.decode()  # escalated to the SPO
     assert 'id="escalated"' not in client_for(org.hos).get("/whats-due/").content.decode()
@@ -431,8 +455,8 @@ def test_team_queue_counts_link_to_their_items_each_one_click_from_the_case_and_
     )
     assert [i.due_date for i in items] == [dt.date(2026, 11, 10), YESTERDAY]
     for item in items:
-        assert f'href="/work-items/{item.pk}/complete/"' in section  # the action, one click
-    assert section.count(f'href="/case/{visible.crn}/#work-due"') == 2  # the case, one click
+        assert f'href="/work-items/{item.pk}/complete/?from=queue"' in section  # the action, one click
+    assert section.count(f'href="/case/{visible.crn}/work/#work-due"') == 2  # the case, one click
     assert hidden.crn not in section
 
     soon = client.get(f"/team/{org.team_a.code}/queue/", {"owner": "N07A001", "count": "due_soon"}).content.decode()
@@ -477,7 +501,7 @@ def test_the_case_pages_work_items_are_a_fixed_number_of_queries(org, frozen_clo
     client = client_for(org.po)
     person = new_person(org)
     hand_item(person, org.po, YESTERDAY)
-    url = f"/case/{person.crn}/"
+    url = f"/case/{person.crn}/work/"
     client.get(url)
     one_item = _page_queries(client, url)
     for i in range(19):
@@ -503,7 +527,7 @@ def test_practitioner_works_through_whats_due_in_a_browser(page, live_server, or
     page.get_by_label("Username").fill("po")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/caseload/")  # a practitioner starts on their caseload
 
     page.get_by_role("link", name="What's due").click()
     page.wait_for_url(f"{live_server.url}/whats-due/")
@@ -512,7 +536,7 @@ def test_practitioner_works_through_whats_due_in_a_browser(page, live_server, or
     assert tag.is_visible() and tag.inner_text() == "Overdue"
     row = overdue.get_by_role("row").filter(has_text="First appointment")
     row.get_by_role("link", name="Mark as done").click()
-    page.wait_for_url(f"{live_server.url}/work-items/**/complete/")
+    page.wait_for_url(f"{live_server.url}/work-items/**/complete/?from=whats-due")
 
     page.get_by_label("Day").fill("30")  # 30 February: not a real date
     page.get_by_label("Month").fill("2")
@@ -526,9 +550,8 @@ def test_practitioner_works_through_whats_due_in_a_browser(page, live_server, or
     page.get_by_label("Day").fill("20")
     page.get_by_label("Month").fill("11")
     page.get_by_role("button", name="Mark as done").click()
-    page.wait_for_url(f"{live_server.url}/case/{person.crn}/#work-due")
+    page.wait_for_url(f"{live_server.url}/whats-due/")  # back where they started
     assert page.get_by_text("First appointment marked as done").is_visible()
-    page.get_by_role("link", name="What's due").click()
     assert page.get_by_role("table", name="Overdue").get_by_text("First appointment").count() == 0
     assert problems == []
 
@@ -554,7 +577,7 @@ def test_case_page_offers_cancel_only_where_the_service_allows_it(org, frozen_cl
         reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Start")
         reporting_frequency_request(actor=org.po.user, person=person, frequency="monthly", reason="Progress")
     item = WorkItem.objects.get(person=person, kind=kind, status="open")
-    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/")
+    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/work/")
     assert response.status_code == 200
     assert (f'href="/work-items/{item.pk}/cancel/"' in response.content.decode()) is offered
 
@@ -578,6 +601,55 @@ def test_case_page_offers_close_on_an_enquiry_only_where_the_service_allows_it(
         check = safeguarding_check_request(
             actor=org.po.user, person=person, agency="police_da", requested_on=dt.date(2026, 11, 10)
         )
-    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/")
+    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/work/")
     assert response.status_code == 200
     assert (f'href="/case/{person.crn}/safeguarding/{check.pk}/close/"' in response.content.decode()) is offered
+
+
+# --- the enquiry form's questions --------------------------------------------------------------------------------
+
+ENQUIRY = {"requested_on_day": "20", "requested_on_month": "11", "requested_on_year": "2026", "notes": ""}
+
+
+@pytest.mark.parametrize(
+    ("posted", "saved_name", "message"),
+    [
+        ({"agency": "other", "agency_name": "Women's Aid"}, "Women's Aid", ""),
+        ({"agency": "other", "agency_name": ""}, None, "Enter the name of the agency"),
+        ({"agency": "other", "agency_name": "x" * 5000}, None, "Name of the agency must be 200 characters or fewer"),
+        ({"agency": "other", "agency_name": "x" * 201}, None, "Name of the agency must be 200 characters or fewer"),
+        ({"agency": "other", "agency_name": "x" * 200}, "x" * 200, ""),
+        ({"agency": "police_da", "agency_name": "typed, then Police chosen"}, "", ""),  # hidden: not kept
+    ],
+    ids=["other_named", "other_unnamed", "name_of_5000", "name_of_201", "name_of_200", "name_hidden_not_kept"],
+)
+def test_the_agency_name_is_asked_under_other_agency(org, frozen_clock, posted, saved_name, message):
+    person = make_person(org)
+    client = client_for(org.po)
+    form = client.get(f"/case/{person.crn}/safeguarding/new/").content.decode()
+    assert 'data-aria-controls="conditional-agency-' in form and "govuk-radios__conditional--hidden" in form
+    response = client.post(f"/case/{person.crn}/safeguarding/new/", {**ENQUIRY, **posted})
+    if saved_name is None:
+        assert response.status_code == 200 and message in response.content.decode()
+        assert not SafeguardingCheck.objects.filter(person=person).exists()
+    else:
+        assert response.status_code == 302
+        assert SafeguardingCheck.objects.get(person=person).agency_name == saved_name
+
+
+def test_who_the_enquiry_is_about_is_asked_only_when_there_is_a_choice(org, frozen_clock):
+    person = make_person(org)
+    client = client_for(org.po)
+    assert "Who is the enquiry about?" not in client.get(f"/case/{person.crn}/safeguarding/new/").content.decode()
+    relationship_add(actor=org.po.user, person=person, relationship="partner", first_name="Sam", last_name="Jones",
+                     start_date=dt.date(2026, 1, 1))  # fmt: skip
+    form = client.get(f"/case/{person.crn}/safeguarding/new/").content.decode()
+    assert "Who is the enquiry about?" in form and "Sam Jones (partner)" in form
+
+
+def test_the_api_refuses_an_agency_name_too_long_for_the_record(org, frozen_clock):
+    person = make_person(org)
+    with pytest.raises(ValidationFailed) as exc:
+        safeguarding_check_request(actor=org.po.user, person=person, agency="other", agency_name="x" * 201,
+                                   requested_on=dt.date(2026, 11, 20))  # fmt: skip
+    assert [e.path for e in exc.value.errors] == [("agency_name",)]

@@ -37,7 +37,7 @@ class StaffAdmin(AuditedAdmin):
     list_display = ("code", "last_name", "first_name", "grade", "role", "team", "contracted_hours")
     list_filter = ("role", "grade")
     search_fields = ("code", "last_name", "first_name", "user__username")
-    raw_id_fields = ("team", "user")
+    autocomplete_fields = ("team",)  # a team chosen by its name or code, not its database id
     # Granted and withdrawn only by `openprobation access-manager`: no administrator can make themselves one here.
     readonly_fields = ("access_manager",)
 

@@ -60,6 +60,8 @@ class PersonIn(In):
     date_of_birth: dt.date
     gender: Gender
     team: Text | None = Field(None, description="Code of the team that holds the case; default the caller's team")
+    pnc_number: Text = Field("", description="PNC ID, e.g. 2004/0046583U (stored in that spelling)")
+    cro_number: Text = Field("", description="CRO number, e.g. 012345/99J or SF99/012345J (stored in that spelling)")
 
 
 class PersonPatch(In):
@@ -68,6 +70,8 @@ class PersonPatch(In):
     last_name: Text | None = None
     date_of_birth: dt.date | None = None
     gender: Gender | None = None
+    pnc_number: Text | None = Field(None, description="PNC ID; empty or null clears it")
+    cro_number: Text | None = Field(None, description="CRO number; empty or null clears it")
     mobile_number: Text | None = Field(None, description="A UK mobile number, e.g. 07700 900982; \"\" removes it")
     email: Text | None = Field(None, description="An email address; \"\" removes it")
     sms_reminders: StrictBool | None = Field(
@@ -84,6 +88,8 @@ class PersonOut(Schema):
     last_name: str
     date_of_birth: dt.date
     gender: Gender
+    pnc_number: str
+    cro_number: str
     team: str | None
     practitioner: str | None
     tier: str

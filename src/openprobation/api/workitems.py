@@ -200,6 +200,8 @@ class AssessmentOut(Schema):
     kind: str
     status: str
     indicates_risk: bool | None
+    rosh_level: str
+    risk_to: list[str]
     completed_on: dt.date | None
     completed_by: str | None
     exception_reason: str | None
@@ -225,6 +227,11 @@ class AssessmentIn(In):
 class AssessmentCompleteIn(In):
     completed_on: dt.date | None = None
     indicates_risk: StrictBool | None = Field(None, description="Screenings: whether it indicates risk")
+    rosh_level: Text = Field("", description="Full analyses and reviews: low, medium, high or very_high")
+    risk_to: list[Text] = Field(
+        default_factory=list,
+        description="Full analyses and reviews: who is at risk (children, public, known_adult, staff, prisoners)",
+    )
     exception_reason: Text = Field("", description="An SPO's reason to sign off with responses not yet used")
 
 

@@ -13,6 +13,7 @@ class ContactType(models.TextChoices):
 
 class ContactOutcome(models.TextChoices):
     ATTENDED_COMPLIED = "attended_complied", "Attended and complied"
+    ATTENDED_FAILED_TO_COMPLY = "attended_failed_to_comply", "Attended: failed to comply"
     FAILED_TO_ATTEND_ACCEPTABLE = "failed_to_attend_acceptable", "Failed to attend: acceptable absence"
     FAILED_TO_ATTEND_UNACCEPTABLE = "failed_to_attend_unacceptable", "Failed to attend: unacceptable absence"
     RESCHEDULED = "rescheduled", "Rescheduled"
@@ -23,3 +24,9 @@ class ContactOutcome(models.TextChoices):
 APPOINTMENT_TYPES = frozenset(
     {ContactType.OFFICE_APPOINTMENT, ContactType.HOME_VISIT, ContactType.TELEPHONE, ContactType.VIDEO}
 )
+
+# The outcomes an appointment can be given once it has happened (the page's choice; ``not_applicable`` is for contacts
+# that are not appointments).
+APPOINTMENT_OUTCOMES = tuple(c for c in ContactOutcome.choices if c[0] != ContactOutcome.NOT_APPLICABLE)
+# Outcomes that are a failure to comply: the enforcement decision follows (rules.md §2.3).
+FAILURE_OUTCOMES = frozenset({ContactOutcome.ATTENDED_FAILED_TO_COMPLY, ContactOutcome.FAILED_TO_ATTEND_UNACCEPTABLE})

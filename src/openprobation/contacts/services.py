@@ -54,10 +54,12 @@ def _check_contact(c: Collector, v: dict[str, Any], *, born: dt.date | None) -> 
         c.add("outcome", "Only appointments have an attendance outcome: choose 'not applicable'")
     if len(v["notes"]) > MAX_NOTES:
         c.add("notes", f"Notes must be {MAX_NOTES} characters or fewer")
-    if v["type"] in (ContactType.NOTE, ContactType.THIRD_PARTY_REPORT, ContactType.OTHER_AGENCY_INFORMATION) and not (
+    elif v["type"] in (ContactType.NOTE, ContactType.THIRD_PARTY_REPORT, ContactType.OTHER_AGENCY_INFORMATION) and not (
         v["notes"].strip()
     ):
         c.add("notes", "Enter what was said or reported")
+    elif v["notes"] and not v["notes"].strip():
+        c.add("notes", "Notes cannot be only spaces: enter what happened, or leave them empty")
 
 
 def contact_record(

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from openprobation.core.errors import FieldError, NotFound, ValidationFailed, VersionConflict
+from openprobation.core.errors import Collector, FieldError, NotFound, ValidationFailed, VersionConflict
 
 M = TypeVar("M", bound=models.Model)
 
@@ -61,3 +61,14 @@ def apply_changes(instance: M, changes: dict[str, Any]) -> tuple[dict[str, Any],
         instance.version += 1  # type: ignore[attr-defined]
         instance.save(update_fields=[*after, "version"])
     return before, after
+
+
+def check_lengths(c: Collector, model: type[models.Model], values: dict[str, Any], labels: dict[str, str]) -> None:
+    """Every text value no longer than its column allows, so too long a value is a field error that names the
+    limit (not a database error, and not a page broken by 5,000 characters)."""
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        limit = getattr(field, "max_length", None)
+        if isinstance(value, str) and limit and len(value) > limit:
+            label = labels.get(name, name.replace("_", " "))
+            c.add(name, f"{label[0].upper()}{label[1:]} must be {limit} characters or fewer")

@@ -1,6 +1,7 @@
-"""Where messages go: the outbox (kept in the database and shown on the case page: the default, for the demo and
-tests) or GOV.UK Notify. Nothing is sent for real unless ``OPENPROBATION_MESSAGES_BACKEND=notify`` and a Notify API
-key (``OPENPROBATION_NOTIFY_API_KEY``) and template ids are set in the environment; the key is never stored."""
+"""Where messages go: the outbox (kept in the database and shown in the case's personal details: the default, for
+the demo and tests) or GOV.UK Notify. Nothing is sent for real unless ``OPENPROBATION_MESSAGES_BACKEND=notify`` and
+a Notify API key (``OPENPROBATION_NOTIFY_API_KEY``) and template ids are set in the environment; the key is never
+stored."""
 
 from __future__ import annotations
 

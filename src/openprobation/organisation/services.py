@@ -15,6 +15,7 @@ from openprobation.core.errors import Collector, FieldError, NotFound, Validatio
 from openprobation.core.text import text_problem
 from openprobation.organisation.choices import Grade, Role
 from openprobation.organisation.models import Staff, Team
+from openprobation.organisation.roles import Actor, require_role
 
 
 def staff_create(
@@ -29,8 +30,12 @@ def staff_create(
     code: str | None = None,
     contracted_hours: Decimal = Decimal("37.0"),
     check_password: bool = True,
+    actor: Actor | None = None,
 ) -> Staff:
-    """A member of staff with a sign-in account. Without a password the account cannot sign in until one is set."""
+    """A member of staff with a sign-in account. Without a password the account cannot sign in until one is set.
+    ``actor`` is the administrator adding them in the pages (None for the command line, which audits its own)."""
+    if actor is not None:
+        require_role(actor, Role.ADMINISTRATOR)
     User = get_user_model()
     c = Collector()
     if not username or len(username) > 150:
@@ -73,7 +78,7 @@ def staff_create(
         user.save()
         staff = Staff.objects.create(code=code, first_name=first_name, last_name=last_name, grade=grade, role=role,
                                      contracted_hours=contracted_hours, team=team_obj, user=user)
-        audit_record(actor=None, action="staff.created", entity="staff", entity_id=staff.pk,
+        audit_record(actor=actor, action="staff.created", entity="staff", entity_id=staff.pk,
                      after={"username": username, "code": code, "grade": grade, "role": role, "team": team})
     return staff
 

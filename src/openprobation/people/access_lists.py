@@ -229,7 +229,7 @@ def case_audit_for_access_manager(*, actor: Actor, crn: str) -> tuple[list[Audit
     with transaction.atomic():
         audit_record(actor=actor, action="case.audit_read", crn=crn, entity="person")
     person = people_visible_to(actor).filter(crn=crn).first()
-    events = AuditEvent.objects.filter(crn=crn).select_related("actor").order_by("-at", "-id")
+    events = AuditEvent.objects.filter(crn=crn).select_related("actor__staff").order_by("-at", "-id")
     if person is not None:
         return list(events), person
     shown = list(events.filter(action__in=OVERSIGHT_ACTIONS))
@@ -242,7 +242,7 @@ def access_changes_for_team(*, actor: Actor, team: Team, limit: int = 20) -> lis
     """The latest list changes on the cases a team holds, for its SPO (CRN, list, member of staff, who, when, and
     why where the reader may see the case)."""
     crns = Person.objects.filter(team=team).values("crn")
-    events = list(AuditEvent.objects.filter(action__in=ACTIONS, crn__in=crns).select_related("actor").order_by(
+    events = list(AuditEvent.objects.filter(action__in=ACTIONS, crn__in=crns).select_related("actor__staff").order_by(
         "-at", "-id")[:limit])
     visible = set(people_visible_to(actor).filter(crn__in=[e.crn for e in events]).values_list("crn", flat=True))
     for event in events:

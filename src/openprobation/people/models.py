@@ -23,6 +23,9 @@ class Person(models.Model):
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     practitioner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="caseload")
     tier = models.CharField(max_length=4, blank=True)
+    # Police identifiers in their canonical spelling (rules/identifiers.py); blank when not known.
+    pnc_number = models.CharField("PNC ID", max_length=13, blank=True, default="", db_index=True)
+    cro_number = models.CharField("CRO number", max_length=12, blank=True, default="", db_index=True)
     # How to reach the person, and whether they agreed to appointment reminders by text message or email
     # (``notifications``). A reminder by a channel needs both the agreement and the detail.
     mobile_number = models.CharField(max_length=11, blank=True, default="", db_default="")  # 07123456789

@@ -15,6 +15,8 @@ from openprobation.organisation.models import Staff, Team
 from openprobation.people.access import Actor, case_visible, case_with_lists, people_visible_to, require_role
 from openprobation.people.models import Address, Person, Relationship
 from openprobation.rules.crn import crn_problem
+from openprobation.rules.dates import date_in_text
+from openprobation.rules.identifiers import cro_canonical, pnc_forms
 
 
 def person_get(*, actor: Actor | None, crn: str, audit_view: bool = True) -> Person:
@@ -57,17 +59,33 @@ def people_list(
     return people.order_by("last_name", "first_name", "crn")
 
 
-# A search is a CRN or a few words of a name. Longer queries are cut to these limits (the API refuses a ``q`` over
+# A search is a CRN, a PNC ID, a CRO number, a date of birth, or a few words of a name. Longer queries are cut
+# to these limits (the API refuses a ``q`` over
 # MAX_SEARCH_LENGTH): each word adds three conditions, and hundreds of them exceed SQLite's expression depth.
 MAX_SEARCH_LENGTH = 100
 MAX_SEARCH_WORDS = 5
 
 
 def _search_filter(query: str) -> Q:
-    """People whose CRN is the query, or whose first or last name starts with each of its first few words."""
-    words = query[:MAX_SEARCH_LENGTH].split()[:MAX_SEARCH_WORDS]
+    """People matching a search: a CRN; a PNC ID or CRO number (however spelt); a date of birth; "Surname,
+    Forename" (each the start of the name); or a few words, each the start of the first or last name."""
+    text = query[:MAX_SEARCH_LENGTH].strip()
+    words = text.split()[:MAX_SEARCH_WORDS]
     if len(words) == 1 and len(words[0]) == 7 and words[0][0].isalpha() and words[0][1:].isdigit():
         return Q(crn=words[0].upper())
+    pnc, cro = pnc_forms(text), cro_canonical(text)
+    if pnc or cro:
+        return (Q(pnc_number__in=pnc) if pnc else Q(pk__in=[])) | (Q(cro_number=cro) if cro else Q(pk__in=[]))
+    if (born := date_in_text(text)) is not None:
+        return Q(date_of_birth=born)
+    if "," in text:
+        surname, _, forenames = text.partition(",")
+        condition = Q()
+        for word in surname.split()[:MAX_SEARCH_WORDS]:
+            condition &= Q(last_name__istartswith=word)
+        for word in forenames.replace(",", " ").split()[:MAX_SEARCH_WORDS]:
+            condition &= Q(first_name__istartswith=word)
+        return condition
     condition = Q()
     for word in words:
         condition &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word) | Q(crn__iexact=word)
@@ -100,7 +118,7 @@ def team_caseload_counts(*, actor: Actor | None, team: Team) -> list[Practitione
 def audit_history_for_case(*, actor: Actor, person: Person) -> QuerySet[AuditEvent]:
     """A visible case's audit history, newest first: administrators and quality assurance only."""
     require_role(actor, Role.ADMINISTRATOR, Role.QUALITY_ASSURANCE)
-    return AuditEvent.objects.filter(crn=person.crn).select_related("actor").order_by("-at", "-id")
+    return AuditEvent.objects.filter(crn=person.crn).select_related("actor__staff").order_by("-at", "-id")
 
 
 def relationship_list(*, person: Person) -> QuerySet[Relationship]:

@@ -12,7 +12,14 @@ from django.db import IntegrityError, transaction
 from openprobation.core import clock, followups
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, ValidationFailed
-from openprobation.core.records import apply_changes, lock_for_update, reject_nulls, reject_unknown, snapshot
+from openprobation.core.records import (
+    apply_changes,
+    check_lengths,
+    lock_for_update,
+    reject_nulls,
+    reject_unknown,
+    snapshot,
+)
 from openprobation.core.text import text_problem
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Team
@@ -21,10 +28,11 @@ from openprobation.people.choices import Gender, RelationshipType
 from openprobation.people.models import Address, Person, Relationship
 from openprobation.rules.crn import crn_problem
 from openprobation.rules.dates import age_in_years
+from openprobation.rules.identifiers import CRO_PROBLEM, PNC_PROBLEM, cro_canonical, pnc_canonical
 from openprobation.rules.reminders import MOBILE_EXAMPLE, uk_mobile_number
 
-PERSON_FIELDS = ("crn", "first_name", "last_name", "date_of_birth", "gender")
-PERSON_EDITABLE = ("first_name", "last_name", "date_of_birth", "gender")
+PERSON_FIELDS = ("crn", "first_name", "last_name", "date_of_birth", "gender", "pnc_number", "cro_number")
+PERSON_EDITABLE = ("first_name", "last_name", "date_of_birth", "gender", "pnc_number", "cro_number")
 # How to reach the person and whether they agreed to appointment reminders: changed by the same update.
 REMINDER_FIELDS = ("mobile_number", "email", "sms_reminders", "email_reminders")
 MAX_EMAIL = 254
@@ -80,6 +88,15 @@ def _check_person(c: Collector, values: dict[str, Any]) -> None:
             c.add("date_of_birth", "The date of birth must be in the past")
         elif age_in_years(dob, today) < MIN_AGE_YEARS:
             c.add("date_of_birth", f"A person on probation must be at least {MIN_AGE_YEARS} years old")
+    # Police identifiers are stored in their canonical spelling (``values`` is changed in place); blank clears them.
+    for name, canonical, problem in (("pnc_number", pnc_canonical, PNC_PROBLEM),
+                                     ("cro_number", cro_canonical, CRO_PROBLEM)):  # fmt: skip
+        if values.get(name):
+            spelt = canonical(values[name]) if isinstance(values[name], str) else None
+            if spelt is None:
+                c.add(name, problem)
+            else:
+                values[name] = spelt
 
 
 def person_create(
@@ -91,6 +108,8 @@ def person_create(
     date_of_birth: dt.date,
     gender: str,
     team: str | None = None,
+    pnc_number: str = "",
+    cro_number: str = "",
 ) -> Person:
     """Add a person on probation. The case is held by ``team`` (a team code), by default the actor's own."""
     staff = require_write(actor)
@@ -98,7 +117,8 @@ def person_create(
     problem = crn_problem(crn)
     if problem:
         c.add("crn", problem)
-    values = {"first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth, "gender": gender}
+    values = {"first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth, "gender": gender,
+              "pnc_number": pnc_number or "", "cro_number": cro_number or ""}  # fmt: skip
     _check_person(c, values)
     holding_team: Team | None = staff.team if staff.role in (Role.PRACTITIONER, Role.SPO) else None
     if team is not None:
@@ -174,6 +194,7 @@ def person_update(*, actor: Actor, person: Person, version: int, changes: dict[s
     """Change a person's details, or their contact details and consent to reminders (``REMINDER_FIELDS``)."""
     require_write(actor)
     reject_unknown(changes, (*PERSON_EDITABLE, *REMINDER_FIELDS))
+    changes = {k: ("" if v is None and k in ("pnc_number", "cro_number") else v) for k, v in changes.items()}
     reject_nulls(changes, nullable=())
     c = Collector()
     _check_person(c, changes)
@@ -219,6 +240,9 @@ def address_add(
     if not postcode.strip() or len(postcode) > 10:
         c.add("postcode", "Enter a postcode, like AA1 1AA")
     check_date_order(c, "end_date", start_date, end_date, "end date")
+    check_lengths(c, Address, {"line1": line1, "line2": line2, "town": town},
+                  {"line1": "the first line of the address", "line2": "the second line of the address",
+                   "town": "the town or city"})  # fmt: skip
     c.raise_if_any()
     with transaction.atomic():
         address = Address.objects.create(

@@ -26,3 +26,24 @@ class AssessmentKind(models.TextChoices):
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     COMPLETE = "complete", "Complete"
+
+
+class RoshLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    VERY_HIGH = "very_high", "Very high"
+
+
+class RiskGroup(models.TextChoices):
+    """Who is at risk of serious harm, as a RoSH assessment records it (OASys R10)."""
+
+    CHILDREN = "children", "Children"
+    PUBLIC = "public", "The public"
+    KNOWN_ADULT = "known_adult", "A known adult"
+    STAFF = "staff", "Staff"
+    PRISONERS = "prisoners", "Prisoners (in custody)"
+
+
+# A full analysis or review records the level and who is at risk; a screening only whether a full analysis is due.
+RATED_KINDS = frozenset({AssessmentKind.FULL_ANALYSIS, AssessmentKind.REVIEW})

@@ -11,7 +11,7 @@ from django.db import models
 
 from openprobation.organisation.models import Staff
 from openprobation.people.models import Person, Relationship
-from openprobation.safeguarding.choices import Agency, AssessmentKind, AssessmentStatus, CheckStatus
+from openprobation.safeguarding.choices import Agency, AssessmentKind, AssessmentStatus, CheckStatus, RoshLevel
 
 
 class RoshAssessment(models.Model):
@@ -20,6 +20,9 @@ class RoshAssessment(models.Model):
     status = models.CharField(max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
     # A screening's finding: whether it indicates risk that needs a full analysis (None until completed).
     indicates_risk = models.BooleanField(null=True, blank=True)
+    # A full analysis's or review's finding: the RoSH level and who is at risk (blank until completed).
+    rosh_level = models.CharField(max_length=10, choices=RoshLevel.choices, blank=True, default="")
+    risk_to = models.JSONField(default=list, blank=True)
     started_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField()
     completed_on = models.DateField(null=True, blank=True)

@@ -12,21 +12,29 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, PermissionDenied, ValidationFailed
+from openprobation.core.records import check_lengths
 from openprobation.organisation.choices import Role
 from openprobation.people.access import Actor, can_write, has_role, require_role, require_write
 from openprobation.people.models import Person, Relationship
+from openprobation.risk import selectors as risk_selectors
+from openprobation.risk import services as risk_services
 from openprobation.rules.dates import long_date
+from openprobation.rules.registrations import rosh_codes
 from openprobation.rules.timescales import ItemKind, Trigger
 from openprobation.safeguarding.choices import (
     OPEN_CHECK_STATUSES,
+    RATED_KINDS,
     Agency,
     AssessmentKind,
     AssessmentStatus,
     CheckStatus,
+    RiskGroup,
+    RoshLevel,
 )
 from openprobation.safeguarding.models import RoshAssessment, SafeguardingChase, SafeguardingCheck
 from openprobation.workitems import generate
@@ -93,6 +101,11 @@ def safeguarding_check_request(
         c.add("agency", f"Choose the agency: one of {', '.join(Agency.values)}")
     if agency == Agency.OTHER:
         _check_text(c, "agency_name", agency_name, "the name of the agency", required=True)
+    elif agency_name.strip():
+        c.add("agency_name", "Only another agency has a name here: leave it blank for this agency")
+    if len(agency_name) <= MAX_TEXT:  # (longer has been reported)
+        check_lengths(c, SafeguardingCheck, {"agency_name": agency_name.strip()},
+                      {"agency_name": "the name of the agency"})  # fmt: skip
     requested_ok = requested_on >= EARLIEST_DATE
     if not requested_ok:
         c.add("requested_on", f"The date of the request must be on or after {long_date(EARLIEST_DATE)}")
@@ -321,13 +334,17 @@ def rosh_assessment_complete(
     completed_on: dt.date | None = None,
     indicates_risk: bool | None = None,
     exception_reason: str = "",
+    rosh_level: str = "",
+    risk_to: list[str] | None = None,
 ) -> RoshAssessment:
     """Sign off a RoSH assessment. Refused while a safeguarding response has been received but not used, unless a
-    senior probation officer records an exception with a reason. A screening that indicates risk makes a full
-    analysis (and a risk management plan) due; the matching assessment work item is done."""
+    senior probation officer records an exception with a reason. A screening says whether it indicates risk (then
+    a full analysis and a risk management plan are due); a full analysis or review records the RoSH level and who
+    is at risk, and the case's RoSH registration follows that level. The matching assessment work item is done."""
     staff = require_write(actor)
     completed_on = completed_on or clock.today()
     exception_reason = (exception_reason or "").strip()
+    risk_to = list(risk_to or [])
     with transaction.atomic():
         assessment = RoshAssessment.objects.select_for_update().filter(person=person, pk=assessment_id).first()
         if assessment is None:
@@ -336,8 +353,21 @@ def rosh_assessment_complete(
         if assessment.status != AssessmentStatus.DRAFT:
             c.add("status", "This assessment is already complete: nothing was changed")
         _not_in_future(c, "completed_on", completed_on, "completion date")
+        started_on = timezone.localdate(assessment.started_at)
+        if completed_on < started_on:
+            c.add("completed_on", f"The completion date must be on or after the day it was started, "
+                                  f"{long_date(started_on)}")  # fmt: skip
         if assessment.kind == AssessmentKind.SCREENING and indicates_risk is None:
             c.add("indicates_risk", "Say whether the screening indicates a risk that needs a full analysis")
+        if assessment.kind in RATED_KINDS:
+            if rosh_level not in RoshLevel.values:
+                c.add("rosh_level", "Choose the RoSH level: low, medium, high or very high")
+            if not risk_to:
+                c.add("risk_to", "Choose who is at risk of serious harm")
+            elif unknown := sorted(set(risk_to) - set(RiskGroup.values)):
+                c.add("risk_to", f"Unknown group at risk: {', '.join(unknown)}; use {', '.join(RiskGroup.values)}")
+        elif rosh_level or risk_to:
+            c.add("rosh_level", "A screening records whether a full analysis is needed, not a RoSH level")
         c.raise_if_any()
         unused = list(
             SafeguardingCheck.objects.filter(person=person, status=CheckStatus.RESPONSE_RECEIVED).order_by("pk")
@@ -368,6 +398,8 @@ def rosh_assessment_complete(
         assessment.completed_on = completed_on
         assessment.completed_by = staff
         assessment.indicates_risk = indicates_risk
+        assessment.rosh_level = rosh_level
+        assessment.risk_to = sorted(set(risk_to), key=RiskGroup.values.index)
         assessment.save()
         audit_record(
             actor=actor,
@@ -380,6 +412,8 @@ def rosh_assessment_complete(
                 "status": assessment.status,
                 "completed_on": completed_on,
                 "indicates_risk": indicates_risk,
+                "rosh_level": rosh_level,
+                "risk_to": assessment.risk_to,
                 "unused_checks": [u.pk for u in unused],
             },
             reason=exception_reason,
@@ -396,4 +430,29 @@ def rosh_assessment_complete(
             generate.work_items_generate_for(
                 actor=actor, trigger=Trigger.ROSH_SCREENING_INDICATES_RISK, person=person, occurred_on=completed_on
             )
+        if rosh_level:
+            _rosh_registration_follows(actor, person, assessment)
     return assessment
+
+
+def _rosh_registration_follows(actor: Actor, person: Person, assessment: RoshAssessment) -> None:
+    """The case's RoSH registration says what the newest full analysis or review found: any active RoSH
+    registration at another level is ended on the day it was completed and one at the new level added (with the
+    registration's own work and recalculation), all in the same transaction as the assessment."""
+    assert assessment.completed_on is not None
+    levels = rosh_codes()  # nDelius code -> level
+    code_for = {level: code for code, level in levels.items()}
+    active = [r for r in risk_selectors.registration_list(person=person, active_only=True) if r.code in levels]
+    if active and levels[active[0].code] == assessment.rosh_level:
+        return
+    note = f"From the {assessment.get_kind_display()} completed on {long_date(assessment.completed_on)}"
+    for registration in active:
+        risk_services.registration_update(
+            actor=actor, person=person, registration_id=registration.pk, version=registration.version,
+            changes={"end_date": max(assessment.completed_on, registration.start_date),
+                     "notes": f"{registration.notes}\n{note}".strip()},
+        )  # fmt: skip
+    risk_services.registration_add(
+        actor=actor, person=person, code=code_for[assessment.rosh_level], start_date=assessment.completed_on,
+        notes=note,
+    )  # fmt: skip

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from openprobation.organisation.choices import Role
 from openprobation.people.access import TEAM_VIEWERS, staff_for
 from openprobation.risk.quality import REPORT_READERS
 
@@ -14,4 +15,5 @@ def service(request: HttpRequest) -> dict[str, object]:
         "current_staff": staff,
         "nav_team": staff is not None and staff.role in TEAM_VIEWERS,
         "nav_quality": staff is not None and staff.role in REPORT_READERS,
+        "nav_admin": staff is not None and staff.role == Role.ADMINISTRATOR,
     }

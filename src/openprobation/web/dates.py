@@ -19,8 +19,10 @@ def parse_date_input(day: str, month: str, year: str, *, label: str, missing: st
         return None, (missing or f"Enter {label}") if required else ""
     if empty:
         return None, f"{named} must include a {' and '.join(empty)}"
-    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+    if not (day.isdigit() and month.isdigit() and year.isdigit()):
         return None, f"{named} must be a real date, like {REAL_DATE_EXAMPLE}"
+    if len(year) != 4:
+        return None, f"The year in {label} must include 4 numbers, like 2026"
     try:
         return dt.date(int(year), int(month), int(day)), ""
     except ValueError:

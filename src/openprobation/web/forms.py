@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django import forms
@@ -18,6 +19,10 @@ from openprobation.core.errors import FieldError
 from openprobation.web.dates import parse_date_input
 
 NO_OUTCOME = "none"
+STALE_MESSAGE = (
+    "Someone else changed this record since you opened the page. Nothing has been saved: go back to see their "
+    "changes, then make yours again."
+)
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
@@ -26,9 +31,26 @@ class SignInForm(forms.Form):
     password = forms.CharField(max_length=4096, strip=False, error_messages={"required": "Enter your password"})
 
 
-class ContactFilterForm(forms.Form):
-    type = forms.ChoiceField(choices=[("", "All types"), *ContactType.choices], required=False)
-    outcome = forms.ChoiceField(choices=[("", "All outcomes"), *ContactOutcome.choices], required=False)
+@dataclass(frozen=True)
+class ContactFilters:
+    """The activity log's filters as applied: each valid one kept; each invalid one named in ``errors``."""
+
+    type: str
+    outcome: str
+    errors: tuple[str, ...]
+
+
+def contact_filters(query: Mapping[str, str]) -> ContactFilters:
+    """Parse ``?type=&outcome=`` one filter at a time, so a bad value drops only itself and says so."""
+    errors: list[str] = []
+    type_value, outcome_value = query.get("type", ""), query.get("outcome", "")
+    if type_value and type_value not in ContactType.values:
+        errors.append("The contact type filter was not recognised, so contacts of every type are shown")
+        type_value = ""
+    if outcome_value and outcome_value not in ContactOutcome.values:
+        errors.append("The outcome filter was not recognised, so contacts with any outcome are shown")
+        outcome_value = ""
+    return ContactFilters(type=type_value, outcome=outcome_value, errors=tuple(errors))
 
 
 class ContactForm(forms.Form):
@@ -42,6 +64,7 @@ class ContactForm(forms.Form):
     outcome = forms.ChoiceField(choices=[*ContactOutcome.choices, (NO_OUTCOME, "No outcome yet")], required=False)
     notes = forms.CharField(
         required=False,
+        strip=False,  # the service refuses notes of only spaces (rather than saving them as none)
         widget=forms.Textarea,
         max_length=20000,
         error_messages={"max_length": "Notes must be %(limit_value)d characters or fewer"},

@@ -132,6 +132,23 @@ def history_initial(record: Any) -> dict[str, str]:
 # ---- Recorded scores ----
 
 RECORDED_KIND_LABELS = {"rsr": "RSR percentage", "tier": "Tier", "allocation": "Allocation"}
+ALLOCATION_LABELS = {
+    "nps": "National Probation Service (NPS)",
+    "crc": "Community Rehabilitation Company (CRC)",
+    "po": "Probation officer (PO)",
+    "pso": "Probation services officer (PSO)",
+    "pqip": "Trainee probation officer (PQiP)",
+}
+TIER_OPTIONS = [(f"{letter}{n}{s}", f"{letter}{n}{s}") for s in ("", "S") for letter in "ABCD" for n in (3, 2, 1, 0)]
+# Each kind asks for its own value (a conditional reveal), so an RSR box never takes a tier or a code.
+RECORDED_VALUES = {
+    "rsr": RiskField("value_rsr", "RSR percentage", "text", hint="For example, 6.90", max_length=10,
+                     missing="Enter the RSR percentage, like 6.90"),
+    "tier": RiskField("value_tier", "Tier", "select", options=TIER_OPTIONS, missing="Select the tier"),
+    "allocation": RiskField("value_allocation", "Allocation", "radios",
+                            options=[(k, ALLOCATION_LABELS.get(k, k)) for k in risk_services.RECORDED_ALLOCATIONS],
+                            missing="Select the allocation"),
+}  # fmt: skip
 RECORDED_FIELDS: tuple[FormField, ...] = (
     RiskField(
         "kind",
@@ -139,14 +156,7 @@ RECORDED_FIELDS: tuple[FormField, ...] = (
         "radios",
         options=[(k, RECORDED_KIND_LABELS.get(k, humanise(k))) for k in risk_services.RECORDED_KINDS],
         missing="Select what you are recording",
-    ),
-    RiskField(
-        "value",
-        "Value",
-        "text",
-        hint="An RSR percentage like 6.90, a tier like B2, or an allocation: "
-        + ", ".join(risk_services.RECORDED_ALLOCATIONS),
-        missing="Enter the value",
+        conditional=tuple((k, RECORDED_VALUES[k]) for k in risk_services.RECORDED_KINDS if k in RECORDED_VALUES),
     ),
     RiskField(
         "source",
@@ -154,10 +164,25 @@ RECORDED_FIELDS: tuple[FormField, ...] = (
         "text",
         hint="For example, nDelius import or practitioner",
         missing="Enter where the value came from, like nDelius import or practitioner",
+        max_length=100,
     ),
     RiskField("effective_date", "Date it took effect", "date", missing="Enter the date it took effect"),
     RiskField("notes", "Notes", "textarea", required=False),
 )
+
+
+def value_errors_to_box(values: Mapping[str, Any], errors: Sequence[FieldError]) -> list[FieldError]:
+    """The service's errors about ``value``, put against the box the page asked for that kind."""
+    field = RECORDED_VALUES.get(values.get("kind", ""))
+    if field is None:
+        return list(errors)
+    return [FieldError((field.name,), e.message) if e.path == ("value",) else e for e in errors]
+
+
+def recorded_value(values: Mapping[str, Any]) -> str:
+    """The value typed or chosen for the kind being recorded."""
+    field = RECORDED_VALUES.get(values.get("kind", ""))
+    return str(values.get(field.name, "")) if field is not None else ""
 
 
 # ---- OASys assessments ----
@@ -297,7 +322,7 @@ def parse(groups: Sequence[Group], data: Mapping[str, str]) -> ParsedForm:
 
 def add_service_errors(form: ParsedForm, errors: Sequence[FieldError]) -> None:
     """Each service error against its field (``answers.impulsivity`` for a nested path), otherwise at the top."""
-    names = {f.name: f for f in form.fields}
+    names = {g.name: g for f in form.fields for g in f.with_children()}
     for n, error in enumerate(errors):
         name = error.dotted
         if name in names:

@@ -143,6 +143,10 @@ class TeamQueue:
     def due_soon(self) -> int:
         return sum(r.due_soon for r in self.rows)
 
+    @property
+    def open(self) -> int:
+        return sum(r.open for r in self.rows)
+
 
 def team_queue(*, actor: Actor, team: Team) -> TeamQueue:
     """Per member of the team: open items overdue, due within five working days, and open in all. One query."""

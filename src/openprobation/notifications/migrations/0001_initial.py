@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0001_initial'),
-        ('people', '0005_reminder_contact_details'),
+        ('people', '0006_reminder_contact_details'),
     ]
 
     operations = [

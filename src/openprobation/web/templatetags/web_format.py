@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.utils import dateformat, timezone
 
 from openprobation.core import clock
 from openprobation.rules.dates import age_in_years
-from openprobation.rules.registrations import registration_type
+from openprobation.rules.registrations import registration_type, rosh_codes
+from openprobation.safeguarding.choices import RiskGroup
 from openprobation.sentences.choices import REQUIREMENT_UNITS
+from openprobation.web import audit_words, risk_words
 
 register = template.Library()
+RISK_GROUP_LABELS = dict(RiskGroup.choices)
 
 ROSH_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "very_high": "Very high"}
 # GOV.UK tag colours, darker for a higher risk of serious harm.
@@ -60,6 +64,12 @@ def rosh_tag_class(level: str | None) -> str:
 
 
 @register.filter
+def is_rosh_code(code: str) -> bool:
+    """Whether a registration code is a RoSH level (shown as the RoSH tag, not again as a flag)."""
+    return code in rosh_codes()
+
+
+@register.filter
 def registration_name(code: str) -> str:
     kind = registration_type(code)
     return kind.name if kind is not None else f"Unknown registration type {code}"
@@ -87,3 +97,40 @@ def query_with(context: template.Context, **changes: object) -> str:
             query[key] = str(value)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    return audit_words.action_words(action)
+
+
+@register.filter
+def audit_values(values: Any) -> list[tuple[str, str]]:
+    return audit_words.values_in_words(values)
+
+
+@register.filter
+def audit_who(event: Any) -> str:
+    return audit_words.who(event)
+
+
+@register.filter
+def risk_groups(codes: list[str]) -> str:
+    """Who is at risk, in words: "children and staff"."""
+    names = [RISK_GROUP_LABELS.get(code, code).lower() for code in codes or []]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+@register.filter
+def term_name(code: str) -> str:
+    return risk_words.name_words(str(code))
+
+
+@register.filter
+def term_value(value: Any) -> str:
+    return risk_words.value_words(value)
+
+
+@register.filter
+def risk_sentence(text: str) -> str:
+    return risk_words.sentence_words(str(text))

@@ -8,7 +8,10 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from openprobation.contacts.choices import APPOINTMENT_TYPES
+from openprobation.core import clock
 from openprobation.safeguarding.services import safeguarding_check_closable
+from openprobation.web.case_sections import case_url
 from openprobation.workitems.services import work_item_cancellable
 
 register = template.Library()
@@ -18,6 +21,13 @@ register = template.Library()
 def get_item(mapping: Mapping[str, Any] | None, key: str) -> Any:
     """``mapping[key]`` or None: a form's value or error by field name."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def chosen(form: Any, name: str) -> list[str]:
+    """The boxes ticked in a checkbox question, to tick them again after an error."""
+    getlist = getattr(form.data, "getlist", None)
+    return list(getlist(name)) if getlist is not None else list(form.data.get(name, []) or [])
 
 
 @register.filter
@@ -38,10 +48,20 @@ def item_action_url(item: Any) -> str:
         subject = f"&subject={item.relationship_id}" if item.relationship_id else ""
         return f"{reverse('web:check-new', args=[item.person.crn])}?agency={CHECK_AGENCY[item.kind]}{subject}"
     if item.kind == "reporting_change_countersign":
-        return f"{reverse('web:case', args=[item.person.crn])}#reporting"
+        return case_url(item.person.crn, "reporting")
     if item.kind in ASSESSMENT_KIND:
         return f"{reverse('web:rosh-assessment-new', args=[item.person.crn])}?kind={ASSESSMENT_KIND[item.kind]}"
     return str(reverse("web:work-item-action", args=[item.pk, "complete"]))
+
+
+@register.simple_tag
+def item_action_href(item: Any, came_from: str = "") -> str:
+    """:func:`item_action_url`, marked with the page the user came from (``whats-due``, ``queue``) when the action
+    is a work-item form, so it returns there."""
+    url = item_action_url(item)
+    if came_from and url.startswith("/work-items/"):
+        return f"{url}?from={came_from}"
+    return url
 
 
 @register.filter
@@ -65,3 +85,15 @@ def cancellable_by(item: Any, user: Any) -> bool:
 def closable_by(check: Any, user: Any) -> bool:
     """Whether ``user`` may close this safeguarding enquiry (the service's own rule)."""
     return safeguarding_check_closable(actor=user, status=check.status)
+
+
+@register.simple_tag(name="case_url")
+def case_url_tag(crn: str, anchor: str = "") -> str:
+    """``{% case_url crn "work-due" %}``: the case section holding that part of the record."""
+    return case_url(crn, anchor)
+
+
+@register.filter
+def needs_outcome(contact: Any) -> bool:
+    """An appointment whose time has come with no outcome recorded yet."""
+    return contact.type in APPOINTMENT_TYPES and not contact.outcome and contact.date <= clock.now()

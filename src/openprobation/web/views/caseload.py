@@ -1,14 +1,19 @@
-"""My caseload: the signed-in practitioner's cases, sortable by each column on the server."""
+"""The start page for each role, and My caseload: the signed-in practitioner's cases, sortable by each column on
+the server."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from openprobation.caseload import selectors as caseload_selectors
+from openprobation.organisation.choices import Role
+from openprobation.people.access import staff_for
 from openprobation.web.errors import staff_page
 
 COLUMNS = (
@@ -40,6 +45,28 @@ def sortable_headers(current: str, descending: bool) -> list[SortableHeader]:
             aria, order = "none", "asc"
         headers.append(SortableHeader(key, label, aria, "?" + urlencode({"sort": key, "order": order})))
     return headers
+
+
+def landing_url(staff: Any) -> str:
+    """Where each role starts: a practitioner's caseload, an SPO's team queue, a head of service's teams (the PDU),
+    quality assurance's search (with the reports in the menu), an administrator's administration."""
+    if staff is None:
+        return reverse("web:caseload")
+    if staff.role == Role.SPO and staff.team is not None:
+        return reverse("web:team-queue", args=[staff.team.code])
+    return reverse(LANDING.get(staff.role, "web:caseload"))
+
+
+LANDING = {
+    Role.HEAD_OF_SERVICE: "web:team",
+    Role.QUALITY_ASSURANCE: "web:search",
+    Role.ADMINISTRATOR: "admin:index",
+}
+
+
+@staff_page
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(landing_url(staff_for(request.user)))
 
 
 @staff_page

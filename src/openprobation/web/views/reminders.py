@@ -1,6 +1,7 @@
-"""A case's contact details and consent to appointment reminders: the change form, and the case page's section
-showing them with the reminders sent, failed or not sent. Saved through ``people.services.person_update`` (the
-person's version: someone else's change meanwhile is a conflict, nothing saved)."""
+"""A case's contact details and consent to appointment reminders: the change form, and the part of the case's
+personal details showing them with the reminders sent, failed or not sent. Saved through
+``people.services.person_update`` (the person's version: someone else's change meanwhile is a conflict, nothing
+saved)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from openprobation.core.errors import ValidationFailed, VersionConflict
 from openprobation.notifications import selectors as notification_selectors
 from openprobation.people import selectors as people_selectors
 from openprobation.people import services as people_services
 from openprobation.people.access import require_write
+from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
 from openprobation.web.forms import ErrorItem
 
@@ -32,7 +33,7 @@ STALE_MESSAGE = (
 
 
 def case_reminders_context(person: Any) -> dict[str, Any]:
-    """The case page's "Contact details and reminders" section."""
+    """The "Contact details and reminders" part of the case's personal details."""
     return {"reminders": notification_selectors.reminders_for_person(person=person)}
 
 
@@ -89,12 +90,12 @@ def contact_details(request: HttpRequest, crn: str) -> HttpResponse:
                 status = 409
             else:
                 messages.success(request, "Contact details and reminders saved")
-                return redirect(reverse("web:case", args=[person.crn]) + "#reminders")
+                return redirect(case_url(person.crn, "contact-details"))
     summary = sorted(errors.values(), key=lambda e: FIELDS.index(e.field) if e.field in FIELDS else -1)
     return render(
         request,
         "web/contact_details.html",
         {"person": person, "data": data, "errors": errors, "summary": summary,
-         "cancel_url": reverse("web:case", args=[person.crn]) + "#reminders"},
+         "cancel_url": case_url(person.crn, "contact-details")},
         status=status,
     )

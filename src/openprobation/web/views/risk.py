@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from openprobation.core.errors import ValidationFailed, VersionConflict
 from openprobation.people import selectors as people_selectors
@@ -18,6 +17,7 @@ from openprobation.people.access import require_write
 from openprobation.risk import selectors as risk_selectors
 from openprobation.risk import services as risk_services
 from openprobation.web import risk_forms
+from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
 from openprobation.web.forms import ErrorItem
 from openprobation.web.risk_forms import Group
@@ -33,7 +33,7 @@ def _person(request: HttpRequest, crn: str) -> Any:
 
 
 def _done_url(person: Any) -> str:
-    return reverse("web:case", args=[person.crn]) + "#risk-scores"
+    return case_url(person.crn, "risk-scores")
 
 
 def _page(
@@ -105,15 +105,18 @@ def recorded_score_new(request: HttpRequest, crn: str) -> HttpResponse:
 
     def save(form: ParsedForm) -> str:
         v = form.values
-        score = risk_services.recorded_score_set(
-            actor=request.user,
-            person=person,
-            kind=v["kind"],
-            value=v["value"],
-            source=v["source"],
-            effective_date=v["effective_date"],
-            notes=v["notes"],
-        )
+        try:
+            score = risk_services.recorded_score_set(
+                actor=request.user,
+                person=person,
+                kind=v["kind"],
+                value=risk_forms.recorded_value(v),
+                source=v["source"],
+                effective_date=v["effective_date"],
+                notes=v["notes"],
+            )
+        except ValidationFailed as exc:  # the service's "value" is the box asked for that kind
+            raise ValidationFailed(risk_forms.value_errors_to_box(v, exc.errors)) from exc
         return f"{risk_forms.RECORDED_KIND_LABELS.get(score.kind, score.kind)} recorded: {score.value}"
 
     return _page(

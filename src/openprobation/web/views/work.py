@@ -5,25 +5,34 @@ complete a RoSH assessment (with an SPO's exception when a response has not been
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
+from openprobation.contacts import selectors as contact_selectors
+from openprobation.contacts.choices import FAILURE_OUTCOMES
 from openprobation.core import clock
-from openprobation.core.errors import ValidationFailed
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import selectors as people_selectors
-from openprobation.people.access import TEAM_VIEWERS, can_write, require_role, require_write, staff_for
+from openprobation.people.access import TEAM_VIEWERS, can_write, require_role, staff_for
+from openprobation.risk import selectors as risk_selectors
 from openprobation.safeguarding import selectors as safeguarding_selectors
 from openprobation.safeguarding import services as safeguarding_services
-from openprobation.safeguarding.choices import Agency, AssessmentKind, AssessmentStatus
-from openprobation.web import work_forms
+from openprobation.safeguarding.choices import (
+    RATED_KINDS,
+    Agency,
+    AssessmentKind,
+    AssessmentStatus,
+    RiskGroup,
+    RoshLevel,
+)
+from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
+from openprobation.web.form_pages import form_page
 from openprobation.web.templatetags.web_format import uk_date
 from openprobation.web.work_forms import FormField
 from openprobation.workitems import selectors as work_selectors
@@ -78,33 +87,12 @@ def team_queue(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _form_page(
-    request: HttpRequest,
-    *,
-    fields: Sequence[FormField],
-    save: Callable[[dict[str, Any]], str],
-    done_url: str,
-    context: dict[str, Any],
-    initial: dict[str, str] | None = None,
-    template: str = "web/work_form.html",
-) -> HttpResponse:
-    """GET shows the form; POST parses it and calls ``save`` (a service call returning the success message). On
-    any error the form comes back with the GOV.UK error summary, and nothing has been saved."""
-    require_write(request.user)
-    form = work_forms.blank(fields, initial)
-    if request.method == "POST":
-        form = work_forms.parse(fields, request.POST)
-        if not form.errors:
-            try:
-                message = save(form.values)
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                messages.success(request, message)
-                return redirect(done_url)
-    # Like the other forms, a form with errors is shown again with 200: the error summary says what to fix.
-    return render(request, template, {**context, "form": form, "cancel_url": done_url})
+AGENCY_NAME_LIMIT = 200  # as the enquiry stores it
 
+RETURN_TO: dict[str, Callable[[Any], str]] = {
+    "whats-due": lambda item: reverse("web:whats-due"),
+    "queue": lambda item: reverse("web:team-queue", args=[item.person.team.code]) if item.person.team else "/",
+}
 
 WORK_ITEM_FORMS = {
     "complete": [
@@ -130,7 +118,8 @@ def work_item_action(request: HttpRequest, item_id: int, action: str) -> HttpRes
     if action not in WORK_ITEM_FORMS:
         raise Http404("No such action")
     item = work_selectors.work_item_get(actor=request.user, item_id=item_id)
-    done_url = reverse("web:case", args=[item.person.crn]) + "#work-due"
+    # Back where the user came from: What's due or the team's queue when they started there, else the case.
+    done_url = RETURN_TO.get(request.GET.get("from", ""), lambda _: case_url(item.person.crn, "work-due"))(item)
 
     def save(values: dict[str, Any]) -> str:
         if action == "complete":
@@ -141,7 +130,7 @@ def work_item_action(request: HttpRequest, item_id: int, action: str) -> HttpRes
         work_services.work_item_cancel(actor=request.user, item_id=item.pk, reason=values["reason"])
         return f"{item.label} cancelled"
 
-    return _form_page(
+    return form_page(
         request,
         fields=WORK_ITEM_FORMS[action],
         save=save,
@@ -168,15 +157,18 @@ def _subject_options(person: Any) -> list[tuple[str, str]]:
 @staff_page
 def check_new(request: HttpRequest, crn: str) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
+    agency_name = FormField("agency_name", "Name of the agency", "text", max_length=AGENCY_NAME_LIMIT,
+                            missing="Enter the name of the agency")  # fmt: skip
+    subjects = _subject_options(person)
     fields = [
-        FormField("agency", "Agency", "radios", options=Agency.choices, missing="Select the agency"),
-        FormField(
-            "subject_id", "Who is the enquiry about?", "radios", options=_subject_options(person), required=False
-        ),
+        FormField("agency", "Agency", "radios", options=Agency.choices, missing="Select the agency",
+                  conditional=((Agency.OTHER.value, agency_name),)),
+        # Only asked when there is a choice: someone in the person's life besides the person.
+        *([FormField("subject_id", "Who is the enquiry about?", "radios", options=subjects, required=False)]
+          if len(subjects) > 1 else []),
         FormField("requested_on", "Date requested", "date", hint="For example, 27 3 2026"),
-        FormField("agency_name", "Name of the agency", "text", hint="Only for another agency", required=False),
         FormField("notes", "Notes", "textarea", required=False),
-    ]
+    ]  # fmt: skip
     initial = {"agency": request.GET.get("agency", ""), "subject_id": request.GET.get("subject", "")}
 
     def save(values: dict[str, Any]) -> str:
@@ -185,18 +177,18 @@ def check_new(request: HttpRequest, crn: str) -> HttpResponse:
             person=person,
             agency=values["agency"],
             requested_on=values["requested_on"],
-            subject_id=int(values["subject_id"]) if values["subject_id"] else None,
+            subject_id=int(values["subject_id"]) if values.get("subject_id") else None,
             agency_name=values["agency_name"],
             notes=values["notes"],
         )
         return "Safeguarding enquiry recorded"
 
-    return _form_page(
+    return form_page(
         request,
         fields=fields,
         save=save,
         initial=initial,
-        done_url=reverse("web:case", args=[person.crn]) + "#safeguarding",
+        done_url=case_url(person.crn, "safeguarding"),
         context={
             "person": person,
             "heading": "Record a safeguarding enquiry",
@@ -287,12 +279,12 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
         record(values)
         return done_message
 
-    return _form_page(
+    return form_page(
         request,
         fields=fields,
         save=save,
         initial={"assessment_id": request.GET.get("assessment", "")} if action == "used" else None,
-        done_url=reverse("web:case", args=[person.crn]) + "#safeguarding",
+        done_url=case_url(person.crn, "safeguarding"),
         context={
             "person": person,
             "heading": heading,
@@ -304,7 +296,7 @@ def check_action(request: HttpRequest, crn: str, check_id: int, action: str) -> 
 
 
 def _rosh_done_url(person: Any) -> str:
-    return reverse("web:case", args=[person.crn]) + "#rosh-assessments"
+    return case_url(person.crn, "rosh-assessments")
 
 
 @staff_page
@@ -324,7 +316,7 @@ def rosh_assessment_new(request: HttpRequest, crn: str) -> HttpResponse:
         assessment = safeguarding_services.rosh_assessment_start(actor=request.user, person=person, kind=values["kind"])
         return f"{assessment.get_kind_display()} started"
 
-    return _form_page(
+    return form_page(
         request,
         fields=fields,
         save=save,
@@ -367,6 +359,14 @@ def rosh_assessment_complete(request: HttpRequest, crn: str, assessment_id: int)
                 missing="Select whether the screening indicates a risk that needs a full analysis",
             )
         )
+    if assessment.kind in RATED_KINDS:
+        fields += [
+            FormField("rosh_level", "Risk of serious harm level", "radios", options=RoshLevel.choices,
+                      hint="The case's RoSH registration will be changed to this level if it differs",
+                      missing="Select the RoSH level"),
+            FormField("risk_to", "Who is at risk of serious harm?", "checkboxes", options=RiskGroup.choices,
+                      hint="Select all that apply", missing="Select who is at risk of serious harm"),
+        ]  # fmt: skip
     if offer_exception:
         fields.append(
             FormField(
@@ -387,12 +387,14 @@ def rosh_assessment_complete(request: HttpRequest, crn: str, assessment_id: int)
             assessment_id=assessment.pk,
             completed_on=values["completed_on"],
             indicates_risk={"yes": True, "no": False}.get(values.get("indicates_risk", "")),
+            rosh_level=values.get("rosh_level", ""),
+            risk_to=values.get("risk_to", []),
             # Only an SPO is offered the field; anyone else sending a reason is refused by the service (403).
             exception_reason=values.get("exception_reason", request.POST.get("exception_reason", "")),
         )
         return f"{assessment.get_kind_display()} marked complete"
 
-    return _form_page(
+    return form_page(
         request,
         fields=fields,
         save=save,
@@ -426,7 +428,8 @@ def case_work_context(person: Any) -> dict[str, Any]:
 @staff_page
 def reporting_decision(request: HttpRequest, crn: str, change_id: int) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn, audit_view=request.method == "GET")
-    work_selectors.reporting_change_get(person=person, change_id=change_id)  # a change on another case: 404
+    change = work_selectors.reporting_change_get(person=person, change_id=change_id)  # another case's: 404
+    now = clock.now()
     fields = [
         FormField(
             "decision",
@@ -448,15 +451,27 @@ def reporting_decision(request: HttpRequest, crn: str, change_id: int) -> HttpRe
         )
         return f"Reduction to {change.get_frequency_display().lower()} reporting {change.get_status_display().lower()}"
 
-    return _form_page(
+    # Everything needed to decide, on the page: the change, who asked and why, and how the person has complied.
+    return form_page(
         request,
         fields=fields,
         save=save,
-        done_url=reverse("web:case", args=[person.crn]) + "#reporting",
+        done_url=case_url(person.crn, "reporting"),
+        template="web/reporting_decision.html",
         context={
             "person": person,
+            "change": change,
+            "compliance": contact_selectors.compliance_summary(person=person, now=now),
+            "failures": list(
+                contact_selectors.contact_list(person=person, outcome=FAILURE_OUTCOMES)[:RECENT_FAILURES_SHOWN]
+            ),
+            "last_contact": contact_selectors.last_contact(person=person, now=now),
+            "rosh": risk_selectors.person_rosh(person=person),
             "heading": "Decide on a reduction in reporting",
             "submit": "Save decision",
             "intro": "A reduction in reporting is not in force until a senior probation officer countersigns it.",
         },
     )
+
+
+RECENT_FAILURES_SHOWN = 5

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organisation', '0003_staff_names_plain_text'),
-        ('people', '0004_case_access_staff_protected'),
+        ('people', '0005_police_identifiers'),
     ]
 
     operations = [
