@@ -19,6 +19,8 @@ from openprobation.workitems import choices as workitem_choices
 
 ACTIONS = {
     "address.added": "Added an address",
+    "appointment.booked": "Booked an appointment",
+    "appointment.rearranged": "Rearranged an appointment",
     "api_token.created": "Created an API token",
     "api_token.listed": "Listed API tokens",
     "api_token.revoked": "Revoked an API token",

@@ -26,6 +26,7 @@ from openprobation.people.access import can_read_audit, can_write, require_write
 from openprobation.risk import selectors as risk_selectors
 from openprobation.rules.registrations import MAPPA_CODE
 from openprobation.sentences import selectors as sentence_selectors
+from openprobation.sentences.choices import RequirementType
 from openprobation.web.case_sections import case_url, section_links
 from openprobation.web.errors import staff_page
 from openprobation.web.form_pages import form_page
@@ -131,12 +132,15 @@ def risk(request: HttpRequest, crn: str) -> HttpResponse:
 def sentence(request: HttpRequest, crn: str) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn)
     work = case_work_context(person)
+    events = list(sentence_selectors.event_list(person=person))
+    rar_ids = [q.pk for e in events for q in e.requirements.all() if q.type == RequirementType.RAR]
     return _render_section(
         request,
         person,
         "sentence",
         {
-            "events": sentence_selectors.event_list(person=person),
+            "events": events,
+            "rar_days": contact_selectors.rar_days_delivered(requirement_ids=rar_ids),
             "reporting_in_force": work["reporting_in_force"],
             "reporting_pending": work["reporting_pending"],
         },
