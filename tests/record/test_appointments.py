@@ -184,3 +184,24 @@ def test_book_then_rearrange_in_the_pages(org, frozen_clock):
     assert moved.status_code == 302
     assert Contact.objects.filter(person=person, outcome="").get().date == dt.datetime(2026, 11, 27, 9, tzinfo=UTC)
     assert client.get(url).status_code == 404  # the old one has been moved
+
+
+def test_a_contact_recorded_in_the_pages_belongs_to_the_sentence(org, frozen_clock):
+    person = make_person(org)  # one community order
+    client = Client()
+    client.force_login(org.po.user)
+    posted = {"type": "telephone", "date_day": "23", "date_month": "11", "date_year": "2026", "time": "10:00",
+              "outcome": "attended_complied", "notes": "Checked in"}  # fmt: skip
+    assert client.post(f"/case/{person.crn}/contacts/new/", posted).status_code == 302
+    only = person.events.get()
+    assert Contact.objects.get(person=person).event == only
+    second = event_create(actor=org.admin.user, person=person, offence_code="00101",
+                          conviction_date=dt.date(2026, 9, 1), sentence_date=dt.date(2026, 9, 1),
+                          sentence_type="community_order", length_months=6, practitioner=org.po.code)  # fmt: skip
+    form = client.get(f"/case/{person.crn}/contacts/new/").content.decode()
+    assert "Which sentence is it for?" in form
+    chosen = client.post(f"/case/{person.crn}/contacts/new/", {**posted, "event_number": str(second.number)})
+    assert chosen.status_code == 302
+    assert Contact.objects.filter(person=person).order_by("-id").first().event == second
+    bad = client.post(f"/case/{person.crn}/contacts/new/", {**posted, "event_number": "99"})
+    assert bad.status_code == 200 and "No event 99" in bad.content.decode()

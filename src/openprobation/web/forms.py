@@ -100,8 +100,9 @@ class ErrorItem:
 
 
 # Where the error summary links to for each field: the first input of a group (GOV.UK pattern).
-CONTACT_ANCHORS = {"type": "type", "date": "date-day", "time": "time", "outcome": "outcome", "notes": "notes"}
-CONTACT_ORDER = ("type", "date", "time", "outcome", "notes")
+CONTACT_ANCHORS = {"type": "type", "date": "date-day", "time": "time", "outcome": "outcome",
+                   "event_number": "event_number", "notes": "notes"}  # fmt: skip
+CONTACT_ORDER = ("type", "date", "time", "outcome", "event_number", "notes")
 
 
 def contact_field_errors(form: ContactForm, service_errors: tuple[FieldError, ...] = ()) -> dict[str, ErrorItem]:

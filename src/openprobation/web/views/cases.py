@@ -201,6 +201,11 @@ def record_contact(request: HttpRequest, crn: str) -> HttpResponse:
     require_write(request.user)  # a read-only role is not shown a form it cannot submit
     form = ContactForm(request.POST or None)
     errors = {}
+    # A contact belongs to a sentence: the only current one, or the one chosen when there are several.
+    events = [e for e in sentence_selectors.event_list(person=person) if e.termination_date is None]
+    chosen = request.POST.get("event_number", "")
+    typed = int(chosen) if chosen.isdigit() and len(chosen) < 6 else None
+    event_number = events[0].number if len(events) == 1 else typed
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -211,6 +216,7 @@ def record_contact(request: HttpRequest, crn: str) -> HttpResponse:
                     date=form.cleaned_data["when"],
                     outcome=form.cleaned_data["outcome_value"],
                     notes=form.cleaned_data["notes"],
+                    event_number=event_number,
                 )
             except ValidationFailed as exc:
                 errors = contact_field_errors(form, tuple(exc.errors))
@@ -229,6 +235,7 @@ def record_contact(request: HttpRequest, crn: str) -> HttpResponse:
             "errors": errors,
             "contact_types": ContactType.choices,
             "contact_outcomes": [*ContactOutcome.choices, (NO_OUTCOME, "No outcome yet")],
+            "events": events,
         },
     )
 
