@@ -294,7 +294,8 @@ def test_a_mappa_registration_missing_its_level_or_category_is_not_calculated_on
 
 
 def _check_stored(cases: list[cr.CaseFacts]) -> None:
-    """What recompute stores from the columns is the same text as the case's own calculation stores."""
+    """What recompute stores from the columns is the same text as the case's own calculation stores: encoded row by
+    row from the columns' values, and encoded in columns (``risk.storage.stored_frame``)."""
     from openprobation.risk import storage
     from openprobation.risk.recompute import stored_row
 
@@ -313,6 +314,11 @@ def _check_stored(cases: list[cr.CaseFacts]) -> None:
             )  # fmt: skip
             one_by_one = stored_row(0, tool, o.status, o.inputs, o.result, o.result_key, list(o.reasons))
             assert from_columns == one_by_one, (tool, cases[row["row"]])
+        in_columns = storage.stored_frame(tool, stored)
+        assert in_columns.columns == list(storage.STORED_TEXT)
+        for row, want, got in zip(rows, expected, in_columns.iter_rows(), strict=True):
+            o = want[tool]
+            assert got == storage.stored_text(tool, o.inputs, o.result, list(o.reasons)), (tool, cases[row["row"]])
 
 
 @settings(

@@ -2,15 +2,17 @@
 
 For each batch of open cases (people with an active event), in its own transaction: read the facts the tools need
 with a handful of set-based queries into polars, calculate every tool for every case at once
-(``rules.vectorised``; rows with inputs the calculators would refuse go through the scalar path), and store a new
-calculation only where the result (or the reason there is none) or the policy version differs from the newest
-one stored. ``Person.tier`` follows the newest tier. So a second run stores nothing, and a run stopped part-way
+(``rules.vectorised``; rows with inputs the calculators would refuse go through the scalar path, unless every
+tool's inputs digest and policy version are those of the newest calculation stored, so their results are too), and
+store a new calculation only where the result (or the reason there is none) or the policy version differs from the
+newest one stored. ``Person.tier`` follows the newest tier. So a second run stores nothing, and a run stopped part-way
 keeps the batches it finished and picks up the rest when run again.
 
-Change detection is a join of the new result keys against the newest stored ones. Only the rows to write go
-through Python: their typed inputs and results (``rules.vectorised.stored_columns``) are encoded by
-``risk.storage``, as a case's own recalculation encodes them, so the inputs digest is the same. Writes use one CSV
-COPY per batch on PostgreSQL and ``executemany`` on SQLite. ``floor=True`` reads and writes the same rows without
+Change detection is a join of the new result keys against the newest stored ones. The rows to write are encoded
+in columns by ``risk.storage`` from their typed inputs and results (``rules.vectorised.stored_columns``), to the
+same text a case's own recalculation stores, so the inputs digest is the same; only SHA-1 runs per row. Writes use
+one CSV COPY per batch on PostgreSQL (text columns: nothing for the server to parse) and ``executemany`` on
+SQLite. ``floor=True`` reads and writes the same rows without
 calculating (it stores copies of each case's newest calculations and rolls every batch back): the benchmark's
 floor.
 """
@@ -29,7 +31,7 @@ from django.db import connection, transaction
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.risk import storage
-from openprobation.risk.facts import json_text, query_frame, read_facts, table_name
+from openprobation.risk.facts import query_frame, read_facts, table_name
 from openprobation.risk.models import RiskCalculation
 from openprobation.rules import case_record as cr
 from openprobation.rules import vectorised as vec
@@ -49,6 +51,7 @@ class RecomputeResult:
     written: int = 0
     tiers_changed: int = 0
     scalar_cases: int = 0
+    scalar_unchanged: int = 0
     seconds: float = 0.0
     written_by_tool: dict[str, int] = field(default_factory=dict)
 
@@ -58,7 +61,8 @@ class RecomputeResult:
         return (
             f"Recalculated {self.cases:,} open cases in {self.batches} batches in {self.seconds:.2f} s "
             f"({per_case:.0f} µs per case): {self.written:,} new calculations ({tools}); "
-            f"{self.tiers_changed:,} tiers changed; {self.scalar_cases:,} cases checked one by one."
+            f"{self.tiers_changed:,} tiers changed; {self.scalar_cases:,} cases checked one by one"
+            f" ({self.scalar_unchanged:,} more handed over found unchanged since their stored calculations)."
         )
 
 
@@ -69,14 +73,21 @@ def open_case_ids() -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+LATEST_SCHEMA: dict[str, Any] = {
+    "person_id": pl.Int64, "tool": pl.String, "latest_key": pl.String, "latest_version": pl.String,
+    "latest_digest": pl.String, "latest_tier": pl.String,
+}  # fmt: skip
+
+
 def read_latest(lo: int, hi: int) -> pl.DataFrame:
-    """``person_id``, ``tool``, ``latest_key``, ``latest_version``: the newest stored calculation per (case, tool)."""
+    """:data:`LATEST_SCHEMA`: the newest stored calculation per (case, tool): its result key, policy version, inputs
+    digest and tier."""
     table = table_name(RiskCalculation)
     return query_frame(
-        f"SELECT c.person_id, c.tool, c.result_key, c.policy_version FROM {table} c WHERE c.id IN "  # noqa: S608
-        f"(SELECT MAX(id) FROM {table} WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
+        f"SELECT c.person_id, c.tool, c.result_key, c.policy_version, c.inputs_digest, c.tier FROM {table} c "  # noqa: S608
+        f"WHERE c.id IN (SELECT MAX(id) FROM {table} WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
         [lo, hi],
-        {"person_id": pl.Int64, "tool": pl.String, "latest_key": pl.String, "latest_version": pl.String},
+        LATEST_SCHEMA,
     )
 
 
@@ -183,32 +194,53 @@ def _stored(
             for tool, o in outcomes.items()
             if (index, tool) in wanted
         ]
-        parts.append(
-            pl.DataFrame([r for _, r in records], schema=STORED_SCHEMA, orient="row").with_columns(
-                row=pl.Series([i for i, _ in records], dtype=pl.UInt32)
+        if records:
+            parts.append(
+                pl.DataFrame([r for _, r in records], schema=STORED_SCHEMA, orient="row").with_columns(
+                    row=pl.Series([i for i, _ in records], dtype=pl.UInt32)
+                )
             )
-        )
     for tool in cr.TOOLS:
         rows = df.join(changed.filter(pl.col("tool") == tool), on="row", how="semi").filter(~pl.col("needs_scalar"))
         if rows.is_empty():
             continue
-        typed = vec.stored_columns(rows, tool, as_of).join(rows.select("row", "person_id"), on="row")
-        encoded = [
-            storage.stored_text(tool, inputs, result, storage.reasons_for(missing))
-            for inputs, result, missing in zip(
-                typed["inputs"].to_list(), typed["result"].to_list(), typed["missing"].to_list(), strict=True
-            )
-        ]
-        text = pl.DataFrame(encoded, schema=list(storage.STORED_TEXT), orient="row")
+        typed = vec.stored_columns(rows, tool, as_of)
         parts.append(
             pl.concat(
-                [typed.select("row", "person_id", "status", "result_key", tool=pl.lit(tool)), text], how="horizontal"
+                [
+                    typed.select("row", "status", "result_key", tool=pl.lit(tool), person_id=rows["person_id"]),
+                    storage.stored_frame(tool, typed),
+                ],
+                how="horizontal",
             ).with_columns(policy_version=pl.lit(cr.tool_policy_version(tool)))
         )
     if not parts:
         return pl.DataFrame(schema=STORED_SCHEMA)
     rank = pl.col("tool").replace_strict(order, return_dtype=pl.Int64)
     return pl.concat([p.select("row", *STORED_SCHEMA) for p in parts]).sort(pl.col("row"), rank).drop("row")
+
+
+def _unchanged(handed: pl.DataFrame, latest: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Of the rows handed to the scalar path, those whose every tool has the inputs digest and policy version of its
+    newest stored calculation (so the stored results are the results: nothing to calculate), as the keys and tier
+    change detection compares (``row``, ``person_id``, ``tool``, ``key``, ``tier``)."""
+    if handed.is_empty():
+        return pl.DataFrame(schema={"row": pl.UInt32, "person_id": pl.Int64, "tool": pl.String, "key": pl.String,
+                                    "tier": pl.String})  # fmt: skip
+    same = []
+    for tool in cr.TOOLS:
+        typed = vec.stored_columns(handed, tool, as_of)
+        now = pl.DataFrame(
+            {"row": typed["row"], "person_id": handed["person_id"], "digest": storage.inputs_digests(typed)}
+        ).with_columns(tool=pl.lit(tool), version=pl.lit(cr.tool_policy_version(tool)))
+        same.append(
+            now.join(latest, on=["person_id", "tool"])
+            .filter((pl.col("digest") == pl.col("latest_digest")) & (pl.col("version") == pl.col("latest_version")))
+            .select("row", "person_id", "tool", key=pl.col("latest_key"), tier=pl.col("latest_tier"))
+        )
+    kept = pl.concat(same)
+    complete = kept.group_by("row").len().filter(pl.col("len") == len(cr.TOOLS)).select("row")
+    return kept.join(complete, on="row")  # the tier compared is the tier row's: the stored tier calculation's
 
 
 def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False) -> None:
@@ -224,12 +256,16 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
         write_calculations(rows, as_of, at)
         result.written += len(rows)
         return
-    df, scalar = vec.calculate_caseload(facts.drop("person_id"), as_of)
-    df = df.with_columns(facts["person_id"])
+    df = vec.caseload_frame(facts.drop("person_id"), as_of).with_columns(facts["person_id"])
+    handed = df.filter(pl.col("needs_scalar"))
+    unchanged = _unchanged(handed, latest, as_of)
+    scalar = vec.scalar_outcomes(handed.join(unchanged, on="row", how="anti"), as_of)
     result.scalar_cases += len(scalar)
+    result.scalar_unchanged += unchanged["row"].n_unique()
     scalar_keys = _scalar_keys(df, scalar)
     versions = pl.DataFrame({"tool": list(cr.TOOLS), "version": [cr.tool_policy_version(t) for t in cr.TOOLS]})
-    # One row per (case, tool): the key now (the scalar path's for the rows it handled) against the newest stored.
+    # One row per (case, tool): the key now (the scalar path's for the rows it handled; the stored one for the rows
+    # it was spared) against the newest stored.
     tier_now = pl.when(pl.col("tier_status") == "calculated").then(pl.col("tier_tier")).otherwise(pl.lit(""))
     vectorised = df.filter(~pl.col("needs_scalar"))
     per_tool = [
@@ -237,8 +273,11 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
         for tool in cr.TOOLS
     ]
     handed_over = scalar_keys.join(df.select("row", "person_id"), on="row").select(*per_tool[0].columns)
+    spared = unchanged.select(*per_tool[0].columns)
     keys = (
-        pl.concat([*per_tool, handed_over]).join(versions, on="tool").join(latest, on=["person_id", "tool"], how="left")
+        pl.concat([*per_tool, handed_over, spared])
+        .join(versions, on="tool")
+        .join(latest, on=["person_id", "tool"], how="left")
     )
     changed = keys.filter(
         pl.col("latest_key").is_null()
@@ -270,10 +309,8 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
 def _floor_rows(lo: int, hi: int) -> pl.DataFrame:
     """The floor: copy each case's newest stored calculations (same reads, same kind of rows, no calculating)."""
     table = table_name(RiskCalculation)
-    json_cols = {"inputs", "result", "reasons"}
-    select = ", ".join(json_text(c) if c in json_cols else c for c in STORED_SCHEMA)
     return query_frame(
-        f"SELECT {select} FROM {table} WHERE id IN (SELECT MAX(id) FROM {table} "  # noqa: S608
+        f"SELECT {', '.join(STORED_SCHEMA)} FROM {table} WHERE id IN (SELECT MAX(id) FROM {table} "  # noqa: S608
         "WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
         [lo, hi],
         STORED_SCHEMA,
