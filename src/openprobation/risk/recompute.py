@@ -73,22 +73,39 @@ def open_case_ids() -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-LATEST_SCHEMA: dict[str, Any] = {
-    "person_id": pl.Int64, "tool": pl.String, "latest_key": pl.String, "latest_version": pl.String,
-    "latest_digest": pl.String, "latest_tier": pl.String,
-}  # fmt: skip
-
-
 def read_latest(lo: int, hi: int) -> pl.DataFrame:
-    """:data:`LATEST_SCHEMA`: the newest stored calculation per (case, tool): its result key, policy version, inputs
-    digest and tier."""
+    """``person_id``, ``tool``, ``latest_key``, ``latest_current``: the newest stored calculation per (case, tool),
+    its result key and whether it was made under the tool's current policy version (compared in the query, so the
+    versions' text is not read back)."""
     table = table_name(RiskCalculation)
+    current = " ".join("WHEN %s THEN %s" for _ in cr.TOOLS)
+    versions = [value for tool in cr.TOOLS for value in (tool, cr.tool_policy_version(tool))]
     return query_frame(
-        f"SELECT c.person_id, c.tool, c.result_key, c.policy_version, c.inputs_digest, c.tier FROM {table} c "  # noqa: S608
+        f"SELECT c.person_id, c.tool, c.result_key, c.policy_version = CASE c.tool {current} END FROM {table} c "  # noqa: S608
         f"WHERE c.id IN (SELECT MAX(id) FROM {table} WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
-        [lo, hi],
-        LATEST_SCHEMA,
+        [*versions, lo, hi],
+        {"person_id": pl.Int64, "tool": pl.String, "latest_key": pl.String, "latest_current": pl.Boolean},
     )
+
+
+def read_latest_digests(person_ids: list[int]) -> pl.DataFrame:
+    """``person_id``, ``tool``, ``latest_digest``, ``latest_tier``: the inputs digest and tier of the newest stored
+    calculation per (case, tool) of the given cases (the few handed to the scalar path)."""
+    table = table_name(RiskCalculation)
+    schema = {"person_id": pl.Int64, "tool": pl.String, "latest_digest": pl.String, "latest_tier": pl.String}
+    parts = [pl.DataFrame(schema=schema)]
+    for start in range(0, len(person_ids), 500):
+        chunk = person_ids[start : start + 500]
+        marks = ", ".join(["%s"] * len(chunk))
+        parts.append(
+            query_frame(
+                f"SELECT c.person_id, c.tool, c.inputs_digest, c.tier FROM {table} c WHERE c.id IN "  # noqa: S608
+                f"(SELECT MAX(id) FROM {table} WHERE person_id IN ({marks}) GROUP BY person_id, tool)",
+                chunk,
+                schema,
+            )
+        )
+    return pl.concat(parts)
 
 
 STORED_SCHEMA: dict[str, Any] = {
@@ -224,18 +241,19 @@ def _unchanged(handed: pl.DataFrame, latest: pl.DataFrame, as_of: dt.date) -> pl
     """Of the rows handed to the scalar path, those whose every tool has the inputs digest and policy version of its
     newest stored calculation (so the stored results are the results: nothing to calculate), as the keys and tier
     change detection compares (``row``, ``person_id``, ``tool``, ``key``, ``tier``)."""
+    schema = {"row": pl.UInt32, "person_id": pl.Int64, "tool": pl.String, "key": pl.String, "tier": pl.String}
     if handed.is_empty():
-        return pl.DataFrame(schema={"row": pl.UInt32, "person_id": pl.Int64, "tool": pl.String, "key": pl.String,
-                                    "tier": pl.String})  # fmt: skip
+        return pl.DataFrame(schema=schema)
+    stored = read_latest_digests(handed["person_id"].to_list()).join(latest, on=["person_id", "tool"])
     same = []
     for tool in cr.TOOLS:
         typed = vec.stored_columns(handed, tool, as_of)
         now = pl.DataFrame(
             {"row": typed["row"], "person_id": handed["person_id"], "digest": storage.inputs_digests(typed)}
-        ).with_columns(tool=pl.lit(tool), version=pl.lit(cr.tool_policy_version(tool)))
+        ).with_columns(tool=pl.lit(tool))
         same.append(
-            now.join(latest, on=["person_id", "tool"])
-            .filter((pl.col("digest") == pl.col("latest_digest")) & (pl.col("version") == pl.col("latest_version")))
+            now.join(stored, on=["person_id", "tool"])
+            .filter((pl.col("digest") == pl.col("latest_digest")) & pl.col("latest_current"))
             .select("row", "person_id", "tool", key=pl.col("latest_key"), tier=pl.col("latest_tier"))
         )
     kept = pl.concat(same)
@@ -263,7 +281,6 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
     result.scalar_cases += len(scalar)
     result.scalar_unchanged += unchanged["row"].n_unique()
     scalar_keys = _scalar_keys(df, scalar)
-    versions = pl.DataFrame({"tool": list(cr.TOOLS), "version": [cr.tool_policy_version(t) for t in cr.TOOLS]})
     # One row per (case, tool): the key now (the scalar path's for the rows it handled; the stored one for the rows
     # it was spared) against the newest stored.
     tier_now = pl.when(pl.col("tier_status") == "calculated").then(pl.col("tier_tier")).otherwise(pl.lit(""))
@@ -274,15 +291,9 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
     ]
     handed_over = scalar_keys.join(df.select("row", "person_id"), on="row").select(*per_tool[0].columns)
     spared = unchanged.select(*per_tool[0].columns)
-    keys = (
-        pl.concat([*per_tool, handed_over, spared])
-        .join(versions, on="tool")
-        .join(latest, on=["person_id", "tool"], how="left")
-    )
+    keys = pl.concat([*per_tool, handed_over, spared]).join(latest, on=["person_id", "tool"], how="left")
     changed = keys.filter(
-        pl.col("latest_key").is_null()
-        | (pl.col("latest_key") != pl.col("key"))
-        | (pl.col("latest_version") != pl.col("version"))
+        pl.col("latest_key").is_null() | (pl.col("latest_key") != pl.col("key")) | ~pl.col("latest_current")
     ).select("row", "tool")
     tiers = (
         keys.filter(pl.col("tool") == "tier")
