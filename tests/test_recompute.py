@@ -224,3 +224,55 @@ def test_stored_json_is_canonical_text_whichever_path_wrote_it(caseload, monkeyp
         assert inputs == storage.canonical_json(calc.inputs) and storage.digest_of_text(inputs) == digest
         assert result == (None if calc.result is None else storage.canonical_json(calc.result))
         assert reasons == storage.canonical_json(calc.reasons)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_on_postgresql_batches_are_written_beside_the_next_ones_calculation(
+    caseload, monkeypatch
+):
+    # The command runs outside any transaction: on PostgreSQL each batch is written by a second thread, in a
+    # transaction of its own, while the next is calculated. What is stored is what the case's own calculation gives.
+    from django.db import connection
+
+    real_pipelined = rc._pipelined
+    used = []
+    monkeypatch.setattr(rc, "_pipelined", lambda *a, **k: used.append(1) or real_pipelined(*a, **k))
+    later = dt.date(2027, 3, 1)
+    real = cr.tool_policy_version
+    monkeypatch.setattr(cr, "tool_policy_version", lambda tool: real(tool) + " new")  # every tool is stored anew
+    done = []
+    result = rc.recompute(as_of=later, batch=4, progress=done.append)
+    assert bool(used) == (connection.vendor == "postgresql")
+    assert (result.written, result.batches, sum(done)) == (len(caseload) * len(cr.TOOLS), 2, len(caseload))
+    for person in caseload:
+        expected = cr.row_calculate(rc_facts(person, later), later)
+        for tool, outcome in expected.items():
+            newest = RiskCalculation.objects.filter(person=person, tool=tool).first()
+            assert (newest.source, newest.inputs, newest.result, newest.result_key) == (
+                "recompute", outcome.inputs, outcome.result, outcome.result_key
+            )
+    assert rc.recompute(as_of=later, batch=4).written == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_failed_write_stops_the_run_keeping_the_batches_written_before(
+    caseload, monkeypatch
+):
+    later = dt.date(2027, 3, 1)
+    real_write = rc.write_batch
+    calls = {"n": 0}
+
+    def failing(batch, result):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        real_write(batch, result)
+
+    monkeypatch.setattr(rc, "write_batch", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        rc.recompute(as_of=later, batch=2)
+    written = RiskCalculation.objects.filter(source="recompute").count()
+    assert 0 < written < len(caseload) * len(cr.TOOLS)  # the first batch kept, the failed one rolled back
+    monkeypatch.setattr(rc, "write_batch", real_write)
+    assert rc.recompute(as_of=later, batch=2).written > 0
+    assert rc.recompute(as_of=later, batch=2).written == 0

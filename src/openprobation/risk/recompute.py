@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,19 +262,46 @@ def _unchanged(handed: pl.DataFrame, latest: pl.DataFrame, as_of: dt.date) -> pl
     return kept.join(complete, on="row")  # the tier compared is the tier row's: the stored tier calculation's
 
 
+@dataclass
+class BatchWrite:
+    """What a batch writes: its calculations, the tier changes, and what the audit event records."""
+
+    lo: int
+    hi: int
+    as_of: dt.date
+    at: dt.datetime
+    cases: int
+    stored: pl.DataFrame
+    tier_changes: list[tuple[int, str]]
+
+
 def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False) -> None:
-    at = clock.now()
-    facts = read_facts(lo, hi, as_of)
-    latest = read_latest(lo, hi)
-    current_tiers = query_frame(
-        "SELECT id, tier FROM people_person WHERE id BETWEEN %s AND %s", [lo, hi],
-        {"person_id": pl.Int64, "current_tier": pl.String},
-    )  # fmt: skip
+    """One batch in the current transaction: read, calculate, write (the floor: read and write copies)."""
     if floor:
+        at = clock.now()
+        read_facts(lo, hi, as_of)
+        read_latest(lo, hi)
+        _current_tiers(lo, hi)
         rows = _floor_rows(lo, hi)
         write_calculations(rows, as_of, at)
         result.written += len(rows)
         return
+    write_batch(plan_batch(lo, hi, as_of, result), result)
+
+
+def _current_tiers(lo: int, hi: int) -> pl.DataFrame:
+    return query_frame(
+        "SELECT id, tier FROM people_person WHERE id BETWEEN %s AND %s", [lo, hi],
+        {"person_id": pl.Int64, "current_tier": pl.String},
+    )  # fmt: skip
+
+
+def plan_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult) -> BatchWrite:
+    """Read and calculate one batch (writes nothing): the calculations and tier changes to write."""
+    at = clock.now()
+    facts = read_facts(lo, hi, as_of)
+    latest = read_latest(lo, hi)
+    current_tiers = _current_tiers(lo, hi)
     df = vec.caseload_frame(facts.drop("person_id"), as_of).with_columns(facts["person_id"])
     handed = df.filter(pl.col("needs_scalar"))
     unchanged = _unchanged(handed, latest, as_of)
@@ -303,8 +331,13 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
         .sort("person_id")
     )
     tier_changes = list(tiers.select("person_id", "tier").iter_rows())
-    stored = _stored(df, scalar, changed, as_of)
-    write_calculations(stored, as_of, at)
+    return BatchWrite(lo, hi, as_of, at, len(df), _stored(df, scalar, changed, as_of), tier_changes)
+
+
+def write_batch(batch: BatchWrite, result: RecomputeResult) -> None:
+    """Write one planned batch (in the current transaction), with its audit event."""
+    stored, tier_changes = batch.stored, batch.tier_changes
+    write_calculations(stored, batch.as_of, batch.at)
     write_tiers(tier_changes)
     result.written += len(stored)
     result.tiers_changed += len(tier_changes)
@@ -312,8 +345,9 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
         result.written_by_tool[tool] = result.written_by_tool.get(tool, 0) + n
     if len(stored) or tier_changes:
         audit_record(
-            actor=None, action="risk.recomputed", entity="caseload", entity_id=f"{lo}-{hi}",
-            after={"as_of": as_of, "cases": len(df), "calculations": len(stored), "tiers": len(tier_changes)},
+            actor=None, action="risk.recomputed", entity="caseload", entity_id=f"{batch.lo}-{batch.hi}",
+            after={"as_of": batch.as_of, "cases": batch.cases, "calculations": len(stored),
+                   "tiers": len(tier_changes)},
         )  # fmt: skip
 
 
@@ -332,6 +366,15 @@ class _Rollback(Exception):
     pass
 
 
+def _write_in_own_transaction(batch: BatchWrite, result: RecomputeResult) -> None:
+    """The writer thread's work: one batch in a transaction of its own, on the thread's own connection."""
+    try:
+        with transaction.atomic():
+            write_batch(batch, result)
+    finally:
+        connection.close()
+
+
 def recompute(
     *,
     as_of: dt.date | None = None,
@@ -340,7 +383,12 @@ def recompute(
     progress: Callable[[int], None] | None = None,
     total: Callable[[int], None] | None = None,
 ) -> RecomputeResult:
-    """Recalculate every open case. Each batch is one transaction (the floor's are rolled back)."""
+    """Recalculate every open case. Each batch is one transaction (the floor's are rolled back).
+
+    On PostgreSQL, called outside any transaction (the command), a batch is written by a second thread on its own
+    connection while the next batch is read and calculated: the database's share of the work (COPY, index upkeep,
+    foreign-key checks, the commit) runs beside Python's. Each batch is still written in one transaction, in order,
+    one at a time; a batch's reads never see another batch's rows (the batches are disjoint ranges of cases)."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
     result = RecomputeResult()
@@ -348,6 +396,10 @@ def recompute(
     result.cases = len(ids)
     if total is not None:
         total(len(ids))
+    if not floor and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _pipelined(ids, batch, as_of, result, progress)
+        result.seconds = time.perf_counter() - started
+        return result
     for lo, hi, n in _batches(ids, batch):
         try:
             with transaction.atomic():
@@ -361,3 +413,29 @@ def recompute(
             progress(n)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _pipelined(
+    ids: list[int], batch: int, as_of: dt.date, result: RecomputeResult, progress: Callable[[int], None] | None
+) -> None:
+    """Plan each batch here and write it on a second thread while the next is planned (at most one write at a
+    time; a failed write stops the run at the next batch, having written the ones before it)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-write") as writer:
+        pending: tuple[Future[None], int] | None = None
+        for lo, hi, n in _batches(ids, batch):
+            planned = plan_batch(lo, hi, as_of, result)
+            if pending is not None:
+                _finished(pending, result, progress)
+            pending = (writer.submit(_write_in_own_transaction, planned, result), n)
+        if pending is not None:
+            _finished(pending, result, progress)
+
+
+def _finished(
+    pending: tuple[Future[None], int], result: RecomputeResult, progress: Callable[[int], None] | None
+) -> None:
+    future, n = pending
+    future.result()  # a failed write raises here
+    result.batches += 1
+    if progress is not None:
+        progress(n)
