@@ -10,7 +10,6 @@ each case's facts: one row per case with the columns of ``rules.vectorised.FACT_
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,34 +31,8 @@ def table_name(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _copy_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    """PostgreSQL: the query's rows as CSV (``COPY ... TO STDOUT``) read by polars, no Python object per value."""
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
-            data = b"".join(bytes(block) for block in copy)
-    if not data:
-        return pl.DataFrame(schema=schema)
-    # CSV: null is an empty unquoted field, an empty string is "" (polars reads both back apart).
-    text = pl.read_csv(io.BytesIO(data), has_header=False, new_columns=list(schema), infer_schema=False)
-    casts = []
-    for name, dtype in schema.items():
-        if dtype == pl.Boolean:
-            casts.append(pl.col(name) == "t")
-        elif dtype == pl.Date:
-            casts.append(pl.col(name).str.to_date("%Y-%m-%d"))
-        else:
-            casts.append(pl.col(name).cast(dtype))
-    return text.with_columns(casts)
-
-
 def query_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
     """The query's rows as a frame of ``schema`` (names and types, in the order selected)."""
-    if connection.vendor == "postgresql":
-        return _copy_frame(sql, params, schema)
-    return _rows_frame(sql, params, schema)
-
-
-def _rows_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
