@@ -340,3 +340,20 @@ def test_stored_text_on_many_random_cases_and_awkward_strings():
         registrations=(cr.ActiveRegistration(code="X\t\"é"), cr.ActiveRegistration(code="RHRH")),
     )  # fmt: skip
     _check_stored([*cases, odd])
+
+
+def test_the_stored_headline_read_field_by_field_is_the_headline_of_the_full_result():
+    # outcome_for reads only the headline figures of a calculator's result (ResultFields); they are what the full
+    # JSON result (what a replay reads) gives, on every tool of the random cases.
+    from openprobation.rules.calculators import calculate_fields
+
+    checked = 0
+    for case in fixed_random_cases(400):
+        for tool, outcome in cr.case_calculate(case, AS_OF).items():
+            if outcome.status != "calculated":
+                continue
+            payload = {k: v for k, v in outcome.inputs.items() if v is not None}
+            full = cr.headline(tool, cr.run_tool(tool, outcome.inputs))
+            assert cr.headline(tool, calculate_fields(tool, payload)) == full == outcome.result, (tool, case)
+            checked += 1
+    assert checked > 1000
