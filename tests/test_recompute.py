@@ -252,6 +252,9 @@ def test_outside_a_transaction_on_postgresql_batches_are_written_beside_the_next
                 "recompute", outcome.inputs, outcome.result, outcome.result_key
             )
     assert rc.recompute(as_of=later, batch=4).written == 0
+    stored = RiskCalculation.objects.count()
+    floor = rc.recompute(as_of=later, batch=4, floor=True)  # the floor is written the same way, then rolled back
+    assert floor.written == len(caseload) * len(cr.TOOLS) and RiskCalculation.objects.count() == stored
 
 
 @pytest.mark.django_db(transaction=True)

@@ -294,20 +294,22 @@ class BatchWrite:
     cases: int
     stored: pl.DataFrame
     tier_changes: list[tuple[int, str]]
+    floor: bool = False  # the floor's copies: written, counted, never audited (the caller rolls them back)
 
 
 def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False) -> None:
     """One batch in the current transaction: read, calculate, write (the floor: read and write copies)."""
-    if floor:
-        at = clock.now()
-        read_facts(lo, hi, as_of)
-        read_latest(lo, hi)
-        _current_tiers(lo, hi)
-        rows = _floor_rows(lo, hi)
-        write_calculations(rows, as_of, at)
-        result.written += len(rows)
-        return
-    write_batch(plan_batch(lo, hi, as_of, result), result)
+    write_batch(plan_floor(lo, hi, as_of) if floor else plan_batch(lo, hi, as_of, result), result)
+
+
+def plan_floor(lo: int, hi: int, as_of: dt.date) -> BatchWrite:
+    """The floor's batch: the same reads as :func:`plan_batch`, and copies of the newest stored calculations to
+    write, without calculating."""
+    at = clock.now()
+    facts = read_facts(lo, hi, as_of)
+    read_latest(lo, hi)
+    _current_tiers(lo, hi)
+    return BatchWrite(lo, hi, as_of, at, len(facts), _floor_rows(lo, hi), [], floor=True)
 
 
 def _current_tiers(lo: int, hi: int) -> pl.DataFrame:
@@ -359,6 +361,9 @@ def write_batch(batch: BatchWrite, result: RecomputeResult) -> None:
     """Write one planned batch (in the current transaction), with its audit event."""
     stored, tier_changes = batch.stored, batch.tier_changes
     write_calculations(stored, batch.as_of, batch.at)
+    if batch.floor:
+        result.written += len(stored)
+        return
     write_tiers(tier_changes)
     result.written += len(stored)
     result.tiers_changed += len(tier_changes)
@@ -392,6 +397,10 @@ def _write_in_own_transaction(batch: BatchWrite, result: RecomputeResult) -> Non
     try:
         with transaction.atomic():
             write_batch(batch, result)
+            if batch.floor:
+                raise _Rollback
+    except _Rollback:
+        pass
     finally:
         connection.close()
 
@@ -409,7 +418,8 @@ def recompute(
     On PostgreSQL, called outside any transaction (the command), a batch is written by a second thread on its own
     connection while the next batch is read and calculated: the database's share of the work (COPY, index upkeep,
     foreign-key checks, the commit) runs beside Python's. Each batch is still written in one transaction, in order,
-    one at a time; a batch's reads never see another batch's rows (the batches are disjoint ranges of cases)."""
+    one at a time; a batch's reads never see another batch's rows (the batches are disjoint ranges of cases). The
+    floor is run the same way (its batches rolled back)."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
     result = RecomputeResult()
@@ -417,8 +427,8 @@ def recompute(
     result.cases = len(ids)
     if total is not None:
         total(len(ids))
-    if not floor and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        _pipelined(ids, batch, as_of, result, progress)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _pipelined(ids, batch, as_of, result, progress, floor=floor)
         result.seconds = time.perf_counter() - started
         return result
     for lo, hi, n in _batches(ids, batch):
@@ -437,14 +447,20 @@ def recompute(
 
 
 def _pipelined(
-    ids: list[int], batch: int, as_of: dt.date, result: RecomputeResult, progress: Callable[[int], None] | None
+    ids: list[int],
+    batch: int,
+    as_of: dt.date,
+    result: RecomputeResult,
+    progress: Callable[[int], None] | None,
+    *,
+    floor: bool = False,
 ) -> None:
     """Plan each batch here and write it on a second thread while the next is planned (at most one write at a
     time; a failed write stops the run at the next batch, having written the ones before it)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-write") as writer:
         pending: tuple[Future[None], int] | None = None
         for lo, hi, n in _batches(ids, batch):
-            planned = plan_batch(lo, hi, as_of, result)
+            planned = plan_floor(lo, hi, as_of) if floor else plan_batch(lo, hi, as_of, result)
             if pending is not None:
                 _finished(pending, result, progress)
             pending = (writer.submit(_write_in_own_transaction, planned, result), n)
