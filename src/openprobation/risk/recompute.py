@@ -12,7 +12,8 @@ Change detection is a join of the new result keys against the newest stored ones
 in columns by ``risk.storage`` from their typed inputs and results (``rules.vectorised.stored_columns``), to the
 same text a case's own recalculation stores, so the inputs digest is the same; only SHA-1 runs per row. Writes use
 one CSV COPY per batch on PostgreSQL (text columns: nothing for the server to parse) and ``executemany`` on
-SQLite. ``floor=True`` reads and writes the same rows without
+SQLite. On PostgreSQL, run outside a transaction (the command), a batch is written on a second connection while
+the next is read and calculated (:func:`recompute`). ``floor=True`` reads and writes the same rows without
 calculating (it stores copies of each case's newest calculations and rolls every batch back): the benchmark's
 floor.
 """
