@@ -165,3 +165,117 @@ def test_a_case_recalculated_after_recompute_stored_it_stores_nothing_new(caselo
     for person in caseload:
         assert risk_recalculate(actor=None, person=person, as_of=later) == []
     assert RiskCalculation.objects.count() == before
+
+
+@pytest.fixture
+def refused(org, frozen_clock):
+    """A case whose OGRS3, RSR and OGP the calculators refuse on their own checks (first sanction at 36, convicted
+    at 35), so a caseload hands it to the scalar path; its record's recalculation stored every tool."""
+    person = make_person(org, crn="X600001")
+    values = {"total_sanctions": 3, "age_at_first_sanction": 36, "violent_sanctions": 0}
+    criminal_history_set(actor=org.po.user, person=person, values=values)
+    ogrs3 = RiskCalculation.objects.filter(person=person, tool="ogrs3").first()
+    assert ogrs3.status == "not_calculated" and ogrs3.reasons[0]["field"] == "age_at_first_sanction"
+    return person
+
+
+@pytest.mark.parametrize(
+    ("as_of", "policy_suffix", "first", "again"),
+    [
+        # every tool's inputs digest and policy are the stored ones: nothing to calculate
+        (AS_OF, "", (0, 1, 0), (0, 1, 0)),
+        # RSR's assessment date is the day, so its inputs changed but its result (not calculated) did not: nothing is
+        # written, and the stored digest stays the older one, so the case is calculated again on every run that day
+        (dt.date(2026, 11, 25), "", (1, 0, 0), (1, 0, 0)),
+        # the tier's policy changed: the tier is stored anew, and then the case is unchanged
+        (AS_OF, " v9", (1, 0, 1), (0, 1, 0)),
+    ],
+    ids=["unchanged", "inputs_changed_result_not", "policy_changed"],
+)
+def test_a_case_handed_to_the_scalar_path_is_calculated_one_by_one_only_when_its_inputs_or_policy_changed(
+    refused, monkeypatch, as_of, policy_suffix, first, again
+):
+    real = cr.tool_policy_version
+    monkeypatch.setattr(cr, "tool_policy_version", lambda tool: real(tool) + (policy_suffix if tool == "tier" else ""))
+    result = rc.recompute(as_of=as_of)
+    assert (result.scalar_cases, result.scalar_unchanged, result.written) == first
+    assert f"{first[0]} cases checked one by one ({first[1]} more handed over" in result.summary()
+    rerun = rc.recompute(as_of=as_of)
+    assert (rerun.scalar_cases, rerun.scalar_unchanged, rerun.written) == again
+    refused.refresh_from_db()
+    assert refused.tier == RiskCalculation.objects.filter(person=refused, tool="tier").first().tier
+
+
+def test_stored_json_is_canonical_text_whichever_path_wrote_it(caseload, monkeypatch):
+    # A case's own recalculation (the model field) and recompute (columns, COPY or executemany) store the same
+    # canonical JSON text; the inputs digest is SHA-1 of the stored inputs text.
+    from django.db import connection
+
+    later = dt.date(2027, 3, 1)
+    real = cr.tool_policy_version
+    monkeypatch.setattr(cr, "tool_policy_version", lambda tool: real(tool) + " new")
+    rc.recompute(as_of=later, batch=4)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, source, inputs, inputs_digest, result, reasons FROM risk_riskcalculation")
+        rows = cursor.fetchall()
+    assert {source for _, source, *_ in rows} == {"record", "recompute"}
+    for pk, _, inputs, digest, result, reasons in rows:
+        calc = RiskCalculation.objects.get(pk=pk)
+        assert inputs == storage.canonical_json(calc.inputs) and storage.digest_of_text(inputs) == digest
+        assert result == (None if calc.result is None else storage.canonical_json(calc.result))
+        assert reasons == storage.canonical_json(calc.reasons)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_on_postgresql_batches_are_written_beside_the_next_ones_calculation(
+    caseload, monkeypatch
+):
+    # The command runs outside any transaction: on PostgreSQL each batch is written by a second thread, in a
+    # transaction of its own, while the next is calculated. What is stored is what the case's own calculation gives.
+    from django.db import connection
+
+    real_pipelined = rc._pipelined
+    used = []
+    monkeypatch.setattr(rc, "_pipelined", lambda *a, **k: used.append(1) or real_pipelined(*a, **k))
+    later = dt.date(2027, 3, 1)
+    real = cr.tool_policy_version
+    monkeypatch.setattr(cr, "tool_policy_version", lambda tool: real(tool) + " new")  # every tool is stored anew
+    done = []
+    result = rc.recompute(as_of=later, batch=4, progress=done.append)
+    assert bool(used) == (connection.vendor == "postgresql")
+    assert (result.written, result.batches, sum(done)) == (len(caseload) * len(cr.TOOLS), 2, len(caseload))
+    for person in caseload:
+        expected = cr.row_calculate(rc_facts(person, later), later)
+        for tool, outcome in expected.items():
+            newest = RiskCalculation.objects.filter(person=person, tool=tool).first()
+            assert (newest.source, newest.inputs, newest.result, newest.result_key) == (
+                "recompute", outcome.inputs, outcome.result, outcome.result_key
+            )
+    assert rc.recompute(as_of=later, batch=4).written == 0
+    stored = RiskCalculation.objects.count()
+    floor = rc.recompute(as_of=later, batch=4, floor=True)  # the floor is written the same way, then rolled back
+    assert floor.written == len(caseload) * len(cr.TOOLS) and RiskCalculation.objects.count() == stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_failed_write_stops_the_run_keeping_the_batches_written_before(
+    caseload, monkeypatch
+):
+    later = dt.date(2027, 3, 1)
+    real_write = rc.write_batch
+    calls = {"n": 0}
+
+    def failing(batch, result):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        real_write(batch, result)
+
+    monkeypatch.setattr(rc, "write_batch", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        rc.recompute(as_of=later, batch=2)
+    written = RiskCalculation.objects.filter(source="recompute").count()
+    assert 0 < written < len(caseload) * len(cr.TOOLS)  # the first batch kept, the failed one rolled back
+    monkeypatch.setattr(rc, "write_batch", real_write)
+    assert rc.recompute(as_of=later, batch=2).written > 0
+    assert rc.recompute(as_of=later, batch=2).written == 0

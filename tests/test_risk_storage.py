@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from openprobation.risk import storage
 from openprobation.rules import case_record as cr
 from openprobation.rules.ops import SCALAR
@@ -57,3 +59,37 @@ def test_the_digest_is_over_values_dates_as_dates_or_text_alike():
     changed = {**inputs, "total_sanctions": 7}
     assert storage.inputs_digest(changed) != DIGESTS_STORED_BEFORE["rsr"]
     assert storage.inputs_digest({**inputs, "in_custody": 0}) != storage.inputs_digest(inputs)  # typed: 0 is not False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0004_keeps_stored_json_values_and_the_append_only_trigger(org):
+    # Calculations stored as JSON before 0004 read back as the same values after it (their text as the database
+    # had it), new ones are canonical text, the person index is gone and UPDATE is still refused.
+    from django.db import DatabaseError, connection, transaction
+    from django.db.migrations.executor import MigrationExecutor
+
+    from openprobation.risk.models import RiskCalculation
+    from tests.factories import make_person
+
+    person = make_person(org, crn="X700001")
+    before, after = [("risk", "0003_calculations_append_only")], [("risk", "0004_calculations_stored_as_text")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("risk", "RiskCalculation")
+    inputs = {"gender": "male", "date_of_birth": "1990-05-17", "total_sanctions": 3, "needs": {"b": 1, "a": None}}
+    result = {"one_year_percent": 16, "two_year_percent": 27, "band": "low"}
+    kept = old.objects.create(
+        person_id=person.pk, tool="ogrs3", status="calculated", calculated_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        as_of=dt.date(2026, 11, 1), policy_version="v", inputs=inputs, inputs_digest=storage.inputs_digest(inputs),
+        result=result, result_key="16|27|low", reasons=[], score="27.00", band="low", source="record",
+    )  # fmt: skip
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    calc = RiskCalculation.objects.get(pk=kept.pk)
+    assert (calc.inputs, calc.result, calc.reasons) == (inputs, result, [])
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "risk_riskcalculation")
+    assert [name for name, c in indexes.items() if c["index"] and c["columns"] == ["person_id"]] == []
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE risk_riskcalculation SET tier = 'A3' WHERE id = %s", [kept.pk])

@@ -71,3 +71,8 @@ def test_only_an_administrator_adds_staff(org, role):
 def test_administrators_have_a_link_to_administration(org):
     html = _client_for(org.admin).get("/search/").content.decode()
     assert 'href="/django-admin/">Administration</a>' in html and 'href="/administration/staff/new/"' in html
+
+
+def test_the_favicon_is_found_for_pages_that_name_none():
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301 and "/static/web/favicon" in response["Location"]

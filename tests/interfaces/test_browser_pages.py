@@ -60,17 +60,19 @@ def _pages_for(role: str, org, person) -> list[str]:
                f"/case/{crn}/rosh-assessments/new/", f"/case/{crn}/risk/criminal-history/",
                f"/case/{crn}/personal-details/change/", f"/case/{crn}/addresses/new/",
                f"/case/{crn}/relationships/new/", f"/case/{crn}/registrations/new/",
-               f"/case/{crn}/registrations/new/MAPP/", f"/case/{crn}/reporting/new/"],
+               f"/case/{crn}/registrations/new/MAPP/", f"/case/{crn}/reporting/new/",
+               f"/case/{crn}/appointments/new/"],
         "spo": ["/team/", f"/team/{team}/", f"/team/{team}/queue/", f"/case/{crn}/sentence/",
                 f"/case/{crn}/reporting/{pending.pk}/decision/"],
         "qa": ["/quality/risk/", f"/case/{crn}/audit/", f"/case/{crn}/"],
         "hos": ["/access-lists/"],
+        "admin": ["/administration/staff/new/"],
     }[role]  # fmt: skip
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("role", ["po", "spo", "qa", "hos"])
+@pytest.mark.parametrize("role", ["po", "spo", "qa", "hos", "admin"])
 def test_axe_finds_no_violations_on_any_page(watched_page, live_server, org, busy_case, role):
     page = watched_page
     org.hos.access_manager = True  # the head of service manages the access lists, as in the demo
@@ -87,13 +89,22 @@ def test_axe_finds_no_violations_on_any_page(watched_page, live_server, org, bus
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_case_sections_fit_a_phone_without_scrolling_sideways(watched_page, live_server, org, busy_case):
+def test_the_pages_fit_a_phone_without_scrolling_sideways(watched_page, live_server, org, busy_case):
     page = watched_page
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, live_server)
     for section in CASE_SECTIONS:
         page.goto(f"{live_server.url}/case/{busy_case.crn}/{section}")
         assert not scrolls_sideways(page), (section, too_wide(page))
+    for path in ("/caseload/", "/whats-due/", f"/search/?q={busy_case.last_name}",
+                 f"/case/{busy_case.crn}/appointments/new/"):  # fmt: skip
+        page.goto(f"{live_server.url}{path}")
+        assert not scrolls_sideways(page), (path, too_wide(page))
+    page.context.clear_cookies()
+    sign_in(page, live_server, "spo")
+    for path in ("/team/", f"/team/{org.team_a.code}/", f"/team/{org.team_a.code}/queue/"):
+        page.goto(f"{live_server.url}{path}")
+        assert not scrolls_sideways(page), (path, too_wide(page))
     assert page.problems == []  # type: ignore[attr-defined]
 
 

@@ -294,7 +294,8 @@ def test_a_mappa_registration_missing_its_level_or_category_is_not_calculated_on
 
 
 def _check_stored(cases: list[cr.CaseFacts]) -> None:
-    """What recompute stores from the columns is the same text as the case's own calculation stores."""
+    """What recompute stores from the columns is the same text as the case's own calculation stores: encoded row by
+    row from the columns' values, and encoded in columns (``risk.storage.stored_frame``)."""
     from openprobation.risk import storage
     from openprobation.risk.recompute import stored_row
 
@@ -313,6 +314,11 @@ def _check_stored(cases: list[cr.CaseFacts]) -> None:
             )  # fmt: skip
             one_by_one = stored_row(0, tool, o.status, o.inputs, o.result, o.result_key, list(o.reasons))
             assert from_columns == one_by_one, (tool, cases[row["row"]])
+        in_columns = storage.stored_frame(tool, stored)
+        assert in_columns.columns == list(storage.STORED_TEXT)
+        for row, want, got in zip(rows, expected, in_columns.iter_rows(), strict=True):
+            o = want[tool]
+            assert got == storage.stored_text(tool, o.inputs, o.result, list(o.reasons)), (tool, cases[row["row"]])
 
 
 @settings(
@@ -334,3 +340,20 @@ def test_stored_text_on_many_random_cases_and_awkward_strings():
         registrations=(cr.ActiveRegistration(code="X\t\"é"), cr.ActiveRegistration(code="RHRH")),
     )  # fmt: skip
     _check_stored([*cases, odd])
+
+
+def test_the_stored_headline_read_field_by_field_is_the_headline_of_the_full_result():
+    # outcome_for reads only the headline figures of a calculator's result (ResultFields); they are what the full
+    # JSON result (what a replay reads) gives, on every tool of the random cases.
+    from openprobation.rules.calculators import calculate_fields
+
+    checked = 0
+    for case in fixed_random_cases(400):
+        for tool, outcome in cr.case_calculate(case, AS_OF).items():
+            if outcome.status != "calculated":
+                continue
+            payload = {k: v for k, v in outcome.inputs.items() if v is not None}
+            full = cr.headline(tool, cr.run_tool(tool, outcome.inputs))
+            assert cr.headline(tool, calculate_fields(tool, payload)) == full == outcome.result, (tool, case)
+            checked += 1
+    assert checked > 1000

@@ -13,6 +13,8 @@ from pydantic import Field
 from openprobation.api.schemas import (
     AllocationIn,
     AllocationOut,
+    AppointmentIn,
+    AppointmentRearrangeIn,
     ContactIn,
     ContactOut,
     ContactPage,
@@ -201,6 +203,31 @@ def contact_record(request: HttpRequest, crn: str, payload: ContactIn) -> Status
     data = payload.model_dump()
     contact = contact_services.contact_record(actor=request.user, person=person, **data)
     return Status(201, contact_selectors.contact_get(person=person, contact_id=contact.pk))
+
+
+@router.post("/{crn}/appointments", response={201: ContactOut}, summary="Book an appointment")
+def appointment_book(request: HttpRequest, crn: str, payload: AppointmentIn) -> Status[Any]:
+    person = _person(request, crn)
+    data = payload.model_dump()
+    contact = contact_services.appointment_book(actor=request.user, person=person, when=data.pop("date"), **data)
+    return Status(201, contact_selectors.contact_get(person=person, contact_id=contact.pk))
+
+
+@router.post(
+    "/{crn}/appointments/{contact_id}/rearrange",
+    response={201: ContactOut},
+    summary="Rearrange an appointment (the old one is kept as rescheduled, with the reason; the new one is returned)",
+)
+def appointment_rearrange(
+    request: HttpRequest, crn: str, contact_id: int, payload: AppointmentRearrangeIn
+) -> Status[Any]:
+    person = _person(request, crn)
+    data = payload.model_dump()
+    new = contact_services.appointment_rearrange(
+        actor=request.user, person=person, contact_id=contact_id, version=data["version"], when=data["date"],
+        reason=data["reason"], location=data["location"],
+    )  # fmt: skip
+    return Status(201, contact_selectors.contact_get(person=person, contact_id=new.pk))
 
 
 @router.get("/{crn}/contacts/{contact_id}", response=ContactOut, summary="One contact")

@@ -256,6 +256,33 @@ class ContactPatch(In):
         return _aware(value)
 
 
+class AppointmentIn(In):
+    type: ContactType = Field(description="An appointment type (office, home visit, telephone, video, induction)")
+    date: dt.datetime = Field(description="When, still to come; without an offset it is taken as UK local time")
+    location: Text = Field(description="Where: the office, their home, video call")
+    with_staff: Text | None = Field(None, description="Staff code of who it is with; default the caller")
+    event_number: StrictInt | None = None
+    requirement_id: StrictInt | None = Field(None, description="The requirement it delivers (RAR days count these)")
+    notes: Text = ""
+
+    @field_validator("date")
+    @classmethod
+    def _date_is_aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return _aware(value)
+
+
+class AppointmentRearrangeIn(In):
+    version: Version
+    date: dt.datetime = Field(description="The new time, still to come")
+    reason: Text
+    location: Text | None = Field(None, description="Where, if it changes")
+
+    @field_validator("date")
+    @classmethod
+    def _date_is_aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return _aware(value)
+
+
 class ContactOut(Schema):
     id: int
     type: ContactType
@@ -264,7 +291,19 @@ class ContactOut(Schema):
     notes: str
     staff: str | None
     event_number: int | None
+    location: str
+    with_staff: str | None
+    requirement_id: int | None
+    rearranged_from: int | None
     version: int
+
+    @staticmethod
+    def resolve_with_staff(obj: Any) -> str | None:
+        return obj.with_staff.code if obj.with_staff_id else None
+
+    @staticmethod
+    def resolve_rearranged_from(obj: Any) -> int | None:
+        return obj.rearranged_from_id
 
     @staticmethod
     def resolve_outcome(obj: Any) -> str | None:

@@ -6,6 +6,8 @@ class ContactType(models.TextChoices):
     HOME_VISIT = "home_visit", "Home visit"
     TELEPHONE = "telephone", "Telephone"
     VIDEO = "video", "Video"
+    INDUCTION = "induction", "Induction (one to one)"
+    GROUP_INDUCTION = "group_induction", "Induction (group)"
     OTHER_AGENCY_INFORMATION = "other_agency_information", "Information from another agency"
     THIRD_PARTY_REPORT = "third_party_report", "Third-party report"
     NOTE = "note", "Note"
@@ -22,11 +24,14 @@ class ContactOutcome(models.TextChoices):
 
 # Appointments are contacts the person is expected to attend; an appointment in the future has no outcome yet.
 APPOINTMENT_TYPES = frozenset(
-    {ContactType.OFFICE_APPOINTMENT, ContactType.HOME_VISIT, ContactType.TELEPHONE, ContactType.VIDEO}
-)
+    {ContactType.OFFICE_APPOINTMENT, ContactType.HOME_VISIT, ContactType.TELEPHONE, ContactType.VIDEO,
+     ContactType.INDUCTION, ContactType.GROUP_INDUCTION}
+)  # fmt: skip
 
 # The outcomes an appointment can be given once it has happened (the page's choice; ``not_applicable`` is for contacts
 # that are not appointments).
 APPOINTMENT_OUTCOMES = tuple(c for c in ContactOutcome.choices if c[0] != ContactOutcome.NOT_APPLICABLE)
 # Outcomes that are a failure to comply: the enforcement decision follows (rules.md §2.3).
 FAILURE_OUTCOMES = frozenset({ContactOutcome.ATTENDED_FAILED_TO_COMPLY, ContactOutcome.FAILED_TO_ATTEND_UNACCEPTABLE})
+# Outcomes where the person attended (a RAR day is delivered by attending, whether or not they complied).
+ATTENDED_OUTCOMES = frozenset({ContactOutcome.ATTENDED_COMPLIED, ContactOutcome.ATTENDED_FAILED_TO_COMPLY})

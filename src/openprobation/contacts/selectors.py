@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
 
-from openprobation.contacts.choices import APPOINTMENT_TYPES, FAILURE_OUTCOMES, ContactOutcome
+from openprobation.contacts.choices import APPOINTMENT_TYPES, ATTENDED_OUTCOMES, FAILURE_OUTCOMES, ContactOutcome
 from openprobation.contacts.models import Contact
 from openprobation.core.errors import NotFound
 from openprobation.people.models import Person
@@ -18,7 +19,7 @@ def contact_list(
     *, person: Person, type: str | None = None, outcome: str | Iterable[str] | None = None
 ) -> QuerySet[Contact]:
     """A person's contacts, newest first, optionally filtered by type and outcome (one, or any of several)."""
-    contacts = Contact.objects.filter(person=person).select_related("staff", "event")
+    contacts = Contact.objects.filter(person=person).select_related("staff", "event", "with_staff", "requirement")
     if type:
         contacts = contacts.filter(type=type)
     if isinstance(outcome, str) and outcome:
@@ -90,3 +91,19 @@ def compliance_summary(*, person: Person, now: dt.datetime, months: int = 12) ->
     }
     to_log = counts.pop("", 0)
     return Compliance(since=since, counts=counts, to_log=to_log)
+
+
+def rar_days_delivered(*, requirement_ids: Iterable[int]) -> dict[int, int]:
+    """For each requirement, the RAR days delivered: the days on which an appointment for it was attended (two
+    sessions on one day are one day)."""
+    ids = list(requirement_ids)
+    if not ids:
+        return {}
+    rows = (
+        Contact.objects.filter(requirement_id__in=ids, outcome__in=ATTENDED_OUTCOMES)
+        .annotate(day=TruncDate("date"))
+        .values("requirement_id")
+        .annotate(days=Count("day", distinct=True))
+        .order_by()
+    )
+    return {row["requirement_id"]: row["days"] for row in rows}

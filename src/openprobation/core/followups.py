@@ -62,6 +62,12 @@ def contact_outcome_changed(*, actor: Actor, person: Any, contact_id: int, type:
           outcome=outcome)
 
 
+def failure_to_comply(*, actor: Actor, person: Any, contact: Any) -> None:
+    """An appointment was given an outcome that is a failure to comply (an unacceptable absence, or attending and
+    failing to comply): the enforcement decision follows (rules.md §2.3)."""
+    _tell("failure_to_comply", actor=actor, person=person, contact=contact)
+
+
 def person_changed(*, actor: Actor, person: Any, changed: frozenset[str]) -> None:
     _tell("person_changed", actor=actor, person=person, changed=changed)
 

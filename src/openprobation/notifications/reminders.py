@@ -39,6 +39,8 @@ APPOINTMENT_WORDS = {
     ContactType.HOME_VISIT: "a home visit from your probation practitioner",
     ContactType.TELEPHONE: "a telephone appointment with your probation practitioner",
     ContactType.VIDEO: "a video appointment with your probation practitioner",
+    ContactType.INDUCTION: "an induction appointment with the probation service",
+    ContactType.GROUP_INDUCTION: "a group induction session with the probation service",
 }
 
 

@@ -32,6 +32,7 @@ def table_name(model: Any) -> str:
 
 
 def query_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """The query's rows as a frame of ``schema`` (names and types, in the order selected)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from openprobation.people.models import Person
+from openprobation.risk import storage
 
 
 class Registration(models.Model):
@@ -94,21 +96,49 @@ class AppendOnly(models.Model):
         raise PermissionError("Stored calculations and recorded scores are append-only")
 
 
+if TYPE_CHECKING:
+    _JSONText = models.TextField[Any, Any]
+else:
+    _JSONText = models.TextField
+
+
+class CanonicalJSONField(_JSONText):
+    """A JSON value kept as its canonical text (``risk.storage.canonical_json``) in a text column: read back as the
+    value, written as the text a bulk write of the same value gives (decision 0013)."""
+
+    if TYPE_CHECKING:
+        _pyi_private_set_type: Any
+        _pyi_private_get_type: Any
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value: Any) -> Any:
+        return None if value is None else storage.canonical_json(value)
+
+    def value_to_string(self, obj: Any) -> str:
+        return storage.canonical_json(self.value_from_object(obj))
+
+
 class RiskCalculation(AppendOnly):
     """One calculation of one tool for one case, with its inputs and policy version (replayable). Never changed:
     the newest row per (person, tool) is the current one. Rows go only with the case itself."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="risk_calculations")
+    # No index of its own: riskcalc_person_tool (person, tool, -id) begins with it.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="risk_calculations", db_index=False)
     tool = models.CharField(max_length=8)
     status = models.CharField(max_length=16)  # calculated, not_calculated
     calculated_at = models.DateTimeField()
     as_of = models.DateField()
     policy_version = models.CharField(max_length=200)
-    inputs = models.JSONField()
+    inputs = CanonicalJSONField()
     inputs_digest = models.CharField(max_length=40)
-    result = models.JSONField(null=True, blank=True)
+    result = CanonicalJSONField(null=True, blank=True)
     result_key = models.CharField(max_length=200)
-    reasons = models.JSONField(default=list, blank=True)
+    reasons = CanonicalJSONField(default=list, blank=True)
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     band = models.CharField(max_length=16, blank=True)
     tier = models.CharField(max_length=4, blank=True)

@@ -2,15 +2,18 @@
 
 For each batch of open cases (people with an active event), in its own transaction: read the facts the tools need
 with a handful of set-based queries into polars, calculate every tool for every case at once
-(``rules.vectorised``; rows with inputs the calculators would refuse go through the scalar path), and store a new
-calculation only where the result (or the reason there is none) or the policy version differs from the newest
-one stored. ``Person.tier`` follows the newest tier. So a second run stores nothing, and a run stopped part-way
+(``rules.vectorised``; rows with inputs the calculators would refuse go through the scalar path, unless every
+tool's inputs digest and policy version are those of the newest calculation stored, so their results are too), and
+store a new calculation only where the result (or the reason there is none) or the policy version differs from the
+newest one stored. ``Person.tier`` follows the newest tier. So a second run stores nothing, and a run stopped part-way
 keeps the batches it finished and picks up the rest when run again.
 
-Change detection is a join of the new result keys against the newest stored ones. Only the rows to write go
-through Python: their typed inputs and results (``rules.vectorised.stored_columns``) are encoded by
-``risk.storage``, as a case's own recalculation encodes them, so the inputs digest is the same. Writes use one CSV
-COPY per batch on PostgreSQL and ``executemany`` on SQLite. ``floor=True`` reads and writes the same rows without
+Change detection is a join of the new result keys against the newest stored ones. The rows to write are encoded
+in columns by ``risk.storage`` from their typed inputs and results (``rules.vectorised.stored_columns``), to the
+same text a case's own recalculation stores, so the inputs digest is the same; only SHA-1 runs per row. Writes use
+one CSV COPY per batch on PostgreSQL (text columns: nothing for the server to parse) and ``executemany`` on
+SQLite. On PostgreSQL, run outside a transaction (the command), a batch is written on a second connection while
+the next is read and calculated (:func:`recompute`). ``floor=True`` reads and writes the same rows without
 calculating (it stores copies of each case's newest calculations and rolls every batch back): the benchmark's
 floor.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +33,7 @@ from django.db import connection, transaction
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.risk import storage
-from openprobation.risk.facts import json_text, query_frame, read_facts, table_name
+from openprobation.risk.facts import query_frame, read_facts, table_name
 from openprobation.risk.models import RiskCalculation
 from openprobation.rules import case_record as cr
 from openprobation.rules import vectorised as vec
@@ -49,6 +53,7 @@ class RecomputeResult:
     written: int = 0
     tiers_changed: int = 0
     scalar_cases: int = 0
+    scalar_unchanged: int = 0
     seconds: float = 0.0
     written_by_tool: dict[str, int] = field(default_factory=dict)
 
@@ -58,7 +63,8 @@ class RecomputeResult:
         return (
             f"Recalculated {self.cases:,} open cases in {self.batches} batches in {self.seconds:.2f} s "
             f"({per_case:.0f} µs per case): {self.written:,} new calculations ({tools}); "
-            f"{self.tiers_changed:,} tiers changed; {self.scalar_cases:,} cases checked one by one."
+            f"{self.tiers_changed:,} tiers changed; {self.scalar_cases:,} cases checked one by one"
+            f" ({self.scalar_unchanged:,} more handed over found unchanged since their stored calculations)."
         )
 
 
@@ -69,15 +75,60 @@ def open_case_ids() -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def read_latest(lo: int, hi: int) -> pl.DataFrame:
-    """``person_id``, ``tool``, ``latest_key``, ``latest_version``: the newest stored calculation per (case, tool)."""
+LATEST_SCHEMA: dict[str, Any] = {
+    "person_id": pl.Int64, "tool": pl.String, "latest_key": pl.String, "latest_current": pl.Boolean,
+}  # fmt: skip
+
+
+def _newest_per_tool(people: str, columns: str) -> str:
+    """SQL for the newest stored calculation of each (case, tool) of the cases ``people`` selects (a subquery with
+    an ``id`` column), with ``columns`` of it (``c.``). On PostgreSQL one index probe per (case, tool), newest
+    first down ``riskcalc_person_tool`` (a case's history is not read); on SQLite the newest id of each group."""
     table = table_name(RiskCalculation)
-    return query_frame(
-        f"SELECT c.person_id, c.tool, c.result_key, c.policy_version FROM {table} c WHERE c.id IN "  # noqa: S608
-        f"(SELECT MAX(id) FROM {table} WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
-        [lo, hi],
-        {"person_id": pl.Int64, "tool": pl.String, "latest_key": pl.String, "latest_version": pl.String},
+    if connection.vendor == "postgresql":
+        tools = ", ".join(f"('{tool}')" for tool in cr.TOOLS)
+        return (
+            f"SELECT p.id, t.tool, {columns} FROM ({people}) p CROSS JOIN (VALUES {tools}) t (tool) "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT * FROM {table} x WHERE x.person_id = p.id AND x.tool = t.tool "
+            "ORDER BY x.id DESC LIMIT 1) c"
+        )
+    return (
+        f"SELECT c.person_id, c.tool, {columns} FROM {table} c WHERE c.id IN (SELECT MAX(id) FROM {table} "  # noqa: S608
+        f"WHERE person_id IN ({people}) GROUP BY person_id, tool)"
     )
+
+
+def _newest_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    if connection.vendor != "postgresql":
+        return query_frame(sql, params, schema)
+    # PostgreSQL's JIT compiles the per-key probes (about 0.1 s a query) for no gain: off for this transaction.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        return query_frame(sql, params, schema)
+
+
+def read_latest(lo: int, hi: int) -> pl.DataFrame:
+    """:data:`LATEST_SCHEMA`: the newest stored calculation per (case, tool) of the people with lo <= id <= hi, its
+    result key and whether it was made under the tool's current policy version (compared in the query, so the
+    versions' text is not read back)."""
+    current = " ".join("WHEN %s THEN %s" for _ in cr.TOOLS)
+    versions = [value for tool in cr.TOOLS for value in (tool, cr.tool_policy_version(tool))]
+    people = "SELECT id FROM people_person WHERE id BETWEEN %s AND %s"
+    sql = _newest_per_tool(people, f"c.result_key, c.policy_version = CASE c.tool {current} END")
+    return _newest_frame(sql, [*versions, lo, hi], LATEST_SCHEMA)
+
+
+def read_latest_digests(person_ids: list[int]) -> pl.DataFrame:
+    """``person_id``, ``tool``, ``latest_digest``, ``latest_tier``: the inputs digest and tier of the newest stored
+    calculation per (case, tool) of the given cases (the few handed to the scalar path)."""
+    schema = {"person_id": pl.Int64, "tool": pl.String, "latest_digest": pl.String, "latest_tier": pl.String}
+    parts = [pl.DataFrame(schema=schema)]
+    for start in range(0, len(person_ids), 500):
+        chunk = person_ids[start : start + 500]
+        people = "SELECT id FROM people_person WHERE id IN (" + ", ".join(["%s"] * len(chunk)) + ")"  # noqa: S608
+        parts.append(_newest_frame(_newest_per_tool(people, "c.inputs_digest, c.tier"), chunk, schema))
+    return pl.concat(parts)
 
 
 STORED_SCHEMA: dict[str, Any] = {
@@ -183,26 +234,24 @@ def _stored(
             for tool, o in outcomes.items()
             if (index, tool) in wanted
         ]
-        parts.append(
-            pl.DataFrame([r for _, r in records], schema=STORED_SCHEMA, orient="row").with_columns(
-                row=pl.Series([i for i, _ in records], dtype=pl.UInt32)
+        if records:
+            parts.append(
+                pl.DataFrame([r for _, r in records], schema=STORED_SCHEMA, orient="row").with_columns(
+                    row=pl.Series([i for i, _ in records], dtype=pl.UInt32)
+                )
             )
-        )
     for tool in cr.TOOLS:
         rows = df.join(changed.filter(pl.col("tool") == tool), on="row", how="semi").filter(~pl.col("needs_scalar"))
         if rows.is_empty():
             continue
-        typed = vec.stored_columns(rows, tool, as_of).join(rows.select("row", "person_id"), on="row")
-        encoded = [
-            storage.stored_text(tool, inputs, result, storage.reasons_for(missing))
-            for inputs, result, missing in zip(
-                typed["inputs"].to_list(), typed["result"].to_list(), typed["missing"].to_list(), strict=True
-            )
-        ]
-        text = pl.DataFrame(encoded, schema=list(storage.STORED_TEXT), orient="row")
+        typed = vec.stored_columns(rows, tool, as_of)
         parts.append(
             pl.concat(
-                [typed.select("row", "person_id", "status", "result_key", tool=pl.lit(tool)), text], how="horizontal"
+                [
+                    typed.select("row", "status", "result_key", tool=pl.lit(tool), person_id=rows["person_id"]),
+                    storage.stored_frame(tool, typed),
+                ],
+                how="horizontal",
             ).with_columns(policy_version=pl.lit(cr.tool_policy_version(tool)))
         )
     if not parts:
@@ -211,25 +260,81 @@ def _stored(
     return pl.concat([p.select("row", *STORED_SCHEMA) for p in parts]).sort(pl.col("row"), rank).drop("row")
 
 
+def _unchanged(handed: pl.DataFrame, latest: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Of the rows handed to the scalar path, those whose every tool has the inputs digest and policy version of its
+    newest stored calculation (so the stored results are the results: nothing to calculate), as the keys and tier
+    change detection compares (``row``, ``person_id``, ``tool``, ``key``, ``tier``)."""
+    schema = {"row": pl.UInt32, "person_id": pl.Int64, "tool": pl.String, "key": pl.String, "tier": pl.String}
+    if handed.is_empty():
+        return pl.DataFrame(schema=schema)
+    stored = read_latest_digests(handed["person_id"].to_list()).join(latest, on=["person_id", "tool"])
+    same = []
+    for tool in cr.TOOLS:
+        typed = vec.stored_columns(handed, tool, as_of)
+        now = pl.DataFrame(
+            {"row": typed["row"], "person_id": handed["person_id"], "digest": storage.inputs_digests(typed)}
+        ).with_columns(tool=pl.lit(tool))
+        same.append(
+            now.join(stored, on=["person_id", "tool"])
+            .filter((pl.col("digest") == pl.col("latest_digest")) & pl.col("latest_current"))
+            .select("row", "person_id", "tool", key=pl.col("latest_key"), tier=pl.col("latest_tier"))
+        )
+    kept = pl.concat(same)
+    complete = kept.group_by("row").len().filter(pl.col("len") == len(cr.TOOLS)).select("row")
+    return kept.join(complete, on="row")  # the tier compared is the tier row's: the stored tier calculation's
+
+
+@dataclass
+class BatchWrite:
+    """What a batch writes: its calculations, the tier changes, and what the audit event records."""
+
+    lo: int
+    hi: int
+    as_of: dt.date
+    at: dt.datetime
+    cases: int
+    stored: pl.DataFrame
+    tier_changes: list[tuple[int, str]]
+    floor: bool = False  # the floor's copies: written, counted, never audited (the caller rolls them back)
+
+
 def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False) -> None:
+    """One batch in the current transaction: read, calculate, write (the floor: read and write copies)."""
+    write_batch(plan_floor(lo, hi, as_of) if floor else plan_batch(lo, hi, as_of, result), result)
+
+
+def plan_floor(lo: int, hi: int, as_of: dt.date) -> BatchWrite:
+    """The floor's batch: the same reads as :func:`plan_batch`, and copies of the newest stored calculations to
+    write, without calculating."""
     at = clock.now()
     facts = read_facts(lo, hi, as_of)
-    latest = read_latest(lo, hi)
-    current_tiers = query_frame(
+    read_latest(lo, hi)
+    _current_tiers(lo, hi)
+    return BatchWrite(lo, hi, as_of, at, len(facts), _floor_rows(lo, hi), [], floor=True)
+
+
+def _current_tiers(lo: int, hi: int) -> pl.DataFrame:
+    return query_frame(
         "SELECT id, tier FROM people_person WHERE id BETWEEN %s AND %s", [lo, hi],
         {"person_id": pl.Int64, "current_tier": pl.String},
     )  # fmt: skip
-    if floor:
-        rows = _floor_rows(lo, hi)
-        write_calculations(rows, as_of, at)
-        result.written += len(rows)
-        return
-    df, scalar = vec.calculate_caseload(facts.drop("person_id"), as_of)
-    df = df.with_columns(facts["person_id"])
+
+
+def plan_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult) -> BatchWrite:
+    """Read and calculate one batch (writes nothing): the calculations and tier changes to write."""
+    at = clock.now()
+    facts = read_facts(lo, hi, as_of)
+    latest = read_latest(lo, hi)
+    current_tiers = _current_tiers(lo, hi)
+    df = vec.caseload_frame(facts.drop("person_id"), as_of).with_columns(facts["person_id"])
+    handed = df.filter(pl.col("needs_scalar"))
+    unchanged = _unchanged(handed, latest, as_of)
+    scalar = vec.scalar_outcomes(handed.join(unchanged, on="row", how="anti"), as_of)
     result.scalar_cases += len(scalar)
+    result.scalar_unchanged += unchanged["row"].n_unique()
     scalar_keys = _scalar_keys(df, scalar)
-    versions = pl.DataFrame({"tool": list(cr.TOOLS), "version": [cr.tool_policy_version(t) for t in cr.TOOLS]})
-    # One row per (case, tool): the key now (the scalar path's for the rows it handled) against the newest stored.
+    # One row per (case, tool): the key now (the scalar path's for the rows it handled; the stored one for the rows
+    # it was spared) against the newest stored.
     tier_now = pl.when(pl.col("tier_status") == "calculated").then(pl.col("tier_tier")).otherwise(pl.lit(""))
     vectorised = df.filter(~pl.col("needs_scalar"))
     per_tool = [
@@ -237,13 +342,10 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
         for tool in cr.TOOLS
     ]
     handed_over = scalar_keys.join(df.select("row", "person_id"), on="row").select(*per_tool[0].columns)
-    keys = (
-        pl.concat([*per_tool, handed_over]).join(versions, on="tool").join(latest, on=["person_id", "tool"], how="left")
-    )
+    spared = unchanged.select(*per_tool[0].columns)
+    keys = pl.concat([*per_tool, handed_over, spared]).join(latest, on=["person_id", "tool"], how="left")
     changed = keys.filter(
-        pl.col("latest_key").is_null()
-        | (pl.col("latest_key") != pl.col("key"))
-        | (pl.col("latest_version") != pl.col("version"))
+        pl.col("latest_key").is_null() | (pl.col("latest_key") != pl.col("key")) | ~pl.col("latest_current")
     ).select("row", "tool")
     tiers = (
         keys.filter(pl.col("tool") == "tier")
@@ -253,8 +355,16 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
         .sort("person_id")
     )
     tier_changes = list(tiers.select("person_id", "tier").iter_rows())
-    stored = _stored(df, scalar, changed, as_of)
-    write_calculations(stored, as_of, at)
+    return BatchWrite(lo, hi, as_of, at, len(df), _stored(df, scalar, changed, as_of), tier_changes)
+
+
+def write_batch(batch: BatchWrite, result: RecomputeResult) -> None:
+    """Write one planned batch (in the current transaction), with its audit event."""
+    stored, tier_changes = batch.stored, batch.tier_changes
+    write_calculations(stored, batch.as_of, batch.at)
+    if batch.floor:
+        result.written += len(stored)
+        return
     write_tiers(tier_changes)
     result.written += len(stored)
     result.tiers_changed += len(tier_changes)
@@ -262,18 +372,17 @@ def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *
         result.written_by_tool[tool] = result.written_by_tool.get(tool, 0) + n
     if len(stored) or tier_changes:
         audit_record(
-            actor=None, action="risk.recomputed", entity="caseload", entity_id=f"{lo}-{hi}",
-            after={"as_of": as_of, "cases": len(df), "calculations": len(stored), "tiers": len(tier_changes)},
+            actor=None, action="risk.recomputed", entity="caseload", entity_id=f"{batch.lo}-{batch.hi}",
+            after={"as_of": batch.as_of, "cases": batch.cases, "calculations": len(stored),
+                   "tiers": len(tier_changes)},
         )  # fmt: skip
 
 
 def _floor_rows(lo: int, hi: int) -> pl.DataFrame:
     """The floor: copy each case's newest stored calculations (same reads, same kind of rows, no calculating)."""
     table = table_name(RiskCalculation)
-    json_cols = {"inputs", "result", "reasons"}
-    select = ", ".join(json_text(c) if c in json_cols else c for c in STORED_SCHEMA)
     return query_frame(
-        f"SELECT {select} FROM {table} WHERE id IN (SELECT MAX(id) FROM {table} "  # noqa: S608
+        f"SELECT {', '.join(STORED_SCHEMA)} FROM {table} WHERE id IN (SELECT MAX(id) FROM {table} "  # noqa: S608
         "WHERE person_id BETWEEN %s AND %s GROUP BY person_id, tool)",
         [lo, hi],
         STORED_SCHEMA,
@@ -284,6 +393,19 @@ class _Rollback(Exception):
     pass
 
 
+def _write_in_own_transaction(batch: BatchWrite, result: RecomputeResult) -> None:
+    """The writer thread's work: one batch in a transaction of its own, on the thread's own connection."""
+    try:
+        with transaction.atomic():
+            write_batch(batch, result)
+            if batch.floor:
+                raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        connection.close()
+
+
 def recompute(
     *,
     as_of: dt.date | None = None,
@@ -292,7 +414,13 @@ def recompute(
     progress: Callable[[int], None] | None = None,
     total: Callable[[int], None] | None = None,
 ) -> RecomputeResult:
-    """Recalculate every open case. Each batch is one transaction (the floor's are rolled back)."""
+    """Recalculate every open case. Each batch is one transaction (the floor's are rolled back).
+
+    On PostgreSQL, called outside any transaction (the command), a batch is written by a second thread on its own
+    connection while the next batch is read and calculated: the database's share of the work (COPY, index upkeep,
+    foreign-key checks, the commit) runs beside Python's. Each batch is still written in one transaction, in order,
+    one at a time; a batch's reads never see another batch's rows (the batches are disjoint ranges of cases). The
+    floor is run the same way (its batches rolled back)."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
     result = RecomputeResult()
@@ -300,6 +428,10 @@ def recompute(
     result.cases = len(ids)
     if total is not None:
         total(len(ids))
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _pipelined(ids, batch, as_of, result, progress, floor=floor)
+        result.seconds = time.perf_counter() - started
+        return result
     for lo, hi, n in _batches(ids, batch):
         try:
             with transaction.atomic():
@@ -313,3 +445,35 @@ def recompute(
             progress(n)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _pipelined(
+    ids: list[int],
+    batch: int,
+    as_of: dt.date,
+    result: RecomputeResult,
+    progress: Callable[[int], None] | None,
+    *,
+    floor: bool = False,
+) -> None:
+    """Plan each batch here and write it on a second thread while the next is planned (at most one write at a
+    time; a failed write stops the run at the next batch, having written the ones before it)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-write") as writer:
+        pending: tuple[Future[None], int] | None = None
+        for lo, hi, n in _batches(ids, batch):
+            planned = plan_floor(lo, hi, as_of) if floor else plan_batch(lo, hi, as_of, result)
+            if pending is not None:
+                _finished(pending, result, progress)
+            pending = (writer.submit(_write_in_own_transaction, planned, result), n)
+        if pending is not None:
+            _finished(pending, result, progress)
+
+
+def _finished(
+    pending: tuple[Future[None], int], result: RecomputeResult, progress: Callable[[int], None] | None
+) -> None:
+    future, n = pending
+    future.result()  # a failed write raises here
+    result.batches += 1
+    if progress is not None:
+        progress(n)

@@ -19,7 +19,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -259,6 +259,39 @@ def calculate(tool: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     if entry is None:
         raise CalculationInputError([InputError("tool", f"Unknown tool {tool!r}; choose one of: {', '.join(TOOLS)}")])
     return to_json(entry.calculate(entry.parse(payload)))
+
+
+class ResultFields(Mapping[str, Any]):
+    """A calculator's result read field by field as :func:`to_json` gives it, converting only the fields read (a
+    caller that needs the headline figures does not pay for turning the explanation into JSON)."""
+
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names():
+            raise KeyError(name)
+        value = getattr(self._value, name)
+        nested = dataclasses.is_dataclass(value) and not isinstance(value, type)
+        return ResultFields(value) if nested else to_json(value)
+
+    def _names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(self._value))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
+def calculate_fields(tool: str, payload: Mapping[str, Any]) -> ResultFields:
+    """:func:`calculate`, its result read lazily: ``to_json(...)`` of any field read is what :func:`calculate`
+    gives for it."""
+    entry = TOOLS.get(tool)
+    if entry is None:
+        raise CalculationInputError([InputError("tool", f"Unknown tool {tool!r}; choose one of: {', '.join(TOOLS)}")])
+    return ResultFields(entry.calculate(entry.parse(payload)))
 
 
 def to_json(value: Any) -> Any:

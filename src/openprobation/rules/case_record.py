@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from openprobation.rules.calculators import CalculationInputError, calculate
+from openprobation.rules.calculators import CalculationInputError, calculate, calculate_fields
 from openprobation.rules.offences import POLICY_VERSION as OFFENCE_POLICY_VERSION
 from openprobation.rules.ops import SCALAR, Ops
 from openprobation.rules.predictors.base import Policy, load_policy
@@ -197,8 +197,6 @@ class ToolOutcome:
     inputs: dict[str, Any]
     result: dict[str, Any] | None
     reasons: tuple[dict[str, str], ...] = ()
-    explanation: tuple[dict[str, Any], ...] = ()
-    notes: tuple[str, ...] = ()
 
     @property
     def result_key(self) -> str:
@@ -514,18 +512,11 @@ def outcome_for(tool: str, inputs: dict[str, Any], missing: list[str]) -> ToolOu
         reasons = tuple({"field": MISSING[c][0], "message": MISSING[c][1]} for c in missing)
         return ToolOutcome(tool, "not_calculated", version, inputs, None, reasons)
     try:
-        output = run_tool(tool, inputs)
+        # As run_tool, reading only the headline figures (the explanation is never stored: it is replayed).
+        output = calculate_fields(tool, {k: v for k, v in inputs.items() if v is not None})
     except CalculationInputError as exc:
         return ToolOutcome(tool, "not_calculated", version, inputs, None, tuple(exc.as_dicts()))
-    return ToolOutcome(
-        tool,
-        "calculated",
-        version,
-        inputs,
-        headline(tool, output),
-        explanation=tuple(output.get("explanation", ())),
-        notes=tuple(output.get("notes", ())),
-    )
+    return ToolOutcome(tool, "calculated", version, inputs, headline(tool, output))
 
 
 def case_calculate(facts: CaseFacts, as_of: dt.date) -> dict[str, ToolOutcome]:

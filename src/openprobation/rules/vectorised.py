@@ -256,20 +256,29 @@ def result_key_expr(tool: str) -> pl.Expr:
     return pl.when(status != "scalar").then(key)
 
 
+def caseload_frame(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Every tool for every row (``row`` index added), with ``<tool>_key`` columns and ``needs_scalar``: whether the
+    vectorised checks handed the row over to the scalar path (:func:`scalar_outcomes`)."""
+    df = calculate_frame(frame.with_row_index("row"), as_of)
+    return df.with_columns(
+        needs_scalar=pl.any_horizontal([pl.col(f"{t}_status") == "scalar" for t in cr.TOOLS]),
+        **{f"{t}_key": result_key_expr(t) for t in cr.TOOLS},
+    )
+
+
+def scalar_outcomes(df: pl.DataFrame, as_of: dt.date) -> dict[int, dict[str, cr.ToolOutcome]]:
+    """The scalar outcomes, by ``row`` index, of every row of ``df`` (a :func:`caseload_frame`): every tool of a row
+    comes from the scalar path."""
+    return {row["row"]: cr.row_calculate(row, as_of) for row in df.select(["row", *FACT_COLUMNS]).iter_rows(named=True)}
+
+
 def calculate_caseload(
     frame: pl.DataFrame, as_of: dt.date
 ) -> tuple[pl.DataFrame, dict[int, dict[str, cr.ToolOutcome]]]:
     """Every tool for every row, with ``<tool>_key`` columns, plus the scalar outcomes of the rows (by ``row``
     index) that the vectorised checks handed over: for those rows every tool comes from the scalar path."""
-    df = calculate_frame(frame.with_row_index("row"), as_of)
-    df = df.with_columns(
-        needs_scalar=pl.any_horizontal([pl.col(f"{t}_status") == "scalar" for t in cr.TOOLS]),
-        **{f"{t}_key": result_key_expr(t) for t in cr.TOOLS},
-    )
-    scalar: dict[int, dict[str, cr.ToolOutcome]] = {}
-    for row in df.filter(pl.col("needs_scalar")).select(["row", *FACT_COLUMNS]).iter_rows(named=True):
-        scalar[row["row"]] = cr.row_calculate(row, as_of)
-    return df, scalar
+    df = caseload_frame(frame, as_of)
+    return df, scalar_outcomes(df.filter(pl.col("needs_scalar")), as_of)
 
 
 def outcomes_for_row(row: Mapping[str, Any], as_of: dt.date) -> dict[str, cr.ToolOutcome]:

@@ -19,6 +19,8 @@ from openprobation.workitems import choices as workitem_choices
 
 ACTIONS = {
     "address.added": "Added an address",
+    "appointment.booked": "Booked an appointment",
+    "appointment.rearranged": "Rearranged an appointment",
     "appointment_reminder.failed": "An appointment reminder failed",
     "appointment_reminder.opted_out": "No appointment reminder: no consent to reminders",
     "appointment_reminder.sending": "Sending an appointment reminder",

@@ -7,7 +7,6 @@ Business rules (which outcome suits which contact type, how far ahead a date may
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -16,15 +15,13 @@ from django.utils import timezone
 
 from openprobation.contacts.choices import ContactOutcome, ContactType
 from openprobation.core.errors import FieldError
-from openprobation.web.dates import parse_date_input
+from openprobation.web.dates import parse_date_input, parse_time_input
 
 NO_OUTCOME = "none"
 STALE_MESSAGE = (
     "Someone else changed this record since you opened the page. Nothing has been saved: go back to see their "
     "changes, then make yours again."
 )
-TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
-
 
 class SignInForm(forms.Form):
     username = forms.CharField(max_length=150, error_messages={"required": "Enter your username"})
@@ -86,13 +83,7 @@ class ContactForm(forms.Form):
         )
         time: dt.time | None = None
         raw_time = data.get("time", "").strip()
-        match = TIME_PATTERN.match(raw_time)
-        if not raw_time:
-            self.time_error = "Enter the time of the contact, like 14:30"
-        elif match is None or int(match[1]) > 23 or int(match[2]) > 59:
-            self.time_error = "Enter the time in 24-hour format, like 09:15 or 14:30"
-        else:
-            time = dt.time(int(match[1]), int(match[2]))
+        time, self.time_error = parse_time_input(raw_time, label="the contact")
         if self.date_error or self.time_error:
             # Keeps is_valid() false; the message itself is shown against the date or time input.
             self.add_error(None, self.date_error or self.time_error)
@@ -109,8 +100,9 @@ class ErrorItem:
 
 
 # Where the error summary links to for each field: the first input of a group (GOV.UK pattern).
-CONTACT_ANCHORS = {"type": "type", "date": "date-day", "time": "time", "outcome": "outcome", "notes": "notes"}
-CONTACT_ORDER = ("type", "date", "time", "outcome", "notes")
+CONTACT_ANCHORS = {"type": "type", "date": "date-day", "time": "time", "outcome": "outcome",
+                   "event_number": "event_number", "notes": "notes"}  # fmt: skip
+CONTACT_ORDER = ("type", "date", "time", "outcome", "event_number", "notes")
 
 
 def contact_field_errors(form: ContactForm, service_errors: tuple[FieldError, ...] = ()) -> dict[str, ErrorItem]:

@@ -3,6 +3,7 @@ from django.urls import path
 from openprobation.web.views import (
     access,
     administration,
+    appointments,
     auth,
     caseload,
     cases,
@@ -31,6 +32,9 @@ urlpatterns = [
     path("case/<str:crn>/work/", cases.work, name="case-work"),
     path("case/<str:crn>/contacts/new/", cases.record_contact, name="record-contact"),
     path("case/<str:crn>/contacts/<int:contact_id>/outcome/", cases.contact_outcome, name="contact-outcome"),
+    path("case/<str:crn>/appointments/new/", appointments.appointment_new, name="appointment-new"),
+    path("case/<str:crn>/appointments/<int:contact_id>/rearrange/", appointments.appointment_rearrange,
+         name="appointment-rearrange"),
     path("case/<str:crn>/personal-details/change/", record.personal_details_change, name="personal-details-change"),
     path("case/<str:crn>/addresses/new/", record.address_new, name="address-new"),
     path("case/<str:crn>/relationships/new/", record.relationship_new, name="relationship-new"),

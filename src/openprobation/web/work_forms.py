@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openprobation.core.errors import FieldError
-from openprobation.web.dates import parse_date_input
+from openprobation.web.dates import parse_date_input, parse_time_input
 from openprobation.web.forms import ErrorItem
 
 
@@ -18,7 +18,7 @@ from openprobation.web.forms import ErrorItem
 class FormField:
     name: str
     label: str
-    kind: str  # "date", "text", "textarea", "radios", "checkboxes", "select"
+    kind: str  # "date", "time", "text", "textarea", "radios", "checkboxes", "select", "password"
     hint: str = ""
     required: bool = True
     options: Sequence[tuple[str, str]] = ()
@@ -76,6 +76,10 @@ def _parse_one(form: ParsedForm, f: FormField, data: Mapping[str, str]) -> None:
     value: Any
     if f.kind == "date":
         value, message = _parse_date(data, f)
+    elif f.kind == "time":
+        value, message = parse_time_input(data.get(f.name, ""), label=f.label.lower(), required=f.required)
+        if message and f.missing and not data.get(f.name, "").strip():
+            message = f.missing
     elif f.kind == "checkboxes":
         getlist = getattr(data, "getlist", None)
         value = list(getlist(f.name)) if getlist is not None else list(data.get(f.name, []))

@@ -97,3 +97,9 @@ def case_url_tag(crn: str, anchor: str = "") -> str:
 def needs_outcome(contact: Any) -> bool:
     """An appointment whose time has come with no outcome recorded yet."""
     return contact.type in APPOINTMENT_TYPES and not contact.outcome and contact.date <= clock.now()
+
+
+@register.filter
+def can_rearrange(contact: Any) -> bool:
+    """A booked appointment still to come (no outcome yet)."""
+    return contact.type in APPOINTMENT_TYPES and not contact.outcome and contact.date > clock.now()

@@ -26,6 +26,7 @@ from openprobation.people.access import can_read_audit, can_write, require_write
 from openprobation.risk import selectors as risk_selectors
 from openprobation.rules.registrations import MAPPA_CODE
 from openprobation.sentences import selectors as sentence_selectors
+from openprobation.sentences.choices import RequirementType
 from openprobation.web.case_sections import case_url, section_links
 from openprobation.web.errors import staff_page
 from openprobation.web.form_pages import form_page
@@ -133,12 +134,15 @@ def risk(request: HttpRequest, crn: str) -> HttpResponse:
 def sentence(request: HttpRequest, crn: str) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn)
     work = case_work_context(person)
+    events = list(sentence_selectors.event_list(person=person))
+    rar_ids = [q.pk for e in events for q in e.requirements.all() if q.type == RequirementType.RAR]
     return _render_section(
         request,
         person,
         "sentence",
         {
-            "events": sentence_selectors.event_list(person=person),
+            "events": events,
+            "rar_days": contact_selectors.rar_days_delivered(requirement_ids=rar_ids),
             "reporting_in_force": work["reporting_in_force"],
             "reporting_pending": work["reporting_pending"],
         },
@@ -199,6 +203,11 @@ def record_contact(request: HttpRequest, crn: str) -> HttpResponse:
     require_write(request.user)  # a read-only role is not shown a form it cannot submit
     form = ContactForm(request.POST or None)
     errors = {}
+    # A contact belongs to a sentence: the only current one, or the one chosen when there are several.
+    events = [e for e in sentence_selectors.event_list(person=person) if e.termination_date is None]
+    chosen = request.POST.get("event_number", "")
+    typed = int(chosen) if chosen.isdigit() and len(chosen) < 6 else None
+    event_number = events[0].number if len(events) == 1 else typed
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -209,6 +218,7 @@ def record_contact(request: HttpRequest, crn: str) -> HttpResponse:
                     date=form.cleaned_data["when"],
                     outcome=form.cleaned_data["outcome_value"],
                     notes=form.cleaned_data["notes"],
+                    event_number=event_number,
                 )
             except ValidationFailed as exc:
                 errors = contact_field_errors(form, tuple(exc.errors))
@@ -227,6 +237,7 @@ def record_contact(request: HttpRequest, crn: str) -> HttpResponse:
             "errors": errors,
             "contact_types": ContactType.choices,
             "contact_outcomes": [*ContactOutcome.choices, (NO_OUTCOME, "No outcome yet")],
+            "events": events,
         },
     )
 
