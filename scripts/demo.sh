@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Set up and run OpenProbation on this machine with an embedded SQLite database and a demo caseload.
-#   scripts/demo.sh [--port N] [--no-serve] [--people N]
-# Running it again reuses the virtual environment, the database and the demo data already there.
+#   scripts/demo.sh [--port N] [--no-serve] [--no-worker] [--people N]
+# Running it again reuses the virtual environment, the database and the demo data already there. The background
+# worker (reminders, escalations, nightly recalculation) runs beside the server unless --no-worker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=8000
 SERVE=1
+WORKER=1
 PEOPLE=${OPENPROBATION_DEMO_PEOPLE:-2500}
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -15,8 +17,9 @@ while [ $# -gt 0 ]; do
         --people) PEOPLE=${2:?--people needs a number}; shift 2 ;;
         --people=*) PEOPLE=${1#--people=}; shift ;;
         --no-serve) SERVE=0; shift ;;
+        --no-worker) WORKER=0; shift ;;
         -h|--help)
-            sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
             exit 0 ;;
         *) echo "scripts/demo.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
@@ -49,6 +52,13 @@ unset DATABASE_URL
 .venv/bin/openprobation demo-data --people "$PEOPLE" --seed 1 --no-migrate
 
 if [ "$SERVE" = 1 ]; then
-    exec .venv/bin/openprobation serve --host 127.0.0.1 --port "$PORT" --no-migrate
+    if [ "$WORKER" = 1 ]; then
+        # Messages go to the outbox (shown on each case page): nothing is sent in the demo.
+        OPENPROBATION_MESSAGES_BACKEND=outbox .venv/bin/openprobation worker &
+        WORKER_PID=$!
+        trap 'kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true' EXIT
+    fi
+    .venv/bin/openprobation serve --host 127.0.0.1 --port "$PORT" --no-migrate
+    exit $?
 fi
 echo "Demo data is ready. Start the service with: scripts/demo.sh --port $PORT"

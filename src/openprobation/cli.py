@@ -319,6 +319,65 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the background jobs: enqueue the periodic ones when due, run the queue (see openprobation.jobs.worker)."""
+    _setup_django()
+    from openprobation.jobs.schedule import job_schedule
+    from openprobation.jobs.worker import Finished, run_worker
+    from openprobation.notifications.backends import configuration_problem
+
+    if not args.interval > 0:
+        return _fail("--interval must be a number of seconds above 0", 2)
+    try:
+        job_schedule()
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    if problem := configuration_problem():
+        return _fail(problem, 2)
+
+    def finished(done: Finished) -> None:
+        print(f"{done.task}: {done.status.lower()}" + (f" {done.return_value}" if done.return_value else ""),
+              flush=True)
+
+    if not args.batch:
+        print(f"Worker started (checking every {args.interval:g} s; Ctrl+C to stop)", flush=True)
+    report = run_worker(batch=args.batch, schedule=not args.no_schedule, interval=args.interval,
+                        on_finished=finished)
+    if args.batch:
+        print(f"Ran {len(report.finished)} job(s), {len(report.failed)} failed; enqueued by the schedule: "
+              f"{', '.join(report.enqueued) or 'none'}")
+    return 1 if report.failed else 0
+
+
+def cmd_jobs_enqueue(args: argparse.Namespace) -> int:
+    _setup_django()
+    from openprobation.jobs.schedule import enqueue_now
+
+    try:
+        task_id = enqueue_now(args.job)
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    print(f"Enqueued {args.job} (task {task_id}); `openprobation worker` runs it")
+    return 0
+
+
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    _setup_django()
+    from openprobation.jobs.schedule import job_schedule
+    from openprobation.jobs.selectors import job_overview
+
+    try:
+        schedule = job_schedule()
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    for row in job_overview(schedule):
+        times = ", ".join(t.strftime("%H:%M") for t in row.times) or "off"
+        last = (f"{row.last_status.lower()} at {_when(row.last_finished_at or row.last_enqueued_at)}"
+                if row.last_status else "never run")
+        print(f"{row.job:24} {times:14} last: {last}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="openprobation",
@@ -336,6 +395,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=int(os.environ.get("OPENPROBATION_THREADS", "4")))
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations before serving")
     p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the background jobs (reminders, escalations, nightly recalculation)",
+                       description="Run the background jobs: enqueue each periodic job when its time in the schedule "
+                       "comes (OPENPROBATION_SCHEDULE_*), and run the queued jobs, oldest first. Stop with Ctrl+C or "
+                       "SIGTERM (a running job finishes first). Several workers may run against PostgreSQL.")
+    p.add_argument("--batch", action="store_true",
+                   help="enqueue what is due, run every queued job, then exit (for cron and tests); exit 1 if any "
+                   "job failed")
+    p.add_argument("--no-schedule", action="store_true", help="only run queued jobs; enqueue nothing by schedule")
+    p.add_argument("--interval", type=float, default=5.0, metavar="SECONDS",
+                   help="seconds to wait when the queue is empty (default 5)")
+    p.set_defaults(handler=cmd_worker)
+
+    p = sub.add_parser("jobs", help="list the background jobs or enqueue one now",
+                       description="List the background jobs and their schedule, or enqueue one now.")
+    jobs_sub = p.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
+    jp = jobs_sub.add_parser("list", help="each job, its schedule and its last run",
+                             description="Each background job, the times it runs (UK time) and its last run.")
+    jp.set_defaults(handler=cmd_jobs_list)
+    jp = jobs_sub.add_parser("enqueue", help="queue a job to run now", description="Queue JOB to run now, outside "
+                             "its schedule; a running `openprobation worker` (or `worker --batch`) runs it.")
+    jp.add_argument("job", metavar="JOB", help="nightly_recompute, overdue_escalations or appointment_reminders")
+    jp.set_defaults(handler=cmd_jobs_enqueue)
 
     p = sub.add_parser("migrate", help="create or upgrade the database tables",
                        description="Apply every database migration (safe to run again).")

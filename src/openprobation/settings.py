@@ -55,14 +55,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "openprobation.core",
     "openprobation.organisation",
     "openprobation.people",
     "openprobation.sentences",
     "openprobation.contacts",
     "openprobation.risk",
+    "openprobation.notifications",
     "openprobation.workitems",
     "openprobation.safeguarding",
+    "openprobation.jobs",
     "openprobation.web",
 ]
 
@@ -206,3 +210,22 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background jobs (decision 0016): django-tasks with its database backend, run by `openprobation worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# When each periodic job runs: times of day in UK time, comma-separated, or "off" (jobs/schedule.py).
+JOB_SCHEDULE = {
+    "nightly_recompute": os.environ.get("OPENPROBATION_SCHEDULE_NIGHTLY_RECOMPUTE", "02:00"),
+    "overdue_escalations": os.environ.get("OPENPROBATION_SCHEDULE_OVERDUE_ESCALATIONS", "06:00"),
+    "appointment_reminders": os.environ.get("OPENPROBATION_SCHEDULE_APPOINTMENT_REMINDERS", "09:00,15:00"),
+}
+
+# Messages to people on probation (notifications/backends.py): "outbox" keeps them in the database and shows them in
+# the case's personal details (nothing is sent); "notify" sends through GOV.UK Notify with the key and templates
+# below, taken from the environment only.
+MESSAGES_BACKEND = os.environ.get("OPENPROBATION_MESSAGES_BACKEND", "outbox").strip().lower()
+NOTIFY_API_KEY = os.environ.get("OPENPROBATION_NOTIFY_API_KEY", "").strip()
+NOTIFY_SMS_TEMPLATE_ID = os.environ.get("OPENPROBATION_NOTIFY_SMS_TEMPLATE_ID", "").strip()
+NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("OPENPROBATION_NOTIFY_EMAIL_TEMPLATE_ID", "").strip()
+NOTIFY_BASE_URL = os.environ.get("OPENPROBATION_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = 30

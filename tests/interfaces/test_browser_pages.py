@@ -61,7 +61,7 @@ def _pages_for(role: str, org, person) -> list[str]:
                f"/case/{crn}/personal-details/change/", f"/case/{crn}/addresses/new/",
                f"/case/{crn}/relationships/new/", f"/case/{crn}/registrations/new/",
                f"/case/{crn}/registrations/new/MAPP/", f"/case/{crn}/reporting/new/",
-               f"/case/{crn}/appointments/new/"],
+               f"/case/{crn}/appointments/new/", f"/case/{crn}/contact-details/change/"],
         "spo": ["/team/", f"/team/{team}/", f"/team/{team}/queue/", f"/case/{crn}/sentence/",
                 f"/case/{crn}/reporting/{pending.pk}/decision/"],
         "qa": ["/quality/risk/", f"/case/{crn}/audit/", f"/case/{crn}/"],

@@ -65,8 +65,6 @@ def test_every_anchor_named_is_on_its_section_page(org, frozen_clock):
     person = make_person(org)
     client = _client_for(org.po)
     for anchor in ANCHOR_SECTION:
-        if anchor == "contact-details":
-            continue  # no contact details form yet
         html = client.get(case_url(person.crn, anchor)).content.decode()
         assert f'id="{anchor}"' in html, anchor
 

@@ -72,6 +72,14 @@ class PersonPatch(In):
     gender: Gender | None = None
     pnc_number: Text | None = Field(None, description="PNC ID; empty or null clears it")
     cro_number: Text | None = Field(None, description="CRO number; empty or null clears it")
+    mobile_number: Text | None = Field(None, description="A UK mobile number, e.g. 07700 900982; \"\" removes it")
+    email: Text | None = Field(None, description="An email address; \"\" removes it")
+    sms_reminders: StrictBool | None = Field(
+        None, description="Whether the person agreed to appointment reminders by text message (needs a mobile number)"
+    )
+    email_reminders: StrictBool | None = Field(
+        None, description="Whether the person agreed to appointment reminders by email (needs an email address)"
+    )
 
 
 class PersonOut(Schema):
@@ -85,6 +93,10 @@ class PersonOut(Schema):
     team: str | None
     practitioner: str | None
     tier: str
+    mobile_number: str = Field(description="UK mobile number as 07123456789, or \"\"")
+    email: str
+    sms_reminders: bool
+    email_reminders: bool
     version: int
 
     @staticmethod

@@ -31,6 +31,7 @@ from openprobation.api import openapi, problems
 from openprobation.api.calculate import router as calculate_router
 from openprobation.api.people import router as people_router
 from openprobation.api.quality import router as quality_router
+from openprobation.api.reminders import router as reminders_router
 from openprobation.api.risk import router as risk_router
 from openprobation.api.workitems import router as workitems_router
 from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
@@ -85,6 +86,7 @@ api.add_router("/calculate", calculate_router)
 api.add_router("", workitems_router)
 api.add_router("", quality_router)
 api.add_router("", risk_router)
+api.add_router("", reminders_router)
 
 
 @api.exception_handler(ValidationFailed)

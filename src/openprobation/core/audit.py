@@ -7,6 +7,8 @@ import datetime as dt
 import decimal
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -68,9 +70,25 @@ def audit_record(
     return event
 
 
+# The background job making changes now (``acting_as_job``), if any.
+_job: ContextVar[str] = ContextVar("openprobation_audit_job", default="")
+
+
+@contextmanager
+def acting_as_job(name: str) -> Iterator[None]:
+    """Record what is changed inside as done by the background job ``name`` (``openprobation worker``)."""
+    token = _job.set(name)
+    try:
+        yield
+    finally:
+        _job.reset(token)
+
+
 def _system_actor() -> str:
-    """Who a change without a signed-in user is recorded as: the operating-system account that ran the command
-    (``openprobation`` sets it), or the service itself."""
+    """Who a change without a signed-in user is recorded as: the background job making it, the operating-system
+    account that ran the command (``openprobation`` sets it), or the service itself."""
+    if job := _job.get():
+        return f"job ({job})"[:150]
     operator = os.environ.get("OPENPROBATION_COMMAND_LINE_USER", "")
     return f"command line ({operator})"[:150] if operator else "system"
 

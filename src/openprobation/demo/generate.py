@@ -26,7 +26,7 @@ CHUNK_SIZE = 10_000
 
 # Field names per table, in the order the generator fills each row tuple.
 PERSON_FIELDS = ("id", "crn", "first_name", "last_name", "date_of_birth", "gender", "team_id", "practitioner_id",
-                 "tier", "version", "created_at")
+                 "tier", "version", "created_at", "mobile_number", "email", "sms_reminders", "email_reminders")
 ADDRESS_FIELDS = ("id", "person_id", "line1", "line2", "town", "postcode", "start_date", "end_date")
 RELATIONSHIP_FIELDS = ("id", "person_id", "relationship", "first_name", "last_name", "date_of_birth", "start_date",
                        "end_date", "lives_in_household", "potential_victim", "notes", "version")
@@ -127,6 +127,16 @@ def _bst(year: int) -> tuple[dt.date, dt.date]:
         return d - dt.timedelta(days=(d.weekday() + 1) % 7)
 
     return last_sunday(3), last_sunday(10)
+
+
+def demo_reminder_details(index: int, first_name: str, last_name: str) -> tuple[str, str, bool, bool]:
+    """Mobile number, email and consent to text and email reminders for the demo's ``index``-th person, by position
+    (no random draw, so the rest of the demo is unchanged): two in five agreed to text messages and one in five to
+    email, with numbers from Ofcom's range for drama (07700 900000 to 900999) and addresses at example.com."""
+    sms, email = index % 5 in (0, 1), index % 5 == 2
+    mobile = f"07700900{index % 1000:03d}" if sms or index % 5 == 3 else ""
+    address = f"{first_name}.{last_name}@example.com".lower().replace(" ", "").replace("'", "") if email else ""
+    return mobile, address, sms, email
 
 
 class CaseGenerator:
@@ -293,7 +303,8 @@ class CaseGenerator:
 
         created_at = self.at(min(sentence_date, as_of), 9 * 60 + 30)
         rows["person"].append((person_id, self.crn(index), first_name, last_name, dob.isoformat(),
-                               "male" if male else "female", team_id, holder_id, tier, 1, created_at))
+                               "male" if male else "female", team_id, holder_id, tier, 1, created_at,
+                               *demo_reminder_details(index, first_name, last_name)))
 
         # Registrations.
         conviction_date = active.conviction_date

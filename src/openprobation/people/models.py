@@ -26,6 +26,12 @@ class Person(models.Model):
     # Police identifiers in their canonical spelling (rules/identifiers.py); blank when not known.
     pnc_number = models.CharField("PNC ID", max_length=13, blank=True, default="", db_index=True)
     cro_number = models.CharField("CRO number", max_length=12, blank=True, default="", db_index=True)
+    # How to reach the person, and whether they agreed to appointment reminders by text message or email
+    # (``notifications``). A reminder by a channel needs both the agreement and the detail.
+    mobile_number = models.CharField(max_length=11, blank=True, default="", db_default="")  # 07123456789
+    email = models.CharField(max_length=254, blank=True, default="", db_default="")
+    sms_reminders = models.BooleanField("text message reminders", default=False, db_default=False)
+    email_reminders = models.BooleanField("email reminders", default=False, db_default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
 
@@ -33,6 +39,12 @@ class Person(models.Model):
         verbose_name_plural = "people"
         constraints = [
             models.CheckConstraint(condition=models.Q(crn__regex=CRN_REGEX), name="person_crn_format"),
+            models.CheckConstraint(
+                condition=models.Q(sms_reminders=False) | ~models.Q(mobile_number=""), name="person_sms_needs_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email_reminders=False) | ~models.Q(email=""), name="person_email_needs_address"
+            ),
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="person_name"),

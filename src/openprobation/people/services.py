@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from openprobation.core import clock, followups
@@ -18,6 +20,7 @@ from openprobation.core.records import (
     reject_unknown,
     snapshot,
 )
+from openprobation.core.text import text_problem
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Team
 from openprobation.people.access import Actor, people_visible_to, require_write
@@ -26,9 +29,13 @@ from openprobation.people.models import Address, Person, Relationship
 from openprobation.rules.crn import crn_problem
 from openprobation.rules.dates import age_in_years
 from openprobation.rules.identifiers import CRO_PROBLEM, PNC_PROBLEM, cro_canonical, pnc_canonical
+from openprobation.rules.reminders import MOBILE_EXAMPLE, uk_mobile_number
 
 PERSON_FIELDS = ("crn", "first_name", "last_name", "date_of_birth", "gender", "pnc_number", "cro_number")
 PERSON_EDITABLE = ("first_name", "last_name", "date_of_birth", "gender", "pnc_number", "cro_number")
+# How to reach the person and whether they agreed to appointment reminders: changed by the same update.
+REMINDER_FIELDS = ("mobile_number", "email", "sms_reminders", "email_reminders")
+MAX_EMAIL = 254
 RELATIONSHIP_FIELDS = (
     "relationship",
     "first_name",
@@ -144,16 +151,60 @@ def _crn_taken(actor: Actor, crn: str) -> str:
     return CRN_UNUSABLE
 
 
+def _reminder_details(c: Collector, changes: dict[str, Any]) -> dict[str, Any]:
+    """The contact details in ``changes`` checked and in their stored form (a mobile number as 07123456789, an email
+    address trimmed); "" clears one."""
+    cleaned = dict(changes)
+    if "mobile_number" in changes:
+        number = str(changes["mobile_number"]).strip()
+        if number:
+            normalised = uk_mobile_number(number)
+            if normalised is None:
+                c.add("mobile_number", f"Enter a UK mobile number, like {MOBILE_EXAMPLE}")
+            cleaned["mobile_number"] = normalised or ""
+        else:
+            cleaned["mobile_number"] = ""
+    if "email" in changes:
+        address = str(changes["email"]).strip()
+        if problem := text_problem(address):
+            c.add("email", problem)
+        elif len(address) > MAX_EMAIL:
+            c.add("email", f"The email address must be {MAX_EMAIL} characters or fewer")
+        elif address:
+            try:
+                validate_email(address)
+            except ValidationError:
+                c.add("email", "Enter an email address in the correct format, like name@example.com")
+        cleaned["email"] = address
+    for flag in ("sms_reminders", "email_reminders"):
+        if flag in changes and not isinstance(changes[flag], bool):
+            c.add(flag, "Choose yes or no")
+    return cleaned
+
+
+def _check_reminder_consent(c: Collector, merged: dict[str, Any]) -> None:
+    """Agreeing to reminders by a channel needs the detail it goes to (the database refuses it too)."""
+    if merged["sms_reminders"] and not merged["mobile_number"]:
+        c.add("mobile_number", "Enter a mobile number, or choose no to text message reminders")
+    if merged["email_reminders"] and not merged["email"]:
+        c.add("email", "Enter an email address, or choose no to email reminders")
+
+
 def person_update(*, actor: Actor, person: Person, version: int, changes: dict[str, Any]) -> Person:
+    """Change a person's details, or their contact details and consent to reminders (``REMINDER_FIELDS``)."""
     require_write(actor)
-    reject_unknown(changes, PERSON_EDITABLE)
+    reject_unknown(changes, (*PERSON_EDITABLE, *REMINDER_FIELDS))
     changes = {k: ("" if v is None and k in ("pnc_number", "cro_number") else v) for k, v in changes.items()}
     reject_nulls(changes, nullable=())
     c = Collector()
     _check_person(c, changes)
+    changes = _reminder_details(c, changes)
     c.raise_if_any()
     with transaction.atomic():
         locked = lock_for_update(Person.objects.all(), pk=person.pk, expected_version=version)
+        if any(f in changes for f in REMINDER_FIELDS):
+            _check_reminder_consent(c, {**snapshot(locked, REMINDER_FIELDS), **changes})
+            c.raise_if_any()
         before, after = apply_changes(locked, changes)
         if after:
             audit_record(

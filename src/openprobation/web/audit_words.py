@@ -21,6 +21,10 @@ ACTIONS = {
     "address.added": "Added an address",
     "appointment.booked": "Booked an appointment",
     "appointment.rearranged": "Rearranged an appointment",
+    "appointment_reminder.failed": "An appointment reminder failed",
+    "appointment_reminder.opted_out": "No appointment reminder: no consent to reminders",
+    "appointment_reminder.sending": "Sending an appointment reminder",
+    "appointment_reminder.sent": "Sent an appointment reminder",
     "api_token.created": "Created an API token",
     "api_token.listed": "Listed API tokens",
     "api_token.revoked": "Revoked an API token",
@@ -38,6 +42,8 @@ ACTIONS = {
     "event.allocated": "Allocated the case",
     "event.created": "Recorded a sentence (event)",
     "event.updated": "Changed a sentence (event)",
+    "job.enqueued": "Queued a background job",
+    "job.ran": "A background job ran",
     "person.created": "Created the case",
     "person.updated": "Changed personal details",
     "recorded_score.set": "Recorded a score from another system",
@@ -58,6 +64,7 @@ ACTIONS = {
     "safeguarding_check.used_in_assessment": "Used an enquiry's reply in an assessment",
     "work_item.cancelled": "Cancelled a work item",
     "work_item.done": "Marked a work item as done",
+    "work_item.escalated": "An overdue work item was escalated",
     "work_items.created": "Work became due",
 }
 
@@ -69,6 +76,8 @@ LABELS = {
     "cro_number": "CRO number",
     "rosh": "RoSH",
     "id": "Record number",
+    "sms_reminders": "Text message reminders",
+    "email": "Email address",
 }
 
 

@@ -116,3 +116,15 @@ class ContactOutcomeApplied(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contact", "outcome"], name="contact_outcome_applied_once"),
         ]
+
+
+class WorkItemEscalation(models.Model):
+    """An open item found overdue by the escalations job (``workitems/escalations.py``): when, who owed it and the
+    team's senior probation officer it was escalated to. One per item, so the job can run any number of times.
+    Overdue itself is still worked out when read; this is the record that someone was told."""
+
+    work_item = models.OneToOneField(WorkItem, on_delete=models.CASCADE, related_name="escalation")
+    overdue_since = models.DateField()  # the day after the due date
+    recorded_at = models.DateTimeField()
+    owner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    escalated_to = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

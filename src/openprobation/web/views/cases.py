@@ -32,6 +32,7 @@ from openprobation.web.errors import staff_page
 from openprobation.web.form_pages import form_page
 from openprobation.web.forms import NO_OUTCOME, ContactForm, contact_field_errors, contact_filters
 from openprobation.web.templatetags.web_format import uk_datetime
+from openprobation.web.views.reminders import case_reminders_context
 from openprobation.web.views.work import case_work_context
 from openprobation.web.work_forms import FormField
 
@@ -104,6 +105,7 @@ def personal_details(request: HttpRequest, crn: str) -> HttpResponse:
         {
             "addresses": people_selectors.address_list(person=person),
             "relationships": people_selectors.relationship_list(person=person),
+            **case_reminders_context(person),
         },
     )
 
