@@ -8,6 +8,9 @@ What it builds is described in docs/how-to/demo-data.md. How it behaves:
   that the audit trail points at are kept, deactivated and renamed, so their names are free for the new build.
 - Rows get their primary keys from the loader and go in by COPY (PostgreSQL) or batched inserts (SQLite); the
   sequences are moved past them afterwards so the application's own inserts do not collide.
+- On PostgreSQL (decision 0015) the cases' COPYs run on a second thread while the next chunk is generated, the
+  foreign keys are checked once at the end, and the tables nothing reads during the load get their indexes built
+  once at the end; the rows are the same.
 - After the cases: risk-tool inputs and work items (``demo.extras``), then ``risk.recompute`` stores the risk
   calculations and ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does).
 - One audit event, ``demo.loaded``, records the load (not one per row).
@@ -486,6 +489,7 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
             counts["calculation"] = recomputed.written
             progress.note("Recorded scores (an earlier system's RSR and tier)")
             counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
+            progress.note("Building indexes and checking keys")
         progress.note("Finishing (audit)")
 
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
