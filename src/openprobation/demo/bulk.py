@@ -9,6 +9,8 @@ naming it rather than guessing.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +21,8 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Max
 
 Row = tuple[Any, ...]
+# Writes waiting for the background COPY thread (``BulkWriter.in_background``): about one chunk of the cases' tables.
+BACKGROUND_QUEUE = 12
 
 
 class DemoSchemaError(RuntimeError):
@@ -72,6 +76,8 @@ class BulkWriter:
         # SQLite keeps Django's naive-UTC text; PostgreSQL is told the zone explicitly.
         self.datetime_suffix = "+00" if self.vendor == "postgresql" else ""
         self.rows_written = 0
+        self._pending: queue.Queue[tuple[str, list[Row]] | None] | None = None
+        self._failure: BaseException | None = None
 
     def write(self, spec: TableSpec, rows: list[Row]) -> None:
         if not rows:
@@ -79,20 +85,75 @@ class BulkWriter:
         if spec.extra_values:
             extra = spec.extra_values
             rows = [row + extra for row in rows]
-        cols = ", ".join(connection.ops.quote_name(c) for c in spec.columns)
-        table = connection.ops.quote_name(spec.table)
-        if self.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-                with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            placeholders = ", ".join("?" * len(spec.columns))
-            raw_connection = connection.connection
-            assert raw_connection is not None
-            raw_connection.executemany(f"INSERT INTO {table} ({cols}) VALUES ({placeholders})", rows)  # noqa: S608
         self.rows_written += len(rows)
+        if self._pending is not None:
+            self._check_background()
+            self._pending.put((copy_sql(spec), rows))
+            return
+        raw_connection = connection.connection
+        assert raw_connection is not None
+        if self.vendor == "postgresql":
+            _copy(raw_connection, copy_sql(spec), rows)
+        else:
+            cols = ", ".join(connection.ops.quote_name(c) for c in spec.columns)
+            table = connection.ops.quote_name(spec.table)
+            placeholders = ", ".join("?" * len(spec.columns))
+            raw_connection.executemany(f"INSERT INTO {table} ({cols}) VALUES ({placeholders})", rows)  # noqa: S608
+
+    @contextmanager
+    def in_background(self) -> Iterator[None]:
+        """On PostgreSQL, let a second thread run the COPYs of what is written in this block, in order.
+
+        The database then stores one chunk while this thread makes the next: the two overlap instead of taking
+        turns. The rows and the transaction are the same (the thread uses the same connection); the block must not
+        use the connection otherwise, and it ends when every row is written. A failed COPY stops the block at its
+        next ``write`` (or at the end) with that error. On SQLite, writes happen in the block as before.
+        """
+        if self.vendor != "postgresql" or self._pending is not None:
+            yield
+            return
+        raw_connection = connection.connection
+        assert raw_connection is not None
+        pending: queue.Queue[tuple[str, list[Row]] | None] = queue.Queue(maxsize=BACKGROUND_QUEUE)
+        self._pending, self._failure = pending, None
+
+        def run() -> None:
+            while (item := pending.get()) is not None:
+                if self._failure is None:  # after a failure, drain the queue so the block is never stuck
+                    try:
+                        _copy(raw_connection, *item)
+                    except BaseException as error:  # handed to the block's thread, raised there
+                        self._failure = error
+
+        thread = threading.Thread(target=run, name="demo-copy", daemon=True)
+        thread.start()
+        try:
+            yield
+        except BaseException as error:
+            self._failure = error  # the rest of the queue is dropped: the transaction is being abandoned
+            raise
+        finally:
+            self._pending = None
+            pending.put(None)
+            thread.join()
+        self._check_background()
+
+    def _check_background(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+
+def copy_sql(spec: TableSpec) -> str:
+    cols = ", ".join(connection.ops.quote_name(c) for c in spec.columns)
+    return f"COPY {connection.ops.quote_name(spec.table)} ({cols}) FROM STDIN"
+
+
+def _copy(raw_connection: Any, sql: str, rows: list[Row]) -> None:
+    """One COPY of ``rows`` over the psycopg connection under Django's (so in its transaction)."""
+    with raw_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def next_id(model: type[models.Model]) -> int:
@@ -137,6 +198,40 @@ def foreign_keys_checked_once(model_list: Sequence[type[models.Model]]) -> Itera
     with connection.cursor() as cursor:
         for table, name, definition in constraints:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
+def indexes_built_once(model_list: Sequence[type[models.Model]]) -> Iterator[None]:
+    """On PostgreSQL, build these tables' indexes once, after the block, instead of entry by entry during it.
+
+    For tables that nothing reads during the block except by primary key. Their other indexes are dropped and
+    created again afterwards from their own definitions (``pg_get_indexdef``, so the same names and columns): a
+    B-tree built from all the rows at once is a fraction of the work of inserting every row into it. Indexes behind
+    a constraint (primary keys, unique constraints, any a foreign key uses) stay. It is all inside the load's
+    transaction, so on any failure the indexes are back as they were; a unique index that the rows break fails
+    the load when it is built.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = [m._meta.db_table for m in model_list]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid::regclass::text = ANY(%s) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        # CREATE INDEX refuses while deferred checks are queued on the table: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for _name, definition in indexes:
+            cursor.execute(definition)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 

@@ -29,7 +29,7 @@ from openprobation.organisation.models import Staff
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, RiskCalculation
 from openprobation.risk.recompute import open_case_ids
 from openprobation.rules import case_record as cr
-from openprobation.rules.timescales import CaseFacts, SentenceType, TriggerEvent, items_due
+from openprobation.rules.timescales import CaseFacts, DueItem, SentenceType, TriggerEvent, items_due
 from openprobation.sentences.models import Event
 from openprobation.workitems import generate
 from openprobation.workitems.models import WorkItem
@@ -70,26 +70,28 @@ def seed_risk_inputs(seed: int, as_of: dt.date, writer: BulkWriter | None = None
     sexual = rng.random(n) < 0.08
     counts = [np.where(sexual, rng.integers(0, 3, n), 0) for _ in range(4)]
     stamp = f"{as_of.isoformat()} 08:00:00{writer.datetime_suffix}"
+    # Plain Python values from here on (reading numpy arrays element by element is slow); the draws are as before.
+    people, totals, firsts, violents = ids.tolist(), total.tolist(), first.tolist(), violent.tolist()
+    sexual_counts, sexual_flags = [c.tolist() for c in counts], sexual.tolist()
     history = [
-        (first_history_id + i, int(ids[i]), int(total[i]), int(first[i]), int(violent[i]), *(int(c[i]) for c in counts),
-         bool(rng.random() < 0.3) if sexual[i] else None, stamp, 1)
+        (first_history_id + i, people[i], totals[i], firsts[i], violents[i], *(c[i] for c in sexual_counts),
+         bool(rng.random() < 0.3) if sexual_flags[i] else None, stamp, 1)
         for i in range(n)
     ]  # fmt: skip
     assessed = rng.random(n) < 0.7
     answer_names = list(cr.OASYS_ANSWERS)
-    values = rng.integers(0, 3, (n, len(answer_names)))
-    sections = rng.integers(0, 9, (n, len(cr.NEED_SECTIONS)))
-    days_ago = rng.integers(0, 350, n)
+    yes_no = [cr.OASYS_ANSWERS[name] == cr.YES_NO for name in answer_names]
+    values = rng.integers(0, 3, (n, len(answer_names))).tolist()
+    sections = rng.integers(0, 9, (n, len(cr.NEED_SECTIONS))).tolist()
+    days_ago = rng.integers(0, 350, n).tolist()
     assessments: list[tuple[Any, ...]] = []
-    for i in np.flatnonzero(assessed):
-        answers = {
-            name: (bool(values[i, j] > 1) if cr.OASYS_ANSWERS[name] == cr.YES_NO else int(values[i, j]))
-            for j, name in enumerate(answer_names)
-        }
-        scores = {s: int(sections[i, j]) for j, s in enumerate(cr.NEED_SECTIONS)}
-        completed = (as_of - dt.timedelta(days=int(days_ago[i]))).isoformat()
+    for i in np.flatnonzero(assessed).tolist():
+        row = values[i]
+        answers = {name: (row[j] > 1 if yes_no[j] else row[j]) for j, name in enumerate(answer_names)}
+        scores = dict(zip(cr.NEED_SECTIONS, sections[i], strict=True))
+        completed = (as_of - dt.timedelta(days=days_ago[i])).isoformat()
         assessments.append(
-            (first_assessment_id + len(assessments), int(ids[i]), completed, "layer3", "complete", "oasys",
+            (first_assessment_id + len(assessments), people[i], completed, "layer3", "complete", "oasys",
              json.dumps(answers), json.dumps(scores), stamp)
         )  # fmt: skip
     writer.write(table_spec(CriminalHistory, HISTORY_FIELDS), history)
@@ -142,6 +144,22 @@ def seed_recorded_scores(seed: int, as_of: dt.date, writer: BulkWriter | None = 
     return len(out)
 
 
+class _ItemDue:
+    """One item the timescale rules give, with the values its rows carry worked out once for every event that
+    shares its trigger and date."""
+
+    __slots__ = ("allocation", "clock_started_on", "due", "kind", "long_overdue", "owner_role", "policy_version",
+                 "practitioners", "reason", "rule_id", "trigger")  # fmt: skip
+
+    def __init__(self, d: DueItem, as_of: dt.date) -> None:
+        self.kind, self.owner_role, self.trigger = d.kind.value, d.owner.value, d.trigger.value
+        self.practitioners = d.owner == "practitioner"
+        self.allocation = d.kind == "allocation"
+        self.long_overdue = (as_of - d.due_date).days > 60  # mostly done by now
+        self.due, self.clock_started_on = d.due_date.isoformat(), d.clock_started_on.isoformat()
+        self.rule_id, self.policy_version, self.reason = d.rule_id, d.policy_version, d.reason
+
+
 def generate_items(seed: int, as_of: dt.date, writer: BulkWriter | None = None) -> int:
     """Every active event's work items under the configured preset, bulk-inserted; returns the rows written.
 
@@ -153,7 +171,7 @@ def generate_items(seed: int, as_of: dt.date, writer: BulkWriter | None = None) 
     spo_by_team: dict[int, int] = {}
     for team_id, pk in Staff.objects.filter(role="spo").order_by("pk").values_list("team_id", "pk"):
         spo_by_team.setdefault(team_id, pk)
-    cache: dict[tuple[str, dt.date], list[Any]] = {}
+    cache: dict[tuple[str, dt.date], list[_ItemDue]] = {}
     created = f"{as_of.isoformat()} 08:00:00{writer.datetime_suffix}"
     next_pk = next_id(WorkItem)
     batch: list[tuple[Any, ...]] = []
@@ -173,18 +191,21 @@ def generate_items(seed: int, as_of: dt.date, writer: BulkWriter | None = None) 
         occurred = release_date if trigger == "sentence_licence_release" and release_date else sentence_date
         key = (sentence_type, occurred)
         if key not in cache:
-            cache[key] = items_due(
-                TriggerEvent(trigger, occurred, CaseFacts(sentence_type=SentenceType(sentence_type))), policy, calendar
-            )
+            cache[key] = [
+                _ItemDue(d, as_of)
+                for d in items_due(
+                    TriggerEvent(trigger, occurred, CaseFacts(sentence_type=SentenceType(sentence_type))), policy,
+                    calendar,
+                )
+            ]
         for d in cache[key]:
-            owner = practitioner_id if d.owner == "practitioner" else spo_by_team.get(team_id)
-            done = d.kind == "allocation" and practitioner_id is not None
-            done = done or ((as_of - d.due_date).days > 60 and rng.random() < 0.95)
+            owner = practitioner_id if d.practitioners else spo_by_team.get(team_id)
+            done = d.allocation and practitioner_id is not None
+            done = done or (d.long_overdue and rng.random() < 0.95)
             batch.append(
-                (next_pk + written + len(batch), person_id, d.kind.value, "done" if done else "open",
-                 d.due_date.isoformat(), d.owner.value, owner, team_id, d.rule_id, d.policy_version, d.trigger.value,
-                 d.clock_started_on.isoformat(), d.reason, event_id, created,
-                 d.due_date.isoformat() if done else None, "", "")
+                (next_pk + written + len(batch), person_id, d.kind, "done" if done else "open", d.due, d.owner_role,
+                 owner, team_id, d.rule_id, d.policy_version, d.trigger, d.clock_started_on, d.reason, event_id,
+                 created, d.due if done else None, "", "")
             )  # fmt: skip
         if len(batch) >= WORK_ITEM_BATCH:
             writer.write(spec, batch)
