@@ -117,6 +117,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
          "transaction_mode": "IMMEDIATE"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# PostgreSQL: the few statements run on every API request (core/prepared.py) are prepared on the server once per
+# connection. Django's own cursors bind parameters in the client and are never prepared, so this changes nothing
+# else. Off for a connection pooler that cannot keep prepared statements.
+DB_PREPARED_STATEMENTS = _env_bool("OPENPROBATION_DB_PREPARED", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARED_STATEMENTS:
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["openprobation.core.sign_in.AccountBackend"]

@@ -20,6 +20,7 @@ from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import NotFound, ValidationFailed
 from openprobation.core.models import ApiToken
+from openprobation.core.prepared import Prepared
 
 TOKEN_PREFIX = "op_"  # noqa: S105 (a marker that makes leaked tokens easy to find, not a secret)
 MAX_TOKEN_DAYS = 366  # a token that outlives a year is one nobody remembers to rotate
@@ -159,18 +160,21 @@ def token_revoke(token_or_id: str | int, *, actor: Actor) -> Revocation:
                       already_revoked=False)
 
 
+# The token by its digest with its user, the user's staff record and team (what the access rules read), in one
+# statement compiled once per process; whether the token still works is decided on every request from the row.
+_TOKEN_BY_DIGEST: Prepared[ApiToken] = Prepared(
+    lambda digest: ApiToken.objects.select_related("user__staff__team").filter(digest=digest)
+)
+
+
 def token_user(token: str) -> AbstractBaseUser | None:
     """The active user a bearer token belongs to, or None: unknown, revoked, expired (at or after ``expires_at``)
     and expiry-less tokens are all refused. Records when the token was last used, at most once a minute."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     now = clock.now()
-    row = (
-        ApiToken.objects.select_related("user__staff__team")  # the staff record the access rules need, in one query
-        .filter(digest=_digest(token), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
-    )
-    if row is None or not row.user.is_active:
+    row = _TOKEN_BY_DIGEST.first(_digest(token))
+    if row is None or token_status(row, now) != ACTIVE or not row.user.is_active:
         return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > LAST_USED_EVERY_SECONDS:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)

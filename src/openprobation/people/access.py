@@ -19,9 +19,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from openprobation.core.models import AuditEvent
+from openprobation.core.prepared import Prepared
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff
 
@@ -122,12 +123,24 @@ def case_visible(actor: Actor | None, person: Person, entries: Iterable[tuple[in
     return any(_in_scope(staff, scope, person) for scope in scopes) and lists_allow(staff.pk, entries)
 
 
+# A case by CRN with its team, practitioner and list entries: one row per entry (one row with no entry when the case
+# has no lists), in one statement compiled once per process.
+_CASE_WITH_LISTS: Prepared[Person] = Prepared(
+    lambda crn: Person.objects.select_related("team", "practitioner")
+    .filter(crn=crn)
+    .annotate(entry_staff_id=F("access_lists__staff_id"), entry_kind=F("access_lists__kind"))
+    .order_by()
+)
+
+
 def case_with_lists(crn: str) -> tuple[Person | None, list[tuple[int, str]]]:
-    """A case by CRN with its list entries: two small queries, run whether or not the case exists, so that what
-    follows takes the same time either way."""
-    person = Person.objects.select_related("team", "practitioner").filter(crn=crn).first()
-    entries = list(CaseAccess.objects.filter(person_id=person.pk if person else 0).values_list("staff_id", "kind"))
-    return person, entries
+    """A case by CRN with its list entries ``(staff_id, kind)``: one statement, run whether or not the case exists,
+    so that what follows takes the same time either way."""
+    rows = _CASE_WITH_LISTS.all(crn)
+    if not rows:
+        return None, []
+    entries = [(row.entry_staff_id, row.entry_kind) for row in rows if row.entry_staff_id is not None]  # type: ignore[attr-defined]
+    return rows[0], entries
 
 
 def audit_events_visible_to(actor: Actor | None) -> QuerySet[AuditEvent]:
