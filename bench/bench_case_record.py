@@ -63,8 +63,11 @@ def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]
     context = {"case": case.crn, "caseload": Person.objects.filter(practitioner=po).count(), "team": spo.team.code,
                "people": Person.objects.count()}
     checks = [
-        ("practitioner's caseload (sorted by RoSH)", page(po_client, "/?sort=rosh&order=desc")),
-        ("case page", page(po_client, f"/case/{case.crn}/")),
+        ("practitioner's caseload (sorted by RoSH)", page(po_client, "/caseload/?sort=rosh&order=desc")),
+        ("case overview", page(po_client, f"/case/{case.crn}/")),
+        ("case activity log (contacts)", page(po_client, f"/case/{case.crn}/activity/")),
+        ("case risk section", page(po_client, f"/case/{case.crn}/risk/")),
+        ("search by date of birth (QA)", page(qa_client, f"/search/?q={case.date_of_birth:%d/%m/%Y}")),
         ("record-a-contact form", page(po_client, f"/case/{case.crn}/contacts/new/")),
         ("search by surname (QA: every case)", page(qa_client, f"/search/?q={surname}")),
         ("search by CRN (QA)", page(qa_client, f"/search/?q={case.crn}")),
