@@ -21,7 +21,7 @@ from tests.factories import make_person
 from tests.interfaces.browser import axe_violations, scrolls_sideways, sign_in, too_wide
 
 UTC = dt.UTC
-CASE_SECTIONS = ("", "personal-details/", "risk/", "sentence/", "activity/", "compliance/", "work/")
+CASE_SECTIONS = ("", "personal-details/", "risk/", "sentence/", "activity/", "compliance/", "work-and-checks/")
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ def test_add_a_household_member(watched_page, live_server, org, frozen_clock):
     page.wait_for_url(f"{live_server.url}/case/{person.crn}/personal-details/#household")
     household = page.locator("#household ~ .app-table-scroll").first.inner_text()
     assert "Ola Nowak" in household and "Partner" in household
-    page.goto(f"{live_server.url}/case/{person.crn}/work/")
+    page.goto(f"{live_server.url}/case/{person.crn}/work-and-checks/")
     assert "Ola Nowak" in page.locator("main").inner_text()  # the household checks are due
     assert page.problems == []  # type: ignore[attr-defined]
 

@@ -42,8 +42,8 @@ def _booked(person, when: dt.datetime, *, type: str = "office_appointment", staf
     ("anchor", "path"),
     [
         ("", "/case/X100001/"),
-        ("work-due", "/case/X100001/work/#work-due"),
-        ("safeguarding", "/case/X100001/work/#safeguarding"),
+        ("work-due", "/case/X100001/work-and-checks/#work-due"),
+        ("safeguarding", "/case/X100001/work-and-checks/#safeguarding"),
         ("rosh-assessments", "/case/X100001/risk/#rosh-assessments"),
         ("risk-scores", "/case/X100001/risk/#risk-scores"),
         ("reporting", "/case/X100001/sentence/#reporting"),

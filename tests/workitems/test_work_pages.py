@@ -57,7 +57,7 @@ def test_whats_due_shows_overdue_items_with_a_tag_and_one_click_to_the_case_and_
     limit_access(person=hidden, staff_code=org.po2.code, kind="restriction", reason="LAO")
     html = client_for(org.po).get("/whats-due/").content.decode()
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html
-    assert f'href="/case/{person.crn}/work/#work-due"' in html
+    assert f'href="/case/{person.crn}/work-and-checks/#work-due"' in html
     first = WorkItem.objects.get(person=person, kind="first_appointment")
     assert f'href="/work-items/{first.pk}/complete/?from=whats-due"' in html
     assert f'href="/case/{person.crn}/rosh-assessments/new/?kind=screening"' in html
@@ -76,7 +76,7 @@ def test_marking_an_item_done_from_whats_due_returns_to_whats_due(org, frozen_cl
     second = make_person(org)  # from anywhere else (or an unknown origin), back to the case
     other = WorkItem.objects.get(person=second, kind="first_appointment")
     elsewhere = client_for(org.po).post(f"/work-items/{other.pk}/complete/?from=https://evil.example/", {})
-    assert elsewhere["Location"] == f"/case/{second.crn}/work/#work-due"
+    assert elsewhere["Location"] == f"/case/{second.crn}/work-and-checks/#work-due"
 
 
 def test_team_queue_for_the_spo_and_not_for_practitioners(org, frozen_clock, hand_set_queue):
@@ -109,7 +109,7 @@ def test_case_page_shows_work_due_and_safeguarding_enquiries(org, frozen_clock):
     check = safeguarding_check_request(
         actor=org.po.user, person=person, agency="childrens_services", requested_on=dt.date(2026, 11, 20)
     )
-    html = client_for(org.po).get(f"/case/{person.crn}/work/").content.decode()
+    html = client_for(org.po).get(f"/case/{person.crn}/work-and-checks/").content.decode()
     assert 'id="work-due"' in html and 'id="safeguarding"' in html
     assert "First appointment" in html
     assert f'href="/case/{person.crn}/safeguarding/{check.pk}/chase/"' in html
@@ -130,7 +130,7 @@ def test_cancelling_without_a_reason_shows_the_error_summary_and_saves_nothing(o
     item.refresh_from_db()
     assert item.status == "open"
     done = client.post(f"/work-items/{item.pk}/cancel/", {"reason": "Transferred out"})
-    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/work/#work-due"
+    assert done.status_code == 302 and done["Location"] == f"/case/{person.crn}/work-and-checks/#work-due"
     item.refresh_from_db()
     assert (item.status, item.cancel_reason) == ("cancelled", "Transferred out")
     again = client.post(f"/work-items/{item.pk}/complete/", {})
@@ -303,7 +303,7 @@ def test_completion_blocked_by_an_unused_response_says_so_and_names_the_enquirie
     for check in (police, childrens):
         assert client.post(f"/case/{person.crn}/safeguarding/{check.pk}/used/", {"assessment_id": assessment.pk})[
             "Location"
-        ] == (f"/case/{person.crn}/work/#safeguarding")
+        ] == (f"/case/{person.crn}/work-and-checks/#safeguarding")
     assert client.post(url, RATED_FORM).status_code == 302
     assessment.refresh_from_db()
     assert (assessment.status, assessment.exception_reason) == ("complete", "")
@@ -428,7 +428,7 @@ def test_escalated_enquiries_are_listed_in_the_spos_whats_due_oldest_first(org, 
     assert len(rows) == 2
     assert f"/case/{person.crn}/safeguarding/{older.pk}/chase/" in rows[0]
     assert f"/case/{person.crn}/safeguarding/{late.pk}/chase/" in rows[1]
-    assert all(f'href="/case/{person.crn}/work/#safeguarding">Amira Begum</a>' in r for r in rows)
+    assert all(f'href="/case/{person.crn}/work-and-checks/#safeguarding">Amira Begum</a>' in r for r in rows)
     assert "Hidden" not in table and "Other" not in table
     assert 'id="escalated"' not in client_for(org.po).get("/whats-due/").content.decode()  # escalated to the SPO
     assert 'id="escalated"' not in client_for(org.hos).get("/whats-due/").content.decode()
@@ -456,7 +456,7 @@ def test_team_queue_counts_link_to_their_items_each_one_click_from_the_case_and_
     assert [i.due_date for i in items] == [dt.date(2026, 11, 10), YESTERDAY]
     for item in items:
         assert f'href="/work-items/{item.pk}/complete/?from=queue"' in section  # the action, one click
-    assert section.count(f'href="/case/{visible.crn}/work/#work-due"') == 2  # the case, one click
+    assert section.count(f'href="/case/{visible.crn}/work-and-checks/#work-due"') == 2  # the case, one click
     assert hidden.crn not in section
 
     soon = client.get(f"/team/{org.team_a.code}/queue/", {"owner": "N07A001", "count": "due_soon"}).content.decode()
@@ -501,7 +501,7 @@ def test_the_case_pages_work_items_are_a_fixed_number_of_queries(org, frozen_clo
     client = client_for(org.po)
     person = new_person(org)
     hand_item(person, org.po, YESTERDAY)
-    url = f"/case/{person.crn}/work/"
+    url = f"/case/{person.crn}/work-and-checks/"
     client.get(url)
     one_item = _page_queries(client, url)
     for i in range(19):
@@ -577,7 +577,7 @@ def test_case_page_offers_cancel_only_where_the_service_allows_it(org, frozen_cl
         reporting_frequency_request(actor=org.po.user, person=person, frequency="weekly", reason="Start")
         reporting_frequency_request(actor=org.po.user, person=person, frequency="monthly", reason="Progress")
     item = WorkItem.objects.get(person=person, kind=kind, status="open")
-    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/work/")
+    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/work-and-checks/")
     assert response.status_code == 200
     assert (f'href="/work-items/{item.pk}/cancel/"' in response.content.decode()) is offered
 
@@ -601,7 +601,7 @@ def test_case_page_offers_close_on_an_enquiry_only_where_the_service_allows_it(
         check = safeguarding_check_request(
             actor=org.po.user, person=person, agency="police_da", requested_on=dt.date(2026, 11, 10)
         )
-    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/work/")
+    response = client_for(getattr(org, viewer)).get(f"/case/{person.crn}/work-and-checks/")
     assert response.status_code == 200
     assert (f'href="/case/{person.crn}/safeguarding/{check.pk}/close/"' in response.content.decode()) is offered
 
