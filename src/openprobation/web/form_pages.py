@@ -55,3 +55,10 @@ def form_page(
     )
 
 
+
+
+def posted_version(request: HttpRequest) -> int:
+    """The version a form was opened at (0 when missing or mangled: the service then reports someone else's
+    change, and nothing is saved)."""
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() and len(version) < 10 else 0

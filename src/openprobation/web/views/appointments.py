@@ -19,7 +19,7 @@ from openprobation.people.access import staff_for
 from openprobation.sentences import selectors as sentence_selectors
 from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
-from openprobation.web.form_pages import form_page
+from openprobation.web.form_pages import form_page, posted_version
 from openprobation.web.templatetags.web_format import uk_datetime
 from openprobation.web.work_forms import FormField
 
@@ -30,9 +30,6 @@ def _when(day: dt.date | None, time: dt.time | None) -> dt.datetime | None:
     return timezone.make_aware(dt.datetime.combine(day, time)) if day and time else None
 
 
-def _version(request: HttpRequest) -> int:
-    version = request.POST.get("version", "")
-    return int(version) if version.isdigit() and len(version) < 10 else 0
 
 
 @staff_page
@@ -98,7 +95,7 @@ def appointment_rearrange(request: HttpRequest, crn: str, contact_id: int) -> Ht
 
     def save(values: dict[str, Any]) -> str:
         new = contact_services.appointment_rearrange(
-            actor=request.user, person=person, contact_id=booked.pk, version=_version(request),
+            actor=request.user, person=person, contact_id=booked.pk, version=posted_version(request),
             when=_when(values["date"], values["time"]), reason=values["reason"], location=values["location"],
         )  # fmt: skip
         return f"{new.get_type_display()} moved to {uk_datetime(new.date)}"

@@ -29,7 +29,7 @@ from openprobation.sentences import selectors as sentence_selectors
 from openprobation.sentences.choices import RequirementType
 from openprobation.web.case_sections import case_url, section_links
 from openprobation.web.errors import staff_page
-from openprobation.web.form_pages import form_page
+from openprobation.web.form_pages import form_page, posted_version
 from openprobation.web.forms import NO_OUTCOME, ContactForm, contact_field_errors, contact_filters
 from openprobation.web.templatetags.web_format import uk_datetime
 from openprobation.web.views.reminders import case_reminders_context
@@ -269,12 +269,11 @@ def contact_outcome(request: HttpRequest, crn: str, contact_id: int) -> HttpResp
     ]
 
     def save(values: dict[str, Any]) -> str:
-        version = request.POST.get("version", "")
         contact_services.contact_update(
             actor=request.user,
             person=person,
             contact_id=contact.pk,
-            version=int(version) if version.isdigit() else 0,
+            version=posted_version(request),
             changes={"outcome": values["outcome"], "notes": values["notes"] or contact.notes},
         )
         return f"Outcome recorded: {dict(APPOINTMENT_OUTCOMES)[values['outcome']].lower()}"

@@ -16,10 +16,10 @@ from openprobation.people import services as people_services
 from openprobation.people.choices import Gender, RelationshipType
 from openprobation.risk import selectors as risk_selectors
 from openprobation.risk import services as risk_services
-from openprobation.rules.registrations import registration_policy, registration_type
+from openprobation.rules.registrations import RegistrationType, registration_policy, registration_type
 from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
-from openprobation.web.form_pages import form_page
+from openprobation.web.form_pages import form_page, posted_version
 from openprobation.web.templatetags.web_format import uk_date
 from openprobation.web.work_forms import FormField, as_bool, yes_no
 from openprobation.workitems import services as work_services
@@ -37,10 +37,6 @@ def _date_initial(name: str, day: dt.date | None) -> dict[str, str]:
     return {f"{name}_{part}": value for part, value in _date_text(day).items()}
 
 
-def _version(request: HttpRequest) -> int:
-    """The version the form was opened at (0 when missing or mangled: then the service reports a conflict)."""
-    version = request.POST.get("version", "")
-    return int(version) if version.isdigit() and len(version) < 10 else 0
 
 
 def _context(person: Any, heading: str, submit: str, intro: str = "") -> dict[str, Any]:
@@ -76,7 +72,7 @@ def personal_details_change(request: HttpRequest, crn: str) -> HttpResponse:
         people_services.person_update(
             actor=request.user,
             person=person,
-            version=_version(request),
+            version=posted_version(request),
             changes={name: values[name] for name in initial if not name.startswith("date_of_birth_")}
             | {"date_of_birth": values["date_of_birth"]},
         )
@@ -185,7 +181,7 @@ def relationship_change(request: HttpRequest, crn: str, relationship_id: int) ->
 
     def save(values: dict[str, Any]) -> str:
         people_services.relationship_update(
-            actor=request.user, person=person, relationship_id=relationship.pk, version=_version(request),
+            actor=request.user, person=person, relationship_id=relationship.pk, version=posted_version(request),
             changes={"lives_in_household": as_bool(values["lives_in_household"]),
                      "potential_victim": as_bool(values["potential_victim"]), "end_date": values["end_date"],
                      "notes": values["notes"]},
@@ -212,6 +208,18 @@ def relationship_change(request: HttpRequest, crn: str, relationship_id: int) ->
 def registration_options() -> list[tuple[str, str]]:
     types = registration_policy().types.values()
     return [(t.code, f"{t.name} ({t.code})") for t in sorted(types, key=lambda t: (t.group != "rosh", t.name))]
+
+
+def _level_and_category(kind: RegistrationType) -> list[FormField]:
+    """The registration type's levels and categories as questions, when it has them (MAPPA has both)."""
+    fields = []
+    if kind.levels:
+        fields.append(FormField("level", "Level", "radios", options=[(v, v) for v in kind.levels],
+                                missing=f"Select the {kind.name} level"))  # fmt: skip
+    if kind.categories:
+        fields.append(FormField("category", "Category", "radios", options=[(v, v) for v in kind.categories],
+                                missing=f"Select the {kind.name} category"))  # fmt: skip
+    return fields
 
 
 @staff_page
@@ -246,14 +254,8 @@ def registration_new_details(request: HttpRequest, crn: str, code: str) -> HttpR
     kind = registration_type(code)
     if kind is None:
         raise Http404("No such registration type")
-    fields: list[FormField] = []
-    if kind.levels:
-        fields.append(FormField("level", "Level", "radios", options=[(v, v) for v in kind.levels],
-                                missing=f"Select the {kind.name} level"))  # fmt: skip
-    if kind.categories:
-        fields.append(FormField("category", "Category", "radios", options=[(v, v) for v in kind.categories],
-                                missing=f"Select the {kind.name} category"))  # fmt: skip
-    fields += [
+    fields = [
+        *_level_and_category(kind),
         FormField("start_date", "Start date", "date", missing="Enter the start date"),
         FormField("review_date", "Next review (optional)", "date", required=False,
                   hint="Leave blank for the usual review period. For example, 27 3 2027"),
@@ -295,14 +297,8 @@ def registration_change(request: HttpRequest, crn: str, registration_id: int, ac
         ]
         initial: dict[str, str] = {}
     else:
-        fields = []
-        if kind.levels:
-            fields.append(FormField("level", "Level", "radios", options=[(v, v) for v in kind.levels],
-                                    missing=f"Select the {kind.name} level"))  # fmt: skip
-        if kind.categories:
-            fields.append(FormField("category", "Category", "radios", options=[(v, v) for v in kind.categories],
-                                    missing=f"Select the {kind.name} category"))  # fmt: skip
-        fields += [
+        fields = [
+            *_level_and_category(kind),
             FormField("review_date", "Next review", "date", missing="Enter the date of the next review"),
             FormField("notes", "Review notes", "textarea", missing="Enter what the review found"),
         ]
@@ -313,7 +309,7 @@ def registration_change(request: HttpRequest, crn: str, registration_id: int, ac
         note = values["notes"].strip()
         changes["notes"] = f"{registration.notes}\n{note}".strip() if registration.notes else note
         risk_services.registration_update(
-            actor=request.user, person=person, registration_id=registration.pk, version=_version(request),
+            actor=request.user, person=person, registration_id=registration.pk, version=posted_version(request),
             changes=changes,
         )  # fmt: skip
         return f"{kind.name} registration {'ended' if action == 'end' else 'reviewed'}"
