@@ -6,6 +6,7 @@ The clock is frozen at Tuesday 24 November 2026 (tests/workitems/support.py list
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 
@@ -84,19 +85,22 @@ def test_the_first_appointment_clock_starts_exactly_once(org, frozen_clock, firs
     assert _item(person, "sentence_plan").due_date == D(2026, 12, 15)
 
 
-def test_a_first_appointment_done_before_the_clock_was_started_is_started_by_the_next_attended_contact(
-    org, frozen_clock
-):
-    """A first appointment marked done when that did not start the clock (before this was fixed): the next attended
-    contact starts it from the day the first appointment was done, once."""
+def test_nothing_is_inferred_from_a_first_appointment_closed_without_its_clock(org, frozen_clock):
+    """A first appointment closed without its clock started (as an old demo load closed them in bulk): a later
+    attended contact does not start the sentence plan from the day it was closed, which would cite an attendance
+    that never happened (the fault found in the demo)."""
     person = first_appointment_open(org)
     WorkItem.objects.filter(person=person, kind="first_appointment").update(status="done", closed_on=D(2026, 11, 20))
     _attend(org, person)
-    # 15 working days after Friday 20 November; the monthly contact made from 20 November is closed by this
-    # (face-to-face) contact and the next one booked a month on.
-    assert open_items(person) == {("sentence_plan", D(2026, 12, 11), PO), ("monthly_contact", D(2026, 12, 24), PO)}
-    _attend(org, person, hour=11)
-    assert WorkItem.objects.filter(person=person, kind="sentence_plan").count() == 1
+    assert open_items(person) == set()
+    assert not WorkItem.objects.filter(person=person, trigger="first_appointment_attended").exists()
+
+
+def test_a_first_appointment_marked_done_says_so_in_the_items_it_starts(org, frozen_clock):
+    person = first_appointment_open(org)
+    work_item_complete(actor=org.po.user, item_id=_item(person, "first_appointment").pk, completed_on=D(2026, 11, 23))
+    plan = _item(person, "sentence_plan")
+    assert plan.reason.startswith("First appointment marked done on 23 November 2026: sentence plan completed")
 
 
 def test_an_attended_contact_before_the_sentence_is_not_its_first_appointment(org, frozen_clock):
@@ -109,3 +113,31 @@ def test_an_attended_contact_before_the_sentence_is_not_its_first_appointment(or
         outcome="attended_complied",
     )
     assert open_items(person) == {("first_appointment", D(2026, 11, 27), PO)}
+
+
+def test_migration_cancels_the_open_items_made_from_first_appointments_closed_in_bulk(org, frozen_clock):
+    """Workitems migration 0004: the sentence plan and monthly contact the old rule made from a first appointment
+    closed in bulk are cancelled saying why; items made from an attended first appointment are left alone."""
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "openprobation.workitems.migrations.0004_items_made_from_bulk_closed_first_appointments"
+    )
+    bulk = first_appointment_open(org)
+    WorkItem.objects.filter(person=bulk, kind="first_appointment").update(status="done", closed_on=D(2026, 11, 20))
+    WorkItem.objects.create(
+        person=bulk, kind="sentence_plan", due_date=D(2026, 12, 11), owner_role="practitioner", rule_id="sentence_plan",
+        policy_version="timescales-ps2021-v2", trigger="first_appointment_attended", clock_started_on=D(2026, 11, 20),
+        reason="First appointment attended on 20 November 2026: ...", created_at=frozen_clock,
+    )  # fmt: skip
+    attended = first_appointment_open(org)
+    _attend(org, attended)  # closes the first appointment with its note and starts the clocks properly
+    kept = set(WorkItem.objects.filter(person=attended, status="open").values_list("pk", flat=True))
+    assert kept
+
+    assert migration.cancel_items_made_from_bulk_closed_first_appointments(apps, None) == 1
+    plan = WorkItem.objects.get(person=bulk, kind="sentence_plan")
+    assert plan.status == "cancelled"
+    assert plan.cancel_reason.startswith("Made from a first appointment closed in bulk on 20 November 2026")
+    assert set(WorkItem.objects.filter(person=attended, status="open").values_list("pk", flat=True)) == kept
+    assert migration.cancel_items_made_from_bulk_closed_first_appointments(apps, None) == 0  # once

@@ -168,7 +168,7 @@ def test_completing_the_first_appointment_is_one_transaction_with_the_items_it_s
     def fail(**kwargs):
         raise RuntimeError("work items failed")
 
-    monkeypatch.setattr(generate, "on_first_appointment_done", fail)
+    monkeypatch.setattr(generate, "apply_decision", fail)
     with pytest.raises(RuntimeError):
         work_item_complete(actor=org.po.user, item_id=item.pk)
     item.refresh_from_db()

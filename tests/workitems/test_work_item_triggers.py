@@ -43,10 +43,11 @@ TRIGGER_CASES: list[tuple[str, Callable[[Org], Person], set[tuple[str, D, str | 
         lambda org: (p := new_person(org), sentence(org, p))[0],
         {
             ("allocation", D(2026, 11, 24), SPO),  # 2 working days, owed by the team's SPO
-            ("rosh_screening", D(2026, 11, 23), None),  # a working day before allocation; nobody holds the case yet
-            ("police_da_check", D(2026, 11, 24), None),
-            ("childrens_services_check", D(2026, 11, 24), None),
-            ("first_appointment", D(2026, 11, 27), None),  # PS SL004: 5 working days
+            # a working day before allocation: the SPO owes the practitioner's items until someone holds the case
+            ("rosh_screening", D(2026, 11, 23), SPO),
+            ("police_da_check", D(2026, 11, 24), SPO),
+            ("childrens_services_check", D(2026, 11, 24), SPO),
+            ("first_appointment", D(2026, 11, 27), SPO),  # PS SL004: 5 working days
         },
     ),
     (

@@ -1,4 +1,4 @@
-"""The parts of the demo record that hang off the loaded cases: risk-tool inputs and work items.
+"""The parts of the demo record that hang off the loaded cases: risk-tool inputs and recorded scores.
 
 Both are drawn deterministically from the seed and the demo's "today" (``as_of``), after the cases are in, and go
 in through the same ``BulkWriter`` as the cases (COPY on PostgreSQL, ``executemany`` on SQLite), with the loader's
@@ -10,9 +10,6 @@ bench/bench_work_queues.py) use these same generators.
   import from a previous case system would bring them, mostly agreeing with the calculation but with the kinds of
   mistake inspectors find (an RSR worked out by hand a little or a lot off, a tier a step out), so the quality
   assurance report has something to find.
-- ``generate_items``: the work items the timescale rules (``rules.timescales.items_due``, the configured preset)
-  give every active event (sentence or release); items due more than 60 days before ``as_of`` are mostly done, so
-  the queues show a believable backlog, not everything overdue.
 """
 
 from __future__ import annotations
@@ -25,14 +22,9 @@ from typing import Any
 import numpy as np
 
 from openprobation.demo.bulk import BulkWriter, next_id, reset_sequences, table_spec
-from openprobation.organisation.models import Staff
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, RiskCalculation
 from openprobation.risk.recompute import open_case_ids
 from openprobation.rules import case_record as cr
-from openprobation.rules.timescales import CaseFacts, DueItem, SentenceType, TriggerEvent, items_due
-from openprobation.sentences.models import Event
-from openprobation.workitems import generate
-from openprobation.workitems.models import WorkItem
 
 HISTORY_FIELDS = (
     "id", "person_id", "total_sanctions", "age_at_first_sanction", "violent_sanctions",
@@ -42,11 +34,6 @@ HISTORY_FIELDS = (
 ASSESSMENT_FIELDS = (
     "id", "person_id", "completed_date", "layer", "status", "kind", "answers", "section_scores", "recorded_at",
 )  # fmt: skip
-WORK_ITEM_FIELDS = (
-    "id", "person_id", "kind", "status", "due_date", "owner_role", "owner_id", "team_id", "rule_id", "policy_version",
-    "trigger", "clock_started_on", "reason", "event_id", "created_at", "closed_on", "cancel_reason", "note",
-)  # fmt: skip
-WORK_ITEM_BATCH = 20_000
 RECORDED_FIELDS = (
     "id", "person_id", "kind", "value", "source", "effective_date", "recorded_at", "recorded_by", "notes",
 )  # fmt: skip
@@ -142,76 +129,3 @@ def seed_recorded_scores(seed: int, as_of: dt.date, writer: BulkWriter | None = 
     writer.write(table_spec(RecordedScore, RECORDED_FIELDS), out)
     reset_sequences([RecordedScore])
     return len(out)
-
-
-class _ItemDue:
-    """One item the timescale rules give, with the values its rows carry worked out once for every event that
-    shares its trigger and date."""
-
-    __slots__ = ("allocation", "clock_started_on", "due", "kind", "long_overdue", "owner_role", "policy_version",
-                 "practitioners", "reason", "rule_id", "trigger")  # fmt: skip
-
-    def __init__(self, d: DueItem, as_of: dt.date) -> None:
-        self.kind, self.owner_role, self.trigger = d.kind.value, d.owner.value, d.trigger.value
-        self.practitioners = d.owner == "practitioner"
-        self.allocation = d.kind == "allocation"
-        self.long_overdue = (as_of - d.due_date).days > 60  # mostly done by now
-        self.due, self.clock_started_on = d.due_date.isoformat(), d.clock_started_on.isoformat()
-        self.rule_id, self.policy_version, self.reason = d.rule_id, d.policy_version, d.reason
-
-
-def generate_items(seed: int, as_of: dt.date, writer: BulkWriter | None = None) -> int:
-    """Every active event's work items under the configured preset, bulk-inserted; returns the rows written.
-
-    Call inside a transaction (the loader's, or the caller's own)."""
-    writer = writer or BulkWriter()
-    spec = table_spec(WorkItem, WORK_ITEM_FIELDS)
-    rng = random.Random(seed)
-    policy, calendar = generate.policy(), generate.calendar()
-    spo_by_team: dict[int, int] = {}
-    for team_id, pk in Staff.objects.filter(role="spo").order_by("pk").values_list("team_id", "pk"):
-        spo_by_team.setdefault(team_id, pk)
-    cache: dict[tuple[str, dt.date], list[_ItemDue]] = {}
-    created = f"{as_of.isoformat()} 08:00:00{writer.datetime_suffix}"
-    next_pk = next_id(WorkItem)
-    batch: list[tuple[Any, ...]] = []
-    written = 0
-    events = (
-        Event.objects.filter(termination_date__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "person_id", "sentence_type", "sentence_date", "release_date", "person__team_id",
-                     "person__practitioner_id")
-    )  # fmt: skip
-    for event_id, person_id, sentence_type, sentence_date, release_date, team_id, practitioner_id in events.iterator(
-        chunk_size=WORK_ITEM_BATCH
-    ):
-        trigger = generate.SENTENCE_TRIGGERS.get(sentence_type)
-        if trigger is None:
-            continue
-        occurred = release_date if trigger == "sentence_licence_release" and release_date else sentence_date
-        key = (sentence_type, occurred)
-        if key not in cache:
-            cache[key] = [
-                _ItemDue(d, as_of)
-                for d in items_due(
-                    TriggerEvent(trigger, occurred, CaseFacts(sentence_type=SentenceType(sentence_type))), policy,
-                    calendar,
-                )
-            ]
-        for d in cache[key]:
-            owner = practitioner_id if d.practitioners else spo_by_team.get(team_id)
-            done = d.allocation and practitioner_id is not None
-            done = done or (d.long_overdue and rng.random() < 0.95)
-            batch.append(
-                (next_pk + written + len(batch), person_id, d.kind, "done" if done else "open", d.due, d.owner_role,
-                 owner, team_id, d.rule_id, d.policy_version, d.trigger, d.clock_started_on, d.reason, event_id,
-                 created, d.due if done else None, "", "")
-            )  # fmt: skip
-        if len(batch) >= WORK_ITEM_BATCH:
-            writer.write(spec, batch)
-            written += len(batch)
-            batch = []
-    writer.write(spec, batch)
-    written += len(batch)
-    reset_sequences([WorkItem])
-    return written

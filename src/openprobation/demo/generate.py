@@ -18,7 +18,9 @@ from math import gcd
 from typing import TYPE_CHECKING, TypeVar
 
 from openprobation.demo import reference as ref
+from openprobation.demo.casework import CaseRecord, case_work_items, household_moves
 from openprobation.demo.plan import OrgPlan
+from openprobation.rules import work_item_decisions as wi
 from openprobation.rules.dates import add_months
 from openprobation.rules.offences import offence_table
 
@@ -47,10 +49,13 @@ REGISTRATION_FIELDS = ("id", "person_id", "code", "level", "category", "start_da
                        "notes", "version")
 CONTACT_FIELDS = ("id", "person_id", "event_id", "type", "date", "staff_id", "outcome", "notes", "version",
                   "created_at")
+WORK_ITEM_FIELDS = ("id", "person_id", "kind", "status", "due_date", "due_at", "owner_role", "owner_id", "team_id",
+                    "rule_id", "policy_version", "trigger", "clock_started_on", "reason", "event_id", "relationship_id",
+                    "created_at", "closed_on", "cancel_reason", "note", "attended_clock_started")
 
 # Table keys in the order they must be written (parents first).
 TABLES = ("person", "address", "relationship", "case_access", "event", "requirement", "licence_condition",
-          "allocation", "registration", "contact")
+          "allocation", "registration", "contact", "work_item")
 
 SENTENCE_TYPES = (
     ("community_order", 0.35), ("suspended_sentence_order", 0.15), ("licence", 0.35),
@@ -427,8 +432,11 @@ class CaseGenerator:
     ``ContactHistory``'s job."""
 
     def __init__(self, *, plan: OrgPlan, slots: Sequence[int], seed: int, as_of: dt.date, datetime_suffix: str,
-                 staff_ids: Sequence[int], team_ids: Sequence[int], first_ids: dict[str, int]) -> None:
+                 staff_ids: Sequence[int], team_ids: Sequence[int], first_ids: dict[str, int],
+                 timescale_preset: str | None = None) -> None:
         self.plan = plan
+        self.timescale_preset = timescale_preset
+        self.staff_names = {staff_ids[i]: f"{s.first_name} {s.last_name}" for i, s in enumerate(plan.staff)}
         self.slots = slots
         self.seed = seed
         self.as_of = as_of
@@ -462,6 +470,8 @@ class CaseGenerator:
 
     def chunk(self, start: int, stop: int) -> Chunk:
         rng = Draws(f"openprobation-demo:{self.seed}:people:{start}")
+        # The practitioners' own work has its own draws, so the record's draws are the same with or without it.
+        self.work_rng = Draws(f"openprobation-demo:{self.seed}:work:{start}")
         out = Chunk()
         for index in range(start, stop):
             self._person(rng, index, out)
@@ -469,6 +479,7 @@ class CaseGenerator:
 
     def _person(self, rng: random.Random, index: int, out: Chunk) -> None:
         """One person's whole record."""
+        first = {key: len(out.rows[key]) for key in TABLES}
         who = self._someone(rng, index)
         sentence_type = _pick(rng, self.sentence_table)
         category = _pick(rng, self.category_table)
@@ -488,8 +499,39 @@ class CaseGenerator:
         supervision_start = (active.release_date if sentence_type in ("licence", "post_sentence_supervision")
                              else active.sentence_date)
         assert supervision_start is not None
-        ContactHistory(self, rng, out, who, event_id, previous_holder, alloc_start).write(
-            sentence_type, supervision_start, risk)
+        history = ContactHistory(self, rng, out, who, event_id, previous_holder, alloc_start)
+        history.write(sentence_type, supervision_start, risk)
+        self._work_items(out, who, first, history, wi.SentenceFacts(
+            event_id, sentence_type, active.sentence_date, active.release_date), risk)
+
+    def _work_items(self, out: Chunk, who: Someone, first: dict[str, int], history: ContactHistory,
+                    sentence: wi.SentenceFacts, risk: Risk) -> None:
+        """The case's work items: its record (the rows from ``first`` on) replayed through the work-item rules."""
+        rows = out.rows
+        event_id = sentence.id
+        allocations = [(dt.date.fromisoformat(a[4]), self.staff_names[a[2]])
+                       for a in rows["allocation"][first["allocation"]:] if a[1] == event_id]
+        registrations = [wi.RegistrationFacts(r[0], r[2], dt.date.fromisoformat(r[5]),
+                                              dt.date.fromisoformat(r[7]) if r[7] else None)
+                         for r in rows["registration"][first["registration"]:]]
+        household = household_moves(((r[0], r[2], dt.date.fromisoformat(r[6]), r[8])
+                                     for r in rows["relationship"][first["relationship"]:]), sentence)
+        record = CaseRecord(sentence=sentence, allocations=allocations, registrations=registrations,
+                            household=household, contacts=history.outcomes, history_from=history.window_start,
+                            rosh=risk.rosh)
+        team_id = self.team_ids[who.team]
+        owners = {"practitioner": self.staff_ids[who.holder], "spo": self.staff_ids[self.team_spo[who.team]]}
+        at, out_rows, keys = self.stamps.at, rows["work_item"], self.keys
+        for item in case_work_items(record, as_of=self.as_of, rng=self.work_rng, chosen_preset=self.timescale_preset):
+            due = item.due
+            out_rows.append((
+                keys("work_item"), who.person_id, due.kind.value, item.status, due.due_date.isoformat(),
+                due.due_at.isoformat() if due.due_at else None, due.owner.value, owners.get(due.owner.value),
+                team_id, due.rule_id, due.policy_version, due.trigger.value, due.clock_started_on.isoformat(),
+                due.reason, item.event_id, item.relationship_id, at(item.made_on, 8 * 60),
+                item.closed_on.isoformat() if item.closed_on else None, item.cancel_reason, item.note,
+                item.attended_clock_started,
+            ))
 
     def _someone(self, rng: random.Random, index: int) -> Someone:
         """Who the index-th person is: their holder and team (from the caseload slots), name, sex and age."""
@@ -658,6 +700,9 @@ class ContactHistory:
         self.holder_id = cases.staff_ids[who.holder]
         self.previous_id = cases.staff_ids[previous_holder] if previous_holder is not None else self.holder_id
         self.alloc_start = alloc_start
+        self.window_start = cases.as_of
+        # (day, type, outcome, id) of the contacts with an outcome, for the work-item rules
+        self.outcomes: list[tuple[dt.date, str, str, int]] = []
 
     def add(self, day: dt.date, ctype: str, outcome: str, notes: str, minutes: int) -> None:
         """A contact with whoever held the case that day (now and then the duty officer instead)."""
@@ -665,11 +710,12 @@ class ContactHistory:
         if self.rng.random() < 0.04:
             staff = self.staff_ids[self.rng.choice(self.colleagues)]  # seen by the duty officer
         stamp = self.at(day, minutes)
-        self.rows.append((self.keys("contact"), self.person_id, self.event_id, ctype, stamp, staff, outcome, notes, 1,
-                          stamp))
+        key = self.keys("contact")
+        self.rows.append((key, self.person_id, self.event_id, ctype, stamp, staff, outcome, notes, 1, stamp))
+        self.outcomes.append((day, ctype, outcome, key))
 
     def write(self, sentence_type: str, supervision_start: dt.date, risk: Risk) -> None:
-        window_start = max(supervision_start, self.as_of - dt.timedelta(days=365))
+        window_start = self.window_start = max(supervision_start, self.as_of - dt.timedelta(days=365))
         if risk.domestic_abuse and window_start == supervision_start:
             self.add(window_start, "other_agency_information", "not_applicable", ref.NOTES_OTHER_AGENCY[0], 11 * 60)
         if risk.child_protection and window_start == supervision_start:
@@ -702,8 +748,11 @@ class ContactHistory:
         rng, as_of = self.rng, self.as_of
         induction_end = supervision_start + dt.timedelta(days=42)
         day = weekday(window_start + dt.timedelta(days=rng.randint(0, 6)))
+        first = window_start == supervision_start  # the history starts with the induction
         while day < as_of:
             ctype, minutes = self._appointment_kind(high_contact)
+            if first:
+                ctype, first = "induction", False
             roll = rng.random()
             if roll < 0.88:
                 notes_pool = ref.NOTES_HOME_VISIT if ctype == "home_visit" else (

@@ -11,8 +11,10 @@ What it builds is described in docs/how-to/demo-data.md. How it behaves:
 - On PostgreSQL (decision 0015) the cases' COPYs run on a second thread while the next chunk is generated, the
   foreign keys are checked once at the end, and the tables nothing reads during the load get their indexes built
   once at the end; the rows are the same.
-- After the cases: risk-tool inputs and work items (``demo.extras``), then ``risk.recompute`` stores the risk
-  calculations and ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does).
+- Each case's work items are made with its record, by replaying it through the work-item rules
+  (``demo.casework``), so they are the items live recording would have made.
+- After the cases: risk-tool inputs (``demo.extras``), then ``risk.recompute`` stores the risk calculations and
+  ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does).
 - One audit event, ``demo.loaded``, records the load (not one per row).
 """
 
@@ -83,6 +85,7 @@ CASE_MODELS: dict[str, type[models.Model]] = {
     "allocation": Allocation,
     "registration": Registration,
     "contact": Contact,
+    "work_item": WorkItem,
 }
 CASE_FIELDS: dict[str, tuple[str, ...]] = {
     "person": gen.PERSON_FIELDS,
@@ -95,6 +98,7 @@ CASE_FIELDS: dict[str, tuple[str, ...]] = {
     "allocation": gen.ALLOCATION_FIELDS,
     "registration": gen.REGISTRATION_FIELDS,
     "contact": gen.CONTACT_FIELDS,
+    "work_item": gen.WORK_ITEM_FIELDS,
 }
 # Tables that nothing reads during the load except by primary key: their other indexes are built once at the end.
 # (The risk calculation reads events, requirements, registrations, risk inputs and earlier calculations by case,
@@ -457,6 +461,7 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         staff_ids=staff_ids,
         team_ids=team_ids,
         first_ids={k: next_id(CASE_MODELS[k]) for k in gen.TABLES},
+        timescale_preset=settings.TIMESCALE_PRESET,
     )
     progress = _Progress(options.progress, options.people)
     with progress.running():
@@ -482,8 +487,6 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
             # The parts of the record that hang off the cases: risk-tool inputs, work items, then the risk scores.
             progress.note("Risk-tool inputs (criminal histories, OASys)")
             counts["criminal_history"], counts["assessment"] = extras.seed_risk_inputs(options.seed, as_of, writer)
-            progress.note("Work items (timescale rules)")
-            counts["work_item"] = extras.generate_items(options.seed, as_of, writer)
             progress.note("Recalculating risk scores and tiers")
             recomputed = recompute(as_of=as_of)
             counts["calculation"] = recomputed.written

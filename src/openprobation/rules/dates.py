@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -19,6 +20,7 @@ def age_in_years(date_of_birth: dt.date, on: dt.date) -> int:
     return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
 
 
+@lru_cache(maxsize=16384)
 def long_date(day: dt.date) -> str:
     """A date as messages and reasons write it: ``3 February 2026`` (no leading zero)."""
     return f"{day.day} {day:%B %Y}"

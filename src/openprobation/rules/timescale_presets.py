@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -48,6 +48,7 @@ def timescale_policy(preset: str = DEFAULT_PRESET) -> TimescalePolicy:
     return _load(preset)
 
 
+@lru_cache(maxsize=8192)
 def timescale_policy_in_force(on: dt.date) -> TimescalePolicy:
     """The preset in force on ``on``: the one whose effective dates include it (the newest, should a local preset
     overlap another), or, before every preset, the earliest one whose file says it covers earlier dates."""
@@ -61,6 +62,7 @@ def timescale_policy_in_force(on: dt.date) -> TimescalePolicy:
     raise LookupError(f"no timescale preset was in force on {on.isoformat()}")
 
 
+@lru_cache(maxsize=8192)
 def timescale_policy_for(clock_started_on: dt.date, chosen: str | None = None) -> TimescalePolicy:
     """The preset that times a clock started on ``clock_started_on``: the one in force that day, unless ``chosen``
     (the ``OPENPROBATION_TIMESCALE_PRESET`` setting) names a preset that the one in force lists in

@@ -132,6 +132,9 @@ class TriggerEvent:
     trigger: Trigger
     occurred_on: dt.date | dt.datetime
     facts: CaseFacts = field(default_factory=CaseFacts)
+    # How the record shows the event, when it is not the trigger's own words (a first appointment marked done by
+    # hand starts the "first appointment attended" clock, but nobody was seen to attend).
+    phrase: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "trigger", Trigger(self.trigger))

@@ -37,6 +37,8 @@ _ROSH_WORDS = {"high": "high", "very_high": "very high"}
 
 
 def event_phrase(event: TriggerEvent) -> str:
+    if event.phrase:
+        return event.phrase
     facts = event.facts
     if event.trigger is Trigger.SENTENCE_COMMUNITY and facts.sentence_type in _SENTENCE_PHRASES:
         return _SENTENCE_PHRASES[facts.sentence_type]

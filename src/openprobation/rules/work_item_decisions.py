@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -155,20 +155,14 @@ class ContactRecorded:
 
 
 @dataclass(frozen=True)
-class FirstAppointmentDone:
-    """A first appointment item marked done by hand on ``on``."""
+class MarkedDone:
+    """An open item marked done by hand on ``on`` (with the person's note): a recurring one gets its next while its
+    rule still holds, and a first appointment starts the "first appointment attended" clock from ``on``, in words
+    that say it was marked done (nobody was recorded attending). An item no longer open is left alone."""
 
-    item_id: int
+    item_id: int | str
     on: dt.date
-    field: str = "completed_on"
-
-
-@dataclass(frozen=True)
-class RecurringItemsDone:
-    """Items marked done on ``done_on``; each of a recurring kind gets its next while its rule still holds."""
-
-    item_ids: tuple[int, ...]
-    done_on: dt.date
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +189,7 @@ class ClockStarted:
     relationship_id: int | None = None
     facts: CaseFacts | None = None
     field: str = "date"
+    phrase: str | None = None  # the record's words for the event, when not the trigger's own
 
 
 RecordEvent = (
@@ -205,8 +200,7 @@ RecordEvent = (
     | RegistrationAdded
     | RegistrationEnded
     | ContactRecorded
-    | FirstAppointmentDone
-    | RecurringItemsDone
+    | MarkedDone
     | DoneOnTheRecord
     | ClockStarted
 )
@@ -316,9 +310,18 @@ class _Work:
 
     def __init__(self, snapshot: CaseSnapshot, calendar: WorkingCalendar) -> None:
         self.snapshot = snapshot
+        self.today = snapshot.today
+        self.registrations = snapshot.registrations
+        self.sentence_types = snapshot.sentence_types
         self.calendar = calendar
         self.items: dict[int | str, ItemFacts] = {i.id: i for i in snapshot.items}
+        self.open: dict[int | str, ItemFacts] = {i.id: i for i in snapshot.items if i.status == OPEN}
         self.steps: list[Step] = []
+        self._facts: dict[tuple[int, str | None], CaseFacts] = {}
+
+    def registrations_changed(self, registrations: tuple[RegistrationFacts, ...]) -> None:
+        self.registrations = registrations
+        self._facts.clear()
 
     # -- policy and facts
 
@@ -333,8 +336,15 @@ class _Work:
 
     def facts(self, terms: RecordTerms, sentence_type: str | None = None) -> CaseFacts:
         """Sentence type, RoSH level (the newest active RoSH registration) and child protection."""
+        key = (id(terms), sentence_type)
+        known = self._facts.get(key)
+        if known is None:
+            known = self._facts[key] = self._read_facts(terms, sentence_type)
+        return known
+
+    def _read_facts(self, terms: RecordTerms, sentence_type: str | None) -> CaseFacts:
         active = sorted(
-            (r for r in self.snapshot.registrations if r.end_date is None),
+            (r for r in self.registrations if r.end_date is None),
             key=lambda r: (r.start_date, r.id),
             reverse=True,
         )
@@ -359,9 +369,8 @@ class _Work:
         wanted = set(kinds)
         found = [
             i
-            for i in self.items.values()
-            if i.status == OPEN
-            and i.kind in wanted
+            for i in self.open.values()
+            if i.kind in wanted
             and (started_by is None or i.clock_started_on <= started_by)
             and (event_id is None or i.event_id == event_id)
             and (trigger is None or i.trigger == trigger)
@@ -370,47 +379,58 @@ class _Work:
 
     # -- steps
 
+    def put(self, item: ItemFacts) -> None:
+        self.items[item.id] = item
+        if item.status == OPEN:
+            self.open[item.id] = item
+        else:
+            self.open.pop(item.id, None)
+
     def close(self, items: Iterable[ItemFacts], on: dt.date, reason: str) -> list[ItemFacts]:
         closed = []
         for item in items:
-            self.items[item.id] = done = replace(item, status=DONE, closed_on=on)
+            self.put(done := _changed(item, status=DONE, closed_on=on))
             self.steps.append(Close(item.id, on, reason))
             closed.append(done)
         return closed
 
     def cancel(self, item: ItemFacts, reason: str) -> None:
-        self.items[item.id] = replace(item, status=CANCELLED, closed_on=self.snapshot.today)
+        self.put(_changed(item, status=CANCELLED, closed_on=self.today))
         self.steps.append(Cancel(item.id, reason))
 
     def create(self, due: Iterable[DueItem], *, event_id: int | None, relationship_id: int | None) -> None:
         """The due items, less those of a kind already open on the case (for the same partner or child)."""
-        open_kinds = {i.kind for i in self.items.values() if i.status == OPEN and i.relationship_id == relationship_id}
+        open_kinds = {i.kind for i in self.open.values() if i.relationship_id == relationship_id}
         for d in due:
             if d.kind in open_kinds:
                 continue
             key = f"new-{len(self.items) + 1}"
-            self.items[key] = ItemFacts(
-                id=key,
-                kind=d.kind,
-                status=OPEN,
-                trigger=d.trigger.value,
-                clock_started_on=d.clock_started_on,
-                due_date=d.due_date,
-                event_id=event_id,
-                relationship_id=relationship_id,
+            self.put(
+                ItemFacts(
+                    id=key,
+                    kind=d.kind,
+                    status=OPEN,
+                    trigger=d.trigger.value,
+                    clock_started_on=d.clock_started_on,
+                    due_date=d.due_date,
+                    event_id=event_id,
+                    relationship_id=relationship_id,
+                )
             )
             self.steps.append(Create(key, d, event_id, relationship_id))
 
     def start(self, event: ClockStarted) -> None:
         """The items a trigger makes due under the preset in force on its day."""
-        trigger_event = TriggerEvent(event.trigger, event.occurred_on)
+        trigger_event = TriggerEvent(event.trigger, event.occurred_on, phrase=event.phrase)
         policy = self.policy(trigger_event.day)
         facts = event.facts
         if facts is None:
-            sentence_type = self.snapshot.sentence_types.get(event.event_id) if event.event_id is not None else None
+            sentence_type = self.sentence_types.get(event.event_id) if event.event_id is not None else None
             facts = self.facts(self.terms(trigger_event.day), sentence_type)
         try:
-            due = items_due(TriggerEvent(event.trigger, event.occurred_on, facts), policy, self.calendar)
+            due = _items_due(
+                TriggerEvent(event.trigger, event.occurred_on, facts, phrase=event.phrase), policy, self.calendar
+            )
         except CalendarRangeError as error:
             raise UncountableDate(event.field, f"No due dates can be worked out from this date: {error}") from error
         self.create(due, event_id=event.event_id, relationship_id=event.relationship_id)
@@ -421,19 +441,57 @@ class _Work:
         for item in done:
             facts = self.facts(self.terms(done_on))
             try:
-                nxt = next_occurrence(item.kind, done_on, facts, policy, self.calendar)
+                nxt = _next_occurrence(item.kind, done_on, facts, policy, self.calendar)
             except CalendarRangeError as error:
                 raise UncountableDate("date", f"No next due date can be worked out: {error}") from error
             if nxt is not None:
                 self.create([nxt], event_id=item.event_id, relationship_id=item.relationship_id)
 
-    def start_attended_clock(self, first: ItemFacts, on: dt.date, field: str) -> None:
+    def start_attended_clock(self, first: ItemFacts, on: dt.date, field: str, phrase: str | None = None) -> None:
         """A first appointment done starts the "first appointment attended" clock on ``on``, once per item."""
         if first.attended_clock_started:
             return
-        self.start(ClockStarted(Trigger.FIRST_APPOINTMENT_ATTENDED, on, event_id=first.event_id, field=field))
-        self.items[first.id] = replace(self.items[first.id], attended_clock_started=True)
+        self.start(
+            ClockStarted(Trigger.FIRST_APPOINTMENT_ATTENDED, on, event_id=first.event_id, field=field, phrase=phrase)
+        )
+        self.put(_changed(self.items[first.id], attended_clock_started=True))
         self.steps.append(MarkAttendedClockStarted(first.id))
+
+
+# The timescale engine's answers depend only on their arguments (policies and calendars are built once and not
+# changed), and a caseload asks the same questions over and over (the same trigger on the same day), so they are kept.
+_ANSWERS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_MAX_ANSWERS = 200_000
+
+
+def _remember(key: tuple[Any, ...], keep: tuple[Any, ...], work_out: Callable[[], Any]) -> Any:
+    known = _ANSWERS.get(key)
+    if known is not None and known[0] is keep[0] and known[1] is keep[1]:
+        return known[2]
+    if len(_ANSWERS) >= _MAX_ANSWERS:
+        _ANSWERS.clear()
+    answer = work_out()
+    _ANSWERS[key] = (*keep, answer)
+    return answer
+
+
+def _items_due(event: TriggerEvent, policy: TimescalePolicy, calendar: WorkingCalendar) -> tuple[DueItem, ...]:
+    key = ("due", event, id(policy), id(calendar))
+    return _remember(key, (policy, calendar), lambda: tuple(items_due(event, policy, calendar)))  # type: ignore[no-any-return]
+
+
+def _next_occurrence(
+    kind: ItemKind, done_on: dt.date, facts: CaseFacts, policy: TimescalePolicy, calendar: WorkingCalendar
+) -> DueItem | None:
+    key = ("next", kind, done_on, facts, id(policy), id(calendar))
+    return _remember(key, (policy, calendar), lambda: next_occurrence(kind, done_on, facts, policy, calendar))  # type: ignore[no-any-return]
+
+
+def _changed(item: ItemFacts, **changes: Any) -> ItemFacts:
+    """``item`` with ``changes`` (``dataclasses.replace`` without running the checks again: the values are known)."""
+    new = object.__new__(ItemFacts)
+    new.__dict__.update(item.__dict__, **changes)
+    return new
 
 
 def _item_order(item: ItemFacts) -> tuple[dt.date, int, int, str]:
@@ -505,7 +563,7 @@ def _household_changed(work: _Work, event: HouseholdChanged) -> None:
     record has no move-in date)."""
     if not event.lives_in_household or event.ended or event.relationship == event.was_household_member:
         return
-    today = work.snapshot.today
+    today = work.today
     trigger = work.terms(today).household_triggers.get(event.relationship)
     if trigger is not None:
         work.start(ClockStarted(trigger, today, relationship_id=event.relationship_id))
@@ -514,7 +572,7 @@ def _household_changed(work: _Work, event: HouseholdChanged) -> None:
 def _registration_added(work: _Work, event: RegistrationAdded) -> None:
     """A child-protection registration, or a RoSH registration at a level that calls for them: home visits."""
     registration = event.registration
-    if registration.end_date is not None and registration.end_date <= work.snapshot.today:
+    if registration.end_date is not None and registration.end_date <= work.today:
         return
     terms = work.terms(registration.start_date)
     if registration.code in terms.child_protection_registration_codes:
@@ -545,7 +603,7 @@ def _registration_ended(work: _Work, event: RegistrationEnded) -> None:
         return
     rtype = registration_type(registration.code)
     name = f"{registration.code} registration" + (f" ({rtype.name})" if rtype else "")
-    verb = "ends" if registration.end_date > work.snapshot.today else "ended"
+    verb = "ends" if registration.end_date > work.today else "ended"
     reason = f"Home visits no longer required: {name} {verb} on {long_date(registration.end_date)}"
     for item in work.open_items([ItemKind.HOME_VISIT]):
         work.cancel(item, reason)
@@ -564,17 +622,6 @@ def _contact(work: _Work, type: str, day: dt.date, outcome: str) -> None:
             )
             if first:
                 work.start_attended_clock(first[0], day, "date")
-            else:
-                # A first appointment marked done without its clock started (before that was done by hand too): the
-                # clock starts from the day it was done, once.
-                done = [
-                    i
-                    for i in work.items.values()
-                    if i.kind is ItemKind.FIRST_APPOINTMENT and i.status == DONE and isinstance(i.id, int)
-                ]
-                earlier = max(done, key=lambda i: i.id, default=None)
-                if earlier is not None and earlier.closed_on is not None:
-                    work.start_attended_clock(earlier, earlier.closed_on, "date")
         kinds = []
         if type in terms.home_visit_contact_types:
             kinds.append(ItemKind.HOME_VISIT)
@@ -600,12 +647,17 @@ def _contact_recorded(work: _Work, event: ContactRecorded) -> None:
         work.steps.append(MarkOutcomeApplied(event.contact_id, event.outcome))
 
 
-def _first_appointment_done(work: _Work, event: FirstAppointmentDone) -> None:
-    work.start_attended_clock(work.items[event.item_id], event.on, event.field)
+FIRST_APPOINTMENT_MARKED_DONE = "First appointment marked done"
 
 
-def _recurring_items_done(work: _Work, event: RecurringItemsDone) -> None:
-    work.schedule_next([work.items[i] for i in event.item_ids], event.done_on)
+def _marked_done(work: _Work, event: MarkedDone) -> None:
+    item = work.items.get(event.item_id)
+    if item is None or item.status != OPEN:
+        return
+    done = work.close([item], event.on, event.note)
+    work.schedule_next(done, event.on)
+    if item.kind is ItemKind.FIRST_APPOINTMENT:
+        work.start_attended_clock(done[0], event.on, "completed_on", FIRST_APPOINTMENT_MARKED_DONE)
 
 
 def _done_on_the_record(work: _Work, event: DoneOnTheRecord) -> None:
@@ -627,8 +679,70 @@ _HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
     RegistrationAdded: _registration_added,
     RegistrationEnded: _registration_ended,
     ContactRecorded: _contact_recorded,
-    FirstAppointmentDone: _first_appointment_done,
-    RecurringItemsDone: _recurring_items_done,
+    MarkedDone: _marked_done,
     DoneOnTheRecord: _done_on_the_record,
     ClockStarted: _clock_started,
 }
+
+
+# ---- a case's record replayed -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReplayedItem:
+    """An item as a replay leaves it: the due item that made it and what happened to it since."""
+
+    key: str
+    due: DueItem
+    event_id: int | None
+    relationship_id: int | None
+    made_on: dt.date
+    status: str = OPEN
+    closed_on: dt.date | None = None
+    note: str = ""
+    cancel_reason: str = ""
+    attended_clock_started: bool = False
+
+
+class Replay:
+    """A case's record replayed through :func:`decide`, one event after another in the order they happened, as the
+    services would have recorded them: the items each event makes, closes and cancels are the ones live recording
+    would have made. Used to build a record in bulk (the demo) and to check a stored record against the rules.
+
+    :meth:`record` takes the day the event was recorded; a registration or an event is added to the case's facts
+    before its event is decided (the services store it first). Items are keyed ``new-N`` in the order they are made.
+    """
+
+    def __init__(self, *, chosen_preset: str | None = None, calendar: WorkingCalendar | None = None) -> None:
+        self._registrations: dict[int, RegistrationFacts] = {}
+        self._sentence_types: dict[int, str] = {}
+        snapshot = CaseSnapshot(today=dt.date.min, chosen_preset=chosen_preset, sentence_types=self._sentence_types)
+        self._work = _Work(snapshot, calendar or _default_calendar())
+        self.items: dict[str, ReplayedItem] = {}
+
+    def record(self, day: dt.date, event: RecordEvent) -> list[ReplayedItem]:
+        """Decide ``event`` on ``day`` and apply it; returns the items it made."""
+        work = self._work
+        work.today = day
+        if isinstance(event, RegistrationAdded | RegistrationEnded):
+            self._registrations[event.registration.id] = event.registration
+            work.registrations_changed(tuple(self._registrations.values()))
+        elif isinstance(event, EventCreated | ReleaseDateChanged):
+            self._sentence_types[event.event.id] = event.event.sentence_type
+        _HANDLERS[type(event)](work, event)
+        made: list[ReplayedItem] = []
+        for step in work.steps:
+            if isinstance(step, Create):
+                item = ReplayedItem(step.key, step.due, step.event_id, step.relationship_id, day)
+                self.items[step.key] = item
+                made.append(item)
+            elif isinstance(step, Close):
+                done = self.items[str(step.item)]
+                done.status, done.closed_on, done.note = DONE, step.on, step.reason
+            elif isinstance(step, Cancel):
+                cancelled = self.items[str(step.item)]
+                cancelled.status, cancelled.closed_on, cancelled.cancel_reason = CANCELLED, day, step.reason
+            elif isinstance(step, MarkAttendedClockStarted):
+                self.items[str(step.item)].attended_clock_started = True
+        work.steps.clear()
+        return made

@@ -232,8 +232,9 @@ def _holders(person: Person) -> tuple[int | None, int | None, int | None]:
 
 
 def _owner_id(owner_role: str, practitioner_id: int | None, spo_id: int | None) -> int | None:
+    """Who owes an item: the practitioner's items belong to the team's SPO until the case is allocated."""
     if owner_role == Owner.PRACTITIONER:
-        return practitioner_id
+        return practitioner_id if practitioner_id is not None else spo_id
     if owner_role == Owner.SPO:
         return spo_id
     return None
@@ -242,7 +243,9 @@ def _owner_id(owner_role: str, practitioner_id: int | None, spo_id: int | None) 
 def _move_open_items(person: Person, holders: tuple[int | None, int | None, int | None]) -> None:
     team_id, practitioner_id, spo_id = holders
     open_items = WorkItem.objects.filter(person=person, status=WorkItemStatus.OPEN)
-    open_items.filter(owner_role=Owner.PRACTITIONER).update(owner_id=practitioner_id, team_id=team_id)
+    open_items.filter(owner_role=Owner.PRACTITIONER).update(
+        owner_id=_owner_id(Owner.PRACTITIONER, practitioner_id, spo_id), team_id=team_id
+    )
     open_items.filter(owner_role=Owner.SPO).update(owner_id=spo_id, team_id=team_id)
     open_items.filter(owner_role=Owner.ADMIN).update(team_id=team_id)
 
@@ -398,12 +401,6 @@ def work_items_generate_for(
     )
 
 
-def schedule_next(*, actor: Actor, person: Person, done: Iterable[WorkItem], done_on: dt.date) -> list[WorkItem]:
-    """For each recurring item just done, the next one while the rule's conditions still hold."""
-    ids = tuple(item.pk for item in done)
-    return decide_and_apply(actor=actor, person=person, event=rules.RecurringItemsDone(ids, done_on))
-
-
 # ---- hooks called by other areas' services, inside their transactions ---------------------------------------
 
 
@@ -420,10 +417,14 @@ def on_release_date_changed(*, actor: Actor, person: Person, event: Event) -> li
     return decide_and_apply(actor=actor, person=person, event=rules.ReleaseDateChanged(_sentence(event)))
 
 
-def on_first_appointment_done(*, actor: Actor, person: Person, first: WorkItem, on: dt.date) -> list[WorkItem]:
-    """A first appointment item just marked done by hand starts the "first appointment attended" clock (sentence
-    plan, monthly contact) on ``on``, once per item."""
-    return decide_and_apply(actor=actor, person=person, event=rules.FirstAppointmentDone(first.pk, on))
+def on_marked_done(*, actor: Actor, person: Person, item: WorkItem, on: dt.date, note: str) -> Applied:
+    """An open item marked done by hand on ``on``: it is closed with the note; a recurring one gets its next, and a
+    first appointment starts the sentence-plan and contact clocks from ``on`` (once), saying it was marked done."""
+    try:
+        decision = rules.decide(case_snapshot(person), rules.MarkedDone(item.pk, on, note), calendar())
+    except rules.UncountableDate as error:
+        raise ValidationFailed.single(error.field, error.message) from error
+    return apply_decision(actor=actor, person=person, decision=decision)
 
 
 def on_allocated(*, actor: Actor, person: Person, event: Event, staff: Staff, start_date: dt.date) -> list[WorkItem]:

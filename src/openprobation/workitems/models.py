@@ -29,8 +29,9 @@ class WorkItem(models.Model):
     status = models.CharField(max_length=10, choices=WorkItemStatus.choices, default=WorkItemStatus.OPEN)
     due_date = models.DateField()
     due_at = models.DateTimeField(null=True, blank=True)  # hour-based timescales only
-    # Who owes it: the role the rule names, and the member of staff in that role for the case now (none while
-    # the case is unallocated or the team has no SPO). ``team`` is the case's team, kept for team queues.
+    # Who owes it: the role the rule names, and the member of staff in that role for the case now (a practitioner's
+    # item is the team SPO's while the case is unallocated; none when the team has no SPO). ``team`` is the case's
+    # team, kept for team queues.
     owner_role = models.CharField(max_length=12, choices=OwnerRole.choices)
     owner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="work_items")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="work_items")

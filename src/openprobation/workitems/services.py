@@ -78,26 +78,10 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
         if len(note) > MAX_TEXT:
             c.add("note", f"The note must be {MAX_TEXT} characters or fewer")
         c.raise_if_any()
-        item.status = WorkItemStatus.DONE
-        item.closed_on = completed_on
-        item.closed_by = actor  # type: ignore[assignment]
-        item.note = note
-        item.save(update_fields=["status", "closed_on", "closed_by", "note"])
-        audit_record(
-            actor=actor,
-            action="work_item.done",
-            crn=item.person.crn,
-            entity="work_item",
-            entity_id=item.pk,
-            before={"status": WorkItemStatus.OPEN},
-            after={"status": item.status, "closed_on": completed_on},
-            reason=note,
-        )
-        generate.schedule_next(actor=actor, person=item.person, done=[item], done_on=completed_on)
-        if item.kind == ItemKind.FIRST_APPOINTMENT:
-            # The first appointment done by hand starts the sentence plan and contact clocks, as an attended
-            # contact does (once: a later attended contact does not start them again).
-            generate.on_first_appointment_done(actor=actor, person=item.person, first=item, on=completed_on)
+        # Closed through the work-item rules, with what follows from it: a recurring item's next, and for a first
+        # appointment the sentence plan and contact clocks (once: a later attended contact does not start them).
+        generate.on_marked_done(actor=actor, person=item.person, item=item, on=completed_on, note=note)
+        item.refresh_from_db()
     return item
 
 
