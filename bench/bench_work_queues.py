@@ -1,10 +1,9 @@
 """Benchmark the work queues at national scale: a team's queue and a PDU's overdue counts on PostgreSQL.
 
 Starts a throwaway PostgreSQL cluster (as bench_demo_data.py does), migrates it, loads the demo caseload with
-``openprobation demo-data --people N``, then makes the work items the timescale rules give every active event
-(sentence or release), in bulk, with the demo's generator (``openprobation.demo.extras.generate_items``): the rules
-are the service's own (``rules.timescales.items_due``), the rows go in by COPY. Items due more than 60 days ago
-are mostly done (a believable backlog, not everything overdue).
+``openprobation demo-data --people N``, whose work items are made by replaying each case's record through the
+work-item rules (``openprobation.demo.casework``), with its practitioners' own work drawn around it (a believable
+backlog, not everything overdue).
 Then each page and API endpoint is requested the way a user does, through Django's test client (URL routing, sign-in
 or token, access rules, queries, JSON or template rendering included), as bench_case_record.py does: timed (median of
 repeated runs, after a warm-up), its queries counted (no N+1: the count does not grow with the data) and the slowest
@@ -46,23 +45,6 @@ def load(env: dict[str, str], people: int, seed: int) -> None:
         cwd=ROOT,
         capture_output=True,
     )
-
-
-def generate_items(seed: int) -> int:
-    """Every active event's work items under the default preset (``openprobation.demo.extras.generate_items``, as
-    of today), bulk-inserted; returns the rows written. demo-data makes them too: they are replaced here."""
-    from django.db import connection, transaction
-
-    from openprobation.core import clock
-    from openprobation.demo.extras import generate_items as generate_work_items
-    from openprobation.workitems.models import WorkItem
-
-    with transaction.atomic():
-        WorkItem.objects.all().delete()
-        written = generate_work_items(seed, clock.today())
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return written
 
 
 def actor_for(staff: Any) -> Any:
@@ -184,15 +166,16 @@ def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]
     return results, context
 
 
-def write(results: list[dict[str, Any]], context: dict[str, Any], people: int, generated: float, pg: str) -> None:
+def write(results: list[dict[str, Any]], context: dict[str, Any], people: int, loaded: float, pg: str) -> None:
     lines = [
         "# Work queues at national scale: timings",
         "",
         f"Measured {dt.date.today().isoformat()} with `python bench/bench_work_queues.py --people {people}`.",
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {pg} (throwaway cluster, fsync off).",
         "",
-        f"Data: the demo caseload of {people:,} people; {context['work_items']:,} work items made by the timescale "
-        f"rules for every active event ({context['open']:,} open), generated in {generated:.0f} s. Measured on the "
+        f"Data: the demo caseload of {people:,} people (loaded in {loaded:.0f} s); {context['work_items']:,} work "
+        f"items made by replaying each case's record through the work-item rules ({context['open']:,} open). "
+        "Measured on the "
         f"busiest team {context['team']}, its busiest practitioner ({context['practitioner_items']:,} items) and "
         f"its PDU {context['pdu']}. Each figure is the median of repeated requests after a warm-up, through "
         "Django's test client (routing, sign-in or API token, access rules, queries and rendering included); target "
@@ -242,16 +225,13 @@ def main() -> int:
         }
         started = time.perf_counter()
         load(env, args.people, args.seed)
-        print(f"demo caseload of {args.people:,} loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        loaded = time.perf_counter() - started
+        print(f"demo caseload of {args.people:,} loaded in {loaded:.0f} s", flush=True)
         os.environ.update(env)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
         import django
 
         django.setup()
-        started = time.perf_counter()
-        written = generate_items(args.seed)
-        generated = time.perf_counter() - started
-        print(f"{written:,} work items generated in {generated:.0f} s", flush=True)
         results, context = run_measurements(args.repeats)
         from django.db import connections
 
@@ -262,7 +242,7 @@ def main() -> int:
             f"indexes {', '.join(r['indexes']) or '(none)'}"
         )
     if not args.no_write:
-        write(results, context, args.people, generated, _postgres_version())
+        write(results, context, args.people, loaded, _postgres_version())
         print(f"written {RESULTS.relative_to(ROOT)}")
     return 0 if all(r["median_ms"] < TARGET_MS for r in results) else 1
 
