@@ -470,6 +470,25 @@ def test_team_queue_counts_link_to_their_items_each_one_click_from_the_case_and_
     assert client.get(f"/team/{org.team_a.code}/queue/", {"owner": "N07A001", "count": "late"}).status_code == 404
 
 
+def test_team_queue_shows_what_the_escalations_job_escalated_and_to_whom(org, frozen_clock, hand_set_queue):
+    from openprobation.workitems.escalations import overdue_items_escalate
+
+    client = client_for(org.spo)
+    before = client.get(f"/team/{org.team_a.code}/queue/").content.decode()
+    assert 'id="queue-escalated"><strong>0</strong>' in before
+    overdue = WorkItem.objects.filter(status="open", due_date__lt=TODAY).count()
+    assert overdue_items_escalate(today=TODAY).escalated == overdue
+    queue = client.get(f"/team/{org.team_a.code}/queue/").content.decode()
+    shown = int(re.search(r'id="queue-escalated"><strong>(\d+)</strong>', queue).group(1))
+    visible_overdue = int(re.search(r'id="queue-overdue"><strong>(\d+)</strong>', queue).group(1))
+    assert shown == visible_overdue > 0  # every overdue item the SPO can see was escalated; the hidden case's not shown
+    assert 'href="?owner=N07A001&amp;count=escalated#items"' in queue
+    page = client.get(f"/team/{org.team_a.code}/queue/", {"owner": "N07A001", "count": "escalated"}).content.decode()
+    section = page.split('id="items"')[1].split("</table>")[0]
+    assert "Escalated: Po Tester" in section
+    assert section.count("Escalated 24 Nov 2026 to Spo Tester") == section.count('href="/work-items/') > 0
+
+
 # ---- a page of items is a fixed number of queries -------------------------------------------------------------------
 
 

@@ -132,14 +132,14 @@ def _check_case(person_id: int, as_of: dt.date, chosen_preset: str | None) -> li
     problems = []
     for item in replayed:
         what = f"person {person_id}: {item.due.kind.value} due {item.due.due_date}"
-        row = matched.get(item.key)
-        if row is None:
+        stored = matched.get(item.key)
+        if stored is None:
             problems.append(f"{what}: made by the rules but not stored")
             continue
         made = (item.status, item.closed_on, item.due.reason, item.note, item.cancel_reason, item.due.owner.value)
-        kept = (row["status"], row["closed_on"], row["reason"], row["note"], row["cancel_reason"], row["owner_role"])
+        kept = tuple(stored[k] for k in ("status", "closed_on", "reason", "note", "cancel_reason", "owner_role"))
         if made != kept:
-            problems.append(f"{what} (item {row['pk']}): the rules give {made}, stored {kept}")
+            problems.append(f"{what} (item {stored['pk']}): the rules give {made}, stored {kept}")
     for rows in waiting.values():
         for row in rows:
             problems.append(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from math import gcd
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from openprobation.demo import reference as ref
 from openprobation.demo.casework import CaseRecord, case_work_items, household_moves
@@ -98,7 +98,7 @@ class SentenceDates:
 class Chunk:
     """The rows for one chunk of people, by table key, and what they added up to."""
 
-    rows: dict[str, list[tuple[object, ...]]] = field(default_factory=lambda: defaultdict(list))
+    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=lambda: defaultdict(list))
     restricted: int = 0
 
 

@@ -20,9 +20,13 @@ def age_in_years(date_of_birth: dt.date, on: dt.date) -> int:
     return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
 
 
-@lru_cache(maxsize=16384)
 def long_date(day: dt.date) -> str:
     """A date as messages and reasons write it: ``3 February 2026`` (no leading zero)."""
+    return _long_date(day)
+
+
+@lru_cache(maxsize=16384)  # a caseload's reasons name the same days over and over
+def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 

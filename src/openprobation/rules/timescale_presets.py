@@ -48,8 +48,13 @@ def timescale_policy(preset: str = DEFAULT_PRESET) -> TimescalePolicy:
     return _load(preset)
 
 
-@lru_cache(maxsize=8192)
 def timescale_policy_in_force(on: dt.date) -> TimescalePolicy:
+    """The preset in force on ``on`` (see :func:`_in_force`; presets are read once, so the answer is kept)."""
+    return _in_force(on)
+
+
+@lru_cache(maxsize=8192)
+def _in_force(on: dt.date) -> TimescalePolicy:
     """The preset in force on ``on``: the one whose effective dates include it (the newest, should a local preset
     overlap another), or, before every preset, the earliest one whose file says it covers earlier dates."""
     policies = [_load(preset) for preset in _preset_names()]
@@ -62,11 +67,15 @@ def timescale_policy_in_force(on: dt.date) -> TimescalePolicy:
     raise LookupError(f"no timescale preset was in force on {on.isoformat()}")
 
 
-@lru_cache(maxsize=8192)
 def timescale_policy_for(clock_started_on: dt.date, chosen: str | None = None) -> TimescalePolicy:
     """The preset that times a clock started on ``clock_started_on``: the one in force that day, unless ``chosen``
     (the ``OPENPROBATION_TIMESCALE_PRESET`` setting) names a preset that the one in force lists in
     ``setting_may_choose``. See docs/timescales.md, "Which preset"."""
+    return _policy_for(clock_started_on, chosen)
+
+
+@lru_cache(maxsize=8192)
+def _policy_for(clock_started_on: dt.date, chosen: str | None) -> TimescalePolicy:
     if chosen is not None and chosen not in _preset_names():
         raise KeyError(f"no timescale preset {chosen!r}; choose one of {', '.join(_preset_names())}")
     policy = timescale_policy_in_force(clock_started_on)

@@ -477,14 +477,14 @@ def _remember(key: tuple[Any, ...], keep: tuple[Any, ...], work_out: Callable[[]
 
 def _items_due(event: TriggerEvent, policy: TimescalePolicy, calendar: WorkingCalendar) -> tuple[DueItem, ...]:
     key = ("due", event, id(policy), id(calendar))
-    return _remember(key, (policy, calendar), lambda: tuple(items_due(event, policy, calendar)))  # type: ignore[no-any-return]
+    return _remember(key, (policy, calendar), lambda: tuple(items_due(event, policy, calendar)))
 
 
 def _next_occurrence(
     kind: ItemKind, done_on: dt.date, facts: CaseFacts, policy: TimescalePolicy, calendar: WorkingCalendar
 ) -> DueItem | None:
     key = ("next", kind, done_on, facts, id(policy), id(calendar))
-    return _remember(key, (policy, calendar), lambda: next_occurrence(kind, done_on, facts, policy, calendar))  # type: ignore[no-any-return]
+    return _remember(key, (policy, calendar), lambda: next_occurrence(kind, done_on, facts, policy, calendar))
 
 
 def _changed(item: ItemFacts, **changes: Any) -> ItemFacts:

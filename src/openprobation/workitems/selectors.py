@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 
 from openprobation.core import clock
 from openprobation.core.errors import NotFound
@@ -126,6 +126,7 @@ class QueueRow:
     overdue: int
     due_soon: int
     open: int
+    escalated: int = 0  # open items the escalations job has escalated to the team's SPO
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,10 @@ class TeamQueue:
         return sum(r.due_soon for r in self.rows)
 
     @property
+    def escalated(self) -> int:
+        return sum(r.escalated for r in self.rows)
+
+    @property
     def open(self) -> int:
         return sum(r.open for r in self.rows)
 
@@ -160,25 +165,27 @@ def team_queue(*, actor: Actor, team: Team) -> TeamQueue:
             overdue=Count("id", filter=Q(due_date__lt=today)),
             due_soon=Count("id", filter=Q(due_date__gte=today, due_date__lte=soon)),
             open=Count("id"),
+            escalated=Count("id", filter=Q(escalation__isnull=False)),
         )
         .order_by()
     }
     rows = []
     for staff in Staff.objects.filter(team=team).order_by("last_name", "first_name"):
-        c = counts.pop(staff.pk, {"overdue": 0, "due_soon": 0, "open": 0})
-        rows.append(QueueRow(staff, c["overdue"], c["due_soon"], c["open"]))
+        c = counts.pop(staff.pk, dict.fromkeys(QUEUE_COUNTS, 0))
+        rows.append(QueueRow(staff, *(c[k] for k in QUEUE_COUNTS)))
     # Items owned by nobody, or by someone who has since left the team, are shown together so none is lost.
     if counts:
-        rows.append(QueueRow(None, *(sum(c[k] for c in counts.values()) for k in ("overdue", "due_soon", "open"))))
+        rows.append(QueueRow(None, *(sum(c[k] for c in counts.values()) for k in QUEUE_COUNTS)))
     return TeamQueue(team=team, as_of=today, due_soon_until=soon, rows=rows)
 
 
-QUEUE_COUNTS = ("overdue", "due_soon", "open")
+QUEUE_COUNTS = ("overdue", "due_soon", "open", "escalated")  # QueueRow's counts, in its order
 NOBODY = "none"  # the owner code of the queue row for items nobody in the team holds
 
 
 def team_queue_items(*, actor: Actor, team: Team, owner_code: str, count: str) -> list[WorkItem]:
-    """The open items behind one count on the team queue (``count``: overdue, due_soon or open) for one member of
+    """The open items behind one count on the team queue (``count``: overdue, due_soon, open or escalated; each item
+    with when and to whom it was escalated, if it was) for one member of
     staff by code, or for nobody in the team (``owner_code`` ``"none"``), overdue first then soonest due. The same
     filters as :func:`team_queue`, so the list and the count agree."""
     if count not in QUEUE_COUNTS:
@@ -194,6 +201,13 @@ def team_queue_items(*, actor: Actor, team: Team, owner_code: str, count: str) -
     elif count == "due_soon":
         soon = generate.calendar().add_working_days(today, DUE_SOON_WORKING_DAYS)
         items = items.filter(due_date__gte=today, due_date__lte=soon)
+    elif count == "escalated":
+        items = items.filter(escalation__isnull=False)
+    items = items.annotate(
+        escalated_at=F("escalation__recorded_at"),
+        escalated_to_first_name=F("escalation__escalated_to__first_name"),
+        escalated_to_last_name=F("escalation__escalated_to__last_name"),
+    )
     return list(_with_overdue(items, today).select_related("person", "relationship").order_by("due_date", "id"))
 
 

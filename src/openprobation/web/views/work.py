@@ -47,7 +47,7 @@ def whats_due(request: HttpRequest) -> HttpResponse:
     return render(request, "web/whats_due.html", {"due": due, "escalated": escalated, "nav": "whats_due"})
 
 
-QUEUE_COUNT_LABELS = {"overdue": "Overdue", "due_soon": "Due soon", "open": "Open"}
+QUEUE_COUNT_LABELS = {"overdue": "Overdue", "due_soon": "Due soon", "open": "Open", "escalated": "Escalated"}
 
 
 @staff_page

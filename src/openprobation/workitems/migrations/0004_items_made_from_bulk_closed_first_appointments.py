@@ -45,11 +45,15 @@ def cancel_items_made_from_bulk_closed_first_appointments(apps, schema_editor) -
     return cancelled
 
 
+def _cancel(apps, schema_editor) -> None:
+    cancel_items_made_from_bulk_closed_first_appointments(apps, schema_editor)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("workitems", "0003_work_item_escalation"),
     ]
 
     operations = [
-        migrations.RunPython(cancel_items_made_from_bulk_closed_first_appointments, migrations.RunPython.noop),
+        migrations.RunPython(_cancel, migrations.RunPython.noop),
     ]
