@@ -110,7 +110,8 @@ def replay_case(
     for relationship_id, relationship, moved_in in record.household:
         push(moved_in, HOUSEHOLD, rules.HouseholdChanged(relationship_id, relationship, True, False))
     for day, ctype, outcome, contact_id in record.contacts:
-        push(day, CONTACT, rules.ContactRecorded(ctype, day, outcome, contact_id))
+        if rules.outcome_has_effects(outcome, day, chosen_preset):
+            push(day, CONTACT, rules.ContactRecorded(ctype, day, outcome, contact_id))
     for day, event in events:
         for item in replay.record(day, event):
             for done in practitioner(item, day):

@@ -635,9 +635,16 @@ def _contact(work: _Work, type: str, day: dt.date, outcome: str) -> None:
         work.start(ClockStarted(Trigger.APPOINTMENT_MISSED, day))
 
 
+def outcome_has_effects(outcome: str, day: dt.date, chosen_preset: str | None = None) -> bool:
+    """Whether a contact with this outcome on ``day`` can change work items (attended, or an unacceptable absence,
+    under the preset in force that day); a contact whose outcome cannot is left out of a replay."""
+    record = timescale_policy_for(day, chosen_preset).record
+    return record is not None and (outcome in record.attended_outcomes or outcome in record.missed_outcomes)
+
+
 def _contact_recorded(work: _Work, event: ContactRecorded) -> None:
-    terms = work.terms(event.day)
-    if event.outcome not in terms.attended_outcomes | terms.missed_outcomes:
+    work.terms(event.day)  # a preset without [record] terms makes no work items, and says so
+    if not outcome_has_effects(event.outcome, event.day, work.snapshot.chosen_preset):
         return
     if event.contact_id is not None:
         if (event.contact_id, event.outcome) in work.snapshot.outcomes_applied:
@@ -688,7 +695,7 @@ _HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
 # ---- a case's record replayed -----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class ReplayedItem:
     """An item as a replay leaves it: the due item that made it and what happened to it since."""
 
