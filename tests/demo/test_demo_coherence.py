@@ -103,3 +103,25 @@ def test_the_queues_are_believable(demo):
     assert this_week.filter(owner__user__username="po").exists()
     unowned = WorkItem.objects.filter(status="open", owner_role__in=("practitioner", "spo"), owner__isnull=True)
     assert not unowned.exists()
+
+
+def test_notes_name_only_what_the_case_has(demo):
+    """A MARAC on a domestic-abuse case only, a curfew only with a curfew, children at a visit only where they live."""
+    from openprobation.risk.models import Registration
+    from openprobation.sentences.models import LicenceCondition, Requirement
+
+    def noted(text: str) -> set[int]:
+        return set(Contact.objects.filter(notes__contains=text).values_list("person_id", flat=True))
+
+    marac, curfew, children = noted("MARAC"), noted("curfew"), noted("Children present")
+    assert marac and curfew and children
+    assert marac <= set(Registration.objects.filter(code="ADVP").values_list("person_id", flat=True))
+    with_curfew = set(Requirement.objects.filter(type="curfew").values_list("event__person_id", flat=True))
+    with_curfew |= set(LicenceCondition.objects.filter(type="curfew").values_list("event__person_id", flat=True))
+    assert curfew <= with_curfew
+    at_home = set(
+        Person.objects.filter(relationships__relationship="child", relationships__lives_in_household=True).values_list(
+            "pk", flat=True
+        )
+    )
+    assert children <= at_home

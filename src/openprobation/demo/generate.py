@@ -462,6 +462,7 @@ class CaseGenerator:
             elif s.role == "spo":
                 self.team_spo[s.team] = i
         self.pdu_of_team = [t.pdu for t in plan.teams]
+        self._notes_for: dict[frozenset[str], dict[str, tuple[str, ...]]] = {}
 
     def crn(self, index: int) -> str:
         """A CRN for the index-th person: an affine permutation of letter+6 digits, so unique without a lookup."""
@@ -499,10 +500,46 @@ class CaseGenerator:
         supervision_start = (active.release_date if sentence_type in ("licence", "post_sentence_supervision")
                              else active.sentence_date)
         assert supervision_start is not None
-        history = ContactHistory(self, rng, out, who, event_id, previous_holder, alloc_start)
+        history = ContactHistory(self, rng, out, who, event_id, previous_holder, alloc_start,
+                                 self._notes(self._case_facts(out, first, who, risk, event_id)))
         history.write(sentence_type, supervision_start, risk)
         self._work_items(out, who, first, history, wi.SentenceFacts(
             event_id, sentence_type, active.sentence_date, active.release_date), risk)
+
+    @staticmethod
+    def _case_facts(out: Chunk, first: dict[str, int], who: Someone, risk: Risk, event_id: int) -> frozenset[str]:
+        """What the case's notes may mention (demo/reference.py): its orders, household and risk flags."""
+        rows = out.rows
+        orders = {r[2] for r in rows["requirement"][first["requirement"]:] if r[1] == event_id}
+        orders |= {r[2] for r in rows["licence_condition"][first["licence_condition"]:] if r[1] == event_id}
+        facts = set(orders) & {"curfew", "unpaid_work", "rar", "disclose_relationships"}
+        if orders & {"drug_treatment", "alcohol_treatment", "mental_health_treatment", "drug_testing"}:
+            facts.add("treatment")
+        for r in rows["relationship"][first["relationship"]:]:
+            if r[2] == "child":
+                facts.add("children")
+                if r[8]:
+                    facts.add("children_at_home")
+            elif r[2] == "ex_partner":
+                facts.add("ex_partner")
+        facts.update(name for name, present in (("domestic_abuse", risk.domestic_abuse),
+                                                ("child_protection", risk.child_protection), ("male", who.male))
+                     if present)
+        return frozenset(facts)
+
+    def _notes(self, facts: frozenset[str]) -> dict[str, tuple[str, ...]]:
+        """The notes a case with these facts may have, by kind (worked out once per set of facts)."""
+        known = self._notes_for.get(facts)
+        if known is None:
+            known = self._notes_for[facts] = {
+                kind: tuple(text for text, needs in pool if needs is None or needs in facts)
+                for kind, pool in (("attended", ref.NOTES_ATTENDED), ("home_visit", ref.NOTES_HOME_VISIT),
+                                   ("telephone", ref.NOTES_PHONE), ("acceptable", ref.NOTES_FTA_ACCEPTABLE),
+                                   ("unacceptable", ref.NOTES_FTA_UNACCEPTABLE), ("rescheduled", ref.NOTES_RESCHEDULED),
+                                   ("other_agency", ref.NOTES_OTHER_AGENCY), ("general", ref.NOTES_GENERAL),
+                                   ("third_party", ref.NOTES_THIRD_PARTY))
+            }
+        return known
 
     def _work_items(self, out: Chunk, who: Someone, first: dict[str, int], history: ContactHistory,
                     sentence: wi.SentenceFacts, risk: Risk) -> None:
@@ -689,8 +726,9 @@ class ContactHistory:
     """One person's contacts: a year (at most) before ``as_of``, then one or two booked appointments."""
 
     def __init__(self, cases: CaseGenerator, rng: random.Random, out: Chunk, who: Someone, event_id: int,
-                 previous_holder: int | None, alloc_start: dt.date) -> None:
+                 previous_holder: int | None, alloc_start: dt.date, notes: dict[str, tuple[str, ...]]) -> None:
         self.rng = rng
+        self.notes = notes  # the notes that fit the case, by kind
         self.rows = out.rows["contact"]
         self.as_of = cases.as_of
         self.keys, self.at = cases.keys, cases.stamps.at
@@ -717,9 +755,9 @@ class ContactHistory:
     def write(self, sentence_type: str, supervision_start: dt.date, risk: Risk) -> None:
         window_start = self.window_start = max(supervision_start, self.as_of - dt.timedelta(days=365))
         if risk.domestic_abuse and window_start == supervision_start:
-            self.add(window_start, "other_agency_information", "not_applicable", ref.NOTES_OTHER_AGENCY[0], 11 * 60)
+            self.add(window_start, "other_agency_information", "not_applicable", ref.NOTE_POLICE_CALL_OUTS, 11 * 60)
         if risk.child_protection and window_start == supervision_start:
-            self.add(window_start, "other_agency_information", "not_applicable", ref.NOTES_OTHER_AGENCY[5], 14 * 60)
+            self.add(window_start, "other_agency_information", "not_applicable", ref.NOTE_CHILD_IN_NEED, 14 * 60)
         if sentence_type == "custody":
             self.in_prison(window_start)
             return
@@ -737,7 +775,8 @@ class ContactHistory:
                 self.add(day, "video", "attended_complied", "Video call with the person in prison: release plan "
                          "and accommodation discussed.", 10 * 60 + 30 * rng.randrange(10))
             else:
-                self.add(day, "note", "not_applicable", rng.choice(ref.NOTES_GENERAL), 9 * 60 + 30 * rng.randrange(14))
+                self.add(day, "note", "not_applicable", rng.choice(self.notes["general"]),
+                         9 * 60 + 30 * rng.randrange(14))
             day = weekday(day + dt.timedelta(days=rng.randint(35, 70)))
         next_day = weekday(as_of + dt.timedelta(days=rng.randint(1, 28)))
         self.add(next_day, "video", "", "Pre-release planning call.", 11 * 60)
@@ -755,15 +794,14 @@ class ContactHistory:
                 ctype, first = "induction", False
             roll = rng.random()
             if roll < 0.88:
-                notes_pool = ref.NOTES_HOME_VISIT if ctype == "home_visit" else (
-                    ref.NOTES_PHONE if ctype == "telephone" else ref.NOTES_ATTENDED)
+                notes_pool = self.notes[ctype if ctype in ("home_visit", "telephone") else "attended"]
                 self.add(day, ctype, "attended_complied", rng.choice(notes_pool), minutes)
             elif roll < 0.95:
-                self.add(day, ctype, "failed_to_attend_acceptable", rng.choice(ref.NOTES_FTA_ACCEPTABLE), minutes)
+                self.add(day, ctype, "failed_to_attend_acceptable", rng.choice(self.notes["acceptable"]), minutes)
             elif roll < 0.98:
-                self.add(day, ctype, "failed_to_attend_unacceptable", rng.choice(ref.NOTES_FTA_UNACCEPTABLE), minutes)
+                self.add(day, ctype, "failed_to_attend_unacceptable", rng.choice(self.notes["unacceptable"]), minutes)
             else:
-                self.add(day, ctype, "rescheduled", rng.choice(ref.NOTES_RESCHEDULED), minutes)
+                self.add(day, ctype, "rescheduled", rng.choice(self.notes["rescheduled"]), minutes)
                 day = weekday(day + dt.timedelta(days=rng.randint(2, 6)))
                 continue
             gap = 7 if day < induction_end else interval + rng.randint(-3, 4)
@@ -789,12 +827,12 @@ class ContactHistory:
         rng = self.rng
         roll = rng.random()
         if roll < 0.5:
-            self.add(day, "note", "not_applicable", rng.choice(ref.NOTES_GENERAL), 9 * 60 + 20 * rng.randrange(24))
+            self.add(day, "note", "not_applicable", rng.choice(self.notes["general"]), 9 * 60 + 20 * rng.randrange(24))
         elif roll < 0.9:
-            self.add(day, "other_agency_information", "not_applicable", rng.choice(ref.NOTES_OTHER_AGENCY[1:]),
+            self.add(day, "other_agency_information", "not_applicable", rng.choice(self.notes["other_agency"]),
                      9 * 60 + 20 * rng.randrange(24))
         else:
-            self.add(day, "third_party_report", "not_applicable", rng.choice(ref.NOTES_THIRD_PARTY),
+            self.add(day, "third_party_report", "not_applicable", rng.choice(self.notes["third_party"]),
                      9 * 60 + 20 * rng.randrange(24))
 
     def booked(self, interval: int, high_contact: bool) -> None:

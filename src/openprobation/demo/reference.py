@@ -156,66 +156,72 @@ FLAT_PREFIXES = ("Flat 1", "Flat 2", "Flat 3", "Flat 4", "Flat 5", "Flat 6", "Fl
 # Postcode inward codes never use these letters.
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
+# Notes by kind. A note that names a fact of the case (a curfew, children at home, a MARAC, unpaid work) is written
+# only on cases that have it: the key after the text is the case fact it needs (None: any case).
 NOTES_ATTENDED = (
-    "Attended on time. Discussed progress with the sentence plan; no concerns raised.",
-    "Reported as instructed. Remains at the same address and in work. Next appointment given.",
-    "Attended. Talked about managing anger at home; used the strategies from last session.",
-    "Attended. Says drug use has reduced; agreed referral to the local treatment service.",
-    "Seen in the office. Discussed accommodation: at risk of losing the tenancy, referral made to housing.",
-    "Attended. Reviewed unpaid work hours completed so far; on track.",
-    "Attended, appeared low in mood. Discussed support available; gave the GP and crisis numbers.",
-    "Reported. Employment going well; asked about reducing reporting. Will review at next supervision.",
-    "Attended. Worked through a session on victim awareness; engaged well.",
-    "Attended. Discussed relationships and the requirement to disclose new partners.",
-    "Attended with a support worker. Benefits claim resolved; finances more stable.",
-    "Attended. Completed a RAR session on consequential thinking.",
+    ("Attended on time. Discussed progress with the sentence plan; no concerns raised.", None),
+    ("Reported as instructed. Remains at the same address and in work. Next appointment given.", None),
+    ("Attended. Talked about managing anger at home; used the strategies from last session.", None),
+    ("Attended. Says drug use has reduced; agreed referral to the local treatment service.", None),
+    ("Seen in the office. Discussed accommodation: at risk of losing the tenancy, referral made to housing.", None),
+    ("Attended. Reviewed unpaid work hours completed so far; on track.", "unpaid_work"),
+    ("Attended, appeared low in mood. Discussed support available; gave the GP and crisis numbers.", None),
+    ("Reported. Employment going well; asked about reducing reporting. Will review at next supervision.", None),
+    ("Attended. Worked through a session on victim awareness; engaged well.", None),
+    ("Attended. Discussed relationships and the requirement to disclose new partners.", "disclose_relationships"),
+    ("Attended with a support worker. Benefits claim resolved; finances more stable.", None),
+    ("Attended. Completed a RAR session on consequential thinking.", "rar"),
 )
 NOTES_HOME_VISIT = (
-    "Home visit completed. Address suitable; spoke with the person and their partner. No concerns seen.",
-    "Home visit. Children present and appeared well cared for. Checked sleeping arrangements.",
-    "Unannounced home visit. Person present; home tidy. Discussed curfew compliance.",
-    "Home visit with the police offender manager. Address checked; no new occupants.",
+    ("Home visit completed. Address suitable; spoke with the person. No concerns seen.", None),
+    ("Home visit. Children present and appeared well cared for. Checked sleeping arrangements.", "children_at_home"),
+    ("Unannounced home visit. Person present; home tidy. Discussed curfew compliance.", "curfew"),
+    ("Home visit with the police offender manager. Address checked; no new occupants.", None),
 )
 NOTES_PHONE = (
-    "Telephone contact: confirmed next appointment and checked on welfare.",
-    "Telephone call to discuss a change of shift pattern at work; appointment moved.",
-    "Phoned to check on progress with the treatment service; attending sessions.",
+    ("Telephone contact: confirmed next appointment and checked on welfare.", None),
+    ("Telephone call to discuss a change of shift pattern at work; appointment moved.", None),
+    ("Phoned to check on progress with the treatment service; attending sessions.", None),
 )
 NOTES_FTA_ACCEPTABLE = (
-    "Did not attend. Phoned later with a sick note from the GP; absence accepted.",
-    "Did not attend: at a hospital appointment (letter seen). Absence accepted.",
-    "Failed to attend due to childcare emergency, evidenced. Acceptable absence.",
+    ("Did not attend. Phoned later with a sick note from the GP; absence accepted.", None),
+    ("Did not attend: at a hospital appointment (letter seen). Absence accepted.", None),
+    ("Failed to attend due to childcare emergency, evidenced. Acceptable absence.", "children_at_home"),
 )
 NOTES_FTA_UNACCEPTABLE = (
-    "Failed to attend; no contact made. Warning letter sent.",
-    "Did not attend and gave no reason. Absence unacceptable; warning issued.",
-    "Failed to attend. Explanation (overslept) not accepted. Second warning: enforcement to be considered.",
+    ("Failed to attend; no contact made. Warning letter sent.", None),
+    ("Did not attend and gave no reason. Absence unacceptable; warning issued.", None),
+    ("Failed to attend. Explanation (overslept) not accepted. Second warning: enforcement to be considered.", None),
 )
 NOTES_RESCHEDULED = (
-    "Appointment rescheduled at the person's request: job interview.",
-    "Rescheduled: officer unavailable (training).",
+    ("Appointment rescheduled at the person's request: job interview.", None),
+    ("Rescheduled: officer unavailable (training).", None),
 )
+# The checks at the start of domestic-abuse and child-protection cases.
+NOTE_POLICE_CALL_OUTS = (
+    "Police domestic abuse call-out check returned: one call-out to the address in the last 12 months."
+)
+NOTE_CHILD_IN_NEED = "Children's services: case open under a child in need plan; social worker named."
 NOTES_OTHER_AGENCY = (
-    "Police domestic abuse call-out check returned: one call-out to the address in the last 12 months.",
-    "Children's services: no current involvement with the family.",
-    "Police: arrested on suspicion of shoplifting, released under investigation.",
-    "Treatment provider: attended three of four sessions this month; negative test results.",
-    "Housing provider: rent arrears reported; tenancy support offered.",
-    "Children's services: case open under a child in need plan; social worker named.",
-    "MARAC: case discussed; partner's safety plan reviewed.",
-    "Unpaid work team: completed 14 hours this month; good feedback from the placement supervisor.",
+    ("Children's services: no current involvement with the family.", "children"),
+    ("Police: arrested on suspicion of shoplifting, released under investigation.", None),
+    ("Treatment provider: attended three of four sessions this month; negative test results.", "treatment"),
+    ("Housing provider: rent arrears reported; tenancy support offered.", None),
+    (NOTE_CHILD_IN_NEED, "child_protection"),
+    ("MARAC: case discussed; partner's safety plan reviewed.", "domestic_abuse"),
+    ("Unpaid work team: completed 14 hours this month; good feedback from the placement supervisor.", "unpaid_work"),
 )
 NOTES_GENERAL = (
-    "Case reviewed with the senior probation officer; risk management plan up to date.",
-    "Sentence plan reviewed; objectives on accommodation and employment continue.",
-    "Letter sent confirming the reporting schedule.",
-    "Referral made to the accredited programme team.",
-    "RoSH screening reviewed following new information; level unchanged.",
-    "Case transferred in from another team; records checked.",
+    ("Case reviewed with the senior probation officer; risk management plan up to date.", None),
+    ("Sentence plan reviewed; objectives on accommodation and employment continue.", None),
+    ("Letter sent confirming the reporting schedule.", None),
+    ("Referral made to the accredited programme team.", None),
+    ("RoSH screening reviewed following new information; level unchanged.", None),
+    ("Case transferred in from another team; records checked.", None),
 )
 NOTES_THIRD_PARTY = (
-    "Ex-partner phoned the office worried about contact from the person; advised to call the police.",
-    "Mother called: says he has been drinking heavily again.",
-    "Employer confirmed attendance at work for the past month.",
+    ("Ex-partner phoned the office worried about contact from the person; advised to call the police.", "ex_partner"),
+    ("Mother called: says he has been drinking heavily again.", "male"),
+    ("Employer confirmed attendance at work for the past month.", None),
 )
 NOTES_FUTURE = ("", "Planned supervision session.", "Sentence plan review.", "Home visit planned.")
