@@ -79,7 +79,11 @@ ROSH_LEVELS = ("low", "medium", "high", "very_high")
 ROSH_CODES = {"low": "RLRH", "medium": "RMRH", "high": "RHRH", "very_high": "RVHR"}
 ROSH_BY_GRADE = {"po": (0.15, 0.52, 0.29, 0.04), "pso": (0.88, 0.12, 0.0, 0.0), "pqip": (0.35, 0.62, 0.03, 0.0)}
 # Days between supervision appointments by RoSH level (after weekly induction appointments).
-APPOINTMENT_INTERVAL = {"low": 28, "medium": 21, "high": 14, "very_high": 7}
+APPOINTMENT_INTERVAL = {"low": 25, "medium": 21, "high": 14, "very_high": 7}  # inside the monthly contact
+# The registrations that call for home visits (high and very high RoSH, child protection): see the timescale presets.
+HOME_VISIT_CODES = frozenset({"RHRH", "RVHR", "RCPR"})
+# A practitioner plans the next home visit this long after the last, inside the presets' three months.
+HOME_VISIT_PLANNED_AFTER = dt.timedelta(days=63)
 COMPLEXITY = (("RMDO", 0.10), ("ALSH", 0.06), ("RVLN", 0.03), ("RCCO", 0.02), ("STRG", 0.01))
 
 CRN_SPACE = 26 * 1_000_000
@@ -502,6 +506,10 @@ class CaseGenerator:
         assert supervision_start is not None
         history = ContactHistory(self, rng, out, who, event_id, previous_holder, alloc_start,
                                  self._notes(self._case_facts(out, first, who, risk, event_id)))
+        # Practitioners plan home visits: from the registration that calls for them, one at the next appointment
+        visits_from = [dt.date.fromisoformat(r[5]) for r in out.rows["registration"][first["registration"]:]
+                       if r[2] in HOME_VISIT_CODES and r[7] is None]
+        history.visit_due = min(visits_from, default=None)
         history.write(sentence_type, supervision_start, risk)
         self._work_items(out, who, first, history, wi.SentenceFacts(
             event_id, sentence_type, active.sentence_date, active.release_date), risk)
@@ -739,6 +747,7 @@ class ContactHistory:
         self.previous_id = cases.staff_ids[previous_holder] if previous_holder is not None else self.holder_id
         self.alloc_start = alloc_start
         self.window_start = cases.as_of
+        self.visit_due: dt.date | None = None  # the day from which the next appointment is a home visit
         # (day, type, outcome, id) of the contacts with an outcome, for the work-item rules
         self.outcomes: list[tuple[dt.date, str, str, int]] = []
 
@@ -792,8 +801,12 @@ class ContactHistory:
             ctype, minutes = self._appointment_kind(high_contact)
             if first:
                 ctype, first = "induction", False
+            elif high_contact and self.visit_due is not None and day >= self.visit_due:
+                ctype = "home_visit"
             roll = rng.random()
             if roll < 0.88:
+                if ctype == "home_visit" and self.visit_due is not None:
+                    self.visit_due = day + HOME_VISIT_PLANNED_AFTER
                 notes_pool = self.notes[ctype if ctype in ("home_visit", "telephone") else "attended"]
                 self.add(day, ctype, "attended_complied", rng.choice(notes_pool), minutes)
             elif roll < 0.95:
@@ -814,9 +827,10 @@ class ContactHistory:
         roll = rng.random()
         if high_contact and roll < 0.18:
             return "home_visit", 10 * 60 + 30 * rng.randrange(11)
-        if roll < 0.30:
+        phone_until = 0.28 if high_contact else 0.15  # most supervision is face to face
+        if roll < phone_until:
             return "telephone", 9 * 60 + 15 * rng.randrange(30)
-        if roll < 0.33:
+        if roll < phone_until + 0.03:
             return "video", 9 * 60 + 30 * rng.randrange(15)
         return "office_appointment", 9 * 60 + 30 * rng.randrange(16)
 
