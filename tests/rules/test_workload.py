@@ -299,6 +299,11 @@ def test_points_table_problems_are_field_errors(table, field):
     assert field in errors(lambda: workload(points_table=table))
 
 
+def test_a_refused_points_table_does_not_hide_the_other_problems():
+    found = errors(lambda: workload(grade="XX", reduction="38", points_table={"standard": {"A3": {"licence": -1}}}))
+    assert {"grade", "reduction_hours", "points_table.standard.A3.licence"} <= set(found)
+
+
 # ---- Reductions ----
 
 

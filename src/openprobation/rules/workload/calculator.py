@@ -157,9 +157,7 @@ def _hours_checks(data: WorkloadInput) -> list[Check]:
 
 
 def _case_problems(problems: Problems, path: str, case: WorkloadCase) -> None:
-    found = Problems()
-    report(found, case_checks(SCALAR, tier=case.tier, case_type=case.case_type, inactive=case.inactive))
-    for error in found.errors:
+    for error in _reported(case_checks(SCALAR, tier=case.tier, case_type=case.case_type, inactive=case.inactive)):
         problems.add(f"{path}.{error.field}", error.message)
 
 
@@ -167,10 +165,10 @@ def workload_check(data: WorkloadInput, problems: Problems) -> WorkloadPolicy | 
     """Every problem with the input, by field; the policy to use (the shipped one, or with ``points_table``)."""
     policy = workload_policy() if data.points_table is None else what_if_policy(data.points_table, problems)
     report(problems, _hours_checks(data))
-    if policy is not None:
-        report(problems, practitioner_checks(SCALAR, policy, grade=data.grade,
-                                             contracted_hundredths=hundredths(data.contracted_hours),
-                                             reduction_hundredths=hundredths(data.reduction_hours)))
+    # a points_table changes no grade or hours: check those against the policy itself when the what-if is refused
+    report(problems, practitioner_checks(SCALAR, policy or workload_policy(), grade=data.grade,
+                                         contracted_hundredths=hundredths(data.contracted_hours),
+                                         reduction_hundredths=hundredths(data.reduction_hours)))
     if len(data.cases) > MAXIMUM_CASES:
         problems.add("cases", f"Enter at most {MAXIMUM_CASES:,} cases")
     for i, case in enumerate(data.cases[:MAXIMUM_CASES]):

@@ -216,12 +216,15 @@ def _grades(reader: _Reader, node: Any) -> dict[str, Grade]:
     return grades
 
 
+REASON_NUMBERS = {"allowance_percent": (0, 100), "max_allowance_percent": (0, 100), "months": (1, 120)}
+
+
 def _reasons(reader: _Reader, node: Any) -> dict[str, ReductionReason]:
     reasons: dict[str, ReductionReason] = {}
     if not isinstance(node, list):
         reader.add("reduction_reasons", "Expected a list of reduction reasons")
         return reasons
-    known = ("code", "name", "allowance_percent", "max_allowance_percent", "months", "enabled")
+    known = ("code", "name", *REASON_NUMBERS, "enabled")
     for i, spec in enumerate(node):
         path = f"reduction_reasons.{i}"
         if not isinstance(spec, Mapping):
@@ -232,8 +235,8 @@ def _reasons(reader: _Reader, node: Any) -> dict[str, ReductionReason]:
         if code in reasons:
             reader.add(f"{path}.code", f"Reason {code} is given twice")
         optional = {
-            name: reader.whole(spec, f"{path}.{name}", 0 if name != "months" else 1, 100 if name != "months" else 120)
-            for name in ("allowance_percent", "max_allowance_percent", "months")
+            name: reader.whole(spec, f"{path}.{name}", low, high)
+            for name, (low, high) in REASON_NUMBERS.items()
             if name in spec
         }
         enabled = spec.get("enabled", True)
