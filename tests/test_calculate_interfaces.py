@@ -165,6 +165,8 @@ def test_openapi_documents_each_tools_input_fields(org):
         schema = paths[f"/api/v1/calculate/{tool}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
         if tool == "tier":
             assert {"arp_percent", "csrp_percent"} <= set(schema["oneOf"][1]["properties"])
+        elif tool == "workload":  # not a risk tool (tests/test_workload_interfaces.py)
+            assert "grade" in schema["properties"]
         else:
             assert "gender" in schema["properties"]
     ogrs3 = paths["/api/v1/calculate/ogrs3"]["post"]["requestBody"]["content"]["application/json"]["schema"]

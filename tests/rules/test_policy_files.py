@@ -9,7 +9,7 @@ import pytest
 
 from openprobation.rules.predictors.base import bands, load_policy
 
-POLICIES = ["ogrs3", "snsv", "osp_dc", "osp_iic", "rsr", "ovp", "ogp", "tier_v2", "tier_v3"]
+POLICIES = ["ogrs3", "snsv", "osp_dc", "osp_iic", "rsr", "ovp", "ogp", "tier_v2", "tier_v3", "workload"]
 
 
 @pytest.mark.parametrize("name", POLICIES)

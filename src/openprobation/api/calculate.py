@@ -23,6 +23,7 @@ from openprobation.rules.predictors.ovp import OvpInput
 from openprobation.rules.predictors.rsr import RsrInput
 from openprobation.rules.predictors.snsv import SnsvInput
 from openprobation.rules.tiering import TierV2Input, TierV3Input
+from openprobation.rules.workload.calculator import WorkloadInput
 
 router = Router(tags=["calculators"])
 
@@ -59,6 +60,7 @@ def _input_type_of(tool: str) -> type[Any]:
         "rsr": RsrInput,
         "ovp": OvpInput,
         "ogp": OgpInput,
+        "workload": WorkloadInput,
     }[tool]
 
 

@@ -8,7 +8,8 @@ term or point: name, value, coefficient, contribution, detail) and ``notes``. An
 gives what the CLI and the API show of them: the first 50 and, if there are more, one entry counting the rest.
 
 Tools: ogrs3, snsv, osp-dc, osp-iic, rsr, ovp, ogp, tier (``"version": 3`` selects tier V3, default V2).
-See docs/risk-tools.md for each tool's fields.
+See docs/risk-tools.md for each tool's fields. Also workload: a practitioner's workload points and capacity
+(docs/workload.md).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from openprobation.rules.predictors.ovp import OvpInput, ovp_calculate
 from openprobation.rules.predictors.rsr import RsrInput, rsr_calculate
 from openprobation.rules.predictors.snsv import SnsvInput, snsv_calculate
 from openprobation.rules.tiering import TierV2Input, TierV3Input, tier_v2_calculate, tier_v3_calculate
+from openprobation.rules.workload.calculator import WorkloadInput, workload_calculate
 
 __all__ = [
     "MAX_REPORTED_ERRORS",
@@ -171,6 +173,11 @@ def _parse_value(hint: Any, value: Any, path: str, errors: list[InputError]) -> 
             errors.append(InputError(path, "Expected a list"))
             return None
         return tuple(_parse_value(args[0], item, _join(path, i), errors) for i, item in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, Mapping):
+            errors.append(InputError(path, "Expected an object of named fields"))
+            return None
+        return {str(k): _parse_value(args[1], v, _join(path, str(k)), errors) for k, v in value.items()}
     if dataclasses.is_dataclass(hint):
         return _parse_dataclass(typing.cast(type[Any], hint), value, path, errors)
     if hint is bool:
@@ -249,6 +256,8 @@ TOOLS: dict[str, Tool] = {
         Tool("ovp", "OASys violence predictor", _simple(OvpInput), ovp_calculate),
         Tool("ogp", "OASys general reoffending predictor", _simple(OgpInput), ogp_calculate),
         Tool("tier", 'HMPPS tier: V2 (default) or V3 with "version": 3', _tier_parse, _tier_calculate),
+        Tool("workload", "Workload points, available points and capacity of a practitioner", _simple(WorkloadInput),
+             workload_calculate),
     )
 }
 
