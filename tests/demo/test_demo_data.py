@@ -14,7 +14,8 @@ from openprobation import cli
 from openprobation.contacts.models import Contact
 from openprobation.core.audit import audit_record
 from openprobation.core.models import AuditEvent
-from openprobation.demo.loader import DEMO_PASSWORD, DemoOptions, demo_load
+from openprobation.demo.generate import KeyRangeExceeded, Keys
+from openprobation.demo.loader import CASE_MODELS, DEMO_PASSWORD, DemoOptions, demo_load
 from openprobation.demo.plan import MAX_CASELOAD, MIN_CASELOAD, TEAM_MAX, TEAM_MIN, organisation_plan
 from openprobation.organisation.models import Region, Staff, Team
 from openprobation.people.models import CaseAccess, Person
@@ -133,6 +134,31 @@ def test_same_seed_gives_identical_data_and_another_seed_differs():
     other = snapshot()
     assert [r[0] for r in other] != [r[0] for r in before]
     assert [r[1:3] for r in other] != [r[1:3] for r in before]
+
+
+def _every_row() -> dict[str, list[tuple[object, ...]]]:
+    """Every case table's rows, ids included, in id order."""
+    return {name: list(model.objects.order_by("pk").values_list()) for name, model in CASE_MODELS.items()}
+
+
+@pytest.mark.django_db
+def test_chunks_made_in_worker_processes_give_the_same_rows_as_made_here():
+    """The chunks (each with its own key range) are the same whichever process makes them, in whatever order."""
+    options = {"people": 250, "seed": 5, "progress": False, "as_of": AS_OF, "chunk_size": 100}
+    assert demo_load(DemoOptions(**options, workers=0)).status == "loaded"
+    here = _every_row()
+    assert demo_load(DemoOptions(**options, workers=2, reset=True)).status == "loaded"
+    assert _every_row() == here
+    assert len(here["person"]) == 250 and len(here["work_item"]) > 250
+
+
+def test_a_chunk_that_outgrows_its_key_range_is_refused():
+    keys = Keys.for_chunk({"contact": 1}, start=200, chunk_size=100)  # the third chunk: 60 contact keys a person
+    assert keys("contact") == 1 + 2 * 100 * 60
+    for _ in range(100 * 60 - 1):
+        keys("contact")
+    with pytest.raises(KeyRangeExceeded):
+        keys("contact")
 
 
 @pytest.mark.django_db

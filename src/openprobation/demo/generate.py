@@ -29,8 +29,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Rows are generated this many people at a time; part of the determinism contract (a chunk has its own generator).
+# Rows are generated this many people at a time; part of the determinism contract (a chunk has its own generator
+# and its own range of keys in every table, so chunks can be made in any order, in several processes at once).
 CHUNK_SIZE = 10_000
+# The keys a chunk may use per person, by table: well above the most any chunk has needed (about 18 contacts and 19
+# work items a person on average), so a chunk's keys never reach the next chunk's; a chunk that would is refused.
+KEYS_PER_PERSON = {"person": 1, "address": 4, "relationship": 10, "case_access": 4, "event": 4, "requirement": 10,
+                   "licence_condition": 10, "allocation": 6, "registration": 16, "contact": 60, "work_item": 80}
 
 # Field names per table, in the order the generator fills each row tuple.
 PERSON_FIELDS = ("id", "crn", "first_name", "last_name", "date_of_birth", "gender", "team_id", "practitioner_id",
@@ -175,16 +180,30 @@ class Draws(random.Random):
         return seq[self._below(len(seq))]
 
 
-class Keys:
-    """Primary keys, table by table, handed out in the order the rows are made."""
+class KeyRangeExceeded(RuntimeError):
+    """A chunk made more rows of a table than its range of keys holds (``KEYS_PER_PERSON``)."""
 
-    def __init__(self, first_ids: dict[str, int]) -> None:
+
+class Keys:
+    """Primary keys, table by table, handed out in the order the rows are made, below ``limits`` when given."""
+
+    def __init__(self, first_ids: dict[str, int], limits: dict[str, int] | None = None) -> None:
         self._next = dict(first_ids)
+        self._limits = limits
 
     def __call__(self, table: str) -> int:
         value = self._next[table]
+        if self._limits is not None and value >= self._limits[table]:
+            raise KeyRangeExceeded(f"a chunk of the demo needs more {table} rows than its key range holds")
         self._next[table] = value + 1
         return value
+
+    @classmethod
+    def for_chunk(cls, first_ids: dict[str, int], start: int, chunk_size: int) -> Keys:
+        """The keys of the chunk of people starting at ``start``: each table's range after the earlier chunks'."""
+        index = start // chunk_size
+        bases = {t: first_ids[t] + index * chunk_size * KEYS_PER_PERSON[t] for t in first_ids}
+        return cls(bases, {t: bases[t] + chunk_size * KEYS_PER_PERSON[t] for t in first_ids})
 
 
 class Stamps:
@@ -437,8 +456,10 @@ class CaseGenerator:
 
     def __init__(self, *, plan: OrgPlan, slots: Sequence[int], seed: int, as_of: dt.date, datetime_suffix: str,
                  staff_ids: Sequence[int], team_ids: Sequence[int], first_ids: dict[str, int],
-                 timescale_preset: str | None = None) -> None:
+                 timescale_preset: str | None = None, chunk_size: int = CHUNK_SIZE) -> None:
         self.plan = plan
+        self.chunk_size = chunk_size
+        self.first_ids = dict(first_ids)
         self.timescale_preset = timescale_preset
         self.staff_names = {staff_ids[i]: f"{s.first_name} {s.last_name}" for i, s in enumerate(plan.staff)}
         self.slots = slots
@@ -446,7 +467,7 @@ class CaseGenerator:
         self.as_of = as_of
         self.staff_ids = staff_ids
         self.team_ids = team_ids
-        self.keys = Keys(first_ids)
+        self.keys = Keys(first_ids)  # replaced by each chunk's own range
         self.stamps = Stamps(datetime_suffix)
         self.sentence_table = _cumulative(SENTENCE_TYPES)
         self.category_table = _cumulative(OFFENCE_CATEGORIES)
@@ -474,6 +495,10 @@ class CaseGenerator:
         return f"{chr(65 + value // 1_000_000)}{value % 1_000_000:06d}"
 
     def chunk(self, start: int, stop: int) -> Chunk:
+        """The rows of people ``start`` to ``stop`` (``start`` a multiple of the chunk size, at most one chunk)."""
+        if start % self.chunk_size or stop - start > self.chunk_size:
+            raise ValueError(f"a chunk starts at a multiple of {self.chunk_size} people and holds at most that many")
+        self.keys = Keys.for_chunk(self.first_ids, start, self.chunk_size)
         rng = Draws(f"openprobation-demo:{self.seed}:people:{start}")
         # The practitioners' own work has its own draws, so the record's draws are the same with or without it.
         self.work_rng = Draws(f"openprobation-demo:{self.seed}:work:{start}")
@@ -860,3 +885,22 @@ class ContactHistory:
             self.rows.append((self.keys("contact"), self.person_id, self.event_id, ctype, stamp, self.holder_id, "",
                               rng.choice(ref.NOTES_FUTURE), 1, made))
             booked = weekday(booked + dt.timedelta(days=interval))
+
+
+# ---- making chunks in other processes --------------------------------------------------------------------------
+# The loader may make chunks in worker processes (each chunk depends only on the seed, the date, the plan and its
+# own key range, so the rows are the same wherever it is made). These run in the worker.
+
+_WORKER_GENERATOR: CaseGenerator | None = None
+
+
+def start_worker(settings: dict[str, object]) -> None:
+    """A worker's start: build the generator once from the loader's settings (the ``CaseGenerator`` arguments)."""
+    global _WORKER_GENERATOR
+    _WORKER_GENERATOR = CaseGenerator(**settings)  # type: ignore[arg-type]
+
+
+def worker_chunk(start: int, stop: int) -> Chunk:
+    assert _WORKER_GENERATOR is not None, "start_worker runs first"
+    return _WORKER_GENERATOR.chunk(start, stop)
+

@@ -21,9 +21,13 @@ What it builds is described in docs/how-to/demo-data.md. How it behaves:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import multiprocessing
+import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,6 +137,10 @@ class DemoOptions:
     progress: bool = True
     # The demo's "today": contact history runs up to it and appointments are booked after it.
     as_of: dt.date | None = None
+    # Processes making chunks of cases beside this one (0: made here, one after another). None: one per CPU beyond
+    # the first, at most three, when there is more than one chunk. The rows are the same either way.
+    workers: int | None = None
+    chunk_size: int = gen.CHUNK_SIZE
 
 
 @dataclass(frozen=True)
@@ -379,6 +387,42 @@ def demo_load(options: DemoOptions) -> DemoResult:
     return result
 
 
+def _workers(options: DemoOptions) -> int:
+    if options.workers is not None:
+        return max(0, options.workers)
+    if options.people <= options.chunk_size:
+        return 0
+    return min(3, max(0, (os.cpu_count() or 1) - 1))
+
+
+def _chunks(generator_settings: dict[str, object], options: DemoOptions) -> Iterator[tuple[int, gen.Chunk]]:
+    """Each chunk of cases in order, with how many people it holds. With workers, the next chunks are being made in
+    other processes while this one is written (a few at a time, so memory stays bounded); the rows are the same."""
+    size = options.chunk_size
+    spans = [(start, min(start + size, options.people)) for start in range(0, options.people, size)]
+    workers = _workers(options)
+    if workers == 0:
+        generator = gen.CaseGenerator(**generator_settings)  # type: ignore[arg-type]
+        for start, stop in spans:
+            yield stop - start, generator.chunk(start, stop)
+        return
+    # "spawn": the workers start clean (no copy of this process's database connection or threads), import only the
+    # pure generator, and build it once from the settings.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=gen.start_worker,
+                             initargs=(generator_settings,)) as pool:  # fmt: skip
+        waiting: deque[tuple[int, Future[gen.Chunk]]] = deque()
+        pending = iter(spans)
+        for start, stop in itertools.islice(pending, workers + 1):
+            waiting.append((stop - start, pool.submit(gen.worker_chunk, start, stop)))
+        while waiting:
+            people, future = waiting.popleft()
+            chunk = future.result()
+            for start, stop in itertools.islice(pending, 1):
+                waiting.append((stop - start, pool.submit(gen.worker_chunk, start, stop)))
+            yield people, chunk
+
+
 def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
     writer = BulkWriter()
     suffix = writer.datetime_suffix
@@ -452,17 +496,18 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
 
     # Cases, a chunk of people at a time.
     specs: dict[str, TableSpec] = {k: table_spec(CASE_MODELS[k], CASE_FIELDS[k]) for k in gen.TABLES}
-    generator = gen.CaseGenerator(
-        plan=plan,
-        slots=caseload_slots(plan, options.seed),
-        seed=options.seed,
-        as_of=as_of,
-        datetime_suffix=suffix,
-        staff_ids=staff_ids,
-        team_ids=team_ids,
-        first_ids={k: next_id(CASE_MODELS[k]) for k in gen.TABLES},
-        timescale_preset=settings.TIMESCALE_PRESET,
-    )
+    generator_settings: dict[str, object] = {
+        "plan": plan,
+        "slots": caseload_slots(plan, options.seed),
+        "seed": options.seed,
+        "as_of": as_of,
+        "datetime_suffix": suffix,
+        "staff_ids": staff_ids,
+        "team_ids": team_ids,
+        "first_ids": {k: next_id(CASE_MODELS[k]) for k in gen.TABLES},
+        "timescale_preset": settings.TIMESCALE_PRESET,
+        "chunk_size": options.chunk_size,
+    }
     progress = _Progress(options.progress, options.people)
     with progress.running():
         # Every table the load writes has its foreign keys checked once, at the end (the cases, and what hangs off
@@ -473,14 +518,13 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         ):
             # The database stores each chunk while the next is made (a second thread runs the COPYs).
             with writer.in_background():
-                for start in range(0, options.people, gen.CHUNK_SIZE):
-                    chunk = generator.chunk(start, min(start + gen.CHUNK_SIZE, options.people))
+                for people, chunk in _chunks(generator_settings, options):
                     for key in gen.TABLES:
                         rows = chunk.rows.get(key, [])
                         writer.write(specs[key], rows)
                         counts[key] += len(rows)
                     counts["restricted"] += chunk.restricted
-                    progress.advance(min(gen.CHUNK_SIZE, options.people - start))
+                    progress.advance(people)
                     del chunk
             progress.note("Finishing cases (sequences)")
             reset_sequences([Provider, Region, Pdu, Team, Staff, User, *CASE_MODELS.values()])
