@@ -40,7 +40,7 @@ def _is_abbreviation(word: str, text: str, after: int, abbreviations: Collection
     if "." in word or (len(word) == 1 and word.isalpha()):
         return True
     if word == "no":
-        return bool(re.match(r"\s*\d", text[after:after + 4]))
+        return bool(re.match(r"\s*\d", text[after : after + 4]))
     return word in abbreviations
 
 

@@ -24,8 +24,11 @@ YEAR = r"(?<![\w/.])(?:19|20)\d\d(?![\w/])"
 GAP = re.compile(r"~([1-9])")
 # Words too common to be a phrase's anchor when a rarer required word is there.
 COMMON_WORDS = frozenset(
-    "a an and are as at be been by for from has have he her hers him his i in is it me my new no not of on or "
-    "our out she so than that the their them they this to up was we were will with would you".split()
+    "a about after again all also an and another any are around as at back be been before but by call called can "
+    "could day did do does down each every for from get go going got had has have he her hers him his home how i "
+    "if in into is it just last like me more my new next no not now of off on one only or other our out over said "
+    "says see seen she should so some still than that the their them then there they this time times to told two "
+    "under up very was we week well went were what when where who will with work would you".split()
 )
 
 
@@ -34,10 +37,18 @@ class PhraseError(ValueError):
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """A word of the note (``exact``) or the beginning of one that a phrase's match must contain."""
+
+    text: str
+    exact: bool
+
+
+@dataclass(frozen=True)
 class CompiledPhrase:
     phrase: str
     pattern: str
-    anchors: frozenset[str] | None  # None: no usable anchor, try the phrase on every note
+    anchors: frozenset[Anchor] | None  # None: no usable anchor, try the phrase on every note
 
 
 def _alternative(alternative: str, phrase: str) -> str:
@@ -66,16 +77,24 @@ def _word(token: str, phrase: str) -> tuple[str, bool]:
     return "(?:" + "|".join(_alternative(a, phrase) for a in alternatives) + ")", optional
 
 
-def _anchor_literals(token: str) -> frozenset[str] | None:
-    """The leading letters of each alternative of a required word, or None when one has none (NUM, YEAR)."""
+def _anchor_literals(token: str) -> frozenset[Anchor] | None:
+    """The leading letters of each alternative of a required word, or None when one has none (NUM, YEAR).
+
+    The note's words are its runs of letters and digits, so ``ex's`` contains the word ``ex`` exactly, while
+    ``harass*`` and ``self-harm`` (also written "selfharm") only begin one."""
     literals = set()
     for alternative in token.split("|"):
-        if "NUM" in alternative or "YEAR" in alternative:
+        numbered = alternative.startswith("NUM")
+        if "YEAR" in alternative or (numbered and not re.fullmatch(r"NUM\W[a-z0-9]+", alternative)):
             return None
+        if numbered:  # NUM/40: the word after the number
+            literals.add(Anchor(alternative[4:], exact=True))
+            continue
         found = re.match(r"[a-z0-9_]+", alternative)
         if found is None:
             return None
-        literals.add(found.group())
+        rest = alternative[found.end() :]
+        literals.add(Anchor(found.group(), exact=not rest.startswith(("*", "-"))))
     return frozenset(literals)
 
 
@@ -89,7 +108,7 @@ def phrase_compile(phrase: str) -> CompiledPhrase:
     if re.sub("NUM|YEAR", "", phrase) != re.sub("NUM|YEAR", "", phrase).lower():
         raise PhraseError(f"{phrase!r} must be lower case (NUM and YEAR aside)")
     parts: list[str] = []
-    candidates: list[frozenset[str]] = []
+    candidates: list[frozenset[Anchor]] = []
     for index, token in enumerate(tokens):
         gap = GAP.fullmatch(token)
         if gap:
@@ -110,11 +129,18 @@ def phrase_compile(phrase: str) -> CompiledPhrase:
     return CompiledPhrase(phrase=phrase, pattern="".join(parts), anchors=_best_anchor(candidates))
 
 
-def _best_anchor(candidates: list[frozenset[str]]) -> frozenset[str] | None:
-    """The required word whose alternatives are least common: none a common word, then the longest shortest."""
+def _best_anchor(candidates: list[frozenset[Anchor]]) -> frozenset[Anchor] | None:
+    """The required word least likely in an ordinary note: no alternative a common word; then the most exact
+    alternatives; then the longest shortest beginning."""
     if not candidates:
         return None
-    return max(candidates, key=lambda alts: (not (alts & COMMON_WORDS), min(len(a) for a in alts)))
+
+    def rarity(alternatives: frozenset[Anchor]) -> tuple[bool, float, int]:
+        common = any(a.text in COMMON_WORDS or (not a.exact and len(a.text) < 4) for a in alternatives)
+        exact = sum(a.exact for a in alternatives) / len(alternatives)
+        return (not common, exact, min(len(a.text) for a in alternatives))
+
+    return max(candidates, key=rarity)
 
 
 def phrases_pattern(phrases: list[str] | tuple[str, ...]) -> str:

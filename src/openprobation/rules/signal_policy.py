@@ -3,7 +3,8 @@
 The file holds the signals and their severities, the rules (each a signal and the phrases that raise it), the
 cues that stop a hit (negation, hypothetical or advice, history) and the sentence-splitting abbreviations, with
 its sources. ``signal_policy()`` compiles every phrase (``rules.signal_phrases``) and the anchor index the scanner
-uses to try only the phrases a note can match. A file that breaks the syntax raises ``ValueError`` naming the rule.
+uses to try only the phrases a note can match (a rule's phrases with the same anchors are tried as one pattern).
+A file that breaks the syntax raises ``ValueError`` naming the rule.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from openprobation.rules.signal_phrases import PhraseError, phrase_compile, phrases_pattern
+from openprobation.rules.signal_phrases import Anchor, PhraseError, phrase_compile, phrases_pattern
 
 SIGNALS = (
     "new_relationship",
@@ -48,10 +49,10 @@ class SignalRule:
 
 @dataclass(frozen=True)
 class Phrase:
-    """One phrase of a rule: its compiled pattern (no leading word boundary) and its rule."""
+    """The phrases of a rule that share their anchors, compiled as one pattern (no leading word boundary)."""
 
     rule: SignalRule
-    text: str
+    texts: tuple[str, ...]
     pattern: re.Pattern[str]
 
 
@@ -79,8 +80,9 @@ class SignalPolicy:
     severities: dict[str, str]
     rules: tuple[SignalRule, ...]
     phrases: tuple[Phrase, ...]
-    anchors: dict[str, tuple[int, ...]]  # the beginning of a word -> indexes into phrases
-    anchor_lengths: tuple[int, ...]  # the distinct lengths of the anchors, shortest first
+    exact_anchors: dict[str, tuple[int, ...]]  # a word -> indexes into phrases
+    prefix_anchors: dict[str, tuple[int, ...]]  # the beginning of a word -> indexes into phrases
+    prefix_lengths: tuple[int, ...]  # the distinct lengths of the prefix anchors, shortest first
     unanchored: tuple[int, ...]  # phrases tried on every note
     cues: Cues
     abbreviations: frozenset[str]
@@ -108,7 +110,7 @@ def _cues(raw: dict[str, Any]) -> Cues:
         history=_pattern(raw["history"], "cues.history"),
         current=_pattern(raw["current"], "cues.current"),
         reported_speech=_pattern(raw["reported_speech"], "cues.reported_speech"),
-        clause_breaks=re.compile(f"{breaks}(?!\\w)|[;:()]|\\s[-–]+\\s"),
+        clause_breaks=re.compile(f"{breaks}(?!\\w)|[;:()]|\\s[-\u2013]+\\s"),
     )
 
 
@@ -120,7 +122,8 @@ def policy_from_toml(text: str) -> SignalPolicy:
         raise ValueError(f"signals policy: the signals must be exactly {', '.join(SIGNALS)}")
     rules: list[SignalRule] = []
     phrases: list[Phrase] = []
-    anchors: dict[str, list[int]] = defaultdict(list)
+    exact: dict[str, list[int]] = defaultdict(list)
+    prefix: dict[str, list[int]] = defaultdict(list)
     unanchored: list[int] = []
     for spec in raw["rules"]:
         rule_id, signal = spec["id"], spec["signal"]
@@ -135,21 +138,28 @@ def policy_from_toml(text: str) -> SignalPolicy:
             severity=severity,
             hypothetical=bool(spec.get("hypothetical", True)),
             unless=_pattern(spec["unless"], f"rule {rule_id} unless") if spec.get("unless") else None,
-            unless_sentence=(_pattern(spec["unless_sentence"], f"rule {rule_id} unless_sentence")
-                             if spec.get("unless_sentence") else None),
+            unless_sentence=(
+                _pattern(spec["unless_sentence"], f"rule {rule_id} unless_sentence")
+                if spec.get("unless_sentence")
+                else None
+            ),
         )
         rules.append(rule)
+        groups: dict[frozenset[Anchor] | None, list[tuple[str, str]]] = defaultdict(list)
         for text in spec["phrases"]:
             try:
                 compiled = phrase_compile(text)
             except PhraseError as exc:
                 raise ValueError(f"signals policy, rule {rule_id}: {exc}") from None
+            groups[compiled.anchors].append((text, compiled.pattern))
+        for group_anchors, members in groups.items():
             index = len(phrases)
-            phrases.append(Phrase(rule=rule, text=text, pattern=re.compile(compiled.pattern)))
-            if compiled.anchors is None:
+            pattern = "|".join(f"(?:{member_pattern})" for _, member_pattern in members)
+            phrases.append(Phrase(rule=rule, texts=tuple(t for t, _ in members), pattern=re.compile(pattern)))
+            if group_anchors is None:
                 unanchored.append(index)
-            for anchor in compiled.anchors or ():
-                anchors[anchor].append(index)
+            for anchor in group_anchors or ():
+                (exact if anchor.exact else prefix)[anchor.text].append(index)
     return SignalPolicy(
         policy_version=raw["policy_version"],
         source=raw["source"],
@@ -157,8 +167,9 @@ def policy_from_toml(text: str) -> SignalPolicy:
         severities=severities,
         rules=tuple(rules),
         phrases=tuple(phrases),
-        anchors={anchor: tuple(indexes) for anchor, indexes in anchors.items()},
-        anchor_lengths=tuple(sorted({len(anchor) for anchor in anchors})),
+        exact_anchors={anchor: tuple(indexes) for anchor, indexes in exact.items()},
+        prefix_anchors={anchor: tuple(indexes) for anchor, indexes in prefix.items()},
+        prefix_lengths=tuple(sorted({len(anchor) for anchor in prefix})),
         unanchored=tuple(unanchored),
         cues=_cues(raw["cues"]),
         abbreviations=frozenset(raw["cues"]["abbreviations"]),

@@ -31,12 +31,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from openprobation.rules.sentences import sentence_spans
-from openprobation.rules.signal_policy import Cues, Phrase, SignalPolicy, signal_policy
 from openprobation.rules.signal_phrases import starts_a_word
+from openprobation.rules.signal_policy import Cues, Phrase, SignalPolicy, signal_policy
 
 WORD = re.compile(r"\w+")
 # Same-length replacements only, so positions in the normalised text are positions in the note.
-NORMALISE = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+NORMALISE = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
 LONGEST_SENTENCE = 300  # characters of a sentence shown around the evidence; longer ones are cut at words
 _MEMO_LIMIT = 200_000
 
@@ -91,8 +93,15 @@ class SignalScanner:
             if self._stopped(lower, start, end, sentence_start, sentence_end, phrase):
                 continue
             seen.add((rule.signal, position))
-            hits.append(SignalHit(signal=rule.signal, severity=rule.severity, evidence=text[start:end],
-                                  sentence=_shown(text, sentence_start, sentence_end, start, end), rule=rule.id))
+            hits.append(
+                SignalHit(
+                    signal=rule.signal,
+                    severity=rule.severity,
+                    evidence=text[start:end],
+                    sentence=_shown(text, sentence_start, sentence_end, start, end),
+                    rule=rule.id,
+                )
+            )
         return tuple(hits)
 
     def _candidates(self, lower: str) -> set[int]:
@@ -108,12 +117,12 @@ class SignalScanner:
 
     def _phrases_starting(self, word: str) -> tuple[int, ...]:
         """The phrases whose anchor ``word`` begins with, remembered (a word with none joins the quiet words)."""
-        anchors = self.policy.anchors
-        found: set[int] = set()
-        for length in self.policy.anchor_lengths:
+        prefixes = self.policy.prefix_anchors
+        found: set[int] = set(self.policy.exact_anchors.get(word, ()))
+        for length in self.policy.prefix_lengths:
             if length > len(word):
                 break
-            found.update(anchors.get(word[:length], ()))
+            found.update(prefixes.get(word[:length], ()))
         phrases = tuple(sorted(found))
         if len(self._phrases_of_word) + len(self._quiet_words) > _MEMO_LIMIT:
             self._phrases_of_word.clear()
@@ -124,8 +133,9 @@ class SignalScanner:
             self._quiet_words.add(word)
         return phrases
 
-    def _stopped(self, lower: str, start: int, end: int, sentence_start: int, sentence_end: int,
-                 phrase: Phrase) -> bool:
+    def _stopped(
+        self, lower: str, start: int, end: int, sentence_start: int, sentence_end: int, phrase: Phrase
+    ) -> bool:
         """Whether a cue or an ``unless`` phrase stops the match at [start, end) (see the module docstring)."""
         rule, cues = phrase.rule, self.policy.cues
         sentence = lower[sentence_start:sentence_end]
