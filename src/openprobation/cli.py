@@ -291,6 +291,78 @@ def cmd_calc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_signals_scan(args: argparse.Namespace) -> int:
+    """Stateless: reads {"text": ...} as JSON, prints {"signals": [...]}. Invalid input: the errors and exit 2."""
+    import json
+
+    from openprobation.rules.calculators import NotJsonError, load_payload, reported_errors
+    from openprobation.rules.predictors.base import CalculationInputError
+    from openprobation.rules.signal_requests import signals_request
+
+    try:
+        if args.json == "-":
+            stdin = sys.stdin
+            data: bytes | str = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
+        else:
+            with open(args.json, "rb") as file:
+                data = file.read()
+    except OSError as exc:
+        return _fail(f"cannot read {args.json}: {exc.strerror}", 2)
+    try:
+        result = signals_request(load_payload(data))
+    except NotJsonError as exc:
+        print(json.dumps({"errors": [{"field": "", "message": str(exc)}]}, indent=2))
+        return 2
+    except CalculationInputError as exc:
+        print(json.dumps({"errors": reported_errors(exc.errors)}, indent=2))
+        return 2
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_signals_evaluate(args: argparse.Namespace) -> int:
+    """Precision and recall per signal on labelled notes; exit 1 when a target is not met, 2 on a bad file."""
+    from openprobation.rules.signal_evaluation import (
+        SPLITS,
+        LabelledNotesError,
+        evaluate,
+        evaluation_report,
+        labelled_notes_read,
+        shipped_notes,
+    )
+
+    try:
+        if args.file:
+            with open(args.file, encoding="utf-8") as file:
+                notes = labelled_notes_read(file.read())
+        else:
+            notes = shipped_notes()
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror}", 2)
+    except (LabelledNotesError, UnicodeDecodeError) as exc:
+        return _fail(f"{args.file or 'the labelled notes'}: {exc}", 2)
+    overall = evaluate(notes)
+    print(evaluation_report(overall, "All notes"))
+    for split in SPLITS:
+        part = [note for note in notes if note.split == split]
+        if part and len(part) < len(notes):
+            print()
+            print(evaluation_report(evaluate(part), split.replace("_", "-").capitalize() + " notes"))
+    if args.show_misses:
+        texts = {note.id: note.text for note in notes}
+        print()
+        for label, pairs in (("missed", overall.misses), ("raised, not expected", overall.extras)):
+            for note_id, signal in pairs:
+                print(f"{label}: {signal} in {note_id}: {texts[note_id]}")
+    return 1 if overall.shortfalls(_signal_targets()) else 0
+
+
+def _signal_targets() -> dict[str, object]:
+    from openprobation.rules.signal_policy import signal_policy
+
+    return signal_policy().targets
+
+
 def cmd_recompute(args: argparse.Namespace) -> int:
     """Recalculate the risk tools of every open case (see openprobation.risk.recompute)."""
     _setup_django()
@@ -443,6 +515,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("tool", choices=["ogrs3", "snsv", "osp-dc", "osp-iic", "rsr", "ovp", "ogp", "tier", "workload"])
     p.add_argument("--json", required=True, metavar="FILE", help="input file, or - for standard input")
     p.set_defaults(handler=cmd_calc)
+
+    p = sub.add_parser("signals", help="find warning signs in a note, or evaluate the rules on labelled notes",
+                       description="Warning signs in contact notes and third-party reports (docs/signals.md).")
+    signals_sub = p.add_subparsers(dest="signals_command", metavar="ACTION", required=True)
+    sp = signals_sub.add_parser("scan", help="the warning signs in one note, as JSON",
+                                description='Read {"text": "..."} as JSON and print {"signals": [...]}: each signal '
+                                "with its severity, evidence, sentence and rule. On invalid input print "
+                                '{"errors": [...]} and exit with code 2. Stateless: nothing is stored.')
+    sp.add_argument("--json", required=True, metavar="FILE", help="input file, or - for standard input")
+    sp.set_defaults(handler=cmd_signals_scan)
+    sp = signals_sub.add_parser("evaluate", help="precision and recall of the rules on labelled notes",
+                                description="Scan labelled notes and print precision and recall per signal and the "
+                                "false-prompt rate on signal-free notes, for all notes and for the development and "
+                                "held-out notes apart. Exit 1 when a target is not met, 2 when the file is bad.")
+    sp.add_argument("--file", metavar="FILE",
+                    help="labelled notes as JSON lines (id, split, text, expected); default: the shipped set")
+    sp.add_argument("--show-misses", action="store_true", help="list each signal missed or raised unexpectedly")
+    sp.set_defaults(handler=cmd_signals_evaluate)
 
     p = sub.add_parser("recompute", help="recalculate the risk tools of every open case",
                        description="Recalculate OGRS3, RSR, OVP, OGP and the tier of every open case from the record, "

@@ -33,6 +33,7 @@ from openprobation.api.people import router as people_router
 from openprobation.api.quality import router as quality_router
 from openprobation.api.reminders import router as reminders_router
 from openprobation.api.risk import router as risk_router
+from openprobation.api.signals import router as signals_router
 from openprobation.api.workitems import router as workitems_router
 from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
 from openprobation.core.middleware import too_large_response
@@ -83,6 +84,7 @@ api = OpenProbationAPI(
 )
 api.add_router("/people", people_router)
 api.add_router("/calculate", calculate_router)
+api.add_router("/calculate", signals_router)
 api.add_router("", workitems_router)
 api.add_router("", quality_router)
 api.add_router("", risk_router)

@@ -1,0 +1,130 @@
+"""Benchmark the warning-sign scan: notes per second on one core, against a floor measured in the same run.
+
+The notes are synthetic but realistic: each is 2 to 6 sentences drawn (seeded) from the labelled contact notes
+that ship with OpenProbation (``rules/evaluation/signal_notes.jsonl``), the rest from the signal-free notes and
+one in five from the notes with signals ("dense": most notes carry a sign) or one in twenty ("typical").
+Every note is one string in memory before the clock starts. Then, in this one process (one core):
+
+1. ``floor``: each note read and matched against one simple regular expression (``police``, ignoring case);
+2. ``scan``: ``signals_scan_many`` over the same notes (the policy compiled before the clock starts);
+3. ``scan again``: the same run repeated (the scanner's word cache warm, as in a long batch).
+
+``ratio`` is scan / floor time. Target: at least 50,000 notes per second per core.
+
+    .venv/bin/python bench/bench_signals.py                       # 200,000 notes, written to bench/results
+    .venv/bin/python bench/bench_signals.py --notes 20000 --no-write
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+RESULTS = ROOT / "bench" / "results" / "signals.md"
+TARGET = 50_000
+
+from openprobation.rules.sentences import sentence_spans  # noqa: E402
+from openprobation.rules.signal_evaluation import shipped_notes  # noqa: E402
+from openprobation.rules.signal_policy import signal_policy  # noqa: E402
+from openprobation.rules.signals import signal_scanner, signals_scan_many  # noqa: E402
+
+
+def sentence_pools() -> tuple[list[str], list[str]]:
+    """Sentences of the signal-free notes and of the notes with signals."""
+    abbreviations = signal_policy().abbreviations
+    quiet: list[str] = []
+    loud: list[str] = []
+    for note in shipped_notes():
+        pool = loud if note.expected else quiet
+        pool.extend(note.text[start:end] for start, end in sentence_spans(note.text, abbreviations))
+    return quiet, loud
+
+
+def synthetic_notes(count: int, seed: int, signal_share: float = 0.2) -> list[str]:
+    quiet, loud = sentence_pools()
+    rng = random.Random(seed)
+    notes = []
+    for _ in range(count):
+        sentences = [rng.choice(loud if rng.random() < signal_share else quiet) for _ in range(rng.randint(2, 6))]
+        notes.append(" ".join(sentences))
+    return notes
+
+
+def timed(label: str, run) -> dict[str, float]:
+    started = time.perf_counter()
+    found = run()
+    return {"label": label, "seconds": time.perf_counter() - started, "found": found}
+
+
+MIXES = {"dense": 0.2, "typical": 0.05}  # share of sentences drawn from notes with signals
+
+
+def run_mix(name: str, count: int, seed: int) -> tuple[list[str], float]:
+    notes = synthetic_notes(count, seed, MIXES[name])
+    floor_pattern = re.compile("police", re.IGNORECASE)
+    runs = [
+        timed("floor", lambda: sum(1 for n in notes if floor_pattern.search(n))),
+        timed("scan", lambda: sum(1 for hits in signals_scan_many(notes) if hits)),
+        timed("scan again", lambda: sum(1 for hits in signals_scan_many(notes) if hits)),
+    ]
+    floor = runs[0]["seconds"]
+    average = sum(len(n) for n in notes) / count
+    lines = []
+    for run in runs:
+        rate = count / run["seconds"]
+        lines.append(f"| {name} | {average:.0f} | {run['label']} | {run['seconds']:.2f} | {rate:,.0f} | "
+                     f"{run['seconds'] / count * 1e6:.1f} | {run['seconds'] / floor:.1f} | "
+                     f"{int(run['found']):,} |")  # fmt: skip
+    return lines, count / min(r["seconds"] for r in runs[1:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--notes", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    signal_scanner()  # compile the policy before the clock starts
+    lines = [
+        "| mix | characters/note | run | seconds | notes/s (one core) | µs/note | ratio to floor | notes matched |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    verdicts = []
+    for name in MIXES:
+        rows, best = run_mix(name, args.notes, args.seed)
+        lines.extend(rows)
+        verdicts.append(f"{name}: {'met' if best >= TARGET else 'NOT met'} ({best:,.0f})")
+        print("\n".join(rows), flush=True)
+    text = "\n".join(lines)
+    verdict = f"Target ≥ {TARGET:,} notes/s per core: " + "; ".join(verdicts) + "."
+    print(text)
+    print(verdict)
+    if not args.no_write:
+        RESULTS.write_text(
+            "# Warning-sign scan\n\n"
+            f"Run on {dt.date.today().isoformat()}: {os.cpu_count()} CPUs (one used), Python "
+            f"{platform.python_version()}, policy {signal_policy().policy_version}. Command: "
+            "`.venv/bin/python bench/bench_signals.py`.\n\n"
+            f"{args.notes:,} synthetic notes per mix (seed {args.seed}): 2 to 6 sentences each from the shipped "
+            "labelled notes; dense = one sentence in five from notes with signals, typical = one in twenty. "
+            "floor = each note matched against one simple regular expression (`police`, ignoring case); scan = "
+            "`signals_scan_many`; scan again = the same, the word cache warm. ratio = time / floor time. "
+            "notes matched: notes the floor pattern matched / notes with at least one signal.\n\n"
+            + text
+            + "\n\n"
+            + verdict
+            + "\n"
+        )
+
+
+if __name__ == "__main__":
+    main()
