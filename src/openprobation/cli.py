@@ -11,6 +11,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -256,60 +257,25 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-def cmd_calc(args: argparse.Namespace) -> int:
-    """Stateless: reads JSON, prints the result as JSON. Invalid input: the errors as JSON and exit code 2."""
-    import json
-
-    from openprobation.rules.calculators import (
-        CalculationInputError,
-        NotJsonError,
-        calculate,
-        load_payload,
-        reported_errors,
-    )
-
-    try:
-        if args.json == "-":
-            stdin = sys.stdin
-            data: bytes | str = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
-        else:
-            with open(args.json, "rb") as file:
-                data = file.read()
-    except OSError as exc:
-        return _fail(f"cannot read {args.json}: {exc.strerror}", 2)
-    try:
-        payload = load_payload(data)
-    except NotJsonError as exc:
-        print(json.dumps({"errors": [{"field": "", "message": str(exc)}]}, indent=2))
-        return 2
-    try:
-        result = calculate(args.tool, payload)
-    except CalculationInputError as exc:
-        print(json.dumps({"errors": reported_errors(exc.errors)}, indent=2))
-        return 2
-    print(json.dumps(result, indent=2))
-    return 0
-
-
-def cmd_signals_scan(args: argparse.Namespace) -> int:
-    """Stateless: reads {"text": ...} as JSON, prints {"signals": [...]}. Invalid input: the errors and exit 2."""
+def _stateless(source: str, run: Callable[[Any], Any]) -> int:
+    """Read JSON from ``source`` (a file, or - for standard input), print ``run``'s result as JSON; a body that is
+    not JSON or input ``run`` refuses prints the errors as JSON and exits 2 (the calculators and the signal scan)."""
     import json
 
     from openprobation.rules.calculators import NotJsonError, load_payload, reported_errors
     from openprobation.rules.predictors.base import CalculationInputError
-    from openprobation.rules.signal_requests import signals_request
 
     try:
-        if args.json == "-":
+        if source == "-":
             stdin = sys.stdin
             data: bytes | str = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
         else:
-            with open(args.json, "rb") as file:
+            with open(source, "rb") as file:
                 data = file.read()
     except OSError as exc:
-        return _fail(f"cannot read {args.json}: {exc.strerror}", 2)
+        return _fail(f"cannot read {source}: {exc.strerror}", 2)
     try:
-        result = signals_request(load_payload(data))
+        result = run(load_payload(data))
     except NotJsonError as exc:
         print(json.dumps({"errors": [{"field": "", "message": str(exc)}]}, indent=2))
         return 2
@@ -318,6 +284,20 @@ def cmd_signals_scan(args: argparse.Namespace) -> int:
         return 2
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
+
+
+def cmd_calc(args: argparse.Namespace) -> int:
+    """Stateless: reads JSON, prints the result as JSON. Invalid input: the errors as JSON and exit code 2."""
+    from openprobation.rules.calculators import calculate
+
+    return _stateless(args.json, lambda payload: calculate(args.tool, payload))
+
+
+def cmd_signals_scan(args: argparse.Namespace) -> int:
+    """Stateless: reads {"text": ...} as JSON, prints {"signals": [...]}. Invalid input: the errors and exit 2."""
+    from openprobation.rules.signal_requests import signals_request
+
+    return _stateless(args.json, signals_request)
 
 
 def cmd_signals_evaluate(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ calculator's frozen input dataclass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -71,21 +72,27 @@ def _dataclass_schema(cls: type[Any]) -> dict[str, Any]:
     return inlined
 
 
+def stateless_response(request: HttpRequest, run: Callable[[Any], dict[str, Any]]) -> HttpResponse:
+    """A stateless calculation's answer to a JSON body: the result, 400 for a body that is not JSON, 422 with the
+    field errors for input ``run`` refuses (the calculators and the warning-sign scan)."""
+    try:
+        payload = load_payload(request.body or b"null")
+    except NotJsonError as exc:
+        return problems.problem(400, str(exc), errors=[problems.field_entry([], str(exc))])
+    try:
+        result = run(payload)
+    except CalculationInputError as exc:
+        return problems.problem(
+            422,
+            "Some inputs are not valid: see errors.",
+            errors=[problems.field_entry(e.field.split(".") if e.field else [], e.message) for e in exc.errors],
+        )
+    return JsonResponse(result)
+
+
 def _calculate_view(tool: str) -> Any:
     def view(request: HttpRequest) -> HttpResponse:
-        try:
-            payload = load_payload(request.body or b"null")
-        except NotJsonError as exc:
-            return problems.problem(400, str(exc), errors=[problems.field_entry([], str(exc))])
-        try:
-            result = calculate(tool, payload)
-        except CalculationInputError as exc:
-            return problems.problem(
-                422,
-                "Some inputs are not valid: see errors.",
-                errors=[problems.field_entry(e.field.split(".") if e.field else [], e.message) for e in exc.errors],
-            )
-        return JsonResponse(result)
+        return stateless_response(request, lambda payload: calculate(tool, payload))
 
     view.__name__ = f"calculate_{tool.replace('-', '_')}"
     return view

@@ -6,31 +6,17 @@ give identical results for the same input. Nothing is stored.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from openprobation.api import problems
-from openprobation.rules.calculators import NotJsonError, load_payload
-from openprobation.rules.predictors.base import CalculationInputError
+from openprobation.api.calculate import stateless_response
 from openprobation.rules.signal_requests import INPUT_SCHEMA, MAX_TEXT_CHARACTERS, OUTPUT_SCHEMA, signals_request
 
 router = Router(tags=["calculators"])
 
 
 def calculate_signals(request: HttpRequest) -> HttpResponse:
-    try:
-        payload = load_payload(request.body or b"null")
-    except NotJsonError as exc:
-        return problems.problem(400, str(exc), errors=[problems.field_entry([], str(exc))])
-    try:
-        result = signals_request(payload)
-    except CalculationInputError as exc:
-        return problems.problem(
-            422,
-            "Some inputs are not valid: see errors.",
-            errors=[problems.field_entry(e.field.split(".") if e.field else [], e.message) for e in exc.errors],
-        )
-    return JsonResponse(result)
+    return stateless_response(request, signals_request)
 
 
 router.add_api_operation(
