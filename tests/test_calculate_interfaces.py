@@ -167,6 +167,8 @@ def test_openapi_documents_each_tools_input_fields(org):
             assert {"arp_percent", "csrp_percent"} <= set(schema["oneOf"][1]["properties"])
         elif tool == "workload":  # not a risk tool (tests/test_workload_interfaces.py)
             assert "grade" in schema["properties"]
+        elif tool == "rating":  # not a risk tool (tests/rules/test_ratings.py)
+            assert {"key_questions", "standards", "scheme", "override"} <= set(schema["properties"])
         else:
             assert "gender" in schema["properties"]
     ogrs3 = paths["/api/v1/calculate/ogrs3"]["post"]["requestBody"]["content"]["application/json"]["schema"]
@@ -475,3 +477,31 @@ def test_tier_registration_errors_are_field_named_through_the_cli_and_the_api(ap
     assert code == 2 and response.status_code == 422
     assert {e["field"] for e in cli_output["errors"]} == fields
     assert {e["field"] for e in response.json()["errors"]} == fields
+
+
+# ---- the inspection-rating calculator through both interfaces (rules in tests/rules/test_ratings.py) -----------
+
+RATING_STANDARD = {
+    "key_questions": {
+        "engagement": {"sufficient": 8, "total": 10},
+        "desistance": {"sufficient": 13, "total": 20},
+        "keeping_safe": {"sufficient": 49, "total": 100},
+    }
+}
+
+
+@pytest.mark.django_db
+def test_rating_through_the_cli_and_the_api_gives_the_same_answer_and_the_same_field_errors(
+    api, monkeypatch, capsys
+):
+    code, cli_result = run_cli("rating", RATING_STANDARD, monkeypatch, capsys)
+    response = api("rating", RATING_STANDARD)
+    assert (code, response.status_code) == (0, 200)
+    assert response.json() == cli_result
+    assert cli_result["rating"] == "inadequate"  # keeping people safe at 49%
+    no_reason = {**RATING_STANDARD, "override": {"rating": "good"}}
+    code, cli_errors = run_cli("rating", no_reason, monkeypatch, capsys)
+    response = api("rating", no_reason)
+    assert (code, response.status_code) == (2, 422)
+    assert [e["field"] for e in cli_errors["errors"]] == ["override.reason"]
+    assert [e["field"] for e in response.json()["errors"]] == ["override.reason"]

@@ -23,6 +23,7 @@ from openprobation.rules.predictors.osp import OspDcInput, OspIicInput
 from openprobation.rules.predictors.ovp import OvpInput
 from openprobation.rules.predictors.rsr import RsrInput
 from openprobation.rules.predictors.snsv import SnsvInput
+from openprobation.rules.ratings import RatingInput
 from openprobation.rules.tiering import TierV2Input, TierV3Input
 from openprobation.rules.workload.calculator import WorkloadInput
 
@@ -62,6 +63,7 @@ def _input_type_of(tool: str) -> type[Any]:
         "ovp": OvpInput,
         "ogp": OgpInput,
         "workload": WorkloadInput,
+        "rating": RatingInput,
     }[tool]
 
 

@@ -9,7 +9,7 @@ gives what the CLI and the API show of them: the first 50 and, if there are more
 
 Tools: ogrs3, snsv, osp-dc, osp-iic, rsr, ovp, ogp, tier (``"version": 3`` selects tier V3, default V2).
 See docs/risk-tools.md for each tool's fields. Also workload: a practitioner's workload points and capacity
-(docs/workload.md).
+(docs/workload.md); rating: an inspection rating of a standard or a provider (docs/quality.md).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from openprobation.rules.predictors.osp import OspDcInput, OspIicInput, osp_dc_c
 from openprobation.rules.predictors.ovp import OvpInput, ovp_calculate
 from openprobation.rules.predictors.rsr import RsrInput, rsr_calculate
 from openprobation.rules.predictors.snsv import SnsvInput, snsv_calculate
+from openprobation.rules.ratings import RatingInput, rating_calculate
 from openprobation.rules.tiering import TierV2Input, TierV3Input, tier_v2_calculate, tier_v3_calculate
 from openprobation.rules.workload.calculator import WorkloadInput, workload_calculate
 
@@ -258,6 +259,8 @@ TOOLS: dict[str, Tool] = {
         Tool("tier", 'HMPPS tier: V2 (default) or V3 with "version": 3', _tier_parse, _tier_calculate),
         Tool("workload", "Workload points, available points and capacity of a practitioner", _simple(WorkloadInput),
              workload_calculate),
+        Tool("rating", "HMIP rating of a standard (key-question counts) or a provider (its standards' ratings)",
+             _simple(RatingInput), rating_calculate),
     )
 }
 
