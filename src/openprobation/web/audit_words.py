@@ -65,6 +65,8 @@ ACTIONS = {
     "work_item.cancelled": "Cancelled a work item",
     "work_item.done": "Marked a work item as done",
     "work_item.escalated": "An overdue work item was escalated",
+    "workload.reduction_added": "A reduction in hours was recorded",
+    "workload.reduction_ended": "A reduction in hours was ended",
     "work_items.created": "Work became due",
 }
 

@@ -10,7 +10,9 @@ from openprobation.organisation.choices import Role
 from openprobation.people import access_lists
 from openprobation.people import selectors as people_selectors
 from openprobation.people.access import TEAM_VIEWERS, has_role, require_role
+from openprobation.rules.workload.policy import workload_policy
 from openprobation.web.errors import staff_page
+from openprobation.workload import selectors as workload_selectors
 
 
 @staff_page
@@ -34,5 +36,7 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "web/team.html",
         {"team": found, "counts": counts, "total": sum(c.cases for c in counts), "nav": "team",
-         "access_changes": access_lists.access_changes_for_team(actor=request.user, team=found) if manages else []},
+         "access_changes": access_lists.access_changes_for_team(actor=request.user, team=found) if manages else [],
+         "workloads": workload_selectors.team_workloads(team=found),
+         "threshold": workload_policy().overload_percent},
     )

@@ -1,0 +1,100 @@
+"""A practitioner's workload and their reductions in hours: for those who may view the team; reductions added and
+ended by the team's SPO or an administrator (``workload.services``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from openprobation.core import clock
+from openprobation.organisation import selectors as organisation_selectors
+from openprobation.people.access import TEAM_VIEWERS, require_role, staff_for
+from openprobation.rules.workload.policy import workload_policy
+from openprobation.web.errors import staff_page
+from openprobation.web.form_pages import form_page
+from openprobation.web.work_forms import FormField
+from openprobation.workload import selectors as workload_selectors
+from openprobation.workload import services as workload_services
+
+
+def _team_member(request: HttpRequest, code: str, staff_code: str) -> tuple[Any, Any]:
+    require_role(request.user, *TEAM_VIEWERS)
+    team = organisation_selectors.team_get_for_actor(actor=request.user, code=code)
+    staff = next((s for s in organisation_selectors.staff_list(team=team) if s.code == staff_code), None)
+    if staff is None:
+        raise Http404("No such member of the team")
+    return team, staff
+
+
+def _can_manage(request: HttpRequest, staff: Any) -> bool:
+    manager = staff_for(request.user)
+    return manager is not None and workload_services.can_manage_reductions(manager=manager, staff=staff)
+
+
+@staff_page
+def staff_workload(request: HttpRequest, code: str, staff_code: str) -> HttpResponse:
+    team, staff = _team_member(request, code, staff_code)
+    (workload,) = workload_selectors.workloads(staff=[staff])
+    reasons = workload_policy().reduction_reasons
+    today = clock.today()
+    reductions = [
+        {"pk": r.pk, "reason_name": reasons[r.reason].name if r.reason in reasons else r.reason, "hours": r.hours,
+         "effective_from": r.effective_from, "effective_to": r.effective_to, "notes": r.notes,
+         "recorded_by": r.recorded_by, "ongoing": r.effective_to is None or r.effective_to >= today}
+        for r in workload_selectors.staff_reductions(staff=staff)
+    ]  # fmt: skip
+    return render(request, "web/staff_workload.html", {
+        "team": team, "staff": staff, "workload": workload, "reductions": reductions, "nav": "team",
+        "threshold": workload_policy().overload_percent, "can_manage": _can_manage(request, staff),
+    })  # fmt: skip
+
+
+@staff_page
+def reduction_new(request: HttpRequest, code: str, staff_code: str) -> HttpResponse:
+    team, staff = _team_member(request, code, staff_code)
+    reasons = [(c, r.name) for c, r in workload_policy().reduction_reasons.items() if r.enabled]
+    fields = [
+        FormField("reason", "Reason", "select", options=[("", "Choose a reason"), *reasons],
+                  missing="Choose the reason for the reduction"),
+        FormField("hours", "Hours a week (optional)", "text", required=False, max_length=8,
+                  hint="Leave blank to use the reason's allowance of the contracted hours, where it has one"),
+        FormField("effective_from", "From", "date", missing="Enter the first day of the reduction"),
+        FormField("effective_to", "To (optional)", "date", required=False, hint="The last day; blank if open-ended"),
+        FormField("notes", "Notes (optional)", "textarea", required=False, max_length=workload_services.MAX_NOTES),
+    ]  # fmt: skip
+    done = reverse("web:staff-workload", args=[team.code, staff.code])
+
+    def save(values: dict[str, Any]) -> str:
+        workload_services.reduction_add(
+            actor=request.user, staff_code=staff.code, reason=values["reason"],
+            hours=workload_services.hours_from_text(values["hours"]), effective_from=values["effective_from"],
+            effective_to=values["effective_to"], notes=values["notes"],
+        )  # fmt: skip
+        return "Reduction recorded"
+
+    return form_page(request, fields=fields, save=save, done_url=done, template="web/staff_form.html", context={
+        "staff": staff, "heading": "Add a reduction in hours", "submit": "Save the reduction", "nav": "team",
+    })  # fmt: skip
+
+
+@staff_page
+def reduction_end(request: HttpRequest, code: str, reduction_id: int) -> HttpResponse:
+    require_role(request.user, *TEAM_VIEWERS)
+    team = organisation_selectors.team_get_for_actor(actor=request.user, code=code)
+    reduction = workload_selectors.reduction_in_team(team=team, reduction_id=reduction_id)
+    if reduction is None:
+        raise Http404("No such reduction in this team")
+    fields = [FormField("last_day", "Last day of the reduction", "date", missing="Enter the last day")]
+    done = reverse("web:staff-workload", args=[team.code, reduction.staff.code])
+
+    def save(values: dict[str, Any]) -> str:
+        workload_services.reduction_end(actor=request.user, reduction_id=reduction.pk, last_day=values["last_day"])
+        return "Reduction ended"
+
+    return form_page(request, fields=fields, save=save, done_url=done, template="web/staff_form.html", context={
+        "staff": reduction.staff, "heading": "End a reduction in hours", "submit": "End the reduction",
+        "nav": "team",
+    })  # fmt: skip
