@@ -5,12 +5,14 @@ recorded by the team's SPO or an administrator, each within the workload policy'
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 
 from openprobation.core.errors import PermissionDenied, ValidationFailed
+from openprobation.core.tokens import token_create
 from openprobation.core.models import AuditEvent
 from openprobation.people.models import Person
 from openprobation.rules.calculators import calculate
@@ -183,3 +185,39 @@ def test_the_spo_adds_a_reduction_on_the_page_and_sees_the_capacity_change(org, 
 def test_a_practitioner_cannot_open_the_reduction_form(org, frozen_clock):
     response = _client(org.po).get(f"/team/{org.team_a.code}/staff/{org.po.code}/reductions/new/")
     assert response.status_code in (403, 404)
+
+
+# ---- API ---------------------------------------------------------------------------------------------------------
+
+
+def _api(username: str):
+    client = Client()
+    headers = {"Authorization": f"Bearer {token_create(username=username)}"}
+
+    def call(method: str, path: str, body: dict | None = None):
+        if method == "get":
+            return client.get(f"/api/v1{path}", headers=headers)
+        return client.post(f"/api/v1{path}", json.dumps(body or {}), content_type="application/json", headers=headers)
+
+    return call
+
+
+def test_the_api_gives_the_same_workload_and_records_reductions_under_the_same_rules(org, frozen_clock):
+    _tiered(org, "A3")
+    spo = _api("spo")
+    rows = {r["staff_code"]: r for r in spo("get", f"/teams/{org.team_a.code}/workload").json()}
+    po = _workload(org.po)
+    assert rows[org.po.code]["total_points"] == po.total_points
+    assert Decimal(str(rows[org.po.code]["capacity_percent"])) == po.capacity_percent
+    body = {"reason": "vq3", "effective_from": "2026-11-24"}
+    made = spo("post", f"/staff/{org.po.code}/reductions", body)
+    assert made.status_code == 201 and Decimal(str(made.json()["hours"])) == Decimal("1.85")
+    too_many = spo("post", f"/staff/{org.po.code}/reductions", {**body, "reason": "other_leave", "hours": "36"})
+    assert too_many.status_code == 422
+    assert [e["field"] for e in too_many.json()["errors"]] == ["hours"]
+    assert _api("po")("post", f"/staff/{org.po.code}/reductions", body).status_code == 403
+    assert _api("pob")("get", f"/teams/{org.team_a.code}/workload").status_code == 403
+    listed = spo("get", f"/staff/{org.po.code}/reductions").json()
+    assert [r["reason"] for r in listed] == ["vq3"]
+    ended = spo("post", f"/reductions/{listed[0]['id']}/end", {"last_day": "2026-11-30"})
+    assert ended.status_code == 200 and ended.json()["effective_to"] == "2026-11-30"

@@ -35,6 +35,7 @@ from openprobation.api.reminders import router as reminders_router
 from openprobation.api.risk import router as risk_router
 from openprobation.api.signals import router as signals_router
 from openprobation.api.workitems import router as workitems_router
+from openprobation.api.workload import router as workload_router
 from openprobation.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
 from openprobation.core.middleware import too_large_response
 from openprobation.core.tokens import token_user
@@ -89,6 +90,7 @@ api.add_router("", workitems_router)
 api.add_router("", quality_router)
 api.add_router("", risk_router)
 api.add_router("", reminders_router)
+api.add_router("", workload_router)
 
 
 @api.exception_handler(ValidationFailed)
