@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from openprobation.core.errors import PermissionDenied, ValidationFailed
-from openprobation.core.tokens import token_create
 from openprobation.core.models import AuditEvent
+from openprobation.core.tokens import token_create
 from openprobation.people.models import Person
 from openprobation.rules.calculators import calculate
 from openprobation.sentences.models import Event
