@@ -73,6 +73,8 @@ STATELESS = re.compile(r"/calculate/")
 EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("get", "/quality/risk-disagreements"): frozenset({403}),  # report readers only
     ("get", "/work-items/overdue-counts"): frozenset({404}),  # ?pdu= names a PDU that may not exist
+    ("get", "/workload"): frozenset({403}),  # team viewers only
+    ("get", "/reductions"): frozenset({403}),  # team viewers only
 }
 
 
