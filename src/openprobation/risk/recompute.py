@@ -309,20 +309,59 @@ def recompute_batch(
     lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False, force: bool = False
 ) -> None:
     """One batch in the current transaction: read, calculate, write (the floor: read and write copies)."""
-    write_batch(plan_floor(lo, hi, as_of) if floor else plan_batch(lo, hi, as_of, result, force=force), result)
+    reads = read_batch(lo, hi, as_of, force=force, floor=floor)
+    write_batch(floor_batch(reads) if floor else calculate_batch(reads, result), result)
 
 
-def plan_floor(lo: int, hi: int, as_of: dt.date) -> BatchWrite:
-    """The floor's batch: the same reads as a forced :func:`plan_batch`, and copies of the newest stored
-    calculations and of the cases' marks to write, without calculating."""
+@dataclass
+class BatchReads:
+    """What a batch reads before calculating: the open cases to calculate with their count of changes (read
+    first: ``risk.changes``), their facts, newest stored keys and current tiers; the floor's copies to write."""
+
+    lo: int
+    hi: int
+    as_of: dt.date
+    at: dt.datetime
+    policy: str
+    skipped: int
+    marks: pl.DataFrame  # the cases calculated (those whose facts were read), with their count of changes
+    facts: pl.DataFrame
+    latest: pl.DataFrame
+    current_tiers: pl.DataFrame
+    floor_rows: pl.DataFrame | None = None
+
+
+def read_batch(lo: int, hi: int, as_of: dt.date, *, force: bool = False, floor: bool = False) -> BatchReads:
+    """Read one batch. The open cases unchanged since they were last calculated as at ``as_of`` under the same
+    policies are skipped, their facts not read, unless ``force``. The floor (forced) also reads the copies it
+    writes."""
     at = clock.now()
     policy = changes.policy_key()
-    todo = changes.cases_to_calculate(lo, hi, as_of, policy)
-    facts = read_facts(lo, hi, as_of)
-    read_latest(lo, hi)
-    _current_tiers(lo, hi)
+    todo = changes.cases_to_calculate(lo, hi, as_of, policy)  # before the facts: see risk.changes
+    people = None  # the whole range
+    skipped = 0 if force or floor else int(todo["unchanged"].sum())
+    if skipped:
+        todo = todo.filter(~pl.col("unchanged"))
+        if todo.is_empty():
+            empty = pl.DataFrame()
+            return BatchReads(lo, hi, as_of, at, policy, skipped, todo, empty, empty, empty)
+        people = todo["person_id"].to_list()
+    facts = read_facts(lo, hi, as_of, ids=people)
+    latest = read_latest(lo, hi, people)
+    current_tiers = _current_tiers(lo, hi, people)
     marks = todo.join(facts.select("person_id"), on="person_id", how="semi")
-    return BatchWrite(lo, hi, as_of, at, len(facts), _floor_rows(lo, hi), [], marks, policy, floor=True)
+    floor_rows = _floor_rows(lo, hi) if floor else None
+    return BatchReads(lo, hi, as_of, at, policy, skipped, marks, facts, latest, current_tiers, floor_rows)
+
+
+def floor_batch(reads: BatchReads) -> BatchWrite:
+    """The floor's batch: the reads of a forced batch, and copies of the newest stored calculations and of the
+    cases' marks to write, without calculating."""
+    assert reads.floor_rows is not None
+    return BatchWrite(
+        reads.lo, reads.hi, reads.as_of, reads.at, len(reads.facts), reads.floor_rows, [], reads.marks, reads.policy,
+        floor=True,
+    )  # fmt: skip
 
 
 def _current_tiers(lo: int, hi: int, people: list[int] | None = None) -> pl.DataFrame:
@@ -334,24 +373,18 @@ def _current_tiers(lo: int, hi: int, people: list[int] | None = None) -> pl.Data
 
 
 def plan_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, force: bool = False) -> BatchWrite:
-    """Read and calculate one batch (writes nothing): the calculations and tier changes to write. The open cases
-    unchanged since they were last calculated as at ``as_of`` under the same policies are skipped (their facts
-    are not read) unless ``force`` (``risk.changes``)."""
-    at = clock.now()
-    policy = changes.policy_key()
-    todo = changes.cases_to_calculate(lo, hi, as_of, policy)  # before the facts: see risk.changes
-    people = None  # the whole range
-    skipped = 0 if force else int(todo["unchanged"].sum())
-    if skipped:
-        result.skipped += skipped
-        todo = todo.filter(~pl.col("unchanged"))
-        if todo.is_empty():
-            return BatchWrite(lo, hi, as_of, at, 0, pl.DataFrame(schema=STORED_SCHEMA), [], todo, policy)
-        people = todo["person_id"].to_list()
-    facts = read_facts(lo, hi, as_of, ids=people)
-    latest = read_latest(lo, hi, people)
-    current_tiers = _current_tiers(lo, hi, people)
-    marks = todo.join(facts.select("person_id"), on="person_id", how="semi")
+    """Read and calculate one batch (writes nothing): the calculations and tier changes to write."""
+    return calculate_batch(read_batch(lo, hi, as_of, force=force), result)
+
+
+def calculate_batch(reads: BatchReads, result: RecomputeResult) -> BatchWrite:
+    """Calculate one batch from its reads (no database but for the digests of the few cases handed to the scalar
+    path): the calculations and tier changes to write."""
+    lo, hi, as_of, at, policy = reads.lo, reads.hi, reads.as_of, reads.at, reads.policy
+    facts, latest, current_tiers, marks = reads.facts, reads.latest, reads.current_tiers, reads.marks
+    result.skipped += reads.skipped
+    if marks.is_empty():
+        return BatchWrite(lo, hi, as_of, at, 0, pl.DataFrame(schema=STORED_SCHEMA), [], marks, policy)
     df = vec.caseload_frame(facts.drop("person_id"), as_of).with_columns(facts["person_id"])
     handed = df.filter(pl.col("needs_scalar"))
     unchanged = _unchanged(handed, latest, as_of)
@@ -487,12 +520,14 @@ def _pipelined(
     floor: bool = False,
     force: bool = False,
 ) -> None:
-    """Plan each batch here and write it on a second thread while the next is planned (at most one write at a
-    time; a failed write stops the run at the next batch, having written the ones before it)."""
+    """Read and calculate each batch here and write it on a second thread while the next is read and calculated (at
+    most one write at a time; a failed write stops the run at the next batch, having written the ones before it).
+    Reading the next batch on a third connection as well was measured slower on two cores (decision 0017)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-write") as writer:
         pending: tuple[Future[None], int] | None = None
         for lo, hi, n in _batches(ids, batch):
-            planned = plan_floor(lo, hi, as_of) if floor else plan_batch(lo, hi, as_of, result, force=force)
+            reads = read_batch(lo, hi, as_of, force=force, floor=floor)
+            planned = floor_batch(reads) if floor else calculate_batch(reads, result)
             if pending is not None:
                 _finished(pending, result, progress)
             pending = (writer.submit(_write_in_own_transaction, planned, result), n)
