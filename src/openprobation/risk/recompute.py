@@ -1,21 +1,24 @@
 """``openprobation recompute``: recalculate the risk tools of every open case, a batch at a time, vectorised.
 
-For each batch of open cases (people with an active event), in its own transaction: read the facts the tools need
-with a handful of set-based queries into polars, calculate every tool for every case at once
+For each batch of open cases (people with an active event), in its own transaction: skip the cases whose risk facts
+have not changed since the recompute last calculated them as at the same date under the same policies (unless
+forced: ``risk.changes``, decision 0017), read the facts the tools need for the others with a handful of
+set-based queries into polars, calculate every tool for every case at once
 (``rules.vectorised``; rows with inputs the calculators would refuse go through the scalar path, unless every
 tool's inputs digest and policy version are those of the newest calculation stored, so their results are too), and
 store a new calculation only where the result (or the reason there is none) or the policy version differs from the
-newest one stored. ``Person.tier`` follows the newest tier. So a second run stores nothing, and a run stopped part-way
-keeps the batches it finished and picks up the rest when run again.
+newest one stored, and mark the cases calculated. ``Person.tier`` follows the newest tier. So a second run skips
+every case and stores nothing, and a run stopped part-way keeps the batches it finished and picks up the rest when
+run again.
 
 Change detection is a join of the new result keys against the newest stored ones. The rows to write are encoded
 in columns by ``risk.storage`` from their typed inputs and results (``rules.vectorised.stored_columns``), to the
 same text a case's own recalculation stores, so the inputs digest is the same; only SHA-1 runs per row. Writes use
 one CSV COPY per batch on PostgreSQL (text columns: nothing for the server to parse) and ``executemany`` on
 SQLite. On PostgreSQL, run outside a transaction (the command), a batch is written on a second connection while
-the next is read and calculated (:func:`recompute`). ``floor=True`` reads and writes the same rows without
-calculating (it stores copies of each case's newest calculations and rolls every batch back): the benchmark's
-floor.
+the next is read and calculated (:func:`recompute`). ``floor=True`` reads as a forced run does and writes the
+same rows without calculating (copies of each case's newest calculations and mark, every batch rolled back): the
+benchmark's floor.
 """
 
 from __future__ import annotations
