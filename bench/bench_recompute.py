@@ -6,10 +6,12 @@ for each open case, an OASys layer-3 assessment for about 70%: ``openprobation.d
 PostgreSQL the database is vacuumed and analysed, as autovacuum would have done to a database in use.
 Then, timed, in a child process:
 
-1. ``first``: recompute on a caseload with no stored calculations (every case gets five new rows);
-2. ``again``: the same run again (nothing changed: reads and calculates, writes nothing);
+1. ``first``: a forced recompute (``recompute --force``: every case calculated, none skipped as unchanged) on a
+   caseload with no stored calculations (every case gets five new rows);
+2. ``again``: the same run again, not forced (nothing changed: every case is skipped as unchanged since ``first``
+   calculated it, decision 0021);
 3. ``floor``: the same reads and the same number of written rows as ``first``, without calculating (copies of each
-   case's newest calculations, rolled back).
+   case's newest calculations and marks, rolled back).
 
 ``ratio`` is first / floor: what calculating costs on top of moving the rows.
 
@@ -44,14 +46,14 @@ def seed_risk_inputs(seed: int) -> int:
     from openprobation.demo.bulk import delete_all
     from openprobation.demo.extras import seed_risk_inputs as generate_risk_inputs
     from openprobation.people.models import Person
-    from openprobation.risk.models import CriminalHistory, OasysAssessment, RiskCalculation
+    from openprobation.risk.models import CriminalHistory, OasysAssessment, RecomputeMark, RiskCalculation
 
     # demo-data now fills the inputs and recomputes itself: start "first" from no calculations, as it always did.
     with transaction.atomic():
         # The append-only model refuses deleting through the ORM (and SQLite has no TRUNCATE); the table allows it.
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(RiskCalculation._meta.db_table)}")  # noqa: S608
-        delete_all([OasysAssessment, CriminalHistory])
+        delete_all([OasysAssessment, CriminalHistory, RecomputeMark])  # inputs written in bulk: no change counted
         Person.objects.update(tier="")
         histories, _ = generate_risk_inputs(seed, dt.date.fromisoformat(AS_OF))
     return histories
@@ -80,12 +82,12 @@ def child(args: argparse.Namespace) -> None:
     vacuum_analyze()
     as_of = dt.date.fromisoformat(AS_OF)
     runs = {}
-    for name, floor in (("first", False), ("again", False), ("floor", True)):
+    for name, floor, force in (("first", False, True), ("again", False, False), ("floor", True, False)):
         started = time.perf_counter()
-        result = recompute(as_of=as_of, batch=args.batch, floor=floor)
+        result = recompute(as_of=as_of, batch=args.batch, floor=floor, force=force)
         runs[name] = {"seconds": time.perf_counter() - started, "written": result.written,
                       "scalar_cases": result.scalar_cases, "scalar_unchanged": result.scalar_unchanged,
-                      "cases": result.cases}  # fmt: skip
+                      "skipped": result.skipped, "cases": result.cases}  # fmt: skip
     print(json.dumps({"cases": cases, "runs": runs}))
 
 
@@ -114,7 +116,7 @@ def run_one(database: str, people: int, args: argparse.Namespace) -> dict[str, o
 def table(results: list[dict[str, object]]) -> str:
     lines = [
         "| database | people | open cases | first run s | µs/case | ratio to floor | floor s | again s | µs/case | "
-        "rows written | checked one by one | again: one by one / unchanged |",
+        "rows written | checked one by one | again: skipped / one by one / unchanged |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
@@ -126,7 +128,8 @@ def table(results: list[dict[str, object]]) -> str:
             f"{first['seconds'] / cases * 1e6:.0f} | {first['seconds'] / max(floor['seconds'], 1e-9):.2f} | "
             f"{floor['seconds']:.2f} | {again['seconds']:.2f} | {again['seconds'] / cases * 1e6:.0f} | "
             f"{int(first['written']):,} | {int(first['scalar_cases']):,} | "
-            f"{int(again['scalar_cases']):,} / {int(again.get('scalar_unchanged', 0)):,} |"
+            f"{int(again.get('skipped', 0)):,} / {int(again['scalar_cases']):,} / "
+            f"{int(again.get('scalar_unchanged', 0)):,} |"
         )
     return "\n".join(lines)
 
@@ -157,11 +160,13 @@ def main() -> None:
             "# openprobation recompute\n\n"
             f"Run on {dt.date.today().isoformat()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
             f"batch {args.batch}, as of {AS_OF}. Command: `.venv/bin/python bench/bench_recompute.py`.\n\n"
-            "first = a caseload with no stored calculations (five new rows per case); again = the same run repeated "
-            "(nothing to write); floor = the same reads and the same rows written as first, without calculating "
-            "(rolled back); ratio = first / floor. µs/case divide by open cases. checked one by one: cases the "
-            "scalar path calculated on the first run; again: those it calculated on the re-run / those handed over "
-            "but spared, every tool's inputs digest and policy being the newest stored. PostgreSQL runs with fsync=off "
+            "first = a forced run (`recompute --force`) on a caseload with no stored calculations (five new rows per "
+            "case); again = the same run repeated, not forced (nothing to write); floor = the same reads and the same "
+            "rows written as first, without calculating (rolled back); ratio = first / floor. µs/case divide by open "
+            "cases. checked one by one: cases the scalar path calculated on the first run; again: cases skipped as "
+            "unchanged since the first run (decision 0021) / those the scalar path calculated on the re-run / those "
+            "handed over but spared, every tool's inputs digest and policy being the newest stored. PostgreSQL runs "
+            "with fsync=off "
             "(a throwaway cluster): compare runs, do not read them as production figures.\n\n" + text + "\n"
         )
 

@@ -87,11 +87,11 @@ def test_an_interrupted_run_keeps_finished_batches_and_the_rerun_completes(casel
     real = rc.recompute_batch
     calls = {"n": 0}
 
-    def failing(lo, hi, as_of, result, *, floor=False):
+    def failing(lo, hi, as_of, result, **options):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt
-        real(lo, hi, as_of, result, floor=floor)
+        real(lo, hi, as_of, result, **options)
 
     monkeypatch.setattr(rc, "recompute_batch", failing)
     with pytest.raises(KeyboardInterrupt):
@@ -200,8 +200,10 @@ def test_a_case_handed_to_the_scalar_path_is_calculated_one_by_one_only_when_its
     result = rc.recompute(as_of=as_of)
     assert (result.scalar_cases, result.scalar_unchanged, result.written) == first
     assert f"{first[0]} cases checked one by one ({first[1]} more handed over" in result.summary()
-    rerun = rc.recompute(as_of=as_of)
+    rerun = rc.recompute(as_of=as_of, force=True)  # forced: not skipped as unchanged since the first run
     assert (rerun.scalar_cases, rerun.scalar_unchanged, rerun.written) == again
+    unforced = rc.recompute(as_of=as_of)  # the record has not changed since: skipped, its facts not even read
+    assert (unforced.skipped, unforced.scalar_cases, unforced.scalar_unchanged, unforced.written) == (1, 0, 0, 0)
     refused.refresh_from_db()
     assert refused.tier == RiskCalculation.objects.filter(person=refused, tool="tier").first().tier
 

@@ -355,7 +355,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     if args.batch < 1:
         return _fail("--batch must be at least 1", 2)
     if args.quiet:
-        result = recompute(as_of=as_of, batch=args.batch)
+        result = recompute(as_of=as_of, batch=args.batch, force=args.force)
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -364,6 +364,7 @@ def cmd_recompute(args: argparse.Namespace) -> int:
             result = recompute(
                 as_of=as_of,
                 batch=args.batch,
+                force=args.force,
                 progress=lambda n: bar.advance(task, n),
                 total=lambda n: bar.update(task, total=n),
             )
@@ -518,8 +519,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("recompute", help="recalculate the risk tools of every open case",
                        description="Recalculate OGRS3, RSR, OVP, OGP and the tier of every open case from the record, "
                        "a batch at a time (vectorised), storing a new calculation only where a result or policy "
-                       "version changed. Safe to interrupt and run again.")
+                       "version changed. Cases whose record has not changed since the last run as at the same date "
+                       "under the same policies are skipped. Safe to interrupt and run again.")
     p.add_argument("--batch", type=int, default=20000, help="cases per batch and transaction (default 20000)")
+    p.add_argument("--force", action="store_true",
+                   help="calculate every open case, including those unchanged since the last run")
     p.add_argument("--as-of", help="calculate as at this date, YYYY-MM-DD (default today)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_recompute)

@@ -29,7 +29,8 @@ def _run(name: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 def _recompute() -> dict[str, Any]:
     result = recompute()
-    return {"cases": result.cases, "calculations": result.written, "tiers_changed": result.tiers_changed}
+    return {"cases": result.cases, "skipped": result.skipped, "calculations": result.written,
+            "tiers_changed": result.tiers_changed}
 
 
 def _escalate() -> dict[str, Any]:

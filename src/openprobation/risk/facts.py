@@ -10,6 +10,7 @@ each case's facts: one row per case with the columns of ``rules.vectorised.FACT_
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,28 +47,48 @@ def query_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.D
     return frame.with_columns(casts) if len(frame) else pl.DataFrame(schema=schema)
 
 
+def people_filter(column: str, people: list[int] | None) -> tuple[str, list[Any]]:
+    """SQL (`` AND ...``) restricting ``column`` to ``people``, and its parameters; nothing when ``people`` is None."""
+    if people is None:
+        return "", []
+    if connection.vendor == "postgresql":
+        return f" AND {column} = ANY(%s)", [people]
+    return f" AND {column} IN (SELECT value FROM json_each(%s))", [json.dumps(people)]  # noqa: S608
+
+
 def json_text(column: str) -> str:
     return f"{column}::text" if connection.vendor == "postgresql" else column
 
 
-def read_facts(lo: int, hi: int, as_of: dt.date, *, open_only: bool = True) -> pl.DataFrame:
-    """The facts frame (``rules.vectorised.FACT_SCHEMA`` plus ``person_id``) of the people with lo <= id <= hi:
-    open cases only (people with an active event) unless ``open_only`` is false."""
+def read_facts(
+    lo: int, hi: int, as_of: dt.date, *, open_only: bool = True, ids: list[int] | None = None
+) -> pl.DataFrame:
+    """The facts frame (``rules.vectorised.FACT_SCHEMA`` plus ``person_id``) of the people with lo <= id <= hi (and
+    among ``ids``, if given): open cases only (people with an active event) unless ``open_only`` is false."""
     pol = cr.policy()
+
+    def among(column: str) -> tuple[str, list[Any]]:
+        sql, params = people_filter(column, ids)
+        return sql, [lo, hi, *params]
+
+    who, who_params = among("person_id")
+    p_who, p_params = among("p.id")
+    e_who, e_params = among("e.person_id")
     open_case = (
         f" AND EXISTS (SELECT 1 FROM {table_name(Event)} e WHERE e.person_id = p.id AND e.termination_date IS NULL)"  # noqa: S608
         if open_only
         else ""
     )
     people = query_frame(
-        f"SELECT p.id, p.gender, p.date_of_birth FROM people_person p WHERE p.id BETWEEN %s AND %s{open_case}",  # noqa: S608
-        [lo, hi],
+        f"SELECT p.id, p.gender, p.date_of_birth FROM people_person p WHERE p.id BETWEEN %s AND %s{p_who}{open_case}",  # noqa: S608
+        p_params,
         {"person_id": pl.Int64, "gender": pl.String, "date_of_birth": pl.Date},
     )
     events = query_frame(
         f"SELECT e.person_id, e.offence_code, e.conviction_date, e.sentence_date, e.sentence_type, e.release_date, "  # noqa: S608
-        f"e.number FROM {table_name(Event)} e WHERE e.person_id BETWEEN %s AND %s AND e.termination_date IS NULL",
-        [lo, hi],
+        f"e.number FROM {table_name(Event)} e WHERE e.person_id BETWEEN %s AND %s{e_who} "
+        "AND e.termination_date IS NULL",
+        e_params,
         {
             "person_id": pl.Int64, "offence_code": pl.String, "conviction_date": pl.Date, "sentence_date": pl.Date,
             "sentence_type": pl.String, "release_date": pl.Date, "number": pl.Int64,
@@ -87,8 +108,8 @@ def read_facts(lo: int, hi: int, as_of: dt.date, *, open_only: bool = True) -> p
     )
     requirements = query_frame(
         f"SELECT e.person_id, r.type FROM {table_name(Requirement)} r JOIN {table_name(Event)} e ON e.id = r.event_id "  # noqa: S608
-        "WHERE e.person_id BETWEEN %s AND %s AND e.termination_date IS NULL",
-        [lo, hi],
+        f"WHERE e.person_id BETWEEN %s AND %s{e_who} AND e.termination_date IS NULL",
+        e_params,
         {"person_id": pl.Int64, "type": pl.String},
     )
     mandate = requirements.group_by("person_id").agg(
@@ -97,16 +118,16 @@ def read_facts(lo: int, hi: int, as_of: dt.date, *, open_only: bool = True) -> p
     history_fields = vec.HISTORY_FIELDS
     history = query_frame(
         f"SELECT person_id, {', '.join(history_fields)} FROM {table_name(CriminalHistory)} "  # noqa: S608
-        "WHERE person_id BETWEEN %s AND %s",
-        [lo, hi],
+        f"WHERE person_id BETWEEN %s AND %s{who}",
+        who_params,
         {"person_id": pl.Int64, **{f"h_{n}": vec.FACT_SCHEMA[f"h_{n}"] for n in history_fields}},
     ).with_columns(has_history=pl.lit(True))
     statuses = list(pol["assessment_counting_statuses"])
     assessments = query_frame(
         f"SELECT person_id, id, completed_date, layer, status, kind, {json_text('answers')}, "  # noqa: S608
-        f"{json_text('section_scores')} FROM {table_name(OasysAssessment)} WHERE person_id BETWEEN %s AND %s "
+        f"{json_text('section_scores')} FROM {table_name(OasysAssessment)} WHERE person_id BETWEEN %s AND %s{who} "
         f"AND completed_date <= %s AND status IN ({', '.join(['%s'] * len(statuses))})",
-        [lo, hi, as_of, *statuses],
+        [*who_params, as_of, *statuses],
         {
             "person_id": pl.Int64, "id": pl.Int64, "a_date": pl.Date, "a_layer": pl.String, "a_status": pl.String,
             "a_kind": pl.String, "answers": pl.String, "section_scores": pl.String,
@@ -130,8 +151,8 @@ def read_facts(lo: int, hi: int, as_of: dt.date, *, open_only: bool = True) -> p
     )
     registrations = query_frame(
         f"SELECT person_id, id, code, level, category, start_date FROM {table_name(Registration)} "  # noqa: S608
-        "WHERE person_id BETWEEN %s AND %s AND end_date IS NULL",
-        [lo, hi],
+        f"WHERE person_id BETWEEN %s AND %s{who} AND end_date IS NULL",
+        who_params,
         {
             "person_id": pl.Int64, "id": pl.Int64, "code": pl.String, "level": pl.String, "category": pl.String,
             "start_date": pl.Date,

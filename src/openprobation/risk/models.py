@@ -165,3 +165,21 @@ class RecordedScore(AppendOnly):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["person", "kind", "-id"], name="recorded_person_kind")]
+
+
+class RecomputeMark(models.Model):
+    """Whether a case needs recalculating by ``openprobation recompute`` (decision 0021): how many times its risk
+    facts have changed, and how many had when the recompute last calculated it, as at which date, under which
+    policies. ``risk.changes`` keeps it; a case whose counts agree, checked as at the same date under the same
+    policies, has the stored calculations the recompute would store, and is skipped."""
+
+    # No database foreign key: a mark is bookkeeping, written for every case a recompute checks, and a foreign key
+    # would add a deferred check per row to that write. Deleting a person deletes the mark (the ORM's cascade; the
+    # demo loader's reset empties the table with the people's other dependents).
+    person = models.OneToOneField(
+        Person, primary_key=True, on_delete=models.CASCADE, related_name="recompute_mark", db_constraint=False
+    )
+    changes = models.PositiveBigIntegerField(default=0)  # one more in every transaction that changes a risk fact
+    checked_changes = models.BigIntegerField(null=True, blank=True)  # ``changes`` as the last recompute read it
+    checked_as_of = models.DateField(null=True, blank=True)
+    checked_policy = models.CharField(max_length=40, blank=True)  # risk.changes.policy_key() of that recompute

@@ -1,21 +1,24 @@
 """``openprobation recompute``: recalculate the risk tools of every open case, a batch at a time, vectorised.
 
-For each batch of open cases (people with an active event), in its own transaction: read the facts the tools need
-with a handful of set-based queries into polars, calculate every tool for every case at once
+For each batch of open cases (people with an active event), in its own transaction: skip the cases whose risk facts
+have not changed since the recompute last calculated them as at the same date under the same policies (unless
+forced: ``risk.changes``, decision 0021), read the facts the tools need for the others with a handful of
+set-based queries into polars, calculate every tool for every case at once
 (``rules.vectorised``; rows with inputs the calculators would refuse go through the scalar path, unless every
 tool's inputs digest and policy version are those of the newest calculation stored, so their results are too), and
 store a new calculation only where the result (or the reason there is none) or the policy version differs from the
-newest one stored. ``Person.tier`` follows the newest tier. So a second run stores nothing, and a run stopped part-way
-keeps the batches it finished and picks up the rest when run again.
+newest one stored, and mark the cases calculated. ``Person.tier`` follows the newest tier. So a second run skips
+every case and stores nothing, and a run stopped part-way keeps the batches it finished and picks up the rest when
+run again.
 
 Change detection is a join of the new result keys against the newest stored ones. The rows to write are encoded
 in columns by ``risk.storage`` from their typed inputs and results (``rules.vectorised.stored_columns``), to the
 same text a case's own recalculation stores, so the inputs digest is the same; only SHA-1 runs per row. Writes use
 one CSV COPY per batch on PostgreSQL (text columns: nothing for the server to parse) and ``executemany`` on
 SQLite. On PostgreSQL, run outside a transaction (the command), a batch is written on a second connection while
-the next is read and calculated (:func:`recompute`). ``floor=True`` reads and writes the same rows without
-calculating (it stores copies of each case's newest calculations and rolls every batch back): the benchmark's
-floor.
+the next is read and calculated (:func:`recompute`). ``floor=True`` reads as a forced run does and writes the
+same rows without calculating (copies of each case's newest calculations and mark, every batch rolled back): the
+benchmark's floor.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from django.db import connection, transaction
 
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
-from openprobation.risk import storage
-from openprobation.risk.facts import query_frame, read_facts, table_name
+from openprobation.risk import changes, storage
+from openprobation.risk.facts import people_filter, query_frame, read_facts, table_name
 from openprobation.risk.models import RiskCalculation
 from openprobation.rules import case_record as cr
 from openprobation.rules import vectorised as vec
@@ -54,6 +57,7 @@ class RecomputeResult:
     tiers_changed: int = 0
     scalar_cases: int = 0
     scalar_unchanged: int = 0
+    skipped: int = 0
     seconds: float = 0.0
     written_by_tool: dict[str, int] = field(default_factory=dict)
 
@@ -62,7 +66,8 @@ class RecomputeResult:
         tools = ", ".join(f"{t} {n:,}" for t, n in sorted(self.written_by_tool.items())) or "none"
         return (
             f"Recalculated {self.cases:,} open cases in {self.batches} batches in {self.seconds:.2f} s "
-            f"({per_case:.0f} µs per case): {self.written:,} new calculations ({tools}); "
+            f"({per_case:.0f} µs per case), {self.skipped:,} of them skipped as unchanged since they were last "
+            f"calculated: {self.written:,} new calculations ({tools}); "
             f"{self.tiers_changed:,} tiers changed; {self.scalar_cases:,} cases checked one by one"
             f" ({self.scalar_unchanged:,} more handed over found unchanged since their stored calculations)."
         )
@@ -108,15 +113,18 @@ def _newest_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.Dat
         return query_frame(sql, params, schema)
 
 
-def read_latest(lo: int, hi: int) -> pl.DataFrame:
-    """:data:`LATEST_SCHEMA`: the newest stored calculation per (case, tool) of the people with lo <= id <= hi, its
-    result key and whether it was made under the tool's current policy version (compared in the query, so the
-    versions' text is not read back)."""
+def read_latest(lo: int, hi: int, people: list[int] | None = None) -> pl.DataFrame:
+    """:data:`LATEST_SCHEMA`: the newest stored calculation per (case, tool) of the people with lo <= id <= hi (and
+    among ``people``, if given), its result key and whether it was made under the tool's current policy version
+    (compared in the query, so the versions' text is not read back)."""
     current = " ".join("WHEN %s THEN %s" for _ in cr.TOOLS)
     versions = [value for tool in cr.TOOLS for value in (tool, cr.tool_policy_version(tool))]
-    people = "SELECT id FROM people_person WHERE id BETWEEN %s AND %s"
-    sql = _newest_per_tool(people, f"c.result_key, c.policy_version = CASE c.tool {current} END")
-    return _newest_frame(sql, [*versions, lo, hi], LATEST_SCHEMA)
+    among, params = people_filter("id", people)
+    sql = _newest_per_tool(
+        f"SELECT id FROM people_person WHERE id BETWEEN %s AND %s{among}",  # noqa: S608
+        f"c.result_key, c.policy_version = CASE c.tool {current} END",
+    )
+    return _newest_frame(sql, [*versions, lo, hi, *params], LATEST_SCHEMA)
 
 
 def read_latest_digests(person_ids: list[int]) -> pl.DataFrame:
@@ -295,37 +303,91 @@ class BatchWrite:
     cases: int
     stored: pl.DataFrame
     tier_changes: list[tuple[int, str]]
+    marks: pl.DataFrame  # the cases calculated, with their count of changes as read (risk.changes.write_marks)
+    policy: str
     floor: bool = False  # the floor's copies: written, counted, never audited (the caller rolls them back)
 
 
-def recompute_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False) -> None:
+def recompute_batch(
+    lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False, force: bool = False
+) -> None:
     """One batch in the current transaction: read, calculate, write (the floor: read and write copies)."""
-    write_batch(plan_floor(lo, hi, as_of) if floor else plan_batch(lo, hi, as_of, result), result)
+    reads = read_batch(lo, hi, as_of, force=force, floor=floor)
+    write_batch(floor_batch(reads) if floor else calculate_batch(reads, result), result)
 
 
-def plan_floor(lo: int, hi: int, as_of: dt.date) -> BatchWrite:
-    """The floor's batch: the same reads as :func:`plan_batch`, and copies of the newest stored calculations to
-    write, without calculating."""
+@dataclass
+class BatchReads:
+    """What a batch reads before calculating: the open cases to calculate with their count of changes (read
+    first: ``risk.changes``), their facts, newest stored keys and current tiers; the floor's copies to write."""
+
+    lo: int
+    hi: int
+    as_of: dt.date
+    at: dt.datetime
+    policy: str
+    skipped: int
+    marks: pl.DataFrame  # the cases calculated (those whose facts were read), with their count of changes
+    facts: pl.DataFrame
+    latest: pl.DataFrame
+    current_tiers: pl.DataFrame
+    floor_rows: pl.DataFrame | None = None
+
+
+def read_batch(lo: int, hi: int, as_of: dt.date, *, force: bool = False, floor: bool = False) -> BatchReads:
+    """Read one batch. The open cases unchanged since they were last calculated as at ``as_of`` under the same
+    policies are skipped, their facts not read, unless ``force``. The floor (forced) also reads the copies it
+    writes."""
     at = clock.now()
-    facts = read_facts(lo, hi, as_of)
-    read_latest(lo, hi)
-    _current_tiers(lo, hi)
-    return BatchWrite(lo, hi, as_of, at, len(facts), _floor_rows(lo, hi), [], floor=True)
+    policy = changes.policy_key()
+    todo = changes.cases_to_calculate(lo, hi, as_of, policy)  # before the facts: see risk.changes
+    people = None  # the whole range
+    skipped = 0 if force or floor else int(todo["unchanged"].sum())
+    if skipped:
+        todo = todo.filter(~pl.col("unchanged"))
+        if todo.is_empty():
+            empty = pl.DataFrame()
+            return BatchReads(lo, hi, as_of, at, policy, skipped, todo, empty, empty, empty)
+        people = todo["person_id"].to_list()
+    facts = read_facts(lo, hi, as_of, ids=people)
+    latest = read_latest(lo, hi, people)
+    current_tiers = _current_tiers(lo, hi, people)
+    marks = todo.join(facts.select("person_id"), on="person_id", how="semi")
+    floor_rows = _floor_rows(lo, hi) if floor else None
+    return BatchReads(lo, hi, as_of, at, policy, skipped, marks, facts, latest, current_tiers, floor_rows)
 
 
-def _current_tiers(lo: int, hi: int) -> pl.DataFrame:
+def floor_batch(reads: BatchReads) -> BatchWrite:
+    """The floor's batch: the reads of a forced batch, and copies of the newest stored calculations and of the
+    cases' marks to write, without calculating."""
+    assert reads.floor_rows is not None
+    return BatchWrite(
+        reads.lo, reads.hi, reads.as_of, reads.at, len(reads.facts), reads.floor_rows, [], reads.marks, reads.policy,
+        floor=True,
+    )  # fmt: skip
+
+
+def _current_tiers(lo: int, hi: int, people: list[int] | None = None) -> pl.DataFrame:
+    among, params = people_filter("id", people)
     return query_frame(
-        "SELECT id, tier FROM people_person WHERE id BETWEEN %s AND %s", [lo, hi],
+        f"SELECT id, tier FROM people_person WHERE id BETWEEN %s AND %s{among}", [lo, hi, *params],  # noqa: S608
         {"person_id": pl.Int64, "current_tier": pl.String},
     )  # fmt: skip
 
 
-def plan_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult) -> BatchWrite:
+def plan_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, force: bool = False) -> BatchWrite:
     """Read and calculate one batch (writes nothing): the calculations and tier changes to write."""
-    at = clock.now()
-    facts = read_facts(lo, hi, as_of)
-    latest = read_latest(lo, hi)
-    current_tiers = _current_tiers(lo, hi)
+    return calculate_batch(read_batch(lo, hi, as_of, force=force), result)
+
+
+def calculate_batch(reads: BatchReads, result: RecomputeResult) -> BatchWrite:
+    """Calculate one batch from its reads (no database but for the digests of the few cases handed to the scalar
+    path): the calculations and tier changes to write."""
+    lo, hi, as_of, at, policy = reads.lo, reads.hi, reads.as_of, reads.at, reads.policy
+    facts, latest, current_tiers, marks = reads.facts, reads.latest, reads.current_tiers, reads.marks
+    result.skipped += reads.skipped
+    if marks.is_empty():
+        return BatchWrite(lo, hi, as_of, at, 0, pl.DataFrame(schema=STORED_SCHEMA), [], marks, policy)
     df = vec.caseload_frame(facts.drop("person_id"), as_of).with_columns(facts["person_id"])
     handed = df.filter(pl.col("needs_scalar"))
     unchanged = _unchanged(handed, latest, as_of)
@@ -355,13 +417,14 @@ def plan_batch(lo: int, hi: int, as_of: dt.date, result: RecomputeResult) -> Bat
         .sort("person_id")
     )
     tier_changes = list(tiers.select("person_id", "tier").iter_rows())
-    return BatchWrite(lo, hi, as_of, at, len(df), _stored(df, scalar, changed, as_of), tier_changes)
+    return BatchWrite(lo, hi, as_of, at, len(df), _stored(df, scalar, changed, as_of), tier_changes, marks, policy)
 
 
 def write_batch(batch: BatchWrite, result: RecomputeResult) -> None:
     """Write one planned batch (in the current transaction), with its audit event."""
     stored, tier_changes = batch.stored, batch.tier_changes
     write_calculations(stored, batch.as_of, batch.at)
+    changes.write_marks(batch.marks, batch.as_of, batch.policy)
     if batch.floor:
         result.written += len(stored)
         return
@@ -411,10 +474,13 @@ def recompute(
     as_of: dt.date | None = None,
     batch: int = DEFAULT_BATCH,
     floor: bool = False,
+    force: bool = False,
     progress: Callable[[int], None] | None = None,
     total: Callable[[int], None] | None = None,
 ) -> RecomputeResult:
-    """Recalculate every open case. Each batch is one transaction (the floor's are rolled back).
+    """Recalculate every open case, skipping those unchanged since they were last calculated as at ``as_of`` under
+    the same policies unless ``force`` (``risk.changes``). Each batch is one transaction (the floor's are rolled
+    back; the floor reads as a forced run does).
 
     On PostgreSQL, called outside any transaction (the command), a batch is written by a second thread on its own
     connection while the next batch is read and calculated: the database's share of the work (COPY, index upkeep,
@@ -429,13 +495,13 @@ def recompute(
     if total is not None:
         total(len(ids))
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        _pipelined(ids, batch, as_of, result, progress, floor=floor)
+        _pipelined(ids, batch, as_of, result, progress, floor=floor, force=force)
         result.seconds = time.perf_counter() - started
         return result
     for lo, hi, n in _batches(ids, batch):
         try:
             with transaction.atomic():
-                recompute_batch(lo, hi, as_of, result, floor=floor)
+                recompute_batch(lo, hi, as_of, result, floor=floor, force=force)
                 if floor:
                     raise _Rollback
         except _Rollback:
@@ -455,13 +521,16 @@ def _pipelined(
     progress: Callable[[int], None] | None,
     *,
     floor: bool = False,
+    force: bool = False,
 ) -> None:
-    """Plan each batch here and write it on a second thread while the next is planned (at most one write at a
-    time; a failed write stops the run at the next batch, having written the ones before it)."""
+    """Read and calculate each batch here and write it on a second thread while the next is read and calculated (at
+    most one write at a time; a failed write stops the run at the next batch, having written the ones before it).
+    Reading the next batch on a third connection as well was measured slower on two cores (decision 0021)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-write") as writer:
         pending: tuple[Future[None], int] | None = None
         for lo, hi, n in _batches(ids, batch):
-            planned = plan_floor(lo, hi, as_of) if floor else plan_batch(lo, hi, as_of, result)
+            reads = read_batch(lo, hi, as_of, force=force, floor=floor)
+            planned = floor_batch(reads) if floor else calculate_batch(reads, result)
             if pending is not None:
                 _finished(pending, result, progress)
             pending = (writer.submit(_write_in_own_transaction, planned, result), n)

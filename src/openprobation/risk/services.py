@@ -18,6 +18,7 @@ from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_date_order
 from openprobation.risk import storage
+from openprobation.risk.changes import record_changed
 from openprobation.risk.facts import HISTORY_FIELDS, case_row
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.rules import case_record as cr
@@ -420,11 +421,13 @@ def risk_recalculate(
     """Calculate every tool from the record and store the ones whose inputs or policy version changed.
 
     Called by the services that change the inputs, inside their transaction; safe to call again (a second call
-    with nothing changed stores nothing). Keeps ``Person.tier`` in step with the newest tier calculation.
+    with nothing changed stores nothing). Keeps ``Person.tier`` in step with the newest tier calculation, and counts
+    the change for ``openprobation recompute`` (``risk.changes``: the next run calculates the case again).
     """
     as_of = as_of or clock.today()
     outcomes = cr.row_calculate(case_row(person, as_of), as_of)
     with transaction.atomic():
+        record_changed(person.pk)
         latest = latest_calculations(person)
         at = clock.now()
         new = [
