@@ -12,6 +12,7 @@ from openprobation.web.views import (
     reminders,
     risk,
     search,
+    sentences,
     team,
     work,
 )
@@ -45,6 +46,9 @@ urlpatterns = [
          name="registration-new-details"),
     path("case/<str:crn>/registrations/<int:registration_id>/<str:action>/", record.registration_change,
          name="registration-change"),
+    path("case/<str:crn>/events/new/", sentences.event_new, name="event-new"),
+    path("case/<str:crn>/events/<int:number>/sentence/", sentences.event_sentence_change,
+         name="event-sentence-change"),
     path("case/<str:crn>/reporting/new/", record.reporting_change_new, name="reporting-change-new"),
     path("case/<str:crn>/audit/", cases.audit_history, name="audit"),
     path("case/<str:crn>/contact-details/change/", reminders.contact_details, name="contact-details-change"),
