@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "openprobation.notifications",
     "openprobation.workitems",
     "openprobation.safeguarding",
+    "openprobation.enforcement",
     "openprobation.jobs",
     "openprobation.web",
 ]
