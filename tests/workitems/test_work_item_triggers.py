@@ -241,7 +241,7 @@ TRIGGER_CASES: list[tuple[str, Callable[[Org], Person], set[tuple[str, D, str | 
         {("sentence_plan", D(2026, 12, 15), PO), ("monthly_contact", D(2026, 12, 24), PO)},
     ),
     (
-        "appointment_missed.follow_up_in_5_working_days",
+        "appointment_missed.follow_up_in_5_working_days_and_enforcement_decision_in_7_days",
         lambda org: (
             p := allocated(org),
             contact_record(
@@ -252,7 +252,7 @@ TRIGGER_CASES: list[tuple[str, Callable[[Org], Person], set[tuple[str, D, str | 
                 outcome="failed_to_attend_unacceptable",
             ),
         )[0],
-        {("non_attendance_follow_up", D(2026, 12, 1), PO)},
+        {("non_attendance_follow_up", D(2026, 12, 1), PO), ("enforcement_decision", D(2026, 12, 1), PO)},
     ),
     (
         "home_visit_done.next_visit_in_3_months_while_rosh_is_high",
