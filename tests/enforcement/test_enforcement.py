@@ -236,6 +236,15 @@ def test_decide_a_failure_to_comply_on_the_page(org, frozen_clock):
     assert "Unacceptable: first warning" in page and "No reason given" in page
 
 
+def test_whats_due_links_the_decision_item_to_the_compliance_section(org, frozen_clock):
+    person = make_person(org)
+    _failure(org, person, dt.datetime(2026, 11, 23, 10, tzinfo=UTC))
+    page = _client(org.po).get(reverse("web:whats-due")).content.decode()
+    [item] = _decision_items(person)
+    assert f'href="/case/{person.crn}/compliance/#enforcement">Decide' in page
+    assert f"/work-items/{item.pk}/complete" not in page and f"/work-items/{item.pk}/cancel" not in page
+
+
 def test_the_page_offers_only_a_breach_once_the_warnings_are_used(org, frozen_clock):
     person = make_person(org)
     api = Api("po")
