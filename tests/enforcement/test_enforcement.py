@@ -221,6 +221,8 @@ def test_decide_a_failure_to_comply_on_the_page(org, frozen_clock):
     _failure(org, person, dt.datetime(2026, 11, 23, 10, tzinfo=UTC), notes="Did not attend; no call")
     decision = EnforcementDecision.objects.get(person=person)
     compliance = _client(org.po).get(reverse("web:case-compliance", args=[person.crn])).content.decode()
+    overview = _client(org.po).get(reverse("web:case", args=[person.crn])).content.decode()
+    assert "1 failure to comply within 12 months" in overview and "1 decision to make" in overview
     url = reverse("web:enforcement-decision", args=[person.crn, decision.pk])
     assert "1 failure to comply within 12 months" in compliance and f'href="{url}"' in compliance
     form = _client(org.po).get(url).content.decode()

@@ -85,6 +85,7 @@ def case(request: HttpRequest, crn: str) -> HttpResponse:
             "next_appointment": contact_selectors.next_appointment(person=person, now=now),
             "last_contact": contact_selectors.last_contact(person=person, now=now),
             "compliance": contact_selectors.compliance_summary(person=person, now=now),
+            "enforcement": enforcement_selectors.compliance_status(person=person, now=now),
             "active_events": events,
             "sentence_end": max((e.expected_end_date for e in events if e.expected_end_date), default=None),
             "work_open": len(work["work_items"]),
