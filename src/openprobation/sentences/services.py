@@ -156,10 +156,11 @@ def _check_months(c: Collector, v: dict[str, Any], field: str, label: str) -> No
         c.add(field, f"Enter the {label} between 1 and {MAX_LENGTH_MONTHS} months")
 
 
-def _refuse(c: Collector, v: dict[str, Any], fields: Sequence[str], why: str) -> None:
-    for field in fields:
+def _refuse(c: Collector, v: dict[str, Any], fields: dict[str, str], kind_words: str) -> None:
+    """A term the kind of sentence does not have: ``fields`` maps each to the words for it."""
+    for field, what in fields.items():
         if v.get(field) not in (None, ""):
-            c.add(field, why)
+            c.add(field, f"Only {what}: leave it empty for {kind_words} sentence")
 
 
 KIND_WORDS = {SentenceKind.DETERMINATE: "a determinate", SentenceKind.EXTENDED: "an extended",
@@ -178,11 +179,11 @@ def _check_sentence_kind(c: Collector, v: dict[str, Any]) -> None:
     if kind != SentenceKind.DETERMINATE and v["sentence_type"] not in LONG_SENTENCE_TYPES:
         c.add("sentence_kind", f"Only custody or a licence can be {words} sentence")
     if kind != SentenceKind.INDETERMINATE:
-        _refuse(c, v, ("indeterminate_type", "tariff_months"), f"Only an indeterminate sentence has this: {words} "
-                "sentence does not")
+        _refuse(c, v, {"indeterminate_type": "an indeterminate sentence is life, IPP or DPP",
+                       "tariff_months": "an indeterminate sentence has a tariff"}, words)
     if kind != SentenceKind.EXTENDED:
-        _refuse(c, v, ("custodial_term_months", "extension_period_months"),
-                f"Only an extended sentence has a custodial term and an extension period: {words} sentence does not")
+        _refuse(c, v, {"custodial_term_months": "an extended sentence has a custodial term",
+                       "extension_period_months": "an extended sentence has an extension period"}, words)
     if kind == SentenceKind.DETERMINATE:
         _check_months(c, v, "length_months", "sentence length")
     elif kind == SentenceKind.EXTENDED:
