@@ -81,13 +81,13 @@ def _parse_one(form: ParsedForm, f: FormField, data: Mapping[str, str]) -> None:
         if message and f.missing and not data.get(f.name, "").strip():
             message = f.missing
     elif f.kind == "number":
-        text = data.get(f.name, "").strip().replace(",", "")
+        text = data.get(f.name, "").strip()
         value = None
         if not text:
             if f.required:
                 message = f.missing or f"Enter {f.label.lower()}"
-        elif not text.isdigit() or len(text) > 6:
-            message = f"Enter {f.label.lower()} as a whole number, like 24"
+        elif not text.isdigit():
+            message = f"Enter {f.label.lower()} as a whole number, like 3"
         else:
             value = int(text)
     elif f.kind == "checkboxes":
