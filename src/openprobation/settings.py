@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "openprobation.workitems",
     "openprobation.safeguarding",
     "openprobation.workload",
+    "openprobation.enforcement",
     "openprobation.jobs",
     "openprobation.web",
 ]

@@ -12,6 +12,7 @@ import pytest
 from openprobation.contacts.models import Contact
 from openprobation.contacts.services import contact_record
 from openprobation.core import clock
+from openprobation.enforcement.models import EnforcementDecision
 from openprobation.people.services import address_add, relationship_add
 from openprobation.risk.services import registration_add
 from openprobation.safeguarding.services import rosh_assessment_start, safeguarding_check_request
@@ -27,7 +28,8 @@ CASE_SECTIONS = ("", "personal-details/", "risk/", "sentence/", "activity/", "co
 @pytest.fixture
 def busy_case(org, frozen_clock):
     """A case with something in every section: registrations, household, contacts (one booked appointment that has
-    happened with no outcome yet), a safeguarding enquiry, a RoSH assessment and a reporting change to decide."""
+    happened with no outcome yet, one failure to comply awaiting its decision), a safeguarding enquiry, a RoSH
+    assessment and a reporting change to decide."""
     person = make_person(org, first_name="Dana", last_name="Evans")
     registration_add(actor=org.po.user, person=person, code="RHRH", start_date=dt.date(2026, 3, 2))
     registration_add(actor=org.po.user, person=person, code="MAPP", level="M2", category="M1",
@@ -39,6 +41,9 @@ def busy_case(org, frozen_clock):
     contact_record(actor=org.po.user, person=person, type="office_appointment",
                    date=dt.datetime(2026, 11, 2, 10, 0, tzinfo=UTC), outcome="attended_complied",
                    notes="A long note " * 40)  # fmt: skip
+    contact_record(actor=org.po.user, person=person, type="office_appointment",
+                   date=dt.datetime(2026, 11, 16, 10, 0, tzinfo=UTC), outcome="failed_to_attend_unacceptable",
+                   notes="No call, no reason given")  # fmt: skip
     Contact.objects.create(person=person, type="home_visit", date=dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
                            staff=org.po, created_at=dt.datetime(2026, 11, 10, 9, 0, tzinfo=UTC))  # fmt: skip
     safeguarding_check_request(actor=org.po.user, person=person, agency="police_da",
@@ -53,6 +58,7 @@ def _pages_for(role: str, org, person) -> list[str]:
     crn, team = person.crn, org.team_a.code
     booked = Contact.objects.get(person=person, type="home_visit")
     pending = ReportingChange.objects.get(person=person, status="awaiting_countersignature")
+    decision = EnforcementDecision.objects.get(person=person)
     case_pages = [f"/case/{crn}/{section}" for section in CASE_SECTIONS]
     return {
         "po": ["/", "/whats-due/", f"/search/?q={person.last_name}", *case_pages, f"/case/{crn}/contacts/new/",
@@ -61,7 +67,9 @@ def _pages_for(role: str, org, person) -> list[str]:
                f"/case/{crn}/personal-details/change/", f"/case/{crn}/addresses/new/",
                f"/case/{crn}/relationships/new/", f"/case/{crn}/registrations/new/",
                f"/case/{crn}/registrations/new/MAPP/", f"/case/{crn}/reporting/new/",
-               f"/case/{crn}/appointments/new/", f"/case/{crn}/contact-details/change/"],
+               f"/case/{crn}/appointments/new/", f"/case/{crn}/contact-details/change/",
+               f"/case/{crn}/events/new/", f"/case/{crn}/events/1/sentence/",
+               f"/case/{crn}/enforcement-decisions/{decision.pk}/"],
         "spo": ["/team/", f"/team/{team}/", f"/team/{team}/queue/", f"/case/{crn}/sentence/",
                 f"/case/{crn}/reporting/{pending.pk}/decision/"],
         "qa": ["/quality/risk/", f"/case/{crn}/audit/", f"/case/{crn}/"],
@@ -237,4 +245,45 @@ def test_a_reduction_in_reporting_is_requested_and_the_spo_decides_with_the_fact
     page.get_by_role("button", name="Save decision").click()
     page.wait_for_url(f"{live_server.url}/case/{person.crn}/sentence/#reporting")
     assert "In force: Monthly" in page.locator("main").inner_text()
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_missed_appointment_is_decided_with_a_warning_and_a_life_licence_recorded(
+    watched_page, live_server, org, frozen_clock
+):
+    page = watched_page
+    person = make_person(org, first_name="Robin", last_name="Hale")
+    contact_record(actor=org.po.user, person=person, type="office_appointment",
+                   date=dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC), outcome="failed_to_attend_unacceptable")
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/case/{person.crn}/compliance/")
+    assert "1 failure to comply within 12 months" in page.locator("#compliance-banner").inner_text()
+    page.get_by_role("link", name="Decide").click()
+    assert not page.get_by_label("First warning").is_visible()  # revealed only under a warning
+    page.get_by_label("Unacceptable: give a warning").check()
+    page.get_by_label("First warning").check()
+    page.get_by_label("Reason").fill("No reason given for missing the appointment")
+    page.get_by_role("button", name="Record the decision").click()
+    page.wait_for_url(f"{live_server.url}/case/{person.crn}/compliance/#enforcement")
+    assert "Unacceptable: first warning" in page.locator("#enforcement-decisions").inner_text()
+
+    page.goto(f"{live_server.url}/case/{person.crn}/sentence/")
+    page.get_by_role("link", name="Record a sentence").click()
+    page.get_by_label("Offence code").fill("00101")
+    for legend, (day, month, year) in (("Conviction date", ("4", "5", "2010")), ("Sentence date", ("4", "5", "2010")),
+                                       ("Release date (optional)", ("2", "6", "2025"))):
+        group = page.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill(day)
+        group.get_by_label("Month").fill(month)
+        group.get_by_label("Year").fill(year)
+    page.get_by_label("Licence", exact=True).check()
+    page.get_by_label("Indeterminate").check()
+    page.get_by_label("Life", exact=True).check()
+    page.get_by_label("Tariff (minimum term)").fill("144")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Record the sentence").click()
+    page.wait_for_url(f"{live_server.url}/case/{person.crn}/sentence/#sentences")
+    assert "Indeterminate: Life" in page.locator("#sentence-kind-2").inner_text()
     assert page.problems == []  # type: ignore[attr-defined]

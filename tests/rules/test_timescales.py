@@ -70,6 +70,8 @@ RULE_CASES = [
     Case("ps2021", "monthly_contact", T.FIRST_APPOINTMENT_ATTENDED, D(2025, 12, 31), D(2026, 1, 30)),  # 31 Jan Sat
     Case("ps2021", "non_attendance_follow_up", T.APPOINTMENT_MISSED, D(2026, 8, 24), D(2026, 9, 1)),  # summer BH
     Case("ps2021", "breach_to_court", T.FAILURE_TO_COMPLY_KNOWN, D(2022, 9, 12), D(2022, 9, 27)),  # state funeral
+    # 7 calendar days: Mon 28 Dec 2026 is the Boxing Day substitute, so due the working day before (Thu 24 Dec)
+    Case("ps2021", "enforcement_decision", T.FAILURE_TO_COMPLY_RECORDED, D(2026, 12, 21), D(2026, 12, 24)),
     Case(
         "ps2021",
         "recall_request",
@@ -142,6 +144,8 @@ RULE_CASES = [
         D(2021, 1, 7),
         CaseFacts(provider=Provider.NPS),
     ),
+    # 7 days from Fri 1 May 2020 is Fri 8 May, the VE Day bank holiday: due Thu 7 May
+    Case("contracts_2014", "enforcement_decision", T.FAILURE_TO_COMPLY_RECORDED, D(2020, 5, 1), D(2020, 5, 7)),
     Case("contracts_2014", "breach_to_court.crc_referral", T.BREACH_REFERRAL_ACCEPTED, D(2019, 4, 18), D(2019, 4, 24)),
     Case(
         "contracts_2014",
@@ -252,6 +256,8 @@ RULE_CASES = [
         D(2014, 5, 2),
         CaseFacts(custodial_months=60, months_to_release=30),
     ),  # 16 weeks is early May BH
+    # 7 days from Tue 29 May 2012 is Tue 5 June, the second jubilee bank holiday: due Fri 1 June
+    Case("ns2007", "enforcement_decision", T.FAILURE_TO_COMPLY_RECORDED, D(2012, 5, 29), D(2012, 6, 1)),
     Case(
         "ns2007",
         "enforcement_action.second_failure",

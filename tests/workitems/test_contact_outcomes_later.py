@@ -61,11 +61,11 @@ OUTCOME_LATER_CASES = [
         {("home_visit", D(2027, 2, 24), PO)},
     ),
     (
-        "appointment_missed.follow_up_in_5_working_days",
+        "appointment_missed.follow_up_in_5_working_days_and_enforcement_decision_in_7_days",
         allocated,
         "office_appointment",
         "failed_to_attend_unacceptable",
-        {("non_attendance_follow_up", D(2026, 12, 1), PO)},
+        {("non_attendance_follow_up", D(2026, 12, 1), PO), ("enforcement_decision", D(2026, 12, 1), PO)},
     ),
     (
         "acceptable_absence.nothing",
@@ -161,6 +161,7 @@ def test_a_missed_appointment_corrected_to_attended_closes_the_first_appointment
     )
     assert open_items(person) == {
         ("non_attendance_follow_up", D(2026, 12, 1), PO),  # made by the first outcome; cancel it if it was wrong
+        ("enforcement_decision", D(2026, 12, 1), PO),  # likewise: decided acceptable, with the reason
         ("sentence_plan", D(2026, 12, 15), PO),
         ("monthly_contact", D(2026, 12, 24), PO),
     }

@@ -241,7 +241,7 @@ TRIGGER_CASES: list[tuple[str, Callable[[Org], Person], set[tuple[str, D, str | 
         {("sentence_plan", D(2026, 12, 15), PO), ("monthly_contact", D(2026, 12, 24), PO)},
     ),
     (
-        "appointment_missed.follow_up_in_5_working_days",
+        "appointment_missed.follow_up_in_5_working_days_and_enforcement_decision_in_7_days",
         lambda org: (
             p := allocated(org),
             contact_record(
@@ -252,7 +252,7 @@ TRIGGER_CASES: list[tuple[str, Callable[[Org], Person], set[tuple[str, D, str | 
                 outcome="failed_to_attend_unacceptable",
             ),
         )[0],
-        {("non_attendance_follow_up", D(2026, 12, 1), PO)},
+        {("non_attendance_follow_up", D(2026, 12, 1), PO), ("enforcement_decision", D(2026, 12, 1), PO)},
     ),
     (
         "home_visit_done.next_visit_in_3_months_while_rosh_is_high",
@@ -311,7 +311,7 @@ def test_each_item_records_the_rule_policy_version_and_why(org, frozen_clock):
     item = WorkItem.objects.get(person=person, kind="first_appointment")
     assert (item.rule_id, item.policy_version, item.trigger) == (
         "first_appointment.community",
-        "timescales-ps2021-v3",
+        "timescales-ps2021-v4",
         "sentence_community",
     )
     assert "20 November 2026" in item.reason and "27 November 2026" in item.reason
@@ -332,12 +332,12 @@ def test_preset_is_a_setting_contracts_2014_starts_first_appointment_at_allocati
     assert not WorkItem.objects.filter(person=person, kind="first_appointment").exists()
     event_allocate(actor=org.spo.user, person=person, number=1, practitioner=PO, start_date=D(2026, 11, 23))
     item = WorkItem.objects.get(person=person, kind="first_appointment")
-    assert (item.due_date, item.policy_version, item.owner) == (D(2026, 11, 30), "timescales-contracts-2014-v3", org.po)
+    assert (item.due_date, item.policy_version, item.owner) == (D(2026, 11, 30), "timescales-contracts-2014-v4", org.po)
 
 
 PRESET_IN_FORCE = [
-    ("sentenced_25_june_2021.last_day_of_the_2014_contracts", D(2021, 6, 25), "timescales-contracts-2014-v3"),
-    ("sentenced_26_june_2021.first_day_of_the_probation_service", D(2021, 6, 26), "timescales-ps2021-v3"),
+    ("sentenced_25_june_2021.last_day_of_the_2014_contracts", D(2021, 6, 25), "timescales-contracts-2014-v4"),
+    ("sentenced_26_june_2021.first_day_of_the_probation_service", D(2021, 6, 26), "timescales-ps2021-v4"),
 ]
 
 

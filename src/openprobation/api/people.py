@@ -158,6 +158,7 @@ def event_create(request: HttpRequest, crn: str, payload: EventIn) -> Status[Any
     data = payload.model_dump()
     requirements = [sentence_services.RequirementInput(**r) for r in data.pop("requirements")]
     conditions = [sentence_services.LicenceConditionInput(**lc) for lc in data.pop("licence_conditions")]
+    data["indeterminate_type"] = data["indeterminate_type"] or ""
     event = sentence_services.event_create(
         actor=request.user, person=person, requirements=requirements, licence_conditions=conditions, **data
     )

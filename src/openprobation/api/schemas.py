@@ -15,8 +15,10 @@ from openprobation.people.choices import Gender, RelationshipType
 from openprobation.rules.registrations import registration_type
 from openprobation.sentences.choices import (
     REQUIREMENT_UNITS,
+    IndeterminateType,
     LicenceConditionType,
     RequirementType,
+    SentenceKind,
     SentenceType,
     TerminationReason,
 )
@@ -132,13 +134,32 @@ class LicenceConditionIn(In):
     end_date: dt.date | None = None
 
 
+KIND_DESCRIPTION = (
+    "determinate: a fixed length (length_months). extended: a custodial term and an extension period on licence "
+    "(custodial_term_months, extension_period_months; length_months is their sum). indeterminate: life, IPP or DPP "
+    "(indeterminate_type) with a tariff, the minimum term (tariff_months), and no length. Extended and indeterminate "
+    "sentences are custody or licence. Events recorded before sentence kinds existed are determinate."
+)
+
+
+MONTHS = "Whole months, 1 to 1200. "
+
+
 class EventIn(In):
     offence_code: Text = Field(description="Home Office offence code, 5 digits, e.g. 00101")
     conviction_date: dt.date
     sentence_date: dt.date
     sentence_type: SentenceType
-    length_months: StrictInt
+    sentence_kind: SentenceKind = Field(SentenceKind.DETERMINATE, description=KIND_DESCRIPTION)
+    indeterminate_type: IndeterminateType | None = Field(None, description="Indeterminate sentences only")
+    length_months: StrictInt | None = Field(None, description=MONTHS + "Determinate: required. Indeterminate: none")
+    custodial_term_months: StrictInt | None = Field(None, description=MONTHS + "Extended sentences only")
+    extension_period_months: StrictInt | None = Field(None, description=MONTHS + "Extended sentences only")
+    tariff_months: StrictInt | None = Field(None, description=MONTHS + "Indeterminate sentences only: the minimum term")
+    sentenced_as_youth: StrictBool = Field(False, description="Sentenced as a youth (under 18 when sentenced)")
     release_date: dt.date | None = None
+    licence_expiry_date: dt.date | None = Field(None, description="Custodial sentences; none for a life licence")
+    sentence_expiry_date: dt.date | None = Field(None, description="Custodial sentences; none if indeterminate")
     requirements: list[RequirementIn] = []
     licence_conditions: list[LicenceConditionIn] = []
     practitioner: Text | None = Field(None, description="Staff code of the responsible practitioner")
@@ -150,8 +171,17 @@ class EventPatch(In):
     conviction_date: dt.date | None = None
     sentence_date: dt.date | None = None
     sentence_type: SentenceType | None = None
+    sentence_kind: SentenceKind | None = Field(None, description=KIND_DESCRIPTION + " Changing the kind: send the "
+                                               "terms of the new kind and null for those it does not have.")
+    indeterminate_type: IndeterminateType | None = None
     length_months: StrictInt | None = None
+    custodial_term_months: StrictInt | None = None
+    extension_period_months: StrictInt | None = None
+    tariff_months: StrictInt | None = None
+    sentenced_as_youth: StrictBool | None = None
     release_date: dt.date | None = None
+    licence_expiry_date: dt.date | None = None
+    sentence_expiry_date: dt.date | None = None
     termination_date: dt.date | None = None
     termination_reason: TerminationReason | None = None
 
@@ -204,15 +234,27 @@ class EventOut(Schema):
     conviction_date: dt.date
     sentence_date: dt.date
     sentence_type: SentenceType
-    length_months: int
+    sentence_kind: SentenceKind
+    indeterminate_type: IndeterminateType | None
+    length_months: int | None = Field(description="None for an indeterminate sentence")
+    custodial_term_months: int | None
+    extension_period_months: int | None
+    tariff_months: int | None
+    sentenced_as_youth: bool
     release_date: dt.date | None
-    expected_end_date: dt.date
+    licence_expiry_date: dt.date | None
+    sentence_expiry_date: dt.date | None
+    expected_end_date: dt.date | None = Field(description="The sentence date plus the length; none if indeterminate")
     termination_date: dt.date | None
     termination_reason: str
     requirements: list[RequirementOut]
     licence_conditions: list[LicenceConditionOut]
     allocations: list[AllocationOut]
     version: int
+
+    @staticmethod
+    def resolve_indeterminate_type(obj: Any) -> str | None:
+        return obj.indeterminate_type or None
 
     @staticmethod
     def resolve_requirements(obj: Any) -> list[Any]:

@@ -34,6 +34,7 @@ class Trigger(StrEnum):
     PARTNER_JOINED_HOUSEHOLD = "partner_joined_household"
     CHILD_JOINED_HOUSEHOLD = "child_joined_household"
     REPORTING_REDUCTION_REQUESTED = "reporting_reduction_requested"
+    FAILURE_TO_COMPLY_RECORDED = "failure_to_comply_recorded"
     FAILURE_TO_COMPLY_KNOWN = "failure_to_comply_known"
     BREACH_REFERRAL_ACCEPTED = "breach_referral_accepted"
     RECALL_DECIDED = "recall_decided"
@@ -58,6 +59,7 @@ class ItemKind(StrEnum):
     BREACH_REFERRAL = "breach_referral"
     BREACH_TO_COURT = "breach_to_court"
     ENFORCEMENT_ACTION = "enforcement_action"
+    ENFORCEMENT_DECISION = "enforcement_decision"
     RECALL_REQUEST = "recall_request"
 
 

@@ -23,6 +23,7 @@ _EVENT_PHRASES = {
     Trigger.PARTNER_JOINED_HOUSEHOLD: "New partner recorded in the household",
     Trigger.CHILD_JOINED_HOUSEHOLD: "Child recorded as joining the household",
     Trigger.REPORTING_REDUCTION_REQUESTED: "Reduction in reporting frequency requested",
+    Trigger.FAILURE_TO_COMPLY_RECORDED: "Failure to comply recorded",
     Trigger.FAILURE_TO_COMPLY_KNOWN: "Failure to comply known",
     Trigger.BREACH_REFERRAL_ACCEPTED: "Breach referral accepted",
     Trigger.RECALL_DECIDED: "Recall decided",

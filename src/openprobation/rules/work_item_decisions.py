@@ -15,6 +15,7 @@ clock (which sentence types, contact types, outcomes, registration codes and rel
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -192,6 +193,32 @@ class ClockStarted:
     phrase: str | None = None  # the record's words for the event, when not the trigger's own
 
 
+@dataclass(frozen=True)
+class FailureToComplyRecorded:
+    """A contact given an outcome that is a failure to comply (``day``: the contact's local date): an enforcement
+    decision falls due. One open decision item covers every failure awaiting a decision on the case."""
+
+    contact_id: int
+    day: dt.date
+    outcome: str
+
+
+@dataclass(frozen=True)
+class EnforcementDecided:
+    """A failure to comply decided on ``on``. The open enforcement-decision item is closed with ``note`` once no other
+    failure on the case still awaits a decision (``still_awaiting``). A decision to breach starts the clock from the
+    breach becoming known (``aware_on``) to the breach at court, with the number of unacceptable failures counted
+    for the breach (``unacceptable_failures``)."""
+
+    on: dt.date
+    note: str
+    still_awaiting: int = 0
+    breach: bool = False
+    aware_on: dt.date | None = None
+    event_id: int | None = None
+    unacceptable_failures: int | None = None
+
+
 RecordEvent = (
     EventCreated
     | ReleaseDateChanged
@@ -203,6 +230,8 @@ RecordEvent = (
     | MarkedDone
     | DoneOnTheRecord
     | ClockStarted
+    | FailureToComplyRecorded
+    | EnforcementDecided
 )
 
 # ---- the decision ---------------------------------------------------------------------------------------------------
@@ -678,6 +707,26 @@ def _clock_started(work: _Work, event: ClockStarted) -> None:
     work.start(event)
 
 
+def _failure_to_comply_recorded(work: _Work, event: FailureToComplyRecorded) -> None:
+    """The enforcement decision falls due from the day of the failure (once: an open item already covers it)."""
+    work.terms(event.day)  # a preset without [record] terms makes no work items, and says so
+    work.start(ClockStarted(Trigger.FAILURE_TO_COMPLY_RECORDED, event.day))
+
+
+def _enforcement_decided(work: _Work, event: EnforcementDecided) -> None:
+    """The decision closes the enforcement-decision item when it was the last awaited; a breach starts the clock
+    to court from the day the breach became known."""
+    if event.still_awaiting == 0:
+        work.close(work.open_items([ItemKind.ENFORCEMENT_DECISION]), event.on, event.note)
+    if event.breach:
+        aware = event.aware_on or event.on
+        sentence_type = work.sentence_types.get(event.event_id) if event.event_id is not None else None
+        facts = dataclasses.replace(work.facts(work.terms(aware), sentence_type),
+                                    unacceptable_failures=event.unacceptable_failures)
+        work.start(ClockStarted(Trigger.FAILURE_TO_COMPLY_KNOWN, aware, event_id=event.event_id, facts=facts,
+                                field="aware_on"))
+
+
 _HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
     EventCreated: _event_created,
     ReleaseDateChanged: _release_date_changed,
@@ -689,6 +738,8 @@ _HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
     MarkedDone: _marked_done,
     DoneOnTheRecord: _done_on_the_record,
     ClockStarted: _clock_started,
+    FailureToComplyRecorded: _failure_to_comply_recorded,
+    EnforcementDecided: _enforcement_decided,
 }
 
 

@@ -9,6 +9,24 @@ class SentenceType(models.TextChoices):
     POST_SENTENCE_SUPERVISION = "post_sentence_supervision", "Post-sentence supervision"
 
 
+class SentenceKind(models.TextChoices):
+    """How the sentence's length is set: a fixed term; an extended sentence (a custodial term and an extension
+    period on licence); or an indeterminate sentence (a minimum term, the tariff, and no fixed length)."""
+
+    DETERMINATE = "determinate", "Determinate"
+    EXTENDED = "extended", "Extended"
+    INDETERMINATE = "indeterminate", "Indeterminate"
+
+
+class IndeterminateType(models.TextChoices):
+    LIFE = "life", "Life"
+    IPP = "ipp", "Imprisonment for public protection (IPP)"
+    DPP = "dpp", "Detention for public protection (DPP)"
+
+
+# Extended and indeterminate sentences are custodial: recorded while in custody or once released on licence.
+LONG_SENTENCE_TYPES = frozenset({SentenceType.CUSTODY, SentenceType.LICENCE})
+
 CUSTODIAL_SENTENCE_TYPES = frozenset(
     {SentenceType.CUSTODY, SentenceType.LICENCE, SentenceType.POST_SENTENCE_SUPERVISION}
 )

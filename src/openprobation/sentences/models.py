@@ -7,8 +7,10 @@ from django.db import models
 from openprobation.organisation.models import Staff, Team
 from openprobation.people.models import Person
 from openprobation.sentences.choices import (
+    IndeterminateType,
     LicenceConditionType,
     RequirementType,
+    SentenceKind,
     SentenceType,
     TerminationReason,
 )
@@ -22,9 +24,19 @@ class Event(models.Model):
     conviction_date = models.DateField()
     sentence_date = models.DateField()
     sentence_type = models.CharField(max_length=30, choices=SentenceType.choices)
-    length_months = models.PositiveIntegerField()
+    # Determinate: the length. Extended: the custodial term and the extension period (the length is their sum).
+    # Indeterminate (life, IPP, DPP): the tariff (minimum term) and no length, so no expected end.
+    sentence_kind = models.CharField(max_length=14, choices=SentenceKind.choices, default=SentenceKind.DETERMINATE)
+    indeterminate_type = models.CharField(max_length=4, choices=IndeterminateType.choices, blank=True, default="")
+    length_months = models.PositiveIntegerField(null=True, blank=True)
+    custodial_term_months = models.PositiveIntegerField(null=True, blank=True)
+    extension_period_months = models.PositiveIntegerField(null=True, blank=True)
+    tariff_months = models.PositiveIntegerField(null=True, blank=True)
+    sentenced_as_youth = models.BooleanField(default=False)
     release_date = models.DateField(null=True, blank=True)
-    expected_end_date = models.DateField()
+    licence_expiry_date = models.DateField(null=True, blank=True)
+    sentence_expiry_date = models.DateField(null=True, blank=True)
+    expected_end_date = models.DateField(null=True, blank=True)
     termination_date = models.DateField(null=True, blank=True)
     termination_reason = models.CharField(max_length=12, choices=TerminationReason.choices, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -38,6 +50,22 @@ class Event(models.Model):
                 name="event_sentence_not_before_conviction",
             ),
             models.CheckConstraint(condition=models.Q(length_months__gte=1), name="event_length_positive"),
+            # What each kind of sentence holds (the services check the same and say so field by field).
+            models.CheckConstraint(
+                condition=(
+                    models.Q(sentence_kind=SentenceKind.DETERMINATE, length_months__isnull=False, indeterminate_type="",
+                             tariff_months__isnull=True, custodial_term_months__isnull=True,
+                             extension_period_months__isnull=True)
+                    | models.Q(sentence_kind=SentenceKind.EXTENDED, length_months__isnull=False, indeterminate_type="",
+                               tariff_months__isnull=True, custodial_term_months__gte=1,
+                               extension_period_months__gte=1)
+                    | models.Q(sentence_kind=SentenceKind.INDETERMINATE, length_months__isnull=True,
+                               tariff_months__gte=1, custodial_term_months__isnull=True,
+                               extension_period_months__isnull=True)
+                    & ~models.Q(indeterminate_type="")
+                ),
+                name="event_sentence_kind_terms",
+            ),
         ]
         indexes = [models.Index(fields=["person", "termination_date"], name="event_person_active")]
 

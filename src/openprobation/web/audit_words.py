@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from openprobation.contacts import choices as contact_choices
+from openprobation.enforcement import choices as enforcement_choices
 from openprobation.organisation import choices as organisation_choices
 from openprobation.people import choices as people_choices
 from openprobation.rules.dates import long_date
@@ -39,6 +40,9 @@ ACTIONS = {
     "contact.updated": "Changed a contact",
     "criminal_history.recorded": "Recorded the criminal history",
     "criminal_history.updated": "Changed the criminal history",
+    "breach.started": "Started a breach (on licence, recall initiated)",
+    "enforcement_decision.opened": "A failure to comply awaits an enforcement decision",
+    "enforcement_decision.recorded": "Decided on a failure to comply",
     "event.allocated": "Allocated the case",
     "event.created": "Recorded a sentence (event)",
     "event.updated": "Changed a sentence (event)",
@@ -86,7 +90,7 @@ LABELS = {
 def _choice_labels() -> dict[str, str]:
     labels: dict[str, str] = {}
     for module in (contact_choices, organisation_choices, people_choices, safeguarding_choices, sentence_choices,
-                   workitem_choices):  # fmt: skip
+                   workitem_choices, enforcement_choices):  # fmt: skip
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, models.Choices) and value is not models.TextChoices:
                 for code, label in value.choices:

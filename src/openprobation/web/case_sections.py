@@ -46,6 +46,7 @@ ANCHOR_SECTION = {
     "safeguarding": "work",
     "contacts": "activity",
     "outcomes-to-log": "compliance",
+    "enforcement": "compliance",
 }
 
 

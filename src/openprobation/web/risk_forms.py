@@ -299,23 +299,15 @@ def blank(groups: Sequence[Group], initial: Mapping[str, str] | None = None) -> 
 
 
 def parse(groups: Sequence[Group], data: Mapping[str, str]) -> ParsedForm:
-    """``work_forms.parse``, then whole numbers and yes/no and 0/1/2 answers turned into values."""
+    """``work_forms.parse`` (which reads whole numbers), then yes/no and 0/1/2 answers turned into values."""
     form = work_forms.parse(all_fields(groups), data)
     for f in form.fields:
         if f.name in form.errors:
             if f.options in (YES_NO_OPTIONS, ANSWER_OPTIONS):
                 form.errors[f.name] = ErrorItem(f.name, f.anchor, f"{f.label}: choose one of the answers shown")
             continue
-        raw = form.values[f.name]
-        if f.kind == "number":
-            text = raw.strip()
-            if not text:
-                form.values[f.name] = None
-            elif text.isdigit():
-                form.values[f.name] = int(text)
-            else:
-                form.errors[f.name] = ErrorItem(f.name, f.anchor, f"Enter {f.label.lower()} as a whole number, like 3")
-        elif f.kind == "radios" and f.options in (YES_NO_OPTIONS, ANSWER_OPTIONS):
+        raw = form.values[f.name]  # whole numbers are parsed by work_forms ("number" fields)
+        if f.kind == "radios" and f.options in (YES_NO_OPTIONS, ANSWER_OPTIONS):
             form.values[f.name] = {"": None, "yes": True, "no": False}.get(raw, int(raw) if raw.isdigit() else None)
     return form
 

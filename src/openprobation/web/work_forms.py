@@ -18,15 +18,15 @@ from openprobation.web.forms import ErrorItem
 class FormField:
     name: str
     label: str
-    kind: str  # "date", "time", "text", "textarea", "radios", "checkboxes", "select", "password"
+    kind: str  # "date", "time", "text", "number" (whole), "textarea", "radios", "checkboxes", "select", "password"
     hint: str = ""
     required: bool = True
     options: Sequence[tuple[str, str]] = ()
     missing: str = ""  # the message when a required field is empty
     inline: bool = False  # radios side by side (two short options, like Yes and No)
     max_length: int = 0  # text: refused when longer (0: the service's limit applies)
-    # Radios: a question revealed under an option when it is chosen (GOV.UK conditional reveal); its answer is kept
-    # only when that option is chosen.
+    # Radios: the questions revealed under an option when it is chosen (GOV.UK conditional reveal; an option may be
+    # listed more than once to reveal several); their answers are kept only when that option is chosen.
     conditional: tuple[tuple[str, FormField], ...] = ()
 
     @property
@@ -34,9 +34,9 @@ class FormField:
         return f"{self.name}-day" if self.kind == "date" else self.name
 
     @property
-    def option_rows(self) -> list[tuple[str, str, FormField | None]]:
-        revealed = dict(self.conditional)
-        return [(value, label, revealed.get(value)) for value, label in self.options]
+    def option_rows(self) -> list[tuple[str, str, list[FormField]]]:
+        return [(value, label, [child for option, child in self.conditional if option == value])
+                for value, label in self.options]  # fmt: skip
 
     def with_children(self) -> list[FormField]:
         return [self, *(child for _, child in self.conditional)]
@@ -80,6 +80,16 @@ def _parse_one(form: ParsedForm, f: FormField, data: Mapping[str, str]) -> None:
         value, message = parse_time_input(data.get(f.name, ""), label=f.label.lower(), required=f.required)
         if message and f.missing and not data.get(f.name, "").strip():
             message = f.missing
+    elif f.kind == "number":
+        text = data.get(f.name, "").strip()
+        value = None
+        if not text:
+            if f.required:
+                message = f.missing or f"Enter {f.label.lower()}"
+        elif not text.isdigit():
+            message = f"Enter {f.label.lower()} as a whole number, like 3"
+        else:
+            value = int(text)
     elif f.kind == "checkboxes":
         getlist = getattr(data, "getlist", None)
         value = list(getlist(f.name)) if getlist is not None else list(data.get(f.name, []))
@@ -108,7 +118,7 @@ def parse(fields: Sequence[FormField], data: Mapping[str, str]) -> ParsedForm:
             if form.values[f.name] == option:
                 _parse_one(form, child, data)
             else:
-                form.values[child.name] = None if child.kind == "date" else ""  # hidden: not kept
+                form.values[child.name] = None if child.kind in ("date", "number") else ""  # hidden: not kept
     return form
 
 

@@ -28,6 +28,7 @@ class WorkItemKind(models.TextChoices):
     BREACH_REFERRAL = "breach_referral", "Breach referral"
     BREACH_TO_COURT = "breach_to_court", "Breach to court"
     ENFORCEMENT_ACTION = "enforcement_action", "Enforcement action"
+    ENFORCEMENT_DECISION = "enforcement_decision", "Decide on a failure to comply"
     RECALL_REQUEST = "recall_request", "Recall request to PPCS"
 
 

@@ -491,3 +491,26 @@ def on_contact_outcome_changed(
     effects as recording the contact with that outcome, once: if its effects have been applied for this contact
     before (set, changed and set again), nothing more is done."""
     return on_contact_recorded(actor=actor, person=person, type=type, when=when, outcome=outcome, contact_id=contact_id)
+
+
+def on_failure_to_comply(*, actor: Actor, person: Person, contact: Contact) -> list[WorkItem]:
+    """A contact given an outcome that is a failure to comply: an enforcement decision falls due from the day of the
+    failure, unless an open one already covers the case's failures awaiting a decision."""
+    failure = rules.FailureToComplyRecorded(contact_id=contact.pk, day=timezone.localdate(contact.date),
+                                            outcome=contact.outcome)
+    return decide_and_apply(actor=actor, person=person, event=failure)
+
+
+def on_enforcement_decided(*, actor: Actor, person: Person, decided: rules.EnforcementDecided) -> Applied:
+    """A failure to comply decided: the enforcement-decision item closes when no failure still awaits a decision,
+    and a breach starts the clock to court (``failure_to_comply_known``)."""
+    try:
+        decision = rules.decide(case_snapshot(person), decided, calendar())
+    except rules.UncountableDate as error:
+        raise ValidationFailed.single(error.field, error.message) from error
+    return apply_decision(actor=actor, person=person, decision=decision)
+
+
+def open_item(*, person: Person, kind: str) -> WorkItem | None:
+    """The case's open item of ``kind`` (at most one is open per kind), locked for the caller's transaction."""
+    return WorkItem.objects.select_for_update().filter(person=person, kind=kind, status=WorkItemStatus.OPEN).first()

@@ -31,6 +31,8 @@ from openprobation.workitems.models import ReportingChange, WorkItem
 CHECK_KINDS = frozenset({ItemKind.POLICE_DA_CHECK, ItemKind.CHILDRENS_SERVICES_CHECK})
 # Done only by completing the RoSH assessment itself, so the sign-off rule (no unused enquiry responses) holds.
 ASSESSMENT_KINDS = frozenset({ItemKind.ROSH_SCREENING, ItemKind.ROSH_FULL_ANALYSIS, ItemKind.ROSH_REVIEW})
+# Closed only by the decision they stand for.
+DECISION_KINDS = frozenset({ItemKind.REPORTING_CHANGE_COUNTERSIGN, ItemKind.ENFORCEMENT_DECISION})
 MAX_TEXT = 5000
 
 
@@ -68,6 +70,9 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
             c.add("kind", "Complete the RoSH assessment on the case: that completes this item")
         elif item.kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
             c.add("kind", "Countersign or refuse the reduction in reporting: that completes this item")
+        elif item.kind == ItemKind.ENFORCEMENT_DECISION:
+            c.add("kind", "Record the decision on the failure to comply (the case's Compliance section): that "
+                  "completes this item")
         if completed_on > clock.today():
             c.add("completed_on", "The date it was done must be today or in the past")
         elif completed_on < item.clock_started_on:
@@ -88,7 +93,7 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
 def work_item_cancellable(*, actor: Actor | None, kind: str) -> bool:
     """Whether ``actor`` may cancel an open item of this kind: the rule ``work_item_cancel`` applies, for pages to
     offer the action only where it can succeed."""
-    if kind in CHECK_KINDS or kind in ASSESSMENT_KINDS or kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
+    if kind in CHECK_KINDS or kind in ASSESSMENT_KINDS or kind in DECISION_KINDS:
         return False
     return can_write(actor)
 
@@ -105,7 +110,13 @@ def work_item_cancel(*, actor: Actor, item_id: int, reason: str) -> WorkItem:
         item = _locked_item(actor, item_id)
         _still_open(item)
         c = Collector()
-        if item.kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
+        if item.kind == ItemKind.ENFORCEMENT_DECISION:
+            c.add(
+                "kind",
+                "An enforcement decision is not cancelled here: record the decision on the failure to comply (an "
+                "acceptable failure is decided as such, with its reason), which closes this item. Nothing was changed",
+            )
+        elif item.kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
             c.add(
                 "kind",
                 "A countersignature is not cancelled here: the senior probation officer approves or refuses the "

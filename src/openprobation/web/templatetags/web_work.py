@@ -49,6 +49,8 @@ def item_action_url(item: Any) -> str:
         return f"{reverse('web:check-new', args=[item.person.crn])}?agency={CHECK_AGENCY[item.kind]}{subject}"
     if item.kind == "reporting_change_countersign":
         return case_url(item.person.crn, "reporting")
+    if item.kind == "enforcement_decision":  # decided on the case's Compliance section, each failure in turn
+        return case_url(item.person.crn, "enforcement")
     if item.kind in ASSESSMENT_KIND:
         return f"{reverse('web:rosh-assessment-new', args=[item.person.crn])}?kind={ASSESSMENT_KIND[item.kind]}"
     return str(reverse("web:work-item-action", args=[item.pk, "complete"]))
@@ -68,7 +70,7 @@ def item_action_href(item: Any, came_from: str = "") -> str:
 def item_action_label(item: Any) -> str:
     if item.kind in CHECK_AGENCY:
         return "Record the enquiry"
-    if item.kind == "reporting_change_countersign":
+    if item.kind in ("reporting_change_countersign", "enforcement_decision"):
         return "Decide"
     if item.kind in ASSESSMENT_KIND:
         return "Start the assessment"

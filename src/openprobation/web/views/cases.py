@@ -21,6 +21,7 @@ from openprobation.contacts.choices import (
 )
 from openprobation.core import clock
 from openprobation.core.errors import ValidationFailed
+from openprobation.enforcement import selectors as enforcement_selectors
 from openprobation.people import selectors as people_selectors
 from openprobation.people.access import can_read_audit, can_write, require_write
 from openprobation.risk import selectors as risk_selectors
@@ -84,6 +85,7 @@ def case(request: HttpRequest, crn: str) -> HttpResponse:
             "next_appointment": contact_selectors.next_appointment(person=person, now=now),
             "last_contact": contact_selectors.last_contact(person=person, now=now),
             "compliance": contact_selectors.compliance_summary(person=person, now=now),
+            "enforcement": enforcement_selectors.compliance_status(person=person, now=now),
             "active_events": events,
             "sentence_end": max((e.expected_end_date for e in events if e.expected_end_date), default=None),
             "work_open": len(work["work_items"]),
@@ -178,6 +180,7 @@ def compliance(request: HttpRequest, crn: str) -> HttpResponse:
     person = people_selectors.person_get(actor=request.user, crn=crn)
     now = clock.now()
     summary = contact_selectors.compliance_summary(person=person, now=now)
+    status = enforcement_selectors.compliance_status(person=person, now=now)
     failures = contact_selectors.contact_list(person=person, outcome=FAILURE_OUTCOMES)
     return _render_section(
         request,
@@ -185,8 +188,10 @@ def compliance(request: HttpRequest, crn: str) -> HttpResponse:
         "compliance",
         {
             "compliance": summary,
+            "enforcement": status,
+            "decisions": list(enforcement_selectors.enforcement_decision_list(person=person)),
             "to_log": list(contact_selectors.outcomes_to_log(person=person, now=now)),
-            "failures": list(failures.filter(date__date__gte=summary.since)),
+            "failures": list(failures.filter(date__date__gte=status.counted_from, date__lte=now)),
         },
     )
 

@@ -1,0 +1,77 @@
+"""Enforcement decisions on failures to comply, and breaches."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from openprobation.contacts.models import Contact
+from openprobation.enforcement.choices import DecisionStatus, EnforcementAction, WarningLetterType
+from openprobation.organisation.models import Staff
+from openprobation.people.models import Person
+from openprobation.sentences.models import Event
+from openprobation.workitems.models import WorkItem
+
+
+class Breach(models.Model):
+    """A breach of the order (on licence, recall initiated), from the day it became known until it ends (its outcome
+    is recorded by the breach workflow, later work). At most one is in progress on a case."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="breaches")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="breaches")
+    aware_on = models.DateField()
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(ended_on__isnull=True), name="breach_one_in_progress_per_person"
+            ),
+        ]
+
+
+class EnforcementDecision(models.Model):
+    """The decision on one failure to comply: opened (awaiting) when the failure is recorded, with its evidence (the
+    contact) and the work item that times it; decided once, acceptable or unacceptable, with its action and reason.
+
+    A warning's letter is generated later (text and PDF are later work): ``letter_generated_at`` stays empty until
+    then, so the warnings whose letters are outstanding can be listed (``selectors.warning_letters_outstanding``)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="enforcement_decisions")
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="enforcement_decision")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    work_item = models.ForeignKey(WorkItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    failure_outcome = models.CharField(max_length=32)
+    failed_on = models.DateField()
+    opened_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.AWAITING)
+    acceptable = models.BooleanField(null=True, blank=True)
+    action = models.CharField(max_length=20, choices=EnforcementAction.choices, blank=True)
+    warning_type = models.CharField(max_length=10, choices=WarningLetterType.choices, blank=True)
+    reason = models.TextField(blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    warnings_before = models.PositiveIntegerField(null=True, blank=True)  # warnings given in the period before it
+    policy_version = models.CharField(max_length=40, blank=True)
+    breach = models.ForeignKey(Breach, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    letter_generated_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-failed_on", "-id"]
+        indexes = [models.Index(fields=["person", "status"], name="enforcement_person_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status=DecisionStatus.AWAITING, action="", acceptable__isnull=True)
+                | models.Q(status=DecisionStatus.DECIDED, acceptable__isnull=False, decided_on__isnull=False)
+                & ~models.Q(action="")
+                & ~models.Q(reason=""),
+                name="enforcement_decided_has_action_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(action=EnforcementAction.WARNING) & ~models.Q(warning_type="")
+                | ~models.Q(action=EnforcementAction.WARNING) & models.Q(warning_type=""),
+                name="enforcement_warning_has_its_type",
+            ),
+        ]
