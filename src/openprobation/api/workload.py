@@ -11,7 +11,6 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from openprobation.core.errors import NotFound
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.people.access import TEAM_VIEWERS, require_role
 from openprobation.workload import selectors as workload_selectors
@@ -76,11 +75,7 @@ def _reduction(r: Any) -> dict[str, Any]:
 def _team_member(request: HttpRequest, staff_code: str) -> Any:
     """A member of staff in a team the actor may view (their SPO, head of service, QA, administrators)."""
     require_role(request.user, *TEAM_VIEWERS)
-    for team in organisation_selectors.teams_for_actor(actor=request.user):
-        for staff in organisation_selectors.staff_list(team=team):
-            if staff.code == staff_code:
-                return staff
-    raise NotFound(f"No member of staff {staff_code} in a team you can view")
+    return organisation_selectors.staff_in_visible_team(actor=request.user, code=staff_code)
 
 
 @router.get("/teams/{code}/workload", response=list[WorkloadOut], summary="Each practitioner's workload and capacity")

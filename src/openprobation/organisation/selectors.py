@@ -54,3 +54,14 @@ def team_get_for_actor(*, actor: Actor, code: str) -> Team:
     if team is None:
         raise NotFound(f"No team with code {code}")
     return team
+
+
+def staff_in_visible_team(*, actor: Actor, code: str, team: Team | None = None) -> Staff:
+    """A member of staff in one of the teams the actor may view (in ``team`` when given), or NotFound. One query."""
+    teams = teams_for_actor(actor=actor)
+    if team is not None:
+        teams = teams.filter(pk=team.pk)
+    staff = Staff.objects.filter(code=code.replace("\x00", ""), team__in=teams).select_related("team").first()
+    if staff is None:
+        raise NotFound(f"No member of staff {code} in a team you can view")
+    return staff

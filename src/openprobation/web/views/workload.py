@@ -23,10 +23,7 @@ from openprobation.workload import services as workload_services
 def _team_member(request: HttpRequest, code: str, staff_code: str) -> tuple[Any, Any]:
     require_role(request.user, *TEAM_VIEWERS)
     team = organisation_selectors.team_get_for_actor(actor=request.user, code=code)
-    staff = next((s for s in organisation_selectors.staff_list(team=team) if s.code == staff_code), None)
-    if staff is None:
-        raise Http404("No such member of the team")
-    return team, staff
+    return team, organisation_selectors.staff_in_visible_team(actor=request.user, code=staff_code, team=team)
 
 
 def _can_manage(request: HttpRequest, staff: Any) -> bool:
