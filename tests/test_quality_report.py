@@ -26,6 +26,9 @@ from openprobation.rules import allocation as alloc
 from tests.factories import limit_access, make_person
 from tests.record.test_api import Api, problem_fields
 
+UNVERIFIED = quality.UNVERIFIED
+ALLOCATION_KINDS = ("allocation", UNVERIFIED, quality.CANNOT_CHECK)
+
 
 def calc(person, tool, *, score=None, tier=""):
     """Store a calculation with a chosen headline (the report reads only the newest row's score or tier)."""
@@ -78,7 +81,7 @@ def test_rsr_tolerance_is_policy_data(org, frozen_clock, monkeypatch):
     calc(person, "rsr", score="6.90")
     record(org, person, "rsr", "6.93")
     assert (person.crn, "rsr") in rows(org.qa.user)[0]
-    wider = alloc.QualityPolicy("test", Decimal("0.05"), "2021-unified")
+    wider = alloc.QualityPolicy("test", Decimal("0.05"))
     monkeypatch.setattr(alloc, "quality_policy", lambda: wider)
     assert (person.crn, "rsr") not in rows(org.qa.user)[0]
 
@@ -101,17 +104,18 @@ def test_recorded_tier_against_the_calculated_tier(org, frozen_clock):
 
 
 @pytest.mark.parametrize(
-    ("registrations", "rsr", "recorded", "flagged", "rule"),
+    ("registrations", "rsr", "recorded", "kind", "rule"),
     [
-        ([("RHRH", "")], "1.00", "crc", True, "rosh_high_or_very_high_stays_with_nps"),
-        ([("RVHR", "")], "1.00", "crc", True, "rosh_high_or_very_high_stays_with_nps"),
-        ([("RHRH", "")], "1.00", "nps", False, None),
-        ([("RMRH", "")], "6.90", "crc", True, "rsr_6_9_or_more_stays_with_nps"),
-        ([("RMRH", "")], "6.89", "crc", False, None),
-        ([("RMRH", "")], "6.89", "nps", True, "low_or_medium_rosh_and_rsr_below_6_9_goes_to_crc"),
-        ([("RLRH", ""), ("MAPP", "M1")], "1.00", "crc", True, "mappa_case_stays_with_nps"),
-        ([("RLRH", "")], "1.00", "crc", False, None),
-        ([], "1.00", "crc", False, None),  # no RoSH: cannot be checked (listed apart, below)
+        ([("RHRH", "")], "1.00", "crc", "allocation", "rosh_high_or_very_high_stays_with_nps"),
+        ([("RVHR", "")], "1.00", "crc", "allocation", "rosh_high_or_very_high_stays_with_nps"),
+        ([("RHRH", "")], "1.00", "nps", None, None),
+        # the rules resting on the 6.9% RSR edge are unverified: listed and counted apart, not as disagreements
+        ([("RMRH", "")], "6.90", "crc", UNVERIFIED, "rsr_6_9_or_more_stays_with_nps"),
+        ([("RMRH", "")], "6.89", "crc", None, None),
+        ([("RMRH", "")], "6.89", "nps", UNVERIFIED, "low_or_medium_rosh_and_rsr_below_6_9_goes_to_crc"),
+        ([("RLRH", ""), ("MAPP", "M1")], "1.00", "crc", "allocation", "mappa_case_stays_with_nps"),
+        ([("RLRH", "")], "1.00", "crc", None, None),
+        ([], "1.00", "crc", None, None),  # no RoSH: cannot be checked (listed apart, below)
     ],
     ids=[
         "rosh_high_at_crc",
@@ -125,17 +129,20 @@ def test_recorded_tier_against_the_calculated_tier(org, frozen_clock):
         "no_rosh_cannot_check",
     ],
 )
-def test_allocation_under_the_2014_split(org, frozen_clock, registrations, rsr, recorded, flagged, rule):
+def test_allocation_under_the_2014_split(org, frozen_clock, registrations, rsr, recorded, kind, rule):
     person = make_person(org)
     for code, level in registrations:
         register(org, person, code, level)
     calc(person, "rsr", score=rsr)
     record(org, person, "allocation", recorded)
     found, report = rows(org.qa.user, "2014-split")
-    assert ((person.crn, "allocation") in found) is flagged
-    if flagged:
-        row = next(r for r in report.rows if r.kind == "allocation")
+    assert {k for crn, k in found if k in ("allocation", UNVERIFIED)} == ({kind} if kind else set())
+    if kind:
+        row = next(r for r in report.rows if r.kind == kind)
         assert row.rule == rule and row.reason and row.recorded == recorded.upper()
+        counts = report.counts.total
+        assert (counts.allocation, counts.unverified) == ((1, 0) if kind == "allocation" else (0, 1))
+        assert counts.total == counts.allocation  # an unverified rule's disagreement is not in the total
 
 
 # Allocations no rule applies to: listed as "allocation_cannot_check" with the missing facts, counted apart from the
@@ -177,10 +184,11 @@ def test_allocation_that_no_rule_applies_to_is_listed_and_counted_as_cannot_chec
     unchecked = [r for r in report.rows if r.kind == "allocation_cannot_check"]
     if missing is None:
         assert not unchecked and report.counts.total.cannot_check == 0
-        assert (person.crn, "allocation") in found  # checked, and here a disagreement (NPS / PO expected)
+        # checked, and here against what the policy expects (NPS / PO)
+        assert {k for crn, k in found if k in ALLOCATION_KINDS} & {"allocation", UNVERIFIED}
         return
     (row,) = unchecked
-    assert (person.crn, "allocation") not in found
+    assert not {k for crn, k in found if k in ("allocation", UNVERIFIED)}
     assert row.missing == missing and row.rule == "cannot_check" and row.kind_label == "Allocation: cannot check"
     assert row.reason.startswith(f"Cannot check under the {policy} policy: missing")
     assert ("RoSH (no active RoSH registration)" in row.difference) is ("rosh" in missing)
@@ -197,14 +205,19 @@ def test_allocation_that_no_rule_applies_to_is_listed_and_counted_as_cannot_chec
     ids=["po_holds_high", "pso_holds_high", "pso_holds_medium", "pso_holds_low_tier_d"],
 )
 def test_allocation_under_the_2021_grade_rules(org, frozen_clock, holder, rosh, flagged):
+    """Every grade rule of the unified service is unverified: an allocation against one is listed as such and
+    counted apart from the disagreements."""
     person = make_person(org, practitioner=getattr(org, holder))  # po2 is a PSO
     register(org, person, rosh)
     calc(person, "tier", tier="D1")
     found, report = rows(org.qa.user, "2021-unified")
-    assert ((person.crn, "allocation") in found) is flagged
+    assert ((person.crn, UNVERIFIED) in found) is flagged
+    assert (person.crn, "allocation") not in found
     if flagged:
-        row = next(r for r in report.rows if r.kind == "allocation")
+        row = next(r for r in report.rows if r.kind == UNVERIFIED)
         assert row.recorded == "PSO" and row.difference.startswith("Held by a PSO")
+        assert row.kind_label == "Allocation: against a rule not yet verified" and "not yet verified" in row.reason
+        assert (report.counts.total.unverified, report.counts.total.total, report.count) == (1, 0, 1)
 
 
 def test_the_sql_reading_of_each_policy_agrees_with_the_rules_on_every_combination(org, frozen_clock):
@@ -243,8 +256,9 @@ def test_the_sql_reading_of_each_policy_agrees_with_the_rules_on_every_combinati
         policy = alloc.allocation_policy(name)
         listed, report = rows(org.admin.user, name, team=org.team_a.code)
         found = {crn for crn, kind in listed if kind == "allocation"}
+        found_unverified = {crn for crn, kind in listed if kind == UNVERIFIED}
         found_unchecked = {r.crn: r.missing for r in report.rows if r.kind == "allocation_cannot_check"}
-        expected, expected_unchecked = set(), {}
+        expected, expected_unverified, expected_unchecked = set(), set(), {}
         for n, (person, (r, m, s, t)) in enumerate(zip(people, combos, strict=True)):
             facts = alloc.AllocationFacts(
                 rosh={"RLRH": "low", "RMRH": "medium", "RHRH": "high", "RVHR": "very_high"}.get(r or ""),
@@ -257,8 +271,10 @@ def test_the_sql_reading_of_each_policy_agrees_with_the_rules_on_every_combinati
             if isinstance(check, alloc.AllocationCannotCheck):
                 expected_unchecked[person.crn] = check.missing
             elif not check.agrees(actual):
-                expected.add(person.crn)
+                (expected_unverified if check.unverified else expected).add(person.crn)
         assert found == expected, name
+        assert found_unverified == expected_unverified, name
+        assert report.counts.total.unverified == len(expected_unverified), name
         assert found_unchecked == expected_unchecked, name
         assert report.counts.total.cannot_check == len(expected_unchecked), name
 
@@ -440,3 +456,38 @@ def test_report_page_numbers_never_give_a_server_error(org, frozen_clock, page, 
     client.force_login(org.qa.user)
     response = client.get("/quality/risk/", {"page": page})
     assert response.status_code == status
+
+
+def test_with_no_policy_chosen_the_report_uses_the_policy_in_force_and_says_which(org, frozen_clock, client):
+    """The default is the allocation policy in force on the day (its file's dates), named on the page with its
+    dates and unverified notes in words (no code names), the version under technical details."""
+    report = quality.risk_disagreements(actor=org.qa.user)
+    assert report.policy == alloc.policy_in_force(clock.today()) == alloc.allocation_policy("2021-unified")
+    client.force_login(org.qa.user)
+    page = client.get(reverse("web:quality-risk")).content.decode()
+    applied = page[page.index('id="policy-applied"') :].split("</div>\n</div>")[0]
+    assert "Probation Service: grade by RoSH and tier (2021+, unverified)" in applied
+    assert "in force from 26 Jun 2021" in applied
+    assert "No published grade rule for the unified Probation Service was found" in applied
+    assert "Technical details" in applied and report.policy.policy_version in applied
+    assert "domain rules" not in page
+
+
+@pytest.mark.parametrize(("day", "policy"), [
+    (dt.date(2014, 6, 1), "2014-split"), (dt.date(2021, 6, 25), "2014-split"), (dt.date(2021, 6, 26), "2021-unified"),
+], ids=["split_first_day", "split_last_day", "unified_first_day"])  # fmt: skip
+def test_the_default_policy_follows_the_date(org, frozen_clock, monkeypatch, day, policy):
+    monkeypatch.setattr(clock, "today", lambda: day)
+    assert quality.risk_disagreements(actor=org.qa.user).policy.name == policy
+
+
+def test_the_api_names_the_policy_applied_and_counts_unverified_rules_apart(org, frozen_clock):
+    person = make_person(org, practitioner=org.po2)  # a PSO holding a high RoSH case
+    register(org, person, "RHRH")
+    body = Api("qa").get("/quality/risk-disagreements").json()
+    assert (body["policy"], body["policy_effective_from"], body["policy_effective_to"]) == (
+        "2021-unified", "2021-06-26", None
+    )
+    assert body["policy_title"] == alloc.allocation_policy("2021-unified").title
+    assert [(i["crn"], i["kind"]) for i in body["items"]] == [(person.crn, UNVERIFIED)]
+    assert (body["counts"]["total"]["unverified"], body["counts"]["total"]["total"], body["count"]) == (1, 0, 1)

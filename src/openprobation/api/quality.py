@@ -1,9 +1,11 @@
 """The quality assurance report on risk scores: ``GET /api/v1/quality/risk-disagreements``.
 
 Same selector, filters and access as the page: every visible case whose recorded RSR or tier disagrees with the
-calculation, or whose allocation does not follow the chosen policy (``2014-split`` or ``2021-unified``), with counts
-by team and region; and every allocation the policy cannot check (kind ``allocation_cannot_check``, the missing facts
-in ``missing``), counted apart in ``cannot_check``. An unknown policy, team or region is a 422 with the field named.
+calculation, or whose allocation does not follow the chosen policy (``2014-split`` or ``2021-unified``; by default
+the one in force today), with counts by team and region; every allocation against a rule of the policy not yet
+verified against a published source (kind ``allocation_unverified``), counted apart in ``unverified``; and every
+allocation the policy cannot check (kind ``allocation_cannot_check``, the missing facts in ``missing``), counted
+apart in ``cannot_check``. An unknown policy, team or region is a 422 with the field named.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ class DisagreementOut(Schema):
     region_name: str | None
     practitioner: str | None
     kind: str = Field(
-        description="rsr, tier or allocation (disagreements), or allocation_cannot_check: no rule of the policy "
-        "applies because facts are missing (see missing)"
+        description="rsr, tier or allocation (disagreements); allocation_unverified: the allocation is not what a "
+        "rule of the policy marked unverified allows (not counted as a disagreement); or allocation_cannot_check: "
+        "no rule of the policy applies because facts are missing (see missing)"
     )
     recorded: str
     calculated: str = Field(description="The calculated value, or for allocation what the policy allows")
@@ -58,6 +61,7 @@ class CountOut(Schema):
     tier: int
     allocation: int
     total: int = Field(description="Disagreements: rsr + tier + allocation")
+    unverified: int = Field(description="Allocations against a rule not yet verified (not in total)")
     cannot_check: int = Field(description="Allocations no rule of the policy could check (not in total)")
 
     @staticmethod
@@ -73,18 +77,26 @@ class CountsOut(Schema):
 
 class DisagreementPageOut(Schema):
     policy: str
+    policy_title: str
+    policy_effective_from: str = Field(description="The day the policy came into force (ISO date)")
+    policy_effective_to: str | None = Field(description="The day it ceased to be in force, if it has")
     policy_version: str
     policy_unverified: list[str]
     rsr_tolerance_points: str
     items: list[DisagreementOut]
-    count: int = Field(description="Items listed: the disagreements and the allocations that cannot be checked")
+    count: int = Field(
+        description="Items listed: the disagreements, the allocations against unverified rules and those that "
+        "cannot be checked"
+    )
     page: int
     page_size: int
     counts: CountsOut
 
 
 class DisagreementFilters(Schema):
-    policy: str | None = Field(None, description="2014-split or 2021-unified (default)")
+    policy: str | None = Field(
+        None, description="2014-split or 2021-unified; by default the policy in force today (2021-unified)"
+    )
     team: str | None = Field(None, description="Team code")
     region: str | None = Field(None, description="Region code")
     page: int = Field(1, ge=1, le=1_000_000)
@@ -100,6 +112,9 @@ def risk_disagreements(request: HttpRequest, filters: Query[DisagreementFilters]
     report = quality.risk_disagreements(actor=request.user, **filters.dict())
     return {
         "policy": report.policy.name,
+        "policy_title": report.policy.title,
+        "policy_effective_from": report.policy.effective_from.isoformat(),
+        "policy_effective_to": report.policy.effective_to.isoformat() if report.policy.effective_to else None,
         "policy_version": report.policy.policy_version,
         "policy_unverified": list(report.policy.unverified),
         "rsr_tolerance_points": str(report.tolerance),

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from django.db import connections, transaction
 from django.db.models import QuerySet
 
+from openprobation.core import clock
 from openprobation.core.errors import FieldError, ValidationFailed
 from openprobation.organisation.choices import Grade, Role
 from openprobation.organisation.models import Region, Staff, Team
@@ -39,9 +40,18 @@ from openprobation.rules.registrations import rosh_codes
 
 REPORT_READERS = (Role.QUALITY_ASSURANCE, Role.SPO, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR)
 KINDS = ("rsr", "tier", "allocation")  # the disagreements
-CANNOT_CHECK = "allocation_cannot_check"  # listed and counted apart: no allocation rule applies (facts missing)
-LISTED_KINDS = (*KINDS, CANNOT_CHECK)
-KIND_LABELS = {"rsr": "RSR", "tier": "Tier", "allocation": "Allocation", CANNOT_CHECK: "Allocation: cannot check"}
+# Listed and counted apart: an allocation against a rule no published source gives (the rule is marked unverified
+# in its policy file), and an allocation no rule applies to (facts missing).
+UNVERIFIED = "allocation_unverified"
+CANNOT_CHECK = "allocation_cannot_check"
+LISTED_KINDS = (*KINDS, UNVERIFIED, CANNOT_CHECK)
+KIND_LABELS = {
+    "rsr": "RSR",
+    "tier": "Tier",
+    "allocation": "Allocation",
+    UNVERIFIED: "Allocation: against a rule not yet verified",
+    CANNOT_CHECK: "Allocation: cannot check",
+}
 OUTCOME_LABELS = {"nps": "NPS", "crc": "CRC", **{g.value: g.value.upper() for g in Grade}, "pqip": "PQiP"}
 PAGE_SIZE = 50
 
@@ -77,16 +87,18 @@ class CountRow:
     tier: int
     allocation: int
     cannot_check: int = 0  # allocations no rule could check: not disagreements, counted apart
+    unverified: int = 0  # allocations against a rule marked unverified: not disagreements, counted apart
 
     @property
     def total(self) -> int:
-        """Disagreements (RSR, tier and allocation)."""
+        """Disagreements (RSR, tier and allocation against a verified rule)."""
         return self.rsr + self.tier + self.allocation
 
     @property
     def listed(self) -> int:
-        """Rows the report lists: the disagreements and the allocations that cannot be checked."""
-        return self.total + self.cannot_check
+        """Rows the report lists: the disagreements, the allocations against unverified rules and those that
+        cannot be checked."""
+        return self.total + self.unverified + self.cannot_check
 
 
 @dataclass(frozen=True)
@@ -116,8 +128,9 @@ class DisagreementPage:
 
 
 def report_policy(name: str | None) -> alloc.AllocationPolicy:
+    """The policy chosen, or with none chosen the one in force today."""
     try:
-        return alloc.allocation_policy(name or alloc.quality_policy().default_allocation_policy)
+        return alloc.allocation_policy(name) if name else alloc.policy_in_force(clock.today())
     except alloc.UnknownPolicy as exc:
         raise ValidationFailed.single("policy", f"Unknown allocation policy {name!r}. {exc}") from exc
 
@@ -296,21 +309,24 @@ def _report_sql(scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal
     )
     params.append(int(tolerance * 100))
     tier = "CASE WHEN rec_tier IS NOT NULL AND calc_tier > '' AND rec_tier <> calc_tier THEN 1 ELSE 0 END"
-    # The first rule whose conditions hold decides; no allocation to compare is not a disagreement; an allocation
-    # no rule applies to cannot be checked (is_unchecked), which is reported apart, never as agreeing.
+    # The first rule whose conditions hold decides; no allocation to compare is not a disagreement (0); against a
+    # verified rule it is one (1), against an unverified rule it is reported apart (2); an allocation no rule
+    # applies to cannot be checked (is_unchecked), which is reported apart too, never as agreeing.
     allocation = "CASE WHEN actual_allocation IS NULL THEN 0"
     for rule in policy.rules:
         holds = _condition_sql(rule.when, params)
         allowed = _in("actual_allocation", sorted(rule.allocate), params)
-        allocation += f" WHEN {holds} THEN CASE WHEN {allowed} THEN 0 ELSE 1 END"
+        allocation += f" WHEN {holds} THEN CASE WHEN {allowed} THEN 0 ELSE {2 if rule.unverified else 1} END"
     allocation += " ELSE 0 END"
     unchecked = "CASE WHEN actual_allocation IS NULL THEN 0"
     for rule in policy.rules:
         unchecked += f" WHEN {_condition_sql(rule.when, params)} THEN 0"
     unchecked += " ELSE 1 END"
     sql.append(
-        f", flags AS (SELECT facts.*, {rsr} AS is_rsr, {tier} AS is_tier, {allocation} AS is_allocation,"  # noqa: S608
+        f", checked AS (SELECT facts.*, {rsr} AS is_rsr, {tier} AS is_tier, {allocation} AS allocation_flag,"  # noqa: S608
         f" {unchecked} AS is_unchecked FROM facts)"
+        ", flags AS (SELECT checked.*, CASE WHEN allocation_flag = 1 THEN 1 ELSE 0 END AS is_allocation,"
+        " CASE WHEN allocation_flag = 2 THEN 1 ELSE 0 END AS is_unverified FROM checked)"
     )
     return "".join(sql), params
 
@@ -328,14 +344,15 @@ def _listed_sql(params: list[Any]) -> str:
     """The rows over ``flags``: one per case and disagreeing (or unchecked) kind, with the order columns
     ``s1``-``s6``."""
     kinds = " UNION ALL ".join(["SELECT %s AS kind"] * len(LISTED_KINDS))
-    params += [*LISTED_KINDS, "rsr", "tier", "allocation"]
+    params += [*LISTED_KINDS, "rsr", "tier", "allocation", UNVERIFIED]
     order = ", ".join(f"{column} AS s{i}" for i, column in enumerate(ORDER_COLUMNS, start=1))
     return (
         f"SELECT {order}, f.crn, f.first_name, f.last_name, f.t_code, f.t_name, f.r_code, f.r_name, f.pr_first,"  # noqa: S608
         " f.pr_last, f.rsr_score, f.calc_tier, f.rec_rsr, f.rec_tier, f.actual_allocation, f.rosh_code,"
         f" f.mappa_code, k.kind FROM flags f JOIN ({kinds}) k"
         " ON CASE k.kind WHEN %s THEN f.is_rsr WHEN %s THEN f.is_tier WHEN %s THEN f.is_allocation"
-        " ELSE f.is_unchecked END = 1 AND (f.is_rsr = 1 OR f.is_tier = 1 OR f.is_allocation = 1 OR f.is_unchecked = 1)"
+        " WHEN %s THEN f.is_unverified ELSE f.is_unchecked END = 1"
+        " AND (f.is_rsr = 1 OR f.is_tier = 1 OR f.is_allocation = 1 OR f.is_unverified = 1 OR f.is_unchecked = 1)"
     )
 
 
@@ -359,13 +376,13 @@ def _page_sql(
     blanks = ", ".join(["NULL"] * (len(ROW_FIELDS) - 4))
     return (
         f"{sql}, counted AS (SELECT t_code, t_name, r_code, r_name, SUM(is_rsr) AS n_rsr, SUM(is_tier) AS n_tier,"  # noqa: S608
-        " SUM(is_allocation) AS n_allocation, SUM(is_unchecked) AS n_unchecked FROM flags"
-        " WHERE is_rsr = 1 OR is_tier = 1 OR is_allocation = 1 OR is_unchecked = 1"
+        " SUM(is_allocation) AS n_allocation, SUM(is_unchecked) AS n_unchecked, SUM(is_unverified) AS n_unverified"
+        " FROM flags WHERE is_rsr = 1 OR is_tier = 1 OR is_allocation = 1 OR is_unchecked = 1 OR is_unverified = 1"
         " GROUP BY t_code, t_name, r_code, r_name)"
         f", listed AS ({listed}{ORDER_BY} LIMIT %s OFFSET %s)"
         " SELECT 0 AS part, r_name AS s1, t_name AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6,"
-        f" t_code, t_name, r_code, r_name, {blanks}, n_rsr, n_tier, n_allocation, n_unchecked FROM counted"
-        " UNION ALL SELECT 1, listed.*, NULL, NULL, NULL, NULL FROM listed"
+        f" t_code, t_name, r_code, r_name, {blanks}, n_rsr, n_tier, n_allocation, n_unchecked, n_unverified"
+        " FROM counted UNION ALL SELECT 1, listed.*, NULL, NULL, NULL, NULL, NULL FROM listed"
         " ORDER BY part, s1, s2, s3, s4, s5, s6"
     ), params
 
@@ -427,6 +444,8 @@ def _row(raw: dict[str, Any], policy: alloc.AllocationPolicy, tolerance: Decimal
         held = "Held by a" if policy.compares == "practitioner_grade" and raw["pr_last"] else "Recorded"
         values = (actual, allowed, f"{held} {actual}; the policy expects {allowed}")
         reason = expected.reason if expected else ""
+        if kind == UNVERIFIED:
+            reason += " (a rule not yet verified against a published source: check it against local guidance)"
         rule = expected.rule if expected else ""
     practitioner = f"{raw['pr_first']} {raw['pr_last']}" if raw["pr_last"] else None
     return Disagreement(
@@ -490,13 +509,14 @@ def _read_page(
         if row[0]:
             continue
         team_code, team_name, region_code, region_name = row[order : order + 4]
-        n = [int(v or 0) for v in row[-4:]]
+        n = [int(v or 0) for v in row[-5:]]
         teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
-        entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0])
-        for i in range(4):
+        entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0, 0])
+        for i in range(5):
             entry[i + 1] += n[i]
-    region_rows = [CountRow(code, name, code, a, b, c, d) for code, (name, a, b, c, d) in regions.items()]
-    total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in (*KINDS, "cannot_check")))
+    region_rows = [CountRow(code, name, code, *numbers) for code, (name, *numbers) in regions.items()]
+    counted = (*KINDS, "cannot_check", "unverified")
+    total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in counted))
     return DisagreementCounts(teams=teams, regions=region_rows, total=total), raws
 
 

@@ -90,6 +90,7 @@ class AllocationRule:
     when: Condition
     allocate: frozenset[str]
     reason: str
+    unverified: bool = False  # no published source says so: a disagreement with it is reported apart
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class AllocationExpectation:
     rule: str
     allowed: frozenset[str]
     reason: str
+    unverified: bool = False  # the rule that decided has no published source
 
     def agrees(self, allocation: str) -> bool:
         return allocation in self.allowed
@@ -151,7 +153,10 @@ def parse_policy(raw: Mapping[str, Any]) -> AllocationPolicy:
         allocate = frozenset(spec["allocate"])
         if not allocate or not allocate <= set(outcomes):
             raise ValueError(f"{where}: allocate must be some of {outcomes}")
-        rules.append(AllocationRule(spec["id"], _condition(spec["when"], where), allocate, spec["reason"]))
+        unverified = spec.get("unverified", False)
+        if not isinstance(unverified, bool):
+            raise ValueError(f"{where}: unverified is true or false")
+        rules.append(AllocationRule(spec["id"], _condition(spec["when"], where), allocate, spec["reason"], unverified))
     if len({r.id for r in rules}) != len(rules):
         raise ValueError("rule ids must be unique")
     return AllocationPolicy(
@@ -179,6 +184,19 @@ def allocation_policy(name: str) -> AllocationPolicy:
     return parse_policy(tomllib.loads(text))
 
 
+def policy_in_force(on: dt.date) -> AllocationPolicy:
+    """The allocation policy in force on ``on``: the one whose period (``effective_from`` up to, not including,
+    ``effective_to``) holds the date, the latest to start if several do."""
+    found = [
+        policy
+        for policy in map(allocation_policy, POLICY_FILES)
+        if policy.effective_from <= on and (policy.effective_to is None or on < policy.effective_to)
+    ]
+    if not found:
+        raise UnknownPolicy(f"No allocation policy was in force on {on.isoformat()}")
+    return max(found, key=lambda policy: policy.effective_from)
+
+
 def matching_rule(facts: AllocationFacts, policy: AllocationPolicy) -> AllocationRule | None:
     return next((rule for rule in policy.rules if rule.when.holds(facts)), None)
 
@@ -188,7 +206,9 @@ def allocation_expected(facts: AllocationFacts, policy: AllocationPolicy) -> All
     rule = matching_rule(facts, policy)
     if rule is None:
         return None
-    return AllocationExpectation(policy.name, policy.policy_version, rule.id, rule.allocate, rule.reason)
+    return AllocationExpectation(
+        policy.name, policy.policy_version, rule.id, rule.allocate, rule.reason, rule.unverified
+    )
 
 
 # The facts a rule may read that a case can lack, in the order they are named, with how the report names them.
@@ -256,7 +276,6 @@ def allocation_check(facts: AllocationFacts, policy: AllocationPolicy) -> Alloca
 class QualityPolicy:
     policy_version: str
     rsr_tolerance_points: Decimal
-    default_allocation_policy: str
 
 
 @cache
@@ -265,7 +284,7 @@ def quality_policy() -> QualityPolicy:
     tolerance = Decimal(str(raw["rsr_tolerance_points"]))
     if tolerance <= 0 or tolerance != tolerance.quantize(Decimal("0.01")):
         raise ValueError("rsr_tolerance_points must be a positive whole number of hundredths")
-    return QualityPolicy(raw["policy_version"], tolerance, raw["default_allocation_policy"])
+    return QualityPolicy(raw["policy_version"], tolerance)
 
 
 def rsr_difference(recorded: Decimal, calculated: Decimal) -> Decimal:
