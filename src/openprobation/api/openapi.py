@@ -75,6 +75,8 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("get", "/work-items/overdue-counts"): frozenset({404}),  # ?pdu= names a PDU that may not exist
     ("get", "/workload"): frozenset({403}),  # team viewers only
     ("get", "/reductions"): frozenset({403}),  # team viewers only
+    ("get", "/figures"): frozenset({403}),  # management-information readers only
+    ("get", "/figures/{key}"): frozenset({403}),
 }
 
 
