@@ -7,9 +7,10 @@ ROOT=$PWD
 
 say() { printf '\n== %s\n' "$*"; }
 
-# 1. Debian packages: PostgreSQL server, Chromium and its driver, the venv module.
+# 1. Debian packages: PostgreSQL server, Chromium and its driver, the venv module, the British English dictionary
+#    (spell-checking reports) and Pango (laying out PDFs).
 missing=()
-for pkg in postgresql chromium chromium-driver python3-venv; do
+for pkg in postgresql chromium chromium-driver python3-venv hunspell-en-gb libpango-1.0-0 libpangoft2-1.0-0; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

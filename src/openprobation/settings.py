@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "openprobation.documents",
     "openprobation.core",
     "openprobation.organisation",
     "openprobation.people",
@@ -146,6 +147,10 @@ LOGIN_REDIRECT_URL = "web:home"  # each role lands on its own page (web.views.ca
 # days an agency has to answer a safeguarding enquiry before it is escalated (a local protocol, unverified).
 TIMESCALE_PRESET = os.environ.get("OPENPROBATION_TIMESCALE_PRESET", "ps2021")
 SAFEGUARDING_REPLY_WORKING_DAYS = int(os.environ.get("OPENPROBATION_SAFEGUARDING_REPLY_WORKING_DAYS", "10"))
+
+# Documents (documents/spelling.py): the directory holding Hunspell's en_GB.dic and en_GB.aff (Debian's
+# hunspell-en-gb), read to spell-check a report's prose before it may be approved.
+HUNSPELL_DIR = os.environ.get("OPENPROBATION_HUNSPELL_DIR", "/usr/share/hunspell")
 
 # Failed sign-ins (core/sign_in.py): within one window, a username from one address gets this many failures, and
 # one address this many over all usernames; then that address (for that username, or for all) waits for the next
