@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from openprobation.core.errors import NotFound
+from openprobation.people.access import Actor, people_visible_to
 from openprobation.people.models import Person
 from openprobation.recall.choices import OPEN_STATUSES
 from openprobation.recall.models import RecallRecommendation
@@ -120,20 +121,22 @@ def countdown_words(left: dt.timedelta) -> str:
     return f"Recall: overdue by {span}" if left < dt.timedelta(0) else f"Recall: {span} left"
 
 
-def running_clocks(*, person_ids: Iterable[int], now: dt.datetime) -> dict[int, RunningClock]:
-    """The open recall-request clocks (hour-based work items) of these cases, by person id."""
-    items = WorkItem.objects.filter(person_id__in=list(person_ids), kind=ItemKind.RECALL_REQUEST,
+def running_clocks(*, crns: Iterable[str], now: dt.datetime) -> dict[str, RunningClock]:
+    """The open recall-request clocks (hour-based work items) of these cases (the caller may see them), by CRN."""
+    items = WorkItem.objects.filter(person__crn__in=list(crns), kind=ItemKind.RECALL_REQUEST,
                                     status=WorkItemStatus.OPEN, due_at__isnull=False).select_related("person")
     return {
-        item.person_id: RunningClock(item.person_id, item.person.crn, item.due_at, item.due_at - now)
+        item.person.crn: RunningClock(item.person_id, item.person.crn, item.due_at, item.due_at - now)
         for item in items
         if item.due_at is not None
     }
 
 
-def team_running_clocks(*, team_id: int, now: dt.datetime) -> list[RunningClock]:
-    """The team's running recall clocks, the most urgent first."""
-    items = WorkItem.objects.filter(team_id=team_id, kind=ItemKind.RECALL_REQUEST, status=WorkItemStatus.OPEN,
-                                    due_at__isnull=False).select_related("person")  # fmt: skip
+def team_running_clocks(*, actor: Actor, team_id: int, now: dt.datetime) -> list[RunningClock]:
+    """The running recall clocks of the team's cases the actor may see, the most urgent first."""
+    items = WorkItem.objects.filter(
+        team_id=team_id, kind=ItemKind.RECALL_REQUEST, status=WorkItemStatus.OPEN, due_at__isnull=False,
+        person__in=people_visible_to(actor),
+    ).select_related("person")
     clocks = [RunningClock(i.person_id, i.person.crn, i.due_at, i.due_at - now) for i in items if i.due_at]
     return sorted(clocks, key=lambda c: c.left)
