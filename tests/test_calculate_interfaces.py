@@ -169,6 +169,8 @@ def test_openapi_documents_each_tools_input_fields(org):
             assert "grade" in schema["properties"]
         elif tool == "rating":  # not a risk tool (tests/rules/test_ratings.py)
             assert {"key_questions", "standards", "scheme", "override"} <= set(schema["properties"])
+        elif tool == "recall-type":  # not a risk tool (tests/rules/test_recall_type.py)
+            assert set(schema["properties"]) == set(RECALL_TYPE)
         else:
             assert "gender" in schema["properties"]
     ogrs3 = paths["/api/v1/calculate/ogrs3"]["post"]["requestBody"]["content"]["application/json"]["schema"]
@@ -348,7 +350,22 @@ tier_v3_inputs = st.tuples(
     ),
     mappa,
 ).map(lambda parts: {**parts[0], **parts[1]})  # fmt: skip
+recall_type_inputs = st.fixed_dictionaries(
+    {
+        "sentence_kind": st.sampled_from(["determinate", "extended"]),
+        "sentenced_as_youth": st.booleans(),
+        "sentence_length_months": st.one_of(st.none(), st.integers(1, 120)),
+        "recall_reason": st.sampled_from(["no_offence", "charged", "convicted"]),
+        "charged_with_serious_offence": st.booleans(),
+        "mappa_level": st.integers(0, 3),
+        "mappa_category": st.integers(0, 4),
+        "exclusions": st.lists(st.sampled_from(["sopc_sentence", "terrorism_offence", "foreign_power_threat"]),
+                               unique=True, max_size=2),
+        "decision_date": st.sampled_from(["2024-04-01", "2025-09-02", "2026-03-31", "2026-07-29"]),
+    }
+)
 VALID = {
+    "recall-type": recall_type_inputs,
     "ogrs3": history,
     "snsv": snsv_inputs,
     "osp-dc": dc_inputs,
@@ -401,6 +418,10 @@ def assert_cli_equals_api(tool: str, payload: Any, api, monkeypatch, capsys) -> 
     return False
 
 
+def tool_of(kind: str) -> str:
+    return kind.split("-v")[0] if kind.startswith("tier") else kind
+
+
 PARITY_EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -410,7 +431,7 @@ PARITY_EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check
 @given(data=st.data())
 def test_cli_and_api_agree_on_valid_input_for_every_tool(api, monkeypatch, capsys, kind, data):
     payload = data.draw(VALID[kind], label="payload")
-    assert_cli_equals_api(kind.split("-v")[0], payload, api, monkeypatch, capsys)
+    assert_cli_equals_api(tool_of(kind), payload, api, monkeypatch, capsys)
 
 
 @pytest.mark.django_db
@@ -419,7 +440,7 @@ def test_cli_and_api_agree_on_valid_input_for_every_tool(api, monkeypatch, capsy
 @given(data=st.data())
 def test_cli_and_api_give_the_same_errors_on_invalid_input_for_every_tool(api, monkeypatch, capsys, kind, data):
     payload = data.draw(invalid(VALID[kind]), label="payload")
-    assert_cli_equals_api(kind.split("-v")[0], payload, api, monkeypatch, capsys)
+    assert_cli_equals_api(tool_of(kind), payload, api, monkeypatch, capsys)
 
 
 @pytest.mark.parametrize("kind", sorted(VALID))
@@ -433,7 +454,7 @@ def test_the_valid_strategies_mostly_give_results(kind):
     @given(VALID[kind])
     def collect(payload):
         try:
-            calculate(kind.split("-v")[0], payload)
+            calculate(tool_of(kind), payload)
             results.append(True)
         except CalculationInputError:
             results.append(False)
@@ -505,3 +526,54 @@ def test_rating_through_the_cli_and_the_api_gives_the_same_answer_and_the_same_f
     assert (code, response.status_code) == (2, 422)
     assert [e["field"] for e in cli_errors["errors"]] == ["override.reason"]
     assert [e["field"] for e in response.json()["errors"]] == ["override.reason"]
+
+
+# ---- the recall-type rule through both interfaces (the rule's tables are in tests/rules/test_recall_type.py) -----
+
+RECALL_TYPE = {
+    "sentence_kind": "determinate",
+    "sentenced_as_youth": False,
+    "sentence_length_months": 40,
+    "recall_reason": "charged",
+    "charged_with_serious_offence": False,
+    "mappa_level": 0,
+    "mappa_category": 0,
+    "exclusions": [],
+    "decision_date": "2025-11-15",
+}
+
+
+@pytest.mark.django_db
+def test_recall_type_through_the_cli_and_the_api_gives_the_same_answer(api, monkeypatch, capsys, tmp_path):
+    path = tmp_path / "recall.json"
+    path.write_text(json.dumps(RECALL_TYPE))
+    assert cli.main(["calc", "recall-type", "--json", str(path)]) == 0
+    cli_result = json.loads(capsys.readouterr().out)
+    response = api("recall-type", RECALL_TYPE)
+    assert response.status_code == 200
+    assert response.json() == cli_result
+    answer = ("fixed_term_allowed", "fixed_term_mandatory", "standard_allowed", "fixed_term_days")
+    assert [cli_result[k] for k in answer] == [True, False, True, 28]
+    assert cli_result["rule_version"] == "ftr48"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        ({"sentence_kind": "indeterminate"}, ["sentence_length_months"]),
+        ({"mappa_level": 4, "mappa_category": 5}, ["mappa_level", "mappa_category"]),
+        ({"exclusions": ["sopc"]}, ["exclusions.0"]),
+        ({"recall_reason": "suspected"}, ["recall_reason"]),
+        ({"decision_date": "2026-13-01"}, ["decision_date"]),
+    ],
+    ids=["indeterminate_with_a_length", "mappa_out_of_range", "unknown_exclusion_code", "unknown_reason",
+         "impossible_date"],
+)
+def test_recall_type_field_errors_exit_2_and_422(api, monkeypatch, capsys, changes, fields):
+    payload = {**RECALL_TYPE, **changes}
+    code, cli_output = run_cli("recall-type", payload, monkeypatch, capsys)
+    response = api("recall-type", payload)
+    assert (code, response.status_code) == (2, 422)
+    assert [e["field"] for e in cli_output["errors"]] == fields
+    assert [e["field"] for e in response.json()["errors"]] == fields

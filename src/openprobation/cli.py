@@ -488,13 +488,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
     p.set_defaults(handler=cmd_demo_data)
 
-    p = sub.add_parser("calc", help="run a risk-tool, workload or inspection-rating calculator on JSON input",
+    p = sub.add_parser("calc", help="run a risk-tool, workload, inspection-rating or recall-type calculator on JSON "
+                       "input",
                        description="Calculate a risk tool from JSON input and print the result, with its "
                        "explanation, as JSON. On invalid input print {\"errors\": [...]} and exit with code 2. "
                        "Tools: ogrs3, snsv, osp-dc, osp-iic, rsr, ovp, ogp, tier (docs/risk-tools.md); "
-                       "workload (docs/workload.md); rating (docs/quality.md).")
+                       "workload (docs/workload.md); rating (docs/quality.md); recall-type (docs/recall.md).")
     p.add_argument("tool", choices=["ogrs3", "snsv", "osp-dc", "osp-iic", "rsr", "ovp", "ogp", "tier", "workload",
-                                    "rating"])
+                                    "rating", "recall-type"])
     p.add_argument("--json", required=True, metavar="FILE", help="input file, or - for standard input")
     p.set_defaults(handler=cmd_calc)
 

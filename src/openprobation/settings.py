@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "openprobation.workload",
     "openprobation.enforcement",
     "openprobation.mi",
+    "openprobation.recall",
     "openprobation.jobs",
     "openprobation.web",
 ]

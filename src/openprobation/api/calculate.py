@@ -24,6 +24,7 @@ from openprobation.rules.predictors.ovp import OvpInput
 from openprobation.rules.predictors.rsr import RsrInput
 from openprobation.rules.predictors.snsv import SnsvInput
 from openprobation.rules.ratings import RatingInput
+from openprobation.rules.recall import RecallTypeInput
 from openprobation.rules.tiering import TierV2Input, TierV3Input
 from openprobation.rules.workload.calculator import WorkloadInput
 
@@ -64,6 +65,7 @@ def _input_type_of(tool: str) -> type[Any]:
         "ogp": OgpInput,
         "workload": WorkloadInput,
         "rating": RatingInput,
+        "recall-type": RecallTypeInput,
     }[tool]
 
 

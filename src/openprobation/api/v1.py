@@ -33,6 +33,7 @@ from openprobation.api.enforcement import router as enforcement_router
 from openprobation.api.mi import router as mi_router
 from openprobation.api.people import router as people_router
 from openprobation.api.quality import router as quality_router
+from openprobation.api.recall import router as recall_router
 from openprobation.api.reminders import router as reminders_router
 from openprobation.api.risk import router as risk_router
 from openprobation.api.signals import router as signals_router
@@ -95,6 +96,7 @@ api.add_router("", reminders_router)
 api.add_router("", workload_router)
 api.add_router("", enforcement_router)
 api.add_router("", mi_router)
+api.add_router("", recall_router)
 
 
 @api.exception_handler(ValidationFailed)

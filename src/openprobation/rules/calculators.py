@@ -9,7 +9,8 @@ gives what the CLI and the API show of them: the first 50 and, if there are more
 
 Tools: ogrs3, snsv, osp-dc, osp-iic, rsr, ovp, ogp, tier (``"version": 3`` selects tier V3, default V2).
 See docs/risk-tools.md for each tool's fields. Also workload: a practitioner's workload points and capacity
-(docs/workload.md); rating: an inspection rating of a standard or a provider (docs/quality.md).
+(docs/workload.md); rating: an inspection rating of a standard or a provider (docs/quality.md); recall-type: the
+licence recall types the rules allow (docs/recall.md).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from openprobation.rules.predictors.ovp import OvpInput, ovp_calculate
 from openprobation.rules.predictors.rsr import RsrInput, rsr_calculate
 from openprobation.rules.predictors.snsv import SnsvInput, snsv_calculate
 from openprobation.rules.ratings import RatingInput, rating_calculate
+from openprobation.rules.recall import RecallTypeInput, recall_type_calculate
 from openprobation.rules.tiering import TierV2Input, TierV3Input, tier_v2_calculate, tier_v3_calculate
 from openprobation.rules.workload.calculator import WorkloadInput, workload_calculate
 
@@ -261,6 +263,8 @@ TOOLS: dict[str, Tool] = {
              workload_calculate),
         Tool("rating", "HMIP rating of a standard (key-question counts) or a provider (its standards' ratings)",
              _simple(RatingInput), rating_calculate),
+        Tool("recall-type", "Licence recall: the recall types the rules allow and the fixed term's length",
+             _simple(RecallTypeInput), recall_type_calculate),
     )
 }
 

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from openprobation.caseload import selectors as caseload_selectors
+from openprobation.core import clock
 from openprobation.organisation.choices import Role
 from openprobation.people.access import staff_for
+from openprobation.recall import selectors as recall_selectors
 from openprobation.web.errors import staff_page
 
 COLUMNS = (
@@ -76,8 +78,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
         sort = "name"
     descending = request.GET.get("order") == "desc"
     rows = caseload_selectors.caseload_rows(actor=request.user, sort=sort, descending=descending)
+    clocks = recall_selectors.running_clocks(crns=[row.crn for row in rows], now=clock.now())
     return render(
         request,
         "web/caseload.html",
-        {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload"},
+        {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload", "clocks": clocks},
     )

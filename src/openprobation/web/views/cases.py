@@ -24,6 +24,7 @@ from openprobation.core.errors import ValidationFailed
 from openprobation.enforcement import selectors as enforcement_selectors
 from openprobation.people import selectors as people_selectors
 from openprobation.people.access import can_read_audit, can_write, require_write
+from openprobation.recall import selectors as recall_selectors
 from openprobation.risk import selectors as risk_selectors
 from openprobation.rules.registrations import MAPPA_CODE
 from openprobation.sentences import selectors as sentence_selectors
@@ -93,6 +94,7 @@ def case(request: HttpRequest, crn: str) -> HttpResponse:
             "next_item": work["work_items"][0] if work["work_items"] else None,
             "open_checks": open_checks,
             "escalated_checks": sum(1 for c in open_checks if c.escalated),
+            "recall_clock": recall_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn),
         },
     )
 
@@ -192,6 +194,10 @@ def compliance(request: HttpRequest, crn: str) -> HttpResponse:
             "decisions": list(enforcement_selectors.enforcement_decision_list(person=person)),
             "to_log": list(contact_selectors.outcomes_to_log(person=person, now=now)),
             "failures": list(failures.filter(date__date__gte=status.counted_from, date__lte=now)),
+            "recalls": list(recall_selectors.recommendation_list(person=person)),
+            "recall_open": recall_selectors.recommendation_open(person=person),
+            "on_licence": recall_selectors.licence_event(person=person) is not None,
+            "recall_clock": recall_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn),
         },
     )
 

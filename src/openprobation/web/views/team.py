@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from openprobation.core import clock
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import access_lists
 from openprobation.people import selectors as people_selectors
 from openprobation.people.access import TEAM_VIEWERS, has_role, require_role
+from openprobation.recall import selectors as recall_selectors
 from openprobation.rules.workload.policy import workload_policy
 from openprobation.web.errors import staff_page
 from openprobation.workload import selectors as workload_selectors
@@ -38,5 +40,6 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
         {"team": found, "counts": counts, "total": sum(c.cases for c in counts), "nav": "team",
          "access_changes": access_lists.access_changes_for_team(actor=request.user, team=found) if manages else [],
          "workloads": workload_selectors.team_workloads(team=found),
-         "threshold": workload_policy().overload_percent},
+         "threshold": workload_policy().overload_percent,
+         "recall_clocks": recall_selectors.team_running_clocks(actor=request.user, team_id=found.pk, now=clock.now())},
     )
