@@ -1,6 +1,7 @@
-"""The access rule is written as data (``ROLE_SCOPES`` and the lists' rule) and read two ways: as a query over many
-cases (``people_visible_to``) and for one case already read (``case_visible``, used by ``person_get``). Every role,
-against every kind of case and every state of its lists, gets the same answer from both."""
+"""The access rule is written as data (``ROLE_SCOPES`` and the lists' rule) and read three ways: as a query over many
+cases (``people_visible_to``), as a condition on rows that point at a case (``visible_case_condition``, used to count
+work items and enquiries) and for one case already read (``case_visible``, used by ``person_get``). Every role,
+against every kind of case and every state of its lists, gets the same answer from all three."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.db.models import Q
 
 from openprobation.organisation.models import Team
-from openprobation.people.access import case_visible, case_with_lists, people_visible_to
+from openprobation.people.access import case_visible, case_with_lists, people_visible_to, visible_case_condition
 from openprobation.people.models import CaseAccess, Person
 from openprobation.people.services import person_create
+from openprobation.risk.models import Registration
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +46,7 @@ def _case(org, holder: str) -> Person:
                          ids=[f"{h}-{c}" for h, c in itertools.product(HOLDERS, LISTS)])
 def test_the_query_and_the_single_case_check_agree_for_every_role(org, holder, lists):
     person = _case(org, holder)
+    Registration.objects.create(person=person, code="RLRH", start_date=dt.date(2026, 1, 1))  # a row pointing at it
     for viewer_name in VIEWERS:
         viewer = getattr(org, viewer_name)
         CaseAccess.objects.filter(person=person).delete()
@@ -59,6 +63,10 @@ def test_the_query_and_the_single_case_check_agree_for_every_role(org, holder, l
         found, entries = case_with_lists(person.crn)
         assert found is not None
         assert case_visible(viewer.user, found, entries) is in_query, (viewer_name, holder, lists)
+        condition = visible_case_condition(viewer.user, via="person") & Q(person=person)
+        assert Registration.objects.filter(condition).exists() is in_query, (viewer_name, holder, lists)
+        on_people = Person.objects.filter(visible_case_condition(viewer.user, via=""), pk=person.pk).exists()
+        assert on_people is in_query, (viewer_name, holder, lists)
 
 
 @pytest.mark.parametrize(("viewer", "holder", "sees"), [

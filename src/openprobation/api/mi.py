@@ -63,9 +63,9 @@ def _table(table: tables.Table) -> dict[str, Any]:
     }
 
 
-def _figures(request: HttpRequest, filters: FigureFilters) -> tables.Figures:
+def _figures(request: HttpRequest, filters: FigureFilters, only: str | None = None) -> tables.Figures:
     scope = mi.mi_scope(actor=request.user, today=clock.today(), **filters.dict())
-    return tables.figures(scope)
+    return tables.figures(scope, only)
 
 
 def _out(found: tables.Figures, chosen: list[tables.Table]) -> dict[str, Any]:
@@ -88,8 +88,7 @@ def figures(request: HttpRequest, filters: Query[FigureFilters]) -> dict[str, An
 
 @router.get("/figures/{key}", response=FiguresOut, summary="One management-information figure")
 def figure(request: HttpRequest, key: str, filters: Query[FigureFilters]) -> dict[str, Any]:
-    found = _figures(request, filters)
-    chosen = [t for t in found.tables if t.key == key]
-    if not chosen:
-        raise NotFound(f"No figure called {key[:40]!r}: choose one of {', '.join(t.key for t in found.tables)}")
-    return _out(found, chosen)
+    if key not in tables.KEYS:
+        raise NotFound(f"No figure called {key[:40]!r}: choose one of {', '.join(tables.KEYS)}")
+    found = _figures(request, filters, key)
+    return _out(found, list(found.tables))

@@ -42,57 +42,91 @@ def _day(value: dt.date | None) -> str:
     return f"{value.day} {value:%b %Y}" if value else ""
 
 
-def figures(scope: mi.Scope) -> Figures:
-    """Every figure for the scope, as tables."""
-    compliance = mi.timescale_compliance(scope)
-    safeguarding = mi.safeguarding_outstanding(scope)
-    workload = mi.workload_distribution(scope)
-    mix = mi.risk_mix(scope)
-    enforcement = mi.enforcement_timeliness(scope)
-    signals = mi.signal_reviews(scope)
-    period = f"due {_day(scope.start)} to {_day(scope.end)}"
-    compliance_columns = ("Work", "Done on time", "Done late", "Open past due", "Counted", "On time (%)")
+COMPLIANCE_COLUMNS = ("Work", "Done on time", "Done late", "Open past due", "Counted", "On time (%)")
 
-    def compliance_rows(kinds: list[mi.KindCompliance]) -> tuple[tuple[Cell, ...], ...]:
-        return tuple((k.label, k.on_time, k.late, k.overdue, k.counted, k.percent_on_time) for k in kinds)
 
-    tables = (
+def _compliance_rows(kinds: list[mi.KindCompliance]) -> tuple[tuple[Cell, ...], ...]:
+    return tuple((k.label, k.on_time, k.late, k.overdue, k.counted, k.percent_on_time) for k in kinds)
+
+
+def _period(scope: mi.Scope) -> str:
+    return f"due {_day(scope.start)} to {_day(scope.end)}"
+
+
+def _timescales(scope: mi.Scope) -> tuple[Table, ...]:
+    return (
         Table(
-            "timescales", f"Timescale compliance, work {period}", compliance_columns, compliance_rows(compliance),
-            "Work not yet due and cancelled work are not counted.",
+            "timescales", f"Timescale compliance, work {_period(scope)}", COMPLIANCE_COLUMNS,
+            _compliance_rows(mi.timescale_compliance(scope)), "Work not yet due and cancelled work are not counted.",
         ),
+    )  # fmt: skip
+
+
+def _safeguarding(scope: mi.Scope) -> tuple[Table, ...]:
+    found = mi.safeguarding_outstanding(scope)
+    return (
         Table(
             "safeguarding", "Safeguarding enquiries outstanding, by working days since requested",
             ("Agency", *(label for label, _, _ in mi.AGE_BANDS), "All open", "Past the reply date"),
-            tuple((a.label, *(n for _, n in a.bands), a.total, a.past_due) for a in safeguarding),
-        ),
-        Table(
-            "workload", "Practitioners by capacity", ("Capacity", "Practitioners"),
-            (
-                *workload.bands,
-                ("Grade not measured", workload.not_measured),
-                ("Median capacity (%)", workload.median_percent),
-            ),
-            "Capacity is workload points as a share of the points a practitioner's hours allow (docs/workload.md).",
-        ),
-        Table("rosh", "Cases by RoSH level", ("RoSH", "Cases"), mix.rosh),
-        Table("tiers", "Cases by tier", ("Tier", "Cases"), mix.tiers),
-        Table(
-            "enforcement", "Enforcement", ("Measure", "Cases"),
-            (
-                ("Failures to comply awaiting a decision", enforcement.decisions_awaiting),
-                ("Decisions past due", enforcement.decisions_overdue),
-                ("Breaches in progress", enforcement.breaches_in_progress),
-            ),
-        ),
-        Table("enforcement_timescales", f"Enforcement timescales, work {period}", compliance_columns,
-              compliance_rows(enforcement.compliance)),
-        Table(
-            "signals", "Warning-sign reviews", ("Measure", "Value"),
-            (("Open", signals.open), ("Past due", signals.overdue), ("Oldest due date", _day(signals.oldest_due))),
+            tuple((a.label, *(n for _, n in a.bands), a.total, a.past_due) for a in found),
         ),
     )  # fmt: skip
-    return Figures(scope, tables)
+
+
+def _workload(scope: mi.Scope) -> tuple[Table, ...]:
+    found = mi.workload_distribution(scope)
+    rows = (*found.bands, ("Grade not measured", found.not_measured), ("Median capacity (%)", found.median_percent))
+    note = "Capacity is workload points as a share of the points a practitioner's hours allow (docs/workload.md)."
+    return (Table("workload", "Practitioners by capacity", ("Capacity", "Practitioners"), rows, note),)
+
+
+def _mix(scope: mi.Scope) -> tuple[Table, ...]:
+    found = mi.risk_mix(scope)
+    return (
+        Table("rosh", "Cases by RoSH level", ("RoSH", "Cases"), found.rosh),
+        Table("tiers", "Cases by tier", ("Tier", "Cases"), found.tiers),
+    )
+
+
+def _enforcement(scope: mi.Scope) -> tuple[Table, ...]:
+    found = mi.enforcement_timeliness(scope)
+    counts = (
+        ("Failures to comply awaiting a decision", found.decisions_awaiting),
+        ("Decisions past due", found.decisions_overdue),
+        ("Breaches in progress", found.breaches_in_progress),
+    )
+    return (
+        Table("enforcement", "Enforcement", ("Measure", "Cases"), counts),
+        Table("enforcement_timescales", f"Enforcement timescales, work {_period(scope)}", COMPLIANCE_COLUMNS,
+              _compliance_rows(found.compliance)),
+    )  # fmt: skip
+
+
+def _signals(scope: mi.Scope) -> tuple[Table, ...]:
+    found = mi.signal_reviews(scope)
+    rows = (("Open", found.open), ("Past due", found.overdue), ("Oldest due date", _day(found.oldest_due)))
+    return (Table("signals", "Warning-sign reviews", ("Measure", "Value"), rows),)
+
+
+# Each builder and the tables it makes, in the page's order.
+BUILDERS = (
+    (("timescales",), _timescales),
+    (("safeguarding",), _safeguarding),
+    (("workload",), _workload),
+    (("rosh", "tiers"), _mix),
+    (("enforcement", "enforcement_timescales"), _enforcement),
+    (("signals",), _signals),
+)
+KEYS = tuple(key for keys, _ in BUILDERS for key in keys)
+
+
+def figures(scope: mi.Scope, only: str | None = None) -> Figures:
+    """Every figure for the scope as tables, or only the table ``only`` (one of :data:`KEYS`)."""
+    found: list[Table] = []
+    for keys, build in BUILDERS:
+        if only is None or only in keys:
+            found.extend(t for t in build(scope) if only is None or t.key == only)
+    return Figures(scope, tuple(found))
 
 
 def text(value: Cell) -> str:

@@ -54,9 +54,10 @@ class Scope(enum.Enum):
     EVERY_CASE = "every case"
 
 
-# The rule, as data: what each role covers. Two readers of it follow, one building a query over many cases
-# (``people_visible_to``) and one deciding for a single case already read (``case_visible``); the table-driven tests
-# hold them to the same answer for every role, team relation and list.
+# The rule, as data: what each role covers. Three readers of it follow, one building a query over many cases
+# (``people_visible_to``), one a condition on rows that point at a case, for counting many of them
+# (``visible_case_condition``), and one deciding for a single case already read (``case_visible``); the
+# table-driven tests hold them to the same answer for every role, team relation and list.
 ROLE_SCOPES: dict[str, frozenset[Scope]] = {
     Role.PRACTITIONER: frozenset({Scope.OWN_TEAM}),
     Role.SPO: frozenset({Scope.OWN_TEAM, Scope.UNALLOCATED}),
@@ -66,13 +67,14 @@ ROLE_SCOPES: dict[str, frozenset[Scope]] = {
 }
 
 
-def _scope_condition(staff: Staff, scope: Scope) -> Q:
+def _scope_condition(staff: Staff, scope: Scope, via: str = "") -> Q:
+    """The scope as a condition on people or, with ``via`` (e.g. ``"person__"``), on rows pointing at them."""
     if scope is Scope.UNALLOCATED:
-        return Q(team__isnull=True)
+        return Q(**{f"{via}team__isnull": True})
     if scope is Scope.OWN_TEAM:
-        return Q(team_id=staff.team_id) if staff.team_id else Q(pk__in=[])
+        return Q(**{f"{via}team_id": staff.team_id}) if staff.team_id else Q(pk__in=[])
     pdu_id = staff.team.pdu_id if staff.team else None
-    return Q(team__pdu_id=pdu_id) if pdu_id else Q(pk__in=[])
+    return Q(**{f"{via}team__pdu_id": pdu_id}) if pdu_id else Q(pk__in=[])
 
 
 def _in_scope(staff: Staff, scope: Scope, person: Person) -> bool:
@@ -111,6 +113,32 @@ def people_visible_to(actor: Actor | None) -> QuerySet[Person]:
     return people.exclude(
         Exists(CaseAccess.objects.filter(person_id=OuterRef("pk"), kind=AccessListKind.EXCLUSION, staff=staff))
     ).filter(~Exists(restricted) | Exists(restricted.filter(staff=staff)))
+
+
+def cases_hidden_by_lists(staff: Staff) -> QuerySet[CaseAccess]:
+    """The ids (``person_id``) of the cases the lists hide from ``staff``: those with them on the exclusion list,
+    and the restricted ones without them on the restriction list. Few, whatever the caseload."""
+    theirs = CaseAccess.objects.filter(kind=AccessListKind.RESTRICTION, staff=staff).values("person_id")
+    return CaseAccess.objects.filter(
+        Q(kind=AccessListKind.EXCLUSION, staff=staff)
+        | (Q(kind=AccessListKind.RESTRICTION) & ~Q(person_id__in=theirs))
+    ).values("person_id")
+
+
+def visible_case_condition(actor: Actor | None, via: str = "person") -> Q:
+    """The rule of ``people_visible_to`` as a condition on a model whose ``via`` field points at the case (a work
+    item's ``person``; ``""`` for people themselves), for counting many such rows: the role's scope on the case's
+    team, and the case not among the few the lists hide (one small set, instead of a test of each row's lists)."""
+    staff = staff_for(actor)
+    scopes = ROLE_SCOPES.get(staff.role, frozenset()) if staff is not None else frozenset()
+    if staff is None or not scopes:
+        return Q(pk__in=[])
+    covered = Q()
+    if Scope.EVERY_CASE not in scopes:
+        covered = Q(pk__in=[])
+        for scope in scopes:
+            covered |= _scope_condition(staff, scope, via=f"{via}__" if via else "")
+    return covered & ~Q(**{f"{via}_id__in" if via else "pk__in": cases_hidden_by_lists(staff)})
 
 
 def case_visible(actor: Actor | None, person: Person, entries: Iterable[tuple[int, str]]) -> bool:

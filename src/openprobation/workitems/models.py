@@ -72,6 +72,11 @@ class WorkItem(models.Model):
             models.Index(fields=["owner", "status", "due_date"], name="work_item_owner_queue"),
             models.Index(fields=["team", "status", "due_date"], name="work_item_team_queue"),
             models.Index(fields=["person", "status"], name="work_item_person_status"),
+            # Management information (mi/): counts by kind and status, and by due date over every kind.
+            models.Index(fields=["kind", "status", "due_date"], name="work_item_kind_status_due"),
+            models.Index(
+                fields=["due_date"], include=["kind", "status", "closed_on", "person"], name="work_item_due_counts"
+            ),
         ]
 
     @property
