@@ -63,7 +63,7 @@ class Scope:
     start: dt.date
     end: dt.date
     today: dt.date
-    reader: Actor = field(repr=False, compare=False)
+    reader: Actor | None = field(repr=False, compare=False)
     staff: QuerySet[Staff] = field(repr=False, compare=False)
 
     def cases(self, via: str = "person") -> Q:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
@@ -115,7 +116,7 @@ def people_visible_to(actor: Actor | None) -> QuerySet[Person]:
     ).filter(~Exists(restricted) | Exists(restricted.filter(staff=staff)))
 
 
-def cases_hidden_by_lists(staff: Staff) -> QuerySet[CaseAccess]:
+def cases_hidden_by_lists(staff: Staff) -> QuerySet[CaseAccess, Any]:
     """The ids (``person_id``) of the cases the lists hide from ``staff``: those with them on the exclusion list,
     and the restricted ones without them on the restriction list. Few, whatever the caseload."""
     theirs = CaseAccess.objects.filter(kind=AccessListKind.RESTRICTION, staff=staff).values("person_id")
