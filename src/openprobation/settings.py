@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "openprobation.safeguarding",
     "openprobation.workload",
     "openprobation.enforcement",
+    "openprobation.warningsigns",
     "openprobation.jobs",
     "openprobation.web",
 ]
