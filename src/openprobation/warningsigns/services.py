@@ -315,7 +315,9 @@ def signals_scan_all(
                 cursor.notes_with_signals += 1
                 if date >= prompt_from:
                     contact = Contact.objects.select_related("person").get(pk=pk)
-                    applied = contact_signals_apply(actor=AnonymousUser(), person=contact.person, contact=contact, hits=hits)
+                    applied = contact_signals_apply(
+                        actor=AnonymousUser(), person=contact.person, contact=contact, hits=hits
+                    )
                     cursor.prompted_notes += 1 if applied.evidence else 0
             cursor.last_contact_id = rows[-1][0]
             cursor.notes_read += len(rows)
