@@ -11,6 +11,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from openprobation.cli import main
 
 from openprobation.contacts.services import contact_record, contact_update
 from openprobation.core.models import AuditEvent
@@ -343,3 +346,21 @@ def test_the_batch_scan_resumes_and_makes_no_duplicate_prompts(org, frozen_clock
     signals_scan_all(batch_size=3)  # finished: reads everything again, prompts nothing twice
     assert WorkItem.objects.filter(person=person, kind="signal_review").count() == 2
     assert SignalEvidence.objects.filter(person=person).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scan_runs_as_a_job_and_from_the_command_line(org, frozen_clock, capsys):
+    person = make_person(org)
+    contact_record(actor=org.admin.user, person=person, type="note",
+                   date=dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC), notes="He has a new girlfriend.")  # fmt: skip
+    SignalEvidence.objects.all().delete()
+    WorkItem.objects.filter(person=person, kind="signal_review").delete()
+    assert main(["jobs", "enqueue", "signals_scan"]) == 0
+    assert main(["worker", "--batch", "--no-schedule"]) == 0
+    task = DBTaskResult.objects.get()
+    assert (task.status, task.return_value["notes_read"], task.return_value["finished"]) == ("SUCCESSFUL", 1, True)
+    assert WorkItem.objects.filter(person=person, kind="signal_review", signal="new_relationship").count() == 1
+    assert main(["signals", "batch", "--quiet"]) == 0
+    assert "1 of 1 notes read; 1 with warning signs; 0 prompted" in capsys.readouterr().out
+    assert WorkItem.objects.filter(person=person, kind="signal_review").count() == 1
+    assert main(["signals", "batch", "--batch", "0"]) == 2
