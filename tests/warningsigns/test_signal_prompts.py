@@ -14,7 +14,6 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from openprobation.cli import main
-
 from openprobation.contacts.services import contact_record, contact_update
 from openprobation.core.models import AuditEvent
 from openprobation.enforcement.models import EnforcementDecision
