@@ -59,14 +59,6 @@ class EnforcementDecision(models.Model):
     letter_generated_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
-    @property
-    def failure_words(self) -> str:
-        """What failed: the contact's outcome, or a possible failure found in what was reported."""
-        possible = POSSIBLE_FAILURES.get(self.failure_outcome)
-        if possible is not None:
-            return f"Possible failure to comply: {possible}"
-        return str(self.contact.get_outcome_display())
-
     class Meta:
         ordering = ["-failed_on", "-id"]
         indexes = [models.Index(fields=["person", "status"], name="enforcement_person_status")]
@@ -84,3 +76,11 @@ class EnforcementDecision(models.Model):
                 name="enforcement_warning_has_its_type",
             ),
         ]
+
+    @property
+    def failure_words(self) -> str:
+        """What failed: the contact's outcome, or a possible failure found in what was reported."""
+        possible = POSSIBLE_FAILURES.get(self.failure_outcome)
+        if possible is not None:
+            return f"Possible failure to comply: {possible}"
+        return str(self.contact.get_outcome_display())
