@@ -343,6 +343,35 @@ def _signal_targets() -> dict[str, object]:
     return signal_policy().targets
 
 
+def cmd_signals_batch(args: argparse.Namespace) -> int:
+    """Read every contact note for warning signs (warningsigns.services.signals_scan_all): resumable, and prompting
+    each signal once, for recent notes only."""
+    _setup_django()
+    from openprobation.core.audit import acting_as_job
+    from openprobation.warningsigns.services import signals_scan_all
+
+    if args.batch < 1:
+        return _fail("--batch must be at least 1", 2)
+    with acting_as_job("signals_scan"):
+        if args.quiet:
+            result = signals_scan_all(batch_size=args.batch, restart=args.restart)
+        else:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn()) as bar:  # fmt: skip
+                task = bar.add_task("Reading contact notes", total=None)
+
+                def shown(progress: Any) -> None:
+                    bar.update(task, total=progress.total, completed=progress.notes_read)
+
+                result = signals_scan_all(batch_size=args.batch, restart=args.restart, progress=shown)
+    unfinished = "" if result.finished else " Not finished."
+    print(f"{result.notes_read:,} of {result.total:,} notes read; {result.notes_with_signals:,} with warning signs; "
+          f"{result.prompted_notes:,} prompted (recent notes).{unfinished}")  # fmt: skip
+    return 0
+
+
 def cmd_recompute(args: argparse.Namespace) -> int:
     """Recalculate the risk tools of every open case (see openprobation.risk.recompute)."""
     _setup_django()
@@ -516,6 +545,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="labelled notes as JSON lines (id, split, text, expected); default: the shipped set")
     sp.add_argument("--show-misses", action="store_true", help="list each signal missed or raised unexpectedly")
     sp.set_defaults(handler=cmd_signals_evaluate)
+    sp = signals_sub.add_parser("batch", help="read every contact note for warning signs (resumable)",
+                                description="Read every contact note in the record for warning signs, in batches, "
+                                "with a progress bar. Each batch's prompts and the cursor are stored together, so a "
+                                "scan stopped part-way resumes where it stopped; a signal already prompted for a note "
+                                "is not prompted again. Only notes from the last batch_prompt_days days (policy) "
+                                "make prompts; older ones are counted. The job signals_scan runs the same.")
+    sp.add_argument("--batch", type=int, default=2000, help="notes per transaction (default 2000)")
+    sp.add_argument("--restart", action="store_true", help="start again from the first note")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sp.set_defaults(handler=cmd_signals_batch)
 
     p = sub.add_parser("recompute", help="recalculate the risk tools of every open case",
                        description="Recalculate OGRS3, RSR, OVP, OGP and the tier of every open case from the record, "

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "openprobation.enforcement",
     "openprobation.mi",
     "openprobation.recall",
+    "openprobation.warningsigns",
     "openprobation.jobs",
     "openprobation.web",
 ]
@@ -239,6 +240,9 @@ JOB_SCHEDULE = {
     "nightly_recompute": os.environ.get("OPENPROBATION_SCHEDULE_NIGHTLY_RECOMPUTE", "02:00"),
     "overdue_escalations": os.environ.get("OPENPROBATION_SCHEDULE_OVERDUE_ESCALATIONS", "06:00"),
     "appointment_reminders": os.environ.get("OPENPROBATION_SCHEDULE_APPOINTMENT_REMINDERS", "09:00,15:00"),
+    # Every note is read when it is recorded; the batch scan reads the notes recorded before that (off: run it with
+    # `openprobation jobs enqueue signals_scan` or `openprobation signals batch`).
+    "signals_scan": os.environ.get("OPENPROBATION_SCHEDULE_SIGNALS_SCAN", "off"),
 }
 
 # Messages to people on probation (notifications/backends.py): "outbox" keeps them in the database and shows them in

@@ -311,6 +311,35 @@ RULE_CASES = [
 ]
 
 
+# New partners outside the household and warning signs (v5): the same rules in every preset. Thu 24 Dec 2026:
+# 25 and 28 December are bank holidays, so 1 working day is Tue 29, 2 is Wed 30; Mon 24 Aug 2026: the summer bank
+# holiday on 31 August makes 5 working days Tue 1 September; Fri 15 May 2026: 10 working days over the 25 May bank
+# holiday is Mon 1 June.
+SIGNAL_RULE_CASES = [
+    ("police_da_check.new_partner_outside_household", T.NEW_PARTNER_RECORDED, D(2026, 8, 24), D(2026, 9, 1)),
+    ("rosh_review.new_partner_outside_household", T.NEW_PARTNER_RECORDED, D(2026, 5, 15), D(2026, 6, 1)),
+    ("signal_review", T.SIGNAL_FOUND, D(2026, 12, 24), D(2026, 12, 30)),
+    ("rosh_review.harm_signal", T.HARM_SIGNAL_REPORTED, D(2026, 8, 24), D(2026, 9, 1)),
+    ("police_notification.harm_signal", T.HARM_SIGNAL_REPORTED, D(2026, 12, 24), D(2026, 12, 29)),
+    ("police_da_check.harm_signal", T.HARM_SIGNAL_REPORTED, D(2026, 12, 24), D(2026, 12, 29)),
+    ("recall_consideration.harm_signal", T.HARM_SIGNAL_REPORTED_ON_LICENCE, D(2026, 12, 24), D(2026, 12, 29)),
+    ("rosh_review.feels_unsafe", T.UNSAFE_REPORTED, D(2026, 8, 24), D(2026, 9, 1)),
+    ("police_notification.feels_unsafe", T.UNSAFE_REPORTED, D(2026, 12, 24), D(2026, 12, 29)),
+    ("police_da_check.new_relationship_reported", T.NEW_RELATIONSHIP_REPORTED, D(2026, 8, 24), D(2026, 9, 1)),
+    (
+        "childrens_services_check.new_relationship_reported",
+        T.NEW_RELATIONSHIP_CHILDREN_INVOLVED,
+        D(2026, 8, 24),
+        D(2026, 9, 1),
+    ),
+]
+RULE_CASES += [
+    Case(preset, rule_id, trigger, on, due)
+    for preset in ("ps2021", "contracts_2014", "ns2007")
+    for rule_id, trigger, on, due in SIGNAL_RULE_CASES
+]
+
+
 @pytest.mark.parametrize("case", RULE_CASES, ids=lambda c: c.id)
 def test_rule_due_date(case: Case) -> None:
     policy = timescale_policy(case.preset)

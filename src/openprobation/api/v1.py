@@ -36,6 +36,7 @@ from openprobation.api.quality import router as quality_router
 from openprobation.api.recall import router as recall_router
 from openprobation.api.reminders import router as reminders_router
 from openprobation.api.risk import router as risk_router
+from openprobation.api.signal_reviews import router as signal_reviews_router
 from openprobation.api.signals import router as signals_router
 from openprobation.api.workitems import router as workitems_router
 from openprobation.api.workload import router as workload_router
@@ -97,6 +98,7 @@ api.add_router("", workload_router)
 api.add_router("", enforcement_router)
 api.add_router("", mi_router)
 api.add_router("", recall_router)
+api.add_router("", signal_reviews_router)
 
 
 @api.exception_handler(ValidationFailed)

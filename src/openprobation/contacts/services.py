@@ -99,6 +99,8 @@ def contact_record(
             followups.contact_recorded(actor=actor, person=person, type=type, when=date, outcome=values["outcome"])
         if values["outcome"] in FAILURE_OUTCOMES:
             followups.failure_to_comply(actor=actor, person=person, contact=contact)
+        if contact.notes.strip():
+            followups.contact_notes_recorded(actor=actor, person=person, contact=contact)
     return contact
 
 
@@ -137,6 +139,8 @@ def contact_update(*, actor: Actor, person: Person, contact_id: int, version: in
             )
             if locked.outcome in FAILURE_OUTCOMES:
                 followups.failure_to_comply(actor=actor, person=person, contact=locked)
+        if ("notes" in after or "type" in after) and locked.notes.strip():
+            followups.contact_notes_recorded(actor=actor, person=person, contact=locked)
     return locked
 
 

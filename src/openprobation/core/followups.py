@@ -72,9 +72,19 @@ def person_changed(*, actor: Actor, person: Any, changed: frozenset[str]) -> Non
     _tell("person_changed", actor=actor, person=person, changed=changed)
 
 
-def household_changed(*, actor: Actor, person: Any, relationship: Any, was_household_member: str | None) -> None:
+def household_changed(
+    *, actor: Actor, person: Any, relationship: Any, was_household_member: str | None, added: bool = False
+) -> None:
+    """A relationship added (``added``) or changed; ``was_household_member`` is the type it had as a household member
+    before the change (None when it was not one)."""
     _tell("household_changed", actor=actor, person=person, relationship=relationship,
-          was_household_member=was_household_member)
+          was_household_member=was_household_member, added=added)
+
+
+def contact_notes_recorded(*, actor: Actor, person: Any, contact: Any) -> None:
+    """A contact's notes were recorded or changed (a new contact with notes, or an edit of its notes or type): the
+    warning signs in them are read (docs/signals.md, "Prompts")."""
+    _tell("contact_notes_recorded", actor=actor, person=person, contact=contact)
 
 
 def registration_added(*, actor: Actor, person: Any, registration: Any) -> None:

@@ -8,6 +8,7 @@ from openprobation.contacts.models import Contact
 from openprobation.enforcement.choices import DecisionStatus, EnforcementAction, WarningLetterType
 from openprobation.organisation.models import Staff
 from openprobation.people.models import Person
+from openprobation.rules.enforcement import POSSIBLE_FAILURES
 from openprobation.sentences.models import Event
 from openprobation.workitems.models import WorkItem
 
@@ -75,3 +76,11 @@ class EnforcementDecision(models.Model):
                 name="enforcement_warning_has_its_type",
             ),
         ]
+
+    @property
+    def failure_words(self) -> str:
+        """What failed: the contact's outcome, or a possible failure found in what was reported."""
+        possible = POSSIBLE_FAILURES.get(self.failure_outcome)
+        if possible is not None:
+            return f"Possible failure to comply: {possible}"
+        return str(self.contact.get_outcome_display())

@@ -36,14 +36,18 @@ DECISION_FIELDS = ("status", "acceptable", "action", "warning_type", "reason", "
                    "policy_version")  # fmt: skip
 
 
-def failure_to_comply_open(*, actor: Actor, person: Person, contact: Contact) -> EnforcementDecision:
+def failure_to_comply_open(
+    *, actor: Actor, person: Person, contact: Contact, failure: str | None = None
+) -> EnforcementDecision:
     """Open the decision on a failure to comply, once per contact, with the work item that times it (a new one, or
     the case's open decision item that already covers the failures awaiting a decision). In the caller's
-    transaction."""
+    transaction. ``failure`` names a possible failure found in what was reported (``rules.enforcement.
+    POSSIBLE_FAILURES``: a relationship not disclosed as a licence requires); by default the contact's outcome."""
     existing = EnforcementDecision.objects.filter(contact=contact).first()
     if existing is not None:
         return existing
-    made = generate.on_failure_to_comply(actor=actor, person=person, contact=contact)
+    failure = failure or contact.outcome
+    made = generate.on_failure_to_comply(actor=actor, person=person, contact=contact, outcome=failure)
     item = next((i for i in made if i.kind == ItemKind.ENFORCEMENT_DECISION), None)
     if item is None:
         item = generate.open_item(person=person, kind=ItemKind.ENFORCEMENT_DECISION)
@@ -52,7 +56,7 @@ def failure_to_comply_open(*, actor: Actor, person: Person, contact: Contact) ->
         contact=contact,
         event_id=contact.event_id,
         work_item=item,
-        failure_outcome=contact.outcome,
+        failure_outcome=failure,
         failed_on=timezone.localdate(contact.date),
         opened_at=clock.now(),
     )
@@ -62,7 +66,7 @@ def failure_to_comply_open(*, actor: Actor, person: Person, contact: Contact) ->
         crn=person.crn,
         entity="enforcement_decision",
         entity_id=decision.pk,
-        after={"contact": contact.pk, "failure_outcome": contact.outcome, "failed_on": decision.failed_on,
+        after={"contact": contact.pk, "failure_outcome": failure, "failed_on": decision.failed_on,
                "work_item": item.pk if item is not None else None},
     )  # fmt: skip
     return decision

@@ -16,6 +16,7 @@ from django_tasks import task
 from openprobation.core.audit import acting_as_job, audit_record
 from openprobation.notifications.reminders import reminders_send
 from openprobation.risk.recompute import recompute
+from openprobation.warningsigns.services import signals_scan_all
 from openprobation.workitems.escalations import overdue_items_escalate
 
 
@@ -41,6 +42,17 @@ def _remind() -> dict[str, Any]:
     return reminders_send().as_dict()
 
 
+def _scan_notes() -> dict[str, Any]:
+    return signals_scan_all().as_dict()
+
+
+@task()
+def signals_scan() -> dict[str, Any]:
+    """Read every contact note for warning signs (``warningsigns.services.signals_scan_all``): resumes after the
+    last batch stored, prompts each signal once, and only for recent notes."""
+    return _run("signals_scan", _scan_notes)
+
+
 @task()
 def nightly_recompute() -> dict[str, Any]:
     """Recalculate the risk tools of every open case (``risk.recompute``): tools whose answer moves with the date."""
@@ -64,4 +76,5 @@ JOBS = {
     "nightly_recompute": nightly_recompute,
     "overdue_escalations": overdue_escalations,
     "appointment_reminders": appointment_reminders,
+    "signals_scan": signals_scan,
 }

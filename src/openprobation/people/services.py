@@ -321,7 +321,9 @@ def relationship_add(
             entity_id=created.pk,
             after=values,
         )
-        followups.household_changed(actor=actor, person=person, relationship=created, was_household_member=None)
+        followups.household_changed(
+            actor=actor, person=person, relationship=created, was_household_member=None, added=True
+        )
     return created
 
 

@@ -40,6 +40,13 @@ class WarningType(StrEnum):
 
 # The contact outcomes that are failures to comply (the names used by the case record).
 FAILURE_OUTCOMES = frozenset({"attended_failed_to_comply", "failed_to_attend_unacceptable"})
+# Possible failures to comply found in what is reported rather than in an appointment's outcome, decided the same
+# way: a relationship reported by someone else on a licence with a condition to disclose developing relationships
+# (docs/signals.md, "Prompts"). Judged acceptable when it was disclosed after all.
+POSSIBLE_FAILURES = {
+    "undisclosed_relationship": "a relationship reported by someone else, on a licence with a condition to "
+    "disclose developing relationships",
+}
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ def enforcement_policy() -> EnforcementPolicy:
 def actions_allowed(outcome: str, acceptable: bool) -> tuple[Action, ...]:
     """The actions a decision on a failure with this ``outcome`` may record: none for an outcome that is not a failure
     to comply; no further action when it is judged acceptable; a warning or a breach when unacceptable."""
-    if outcome not in FAILURE_OUTCOMES:
+    if outcome not in FAILURE_OUTCOMES and outcome not in POSSIBLE_FAILURES:
         return ()
     if acceptable:
         return (Action.NO_FURTHER_ACTION,)

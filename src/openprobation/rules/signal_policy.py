@@ -73,6 +73,41 @@ class Cues:
 
 
 @dataclass(frozen=True)
+class SignalPrompts:
+    """What a signal found in a contact note starts (``[prompts]``; see rules.work_item_decisions.SignalsFound)."""
+
+    harm_signals: frozenset[str]
+    unsafe_signals: frozenset[str]
+    relationship_signals: frozenset[str]
+    children_signals: frozenset[str]
+    domestic_abuse_registration_codes: frozenset[str]
+    reported_by_others_contact_types: frozenset[str]
+    batch_prompt_days: int
+
+
+def _prompts(raw: dict[str, Any]) -> SignalPrompts:
+    def signals(name: str) -> frozenset[str]:
+        values = frozenset(raw[name])
+        unknown = sorted(values - set(SIGNALS))
+        if unknown:
+            raise ValueError(f"signals policy, prompts.{name}: unknown signals {', '.join(unknown)}")
+        return values
+
+    days = raw["batch_prompt_days"]
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise ValueError("signals policy, prompts.batch_prompt_days must be a whole number of days, 0 or more")
+    return SignalPrompts(
+        harm_signals=signals("harm_signals"),
+        unsafe_signals=signals("unsafe_signals"),
+        relationship_signals=signals("relationship_signals"),
+        children_signals=signals("children_signals"),
+        domestic_abuse_registration_codes=frozenset(raw["domestic_abuse_registration_codes"]),
+        reported_by_others_contact_types=frozenset(raw["reported_by_others_contact_types"]),
+        batch_prompt_days=days,
+    )
+
+
+@dataclass(frozen=True)
 class SignalPolicy:
     policy_version: str
     source: dict[str, Any]
@@ -87,6 +122,7 @@ class SignalPolicy:
     cues: Cues
     abbreviations: frozenset[str]
     targets: dict[str, Any]
+    prompts: SignalPrompts
 
 
 def _pattern(phrases: list[str], where: str) -> re.Pattern[str]:
@@ -174,6 +210,7 @@ def policy_from_toml(text: str) -> SignalPolicy:
         cues=_cues(raw["cues"]),
         abbreviations=frozenset(raw["cues"]["abbreviations"]),
         targets=raw.get("evaluation", {}),
+        prompts=_prompts(raw["prompts"]),
     )
 
 

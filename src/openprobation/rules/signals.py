@@ -158,6 +158,8 @@ class SignalScanner:
 
 
 def _normalise(text: str) -> str:
+    if text.isascii():  # nothing to translate, and lower-casing keeps every position
+        return text.lower()
     lower = text.translate(NORMALISE).lower()
     if len(lower) != len(text):  # a few characters lower-case to two (İ): keep those as they are
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text.translate(NORMALISE))

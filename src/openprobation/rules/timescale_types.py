@@ -38,6 +38,15 @@ class Trigger(StrEnum):
     FAILURE_TO_COMPLY_KNOWN = "failure_to_comply_known"
     BREACH_REFERRAL_ACCEPTED = "breach_referral_accepted"
     RECALL_DECIDED = "recall_decided"
+    # A partner recorded who does not live in the household (a new intimate relationship all the same).
+    NEW_PARTNER_RECORDED = "new_partner_recorded"
+    # Warning signs found in a contact note or third-party report (rules/signals.py; docs/signals.md).
+    SIGNAL_FOUND = "signal_found"
+    HARM_SIGNAL_REPORTED = "harm_signal_reported"
+    HARM_SIGNAL_REPORTED_ON_LICENCE = "harm_signal_reported_on_licence"
+    UNSAFE_REPORTED = "unsafe_reported"
+    NEW_RELATIONSHIP_REPORTED = "new_relationship_reported"
+    NEW_RELATIONSHIP_CHILDREN_INVOLVED = "new_relationship_children_involved"
 
 
 class ItemKind(StrEnum):
@@ -61,6 +70,9 @@ class ItemKind(StrEnum):
     ENFORCEMENT_ACTION = "enforcement_action"
     ENFORCEMENT_DECISION = "enforcement_decision"
     RECALL_REQUEST = "recall_request"
+    SIGNAL_REVIEW = "signal_review"
+    POLICE_NOTIFICATION = "police_notification"
+    RECALL_CONSIDERATION = "recall_consideration"
 
 
 class Owner(StrEnum):

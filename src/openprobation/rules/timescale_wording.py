@@ -27,6 +27,15 @@ _EVENT_PHRASES = {
     Trigger.FAILURE_TO_COMPLY_KNOWN: "Failure to comply known",
     Trigger.BREACH_REFERRAL_ACCEPTED: "Breach referral accepted",
     Trigger.RECALL_DECIDED: "Recall decided",
+    Trigger.NEW_PARTNER_RECORDED: "New partner recorded (not living in the household)",
+    Trigger.SIGNAL_FOUND: "Warning sign found in a contact note",
+    Trigger.HARM_SIGNAL_REPORTED: "Stalking, harassment, threats or controlling behaviour reported",
+    Trigger.HARM_SIGNAL_REPORTED_ON_LICENCE: (
+        "Stalking, harassment, threats or controlling behaviour reported on licence"
+    ),
+    Trigger.UNSAFE_REPORTED: "Someone said they feel unsafe",
+    Trigger.NEW_RELATIONSHIP_REPORTED: "New relationship disclosed or reported",
+    Trigger.NEW_RELATIONSHIP_CHILDREN_INVOLVED: "New relationship reported with children involved",
 }
 
 _SENTENCE_PHRASES = {

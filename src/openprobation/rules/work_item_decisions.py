@@ -25,6 +25,7 @@ from typing import Any
 from openprobation.rules.calendar import CalendarRangeError, WorkingCalendar, england_and_wales
 from openprobation.rules.dates import long_date
 from openprobation.rules.registrations import registration_type, rosh_codes
+from openprobation.rules.signal_policy import signal_policy
 from openprobation.rules.timescale_engine import items_due, next_occurrence
 from openprobation.rules.timescale_presets import timescale_policy_for
 from openprobation.rules.timescale_types import (
@@ -59,6 +60,8 @@ class ItemFacts:
     closed_on: dt.date | None = None
     # A first appointment whose "first appointment attended" clock (sentence plan, monthly contact) has started.
     attended_clock_started: bool = False
+    # A signal review's signal (``new_relationship``, ...); empty for every other kind.
+    signal: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ItemKind(self.kind))
@@ -131,6 +134,9 @@ class HouseholdChanged:
     lives_in_household: bool
     ended: bool
     was_household_member: str | None = None
+    # The relationship was just added to the record (not changed): a new partner starts the partner checks even
+    # when they do not live in the household.
+    added: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,26 @@ class EnforcementDecided:
     unacceptable_failures: int | None = None
 
 
+@dataclass(frozen=True)
+class SignalsFound:
+    """Warning signs found in a new or edited contact note or third-party report (``rules.signals``), with what the
+    combined rules need to know of the case, read by the service. ``signals`` are the distinct signals found, in the
+    order they appear, each with the sentence that raised it first; ``day`` is the day they were found (the clocks
+    start then, as for a household change: the note may be about earlier days).
+
+    Each signal makes a signal review (one per signal while a review of it is open: a repeat is grouped into the
+    open review), and the combined rules of ``[prompts]`` in policy/signals.toml start their triggers."""
+
+    contact_id: int
+    day: dt.date
+    signals: tuple[tuple[str, str], ...]  # (signal, the sentence that raised it)
+    reported_by_other: bool = False  # a third-party report or information from another agency
+    on_licence: bool = False
+    domestic_abuse_history: bool = False
+    disclose_relationships: bool = False  # a licence condition to disclose developing relationships is in force
+    children_in_household: bool = False
+
+
 RecordEvent = (
     EventCreated
     | ReleaseDateChanged
@@ -232,6 +258,7 @@ RecordEvent = (
     | ClockStarted
     | FailureToComplyRecorded
     | EnforcementDecided
+    | SignalsFound
 )
 
 # ---- the decision ---------------------------------------------------------------------------------------------------
@@ -245,6 +272,7 @@ class Create:
     due: DueItem
     event_id: int | None = None
     relationship_id: int | None = None
+    signal: str = ""
 
     @property
     def reason(self) -> str:
@@ -286,7 +314,35 @@ class MoveToHolders:
     """Give the case's open items to whoever now holds the case (its practitioner, the team's SPO)."""
 
 
-Step = Create | Close | Cancel | MarkAttendedClockStarted | MarkOutcomeApplied | MoveToHolders
+@dataclass(frozen=True)
+class SignalGrouped:
+    """A signal found in contact ``contact_id`` belongs to the signal review ``item`` (an open one, which the new
+    evidence joins, or one this decision makes): the service stores the evidence against it."""
+
+    item: int | str
+    signal: str
+    contact_id: int
+
+
+@dataclass(frozen=True)
+class PossibleFailureToComply:
+    """A possible failure to comply found in contact ``contact_id`` (``failure`` names it): the enforcement decision
+    follows, made by the enforcement service."""
+
+    contact_id: int
+    failure: str
+
+
+Step = (
+    Create
+    | Close
+    | Cancel
+    | MarkAttendedClockStarted
+    | MarkOutcomeApplied
+    | MoveToHolders
+    | SignalGrouped
+    | PossibleFailureToComply
+)
 
 
 @dataclass(frozen=True)
@@ -427,9 +483,14 @@ class _Work:
         self.put(_changed(item, status=CANCELLED, closed_on=self.today))
         self.steps.append(Cancel(item.id, reason))
 
-    def create(self, due: Iterable[DueItem], *, event_id: int | None, relationship_id: int | None) -> None:
-        """The due items, less those of a kind already open on the case (for the same partner or child)."""
-        open_kinds = {i.kind for i in self.open.values() if i.relationship_id == relationship_id}
+    def create(
+        self, due: Iterable[DueItem], *, event_id: int | None, relationship_id: int | None, signal: str = ""
+    ) -> None:
+        """The due items, less those of a kind already open on the case (for the same partner or child, and for a
+        signal review the same signal)."""
+        open_kinds = {
+            i.kind for i in self.open.values() if i.relationship_id == relationship_id and i.signal == signal
+        }
         for d in due:
             if d.kind in open_kinds:
                 continue
@@ -444,11 +505,12 @@ class _Work:
                     due_date=d.due_date,
                     event_id=event_id,
                     relationship_id=relationship_id,
+                    signal=signal,
                 )
             )
-            self.steps.append(Create(key, d, event_id, relationship_id))
+            self.steps.append(Create(key, d, event_id, relationship_id, signal))
 
-    def start(self, event: ClockStarted) -> None:
+    def start(self, event: ClockStarted, signal: str = "") -> None:
         """The items a trigger makes due under the preset in force on its day."""
         trigger_event = TriggerEvent(event.trigger, event.occurred_on, phrase=event.phrase)
         policy = self.policy(trigger_event.day)
@@ -462,7 +524,7 @@ class _Work:
             )
         except CalendarRangeError as error:
             raise UncountableDate(event.field, f"No due dates can be worked out from this date: {error}") from error
-        self.create(due, event_id=event.event_id, relationship_id=event.relationship_id)
+        self.create(due, event_id=event.event_id, relationship_id=event.relationship_id, signal=signal)
 
     def schedule_next(self, done: Iterable[ItemFacts], done_on: dt.date) -> None:
         """For each item just done, the next one while a recurring rule for its kind still holds."""
@@ -589,11 +651,18 @@ def _allocated(work: _Work, event: Allocated) -> None:
 
 def _household_changed(work: _Work, event: HouseholdChanged) -> None:
     """A partner or child now living in the household starts the checks, on the day the change is recorded (the
-    record has no move-in date)."""
-    if not event.lives_in_household or event.ended or event.relationship == event.was_household_member:
+    record has no move-in date). A partner added to the record who does not live in the household is a new intimate
+    relationship all the same: the new-partner checks (a police domestic-abuse check and a RoSH review)."""
+    if event.ended:
         return
     today = work.today
     trigger = work.terms(today).household_triggers.get(event.relationship)
+    if not event.lives_in_household:
+        if event.added and trigger is Trigger.PARTNER_JOINED_HOUSEHOLD:
+            work.start(ClockStarted(Trigger.NEW_PARTNER_RECORDED, today, relationship_id=event.relationship_id))
+        return
+    if event.relationship == event.was_household_member:
+        return
     if trigger is not None:
         work.start(ClockStarted(trigger, today, relationship_id=event.relationship_id))
 
@@ -727,6 +796,73 @@ def _enforcement_decided(work: _Work, event: EnforcementDecided) -> None:
                                 field="aware_on"))
 
 
+UNDISCLOSED_RELATIONSHIP = "undisclosed_relationship"
+
+
+def _signals_found(work: _Work, event: SignalsFound) -> None:
+    """Each signal: its review (grouped into an open review of the same signal), its sentence quoted in the reason.
+    Then the combined rules of the policy's ``[prompts]`` (docs/signals.md, "Prompts"):
+
+    - stalking, harassment, threats or controlling behaviour on a case with domestic-abuse history or on licence: a
+      RoSH review, police notification and a police DA check in respect of the person harmed; on licence also the
+      SPO's recall consideration;
+    - someone saying they feel unsafe: a RoSH review and police notification;
+    - a new relationship: a police DA check, a children's services check when children are involved, and on a
+      licence with a condition to disclose relationships, reported by someone else, a possible failure to comply.
+    """
+    work.terms(event.day)  # a preset without [record] terms makes no work items, and says so
+    prompts = signal_policy().prompts
+    labels = signal_policy().labels
+    found = dict(event.signals)
+    for signal, sentence in event.signals:
+        existing = work.open_items([ItemKind.SIGNAL_REVIEW])
+        review = next((i for i in existing if i.signal == signal), None)
+        if review is None:
+            before = len(work.steps)
+            phrase = f'{labels.get(signal, signal)} in a contact note ("{_quoted(sentence)}")'
+            work.start(ClockStarted(Trigger.SIGNAL_FOUND, event.day, phrase=phrase), signal=signal)
+            made = [s for s in work.steps[before:] if isinstance(s, Create)]
+            if not made:
+                continue
+            review_id: int | str = made[0].key
+        else:
+            review_id = review.id
+        work.steps.append(SignalGrouped(review_id, signal, event.contact_id))
+
+    def quote(signals: frozenset[str]) -> str:
+        for signal, sentence in event.signals:
+            if signal in signals:
+                return f'{labels.get(signal, signal)} in a contact note ("{_quoted(sentence)}")'
+        return ""
+
+    harm = prompts.harm_signals & found.keys()
+    if harm and (event.domestic_abuse_history or event.on_licence):
+        phrase = quote(prompts.harm_signals)
+        work.start(ClockStarted(Trigger.HARM_SIGNAL_REPORTED, event.day, phrase=phrase))
+        if event.on_licence:
+            work.start(ClockStarted(Trigger.HARM_SIGNAL_REPORTED_ON_LICENCE, event.day, phrase=phrase))
+    if prompts.unsafe_signals & found.keys():
+        work.start(ClockStarted(Trigger.UNSAFE_REPORTED, event.day, phrase=quote(prompts.unsafe_signals)))
+    if prompts.relationship_signals & found.keys():
+        phrase = quote(prompts.relationship_signals)
+        work.start(ClockStarted(Trigger.NEW_RELATIONSHIP_REPORTED, event.day, phrase=phrase))
+        if event.children_in_household or prompts.children_signals & found.keys():
+            work.start(ClockStarted(Trigger.NEW_RELATIONSHIP_CHILDREN_INVOLVED, event.day, phrase=phrase))
+        if event.on_licence and event.disclose_relationships and event.reported_by_other:
+            work.steps.append(PossibleFailureToComply(event.contact_id, UNDISCLOSED_RELATIONSHIP))
+
+
+QUOTE_LIMIT = 200
+
+
+def _quoted(sentence: str) -> str:
+    """A sentence for a reason: one line, at most ``QUOTE_LIMIT`` characters, cut at a word."""
+    text = " ".join(sentence.split())
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    return text[:QUOTE_LIMIT].rsplit(" ", 1)[0] + "…"
+
+
 _HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
     EventCreated: _event_created,
     ReleaseDateChanged: _release_date_changed,
@@ -740,6 +876,7 @@ _HANDLERS: dict[type, Callable[[_Work, Any], None]] = {
     ClockStarted: _clock_started,
     FailureToComplyRecorded: _failure_to_comply_recorded,
     EnforcementDecided: _enforcement_decided,
+    SignalsFound: _signals_found,
 }
 
 
@@ -760,6 +897,7 @@ class ReplayedItem:
     note: str = ""
     cancel_reason: str = ""
     attended_clock_started: bool = False
+    signal: str = ""
 
 
 class Replay:
@@ -777,6 +915,8 @@ class Replay:
         snapshot = CaseSnapshot(today=dt.date.min, chosen_preset=chosen_preset, sentence_types=self._sentence_types)
         self._work = _Work(snapshot, calendar or _default_calendar())
         self.items: dict[str, ReplayedItem] = {}
+        # (signal review key, signal, contact id) for each signal grouped into a review, in order
+        self.grouped: list[tuple[str, str, int]] = []
 
     def record(self, day: dt.date, event: RecordEvent) -> list[ReplayedItem]:
         """Decide ``event`` on ``day`` and apply it; returns the items it made."""
@@ -791,7 +931,7 @@ class Replay:
         made: list[ReplayedItem] = []
         for step in work.steps:
             if isinstance(step, Create):
-                item = ReplayedItem(step.key, step.due, step.event_id, step.relationship_id, day)
+                item = ReplayedItem(step.key, step.due, step.event_id, step.relationship_id, day, signal=step.signal)
                 self.items[step.key] = item
                 made.append(item)
             elif isinstance(step, Close):
@@ -802,5 +942,7 @@ class Replay:
                 cancelled.status, cancelled.closed_on, cancelled.cancel_reason = CANCELLED, day, step.reason
             elif isinstance(step, MarkAttendedClockStarted):
                 self.items[str(step.item)].attended_clock_started = True
+            elif isinstance(step, SignalGrouped):
+                self.grouped.append((str(step.item), step.signal, step.contact_id))
         work.steps.clear()
         return made

@@ -66,6 +66,8 @@ ACTIONS = {
     "reporting.change_decided": "Decided a change to reporting",
     "reporting.change_requested": "Asked to change reporting",
     "risk.calculated": "Risk tools recalculated",
+    "signal_review.disposed": "Recorded the disposition of a warning sign",
+    "signals.found": "Warning signs found in a contact note",
     "risk.recomputed": "Risk tools recalculated for the caseload",
     "rosh_assessment.completed": "Completed a RoSH assessment",
     "rosh_assessment.started": "Started a RoSH assessment",

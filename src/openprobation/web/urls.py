@@ -81,6 +81,7 @@ urlpatterns = [
     path("team/<str:code>/staff/<str:staff_code>/workload/", workload.staff_workload, name="staff-workload"),
     path("team/<str:code>/staff/<str:staff_code>/reductions/new/", workload.reduction_new, name="reduction-new"),
     path("team/<str:code>/reductions/<int:reduction_id>/end/", workload.reduction_end, name="reduction-end"),
+    path("work-items/<int:item_id>/disposition/", work.signal_review, name="signal-review"),
     path("work-items/<int:item_id>/<str:action>/", work.work_item_action, name="work-item-action"),
     path("case/<str:crn>/safeguarding/new/", work.check_new, name="check-new"),
     path("case/<str:crn>/safeguarding/<int:check_id>/<str:action>/", work.check_action, name="check-action"),

@@ -30,6 +30,9 @@ class WorkItemKind(models.TextChoices):
     ENFORCEMENT_ACTION = "enforcement_action", "Enforcement action"
     ENFORCEMENT_DECISION = "enforcement_decision", "Decide on a failure to comply"
     RECALL_REQUEST = "recall_request", "Recall request to PPCS"
+    SIGNAL_REVIEW = "signal_review", "Review a warning sign"
+    POLICE_NOTIFICATION = "police_notification", "Tell the police"
+    RECALL_CONSIDERATION = "recall_consideration", "Consider recall"
 
 
 class OwnerRole(models.TextChoices):

@@ -30,9 +30,9 @@ class WorkItemFollowups:
                                             outcome=outcome)
 
     def household_changed(self, *, actor: Any, person: Any, relationship: Any,
-                          was_household_member: str | None) -> None:
+                          was_household_member: str | None, added: bool = False) -> None:
         generate.on_household_change(actor=actor, person=person, relationship=relationship,
-                                     was_household_member=was_household_member)
+                                     was_household_member=was_household_member, added=added)
 
     def registration_added(self, *, actor: Any, person: Any, registration: Any) -> None:
         generate.on_registration_added(actor=actor, person=person, registration=registration)

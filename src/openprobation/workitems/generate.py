@@ -89,8 +89,9 @@ def case_snapshot(person: Person) -> rules.CaseSnapshot:
             relationship_id=relationship_id,
             closed_on=closed_on,
             attended_clock_started=attended,
+            signal=signal,
         )
-        for pk, kind, status, trigger, started, due, event_id, relationship_id, closed_on, attended in (
+        for pk, kind, status, trigger, started, due, event_id, relationship_id, closed_on, attended, signal in (
             WorkItem.objects.filter(person=person)
             .order_by("due_date", "pk")
             .values_list(
@@ -104,6 +105,7 @@ def case_snapshot(person: Person) -> rules.CaseSnapshot:
                 "relationship_id",
                 "closed_on",
                 "attended_clock_started",
+                "signal",
             )
         )
     )
@@ -164,6 +166,10 @@ class Applied:
     made: list[WorkItem] = dataclasses.field(default_factory=list)
     closed: list[WorkItem] = dataclasses.field(default_factory=list)
     cancelled: list[WorkItem] = dataclasses.field(default_factory=list)
+    # (signal review, signal, contact id): a signal found in a contact, grouped into that review
+    grouped: list[tuple[WorkItem, str, int]] = dataclasses.field(default_factory=list)
+    # (contact id, failure): possible failures to comply for the enforcement service to open
+    possible_failures: list[tuple[int, str]] = dataclasses.field(default_factory=list)
 
 
 def apply_decision(*, actor: Actor, person: Person, decision: rules.Decision) -> Applied:
@@ -214,6 +220,11 @@ def apply_decision(*, actor: Actor, person: Person, decision: rules.Decision) ->
         elif isinstance(step, rules.MoveToHolders):
             holders = _holders(person)
             _move_open_items(person, holders)
+        elif isinstance(step, rules.SignalGrouped):
+            review = created[step.item] if isinstance(step.item, str) else WorkItem.objects.get(pk=step.item)
+            applied.grouped.append((review, step.signal, step.contact_id))
+        elif isinstance(step, rules.PossibleFailureToComply):
+            applied.possible_failures.append((step.contact_id, step.failure))
     flush()
     applied.made = list(created.values())
     return applied
@@ -279,6 +290,7 @@ def store_items(
             reason=c.due.reason,
             event_id=c.event_id,
             relationship_id=c.relationship_id,
+            signal=c.signal,
             created_at=now,
         )
         for c in creates
@@ -434,12 +446,14 @@ def on_allocated(*, actor: Actor, person: Person, event: Event, staff: Staff, st
 
 
 def on_household_change(
-    *, actor: Actor, person: Person, relationship: Relationship, was_household_member: str | None
+    *, actor: Actor, person: Person, relationship: Relationship, was_household_member: str | None, added: bool = False
 ) -> list[WorkItem]:
-    """A partner or child now living in the household (added, or changed to live there) starts the checks.
+    """A partner or child now living in the household (added, or changed to live there) starts the checks; so does
+    a partner added to the record who does not live there (a new intimate relationship all the same).
 
     ``was_household_member`` is the relationship type the record had as a household member before the change
-    (None when it was not one). The clock starts on the day the change is recorded: the record has no move-in date.
+    (None when it was not one); ``added`` says the relationship was just added. The clock starts on the day the
+    change is recorded: the record has no move-in date.
     """
     change = rules.HouseholdChanged(
         relationship_id=relationship.pk,
@@ -447,6 +461,7 @@ def on_household_change(
         lives_in_household=relationship.lives_in_household,
         ended=relationship.end_date is not None,
         was_household_member=was_household_member,
+        added=added,
     )
     return decide_and_apply(actor=actor, person=person, event=change)
 
@@ -493,11 +508,14 @@ def on_contact_outcome_changed(
     return on_contact_recorded(actor=actor, person=person, type=type, when=when, outcome=outcome, contact_id=contact_id)
 
 
-def on_failure_to_comply(*, actor: Actor, person: Person, contact: Contact) -> list[WorkItem]:
-    """A contact given an outcome that is a failure to comply: an enforcement decision falls due from the day of the
-    failure, unless an open one already covers the case's failures awaiting a decision."""
+def on_failure_to_comply(
+    *, actor: Actor, person: Person, contact: Contact, outcome: str | None = None
+) -> list[WorkItem]:
+    """A contact given an outcome that is a failure to comply (or a possible failure found in it, ``outcome``): an
+    enforcement decision falls due from the day of the failure, unless an open one already covers the case's
+    failures awaiting a decision."""
     failure = rules.FailureToComplyRecorded(contact_id=contact.pk, day=timezone.localdate(contact.date),
-                                            outcome=contact.outcome)
+                                            outcome=outcome or contact.outcome)
     return decide_and_apply(actor=actor, person=person, event=failure)
 
 
@@ -506,6 +524,17 @@ def on_enforcement_decided(*, actor: Actor, person: Person, decided: rules.Enfor
     and a breach starts the clock to court (``failure_to_comply_known``)."""
     try:
         decision = rules.decide(case_snapshot(person), decided, calendar())
+    except rules.UncountableDate as error:
+        raise ValidationFailed.single(error.field, error.message) from error
+    return apply_decision(actor=actor, person=person, decision=decision)
+
+
+def on_signals_found(*, actor: Actor, person: Person, found: rules.SignalsFound) -> Applied:
+    """Warning signs found in a contact note: a signal review per signal (grouped into an open review of the same
+    signal) and the combined rules' items. The caller stores the evidence of each grouped signal and opens the
+    possible failures to comply (``Applied.grouped``, ``Applied.possible_failures``)."""
+    try:
+        decision = rules.decide(case_snapshot(person), found, calendar())
     except rules.UncountableDate as error:
         raise ValidationFailed.single(error.field, error.message) from error
     return apply_decision(actor=actor, person=person, decision=decision)

@@ -55,6 +55,8 @@ class WorkItem(models.Model):
     # What has been done, so it is done once: for a first appointment, whether the "first appointment attended"
     # clock (sentence plan, monthly contact) has started from it.
     attended_clock_started = models.BooleanField(default=False, db_default=False)
+    # A signal review's signal (``rules.signals``: ``new_relationship``, ...): a repeat of it joins the open review.
+    signal = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["due_date", "id"]

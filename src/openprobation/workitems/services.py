@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
@@ -18,6 +19,7 @@ from openprobation.organisation.choices import Role
 from openprobation.people.access import Actor, can_write, people_visible_to, require_write
 from openprobation.people.models import Person
 from openprobation.rules.dates import long_date
+from openprobation.rules.signal_policy import signal_policy
 from openprobation.rules.timescales import ItemKind, Trigger
 from openprobation.workitems import generate
 from openprobation.workitems.choices import (
@@ -32,7 +34,13 @@ CHECK_KINDS = frozenset({ItemKind.POLICE_DA_CHECK, ItemKind.CHILDRENS_SERVICES_C
 # Done only by completing the RoSH assessment itself, so the sign-off rule (no unused enquiry responses) holds.
 ASSESSMENT_KINDS = frozenset({ItemKind.ROSH_SCREENING, ItemKind.ROSH_FULL_ANALYSIS, ItemKind.ROSH_REVIEW})
 # Closed only by the decision they stand for.
-DECISION_KINDS = frozenset({ItemKind.REPORTING_CHANGE_COUNTERSIGN, ItemKind.ENFORCEMENT_DECISION})
+DECISION_KINDS = frozenset(
+    {ItemKind.REPORTING_CHANGE_COUNTERSIGN, ItemKind.ENFORCEMENT_DECISION, ItemKind.SIGNAL_REVIEW}
+)
+SIGNAL_REVIEW_WORDS = (
+    "A warning sign is closed only by recording its disposition (the action taken, linked to what was done, or no "
+    "action with the reason) on the review's own page. Nothing was changed"
+)
 MAX_TEXT = 5000
 
 
@@ -73,6 +81,8 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
         elif item.kind == ItemKind.ENFORCEMENT_DECISION:
             c.add("kind", "Record the decision on the failure to comply (the case's Compliance section): that "
                   "completes this item")
+        elif item.kind == ItemKind.SIGNAL_REVIEW:
+            c.add("kind", SIGNAL_REVIEW_WORDS)
         if completed_on > clock.today():
             c.add("completed_on", "The date it was done must be today or in the past")
         elif completed_on < item.clock_started_on:
@@ -116,6 +126,8 @@ def work_item_cancel(*, actor: Actor, item_id: int, reason: str) -> WorkItem:
                 "An enforcement decision is not cancelled here: record the decision on the failure to comply (an "
                 "acceptable failure is decided as such, with its reason), which closes this item. Nothing was changed",
             )
+        elif item.kind == ItemKind.SIGNAL_REVIEW:
+            c.add("kind", SIGNAL_REVIEW_WORDS)
         elif item.kind == ItemKind.REPORTING_CHANGE_COUNTERSIGN:
             c.add(
                 "kind",
@@ -207,6 +219,22 @@ def reporting_frequency_request(*, actor: Actor, person: Person, frequency: str,
     return change
 
 
+def unsafe_review_open(*, person: Person) -> WorkItem | None:
+    """The open review that blocks countersigning a reduction in reporting: a RoSH review started because someone
+    said they feel unsafe, or the signal review of that report (docs/signals.md, "Prompts"); None when there is
+    none."""
+    unsafe = signal_policy().prompts.unsafe_signals
+    return (
+        WorkItem.objects.filter(person=person, status=WorkItemStatus.OPEN)
+        .filter(
+            Q(kind=ItemKind.ROSH_REVIEW, trigger=Trigger.UNSAFE_REPORTED)
+            | Q(kind=ItemKind.SIGNAL_REVIEW, signal__in=unsafe)
+        )
+        .order_by("due_date", "pk")
+        .first()
+    )
+
+
 def reporting_reduction_countersign(
     *, actor: Actor, person: Person, change_id: int, approve: bool, reason: str = ""
 ) -> ReportingChange:
@@ -227,6 +255,15 @@ def reporting_reduction_countersign(
             c.add("approve", "A reduction must be countersigned by someone other than the person who asked for it")
         if not approve and not reason:
             c.add("reason", "Enter why the reduction is refused")
+        if approve and change.status == ReportingChangeStatus.AWAITING_COUNTERSIGNATURE:
+            blocking = unsafe_review_open(person=person)
+            if blocking is not None:
+                c.add(
+                    "approve",
+                    "A reduction in reporting cannot be countersigned while someone's report that they feel unsafe "
+                    f"is under review ({blocking.label.lower()}, due {long_date(blocking.due_date)}): complete the "
+                    "review first, or refuse the reduction. Nothing was changed",
+                )
         c.raise_if_any()
         change.status = ReportingChangeStatus.IN_FORCE if approve else ReportingChangeStatus.REFUSED
         change.decided_by = staff

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from openprobation.contacts.choices import APPOINTMENT_TYPES
 from openprobation.core import clock
@@ -53,6 +55,8 @@ def item_action_url(item: Any) -> str:
         return case_url(item.person.crn, "enforcement")
     if item.kind in ASSESSMENT_KIND:
         return f"{reverse('web:rosh-assessment-new', args=[item.person.crn])}?kind={ASSESSMENT_KIND[item.kind]}"
+    if item.kind == "signal_review":  # closed only by its disposition
+        return str(reverse("web:signal-review", args=[item.pk]))
     return str(reverse("web:work-item-action", args=[item.pk, "complete"]))
 
 
@@ -74,7 +78,19 @@ def item_action_label(item: Any) -> str:
         return "Decide"
     if item.kind in ASSESSMENT_KIND:
         return "Start the assessment"
+    if item.kind == "signal_review":
+        return "Review"
     return "Mark as done"
+
+
+@register.filter
+def highlight(sentence: str, evidence: str) -> SafeString:
+    """The sentence, escaped, with the words that raised the signal marked (``<mark>``), quoted as written."""
+    at = sentence.find(evidence) if evidence else -1
+    if at < 0:
+        return mark_safe(f"“{escape(sentence)}”")
+    before, words, after = sentence[:at], sentence[at : at + len(evidence)], sentence[at + len(evidence) :]
+    return mark_safe(f"“{escape(before)}<mark>{escape(words)}</mark>{escape(after)}”")
 
 
 @register.filter

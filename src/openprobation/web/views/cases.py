@@ -29,6 +29,7 @@ from openprobation.risk import selectors as risk_selectors
 from openprobation.rules.registrations import MAPPA_CODE
 from openprobation.sentences import selectors as sentence_selectors
 from openprobation.sentences.choices import RequirementType
+from openprobation.warningsigns import selectors as signal_selectors
 from openprobation.web.case_sections import case_url, section_links
 from openprobation.web.errors import staff_page
 from openprobation.web.form_pages import form_page, posted_version
@@ -95,6 +96,7 @@ def case(request: HttpRequest, crn: str) -> HttpResponse:
             "open_checks": open_checks,
             "escalated_checks": sum(1 for c in open_checks if c.escalated),
             "recall_clock": recall_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn),
+            "signal_reviews": signal_selectors.open_signal_reviews(person=person),
         },
     )
 

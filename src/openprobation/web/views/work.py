@@ -11,6 +11,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from openprobation.contacts import selectors as contact_selectors
 from openprobation.contacts.choices import FAILURE_OUTCOMES
@@ -30,6 +31,9 @@ from openprobation.safeguarding.choices import (
     RiskGroup,
     RoshLevel,
 )
+from openprobation.warningsigns import selectors as signal_selectors
+from openprobation.warningsigns import services as signal_services
+from openprobation.warningsigns.choices import DispositionOutcome
 from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
 from openprobation.web.form_pages import form_page
@@ -140,6 +144,68 @@ def work_item_action(request: HttpRequest, item_id: int, action: str) -> HttpRes
             "heading": f"{'Mark as done' if action == 'complete' else 'Cancel'}: {item.label}",
             "intro": item.reason,
             "submit": "Mark as done" if action == "complete" else "Cancel this item",
+        },
+    )
+
+
+@staff_page
+def signal_review(request: HttpRequest, item_id: int) -> HttpResponse:
+    """A warning sign's review: the sentences that raised it, and its disposition (the action taken, linked to the
+    work item or contact for what was done, or no action with the reason), which alone closes it."""
+    review = signal_selectors.signal_review_get(actor=request.user, item_id=item_id)
+    item = review.item
+    done_url = RETURN_TO.get(request.GET.get("from", ""), lambda _: case_url(item.person.crn))(item)
+    items = [("", "None")] + [
+        (str(i.pk), f"{i.label}, due {uk_date(i.due_date)} ({i.get_status_display().lower()})")
+        for i in signal_selectors.linkable_items(item=item)
+    ]
+    contacts = [("", "None")] + [
+        (str(c.pk), f"{c.get_type_display()}, {uk_date(timezone.localdate(c.date))}")
+        for c in signal_selectors.linkable_contacts(item=item)[:50]
+    ]
+    fields = [
+        FormField(
+            "outcome", "What was decided?", "radios", options=DispositionOutcome.choices,
+            missing="Say whether action was taken or no action is needed",
+            conditional=(
+                (DispositionOutcome.ACTION_TAKEN.value,
+                 FormField("linked_item_id", "The work item for what was done", "select", options=items,
+                           required=False)),
+                (DispositionOutcome.ACTION_TAKEN.value,
+                 FormField("linked_contact_id", "Or the contact for what was done", "select", options=contacts,
+                           required=False)),
+            ),
+        ),
+        FormField("details", "What was done, or why no action is needed", "textarea", required=False,
+                  hint="Required when no action is needed"),
+    ]  # fmt: skip
+
+    def save(values: dict[str, Any]) -> str:
+        signal_services.signal_review_dispose(
+            actor=request.user, item_id=item.pk, outcome=values["outcome"], details=values["details"],
+            linked_item_id=int(values["linked_item_id"]) if values.get("linked_item_id") else None,
+            linked_contact_id=int(values["linked_contact_id"]) if values.get("linked_contact_id") else None,
+        )  # fmt: skip
+        return f"{review.label}: disposition recorded"
+
+    if item.status != "open":
+        return render(request, "web/signal_review.html", {
+            "person": item.person, "review": review, "heading": f"Warning sign: {review.label}",
+            "cancel_url": done_url, "closed": True,
+        })  # fmt: skip
+    return form_page(
+        request,
+        fields=fields,
+        save=save,
+        done_url=done_url,
+        template="web/signal_review.html",
+        context={
+            "person": item.person,
+            "review": review,
+            "heading": f"Review a warning sign: {review.label}",
+            "intro": f"Due {uk_date(item.due_date)}. Record what was done about it (link the work item or contact), "
+            "or that no action is needed and why. The review is closed only by its disposition.",
+            "submit": "Record the disposition",
         },
     )
 

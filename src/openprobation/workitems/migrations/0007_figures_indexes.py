@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('organisation', '0003_staff_names_plain_text'),
         ('people', '0006_reminder_contact_details'),
         ('sentences', '0002_sentence_kinds'),
-        ('workitems', '0005_enforcement_decision_kind'),
+        ('workitems', '0006_signal_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
