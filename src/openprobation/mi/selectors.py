@@ -47,7 +47,7 @@ AGE_BANDS = (("0 to 5 working days", 0, 5), ("6 to 10", 6, 10), ("11 to 20", 11,
 CAPACITY_BANDS = (("under 80%", None, Decimal(80)), ("80% to 99.9%", Decimal(80), Decimal(100)),
                   ("100% to 110%", Decimal(100), Decimal("110.1")), ("over 110%", Decimal("110.1"), None))  # fmt: skip
 ENFORCEMENT_KINDS = (WorkItemKind.ENFORCEMENT_DECISION, WorkItemKind.BREACH_TO_COURT, WorkItemKind.BREACH_REFERRAL)
-SIGNAL_REVIEW = "signal_review"
+SIGNAL_REVIEW = WorkItemKind.SIGNAL_REVIEW
 ROSH_ORDER = ("very_high", "high", "medium", "low")
 ROSH_LABELS = {"very_high": "Very high", "high": "High", "medium": "Medium", "low": "Low", "": "No RoSH registration"}
 MAX_PERIOD_DAYS = 366 * 3
