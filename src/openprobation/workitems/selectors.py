@@ -7,17 +7,20 @@ Every query starts from ``people_visible_to`` so a restricted case is absent fro
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from openprobation.core import clock
 from openprobation.core.errors import NotFound
 from openprobation.organisation.models import Pdu, Staff, Team
 from openprobation.people.access import Actor, people_visible_to, staff_for
 from openprobation.people.models import Person
+from openprobation.rules import clocks
 from openprobation.workitems import generate
-from openprobation.workitems.choices import WorkItemStatus
+from openprobation.workitems.choices import WorkItemKind, WorkItemStatus
 from openprobation.workitems.models import ReportingChange, WorkItem
 
 DUE_SOON_WORKING_DAYS = 5
@@ -247,3 +250,39 @@ def reporting_change_get(*, person: Person, change_id: int) -> ReportingChange:
     if change is None:
         raise NotFound(f"No reporting change {change_id} on case {person.crn}")
     return change
+
+
+# ---- running clocks ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunningClock:
+    """An open work item of a clock kind (``rules.clocks.CLOCK_KINDS``) with its countdown tag."""
+
+    person_id: int
+    item_id: int
+    kind: str
+    due_date: dt.date
+    countdown: clocks.Countdown
+
+
+def running_clocks(*, person_ids: Iterable[int], now: dt.datetime | None = None) -> dict[int, list[RunningClock]]:
+    """The running clocks of these cases (callers pass ids of cases the actor may see), soonest due first: every
+    open work item of a clock kind, whichever area started it (a breach, a recall request), with its countdown."""
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    calendar = generate.calendar()
+    labels = dict(WorkItemKind.choices)
+    out: dict[int, list[RunningClock]] = {}
+    items = WorkItem.objects.filter(person_id__in=list(person_ids), status=WorkItemStatus.OPEN,
+                                    kind__in=[k.value for k in clocks.CLOCK_KINDS]).order_by("due_date", "id")
+    for item in items.only("id", "person_id", "kind", "due_date", "due_at"):
+        label = labels[item.kind]
+        if item.due_at is not None:
+            tag = clocks.countdown_hours(label, item.due_at, now)
+        else:
+            left = calendar.working_days_between(today, item.due_date) if item.due_date >= today else 0
+            tag = clocks.countdown(label, item.due_date, today, left)
+        out.setdefault(item.person_id, []).append(
+            RunningClock(item.person_id, item.pk, item.kind, item.due_date, tag))
+    return out
