@@ -165,8 +165,9 @@ def _facts(**changes) -> ReportFacts:
         ("decided_before_aware", _facts(decided_on=D(2026, 11, 22), report_date=TODAY), {}, ["dates"]),
         ("report_before_the_decision", _facts(report_date=D(2026, 11, 23)), {}, ["dates"]),
         ("warning_after_the_report", _facts(warnings_on=[D(2026, 11, 25)]), {}, ["dates"]),
-        ("spelling_problems_listed_by_section", _facts(), {"reasons": ["“becuase” is not in the dictionary"],
-                                                           "proposal": ["a", "b"]}, ["reasons", "proposal", "proposal"]),
+        ("spelling_problems_listed_by_section", _facts(),
+         {"reasons": ["“becuase” is not in the dictionary"], "proposal": ["a", "b"]},
+         ["reasons", "proposal", "proposal"]),
     ],
 )  # fmt: skip
 def test_report_problems(name, facts, spelling, sections):

@@ -152,7 +152,7 @@ class BreachView:
 
 def breach_view(*, person: Person, breach: Breach, now: dt.datetime) -> BreachView:
     report = breach_report(breach=breach)
-    running = workitem_selectors.running_clocks(person_ids=[person.pk], now=now).get(person.pk, [])
+    running = workitem_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn, [])
     breach_kinds = {ItemKind.BREACH_TO_COURT, ItemKind.BREACH_REFERRAL, ItemKind.ENFORCEMENT_ACTION}
     return BreachView(
         breach=breach,

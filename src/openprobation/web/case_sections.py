@@ -47,6 +47,7 @@ ANCHOR_SECTION = {
     "contacts": "activity",
     "outcomes-to-log": "compliance",
     "enforcement": "compliance",
+    "breaches": "compliance",
 }
 
 

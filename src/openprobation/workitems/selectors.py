@@ -259,30 +259,43 @@ def reporting_change_get(*, person: Person, change_id: int) -> ReportingChange:
 class RunningClock:
     """An open work item of a clock kind (``rules.clocks.CLOCK_KINDS``) with its countdown tag."""
 
-    person_id: int
+    crn: str
+    name: str
     item_id: int
     kind: str
     due_date: dt.date
     countdown: clocks.Countdown
 
 
-def running_clocks(*, person_ids: Iterable[int], now: dt.datetime | None = None) -> dict[int, list[RunningClock]]:
-    """The running clocks of these cases (callers pass ids of cases the actor may see), soonest due first: every
-    open work item of a clock kind, whichever area started it (a breach, a recall request), with its countdown."""
+def _clocks(items: QuerySet[WorkItem], now: dt.datetime | None) -> list[RunningClock]:
     now = now or clock.now()
     today = timezone.localdate(now)
     calendar = generate.calendar()
     labels = dict(WorkItemKind.choices)
-    out: dict[int, list[RunningClock]] = {}
-    items = WorkItem.objects.filter(person_id__in=list(person_ids), status=WorkItemStatus.OPEN,
-                                    kind__in=[k.value for k in clocks.CLOCK_KINDS]).order_by("due_date", "id")
-    for item in items.only("id", "person_id", "kind", "due_date", "due_at"):
-        label = labels[item.kind]
-        if item.due_at is not None:
-            tag = clocks.countdown_hours(label, item.due_at, now)
+    out = []
+    rows = (items.filter(status=WorkItemStatus.OPEN, kind__in=[k.value for k in clocks.CLOCK_KINDS])
+            .order_by("due_date", "id")
+            .values_list("id", "person__crn", "person__first_name", "person__last_name", "kind", "due_date", "due_at"))
+    for item_id, crn, first, last, kind, due_date, due_at in rows:
+        label = labels[kind]
+        if due_at is not None:
+            tag = clocks.countdown_hours(label, due_at, now)
         else:
-            left = calendar.working_days_between(today, item.due_date) if item.due_date >= today else 0
-            tag = clocks.countdown(label, item.due_date, today, left)
-        out.setdefault(item.person_id, []).append(
-            RunningClock(item.person_id, item.pk, item.kind, item.due_date, tag))
+            left = calendar.working_days_between(today, due_date) if due_date >= today else 0
+            tag = clocks.countdown(label, due_date, today, left)
+        out.append(RunningClock(crn, f"{first} {last}", item_id, kind, due_date, tag))
     return out
+
+
+def running_clocks(*, crns: Iterable[str], now: dt.datetime | None = None) -> dict[str, list[RunningClock]]:
+    """The running clocks of these cases by CRN (callers pass cases the actor may see), soonest due first: every
+    open work item of a clock kind, whichever area started it (a breach, a recall request), with its countdown."""
+    out: dict[str, list[RunningClock]] = {}
+    for running in _clocks(WorkItem.objects.filter(person__crn__in=list(crns)), now):
+        out.setdefault(running.crn, []).append(running)
+    return out
+
+
+def team_running_clocks(*, actor: Actor, team: Team, now: dt.datetime | None = None) -> list[RunningClock]:
+    """The running clocks on the team's cases the actor may see, soonest due first (the SPO's team view)."""
+    return _clocks(WorkItem.objects.filter(team=team, person__in=people_visible_to(actor)), now)

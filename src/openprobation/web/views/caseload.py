@@ -15,6 +15,7 @@ from openprobation.caseload import selectors as caseload_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people.access import staff_for
 from openprobation.web.errors import staff_page
+from openprobation.workitems import selectors as workitem_selectors
 
 COLUMNS = (
     ("name", "Name"),
@@ -79,5 +80,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/caseload.html",
-        {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload"},
+        {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload",
+         "clocks": workitem_selectors.running_clocks(crns=[r.crn for r in rows])},
     )

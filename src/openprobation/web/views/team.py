@@ -12,6 +12,7 @@ from openprobation.people import selectors as people_selectors
 from openprobation.people.access import TEAM_VIEWERS, has_role, require_role
 from openprobation.rules.workload.policy import workload_policy
 from openprobation.web.errors import staff_page
+from openprobation.workitems import selectors as workitem_selectors
 from openprobation.workload import selectors as workload_selectors
 
 
@@ -38,5 +39,6 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
         {"team": found, "counts": counts, "total": sum(c.cases for c in counts), "nav": "team",
          "access_changes": access_lists.access_changes_for_team(actor=request.user, team=found) if manages else [],
          "workloads": workload_selectors.team_workloads(team=found),
+         "clocks": workitem_selectors.team_running_clocks(actor=request.user, team=found),
          "threshold": workload_policy().overload_percent},
     )
