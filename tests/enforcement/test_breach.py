@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from openprobation.contacts.models import Contact
 from openprobation.contacts.services import contact_record, contact_update
+from openprobation.core import clock
 from openprobation.core.models import AuditEvent
 from openprobation.enforcement.models import Breach, BreachReport, EnforcementDecision
 from openprobation.enforcement.selectors import compliance_status
@@ -334,3 +335,31 @@ def test_a_requirement_not_complied_with_opens_a_decision_naming_the_requirement
     assert (decision.contact.requirement_id, decision.status) == (requirement.pk, "awaiting")
     body = Api("po").get(f"/people/{person.crn}/enforcement-decisions/{decision.pk}").json()
     assert body["evidence"]["requirement"] == "unpaid_work"
+
+
+def test_contracts_2014_a_referral_accepted_replaces_the_clock_to_court_with_2_working_days(org, monkeypatch):
+    """Under the 2014-2021 preset a breach known on Monday 4 March 2019 makes the CRC's referral due in 8 working days
+    (14 March) and the NPS's presentation in 10 (18 March); the NPS accepting the referral on Tuesday 12 March closes
+    the referral and times the breach to court from then: 2 working days, Thursday 14 March."""
+    person = make_person(org)
+    now = dt.datetime(2019, 3, 12, 12, tzinfo=UTC)
+    monkeypatch.setattr(clock, "now", lambda: now)
+    monkeypatch.setattr(clock, "today", lambda: now.date())
+    _failure(org, person, dt.datetime(2019, 3, 4, 10, tzinfo=UTC))
+    decision = EnforcementDecision.objects.get(person=person)
+    po = Api("po")
+    assert _decide(po, person, decision, action="breach", warning_type=None, decided_on="2019-03-05").status_code == 200
+    breach = Breach.objects.get(person=person)
+    due = {i.kind: (i.due_date, i.status) for i in WorkItem.objects.filter(person=person, kind__startswith="breach")}
+    assert due == {"breach_referral": (D(2019, 3, 14), "open"), "breach_to_court": (D(2019, 3, 18), "open")}
+    accepted = _step(po, person, breach, "/referral-acceptance", on="2019-03-12")
+    assert accepted.status_code == 200, accepted.content
+    items = {(i.kind, i.rule_id): (i.due_date, i.status)
+             for i in WorkItem.objects.filter(person=person, kind__startswith="breach")}  # fmt: skip
+    assert items == {
+        ("breach_referral", "breach_referral.crc"): (D(2019, 3, 14), "done"),
+        ("breach_to_court", "breach_to_court.nps"): (D(2019, 3, 18), "cancelled"),
+        ("breach_to_court", "breach_to_court.crc_referral"): (D(2019, 3, 14), "open"),
+    }
+    assert [c["text"] for c in accepted.json()["clocks"]] == ["Breach to court: 2 working days left"]
+    assert problem_fields(_step(po, person, breach, "/referral-acceptance", on="2019-03-12")) == {"status"}
