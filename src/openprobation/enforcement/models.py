@@ -75,8 +75,9 @@ class EnforcementDecision(models.Model):
     """The decision on one failure to comply: opened (awaiting) when the failure is recorded, with its evidence (the
     contact) and the work item that times it; decided once, acceptable or unacceptable, with its action and reason.
 
-    A warning's letter is generated later (text and PDF are later work): ``letter_generated_at`` stays empty until
-    then, so the warnings whose letters are outstanding can be listed (``selectors.warning_letters_outstanding``)."""
+    A warning's letter is generated from the record (``breaches.warning_letter_generate``): ``letter_generated_at``
+    records the first, so the warnings whose letters are outstanding can be listed
+    (``selectors.warning_letters_outstanding``)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="enforcement_decisions")
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="enforcement_decision")

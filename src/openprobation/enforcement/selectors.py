@@ -109,7 +109,7 @@ def compliance_status(*, person: Person, now: dt.datetime) -> ComplianceStatus:
 
 
 def warning_letters_outstanding() -> QuerySet[EnforcementDecision]:
-    """Warnings whose letter has not been generated yet: the hook for the warning-letter work (later)."""
+    """Warnings whose letter has not been generated yet (``breaches.warning_letter_generate`` records the first)."""
     return EnforcementDecision.objects.filter(
         status=DecisionStatus.DECIDED, action=EnforcementAction.WARNING, letter_generated_at__isnull=True
     )
