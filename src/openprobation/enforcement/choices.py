@@ -1,5 +1,6 @@
 from django.db import models
 
+from openprobation.rules.breach import OUTCOME_WORDS, Outcome
 from openprobation.rules.enforcement import Action, WarningType
 
 
@@ -20,3 +21,14 @@ class WarningLetterType(models.TextChoices):
     FIRST = WarningType.FIRST.value, "First warning"
     SECOND = WarningType.SECOND.value, "Second warning"
     FINAL = WarningType.FINAL.value, "Final warning"
+
+
+class BreachOutcome(models.TextChoices):
+    """``rules.breach.Outcome`` with its words."""
+
+    ORDER_CONTINUED = Outcome.ORDER_CONTINUED.value, OUTCOME_WORDS[Outcome.ORDER_CONTINUED]
+    ORDER_AMENDED = Outcome.ORDER_AMENDED.value, OUTCOME_WORDS[Outcome.ORDER_AMENDED]
+    REVOKED_RESENTENCED = Outcome.REVOKED_RESENTENCED.value, OUTCOME_WORDS[Outcome.REVOKED_RESENTENCED]
+    CUSTODY_ACTIVATED = Outcome.CUSTODY_ACTIVATED.value, OUTCOME_WORDS[Outcome.CUSTODY_ACTIVATED]
+    NOT_PROVEN = Outcome.NOT_PROVEN.value, OUTCOME_WORDS[Outcome.NOT_PROVEN]
+    WITHDRAWN = Outcome.WITHDRAWN.value, OUTCOME_WORDS[Outcome.WITHDRAWN]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from openprobation.contacts.models import Contact
-from openprobation.enforcement.choices import DecisionStatus, EnforcementAction, WarningLetterType
+from openprobation.enforcement.choices import BreachOutcome, DecisionStatus, EnforcementAction, WarningLetterType
 from openprobation.organisation.models import Staff
 from openprobation.people.models import Person
 from openprobation.rules.enforcement import POSSIBLE_FAILURES
@@ -14,14 +14,25 @@ from openprobation.workitems.models import WorkItem
 
 
 class Breach(models.Model):
-    """A breach of the order (on licence, recall initiated), from the day it became known until it ends (its outcome
-    is recorded by the breach workflow, later work). At most one is in progress on a case."""
+    """A breach of the order (on licence, recall initiated), from the day it became known until it ends with its
+    outcome. At most one is in progress on a case. Each step is time-stamped (``rules.breach.Step``): the day it
+    became known (``aware_on``) and was decided (``started_on``), the NPS accepting a CRC's referral (2014-2021),
+    the report drafted and checked (``BreachReport``), approved by the SPO (with the reason for overriding a failed
+    check, when there was one), sent to court, presented, and the outcome (``ended_on``)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="breaches")
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="breaches")
     aware_on = models.DateField()
     started_on = models.DateField()
+    referral_accepted_on = models.DateField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    override_reason = models.TextField(blank=True, default="")
+    sent_on = models.DateField(null=True, blank=True)
+    presented_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=24, choices=BreachOutcome.choices, blank=True, default="")
     ended_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-started_on", "-id"]
@@ -29,15 +40,45 @@ class Breach(models.Model):
             models.UniqueConstraint(
                 fields=["person"], condition=models.Q(ended_on__isnull=True), name="breach_one_in_progress_per_person"
             ),
-        ]
+            models.CheckConstraint(condition=models.Q(ended_on__isnull=True, outcome="")
+                                   | models.Q(ended_on__isnull=False) & ~models.Q(outcome=""),
+                                   name="breach_ended_has_outcome"),
+            models.CheckConstraint(condition=models.Q(sent_on__isnull=True) | models.Q(approved_at__isnull=False),
+                                   name="breach_sent_after_approval"),
+        ]  # fmt: skip
+
+
+class BreachReport(models.Model):
+    """The breach report's draft: the author's sections (``rules.breach.SECTIONS``), the failures it cites (decision
+    ids, checked against the record) and the latest pre-submission check (the version it ran on, whether it passed,
+    the problems found). Each save makes a new version, so a check of an earlier version does not count."""
+
+    breach = models.OneToOneField(Breach, on_delete=models.CASCADE, related_name="report")
+    how_told = models.TextField(blank=True, default="")
+    reasons = models.TextField(blank=True, default="")
+    steps_taken = models.TextField(blank=True, default="")
+    compliance_to_date = models.TextField(blank=True, default="")
+    risk_history = models.TextField(blank=True, default="")
+    proposal = models.TextField(blank=True, default="")
+    cited = models.JSONField(default=list)
+    report_date = models.DateField()
+    author = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField()
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    checked_version = models.PositiveIntegerField(default=0)
+    check_passed = models.BooleanField(default=False)
+    problems = models.JSONField(default=list)  # [{"section": ..., "message": ...}] of the latest check
+    version = models.PositiveIntegerField(default=1)
 
 
 class EnforcementDecision(models.Model):
     """The decision on one failure to comply: opened (awaiting) when the failure is recorded, with its evidence (the
     contact) and the work item that times it; decided once, acceptable or unacceptable, with its action and reason.
 
-    A warning's letter is generated later (text and PDF are later work): ``letter_generated_at`` stays empty until
-    then, so the warnings whose letters are outstanding can be listed (``selectors.warning_letters_outstanding``)."""
+    A warning's letter is generated from the record (``breaches.warning_letter_generate``): ``letter_generated_at``
+    records the first, so the warnings whose letters are outstanding can be listed
+    (``selectors.warning_letters_outstanding``)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="enforcement_decisions")
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="enforcement_decision")

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import F, Max, Min, QuerySet
 from django.utils import timezone
 
 from openprobation.contacts import selectors as contact_selectors
 from openprobation.contacts.choices import FAILURE_OUTCOMES
 from openprobation.core.errors import NotFound
+from openprobation.enforcement import documents
 from openprobation.enforcement.choices import DecisionStatus, EnforcementAction
-from openprobation.enforcement.models import Breach, EnforcementDecision
+from openprobation.enforcement.models import Breach, BreachReport, EnforcementDecision
 from openprobation.people.models import Person
 from openprobation.rules import enforcement as rules
+from openprobation.rules.timescales import ItemKind
 from openprobation.sentences.choices import SentenceType
 from openprobation.sentences.models import Event
+from openprobation.workitems import selectors as workitem_selectors
 
 # Sentences on which supervision in the community starts at release: the release date is the referral to probation.
 RELEASED_SENTENCE_TYPES = (SentenceType.LICENCE, SentenceType.POST_SENTENCE_SUPERVISION)
@@ -27,7 +31,7 @@ def enforcement_decision_list(*, person: Person) -> QuerySet[EnforcementDecision
     """The case's decisions, awaiting first, then newest failure first."""
     return (
         EnforcementDecision.objects.filter(person=person)
-        .select_related("contact", "decided_by", "work_item", "breach")
+        .select_related("contact", "contact__requirement", "decided_by", "work_item", "breach", "event")
         .order_by("status", "-failed_on", "-id")  # "awaiting" before "decided"
     )
 
@@ -105,7 +109,55 @@ def compliance_status(*, person: Person, now: dt.datetime) -> ComplianceStatus:
 
 
 def warning_letters_outstanding() -> QuerySet[EnforcementDecision]:
-    """Warnings whose letter has not been generated yet: the hook for the warning-letter work (later)."""
+    """Warnings whose letter has not been generated yet (``breaches.warning_letter_generate`` records the first)."""
     return EnforcementDecision.objects.filter(
         status=DecisionStatus.DECIDED, action=EnforcementAction.WARNING, letter_generated_at__isnull=True
+    )
+
+
+def breach_list(*, person: Person) -> QuerySet[Breach]:
+    """The case's breaches, the one in progress first, then newest first."""
+    return Breach.objects.filter(person=person).select_related("event", "approved_by").order_by(
+        F("ended_on").desc(nulls_first=True), "-started_on", "-id"
+    )
+
+
+def breach_get(*, person: Person, breach_id: int) -> Breach:
+    breach = breach_list(person=person).filter(pk=breach_id).first()
+    if breach is None:
+        raise NotFound(f"No breach {breach_id} on case {person.crn}")
+    return breach
+
+
+def breach_report(*, breach: Breach) -> BreachReport | None:
+    return BreachReport.objects.filter(breach=breach).select_related("author", "checked_by").first()
+
+
+def breach_decisions(*, breach: Breach) -> QuerySet[EnforcementDecision]:
+    """The decisions that started or joined the breach: the failures a report would cite."""
+    return EnforcementDecision.objects.filter(breach=breach).order_by("failed_on", "pk")
+
+
+@dataclass(frozen=True)
+class BreachView:
+    """A breach as its page and the API show it: its steps in order, its clocks still running, the decisions that
+    started or joined it, and the report's draft (none yet)."""
+
+    breach: Breach
+    steps: list[dict[str, Any]]
+    clocks: list[workitem_selectors.RunningClock]
+    decisions: list[EnforcementDecision]
+    report: BreachReport | None
+
+
+def breach_view(*, person: Person, breach: Breach, now: dt.datetime) -> BreachView:
+    report = breach_report(breach=breach)
+    running = workitem_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn, [])
+    breach_kinds = {ItemKind.BREACH_TO_COURT, ItemKind.BREACH_REFERRAL, ItemKind.ENFORCEMENT_ACTION}
+    return BreachView(
+        breach=breach,
+        steps=documents.step_rows(breach, report),
+        clocks=[c for c in running if c.kind in breach_kinds] if breach.ended_on is None else [],
+        decisions=list(breach_decisions(breach=breach)),
+        report=report,
     )

@@ -48,6 +48,7 @@ ANCHOR_SECTION = {
     "outcomes-to-log": "compliance",
     "enforcement": "compliance",
     "recall": "compliance",
+    "breaches": "compliance",
 }
 
 

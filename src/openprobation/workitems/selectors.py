@@ -7,17 +7,20 @@ Every query starts from ``people_visible_to`` so a restricted case is absent fro
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from openprobation.core import clock
 from openprobation.core.errors import NotFound
 from openprobation.organisation.models import Pdu, Staff, Team
 from openprobation.people.access import Actor, people_visible_to, staff_for
 from openprobation.people.models import Person
+from openprobation.rules import clocks
 from openprobation.workitems import generate
-from openprobation.workitems.choices import WorkItemStatus
+from openprobation.workitems.choices import WorkItemKind, WorkItemStatus
 from openprobation.workitems.models import ReportingChange, WorkItem
 
 DUE_SOON_WORKING_DAYS = 5
@@ -247,3 +250,52 @@ def reporting_change_get(*, person: Person, change_id: int) -> ReportingChange:
     if change is None:
         raise NotFound(f"No reporting change {change_id} on case {person.crn}")
     return change
+
+
+# ---- running clocks ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunningClock:
+    """An open work item of a clock kind (``rules.clocks.CLOCK_KINDS``) with its countdown tag."""
+
+    crn: str
+    name: str
+    item_id: int
+    kind: str
+    due_date: dt.date
+    countdown: clocks.Countdown
+
+
+def _clocks(items: QuerySet[WorkItem], now: dt.datetime | None) -> list[RunningClock]:
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    calendar = generate.calendar()
+    labels = dict(WorkItemKind.choices)
+    out = []
+    rows = (items.filter(status=WorkItemStatus.OPEN, kind__in=[k.value for k in clocks.CLOCK_KINDS])
+            .order_by("due_date", "id")
+            .values_list("id", "person__crn", "person__first_name", "person__last_name", "kind", "due_date", "due_at"))
+    for item_id, crn, first, last, kind, due_date, due_at in rows:
+        label = labels[kind]
+        if due_at is not None:
+            tag = clocks.countdown_hours(label, due_at, now)
+        else:
+            left = calendar.working_days_between(today, due_date) if due_date >= today else 0
+            tag = clocks.countdown(label, due_date, today, left)
+        out.append(RunningClock(crn, f"{first} {last}", item_id, kind, due_date, tag))
+    return out
+
+
+def running_clocks(*, crns: Iterable[str], now: dt.datetime | None = None) -> dict[str, list[RunningClock]]:
+    """The running clocks of these cases by CRN (callers pass cases the actor may see), soonest due first: every
+    open work item of a clock kind, whichever area started it (a breach, a recall request), with its countdown."""
+    out: dict[str, list[RunningClock]] = {}
+    for running in _clocks(WorkItem.objects.filter(person__crn__in=list(crns)), now):
+        out.setdefault(running.crn, []).append(running)
+    return out
+
+
+def team_running_clocks(*, actor: Actor, team: Team, now: dt.datetime | None = None) -> list[RunningClock]:
+    """The running clocks on the team's cases the actor may see, soonest due first (the SPO's team view)."""
+    return _clocks(WorkItem.objects.filter(team=team, person__in=people_visible_to(actor)), now)

@@ -17,6 +17,7 @@ from openprobation.organisation.choices import Role
 from openprobation.people.access import staff_for
 from openprobation.recall import selectors as recall_selectors
 from openprobation.web.errors import staff_page
+from openprobation.workitems import selectors as workitem_selectors
 
 COLUMNS = (
     ("name", "Name"),
@@ -78,9 +79,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
         sort = "name"
     descending = request.GET.get("order") == "desc"
     rows = caseload_selectors.caseload_rows(actor=request.user, sort=sort, descending=descending)
-    clocks = recall_selectors.running_clocks(crns=[row.crn for row in rows], now=clock.now())
+    recall_clocks = recall_selectors.running_clocks(crns=[row.crn for row in rows], now=clock.now())
     return render(
         request,
         "web/caseload.html",
-        {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload", "clocks": clocks},
+        {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload",
+         "clocks": workitem_selectors.running_clocks(crns=[r.crn for r in rows]), "recall_clocks": recall_clocks},
     )

@@ -38,6 +38,7 @@ from openprobation.web.templatetags.web_format import uk_datetime
 from openprobation.web.views.reminders import case_reminders_context
 from openprobation.web.views.work import case_work_context
 from openprobation.web.work_forms import FormField
+from openprobation.workitems import selectors as workitem_selectors
 
 CONTACTS_PER_PAGE = 50
 AUDIT_EVENTS_PER_PAGE = 100
@@ -97,6 +98,7 @@ def case(request: HttpRequest, crn: str) -> HttpResponse:
             "escalated_checks": sum(1 for c in open_checks if c.escalated),
             "recall_clock": recall_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn),
             "signal_reviews": signal_selectors.open_signal_reviews(person=person),
+            "clocks": workitem_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn, []),
         },
     )
 
@@ -194,6 +196,8 @@ def compliance(request: HttpRequest, crn: str) -> HttpResponse:
             "compliance": summary,
             "enforcement": status,
             "decisions": list(enforcement_selectors.enforcement_decision_list(person=person)),
+            "breaches": list(enforcement_selectors.breach_list(person=person)),
+            "clocks": workitem_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn, []),
             "to_log": list(contact_selectors.outcomes_to_log(person=person, now=now)),
             "failures": list(failures.filter(date__date__gte=status.counted_from, date__lte=now)),
             "recalls": list(recall_selectors.recommendation_list(person=person)),

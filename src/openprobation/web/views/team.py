@@ -14,6 +14,7 @@ from openprobation.people.access import TEAM_VIEWERS, has_role, require_role
 from openprobation.recall import selectors as recall_selectors
 from openprobation.rules.workload.policy import workload_policy
 from openprobation.web.errors import staff_page
+from openprobation.workitems import selectors as workitem_selectors
 from openprobation.workload import selectors as workload_selectors
 
 
@@ -41,5 +42,6 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
          "access_changes": access_lists.access_changes_for_team(actor=request.user, team=found) if manages else [],
          "workloads": workload_selectors.team_workloads(team=found),
          "threshold": workload_policy().overload_percent,
-         "recall_clocks": recall_selectors.team_running_clocks(actor=request.user, team_id=found.pk, now=clock.now())},
+         "recall_clocks": recall_selectors.team_running_clocks(actor=request.user, team_id=found.pk, now=clock.now()),
+         "clocks": workitem_selectors.team_running_clocks(actor=request.user, team=found)},
     )
