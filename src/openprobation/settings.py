@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "openprobation.enforcement",
     "openprobation.mi",
     "openprobation.recall",
+    "openprobation.escalation",
     "openprobation.jobs",
     "openprobation.web",
 ]

@@ -67,7 +67,7 @@ def test_failure_to_comply_opens_an_enforcement_decision_with_its_evidence_and_c
         contact.pk, D(2026, 11, 23), "awaiting", item.pk)
     # 7 days after Monday 23 November 2026
     assert (item.due_date, item.rule_id, item.policy_version, item.owner_id) == (
-        D(2026, 11, 30), "enforcement_decision", "timescales-ps2021-v4", org.po.pk)
+        D(2026, 11, 30), "enforcement_decision", "timescales-ps2021-v5", org.po.pk)
     assert AuditEvent.objects.filter(action="enforcement_decision.opened", crn=person.crn).count() == 1
 
 

@@ -135,7 +135,7 @@ def test_failure_to_comply_makes_an_enforcement_decision_due_in_seven_days():
     decision = decide(snapshot, FailureToComplyRecorded(contact_id=3, day=D(2026, 11, 23), outcome=UAAB))
     [create] = decision.create
     assert (create.due.kind, create.due.due_date, create.due.rule_id, create.due.policy_version) == (
-        ItemKind.ENFORCEMENT_DECISION, D(2026, 11, 30), "enforcement_decision", "timescales-ps2021-v4")
+        ItemKind.ENFORCEMENT_DECISION, D(2026, 11, 30), "enforcement_decision", "timescales-ps2021-v5")
     assert "Failure to comply recorded on 23 November 2026" in create.reason
 
 

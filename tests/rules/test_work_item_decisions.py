@@ -170,7 +170,7 @@ def test_each_new_item_carries_its_reason_rule_id_and_policy_version() -> None:
     (first,) = [c for c in decide(snapshot(), EventCreated(community())).create if c.due.kind == "first_appointment"]
     assert (first.due.rule_id, first.due.policy_version, first.event_id) == (
         "first_appointment.community",
-        "timescales-ps2021-v4",
+        "timescales-ps2021-v5",
         1,
     )
     assert first.reason.startswith("Community order sentenced on 20 November 2026: in-person first appointment")
@@ -229,21 +229,21 @@ PRESET_USED = [
         snapshot(),
         community(),
         {"allocation", "first_appointment", "rosh_screening", "police_da_check", "childrens_services_check"},
-        "timescales-ps2021-v4",
+        "timescales-ps2021-v5",
     ),
     (
         "sentence_in_2016.contracts_2014.first_appointment_from_allocation",
         snapshot(),
         community(on=D(2016, 1, 8)),
         {"allocation", "rosh_screening", "police_da_check", "childrens_services_check"},
-        "timescales-contracts-2014-v4",
+        "timescales-contracts-2014-v5",
     ),
     (
         "sentence_in_2026.setting_contracts_2014.first_appointment_from_allocation",
         snapshot(chosen_preset="contracts_2014"),
         community(),
         {"allocation", "rosh_screening", "police_da_check", "childrens_services_check"},
-        "timescales-contracts-2014-v4",
+        "timescales-contracts-2014-v5",
     ),
 ]
 

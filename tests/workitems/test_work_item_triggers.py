@@ -311,7 +311,7 @@ def test_each_item_records_the_rule_policy_version_and_why(org, frozen_clock):
     item = WorkItem.objects.get(person=person, kind="first_appointment")
     assert (item.rule_id, item.policy_version, item.trigger) == (
         "first_appointment.community",
-        "timescales-ps2021-v4",
+        "timescales-ps2021-v5",
         "sentence_community",
     )
     assert "20 November 2026" in item.reason and "27 November 2026" in item.reason
@@ -332,12 +332,12 @@ def test_preset_is_a_setting_contracts_2014_starts_first_appointment_at_allocati
     assert not WorkItem.objects.filter(person=person, kind="first_appointment").exists()
     event_allocate(actor=org.spo.user, person=person, number=1, practitioner=PO, start_date=D(2026, 11, 23))
     item = WorkItem.objects.get(person=person, kind="first_appointment")
-    assert (item.due_date, item.policy_version, item.owner) == (D(2026, 11, 30), "timescales-contracts-2014-v4", org.po)
+    assert (item.due_date, item.policy_version, item.owner) == (D(2026, 11, 30), "timescales-contracts-2014-v5", org.po)
 
 
 PRESET_IN_FORCE = [
-    ("sentenced_25_june_2021.last_day_of_the_2014_contracts", D(2021, 6, 25), "timescales-contracts-2014-v4"),
-    ("sentenced_26_june_2021.first_day_of_the_probation_service", D(2021, 6, 26), "timescales-ps2021-v4"),
+    ("sentenced_25_june_2021.last_day_of_the_2014_contracts", D(2021, 6, 25), "timescales-contracts-2014-v5"),
+    ("sentenced_26_june_2021.first_day_of_the_probation_service", D(2021, 6, 26), "timescales-ps2021-v5"),
 ]
 
 

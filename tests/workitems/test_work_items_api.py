@@ -37,7 +37,7 @@ def test_a_cases_work_items_have_the_listed_fields(org, frozen_clock):
         True,
         org.po.code,
     )
-    assert "5 working days" in first["reason"] and first["policy_version"] == "timescales-ps2021-v4"
+    assert "5 working days" in first["reason"] and first["policy_version"] == "timescales-ps2021-v5"
 
 
 def test_work_item_list_filters_and_leaves_out_cases_the_caller_cannot_see(org, frozen_clock):

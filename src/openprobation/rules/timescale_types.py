@@ -38,6 +38,7 @@ class Trigger(StrEnum):
     FAILURE_TO_COMPLY_KNOWN = "failure_to_comply_known"
     BREACH_REFERRAL_ACCEPTED = "breach_referral_accepted"
     RECALL_DECIDED = "recall_decided"
+    RISK_ESCALATION_REQUESTED = "risk_escalation_requested"
 
 
 class ItemKind(StrEnum):
@@ -61,6 +62,7 @@ class ItemKind(StrEnum):
     ENFORCEMENT_ACTION = "enforcement_action"
     ENFORCEMENT_DECISION = "enforcement_decision"
     RECALL_REQUEST = "recall_request"
+    RISK_ESCALATION_REVIEW = "risk_escalation_review"
 
 
 class Owner(StrEnum):

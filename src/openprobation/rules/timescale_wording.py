@@ -27,6 +27,7 @@ _EVENT_PHRASES = {
     Trigger.FAILURE_TO_COMPLY_KNOWN: "Failure to comply known",
     Trigger.BREACH_REFERRAL_ACCEPTED: "Breach referral accepted",
     Trigger.RECALL_DECIDED: "Recall decided",
+    Trigger.RISK_ESCALATION_REQUESTED: "Risk escalation requested",
 }
 
 _SENTENCE_PHRASES = {

@@ -30,6 +30,7 @@ class WorkItemKind(models.TextChoices):
     ENFORCEMENT_ACTION = "enforcement_action", "Enforcement action"
     ENFORCEMENT_DECISION = "enforcement_decision", "Decide on a failure to comply"
     RECALL_REQUEST = "recall_request", "Recall request to PPCS"
+    RISK_ESCALATION_REVIEW = "risk_escalation_review", "Review a risk escalation"
 
 
 class OwnerRole(models.TextChoices):

@@ -32,7 +32,9 @@ CHECK_KINDS = frozenset({ItemKind.POLICE_DA_CHECK, ItemKind.CHILDRENS_SERVICES_C
 # Done only by completing the RoSH assessment itself, so the sign-off rule (no unused enquiry responses) holds.
 ASSESSMENT_KINDS = frozenset({ItemKind.ROSH_SCREENING, ItemKind.ROSH_FULL_ANALYSIS, ItemKind.ROSH_REVIEW})
 # Closed only by the decision they stand for.
-DECISION_KINDS = frozenset({ItemKind.REPORTING_CHANGE_COUNTERSIGN, ItemKind.ENFORCEMENT_DECISION})
+DECISION_KINDS = frozenset(
+    {ItemKind.REPORTING_CHANGE_COUNTERSIGN, ItemKind.ENFORCEMENT_DECISION, ItemKind.RISK_ESCALATION_REVIEW}
+)
 MAX_TEXT = 5000
 
 
@@ -73,6 +75,8 @@ def work_item_complete(*, actor: Actor, item_id: int, completed_on: dt.date | No
         elif item.kind == ItemKind.ENFORCEMENT_DECISION:
             c.add("kind", "Record the decision on the failure to comply (the case's Compliance section): that "
                   "completes this item")
+        elif item.kind == ItemKind.RISK_ESCALATION_REVIEW:
+            c.add("kind", "Accept or decline the risk escalation (the case's Risk section): that completes this item")
         if completed_on > clock.today():
             c.add("completed_on", "The date it was done must be today or in the past")
         elif completed_on < item.clock_started_on:
@@ -110,7 +114,10 @@ def work_item_cancel(*, actor: Actor, item_id: int, reason: str) -> WorkItem:
         item = _locked_item(actor, item_id)
         _still_open(item)
         c = Collector()
-        if item.kind == ItemKind.ENFORCEMENT_DECISION:
+        if item.kind == ItemKind.RISK_ESCALATION_REVIEW:
+            c.add("kind", "A risk escalation is not cancelled here: the receiving SPO accepts it or declines it with a "
+                          "reason, which closes this item. Nothing was changed")
+        elif item.kind == ItemKind.ENFORCEMENT_DECISION:
             c.add(
                 "kind",
                 "An enforcement decision is not cancelled here: record the decision on the failure to comply (an "
