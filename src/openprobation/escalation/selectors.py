@@ -120,9 +120,9 @@ def _score(calc: RiskCalculation | None) -> Decimal | None:
     return Decimal(calc.score).quantize(Decimal("0.01"))
 
 
-def picture_now(*, person: Person) -> rules.RiskPicture:
+def picture_now(*, person: Person, today: dt.date) -> rules.RiskPicture:
     registrations = list(Registration.objects.filter(person=person))
-    return _picture(timezone.localdate(), registrations, _calculations_by(person, None))
+    return _picture(today, registrations, _calculations_by(person, None))
 
 
 def _end_of_day(day: dt.date) -> dt.datetime:

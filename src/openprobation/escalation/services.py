@@ -101,7 +101,7 @@ def escalation_request(
             c.add("target", "The case has no team to receive the escalation: allocate it first")
     now = clock.now()
     if "target" not in {str(e.path[0]) for e in c.errors if e.path}:
-        problem = rules.target_problem(target, now=selectors.picture_now(person=person),
+        problem = rules.target_problem(target, now=selectors.picture_now(person=person, today=timezone.localdate(now)),
                                        holder_grade=selectors.holder_grade(person),
                                        preset=selectors.preset_now(timezone.localdate(now)))  # fmt: skip
         if problem is not None:
@@ -182,7 +182,7 @@ def escalation_decide(*, actor: Actor, person: Person, escalation_id: int, versi
                     c.add("mappa_category", "Choose the MAPPA category (the case has no MAPPA registration)")
                 else:
                     category = mappa_category
-            problem = rules.target_problem(esc.target, now=selectors.picture_now(person=person),
+            problem = rules.target_problem(esc.target, now=selectors.picture_now(person=person, today=today),
                                            holder_grade=selectors.holder_grade(person), preset=esc.preset)
             if problem is not None and target != rules.Target.NPS:
                 c.add("status", f"Nothing to accept: {problem[0].lower()}{problem[1:]}")
