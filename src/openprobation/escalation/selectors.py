@@ -25,7 +25,7 @@ from openprobation.core.errors import NotFound
 from openprobation.escalation.choices import EscalationStatus
 from openprobation.escalation.models import RiskEscalation
 from openprobation.organisation.choices import Grade, Role
-from openprobation.organisation.models import Staff
+from openprobation.organisation.models import Staff, Team
 from openprobation.people.access import Actor, barred_from, people_visible_to
 from openprobation.people.models import Person
 from openprobation.risk.models import OasysAssessment, Registration, RiskCalculation
@@ -278,6 +278,18 @@ def officers_for(*, person: Person, team_id: int) -> list[Staff]:
         staff = staff.exclude(pk=person.practitioner_id)
     staff = staff.order_by("last_name", "first_name", "pk")
     return [s for s in staff if not barred_from(person, s)]  # fmt: skip
+
+
+def receiving_teams(*, person: Person) -> list[Team]:
+    """The teams a CRC to NPS referral may go to: every team but the one holding the case, by code."""
+    teams = Team.objects.select_related("pdu").order_by("code")
+    if person.team_id is not None:
+        teams = teams.exclude(pk=person.team_id)
+    return list(teams[:500])
+
+
+def has_mappa(*, person: Person) -> bool:
+    return Registration.objects.filter(person=person, code=MAPPA_CODE, end_date__isnull=True).exists()
 
 
 def holder_grade(person: Person) -> str | None:

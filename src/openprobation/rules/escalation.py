@@ -23,6 +23,7 @@ REFERRAL_PRESET = "contracts_2014"
 PO_GRADES = frozenset({"po", "spo"})
 # Scores compared between the baseline and now: the stored calculation's headline score (percent).
 SCORED_TOOLS = {"rsr": "RSR", "ogrs3": "OGRS3"}
+FACTOR_WORDS = {"rosh": "RoSH", "mappa": "MAPPA", "rsr": "RSR", "ogrs3": "OGRS3", "tier": "Tier"}
 ROSH_WORDS = {"low": "low", "medium": "medium", "high": "high", "very_high": "very high"}
 
 
@@ -76,7 +77,8 @@ class RiskChange:
         return self.direction != "unchanged"
 
     def as_dict(self) -> dict[str, str]:
-        return {"factor": self.factor, "before": self.before, "now": self.now, "direction": self.direction,
+        return {"factor": self.factor, "label": FACTOR_WORDS[self.factor], "before": self.before, "now": self.now,
+                "direction": self.direction,
                 "words": self.words}  # fmt: skip
 
 

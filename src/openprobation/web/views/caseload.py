@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 
 from openprobation.caseload import selectors as caseload_selectors
 from openprobation.core import clock
+from openprobation.escalation import selectors as escalation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people.access import staff_for
 from openprobation.recall import selectors as recall_selectors
@@ -79,8 +80,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
     descending = request.GET.get("order") == "desc"
     rows = caseload_selectors.caseload_rows(actor=request.user, sort=sort, descending=descending)
     clocks = recall_selectors.running_clocks(crns=[row.crn for row in rows], now=clock.now())
+    escalation_clocks = escalation_selectors.running_clocks(crns=[row.crn for row in rows], today=clock.today())
     return render(
         request,
         "web/caseload.html",
-        {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload", "clocks": clocks},
+        {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload", "clocks": clocks,
+         "escalation_clocks": escalation_clocks},
     )

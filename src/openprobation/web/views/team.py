@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from openprobation.core import clock
+from openprobation.escalation import selectors as escalation_selectors
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import access_lists
@@ -41,5 +42,7 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
          "access_changes": access_lists.access_changes_for_team(actor=request.user, team=found) if manages else [],
          "workloads": workload_selectors.team_workloads(team=found),
          "threshold": workload_policy().overload_percent,
-         "recall_clocks": recall_selectors.team_running_clocks(actor=request.user, team_id=found.pk, now=clock.now())},
+         "recall_clocks": recall_selectors.team_running_clocks(actor=request.user, team_id=found.pk, now=clock.now()),
+         "escalation_clocks": escalation_selectors.team_running_clocks(actor=request.user, team_id=found.pk,
+                                                                       today=clock.today())},
     )
