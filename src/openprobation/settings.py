@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "openprobation.mi",
     "openprobation.recall",
     "openprobation.warningsigns",
+    "openprobation.escalation",
     "openprobation.jobs",
     "openprobation.web",
 ]

@@ -80,6 +80,8 @@ RULE_CASES = [
         D(2026, 3, 28),  # clock hours: a Saturday deadline stands
         due_at=dt.datetime(2026, 3, 28, 16, 0, tzinfo=UTC),
     ),
+    # 5 working days across Christmas 2026 (Fri 25 Dec; Boxing Day's substitute Mon 28 Dec): Wed 30 Dec
+    Case("ps2021", "risk_escalation_review", T.RISK_ESCALATION_REQUESTED, D(2026, 12, 21), D(2026, 12, 30)),
     # A working day before allocation (Fri -> allocation Tue 24 March -> screening Mon 23 March)
     Case("ps2021", "rosh_screening.community", T.SENTENCE_COMMUNITY, D(2026, 3, 20), D(2026, 3, 23)),
     Case("ps2021", "police_da_check.sentence", T.SENTENCE_COMMUNITY, D(2026, 12, 23), D(2026, 12, 29)),
@@ -155,6 +157,8 @@ RULE_CASES = [
         D(2019, 10, 27),
         due_at=dt.datetime(2019, 10, 27, 22, 0, tzinfo=UTC),
     ),
+    # the CRC to NPS referral: 5 working days over the VE Day bank holiday (Fri 8 May 2020): Thu 14 May
+    Case("contracts_2014", "risk_escalation_review", T.RISK_ESCALATION_REQUESTED, D(2020, 5, 6), D(2020, 5, 14)),
     # Easter 2020: allocation Wed 15 April, screening a working day before it
     Case("contracts_2014", "rosh_screening.community", T.SENTENCE_COMMUNITY, D(2020, 4, 9), D(2020, 4, 14)),
     Case("contracts_2014", "police_da_check.sentence", T.SENTENCE_COMMUNITY, D(2017, 8, 25), D(2017, 8, 30)),
@@ -274,6 +278,8 @@ RULE_CASES = [
         D(2013, 12, 25),  # clock hours: Christmas Day deadline stands
         due_at=dt.datetime(2013, 12, 25, 17, 0, tzinfo=UTC),
     ),
+    # over the jubilee bank holidays (Mon 4 and Tue 5 June 2012): Mon 11 June
+    Case("ns2007", "risk_escalation_review", T.RISK_ESCALATION_REQUESTED, D(2012, 5, 31), D(2012, 6, 11)),
     # Allocation Fri 27 December 2013 (after Christmas and Boxing Day); screening the working day before, Tue 24th
     Case("ns2007", "rosh_screening.community", T.SENTENCE_COMMUNITY, D(2013, 12, 20), D(2013, 12, 24), tier(2)),
     Case("ns2007", "police_da_check.sentence", T.SENTENCE_COMMUNITY, D(2008, 12, 31), D(2009, 1, 2), tier(4)),

@@ -30,6 +30,7 @@ from ninja.security import HttpBearer
 from openprobation.api import openapi, problems
 from openprobation.api.calculate import router as calculate_router
 from openprobation.api.enforcement import router as enforcement_router
+from openprobation.api.escalation import router as escalation_router
 from openprobation.api.mi import router as mi_router
 from openprobation.api.people import router as people_router
 from openprobation.api.quality import router as quality_router
@@ -99,6 +100,7 @@ api.add_router("", enforcement_router)
 api.add_router("", mi_router)
 api.add_router("", recall_router)
 api.add_router("", signal_reviews_router)
+api.add_router("", escalation_router)
 
 
 @api.exception_handler(ValidationFailed)

@@ -47,6 +47,7 @@ class Trigger(StrEnum):
     UNSAFE_REPORTED = "unsafe_reported"
     NEW_RELATIONSHIP_REPORTED = "new_relationship_reported"
     NEW_RELATIONSHIP_CHILDREN_INVOLVED = "new_relationship_children_involved"
+    RISK_ESCALATION_REQUESTED = "risk_escalation_requested"
 
 
 class ItemKind(StrEnum):
@@ -73,6 +74,7 @@ class ItemKind(StrEnum):
     SIGNAL_REVIEW = "signal_review"
     POLICE_NOTIFICATION = "police_notification"
     RECALL_CONSIDERATION = "recall_consideration"
+    RISK_ESCALATION_REVIEW = "risk_escalation_review"
 
 
 class Owner(StrEnum):

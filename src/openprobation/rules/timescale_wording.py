@@ -36,6 +36,7 @@ _EVENT_PHRASES = {
     Trigger.UNSAFE_REPORTED: "Someone said they feel unsafe",
     Trigger.NEW_RELATIONSHIP_REPORTED: "New relationship disclosed or reported",
     Trigger.NEW_RELATIONSHIP_CHILDREN_INVOLVED: "New relationship reported with children involved",
+    Trigger.RISK_ESCALATION_REQUESTED: "Risk escalation requested",
 }
 
 _SENTENCE_PHRASES = {

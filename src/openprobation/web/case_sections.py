@@ -42,6 +42,7 @@ ANCHOR_SECTION = {
     "registrations": "risk",
     "risk-scores": "risk",
     "rosh-assessments": "risk",
+    "risk-escalations": "risk",
     "work-due": "work",
     "safeguarding": "work",
     "contacts": "activity",

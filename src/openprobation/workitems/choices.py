@@ -33,6 +33,7 @@ class WorkItemKind(models.TextChoices):
     SIGNAL_REVIEW = "signal_review", "Review a warning sign"
     POLICE_NOTIFICATION = "police_notification", "Tell the police"
     RECALL_CONSIDERATION = "recall_consideration", "Consider recall"
+    RISK_ESCALATION_REVIEW = "risk_escalation_review", "Review a risk escalation"
 
 
 class OwnerRole(models.TextChoices):

@@ -35,7 +35,8 @@ CHECK_KINDS = frozenset({ItemKind.POLICE_DA_CHECK, ItemKind.CHILDRENS_SERVICES_C
 ASSESSMENT_KINDS = frozenset({ItemKind.ROSH_SCREENING, ItemKind.ROSH_FULL_ANALYSIS, ItemKind.ROSH_REVIEW})
 # Closed only by the decision they stand for.
 DECISION_KINDS = frozenset(
-    {ItemKind.REPORTING_CHANGE_COUNTERSIGN, ItemKind.ENFORCEMENT_DECISION, ItemKind.SIGNAL_REVIEW}
+    {ItemKind.REPORTING_CHANGE_COUNTERSIGN, ItemKind.ENFORCEMENT_DECISION, ItemKind.SIGNAL_REVIEW,
+     ItemKind.RISK_ESCALATION_REVIEW}
 )
 SIGNAL_REVIEW_WORDS = (
     "A warning sign is closed only by recording its disposition (the action taken, linked to what was done, or no "
@@ -120,7 +121,10 @@ def work_item_cancel(*, actor: Actor, item_id: int, reason: str) -> WorkItem:
         item = _locked_item(actor, item_id)
         _still_open(item)
         c = Collector()
-        if item.kind == ItemKind.ENFORCEMENT_DECISION:
+        if item.kind == ItemKind.RISK_ESCALATION_REVIEW:
+            c.add("kind", "A risk escalation is not cancelled here: the receiving SPO accepts it or declines it with a "
+                          "reason, which closes this item. Nothing was changed")
+        elif item.kind == ItemKind.ENFORCEMENT_DECISION:
             c.add(
                 "kind",
                 "An enforcement decision is not cancelled here: record the decision on the failure to comply (an "

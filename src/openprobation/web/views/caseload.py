@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 
 from openprobation.caseload import selectors as caseload_selectors
 from openprobation.core import clock
+from openprobation.escalation import selectors as escalation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people.access import staff_for
 from openprobation.recall import selectors as recall_selectors
@@ -79,10 +80,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         sort = "name"
     descending = request.GET.get("order") == "desc"
     rows = caseload_selectors.caseload_rows(actor=request.user, sort=sort, descending=descending)
-    recall_clocks = recall_selectors.running_clocks(crns=[row.crn for row in rows], now=clock.now())
+    crns = [row.crn for row in rows]
+    recall_clocks = recall_selectors.running_clocks(crns=crns, now=clock.now())
+    escalation_clocks = escalation_selectors.running_clocks(crns=crns, today=clock.today())
     return render(
         request,
         "web/caseload.html",
         {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload",
-         "clocks": workitem_selectors.running_clocks(crns=[r.crn for r in rows]), "recall_clocks": recall_clocks},
+         "clocks": workitem_selectors.running_clocks(crns=crns), "recall_clocks": recall_clocks,
+         "escalation_clocks": escalation_clocks},
     )

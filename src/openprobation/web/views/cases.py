@@ -22,6 +22,7 @@ from openprobation.contacts.choices import (
 from openprobation.core import clock
 from openprobation.core.errors import ValidationFailed
 from openprobation.enforcement import selectors as enforcement_selectors
+from openprobation.escalation import selectors as escalation_selectors
 from openprobation.people import selectors as people_selectors
 from openprobation.people.access import can_read_audit, can_write, require_write
 from openprobation.recall import selectors as recall_selectors
@@ -99,6 +100,8 @@ def case(request: HttpRequest, crn: str) -> HttpResponse:
             "recall_clock": recall_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn),
             "signal_reviews": signal_selectors.open_signal_reviews(person=person),
             "clocks": workitem_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn, []),
+            "escalation_clock": escalation_selectors.running_clocks(crns=[person.crn], today=clock.today()).get(
+                person.crn),
         },
     )
 
@@ -134,6 +137,10 @@ def risk(request: HttpRequest, crn: str) -> HttpResponse:
             "risk_scores": risk_selectors.risk_scores_for_case(person=person),
             "recorded_scores": risk_selectors.recorded_scores_current(person=person),
             "rosh_assessments": work["rosh_assessments"],
+            "escalations": list(escalation_selectors.escalation_list(person=person)),
+            "escalation_open": escalation_selectors.escalation_open(person=person),
+            "escalation_clock": escalation_selectors.running_clocks(crns=[person.crn], today=clock.today()).get(
+                person.crn),
         },
     )
 

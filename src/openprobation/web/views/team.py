@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from openprobation.core import clock
+from openprobation.escalation import selectors as escalation_selectors
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import access_lists
@@ -43,5 +44,7 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
          "workloads": workload_selectors.team_workloads(team=found),
          "threshold": workload_policy().overload_percent,
          "recall_clocks": recall_selectors.team_running_clocks(actor=request.user, team_id=found.pk, now=clock.now()),
-         "clocks": workitem_selectors.team_running_clocks(actor=request.user, team=found)},
+         "clocks": workitem_selectors.team_running_clocks(actor=request.user, team=found),
+         "escalation_clocks": escalation_selectors.team_running_clocks(actor=request.user, team_id=found.pk,
+                                                                       today=clock.today())},
     )
