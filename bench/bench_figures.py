@@ -17,8 +17,6 @@ import datetime as dt
 import os
 import platform
 import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -102,32 +100,11 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
-    from bench_demo_data import _postgres_version, postgres
-    from bench_work_queues import load
+    from bench_demo_data import _postgres_version
+    from bench_work_queues import demo_database
 
-    with tempfile.TemporaryDirectory(prefix="openprobation-bench.") as data_dir, postgres() as url:
-        env = {
-            **os.environ,
-            "OPENPROBATION_DATA_DIR": data_dir,
-            "OPENPROBATION_DEMO": "true",
-            "DATABASE_URL": url,
-            "OPENPROBATION_HTTPS": "false",
-            "OPENPROBATION_ALLOWED_HOSTS": "testserver",
-            "OPENPROBATION_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        }
-        started = time.perf_counter()
-        load(env, args.people, args.seed)
-        loaded = time.perf_counter() - started
-        print(f"demo caseload of {args.people:,} loaded in {loaded:.0f} s", flush=True)
-        os.environ.update(env)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
-        import django
-
-        django.setup()
+    with demo_database(args.people, args.seed) as loaded:
         results, context = run_measurements(args.repeats)
-        from django.db import connections
-
-        connections.close_all()
     for r in results:
         print(f"{r['name']}: median {r['median_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, {r['queries']} queries")
     if not args.no_write:

@@ -16,6 +16,7 @@ query EXPLAINed to show the index it uses.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,40 @@ def load(env: dict[str, str], people: int, seed: int) -> None:
         cwd=ROOT,
         capture_output=True,
     )
+
+
+@contextlib.contextmanager
+def demo_database(people: int, seed: int) -> Iterator[float]:
+    """A throwaway PostgreSQL cluster holding the demo caseload of ``people``, with Django set up on it: yields the
+    seconds the load took; the connections are closed and the cluster removed afterwards."""
+    from bench_demo_data import postgres
+
+    with tempfile.TemporaryDirectory(prefix="openprobation-bench.") as data_dir, postgres() as url:
+        env = {
+            **os.environ,
+            "OPENPROBATION_DATA_DIR": data_dir,
+            "OPENPROBATION_DEMO": "true",
+            "DATABASE_URL": url,
+            # The test client speaks plain HTTP to "testserver", and pages render without collected static files.
+            "OPENPROBATION_HTTPS": "false",
+            "OPENPROBATION_ALLOWED_HOSTS": "testserver",
+            "OPENPROBATION_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        }
+        started = time.perf_counter()
+        load(env, people, seed)
+        loaded = time.perf_counter() - started
+        print(f"demo caseload of {people:,} loaded in {loaded:.0f} s", flush=True)
+        os.environ.update(env)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
+        import django
+
+        django.setup()
+        try:
+            yield loaded
+        finally:
+            from django.db import connections
+
+            connections.close_all()
 
 
 def actor_for(staff: Any) -> Any:
@@ -69,7 +104,8 @@ def measure(name: str, run: Callable[[], Any], repeats: int) -> dict[str, Any]:
         times.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as ctx:
         run()
-    slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]))["sql"]
+    reads = [q for q in ctx.captured_queries if (q["sql"] or "").lstrip().upper().startswith(("SELECT", "WITH"))]
+    slowest = max(reads, key=lambda q: float(q["time"]))["sql"]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + slowest)
         plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -210,32 +246,10 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
-    from bench_demo_data import _postgres_version, postgres
+    from bench_demo_data import _postgres_version
 
-    with tempfile.TemporaryDirectory(prefix="openprobation-bench.") as data_dir, postgres() as url:
-        env = {
-            **os.environ,
-            "OPENPROBATION_DATA_DIR": data_dir,
-            "OPENPROBATION_DEMO": "true",
-            "DATABASE_URL": url,
-            # The test client speaks plain HTTP to "testserver", and pages render without collected static files.
-            "OPENPROBATION_HTTPS": "false",
-            "OPENPROBATION_ALLOWED_HOSTS": "testserver",
-            "OPENPROBATION_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        }
-        started = time.perf_counter()
-        load(env, args.people, args.seed)
-        loaded = time.perf_counter() - started
-        print(f"demo caseload of {args.people:,} loaded in {loaded:.0f} s", flush=True)
-        os.environ.update(env)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
-        import django
-
-        django.setup()
+    with demo_database(args.people, args.seed) as loaded:
         results, context = run_measurements(args.repeats)
-        from django.db import connections
-
-        connections.close_all()
     for r in results:
         print(
             f"{r['name']}: median {r['median_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, {r['queries']} queries, "
