@@ -319,6 +319,7 @@ def _delete_existing(marker: tuple[Provider, AuditEvent] | None) -> None:
     """Delete every case, and the organisation, staff and accounts a previous demo build made."""
     delete_all(
         [
+            SignalDisposition,  # it protects the work items and contacts it links to
             Contact,
             Allocation,
             Requirement,
