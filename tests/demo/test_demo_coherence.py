@@ -3,7 +3,9 @@
 One seeded demo is loaded (through the same loader as ``openprobation demo-data``) and read back: every case's record
 replayed through the rules must give exactly its stored items (demo/coherence.py), and the queues a new user sees
 must be believable — attending cases have their first appointment closed and the follow-on clocks running, every kind
-of item the record can start appears, nobody has more overdue items than cases, and something is due this week.
+of item the record can start appears, nobody has more overdue items than cases, and something is due this week. A
+few per cent of the notes carry warning signs, prompted as live recording prompts them, and the fixed case
+(demo/showcase.py) shows its prompts to the ``po`` sign-in.
 """
 
 from __future__ import annotations
@@ -13,23 +15,34 @@ from collections import Counter
 
 import pytest
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
+from django.test import Client
+from django.urls import reverse
 
 from openprobation.contacts.models import Contact
+from openprobation.core.errors import ValidationFailed
+from openprobation.demo import showcase
 from openprobation.demo.coherence import check_cases
 from openprobation.demo.loader import DemoOptions, demo_load
+from openprobation.organisation.models import Staff
 from openprobation.people.models import Person
-from openprobation.workitems.models import WorkItem
+from openprobation.warningsigns.models import SignalDisposition, SignalEvidence
+from openprobation.workitems.models import ReportingChange, WorkItem
+from openprobation.workitems.services import reporting_reduction_countersign
 
 AS_OF = dt.date(2026, 11, 24)
 PEOPLE = 1500
-# Every kind the demo's record starts a clock for (enforcement, recall and reporting changes come from events the
-# demo does not record).
+# Every kind the demo's record starts a clock for (enforcement and recall come from events the demo does not record),
+# warning signs' included.
 KINDS_THE_RECORD_STARTS = {
     "allocation", "first_appointment", "sentence_plan", "monthly_contact", "non_attendance_follow_up",
     "rosh_screening", "rosh_full_analysis", "risk_management_plan", "police_da_check", "childrens_services_check",
-    "home_visit", "rosh_review",
+    "home_visit", "rosh_review", "signal_review", "police_notification", "recall_consideration",
+    "reporting_change_countersign",
 }  # fmt: skip
+# The combined rules' triggers (docs/signals.md, "Prompts").
+SIGNAL_TRIGGERS = {"signal_found", "harm_signal_reported", "harm_signal_reported_on_licence", "unsafe_reported",
+                   "new_relationship_reported", "new_relationship_children_involved"}
 
 
 @pytest.fixture
@@ -125,3 +138,65 @@ def test_notes_name_only_what_the_case_has(demo):
         )
     )
     assert children <= at_home
+
+
+def test_warning_signs_at_believable_rates_prompted_and_mostly_disposed_on_time(demo):
+    notes = Contact.objects.exclude(notes="").filter(date__date__lte=AS_OF).count()
+    with_signals = SignalEvidence.objects.values("contact").distinct().count()
+    assert 0.01 <= with_signals / notes <= 0.06, (with_signals, notes)  # a few per cent
+    signals = Counter(SignalEvidence.objects.values_list("signal", flat=True))
+    for common in ("substance_relapse", "accommodation_loss"):
+        assert signals[common] > signals["weapons"] and signals[common] > signals["stalking_harassment"], signals
+    assert len(signals) >= 10, signals
+    # every combined rule has made its items
+    made = set(WorkItem.objects.values_list("trigger", flat=True))
+    assert SIGNAL_TRIGGERS <= made, SIGNAL_TRIGGERS - made
+    reviews = WorkItem.objects.filter(kind="signal_review")
+    assert not reviews.filter(signal="").exists()
+    done = reviews.filter(status="done")
+    assert reviews.filter(status="open").exists() and done.exists()
+    assert done.count() == SignalDisposition.objects.count()
+    assert done.filter(closed_on__lte=F("due_date")).count() >= 0.75 * done.count()  # mostly on time
+    outcomes = Counter(SignalDisposition.objects.values_list("outcome", flat=True))
+    assert outcomes["action_taken"] and outcomes["no_action"]
+    assert not SignalDisposition.objects.filter(outcome="action_taken", linked_item__isnull=True).exists()
+
+
+def test_the_check_finds_a_warning_sign_stored_wrong(demo):
+    evidence = SignalEvidence.objects.order_by("pk").first()
+    disposition = SignalDisposition.objects.filter(outcome="no_action").order_by("pk").first()
+    SignalEvidence.objects.filter(pk=evidence.pk).delete()
+    SignalDisposition.objects.filter(pk=disposition.pk).update(details="Something else")
+    people = [evidence.person_id, disposition.work_item.person_id]
+    problems = check_cases(people, as_of=AS_OF, chosen_preset=settings.TIMESCALE_PRESET)
+    assert any(f"in contact {evidence.contact_id} not stored against review" in p for p in problems), problems
+    assert any(f"signal review {disposition.work_item_id} closed with" in p for p in problems), problems
+
+
+def test_the_fixed_case_shows_its_prompts_working(demo):
+    person = Person.objects.get(crn=showcase.CRN)
+    assert (person.first_name, person.last_name) == (showcase.FIRST_NAME, showcase.LAST_NAME)
+    assert person.practitioner.user.username == "po"
+    assert person.events.get().indeterminate_type == "life"
+    open_items = Counter(
+        WorkItem.objects.filter(person=person, status="open").values_list("kind", "signal", "owner_role")
+    )
+    for expected in [("signal_review", "stalking_harassment", "practitioner"),
+                     ("signal_review", "feels_unsafe", "practitioner"), ("rosh_review", "", "practitioner"),
+                     ("police_notification", "", "practitioner"), ("police_da_check", "", "practitioner"),
+                     ("recall_consideration", "", "spo"), ("reporting_change_countersign", "", "spo")]:  # fmt: skip
+        assert open_items[expected] == 1, (expected, open_items)
+    # the earlier prompts were decided: the new partners' checks, the partner's report
+    decided = Counter(WorkItem.objects.filter(person=person, kind="signal_review", status="done")
+                      .values_list("signal", flat=True))  # fmt: skip
+    assert decided == Counter({"new_relationship": 3, "relationship_ended": 1, "feels_unsafe": 1}), decided
+    client = Client()
+    client.force_login(person.practitioner.user)
+    page = client.get(reverse("web:case", args=[person.crn])).content.decode()
+    assert "Warning signs to review" in page and "<mark>follows her</mark>" in page, page
+    # the reduction in reporting cannot be countersigned while her report is under review
+    change = ReportingChange.objects.get(person=person, status="awaiting_countersignature")
+    spo = Staff.objects.get(team=person.team, role="spo").user
+    with pytest.raises(ValidationFailed) as refused:
+        reporting_reduction_countersign(actor=spo, person=person, change_id=change.pk, approve=True)
+    assert "feel unsafe" in str(refused.value)

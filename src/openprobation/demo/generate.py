@@ -18,11 +18,21 @@ from math import gcd
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from openprobation.demo import reference as ref
-from openprobation.demo.casework import CaseRecord, case_work_items, household_moves
+from openprobation.demo import showcase
+from openprobation.demo.casework import (
+    CaseRecord,
+    Plans,
+    SignalNote,
+    case_work_items,
+    first_hits,
+    household_moves,
+)
 from openprobation.demo.plan import OrgPlan
 from openprobation.rules import work_item_decisions as wi
 from openprobation.rules.dates import add_months
 from openprobation.rules.offences import offence_table
+from openprobation.rules.signal_policy import signal_policy
+from openprobation.rules.signals import SignalHit, signals_scan
 
 if TYPE_CHECKING:
     from _typeshed import SupportsLenAndGetItem
@@ -35,7 +45,8 @@ CHUNK_SIZE = 10_000
 # The keys a chunk may use per person, by table: well above the most any chunk has needed (about 18 contacts and 19
 # work items a person on average), so a chunk's keys never reach the next chunk's; a chunk that would is refused.
 KEYS_PER_PERSON = {"person": 1, "address": 4, "relationship": 10, "case_access": 4, "event": 4, "requirement": 10,
-                   "licence_condition": 10, "allocation": 6, "registration": 16, "contact": 60, "work_item": 80}
+                   "licence_condition": 10, "allocation": 6, "registration": 16, "contact": 60, "work_item": 80,
+                   "signal_evidence": 10, "signal_disposition": 10, "reporting_change": 1}
 
 # Field names per table, in the order the generator fills each row tuple.
 PERSON_FIELDS = ("id", "crn", "first_name", "last_name", "date_of_birth", "gender", "team_id", "practitioner_id",
@@ -46,7 +57,8 @@ RELATIONSHIP_FIELDS = ("id", "person_id", "relationship", "first_name", "last_na
 CASE_ACCESS_FIELDS = ("id", "person_id", "staff_id", "kind", "reason")
 EVENT_FIELDS = ("id", "person_id", "number", "offence_code", "offence_category", "conviction_date",
                 "sentence_date", "sentence_type", "length_months", "release_date", "expected_end_date",
-                "termination_date", "termination_reason", "version")
+                "termination_date", "termination_reason", "version", "sentence_kind", "indeterminate_type",
+                "tariff_months")
 REQUIREMENT_FIELDS = ("id", "event_id", "type", "length", "start_date", "end_date")
 LICENCE_CONDITION_FIELDS = ("id", "event_id", "type", "details", "start_date", "end_date")
 ALLOCATION_FIELDS = ("id", "event_id", "practitioner_id", "team_id", "start_date", "end_date", "reason")
@@ -56,11 +68,18 @@ CONTACT_FIELDS = ("id", "person_id", "event_id", "type", "date", "staff_id", "ou
                   "created_at")
 WORK_ITEM_FIELDS = ("id", "person_id", "kind", "status", "due_date", "due_at", "owner_role", "owner_id", "team_id",
                     "rule_id", "policy_version", "trigger", "clock_started_on", "reason", "event_id", "relationship_id",
-                    "created_at", "closed_on", "cancel_reason", "note", "attended_clock_started")
+                    "created_at", "closed_on", "cancel_reason", "note", "attended_clock_started", "signal")
+SIGNAL_EVIDENCE_FIELDS = ("id", "person_id", "work_item_id", "contact_id", "signal", "severity", "evidence", "sentence",
+                          "rule", "policy_version", "found_at")
+REPORTING_CHANGE_FIELDS = ("id", "person_id", "frequency", "previous_frequency", "status", "reason", "requested_by_id",
+                           "requested_at", "decided_by_id", "decided_at", "decision_reason", "in_force_from")
+SIGNAL_DISPOSITION_FIELDS = ("id", "work_item_id", "outcome", "linked_item_id", "linked_contact_id", "details",
+                             "decided_by_id", "decided_at")
 
 # Table keys in the order they must be written (parents first).
 TABLES = ("person", "address", "relationship", "case_access", "event", "requirement", "licence_condition",
-          "allocation", "registration", "contact", "work_item")
+          "allocation", "registration", "contact", "reporting_change", "work_item", "signal_evidence",
+          "signal_disposition")
 
 SENTENCE_TYPES = (
     ("community_order", 0.35), ("suspended_sentence_order", 0.15), ("licence", 0.35),
@@ -89,6 +108,13 @@ APPOINTMENT_INTERVAL = {"low": 25, "medium": 21, "high": 14, "very_high": 7}  # 
 HOME_VISIT_CODES = frozenset({"RHRH", "RVHR", "RCPR"})
 # A practitioner plans the next home visit this long after the last, inside the presets' three months.
 HOME_VISIT_PLANNED_AFTER = dt.timedelta(days=63)
+# The share of notes of each kind written with a warning sign (demo/reference.py's signal notes), when the case has a
+# signal note of that kind that fits it: a few per cent of the notes overall, more among other agencies' information
+# and third parties' reports, which is mostly why they call.
+SIGNAL_SHARE = {"attended": 0.025, "home_visit": 0.03, "telephone": 0.02, "other_agency": 0.10, "third_party": 0.5}
+SIGNAL_POOLS = {"attended": ref.SIGNAL_NOTES_ATTENDED, "home_visit": ref.SIGNAL_NOTES_HOME_VISIT,
+                "telephone": ref.SIGNAL_NOTES_PHONE, "other_agency": ref.SIGNAL_NOTES_OTHER_AGENCY,
+                "third_party": ref.SIGNAL_NOTES_THIRD_PARTY}
 COMPLEXITY = (("RMDO", 0.10), ("ALSH", 0.06), ("RVLN", 0.03), ("RCCO", 0.02), ("STRG", 0.01))
 
 CRN_SPACE = 26 * 1_000_000
@@ -223,6 +249,10 @@ class Stamps:
             stamp = f"{day.isoformat()} {utc // 60:02d}:{utc % 60:02d}:00{self.suffix}"
             self._made[(day, minutes)] = stamp
         return stamp
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
 
 
 def weekday(day: dt.date) -> dt.date:
@@ -477,6 +507,13 @@ class CaseGenerator:
         while gcd(multiplier, CRN_SPACE) != 1:
             multiplier += 1
         self.crn_multiplier, self.crn_offset = multiplier, crn_rng.randrange(CRN_SPACE)
+        # The case that replays the warning-sign pattern (demo/showcase.py): the first on the "po" sign-in's caseload.
+        self.showcase = next(
+            (showcase.Showcase(i, holder) for i, holder in enumerate(slots)
+             if plan.staff[holder].sign_in == "po" and plan.staff[holder].username == "po"),
+            None,
+        )  # fmt: skip
+        self.reminders = demo_reminder_details
         self.team_practitioners: dict[int, list[int]] = defaultdict(list)
         self.team_spo: dict[int, int] = {}
         for i, s in enumerate(plan.staff):
@@ -488,11 +525,20 @@ class CaseGenerator:
                 self.team_spo[s.team] = i
         self.pdu_of_team = [t.pdu for t in plan.teams]
         self._notes_for: dict[frozenset[str], dict[str, tuple[str, ...]]] = {}
+        self._signal_notes_for: dict[frozenset[str], dict[str, tuple[str, ...]]] = {}
+        self._hits: dict[str, tuple[SignalHit, ...]] = {}
+        self.signal_policy_version = signal_policy().policy_version
 
     def crn(self, index: int) -> str:
         """A CRN for the index-th person: an affine permutation of letter+6 digits, so unique without a lookup."""
+        if self.showcase is not None and index == self.showcase.index:
+            return showcase.CRN
         value = (self.crn_multiplier * index + self.crn_offset) % CRN_SPACE
-        return f"{chr(65 + value // 1_000_000)}{value % 1_000_000:06d}"
+        crn = f"{chr(65 + value // 1_000_000)}{value % 1_000_000:06d}"
+        if crn == showcase.CRN and self.showcase is not None:  # the showcase has this one: swap
+            value = (self.crn_multiplier * self.showcase.index + self.crn_offset) % CRN_SPACE
+            crn = f"{chr(65 + value // 1_000_000)}{value % 1_000_000:06d}"
+        return crn
 
     def chunk(self, start: int, stop: int) -> Chunk:
         """The rows of people ``start`` to ``stop`` (``start`` a multiple of the chunk size, at most one chunk)."""
@@ -502,9 +548,14 @@ class CaseGenerator:
         rng = Draws(f"openprobation-demo:{self.seed}:people:{start}")
         # The practitioners' own work has its own draws, so the record's draws are the same with or without it.
         self.work_rng = Draws(f"openprobation-demo:{self.seed}:work:{start}")
+        # Which notes carry warning signs has its own draws too: the rest of the record is the same with or without.
+        self.signal_rng = Draws(f"openprobation-demo:{self.seed}:signals:{start}")
         out = Chunk()
         for index in range(start, stop):
-            self._person(rng, index, out)
+            if self.showcase is not None and index == self.showcase.index:
+                showcase.write(self, self.showcase, out, self.write_work)
+            else:
+                self._person(rng, index, out)
         return out
 
     def _person(self, rng: random.Random, index: int, out: Chunk) -> None:
@@ -529,8 +580,9 @@ class CaseGenerator:
         supervision_start = (active.release_date if sentence_type in ("licence", "post_sentence_supervision")
                              else active.sentence_date)
         assert supervision_start is not None
-        history = ContactHistory(self, rng, out, who, event_id, previous_holder, alloc_start,
-                                 self._notes(self._case_facts(out, first, who, risk, event_id)))
+        facts = self._case_facts(out, first, who, risk, event_id)
+        history = ContactHistory(self, rng, out, who, event_id, previous_holder, alloc_start, self._notes(facts),
+                                 self._signal_notes(facts))
         # Practitioners plan home visits: from the registration that calls for them, one at the next appointment
         visits_from = [dt.date.fromisoformat(r[5]) for r in out.rows["registration"][first["registration"]:]
                        if r[2] in HOME_VISIT_CODES and r[7] is None]
@@ -548,6 +600,7 @@ class CaseGenerator:
         facts = set(orders) & {"curfew", "unpaid_work", "rar", "disclose_relationships"}
         if orders & {"drug_treatment", "alcohol_treatment", "mental_health_treatment", "drug_testing"}:
             facts.add("treatment")
+        partner = False
         for r in rows["relationship"][first["relationship"]:]:
             if r[2] == "child":
                 facts.add("children")
@@ -555,9 +608,19 @@ class CaseGenerator:
                     facts.add("children_at_home")
             elif r[2] == "ex_partner":
                 facts.add("ex_partner")
+            elif r[2] == "partner" and r[7] is None:
+                partner = True
         facts.update(name for name, present in (("domestic_abuse", risk.domestic_abuse),
                                                 ("child_protection", risk.child_protection), ("male", who.male))
                      if present)
+        if who.male:  # the signal notes about partners are written of men with women partners
+            facts.update(name for name, present in (
+                ("man_single", not partner),
+                ("man_single_unconditioned", not partner and "disclose_relationships" not in orders),
+                ("man_with_partner", partner), ("da_man_with_partner", partner and risk.domestic_abuse),
+                ("man_with_ex_partner", "ex_partner" in facts),
+                ("victim_conditions", bool(orders & {"non_contact", "exclusion_zone"})),
+            ) if present)
         return frozenset(facts)
 
     def _notes(self, facts: frozenset[str]) -> dict[str, tuple[str, ...]]:
@@ -574,6 +637,24 @@ class CaseGenerator:
             }
         return known
 
+    def _signal_notes(self, facts: frozenset[str]) -> dict[str, tuple[str, ...]]:
+        """The notes with warning signs a case with these facts may have, by kind (worked out once per set)."""
+        known = self._signal_notes_for.get(facts)
+        if known is None:
+            known = self._signal_notes_for[facts] = {
+                kind: tuple(text for text, needs in pool if needs is None or needs in facts)
+                for kind, pool in SIGNAL_POOLS.items()
+            }
+        return known
+
+    def hits(self, text: str) -> tuple[SignalHit, ...]:
+        """What a signal note raises: read by the signal scan once per text (the notes come from fixed pools), the
+        first hit of each signal as a note prompts them."""
+        known = self._hits.get(text)
+        if known is None:
+            known = self._hits[text] = first_hits(signals_scan(text))
+        return known
+
     def _work_items(self, out: Chunk, who: Someone, first: dict[str, int], history: ContactHistory,
                     sentence: wi.SentenceFacts, risk: Risk) -> None:
         """The case's work items: its record (the rows from ``first`` on) replayed through the work-item rules."""
@@ -584,23 +665,60 @@ class CaseGenerator:
         registrations = [wi.RegistrationFacts(r[0], r[2], dt.date.fromisoformat(r[5]),
                                               dt.date.fromisoformat(r[7]) if r[7] else None)
                          for r in rows["registration"][first["registration"]:]]
-        household = household_moves(((r[0], r[2], dt.date.fromisoformat(r[6]), r[8])
-                                     for r in rows["relationship"][first["relationship"]:]), sentence)
-        record = CaseRecord(sentence=sentence, allocations=allocations, registrations=registrations,
-                            household=household, contacts=history.outcomes, history_from=history.window_start,
-                            rosh=risk.rosh)
-        team_id = self.team_ids[who.team]
-        owners = {"practitioner": self.staff_ids[who.holder], "spo": self.staff_ids[self.team_spo[who.team]]}
+        relationships = rows["relationship"][first["relationship"]:]
+        household = household_moves(((r[0], r[2], dt.date.fromisoformat(r[6]), r[8]) for r in relationships),
+                                    sentence)
+        signal_notes = [SignalNote(day, ctype, contact_id, self.hits(text))
+                        for day, ctype, contact_id, text, _stamp in history.signalled]
+        stamps = {contact_id: stamp for _day, _type, contact_id, _text, stamp in history.signalled}
+        record = CaseRecord(
+            sentence=sentence, allocations=allocations, registrations=registrations, household=household,
+            contacts=history.outcomes, history_from=history.window_start, rosh=risk.rosh, signal_notes=signal_notes,
+            disclose_relationships=[(_day(c[4]), _day(c[5])) for c in rows["licence_condition"][
+                first["licence_condition"]:] if c[1] == event_id and c[2] == "disclose_relationships"],
+            children_at_home=[dt.date.fromisoformat(r[6]) for r in relationships
+                              if r[2] == "child" and r[8] and r[7] is None],
+        )
+        self.write_work(out, who.person_id, who.team, who.holder, record, None, stamps)
+
+    def write_work(self, out: Chunk, person_id: int, team: int, holder: int, record: CaseRecord,
+                   plans: Plans | None, stamps: dict[int, str]) -> None:
+        """A case's work items (its record replayed, with the practitioner's work drawn from the chunk's own
+        generator or ``plans``), the evidence of each warning sign and each review's disposition. ``stamps``: when
+        each contact with a warning sign was recorded."""
+        rows = out.rows
+        team_id = self.team_ids[team]
+        owners = {"practitioner": self.staff_ids[holder], "spo": self.staff_ids[self.team_spo[team]]}
         at, out_rows, keys = self.stamps.at, rows["work_item"], self.keys
-        for item in case_work_items(record, as_of=self.as_of, rng=self.work_rng, chosen_preset=self.timescale_preset):
+        work = case_work_items(record, as_of=self.as_of, rng=self.work_rng, chosen_preset=self.timescale_preset,
+                               plans=plans)
+        item_ids: dict[str, int] = {}
+        for item in work.items:
             due = item.due
+            item_ids[item.key] = key = keys("work_item")
             out_rows.append((
-                keys("work_item"), who.person_id, due.kind.value, item.status, due.due_date.isoformat(),
+                key, person_id, due.kind.value, item.status, due.due_date.isoformat(),
                 due.due_at.isoformat() if due.due_at else None, due.owner.value, owners.get(due.owner.value),
                 team_id, due.rule_id, due.policy_version, due.trigger.value, due.clock_started_on.isoformat(),
                 due.reason, item.event_id, item.relationship_id, at(item.made_on, 8 * 60),
                 item.closed_on.isoformat() if item.closed_on else None, item.cancel_reason, item.note,
-                item.attended_clock_started,
+                item.attended_clock_started, item.signal,
+            ))
+        if not work.grouped:
+            return
+        found = {(note.contact_id, hit.signal): hit for note in record.signal_notes for hit in note.hits}
+        for review_key, signal, contact_id in work.grouped:
+            hit = found[(contact_id, signal)]
+            rows["signal_evidence"].append((
+                keys("signal_evidence"), person_id, item_ids[review_key], contact_id, signal, hit.severity,
+                hit.evidence[:300], hit.sentence, hit.rule, self.signal_policy_version, stamps[contact_id],
+            ))
+        holder_id = self.staff_ids[holder]
+        for review_key, disposition in work.dispositions.items():
+            linked = item_ids[disposition.linked_key] if disposition.linked_key else None
+            rows["signal_disposition"].append((
+                keys("signal_disposition"), item_ids[review_key], disposition.outcome, linked, None,
+                disposition.details, holder_id, at(disposition.on, 15 * 60),
             ))
 
     def _someone(self, rng: random.Random, index: int) -> Someone:
@@ -632,6 +750,7 @@ class CaseGenerator:
             event_id, who.person_id, event_number, offence_code, category, active.conviction_date.isoformat(),
             active.sentence_date.isoformat(), sentence_type, active.length,
             release_date.isoformat() if release_date else None, active.expected_end.isoformat(), None, "", 1,
+            "determinate", "", None,
         ))
         draw_orders(rng, self.keys, out, event_id, sentence_type, active.sentence_date, release_date,
                     active.expected_end, risk.domestic_abuse, category, risk.rosh)
@@ -743,7 +862,7 @@ class CaseGenerator:
         out.rows["event"].append((
             event_id, person_id, 1, code, offence_table()[code].ogrs3_category, sentence.isoformat(),
             sentence.isoformat(), sentence_type, length, release.isoformat() if release else None,
-            add_months(sentence, length).isoformat(), termination.isoformat(), reason, 1,
+            add_months(sentence, length).isoformat(), termination.isoformat(), reason, 1, "determinate", "", None,
         ))
         if sentence_type != "licence":
             out.rows["requirement"].append((self.keys("requirement"), event_id, "unpaid_work",
@@ -759,9 +878,12 @@ class ContactHistory:
     """One person's contacts: a year (at most) before ``as_of``, then one or two booked appointments."""
 
     def __init__(self, cases: CaseGenerator, rng: random.Random, out: Chunk, who: Someone, event_id: int,
-                 previous_holder: int | None, alloc_start: dt.date, notes: dict[str, tuple[str, ...]]) -> None:
+                 previous_holder: int | None, alloc_start: dt.date, notes: dict[str, tuple[str, ...]],
+                 signal_notes: dict[str, tuple[str, ...]]) -> None:
         self.rng = rng
         self.notes = notes  # the notes that fit the case, by kind
+        self.signal_notes = signal_notes  # the notes with warning signs that fit it, by kind
+        self.signal_rng = cases.signal_rng
         self.rows = out.rows["contact"]
         self.as_of = cases.as_of
         self.keys, self.at = cases.keys, cases.stamps.at
@@ -775,9 +897,17 @@ class ContactHistory:
         self.visit_due: dt.date | None = None  # the day from which the next appointment is a home visit
         # (day, type, outcome, id) of the contacts with an outcome, for the work-item rules
         self.outcomes: list[tuple[dt.date, str, str, int]] = []
+        # (day, type, id, notes, timestamp) of the contacts written with a warning sign
+        self.signalled: list[tuple[dt.date, str, int, str, str]] = []
 
-    def add(self, day: dt.date, ctype: str, outcome: str, notes: str, minutes: int) -> None:
-        """A contact with whoever held the case that day (now and then the duty officer instead)."""
+    def add(self, day: dt.date, ctype: str, outcome: str, notes: str, minutes: int, kind: str = "") -> None:
+        """A contact with whoever held the case that day (now and then the duty officer instead). A note of a
+        ``kind`` that has signal notes for the case is, now and then, one of those instead (SIGNAL_SHARE)."""
+        signal_notes = self.signal_notes.get(kind) if kind else None
+        signalled = bool(signal_notes) and self.signal_rng.random() < SIGNAL_SHARE[kind]
+        if signalled:
+            assert signal_notes
+            notes = self.signal_rng.choice(signal_notes)
         staff = self.previous_id if day < self.alloc_start else self.holder_id
         if self.rng.random() < 0.04:
             staff = self.staff_ids[self.rng.choice(self.colleagues)]  # seen by the duty officer
@@ -785,6 +915,8 @@ class ContactHistory:
         key = self.keys("contact")
         self.rows.append((key, self.person_id, self.event_id, ctype, stamp, staff, outcome, notes, 1, stamp))
         self.outcomes.append((day, ctype, outcome, key))
+        if signalled:
+            self.signalled.append((day, ctype, key, notes, stamp))
 
     def write(self, sentence_type: str, supervision_start: dt.date, risk: Risk) -> None:
         window_start = self.window_start = max(supervision_start, self.as_of - dt.timedelta(days=365))
@@ -832,8 +964,8 @@ class ContactHistory:
             if roll < 0.88:
                 if ctype == "home_visit" and self.visit_due is not None:
                     self.visit_due = day + HOME_VISIT_PLANNED_AFTER
-                notes_pool = self.notes[ctype if ctype in ("home_visit", "telephone") else "attended"]
-                self.add(day, ctype, "attended_complied", rng.choice(notes_pool), minutes)
+                kind = ctype if ctype in ("home_visit", "telephone") else "attended"
+                self.add(day, ctype, "attended_complied", rng.choice(self.notes[kind]), minutes, kind)
             elif roll < 0.95:
                 self.add(day, ctype, "failed_to_attend_acceptable", rng.choice(self.notes["acceptable"]), minutes)
             elif roll < 0.98:
@@ -869,10 +1001,10 @@ class ContactHistory:
             self.add(day, "note", "not_applicable", rng.choice(self.notes["general"]), 9 * 60 + 20 * rng.randrange(24))
         elif roll < 0.9:
             self.add(day, "other_agency_information", "not_applicable", rng.choice(self.notes["other_agency"]),
-                     9 * 60 + 20 * rng.randrange(24))
+                     9 * 60 + 20 * rng.randrange(24), "other_agency")
         else:
             self.add(day, "third_party_report", "not_applicable", rng.choice(self.notes["third_party"]),
-                     9 * 60 + 20 * rng.randrange(24))
+                     9 * 60 + 20 * rng.randrange(24), "third_party")
 
     def booked(self, interval: int, high_contact: bool) -> None:
         """Booked appointments: no outcome yet, so the caseload's "next appointment" is filled."""

@@ -63,7 +63,8 @@ from openprobation.people.models import Address, CaseAccess, Person, Relationshi
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.risk.recompute import recompute
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
-from openprobation.workitems.models import WorkItem
+from openprobation.warningsigns.models import SignalDisposition, SignalEvidence
+from openprobation.workitems.models import ReportingChange, WorkItem
 
 PROVIDER_CODE = "PS"
 PROVIDER_NAME = "Probation Service"
@@ -89,7 +90,10 @@ CASE_MODELS: dict[str, type[models.Model]] = {
     "allocation": Allocation,
     "registration": Registration,
     "contact": Contact,
+    "reporting_change": ReportingChange,
     "work_item": WorkItem,
+    "signal_evidence": SignalEvidence,
+    "signal_disposition": SignalDisposition,
 }
 CASE_FIELDS: dict[str, tuple[str, ...]] = {
     "person": gen.PERSON_FIELDS,
@@ -102,13 +106,17 @@ CASE_FIELDS: dict[str, tuple[str, ...]] = {
     "allocation": gen.ALLOCATION_FIELDS,
     "registration": gen.REGISTRATION_FIELDS,
     "contact": gen.CONTACT_FIELDS,
+    "reporting_change": gen.REPORTING_CHANGE_FIELDS,
     "work_item": gen.WORK_ITEM_FIELDS,
+    "signal_evidence": gen.SIGNAL_EVIDENCE_FIELDS,
+    "signal_disposition": gen.SIGNAL_DISPOSITION_FIELDS,
 }
 # Tables that nothing reads during the load except by primary key: their other indexes are built once at the end.
 # (The risk calculation reads events, requirements, registrations, risk inputs and earlier calculations by case,
 # and people by key; its tier update rewrites people rows, so fewer indexes there make that cheaper too.)
 UNREAD_DURING_LOAD: tuple[type[models.Model], ...] = (
     Person, Address, Relationship, CaseAccess, LicenceCondition, Allocation, Contact, WorkItem, RecordedScore,
+    SignalEvidence, SignalDisposition,
 )  # fmt: skip
 USER_FIELDS = (
     "id",
@@ -193,6 +201,8 @@ class DemoResult:
             f"  risk and work: {c.get('criminal_histories', 0):,} criminal histories, "
             f"{c.get('assessments', 0):,} OASys assessments, {c.get('calculations', 0):,} risk calculations, "
             f"{c.get('recorded_scores', 0):,} recorded scores, {c.get('work_items', 0):,} work items",
+            f"  warning signs: {c.get('signal_notes', 0):,} notes with signals, "
+            f"{c.get('signal_reviews', 0):,} signal reviews ({c.get('signal_reviews_open', 0):,} open)",
         ]
         if self.message:
             lines.append(f"  {self.message}")
@@ -285,8 +295,18 @@ def _counts_from_db() -> dict[str, int]:
         "criminal_histories": CriminalHistory.objects.count(),
         "assessments": OasysAssessment.objects.count(),
         "work_items": WorkItem.objects.count(),
+        **_signal_counts(),
         "recorded_scores": RecordedScore.objects.count(),
         "calculations": RiskCalculation.objects.count(),
+    }
+
+
+def _signal_counts() -> dict[str, int]:
+    reviews = WorkItem.objects.filter(kind="signal_review")
+    return {
+        "signal_notes": SignalEvidence.objects.values("contact_id").distinct().count(),
+        "signal_reviews": reviews.count(),
+        "signal_reviews_open": reviews.filter(status="open").count(),
     }
 
 
@@ -299,6 +319,7 @@ def _delete_existing(marker: tuple[Provider, AuditEvent] | None) -> None:
     """Delete every case, and the organisation, staff and accounts a previous demo build made."""
     delete_all(
         [
+            SignalDisposition,  # it protects the work items and contacts it links to
             Contact,
             Allocation,
             Requirement,
@@ -555,6 +576,7 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         "criminal_histories": counts["criminal_history"],
         "assessments": counts["assessment"],
         "work_items": counts["work_item"],
+        **_signal_counts(),
         "calculations": counts["calculation"],
         "recorded_scores": counts["recorded_score"],
         "rows": writer.rows_written + counts["calculation"],

@@ -162,7 +162,7 @@ NOTES_ATTENDED = (
     ("Attended on time. Discussed progress with the sentence plan; no concerns raised.", None),
     ("Reported as instructed. Remains at the same address and in work. Next appointment given.", None),
     ("Attended. Talked about managing anger at home; used the strategies from last session.", None),
-    ("Attended. Says drug use has reduced; agreed referral to the local treatment service.", None),
+    ("Attended. Says he is using less and wants help to stop; agreed referral to the local treatment service.", "male"),
     ("Seen in the office. Discussed accommodation: at risk of losing the tenancy, referral made to housing.", None),
     ("Attended. Reviewed unpaid work hours completed so far; on track.", "unpaid_work"),
     ("Attended, appeared low in mood. Discussed support available; gave the GP and crisis numbers.", None),
@@ -174,7 +174,7 @@ NOTES_ATTENDED = (
 )
 NOTES_HOME_VISIT = (
     ("Home visit completed. Address suitable; spoke with the person. No concerns seen.", None),
-    ("Home visit. Children present and appeared well cared for. Checked sleeping arrangements.", "children_at_home"),
+    ("Home visit. The family home was clean and warm; checked the sleeping arrangements.", "children_at_home"),
     ("Unannounced home visit. Person present; home tidy. Discussed curfew compliance.", "curfew"),
     ("Home visit with the police offender manager. Address checked; no new occupants.", None),
 )
@@ -199,12 +199,12 @@ NOTES_RESCHEDULED = (
 )
 # The checks at the start of domestic-abuse and child-protection cases.
 NOTE_POLICE_CALL_OUTS = (
-    "Police domestic abuse call-out check returned: one call-out to the address in the last 12 months."
+    "Police domestic abuse check returned: previously one call-out to the address, none since sentence."
 )
-NOTE_CHILD_IN_NEED = "Children's services: case open under a child in need plan; social worker named."
+NOTE_CHILD_IN_NEED = "Children's services: family open to children's social care under a plan; social worker named."
 NOTES_OTHER_AGENCY = (
     ("Children's services: no current involvement with the family.", "children"),
-    ("Police: arrested on suspicion of shoplifting, released under investigation.", None),
+    ("Police: no new intelligence since the last check.", None),
     ("Treatment provider: attended three of four sessions this month; negative test results.", "treatment"),
     ("Housing provider: rent arrears reported; tenancy support offered.", None),
     (NOTE_CHILD_IN_NEED, "child_protection"),
@@ -220,8 +220,82 @@ NOTES_GENERAL = (
     ("Case transferred in from another team; records checked.", None),
 )
 NOTES_THIRD_PARTY = (
-    ("Ex-partner phoned the office worried about contact from the person; advised to call the police.", "ex_partner"),
-    ("Mother called: says he has been drinking heavily again.", "male"),
     ("Employer confirmed attendance at work for the past month.", None),
+    ("Employer phoned to confirm the shift pattern for next month.", None),
+    ("Support worker phoned: benefits claim now in payment.", None),
+    ("Mother phoned to say he is unwell today and will ring to rebook.", "male"),
 )
 NOTES_FUTURE = ("", "Planned supervision session.", "Sentence plan review.", "Home visit planned.")
+
+# Notes that carry warning signs (docs/signals.md), by the kind of contact they are written for, each written only
+# on a case it makes sense for (the key after the text, as above). The notes above are signal-free, and a test scans
+# every one of them to prove it; these are the only notes the generator passes through the signal scan, and a test
+# checks each one raises a signal. The mix is in the number of notes per signal: substance relapse, accommodation
+# and police contact common; threats, stalking and weapons rare. Case facts for the men's partners: "man_single" (no
+# current partner), "man_single_unconditioned" (and no licence condition to disclose relationships: someone else
+# reporting a relationship on such a licence would also be a possible failure to comply, which the demo does not
+# record), "man_with_partner", "da_man_with_partner" (and domestic abuse), "man_with_ex_partner", and
+# "victim_conditions" (a man on licence with a no-contact condition or an exclusion zone).
+SIGNAL_NOTES_ATTENDED = (
+    ("Attended. Admitted drinking again since losing the job; discussed relapse prevention.", None),
+    ("Attended. Relapsed at the weekend and used heroin; referral back to the treatment service.", "treatment"),
+    ("Attended and appeared under the influence of alcohol; appointment cut short and rebooked.", None),
+    ("Attended. Disclosed cocaine use last week after a period of abstinence.", None),
+    ("Attended. Says he has been smoking cannabis again most days to help him sleep.", "male"),
+    ("Attended. Served a section 21 notice by the landlord; referral to the housing team.", None),
+    ("Attended. Asked to leave the family address last week; now sofa surfing with friends.", None),
+    ("Attended. Now NFA after the hostel placement ended; emergency housing referral made.", None),
+    ("Attended. Disclosed a new relationship with someone met through work about 3/52 ago.", "man_single"),
+    ("Attended. Says he has a new girlfriend, together for about a month; explained the checks that follow.",
+     "man_single"),
+    ("Attended. Split up with partner at the weekend and has moved out.", "man_with_partner"),
+    ("Attended. Says his partner is 12/40 pregnant.", "man_with_partner"),
+    ("Attended. Arrested on Saturday after a fight outside a pub; released under investigation.", None),
+    ("Attended. Stopped and searched by police on Friday; nothing found.", None),
+    ("Attended, low in mood. Disclosed suicidal thoughts this week; crisis team contacted with agreement.", None),
+)
+SIGNAL_NOTES_HOME_VISIT = (
+    ("Home visit. Children present and appeared well cared for. Checked sleeping arrangements.", "children_at_home"),
+    ("Home visit. A woman at the address introduced herself as his girlfriend; he had not mentioned her.",
+     "man_single"),
+    ("Home visit. Empty cans and a strong smell of cannabis; he admitted he is using again.", "male"),
+    ("Home visit. Partner present; she says he has been drinking again and it worries her.", "man_with_partner"),
+)
+SIGNAL_NOTES_PHONE = (
+    ("Telephone contact: evicted yesterday and staying with a friend.", None),
+    ("Telephone contact: has relapsed on alcohol; appointment brought forward.", None),
+    ("Telephone contact: phoned upset and said he wants to kill himself; crisis line details given and GP informed.",
+     "male"),
+)
+SIGNAL_NOTES_OTHER_AGENCY = (
+    ("Police: arrested on suspicion of shoplifting, released under investigation.", None),
+    ("Police: arrested for assault following a disturbance in the town centre; bailed.", None),
+    ("Police: attended the address after a domestic incident reported by a neighbour; no arrests.", None),
+    ("Police: he threatened a neighbour during an argument over parking; words of advice given.", "male"),
+    ("Police: found with a lock knife during a stop and search; charged.", None),
+    ("Housing provider: eviction proceedings started for rent arrears; possession hearing next month.", None),
+    ("Hostel: placement ended after repeated breaches of the rules; now sleeping rough.", None),
+    ("Treatment provider: last two drug tests were positive for opiates.", "treatment"),
+    ("Treatment provider: attended the session smelling of alcohol and admitted drinking again.", "treatment"),
+    ("Victim liaison: the victim reports he sent her a message on Facebook despite the non-contact condition.",
+     "victim_conditions"),
+    ("IDVA: his partner says he checks her phone and will not let her see her friends.", "da_man_with_partner"),
+    ("IDVA: his partner says she is frightened of him when he has been drinking.", "da_man_with_partner"),
+    ("Children's services: his partner is expecting a baby in the spring; pre-birth assessment started.",
+     "man_with_partner"),
+    ("Mental health team: says he took an overdose last week and was seen in A&E.", "male"),
+)
+SIGNAL_NOTES_THIRD_PARTY = (
+    ("Mother called: says he has been drinking heavily again.", "male"),
+    ("Mother called: he has been told to leave his flat and has nowhere to stay.", "male"),
+    ("Ex-partner phoned: he keeps turning up at her work and she is scared.", "man_with_ex_partner"),
+    ("Ex-partner phoned: he has been messaging her repeatedly and she does not feel safe.", "man_with_ex_partner"),
+    ("Ex-partner phoned: says he threatened to smash her windows if she did not let him see the children.",
+     "man_with_ex_partner"),
+    ("Partner phoned: says he has been going through her phone and controlling the money.", "man_with_partner"),
+    ("Partner phoned: says she has ended the relationship and asked him to leave.", "man_with_partner"),
+    ("Sister phoned: says he has a new girlfriend and is staying at her flat most nights.",
+     "man_single_unconditioned"),
+    ("Neighbour phoned the office: says he has been shouting and the police were called to the flat on Sunday.",
+     "male"),
+)
