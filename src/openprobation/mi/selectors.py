@@ -275,6 +275,7 @@ def risk_mix(scope: Scope) -> RiskMix:
             rank=Window(RowNumber(), partition_by=[F("person_id")], order_by=[F("start_date").desc(), F("id").desc()])
         )
         .filter(rank=1)
+        .order_by()  # the model's ordering would sort the rows again after the window
         .values_list("code", flat=True)
     )
     levels = Counter(codes[code] for code in newest)
