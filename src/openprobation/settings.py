@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "openprobation.safeguarding",
     "openprobation.workload",
     "openprobation.enforcement",
+    "openprobation.quality",
     "openprobation.jobs",
     "openprobation.web",
 ]

@@ -75,6 +75,16 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("get", "/work-items/overdue-counts"): frozenset({404}),  # ?pdu= names a PDU that may not exist
     ("get", "/workload"): frozenset({403}),  # team viewers only
     ("get", "/reductions"): frozenset({403}),  # team viewers only
+    # Quality and inspection: readers of audits, ratings and the SFO register only (organisation.roles)
+    ("get", "/audit-rounds"): frozenset({403}),
+    ("get", "/audit-rounds/{round_id}"): frozenset({403}),
+    ("get", "/audit-rounds/{round_id}/cases"): frozenset({403}),
+    ("get", "/audit-rounds/{round_id}/cases/{crn}"): frozenset({403}),
+    ("get", "/league-table"): frozenset({403}),
+    ("get", "/rating-trends"): frozenset({403}),
+    ("get", "/serious-further-offences"): frozenset({403}),
+    ("get", "/serious-further-offences/statistics"): frozenset({403}),
+    ("get", "/serious-further-offences/{sfo_id}"): frozenset({403}),
 }
 
 
