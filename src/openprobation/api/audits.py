@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from openprobation.api.schemas import In, StrictBool, StrictInt, Text, Version
@@ -47,10 +48,7 @@ def _rating(result: RatingResult | None) -> dict[str, Any] | None:
         "points": result.points,
         "maximum_points": result.maximum_points,
         "policy_version": result.policy_version,
-        "explanation": [
-            {"kind": t.kind, "name": t.name, "value": t.value, "result": t.points, "detail": t.detail}
-            for t in result.explanation
-        ],
+        "explanation": [vars(t) for t in result.explanation],
     }
 
 
@@ -257,7 +255,7 @@ def round_list(request: HttpRequest) -> Any:
 @router.post("/audit-rounds", response={201: RoundDetailOut}, summary="Open an audit round (quality assurance)")
 def round_create(request: HttpRequest, payload: RoundIn) -> Any:
     made = services.audit_round_create(actor=request.user, **payload.model_dump())
-    return 201, _round_detail(selectors.audit_round_get(actor=request.user, round_id=made.pk))
+    return Status(201, _round_detail(selectors.audit_round_get(actor=request.user, round_id=made.pk)))
 
 
 @router.get("/audit-rounds/{round_id}", response=RoundDetailOut, summary="An audit round with its ratings")
@@ -463,7 +461,7 @@ def sfo_list(request: HttpRequest, crn: str | None = None) -> Any:
 @router.post("/serious-further-offences", response={201: SfoOut}, summary="Notify a serious further offence")
 def sfo_notify(request: HttpRequest, payload: SfoIn) -> Any:
     made = services.sfo_notify(actor=request.user, **payload.model_dump())
-    return 201, _sfo(selectors.sfo_get(actor=request.user, sfo_id=made.pk))
+    return Status(201, _sfo(selectors.sfo_get(actor=request.user, sfo_id=made.pk)))
 
 
 @router.get(

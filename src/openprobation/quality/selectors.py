@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -90,11 +91,11 @@ def scope_people(*, actor: Actor | None, audit_round: AuditRound) -> QuerySet[Pe
     """The cases in the round's scope that the actor may see and a team holds: the population a sample is drawn
     from."""
     people = people_visible_to(actor).filter(team__isnull=False)
-    if audit_round.scope_level == ScopeLevel.PDU:
-        return people.filter(team__pdu_id=audit_round.pdu_id)
-    if audit_round.scope_level == ScopeLevel.REGION:
-        return people.filter(team__pdu__region_id=audit_round.region_id)
-    return people.filter(team__pdu__region__provider_id=audit_round.provider_id)
+    lookup = {ScopeLevel.PDU: "team__pdu_id", ScopeLevel.REGION: "team__pdu__region_id",
+              ScopeLevel.PROVIDER: "team__pdu__region__provider_id"}[ScopeLevel(audit_round.scope_level)]  # fmt: skip
+    unit_id = {ScopeLevel.PDU: audit_round.pdu_id, ScopeLevel.REGION: audit_round.region_id,
+               ScopeLevel.PROVIDER: audit_round.provider_id}[ScopeLevel(audit_round.scope_level)]  # fmt: skip
+    return people.filter(**{lookup: unit_id})
 
 
 def with_rosh(people: QuerySet[Person]) -> QuerySet[Person]:
@@ -110,9 +111,8 @@ def with_rosh(people: QuerySet[Person]) -> QuerySet[Person]:
 def sample_population(*, actor: Actor | None, audit_round: AuditRound) -> list[tuple[int, case_audit.SampleCase]]:
     """Each case the sample may be drawn from, with its stratum (team code, RoSH level now)."""
     levels = rosh_codes()
-    rows = with_rosh(scope_people(actor=actor, audit_round=audit_round)).values_list(
-        "pk", "crn", "team__code", "rosh_code"
-    )
+    people: QuerySet[Any] = with_rosh(scope_people(actor=actor, audit_round=audit_round))
+    rows = people.values_list("pk", "crn", "team__code", "rosh_code")
     return [(pk, case_audit.SampleCase(crn, team, levels.get(code or "", ""))) for pk, crn, team, code in rows]
 
 
@@ -331,15 +331,15 @@ def _round_ratings(
                     rated_by=rated.rated_by.name if rated else "",
                 )
             )
-    rated = {s.standard: s.rating for s in results if s.rating is not None}
+    ratings = {s.standard: s.rating for s in results if s.rating is not None}
     overall = None
-    if len(rated) == len(results):
+    if len(ratings) == len(results):
         override = (
             RatingOverride(rating=audit_round.override_rating, reason=audit_round.override_reason)  # type: ignore[arg-type]
             if audit_round.override_rating
             else None
         )
-        overall = rating_calculate(RatingInput(scheme=audit_round.scheme, standards=rated, override=override))
+        overall = rating_calculate(RatingInput(scheme=audit_round.scheme, standards=ratings, override=override))
     return RoundRatings(audit_round.pk, audit_round.scheme, results, overall, audit_round.override_reason)
 
 
@@ -412,18 +412,18 @@ def league_table(*, actor: Actor | None, level: str) -> list[LeagueRow]:
         latest = rs[-1]
         previous = rs[-2] if len(rs) > 1 else None
         rows.append((code, name, latest, previous))
-    scored = sorted(
-        rows, key=lambda row: (-(ratings[row[2].pk].overall.points if ratings[row[2].pk].overall else -1), row[1])
-    )
+
+    def score(audit_round: AuditRound) -> int:
+        overall = ratings[audit_round.pk].overall
+        return overall.points if overall is not None else -1
+
+    scored = sorted(rows, key=lambda row: (-score(row[2]), row[1]))
     table: list[LeagueRow] = []
     for code, name, latest, previous in scored:
         overall = ratings[latest.pk].overall
         rank = None
         if overall is not None:
-            better = sum(
-                1 for row in rows if (o := ratings[row[2].pk].overall) is not None and o.points > overall.points
-            )
-            rank = better + 1
+            rank = 1 + sum(1 for row in rows if score(row[2]) > overall.points)
         table.append(
             LeagueRow(
                 rank,
