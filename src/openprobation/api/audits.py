@@ -248,8 +248,8 @@ class OverrideIn(In):
 
 
 @router.get("/audit-rounds", response=list[RoundOut], summary="Audit rounds, newest first")
-def round_list(request: HttpRequest) -> Any:
-    return [_round(r) for r in selectors.audit_round_list(actor=request.user)]
+def round_list(request: HttpRequest, scope_level: Level | None = None) -> Any:
+    return [_round(r) for r in selectors.audit_round_list(actor=request.user, scope_level=scope_level)]
 
 
 @router.post("/audit-rounds", response={201: RoundDetailOut}, summary="Open an audit round (quality assurance)")
@@ -469,8 +469,8 @@ def sfo_notify(request: HttpRequest, payload: SfoIn) -> Any:
     response=SfoStatisticsOut,
     summary="Serious further offences by RoSH level at notification, and the reviews' progress",
 )
-def sfo_statistics(request: HttpRequest) -> Any:
-    return vars(selectors.sfo_statistics(actor=request.user))
+def sfo_statistics(request: HttpRequest, since: dt.date | None = None) -> Any:
+    return vars(selectors.sfo_statistics(actor=request.user, since=since))
 
 
 @router.get("/serious-further-offences/{sfo_id}", response=SfoOut, summary="One serious further offence")

@@ -74,9 +74,13 @@ def _rounds() -> QuerySet[AuditRound]:
     )
 
 
-def audit_round_list(*, actor: Actor | None) -> list[AuditRound]:
+def audit_round_list(*, actor: Actor | None, scope_level: str | None = None) -> list[AuditRound]:
+    """Every round, newest first (of providers, regions or PDUs only, when ``scope_level`` is given)."""
     require_reader(actor)
-    return list(_rounds().order_by("-ends_on", "-id"))
+    rounds = _rounds()
+    if scope_level:
+        rounds = rounds.filter(scope_level=scope_level)
+    return list(rounds.order_by("-ends_on", "-id"))
 
 
 def audit_round_get(*, actor: Actor | None, round_id: int) -> AuditRound:
@@ -513,12 +517,13 @@ class SfoStatistics:
     completed_in_time: int
 
 
-def sfo_statistics(*, actor: Actor | None) -> SfoStatistics:
+def sfo_statistics(*, actor: Actor | None, since: dt.date | None = None) -> SfoStatistics:
     """Notifications by the RoSH level at notification, and the reviews' progress, on the cases the reader may
-    see."""
+    see (notified on or after ``since``, when given)."""
     require_reader(actor)
     today = clock.today()
-    rows = list(_sfos(actor).values_list("rosh_at_notification", "review_due_on", "review_completed_on"))
+    sfos = _sfos(actor).filter(notified_on__gte=since) if since else _sfos(actor)
+    rows = list(sfos.values_list("rosh_at_notification", "review_due_on", "review_completed_on"))
     completed = [(due, done) for _, due, done in rows if done is not None]
     return SfoStatistics(
         by_rosh=sfo_rules.statistics_by_rosh(level for level, _, _ in rows),
