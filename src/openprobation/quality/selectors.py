@@ -22,6 +22,7 @@ from openprobation.contacts.choices import ContactType
 from openprobation.contacts.models import Contact
 from openprobation.core import clock
 from openprobation.core.errors import NotFound
+from openprobation.organisation.models import Pdu, Provider, Region
 from openprobation.organisation.roles import QUALITY_READERS
 from openprobation.people import selectors as people_selectors
 from openprobation.people.access import Actor, people_visible_to, require_role
@@ -89,6 +90,22 @@ def audit_round_get(*, actor: Actor | None, round_id: int) -> AuditRound:
     if found is None:
         raise NotFound(f"No audit round {round_id}")
     return found
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    """Every provider, region and PDU as ``("level:code", "Level: name")``, for choosing a round's scope."""
+    choices = [
+        (f"provider:{code}", f"Provider: {name}")
+        for code, name in Provider.objects.order_by("name").values_list("code", "name")
+    ]
+    choices += [
+        (f"region:{code}", f"Region: {name}")
+        for code, name in Region.objects.order_by("name").values_list("code", "name")
+    ]
+    choices += [
+        (f"pdu:{code}", f"PDU: {name}") for code, name in Pdu.objects.order_by("name").values_list("code", "name")
+    ]
+    return choices
 
 
 def scope_people(*, actor: Actor | None, audit_round: AuditRound) -> QuerySet[Person]:

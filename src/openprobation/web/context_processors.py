@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from openprobation.organisation.choices import Role
+from openprobation.organisation.roles import QUALITY_READERS
 from openprobation.people.access import TEAM_VIEWERS, staff_for
 from openprobation.risk.quality import REPORT_READERS
 
@@ -15,5 +16,6 @@ def service(request: HttpRequest) -> dict[str, object]:
         "current_staff": staff,
         "nav_team": staff is not None and staff.role in TEAM_VIEWERS,
         "nav_quality": staff is not None and staff.role in REPORT_READERS,
+        "nav_audits": staff is not None and staff.role in QUALITY_READERS,
         "nav_admin": staff is not None and staff.role == Role.ADMINISTRATOR,
     }
