@@ -46,6 +46,7 @@ from openprobation.core.models import AuditEvent
 from openprobation.core.sign_in import DEMO_PASSWORD  # usable only when OPENPROBATION_DEMO=true
 from openprobation.demo import extras
 from openprobation.demo import generate as gen
+from openprobation.demo import quality as demo_quality
 from openprobation.demo.bulk import (
     BulkWriter,
     TableSpec,
@@ -60,6 +61,7 @@ from openprobation.demo.bulk import (
 from openprobation.demo.plan import DEMO_SIGN_INS, OrgPlan, caseload_slots, organisation_plan
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
 from openprobation.people.models import Address, CaseAccess, Person, Relationship
+from openprobation.quality.models import AuditCase, AuditJudgement, AuditRound, SeriousFurtherOffence, StandardRating
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.risk.recompute import recompute
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
@@ -193,6 +195,8 @@ class DemoResult:
             f"  risk and work: {c.get('criminal_histories', 0):,} criminal histories, "
             f"{c.get('assessments', 0):,} OASys assessments, {c.get('calculations', 0):,} risk calculations, "
             f"{c.get('recorded_scores', 0):,} recorded scores, {c.get('work_items', 0):,} work items",
+            f"  quality: {c.get('audit_rounds', 0):,} audit rounds, {c.get('cases_audited', 0):,} cases audited, "
+            f"{c.get('serious_further_offences', 0):,} serious further offences",
         ]
         if self.message:
             lines.append(f"  {self.message}")
@@ -286,6 +290,9 @@ def _counts_from_db() -> dict[str, int]:
         "assessments": OasysAssessment.objects.count(),
         "work_items": WorkItem.objects.count(),
         "recorded_scores": RecordedScore.objects.count(),
+        "audit_rounds": AuditRound.objects.count(),
+        "cases_audited": AuditCase.objects.filter(status="audited").count(),
+        "serious_further_offences": SeriousFurtherOffence.objects.count(),
         "calculations": RiskCalculation.objects.count(),
     }
 
@@ -299,6 +306,11 @@ def _delete_existing(marker: tuple[Provider, AuditEvent] | None) -> None:
     """Delete every case, and the organisation, staff and accounts a previous demo build made."""
     delete_all(
         [
+            AuditJudgement,
+            AuditCase,
+            StandardRating,
+            AuditRound,
+            SeriousFurtherOffence,
             Contact,
             Allocation,
             Requirement,
@@ -537,6 +549,9 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
             progress.note("Recorded scores (an earlier system's RSR and tier)")
             counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
             progress.note("Building indexes and checking keys")
+        # Quality audits read each sampled case's record by case: after the indexes are built (decision 0026).
+        progress.note("Quality audits and serious further offences (through the services)")
+        quality_counts = demo_quality.seed_quality(options.seed, as_of)
         progress.note("Finishing (audit)")
 
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
@@ -557,6 +572,9 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         "work_items": counts["work_item"],
         "calculations": counts["calculation"],
         "recorded_scores": counts["recorded_score"],
+        "audit_rounds": quality_counts.get("rounds", 0),
+        "cases_audited": quality_counts.get("cases_audited", 0),
+        "serious_further_offences": quality_counts.get("sfos", 0),
         "rows": writer.rows_written + counts["calculation"],
     }
     audit_record(
