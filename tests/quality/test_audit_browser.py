@@ -12,7 +12,7 @@ from openprobation.quality import services
 from openprobation.rules import case_audit
 from openprobation.rules.ratings import KEY_QUESTIONS
 from tests.factories import make_person
-from tests.interfaces.browser import axe_violations, sign_in
+from tests.interfaces.browser import axe_violations, scrolls_sideways, sign_in, too_wide
 from tests.notifications.test_reminders_browser import watched_page  # noqa: F401 (a fixture)
 
 
@@ -71,4 +71,46 @@ def test_auditing_a_case_moves_the_standards_rating(watched_page, live_server, o
     row = page.locator("#standard-assessment").inner_text()
     assert "Requires improvement" in row and "1 of 2 sufficient" in row
     assert "Outstanding" in page.locator("#standard-planning").inner_text()
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_quality_pages_pass_axe_and_fit_a_phone(watched_page, live_server, org):  # noqa: F811
+    page = watched_page
+    person = make_person(org)
+    make_person(org, practitioner=org.po_b)
+    for season, ends, judged in (("spring", dt.date(2026, 4, 30), False), ("autumn", dt.date(2026, 10, 31), True)):
+        made = services.audit_round_create(actor=org.qa.user, name=f"Camden and Islington, {season}",
+                                           scope_level="pdu", scope_code="N07P1", starts_on=ends.replace(day=1),
+                                           ends_on=ends)  # fmt: skip
+        services.audit_sample_draw(actor=org.qa.user, round_id=made.pk, size=2, seed=3)
+        judgements = {f"{s}.{kq}": {"sufficient": judged, "notes": "Thin"}
+                      for s in case_audit.CASE_STANDARDS for kq in KEY_QUESTIONS}  # fmt: skip
+        for audit_case in made.cases.all():
+            services.audit_case_record(actor=org.qa.user, round_id=made.pk, crn=audit_case.person.crn, version=1,
+                                       judgements=judgements)  # fmt: skip
+        for standard in ("leadership", "staff", "services", "information_and_facilities", "court_work"):
+            services.standard_rate(actor=org.qa.user, round_id=made.pk, standard=standard, rating="good",
+                                   evidence="Interviews")  # fmt: skip
+    services.sfo_notify(actor=org.qa.user, crn=person.crn, offence="murder", offence_date=dt.date(2026, 6, 1),
+                        charged_on=dt.date(2026, 6, 2), notified_on=dt.date(2026, 6, 3))  # fmt: skip
+    sign_in(page, live_server, "qa")
+    paths = ["/quality/", f"/quality/rounds/{made.pk}/", "/quality/rounds/new/", "/quality/league-table/",
+             f"/quality/rounds/{made.pk}/override/", f"/quality/rounds/{made.pk}/standards/leadership/",
+             "/quality/serious-further-offences/", "/quality/serious-further-offences/new/"]
+    violations = []
+    for path in paths:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status == 200, path
+        violations += axe_violations(page)
+    assert violations == []
+    page.goto(f"{live_server.url}/quality/league-table/")
+    assert page.locator("#ratings-chart polyline").count() == 1
+    assert page.locator("#ratings-chart circle").count() == 2
+    assert "Up " in page.locator("#league-table").inner_text()
+    page.set_viewport_size({"width": 375, "height": 812})
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        assert not scrolls_sideways(page), (path, too_wide(page))
     assert page.problems == []  # type: ignore[attr-defined]
