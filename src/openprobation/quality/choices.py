@@ -1,7 +1,6 @@
 from django.db import models
 
 from openprobation.rules.ratings import KEY_QUESTION_WORDS, RATING_WORDS
-from openprobation.rules.serious_further_offences import sfo_policy
 
 
 class ScopeLevel(models.TextChoices):
@@ -27,5 +26,3 @@ class AuditStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
     AUDITED = "audited", "Audited"
 
-
-SFO_OFFENCES = sorted(sfo_policy().offences.items())
