@@ -25,4 +25,3 @@ class KeyQuestion(models.TextChoices):
 class AuditStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
     AUDITED = "audited", "Audited"
-
