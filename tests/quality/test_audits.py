@@ -313,3 +313,14 @@ def test_service_refuses_a_sample_size_out_of_range(org, frozen_clock):
     for size in (0, 501, "3", True):
         with pytest.raises(ValidationFailed):
             services.audit_sample_draw(actor=org.qa.user, round_id=audit_round.pk, size=size, seed=1)
+
+
+def test_a_restricted_case_is_not_drawn_nor_seen_by_an_auditor_off_its_list(org, cases):
+    restricted = cases[1]
+    limit_access(person=restricted, staff_code=org.po.code, kind="restriction", reason="Staff member's relative")
+    qa = Api("qa")
+    round_id = _round(org, qa).json()["id"]
+    drawn = qa.post(f"/audit-rounds/{round_id}/sample", {"size": 6, "seed": 3}).json()
+    assert restricted.crn not in [c["crn"] for c in drawn["cases"]] and len(drawn["cases"]) == 5
+    assert AuditRound.objects.get(pk=round_id).sample_population == 5
+    assert qa.get(f"/audit-rounds/{round_id}/cases/{restricted.crn}").status_code == 404
