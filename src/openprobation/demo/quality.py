@@ -18,7 +18,7 @@ from typing import Any
 
 from openprobation.core.errors import ValidationFailed
 from openprobation.organisation.models import Pdu, Staff
-from openprobation.people.models import Person
+from openprobation.people.access import people_visible_to
 from openprobation.quality import selectors, services
 from openprobation.quality.models import AuditCase
 from openprobation.rules import case_audit
@@ -117,7 +117,9 @@ def _override_one(actor: Any) -> None:
 
 
 def _sfos(actor: Any, rng: random.Random, as_of: dt.date) -> int:
-    people = list(Person.objects.filter(team__isnull=False).order_by("crn").values_list("crn", flat=True)[:4000])
+    # The cases the quality-assurance user may see (a restricted case they are not on the list of is not theirs).
+    visible = people_visible_to(actor).filter(team__isnull=False)
+    people = list(visible.order_by("crn").values_list("crn", flat=True)[:4000])
     if not people:
         return 0
     policy = sfo_policy()
