@@ -15,6 +15,8 @@ What it builds is described in docs/how-to/demo-data.md. How it behaves:
   (``demo.casework``), so they are the items live recording would have made.
 - After the cases: risk-tool inputs (``demo.extras``), then ``risk.recompute`` stores the risk calculations and
   ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does).
+- Then quality audits and serious further offences, through the quality services (``demo.quality``), which audit
+  their own actions as they always do.
 - One audit event, ``demo.loaded``, records the load (not one per row).
 """
 
