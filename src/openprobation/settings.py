@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "openprobation.recall",
     "openprobation.warningsigns",
     "openprobation.escalation",
+    "openprobation.quality",
     "openprobation.jobs",
     "openprobation.web",
 ]

@@ -77,6 +77,16 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("get", "/reductions"): frozenset({403}),  # team viewers only
     ("get", "/figures"): frozenset({403}),  # management-information readers only
     ("get", "/figures/{key}"): frozenset({403}),
+    # Quality and inspection: readers of audits, ratings and the SFO register only (organisation.roles)
+    ("get", "/audit-rounds"): frozenset({403}),
+    ("get", "/audit-rounds/{round_id}"): frozenset({403}),
+    ("get", "/audit-rounds/{round_id}/cases"): frozenset({403}),
+    ("get", "/audit-rounds/{round_id}/cases/{crn}"): frozenset({403}),
+    ("get", "/league-table"): frozenset({403}),
+    ("get", "/rating-trends"): frozenset({403}),
+    ("get", "/serious-further-offences"): frozenset({403}),
+    ("get", "/serious-further-offences/statistics"): frozenset({403}),
+    ("get", "/serious-further-offences/{sfo_id}"): frozenset({403}),
 }
 
 

@@ -28,6 +28,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 
 from openprobation.api import openapi, problems
+from openprobation.api.audits import router as audits_router
 from openprobation.api.calculate import router as calculate_router
 from openprobation.api.enforcement import router as enforcement_router
 from openprobation.api.escalation import router as escalation_router
@@ -101,6 +102,7 @@ api.add_router("", mi_router)
 api.add_router("", recall_router)
 api.add_router("", signal_reviews_router)
 api.add_router("", escalation_router)
+api.add_router("", audits_router)
 
 
 @api.exception_handler(ValidationFailed)

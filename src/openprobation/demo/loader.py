@@ -15,6 +15,8 @@ What it builds is described in docs/how-to/demo-data.md. How it behaves:
   (``demo.casework``), so they are the items live recording would have made.
 - After the cases: risk-tool inputs (``demo.extras``), then ``risk.recompute`` stores the risk calculations and
   ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does).
+- Then quality audits and serious further offences, through the quality services (``demo.quality``), which audit
+  their own actions as they always do.
 - One audit event, ``demo.loaded``, records the load (not one per row).
 """
 
@@ -46,6 +48,7 @@ from openprobation.core.models import AuditEvent
 from openprobation.core.sign_in import DEMO_PASSWORD  # usable only when OPENPROBATION_DEMO=true
 from openprobation.demo import extras
 from openprobation.demo import generate as gen
+from openprobation.demo import quality as demo_quality
 from openprobation.demo.bulk import (
     BulkWriter,
     TableSpec,
@@ -60,6 +63,7 @@ from openprobation.demo.bulk import (
 from openprobation.demo.plan import DEMO_SIGN_INS, OrgPlan, caseload_slots, organisation_plan
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
 from openprobation.people.models import Address, CaseAccess, Person, Relationship
+from openprobation.quality.models import AuditCase, AuditJudgement, AuditRound, SeriousFurtherOffence, StandardRating
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.risk.recompute import recompute
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
@@ -203,6 +207,8 @@ class DemoResult:
             f"{c.get('recorded_scores', 0):,} recorded scores, {c.get('work_items', 0):,} work items",
             f"  warning signs: {c.get('signal_notes', 0):,} notes with signals, "
             f"{c.get('signal_reviews', 0):,} signal reviews ({c.get('signal_reviews_open', 0):,} open)",
+            f"  quality: {c.get('audit_rounds', 0):,} audit rounds, {c.get('cases_audited', 0):,} cases audited, "
+            f"{c.get('serious_further_offences', 0):,} serious further offences",
         ]
         if self.message:
             lines.append(f"  {self.message}")
@@ -297,6 +303,9 @@ def _counts_from_db() -> dict[str, int]:
         "work_items": WorkItem.objects.count(),
         **_signal_counts(),
         "recorded_scores": RecordedScore.objects.count(),
+        "audit_rounds": AuditRound.objects.count(),
+        "cases_audited": AuditCase.objects.filter(status="audited").count(),
+        "serious_further_offences": SeriousFurtherOffence.objects.count(),
         "calculations": RiskCalculation.objects.count(),
     }
 
@@ -320,6 +329,11 @@ def _delete_existing(marker: tuple[Provider, AuditEvent] | None) -> None:
     delete_all(
         [
             SignalDisposition,  # it protects the work items and contacts it links to
+            AuditJudgement,
+            AuditCase,
+            StandardRating,
+            AuditRound,
+            SeriousFurtherOffence,
             Contact,
             Allocation,
             Requirement,
@@ -558,6 +572,9 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
             progress.note("Recorded scores (an earlier system's RSR and tier)")
             counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
             progress.note("Building indexes and checking keys")
+        # Quality audits read each sampled case's record by case: after the indexes are built (decision 0026).
+        progress.note("Quality audits and serious further offences (through the services)")
+        quality_counts = demo_quality.seed_quality(options.seed, as_of)
         progress.note("Finishing (audit)")
 
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
@@ -579,6 +596,9 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         **_signal_counts(),
         "calculations": counts["calculation"],
         "recorded_scores": counts["recorded_score"],
+        "audit_rounds": quality_counts.get("rounds", 0),
+        "cases_audited": quality_counts.get("cases_audited", 0),
+        "serious_further_offences": quality_counts.get("sfos", 0),
         "rows": writer.rows_written + counts["calculation"],
     }
     audit_record(

@@ -6,6 +6,9 @@ Which cases an actor may see is people/access.py's question; this module answers
 - who may look at teams and their queues (``TEAM_VIEWERS``): SPOs, heads of service, quality assurance and
   administrators;
 - who may read the audit trail of the cases they may see: administrators and quality assurance;
+- who may read audit rounds, ratings, the league table and the serious further offence register, and record serious
+  further offences (``QUALITY_READERS``): SPOs, heads of service, quality assurance and administrators; who may
+  audit cases, rate standards and override a rating (``AUDITORS``): quality assurance (inspectors) only;
 - access managers (``Staff.access_manager``): manage restriction and exclusion lists (people/access_lists.py).
 """
 
@@ -21,6 +24,8 @@ Actor = AbstractBaseUser | AnonymousUser
 
 WRITE_ROLES = frozenset({Role.PRACTITIONER, Role.SPO, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR})
 TEAM_VIEWERS = frozenset({Role.SPO, Role.HEAD_OF_SERVICE, Role.QUALITY_ASSURANCE, Role.ADMINISTRATOR})
+QUALITY_READERS = TEAM_VIEWERS
+AUDITORS = frozenset({Role.QUALITY_ASSURANCE})
 
 
 def staff_for(actor: Actor | None) -> Staff | None:

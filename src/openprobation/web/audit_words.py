@@ -13,6 +13,7 @@ from openprobation.contacts import choices as contact_choices
 from openprobation.enforcement import choices as enforcement_choices
 from openprobation.organisation import choices as organisation_choices
 from openprobation.people import choices as people_choices
+from openprobation.quality import choices as quality_choices
 from openprobation.rules.dates import long_date
 from openprobation.safeguarding import choices as safeguarding_choices
 from openprobation.sentences import choices as sentence_choices
@@ -30,6 +31,9 @@ ACTIONS = {
     "api_token.listed": "Listed API tokens",
     "api_token.revoked": "Revoked an API token",
     "assessment.recorded": "Recorded an OASys assessment",
+    "audit_case.recorded": "Audited the case (quality assurance)",
+    "audit_round.created": "Opened an audit round",
+    "audit_round.sample_drawn": "Drew an audit round's sample of cases",
     "case.audit_read": "Read the case's audit history",
     "case.open_refused": "Tried to open the case and was refused",
     "case.viewed": "Opened the case",
@@ -69,6 +73,7 @@ ACTIONS = {
     "job.ran": "A background job ran",
     "person.created": "Created the case",
     "person.updated": "Changed personal details",
+    "rating.overridden": "A rating panel overrode a round's overall rating",
     "recorded_score.set": "Recorded a score from another system",
     "registration.added": "Added a registration",
     "registration.updated": "Changed a registration",
@@ -87,6 +92,9 @@ ACTIONS = {
     "safeguarding_check.requested": "Made a safeguarding enquiry",
     "safeguarding_check.response_recorded": "Recorded the reply to a safeguarding enquiry",
     "safeguarding_check.used_in_assessment": "Used an enquiry's reply in an assessment",
+    "sfo.notified": "Notified a serious further offence",
+    "sfo.review_recorded": "Recorded a serious further offence review",
+    "standard.rated": "An inspector rated a standard",
     "work_item.cancelled": "Cancelled a work item",
     "work_item.done": "Marked a work item as done",
     "work_item.escalated": "An overdue work item was escalated",
@@ -111,7 +119,7 @@ LABELS = {
 def _choice_labels() -> dict[str, str]:
     labels: dict[str, str] = {}
     for module in (contact_choices, organisation_choices, people_choices, safeguarding_choices, sentence_choices,
-                   workitem_choices, enforcement_choices):  # fmt: skip
+                   workitem_choices, enforcement_choices, quality_choices):  # fmt: skip
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, models.Choices) and value is not models.TextChoices:
                 for code, label in value.choices:

@@ -3,6 +3,7 @@ from django.http import HttpRequest
 
 from openprobation.mi.selectors import MI_READERS
 from openprobation.organisation.choices import Role
+from openprobation.organisation.roles import QUALITY_READERS
 from openprobation.people.access import TEAM_VIEWERS, staff_for
 from openprobation.risk.quality import REPORT_READERS
 
@@ -17,5 +18,6 @@ def service(request: HttpRequest) -> dict[str, object]:
         "nav_team": staff is not None and staff.role in TEAM_VIEWERS,
         "nav_quality": staff is not None and staff.role in REPORT_READERS,
         "nav_mi": staff is not None and staff.role in MI_READERS,
+        "nav_audits": staff is not None and staff.role in QUALITY_READERS,
         "nav_admin": staff is not None and staff.role == Role.ADMINISTRATOR,
     }
