@@ -14,7 +14,8 @@ What it builds is described in docs/how-to/demo-data.md. How it behaves:
 - Each case's work items are made with its record, by replaying it through the work-item rules
   (``demo.casework``), so they are the items live recording would have made.
 - After the cases: risk-tool inputs (``demo.extras``), then ``risk.recompute`` stores the risk calculations and
-  ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does).
+  ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does); last, the quality report's risk
+  facts of every case (``risk.riskfacts.refresh_all``).
 - One audit event, ``demo.loaded``, records the load (not one per row).
 """
 
@@ -62,6 +63,7 @@ from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
 from openprobation.people.models import Address, CaseAccess, Person, Relationship
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.risk.recompute import recompute
+from openprobation.risk.riskfacts import refresh_all
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
 from openprobation.workitems.models import WorkItem
 
@@ -537,6 +539,8 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
             progress.note("Recorded scores (an earlier system's RSR and tier)")
             counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
             progress.note("Building indexes and checking keys")
+        progress.note("Risk facts for the quality report")
+        refresh_all()  # one set-based pass over the cases loaded (risk.riskfacts, decision 0030)
         progress.note("Finishing (audit)")
 
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
