@@ -12,7 +12,7 @@ from django.test import Client
 
 from openprobation.cli import main
 from openprobation.risk import quality, riskfacts
-from openprobation.risk.models import RiskFacts, Registration
+from openprobation.risk.models import Registration, RiskFacts
 from openprobation.risk.recompute import recompute
 from openprobation.risk.services import recorded_score_set, registration_add, registration_update
 from openprobation.rules import allocation as alloc
@@ -175,3 +175,23 @@ def test_every_allocation_policy_has_a_column():
     assert set(riskfacts.ALLOCATION_COLUMNS) == set(alloc.policy_names())
     fields = {f.name for f in RiskFacts._meta.get_fields()}
     assert set(riskfacts.ALLOCATION_COLUMNS.values()) <= fields
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 50])
+def test_pages_read_from_the_teams_they_cover_equal_the_whole_list_in_order(org, frozen_clock, page_size):
+    """A page reads only the teams its rows fall in (the counts say where each team starts): paging through gives
+    every row of the full list (the CSV's), in the same order, whatever the page size."""
+    for holder, name in ((org.po, "Able"), (org.po2, "Baker"), (org.po_b, "Cole"), (org.po, "Dane")):
+        person = make_person(org, practitioner=holder, last_name=name)
+        record(org, person, "tier", "B2")
+        register(org, person, "RHRH")
+    everything = [(r.crn, r.kind) for r in quality.risk_disagreements_all(actor=org.qa.user)]
+    assert len({crn for crn, _ in everything}) == 4 and len(everything) > 4
+    paged, page = [], 1
+    while True:
+        report = quality.risk_disagreements(actor=org.qa.user, page=page, page_size=page_size)
+        if not report.rows:
+            break
+        paged += [(r.crn, r.kind) for r in report.rows]
+        page += 1
+    assert paged == everything and report.count == len(everything)

@@ -7,14 +7,14 @@ missing facts named and counted apart from the disagreements, never taken as agr
 Read from ready-made rows (``risk.riskfacts``, decision 0030): each case's current facts and flags are kept by the
 services that change them, with the allocation rules evaluated there in Python (``rules.allocation.allocation_check``)
 under every policy. A page reads only the rows flagged under the chosen policy (a partial index) for the cases in
-scope, and the counts by team and the page's rows come from one statement over them, so a page costs a fixed number of
-queries whatever the caseload. Rows worked out under other policy versions are worked out again first
-(``riskfacts.ensure_current``), so no flag is read under a policy other than the one in force. The same rules, on
-the rows of a page only, give each row its reason.
+scope: one statement counts them by team, in the page's order, with the number of rows before each team; a second
+reads the page's rows from the teams it covers only. So a page costs a fixed number of queries whatever the caseload.
+Rows worked out under other policy versions are worked out again first (``riskfacts.ensure_current``), so no flag is
+read under a policy other than the one in force. The same rules, on the rows of a page only, give each row its reason.
 
-Scope is ``people_visible_to``'s rule as a condition on the rows (``visible_case_condition``), so a restricted or excluded case is absent from the list, the counts and
-the CSV for anyone who may not see it. Quality assurance, SPOs (their team), heads of service (their PDU) and
-administrators may read the report; practitioners may not.
+Scope is the rule of ``people_visible_to`` as a condition on the rows (``visible_case_condition``), so a restricted or
+excluded case is absent from the list, the counts and the CSV for anyone who may not see it. Quality assurance, SPOs
+(their team), heads of service (their PDU) and administrators may read the report; practitioners may not.
 """
 
 from __future__ import annotations
@@ -162,12 +162,18 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
+COUNT_FIELDS = ("team_id", "t_code", "t_name", "r_code", "r_name")
+
+
+def _flags_sql(
+    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, *, counts_only: bool = False
+) -> tuple[str, list[Any]]:
     """``WITH flags (...)``: one row per listed case with its facts, team, region, holder and whether each kind is
-    listed (``is_rsr``, ``is_tier``, ``is_allocation``, ``is_unverified``, ``is_unchecked``: 1 or 0)."""
+    listed (``is_rsr``, ``is_tier``, ``is_allocation``, ``is_unverified``, ``is_unchecked``: 1 or 0); with
+    ``counts_only`` the team, region and flags alone."""
     column = riskfacts.ALLOCATION_COLUMNS[policy.name]
     fields: dict[str, Any] = {
-        "person_id": F("person_id"), "crn": F("person__crn"), "first_name": F("person__first_name"),
+        "team_id": F("person__team_id"), "crn": F("person__crn"), "first_name": F("person__first_name"),
         "last_name": F("person__last_name"), "t_code": F("person__team__code"), "t_name": F("person__team__name"),
         "r_code": F("person__team__pdu__region__code"), "r_name": F("person__team__pdu__region__name"),
         "pr_first": F("person__practitioner__first_name"), "pr_last": F("person__practitioner__last_name"),
@@ -177,6 +183,8 @@ def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tup
         "is_unverified": _flag(Q(**{column: riskfacts.AGAINST_UNVERIFIED})),
         "is_unchecked": _flag(Q(**{column: riskfacts.CANNOT_CHECK})),
     }  # fmt: skip
+    if counts_only:
+        fields = {name: value for name, value in fields.items() if name in COUNT_FIELDS or name.startswith("is_")}
     # Every column an annotation (prefixed, as some share a field's name), so the SELECT lists them in this order.
     named = rows.order_by().annotate(**{f"q_{name}": value for name, value in fields.items()})
     selected = named.values_list(*(f"q_{name}" for name in fields))
@@ -216,25 +224,28 @@ def _rows_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tupl
     return f"{sql} SELECT * FROM ({_listed_sql(params)}) listed{ORDER_BY}", params  # noqa: S608
 
 
+LISTED_SUM = "is_rsr + is_tier + is_allocation + is_unverified + is_unchecked"
+
+
+def _counts_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
+    """The counts by team, in the page's order (region code, team code), each with the number of rows listed before
+    its own (``before``: a running sum in the database's own order, so the page can start at the right team)."""
+    sql, params = _flags_sql(rows, policy, counts_only=True)
+    return (
+        f"{sql} SELECT team_id, t_code, t_name, r_code, r_name, SUM(is_rsr), SUM(is_tier), SUM(is_allocation),"  # noqa: S608
+        f" SUM(is_unchecked), SUM(is_unverified), SUM(SUM({LISTED_SUM})) OVER (ORDER BY r_code, t_code)"
+        f" - SUM({LISTED_SUM}) FROM flags GROUP BY team_id, t_code, t_name, r_code, r_name ORDER BY r_code, t_code"
+    ), params
+
+
 def _page_sql(
     rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, limit: int, offset: int
 ) -> tuple[str, list[Any]]:
-    """One statement for a page: the counts by team (``part`` 0, by region and team name) and then ``limit`` rows
-    from ``offset`` (``part`` 1). Both read ``flags``, which PostgreSQL materializes once."""
+    """``limit`` rows from ``offset`` (of ``rows``: already narrowed to the teams the page covers)."""
     sql, params = _flags_sql(rows, policy)
     listed = _listed_sql(params)
     params += [limit, offset]
-    blanks = ", ".join(["NULL"] * (len(ROW_FIELDS) - 4))
-    return (
-        f"{sql}, counted AS (SELECT t_code, t_name, r_code, r_name, SUM(is_rsr) AS n_rsr, SUM(is_tier) AS n_tier,"  # noqa: S608
-        " SUM(is_allocation) AS n_allocation, SUM(is_unchecked) AS n_unchecked, SUM(is_unverified) AS n_unverified"
-        " FROM flags GROUP BY t_code, t_name, r_code, r_name)"
-        f", listed AS ({listed}{ORDER_BY} LIMIT %s OFFSET %s)"
-        " SELECT 0 AS part, r_name AS s1, t_name AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6,"
-        f" t_code, t_name, r_code, r_name, {blanks}, n_rsr, n_tier, n_allocation, n_unchecked, n_unverified"
-        " FROM counted UNION ALL SELECT 1, listed.*, NULL, NULL, NULL, NULL, NULL FROM listed"
-        " ORDER BY part, s1, s2, s3, s4, s5, s6"
-    ), params
+    return f"{sql} SELECT * FROM ({listed}) listed{ORDER_BY} LIMIT %s OFFSET %s", params  # noqa: S608
 
 
 # ---- a row's recorded value, calculation, difference and reason (the page's rows only) ----
@@ -334,29 +345,38 @@ def risk_disagreement_counts(
 def _read_page(
     rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, limit: int, offset: int
 ) -> tuple[DisagreementCounts, list[dict[str, Any]]]:
-    """The counts and one page of raw rows, in one query (after bringing rows worked out under other policies up to
-    date: ``riskfacts.ensure_current``)."""
+    """The counts (one query) and one page of raw rows (a second, over the teams the page covers only: the counts
+    say how many rows each team lists, in the page's order), after bringing any rows worked out under other policies
+    up to date (``riskfacts.ensure_current``)."""
     riskfacts.ensure_current()
-    sql, params = _page_sql(rows, policy, limit, offset)
+    sql, params = _counts_sql(rows, policy)
     with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    order = len(ORDER_COLUMNS) + 1
-    raws = [dict(zip(ROW_FIELDS, row[order : order + len(ROW_FIELDS)], strict=True)) for row in found if row[0]]
     teams: list[CountRow] = []
     regions: dict[str | None, list[Any]] = {}
-    for row in found:
-        if row[0]:
-            continue
-        team_code, team_name, region_code, region_name = row[order : order + 4]
-        n = [int(v or 0) for v in row[-5:]]
+    covered: list[Any] = []  # the teams (ids; None: unallocated) holding rows offset .. offset + limit - 1
+    skip = None  # rows of the covered teams before the page's first
+    for team_id, team_code, team_name, region_code, region_name, *numbers in found:
+        n, before = [int(v or 0) for v in numbers[:5]], int(numbers[5] or 0)
         teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
         entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0, 0])
         for i in range(5):
             entry[i + 1] += n[i]
+        if before < offset + limit and before + sum(n) > offset:
+            covered.append(team_id)
+            skip = offset - before if skip is None else skip
     region_rows = [CountRow(code, name, code, *numbers) for code, (name, *numbers) in regions.items()]
     counted = (*KINDS, "cannot_check", "unverified")
     total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in counted))
+    raws: list[dict[str, Any]] = []
+    if covered and skip is not None:
+        ids = [team for team in covered if team is not None]
+        on_page = Q(person__team_id__in=ids) | (Q(person__team__isnull=True) if None in covered else Q(pk__in=[]))
+        sql, params = _page_sql(rows.filter(on_page), policy, limit, skip)
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            raws = [dict(zip(ROW_FIELDS, row[len(ORDER_COLUMNS) :], strict=True)) for row in cursor.fetchall()]
     return DisagreementCounts(teams=teams, regions=region_rows, total=total), raws
 
 
