@@ -19,7 +19,7 @@ from django.urls import reverse
 from openprobation.core import clock
 from openprobation.core.errors import PermissionDenied, ValidationFailed
 from openprobation.people.models import Person
-from openprobation.risk import quality
+from openprobation.risk import quality, riskfacts
 from openprobation.risk.models import RecordedScore, Registration, RiskCalculation
 from openprobation.risk.services import recorded_score_set, registration_add
 from openprobation.rules import allocation as alloc
@@ -31,13 +31,16 @@ ALLOCATION_KINDS = ("allocation", UNVERIFIED, quality.CANNOT_CHECK)
 
 
 def calc(person, tool, *, score=None, tier=""):
-    """Store a calculation with a chosen headline (the report reads only the newest row's score or tier)."""
+    """Store a calculation with a chosen headline (the report reads only the newest row's score or tier), as data
+    written outside the services would be, then refresh the case's row of risk facts as the services do."""
     status = "calculated" if (score is not None or tier) else "not_calculated"
-    return RiskCalculation.objects.create(
+    stored = RiskCalculation.objects.create(
         person=person, tool=tool, status=status, calculated_at=clock.now(), as_of=clock.today(),
         policy_version="test", inputs={}, inputs_digest="x", result_key="x", source="record",
         score=None if score is None else Decimal(score), tier=tier,
     )  # fmt: skip
+    riskfacts.refresh_cases([person.pk])
+    return stored
 
 
 def record(org, person, kind, value):
@@ -252,6 +255,7 @@ def test_the_sql_reading_of_each_policy_agrees_with_the_rules_on_every_combinati
     Registration.objects.bulk_create(regs)
     RiskCalculation.objects.bulk_create(calcs)
     RecordedScore.objects.bulk_create(recorded)
+    riskfacts.refresh_cases(p.pk for p in people)  # written outside the services
     for name in alloc.policy_names():
         policy = alloc.allocation_policy(name)
         listed, report = rows(org.admin.user, name, team=org.team_a.code)

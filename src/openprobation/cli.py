@@ -401,6 +401,17 @@ def cmd_recompute(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_risk_facts_refresh(args: argparse.Namespace) -> int:
+    """Work out again the risk facts and flags the quality report reads (see openprobation.risk.riskfacts)."""
+    _setup_django()
+    from openprobation.risk.riskfacts import refresh_command
+
+    result = refresh_command(every=args.all)
+    which = "every case's" if args.all else "the rows worked out under other policies:"
+    print(f"Risk facts refreshed ({which} {result.written:,} rows written); policies {result.stamp}.")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run the background jobs: enqueue the periodic ones when due, run the queue (see openprobation.jobs.worker)."""
     _setup_django()
@@ -567,6 +578,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="calculate as at this date, YYYY-MM-DD (default today)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_recompute)
+
+    p = sub.add_parser("risk-facts", help="the risk facts and flags the quality report reads",
+                       description="Each case's current risk facts and disagreement flags, kept by the services "
+                       "that change them (docs/risk-tools.md, quality assurance report).")
+    risk_facts_sub = p.add_subparsers(dest="risk_facts_command", required=True, metavar="COMMAND")
+    rp = risk_facts_sub.add_parser("refresh", help="work the rows out again",
+                                   description="Work out again the rows worked out under other policy versions (after "
+                                   "a deployment that changes an allocation, quality or registration policy), or with "
+                                   "--all every case's (after facts were changed outside the services: a bulk import, "
+                                   "a fix in SQL). Safe to run at any time; only rows that change are written.")
+    rp.add_argument("--all", action="store_true", help="every case, not only the rows under other policies")
+    rp.set_defaults(handler=cmd_risk_facts_refresh)
 
     p = sub.add_parser("createuser", help="create a member of staff with a sign-in account",
                        description="Create a member of staff and their account. The password is asked for "

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from openprobation.adminsite.audited import AuditedAdmin
+from openprobation.core import followups
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
 
 
@@ -44,6 +45,13 @@ class StaffAdmin(AuditedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Staff are added with their account by ``openprobation createuser`` (see AuditedUserAdmin)."""
         return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Saved as any audited change; what follows a change of grade (the allocation check of the cases they hold)
+        follows in the same transaction."""
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            followups.staff_changed(actor=request.user, staff=obj, changed=frozenset(form.changed_data))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """A staff record's sign-in account is fixed: moving an account onto another record would hand over that

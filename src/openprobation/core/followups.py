@@ -1,5 +1,5 @@
 """What follows a change to the case record in areas above the one that records it: the clocks (work items) and
-the risk tools.
+the risk tools (and the quality report's facts, ``risk.riskfacts``).
 
 The domain apps are layered (pyproject.toml, docs/architecture.md): core, organisation, people, sentences and
 contacts, risk, work items and safeguarding, each importing only those below it. A service that records a sentence,
@@ -85,6 +85,12 @@ def contact_notes_recorded(*, actor: Actor, person: Any, contact: Any) -> None:
     """A contact's notes were recorded or changed (a new contact with notes, or an edit of its notes or type): the
     warning signs in them are read (docs/signals.md, "Prompts")."""
     _tell("contact_notes_recorded", actor=actor, person=person, contact=contact)
+
+
+def staff_changed(*, actor: Actor, staff: Any, changed: frozenset[str]) -> None:
+    """A member of staff's record changed (``changed``: the fields), e.g. their grade, which the allocation rules
+    compare for the cases they hold."""
+    _tell("staff_changed", actor=actor, staff=staff, changed=changed)
 
 
 def registration_added(*, actor: Actor, person: Any, registration: Any) -> None:

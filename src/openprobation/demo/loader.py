@@ -14,7 +14,8 @@ What it builds is described in docs/how-to/demo-data.md. How it behaves:
 - Each case's work items are made with its record, by replaying it through the work-item rules
   (``demo.casework``), so they are the items live recording would have made.
 - After the cases: risk-tool inputs (``demo.extras``), then ``risk.recompute`` stores the risk calculations and
-  ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does).
+  ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does); last, the quality report's risk
+  facts of every case (``risk.riskfacts.refresh_all``).
 - Then quality audits and serious further offences, through the quality services (``demo.quality``), which audit
   their own actions as they always do.
 - One audit event, ``demo.loaded``, records the load (not one per row).
@@ -66,6 +67,7 @@ from openprobation.people.models import Address, CaseAccess, Person, Relationshi
 from openprobation.quality.models import AuditCase, AuditJudgement, AuditRound, SeriousFurtherOffence, StandardRating
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.risk.recompute import recompute
+from openprobation.risk.riskfacts import refresh_all
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
 from openprobation.warningsigns.models import SignalDisposition, SignalEvidence
 from openprobation.workitems.models import ReportingChange, WorkItem
@@ -572,6 +574,8 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
             progress.note("Recorded scores (an earlier system's RSR and tier)")
             counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
             progress.note("Building indexes and checking keys")
+        progress.note("Risk facts for the quality report")
+        refresh_all()  # one set-based pass over the cases loaded (risk.riskfacts, decision 0030)
         # Quality audits read each sampled case's record by case: after the indexes are built (decision 0026).
         progress.note("Quality audits and serious further offences (through the services)")
         quality_counts = demo_quality.seed_quality(options.seed, as_of)

@@ -183,3 +183,48 @@ class RecomputeMark(models.Model):
     checked_changes = models.BigIntegerField(null=True, blank=True)  # ``changes`` as the last recompute read it
     checked_as_of = models.DateField(null=True, blank=True)
     checked_policy = models.CharField(max_length=40, blank=True)  # risk.changes.policy_key() of that recompute
+
+
+class RiskFacts(models.Model):
+    """A case's current risk facts as the quality assurance report reads them, and whether they disagree (decision
+    0030): the newest calculated RSR and tier, the newest recorded RSR, tier and allocation, the newest active RoSH
+    and MAPPA registrations and the holder's grade, with the RSR and tier flags and, per allocation policy, the
+    allocation's status. Written by ``risk.riskfacts.refresh_cases`` in the transaction of every change to those facts;
+    ``stamp`` names the policies the flags were worked out under (``risk.riskfacts.policy_stamp``)."""
+
+    # No database foreign key, as RecomputeMark: written in bulk by the recompute and the demo load. Deleting a
+    # person deletes the row (the ORM's cascade; the demo loader's reset empties the table with the people's).
+    person = models.OneToOneField(
+        Person, primary_key=True, on_delete=models.CASCADE, related_name="risk_facts", db_constraint=False
+    )
+    rsr_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)  # newest RSR calculation
+    calc_tier = models.CharField(max_length=4, blank=True, default="")  # newest tier calculation ("" not calculated)
+    rec_rsr = models.CharField(max_length=12, null=True, blank=True)  # noqa: DJ001  # newest recorded scores (None: none recorded)
+    rec_tier = models.CharField(max_length=12, null=True, blank=True)  # noqa: DJ001
+    rec_allocation = models.CharField(max_length=12, null=True, blank=True)  # noqa: DJ001
+    rosh_code = models.CharField(max_length=8, null=True, blank=True)  # noqa: DJ001  # newest active RoSH registration's code
+    mappa_level = models.CharField(max_length=4, null=True, blank=True)  # noqa: DJ001  # None: no active MAPPA; "": no level
+    holder_grade = models.CharField(max_length=10, null=True, blank=True)  # noqa: DJ001  # the practitioner's (None: unallocated)
+    rsr_differs = models.BooleanField(default=False)
+    tier_differs = models.BooleanField(default=False)
+    # The allocation's status under each policy (risk.riskfacts.ALLOCATION_COLUMNS): 0 nothing to check, 1 agrees,
+    # 2 disagrees, 3 against a rule not yet verified, 4 cannot be checked.
+    allocation_2014_split = models.PositiveSmallIntegerField(default=0)
+    allocation_2021_unified = models.PositiveSmallIntegerField(default=0)
+    stamp = models.CharField(max_length=16, blank=True, default="")
+    # (The text columns hold None for "none on the record", apart from "": a MAPPA registration with no level.)
+
+    class Meta:
+        verbose_name_plural = "risk facts"
+        indexes = [
+            # The few rows the report lists, under any policy: the report reads these only.
+            models.Index(
+                fields=["person"],
+                name="riskfacts_listed",
+                condition=models.Q(rsr_differs=True)
+                | models.Q(tier_differs=True)
+                | models.Q(allocation_2014_split__gte=2)
+                | models.Q(allocation_2021_unified__gte=2),
+            ),
+            models.Index(fields=["stamp"], name="riskfacts_stamp"),  # rows worked out under other policies
+        ]

@@ -4,39 +4,39 @@ the 2014-2021 NPS/CRC split, or the 2021+ grade rules), with counts by team and 
 the policy applies to (no RoSH registration, no calculated RSR or tier) "cannot be checked": it is listed with the
 missing facts named and counted apart from the disagreements, never taken as agreeing.
 
-Set-based: one SQL statement (common table expressions, ``_report_sql``) reads each fact once per case in scope
-(the newest calculation, recorded score and active RoSH and MAPPA registration per case, by ``ROW_NUMBER()``
-windows: PostgreSQL, SQLite >= 3.25), then tests the disagreements over those facts with SQL conditions built from
-the policy data (values always as parameters); the counts by team and the page's rows come from that one statement,
-so a page costs a fixed number of queries whatever the caseload. The same policy rules, run in Python
-(``allocation_expected``) on the rows of a page only, give each row its reason; tests check that the two readings
-agree on every combination of facts.
+Read from ready-made rows (``risk.riskfacts``, decision 0030): each case's current facts and flags are kept by the
+services that change them, with the allocation rules evaluated there in Python (``rules.allocation.allocation_check``)
+under every policy. A page reads only the rows flagged under the chosen policy (a partial index) for the cases in
+scope: one statement counts them by team, in the page's order, with the number of rows before each team; a second
+reads the page's rows from the teams it covers only. So a page costs a fixed number of queries whatever the caseload.
+Rows worked out under other policy versions are worked out again first (``riskfacts.ensure_current``), so no flag is
+read under a policy other than the one in force. The same rules, on the rows of a page only, give each row its reason.
 
-Scope starts from ``people_visible_to``, so a restricted or excluded case is absent from the list, the counts and
-the CSV for anyone who may not see it. Quality assurance, SPOs (their team), heads of service (their PDU) and
-administrators may read the report; practitioners may not.
+Scope is the rule of ``people_visible_to`` as a condition on the rows (``visible_case_condition``), so a restricted or
+excluded case is absent from the list, the counts and the CSV for anyone who may not see it. Quality assurance, SPOs
+(their team), heads of service (their PDU) and administrators may read the report; practitioners may not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from openprobation.core import clock
 from openprobation.core.errors import FieldError, ValidationFailed
 from openprobation.organisation.choices import Grade, Role
-from openprobation.organisation.models import Region, Staff, Team
+from openprobation.organisation.models import Region, Team
 from openprobation.organisation.selectors import teams_for_actor
-from openprobation.people.access import Actor, people_visible_to, require_role
-from openprobation.people.models import Person
-from openprobation.risk.models import RecordedScore, Registration, RiskCalculation
+from openprobation.people.access import Actor, require_role, visible_case_condition
+from openprobation.risk import riskfacts
+from openprobation.risk.models import RiskFacts
 from openprobation.rules import allocation as alloc
-from openprobation.rules.registrations import rosh_codes
 
 REPORT_READERS = (Role.QUALITY_ASSURANCE, Role.SPO, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR)
 KINDS = ("rsr", "tier", "allocation")  # the disagreements
@@ -135,14 +135,12 @@ def report_policy(name: str | None) -> alloc.AllocationPolicy:
         raise ValidationFailed.single("policy", f"Unknown allocation policy {name!r}. {exc}") from exc
 
 
-class Scope(NamedTuple):
-    people: QuerySet[Person]
-    narrow: bool  # a team, PDU or region rather than every case: the facts are read for these people only
-
-
-def _scope(actor: Actor | None, team: str | None, region: str | None) -> Scope:
-    """The visible people, filtered by team and region code; an unknown code is a field error."""
-    staff = require_role(actor, *REPORT_READERS)
+def _listed(
+    actor: Actor | None, team: str | None, region: str | None, policy: alloc.AllocationPolicy
+) -> QuerySet[RiskFacts]:
+    """The rows the report lists under ``policy`` (a flag set: the partial index ``riskfacts_listed``) for the cases
+    the actor may see, filtered by team and region code; an unknown code is a field error."""
+    require_role(actor, *REPORT_READERS)
     team, region = (v.replace("\x00", "").strip() if v else None for v in (team, region))
     errors = []
     if team and not Team.objects.filter(code=team).exists():
@@ -151,189 +149,53 @@ def _scope(actor: Actor | None, team: str | None, region: str | None) -> Scope:
         errors.append(("region", f"No region with code {region!r}: choose a region from the list"))
     if errors:
         raise ValidationFailed(FieldError((path,), message) for path, message in errors)
-    people = people_visible_to(actor)
+    column = riskfacts.ALLOCATION_COLUMNS[policy.name]
+    flagged = Q(rsr_differs=True) | Q(tier_differs=True) | Q(**{f"{column}__gte": riskfacts.DISAGREES})
+    rows = RiskFacts.objects.filter(flagged).filter(visible_case_condition(actor, via="person"))
     if team:
-        people = people.filter(team__code=team)
+        rows = rows.filter(person__team__code=team)
     if region:
-        people = people.filter(team__pdu__region__code=region)
-    return Scope(people, bool(team or region) or staff.role in (Role.SPO, Role.HEAD_OF_SERVICE))
+        rows = rows.filter(person__team__pdu__region__code=region)
+    return rows
 
 
-def _in(column: str, values: list[Any], params: list[Any]) -> str:
-    """``column IN (%s, ...)`` with the values as parameters; an empty list never holds (as in Python)."""
-    if not values:
-        return "1 = 0"
-    params.extend(values)
-    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-@dataclass(frozen=True)
-class Sql:
-    """A piece of SQL and its parameters, in the order of its placeholders."""
-
-    text: str
-    params: tuple[Any, ...] = ()
+COUNT_FIELDS = ("team_id", "t_code", "t_name", "r_code", "r_name")
 
 
-class SqlOps:
-    """The allocation rules' conditions (``rules.allocation.Condition.test``, the same test one case runs) written
-    as SQL. A missing fact is NULL, and a condition on it does not hold (NULL is not true in a CASE)."""
-
-    def is_in(self, value: Sql, values: Sequence[Any]) -> Sql:
-        if not values:
-            return Sql("1 = 0")
-        return Sql(f"{value.text} IN ({', '.join(['%s'] * len(values))})", (*value.params, *values))
-
-    def is_null(self, value: Sql) -> Sql:
-        return Sql(f"{value.text} IS NULL", value.params)
-
-    def not_(self, value: Sql) -> Sql:
-        return Sql(f"NOT ({value.text})", value.params)
-
-    def at_least(self, value: Sql, bound: Decimal) -> Sql:
-        return Sql(f"{value.text} >= CAST(%s AS NUMERIC)", (*value.params, str(bound)))
-
-    def below(self, value: Sql, bound: Decimal) -> Sql:
-        return Sql(f"{value.text} < CAST(%s AS NUMERIC)", (*value.params, str(bound)))
-
-    def and_(self, *values: Sql) -> Sql:
-        if not values:
-            return Sql("1 = 1")
-        return Sql(" AND ".join(f"({v.text})" for v in values), tuple(p for v in values for p in v.params))
-
-
-def _case(column: str, mapping: Mapping[str, Any], otherwise: str = "NULL") -> Sql:
-    whens = " ".join("WHEN %s THEN %s" for _ in mapping)
-    return Sql(f"CASE {column} {whens} ELSE {otherwise} END", tuple(x for item in mapping.items() for x in item))
-
-
-@dataclass(frozen=True)
-class SqlFacts:
-    """The facts the allocation rules read (``rules.allocation.AllocationFacts``), from the report's columns, as
-    ``_facts_of`` reads them for a row: the newest RoSH registration's level, the newest MAPPA registration's level
-    (0 when it has none), the calculated RSR and the calculated tier's protect letter."""
-
-    rosh: Sql
-    mappa_level: Sql
-    rsr_percent: Sql
-    tier_protect: Sql
-
-
-def _sql_facts() -> SqlFacts:
-    levels = {f"M{level}": level for level in alloc.MAPPA_LEVELS}
-    mappa = _case("mappa_code", levels, otherwise="0")
-    return SqlFacts(
-        rosh=_case("rosh_code", rosh_codes()),
-        mappa_level=Sql(f"CASE WHEN mappa_code IS NULL THEN NULL ELSE {mappa.text} END", mappa.params),
-        rsr_percent=Sql("rsr_score"),
-        tier_protect=Sql("SUBSTR(calc_tier, 1, 1)"),
-    )
-
-
-def _condition_sql(condition: alloc.Condition, params: list[Any]) -> str:
-    """The SQL reading of one rule's conditions: ``Condition.test`` written by :class:`SqlOps`."""
-    sql = condition.test(SqlOps(), _sql_facts())
-    params.extend(sql.params)
-    return str(sql.text)
-
-
-def _newest(model: Any, key: str, columns: dict[str, tuple[str, str]], order: str, where: str, narrow: bool) -> str:
-    """The newest row per person in scope and ``key`` (``ROW_NUMBER()`` over a window), pivoted to one row per
-    person; ``columns`` maps each output name to (the key's value, the column), given as parameters."""
-    picked = ", ".join(f"MAX(CASE WHEN k = %s THEN {column} END) AS {name}" for name, (_, column) in columns.items())
-    inner = ", ".join(sorted({f"x.{column}" for _, column in columns.values()}))
-    # A narrow scope is joined here (index lookups for its people); for every case one pass over the table is
-    # cheaper, and the facts join to the scope later either way.
-    scope = "JOIN scope ON scope.id = x.person_id " if narrow else ""
-    return (
-        f"SELECT person_id, {picked} FROM (SELECT x.person_id, {key} AS k, {inner},"  # noqa: S608
-        f" ROW_NUMBER() OVER (PARTITION BY x.person_id, {key} ORDER BY {order}) AS rn"
-        f" FROM {model._meta.db_table} x {scope}WHERE {where}"
-        ") ranked WHERE rn = 1 GROUP BY person_id"
-    )
-
-
-SCOPE_FIELDS = {
-    "id": "id", "team_id": "team_id", "practitioner_id": "practitioner_id", "crn": "crn", "first_name": "first_name",
-    "last_name": "last_name", "t_code": "team__code", "t_name": "team__name", "r_code": "team__pdu__region__code",
-    "r_name": "team__pdu__region__name",
-}  # fmt: skip
-CALC_COLUMNS = {"rsr_score": ("rsr", "score"), "calc_tier": ("tier", "tier")}
-RECORDED_COLUMNS = {
-    "rec_rsr": ("rsr", "value"),
-    "rec_tier": ("tier", "value"),
-    "rec_allocation": ("allocation", "value"),
-}
-REGISTRATION_COLUMNS = {"rosh_code": ("rosh", "code"), "mappa_code": ("mappa", "level")}
-
-
-def _report_sql(scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal) -> tuple[str, list[Any]]:
-    """``WITH scope, calc, rec, regs, facts, flags``: one row per person in scope (``flags``) with the facts
-    and whether each kind disagrees (``is_rsr``, ``is_tier``, ``is_allocation``: 1 or 0). Parameters follow the
-    order of the text; policy values are always parameters."""
-    people = scope.people.order_by().values_list(*SCOPE_FIELDS.values())
-    scope_sql, params = people.query.get_compiler(using=people.db).as_sql()
-    params = list(params)
-    sql = [f"WITH scope ({', '.join(SCOPE_FIELDS)}) AS ({scope_sql})"]
-
-    params += [key for key, _ in CALC_COLUMNS.values()]
-    where = _in("x.tool", [key for key, _ in CALC_COLUMNS.values()], params)
-    sql.append(f", calc AS ({_newest(RiskCalculation, 'x.tool', CALC_COLUMNS, 'x.id DESC', where, scope.narrow)})")
-
-    params += [key for key, _ in RECORDED_COLUMNS.values()]
-    where = _in("x.kind", [key for key, _ in RECORDED_COLUMNS.values()], params)
-    sql.append(f", rec AS ({_newest(RecordedScore, 'x.kind', RECORDED_COLUMNS, 'x.id DESC', where, scope.narrow)})")
-
-    # The newest active RoSH registration and the newest active MAPPA one, as Registration's ordering reads them.
-    params += [key for key, _ in REGISTRATION_COLUMNS.values()]
-    group = "CASE WHEN x.code = %s THEN 'mappa' ELSE 'rosh' END"
-    params += ["MAPP", "MAPP"]  # the grouping expression is in the select list and the window
-    where = "x.end_date IS NULL AND " + _in("x.code", [*rosh_codes(), "MAPP"], params)
-    regs = _newest(Registration, group, REGISTRATION_COLUMNS, "x.start_date DESC, x.id DESC", where, scope.narrow)
-    sql.append(f", regs AS ({regs})")
-
-    held = _in("r.rec_allocation", list(policy.outcomes), params)
-    grade = "WHEN s.practitioner_id IS NOT NULL THEN pr.grade " if policy.compares == "practitioner_grade" else ""
-    sql.append(
-        f", facts AS (SELECT s.id AS person_id, s.team_id, s.crn, s.first_name, s.last_name, s.t_code, s.t_name,"  # noqa: S608
-        " s.r_code, s.r_name,"
-        " pr.first_name AS pr_first, pr.last_name AS pr_last, c.rsr_score, c.calc_tier, r.rec_rsr, r.rec_tier,"
-        f" g.rosh_code, g.mappa_code, CASE {grade}WHEN {held} THEN r.rec_allocation ELSE NULL END AS actual_allocation"
-        f" FROM scope s LEFT JOIN {Staff._meta.db_table} pr ON pr.id = s.practitioner_id"
-        " LEFT JOIN calc c ON c.person_id = s.id LEFT JOIN rec r ON r.person_id = s.id"
-        " LEFT JOIN regs g ON g.person_id = s.id)"
-    )
-    rsr = (
-        "CASE WHEN rec_rsr IS NOT NULL AND rsr_score IS NOT NULL"
-        " AND ABS(ROUND((CAST(rec_rsr AS NUMERIC(5, 2)) - rsr_score) * 100)) >= %s THEN 1 ELSE 0 END"
-    )
-    params.append(int(tolerance * 100))
-    tier = "CASE WHEN rec_tier IS NOT NULL AND calc_tier > '' AND rec_tier <> calc_tier THEN 1 ELSE 0 END"
-    # The first rule whose conditions hold decides; no allocation to compare is not a disagreement (0); against a
-    # verified rule it is one (1), against an unverified rule it is reported apart (2); an allocation no rule
-    # applies to cannot be checked (is_unchecked), which is reported apart too, never as agreeing.
-    allocation = "CASE WHEN actual_allocation IS NULL THEN 0"
-    for rule in policy.rules:
-        holds = _condition_sql(rule.when, params)
-        allowed = _in("actual_allocation", sorted(rule.allocate), params)
-        allocation += f" WHEN {holds} THEN CASE WHEN {allowed} THEN 0 ELSE {2 if rule.unverified else 1} END"
-    allocation += " ELSE 0 END"
-    unchecked = "CASE WHEN actual_allocation IS NULL THEN 0"
-    for rule in policy.rules:
-        unchecked += f" WHEN {_condition_sql(rule.when, params)} THEN 0"
-    unchecked += " ELSE 1 END"
-    sql.append(
-        f", checked AS (SELECT facts.*, {rsr} AS is_rsr, {tier} AS is_tier, {allocation} AS allocation_flag,"  # noqa: S608
-        f" {unchecked} AS is_unchecked FROM facts)"
-        ", flags AS (SELECT checked.*, CASE WHEN allocation_flag = 1 THEN 1 ELSE 0 END AS is_allocation,"
-        " CASE WHEN allocation_flag = 2 THEN 1 ELSE 0 END AS is_unverified FROM checked)"
-    )
-    return "".join(sql), params
+def _flags_sql(
+    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, *, counts_only: bool = False
+) -> tuple[str, list[Any]]:
+    """``WITH flags (...)``: one row per listed case with its facts, team, region, holder and whether each kind is
+    listed (``is_rsr``, ``is_tier``, ``is_allocation``, ``is_unverified``, ``is_unchecked``: 1 or 0); with
+    ``counts_only`` the team, region and flags alone."""
+    column = riskfacts.ALLOCATION_COLUMNS[policy.name]
+    fields: dict[str, Any] = {
+        "team_id": F("person__team_id"), "crn": F("person__crn"), "first_name": F("person__first_name"),
+        "last_name": F("person__last_name"), "t_code": F("person__team__code"), "t_name": F("person__team__name"),
+        "r_code": F("person__team__pdu__region__code"), "r_name": F("person__team__pdu__region__name"),
+        "pr_first": F("person__practitioner__first_name"), "pr_last": F("person__practitioner__last_name"),
+        **{name: F(name) for name in riskfacts.FACT_COLUMNS},
+        "is_rsr": _flag(Q(rsr_differs=True)), "is_tier": _flag(Q(tier_differs=True)),
+        "is_allocation": _flag(Q(**{column: riskfacts.DISAGREES})),
+        "is_unverified": _flag(Q(**{column: riskfacts.AGAINST_UNVERIFIED})),
+        "is_unchecked": _flag(Q(**{column: riskfacts.CANNOT_CHECK})),
+    }  # fmt: skip
+    if counts_only:
+        fields = {name: value for name, value in fields.items() if name in COUNT_FIELDS or name.startswith("is_")}
+    # Every column an annotation (prefixed, as some share a field's name), so the SELECT lists them in this order.
+    named = rows.order_by().annotate(**{f"q_{name}": value for name, value in fields.items()})
+    selected = named.values_list(*(f"q_{name}" for name in fields))
+    sql, params = selected.query.get_compiler(using=selected.db).as_sql()
+    return f"WITH flags ({', '.join(fields)}) AS ({sql})", list(params)
 
 
 ROW_FIELDS = (
     "p_crn", "p_first", "p_last", "t_code", "t_name", "r_code", "r_name", "pr_first", "pr_last", "f_rsr", "f_tier",
-    "f_rec_rsr", "f_rec_tier", "f_actual", "f_rosh", "f_mappa", "f_kind",
+    "f_rec_rsr", "f_rec_tier", "f_rec_allocation", "f_grade", "f_rosh", "f_mappa", "f_kind",
 )  # fmt: skip
 
 
@@ -341,50 +203,50 @@ ORDER_COLUMNS = ("f.r_code", "f.t_code", "f.last_name", "f.first_name", "f.crn",
 
 
 def _listed_sql(params: list[Any]) -> str:
-    """The rows over ``flags``: one per case and disagreeing (or unchecked) kind, with the order columns
-    ``s1``-``s6``."""
+    """The rows over ``flags``: one per case and listed kind, with the order columns ``s1``-``s6``."""
     kinds = " UNION ALL ".join(["SELECT %s AS kind"] * len(LISTED_KINDS))
     params += [*LISTED_KINDS, "rsr", "tier", "allocation", UNVERIFIED]
     order = ", ".join(f"{column} AS s{i}" for i, column in enumerate(ORDER_COLUMNS, start=1))
     return (
         f"SELECT {order}, f.crn, f.first_name, f.last_name, f.t_code, f.t_name, f.r_code, f.r_name, f.pr_first,"  # noqa: S608
-        " f.pr_last, f.rsr_score, f.calc_tier, f.rec_rsr, f.rec_tier, f.actual_allocation, f.rosh_code,"
-        f" f.mappa_code, k.kind FROM flags f JOIN ({kinds}) k"
+        " f.pr_last, f.rsr_score, f.calc_tier, f.rec_rsr, f.rec_tier, f.rec_allocation, f.holder_grade, f.rosh_code,"
+        f" f.mappa_level, k.kind FROM flags f JOIN ({kinds}) k"
         " ON CASE k.kind WHEN %s THEN f.is_rsr WHEN %s THEN f.is_tier WHEN %s THEN f.is_allocation"
         " WHEN %s THEN f.is_unverified ELSE f.is_unchecked END = 1"
-        " AND (f.is_rsr = 1 OR f.is_tier = 1 OR f.is_allocation = 1 OR f.is_unverified = 1 OR f.is_unchecked = 1)"
     )
 
 
 ORDER_BY = " ORDER BY s1, s2, s3, s4, s5, s6"
 
 
-def _rows_sql(scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal) -> tuple[str, list[Any]]:
+def _rows_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
     """Every row, by region, team, name, CRN and kind (for the CSV)."""
-    sql, params = _report_sql(scope, policy, tolerance)
+    sql, params = _flags_sql(rows, policy)
     return f"{sql} SELECT * FROM ({_listed_sql(params)}) listed{ORDER_BY}", params  # noqa: S608
 
 
+LISTED_SUM = "is_rsr + is_tier + is_allocation + is_unverified + is_unchecked"
+
+
+def _counts_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
+    """The counts by team, in the page's order (region code, team code), each with the number of rows listed before
+    its own (``before``: a running sum in the database's own order, so the page can start at the right team)."""
+    sql, params = _flags_sql(rows, policy, counts_only=True)
+    return (
+        f"{sql} SELECT team_id, t_code, t_name, r_code, r_name, SUM(is_rsr), SUM(is_tier), SUM(is_allocation),"  # noqa: S608
+        f" SUM(is_unchecked), SUM(is_unverified), SUM(SUM({LISTED_SUM})) OVER (ORDER BY r_code, t_code)"
+        f" - SUM({LISTED_SUM}) FROM flags GROUP BY team_id, t_code, t_name, r_code, r_name ORDER BY r_code, t_code"
+    ), params
+
+
 def _page_sql(
-    scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal, limit: int, offset: int
+    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, limit: int, offset: int
 ) -> tuple[str, list[Any]]:
-    """One statement for a page (the facts read once): the counts by team (``part`` 0, by region and team name)
-    and then ``limit`` rows from ``offset`` (``part`` 1). Both read ``flags``, which PostgreSQL materializes once."""
-    sql, params = _report_sql(scope, policy, tolerance)
+    """``limit`` rows from ``offset`` (of ``rows``: already narrowed to the teams the page covers)."""
+    sql, params = _flags_sql(rows, policy)
     listed = _listed_sql(params)
     params += [limit, offset]
-    blanks = ", ".join(["NULL"] * (len(ROW_FIELDS) - 4))
-    return (
-        f"{sql}, counted AS (SELECT t_code, t_name, r_code, r_name, SUM(is_rsr) AS n_rsr, SUM(is_tier) AS n_tier,"  # noqa: S608
-        " SUM(is_allocation) AS n_allocation, SUM(is_unchecked) AS n_unchecked, SUM(is_unverified) AS n_unverified"
-        " FROM flags WHERE is_rsr = 1 OR is_tier = 1 OR is_allocation = 1 OR is_unchecked = 1 OR is_unverified = 1"
-        " GROUP BY t_code, t_name, r_code, r_name)"
-        f", listed AS ({listed}{ORDER_BY} LIMIT %s OFFSET %s)"
-        " SELECT 0 AS part, r_name AS s1, t_name AS s2, NULL AS s3, NULL AS s4, NULL AS s5, NULL AS s6,"
-        f" t_code, t_name, r_code, r_name, {blanks}, n_rsr, n_tier, n_allocation, n_unchecked, n_unverified"
-        " FROM counted UNION ALL SELECT 1, listed.*, NULL, NULL, NULL, NULL, NULL FROM listed"
-        " ORDER BY part, s1, s2, s3, s4, s5, s6"
-    ), params
+    return f"{sql} SELECT * FROM ({listed}) listed{ORDER_BY} LIMIT %s OFFSET %s", params  # noqa: S608
 
 
 # ---- a row's recorded value, calculation, difference and reason (the page's rows only) ----
@@ -396,15 +258,12 @@ def _outcomes(values: frozenset[str] | set[str]) -> str:
 
 
 def _facts_of(raw: dict[str, Any]) -> alloc.AllocationFacts:
-    mappa = raw["f_mappa"]
-    level = None if mappa is None else (int(mappa[1:]) if mappa[1:].isdigit() else 0)
-    rsr = raw["f_rsr"]
-    return alloc.AllocationFacts(
-        rosh=rosh_codes().get(raw["f_rosh"] or ""),
-        mappa_level=level,
-        rsr_percent=None if rsr is None else Decimal(str(rsr)),
-        tier=raw["f_tier"] or None,
-    )
+    return riskfacts.allocation_facts(raw["f_rosh"], raw["f_mappa"], raw["f_rsr"], raw["f_tier"])
+
+
+def _actual(raw: dict[str, Any], policy: alloc.AllocationPolicy) -> str:
+    actual = riskfacts.actual_allocation(raw["f_rec_allocation"], raw["f_grade"], policy) or ""
+    return OUTCOME_LABELS.get(actual, actual)
 
 
 def _tier_difference(recorded: str, calculated: str) -> str:
@@ -433,13 +292,13 @@ def _row(raw: dict[str, Any], policy: alloc.AllocationPolicy, tolerance: Decimal
     elif kind == CANNOT_CHECK:
         check = alloc.allocation_check(_facts_of(raw), policy)
         missing = check.missing if isinstance(check, alloc.AllocationCannotCheck) else ()
-        actual = OUTCOME_LABELS.get(raw["f_actual"], raw["f_actual"])
+        actual = _actual(raw, policy)
         held = "Held by a" if policy.compares == "practitioner_grade" and raw["pr_last"] else "Recorded"
         values = (actual, "", f"{held} {actual}; cannot check without: {_missing(missing)}")
         reason, rule = check.reason, alloc.CANNOT_CHECK_RULE
     else:
         expected = alloc.allocation_expected(_facts_of(raw), policy)
-        actual = OUTCOME_LABELS.get(raw["f_actual"], raw["f_actual"])
+        actual = _actual(raw, policy)
         allowed = _outcomes(expected.allowed) if expected else ""
         held = "Held by a" if policy.compares == "practitioner_grade" and raw["pr_last"] else "Recorded"
         values = (actual, allowed, f"{held} {actual}; the policy expects {allowed}")
@@ -481,42 +340,55 @@ def risk_disagreement_counts(
 ) -> DisagreementCounts:
     """Disagreements of each kind by team and by region (one query), for the cases the actor may see."""
     chosen = report_policy(policy)
-    return _counts(_scope(actor, team, region), chosen, alloc.quality_policy().rsr_tolerance_points)
+    return _read_page(_listed(actor, team, region, chosen), chosen, 0, 0)[0]
 
 
-def _counts(scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal) -> DisagreementCounts:
-    return _read_page(scope, policy, tolerance, 0, 0)[0]
+@contextmanager
+def _no_jit(using: str) -> Iterator[Any]:
+    """A cursor in a transaction with PostgreSQL's JIT compiler off: compiling these expression-heavy statements
+    costs far more than running them over some 40,000 listed rows at national scale (measured)."""
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")
+        yield cursor
 
 
 def _read_page(
-    scope: Scope, policy: alloc.AllocationPolicy, tolerance: Decimal, limit: int, offset: int
+    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, limit: int, offset: int
 ) -> tuple[DisagreementCounts, list[dict[str, Any]]]:
-    """The counts and one page of raw rows, in one query."""
-    sql, params = _page_sql(scope, policy, tolerance, limit, offset)
-    connection = connections[scope.people.db]
-    with transaction.atomic(using=scope.people.db), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # JIT compiling this expression-heavy query costs more than running it (over 1 s for every case at
-            # national scale); off for this transaction only.
-            cursor.execute("SET LOCAL jit = off")
+    """The counts (one query) and one page of raw rows (a second, over the teams the page covers only: the counts
+    say how many rows each team lists, in the page's order), after bringing any rows worked out under other policies
+    up to date (``riskfacts.ensure_current``)."""
+    riskfacts.ensure_current()
+    sql, params = _counts_sql(rows, policy)
+    with _no_jit(rows.db) as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    order = len(ORDER_COLUMNS) + 1
-    raws = [dict(zip(ROW_FIELDS, row[order : order + len(ROW_FIELDS)], strict=True)) for row in found if row[0]]
     teams: list[CountRow] = []
     regions: dict[str | None, list[Any]] = {}
-    for row in found:
-        if row[0]:
-            continue
-        team_code, team_name, region_code, region_name = row[order : order + 4]
-        n = [int(v or 0) for v in row[-5:]]
+    covered: list[Any] = []  # the teams (ids; None: unallocated) holding rows offset .. offset + limit - 1
+    skip = None  # rows of the covered teams before the page's first
+    for team_id, team_code, team_name, region_code, region_name, *numbers in found:
+        n, before = [int(v or 0) for v in numbers[:5]], int(numbers[5] or 0)
         teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
         entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0, 0])
         for i in range(5):
             entry[i + 1] += n[i]
+        if before < offset + limit and before + sum(n) > offset:
+            covered.append(team_id)
+            skip = offset - before if skip is None else skip
     region_rows = [CountRow(code, name, code, *numbers) for code, (name, *numbers) in regions.items()]
     counted = (*KINDS, "cannot_check", "unverified")
     total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in counted))
+    raws: list[dict[str, Any]] = []
+    if covered and skip is not None:
+        ids = [team for team in covered if team is not None]
+        on_page = Q(person__team_id__in=ids) | (Q(person__team__isnull=True) if None in covered else Q(pk__in=[]))
+        sql, params = _page_sql(rows.filter(on_page), policy, limit, skip)
+        with _no_jit(rows.db) as cursor:
+            cursor.execute(sql, params)
+            raws = [dict(zip(ROW_FIELDS, row[len(ORDER_COLUMNS) :], strict=True)) for row in cursor.fetchall()]
     return DisagreementCounts(teams=teams, regions=region_rows, total=total), raws
 
 
@@ -532,12 +404,12 @@ def risk_disagreements(
     """One page of disagreements (one row per case and kind, by region, team and name) with the counts."""
     chosen = report_policy(policy)
     tolerance = alloc.quality_policy().rsr_tolerance_points
-    scope = _scope(actor, team, region)
+    rows = _listed(actor, team, region, chosen)
     if page < 1 or page_size < 1:
         raise ValidationFailed.single("page", "Pages are numbered from 1")
     if page > MAX_PAGE:
         raise ValidationFailed.single("page", f"Pages are numbered up to {MAX_PAGE:,}")
-    counts, raws = _read_page(scope, chosen, tolerance, page_size, (page - 1) * page_size)
+    counts, raws = _read_page(rows, chosen, page_size, (page - 1) * page_size)
     return DisagreementPage(
         policy=chosen,
         tolerance=tolerance,
@@ -556,12 +428,13 @@ def risk_disagreements_all(
     """Every disagreement in scope, read in chunks (for the CSV export). Validates before the first row."""
     chosen = report_policy(policy)
     tolerance = alloc.quality_policy().rsr_tolerance_points
-    scope = _scope(actor, team, region)
-    sql, params = _rows_sql(scope, chosen, tolerance)
+    rows = _listed(actor, team, region, chosen)
+    riskfacts.ensure_current()
+    sql, params = _rows_sql(rows, chosen)
     skip = len(ORDER_COLUMNS)
 
     def generate() -> Iterator[Disagreement]:
-        with connections[scope.people.db].chunked_cursor() as cursor:
+        with connections[rows.db].chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(2000):
                 for row in chunk:

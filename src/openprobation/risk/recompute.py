@@ -35,7 +35,7 @@ from django.db import connection, transaction
 
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
-from openprobation.risk import changes, storage
+from openprobation.risk import changes, riskfacts, storage
 from openprobation.risk.facts import people_filter, query_frame, read_facts, table_name
 from openprobation.risk.models import RiskCalculation
 from openprobation.rules import case_record as cr
@@ -429,6 +429,9 @@ def write_batch(batch: BatchWrite, result: RecomputeResult) -> None:
         result.written += len(stored)
         return
     write_tiers(tier_changes)
+    # The quality report's rows of the cases whose newest RSR or tier calculation changed (decision 0030).
+    facts_changed = stored.filter(pl.col("tool").is_in(["rsr", "tier"]))["person_id"].unique().to_list()
+    riskfacts.refresh_batch(batch.lo, batch.hi, facts_changed)
     result.written += len(stored)
     result.tiers_changed += len(tier_changes)
     for tool, n in stored.group_by("tool").len().iter_rows():

@@ -17,7 +17,7 @@ from openprobation.core.records import apply_changes, lock_for_update, reject_un
 from openprobation.people.access import Actor, require_write
 from openprobation.people.models import Person
 from openprobation.people.services import check_date_order
-from openprobation.risk import storage
+from openprobation.risk import riskfacts, storage
 from openprobation.risk.changes import record_changed
 from openprobation.risk.facts import HISTORY_FIELDS, case_row
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
@@ -382,6 +382,7 @@ def recorded_score_set(
             entity_id=score.pk,
             after={"kind": kind, "value": value, "source": source, "effective_date": effective_date},
         )
+        riskfacts.refresh_cases([person.pk])  # the quality report's row for the case (decision 0030)
     return score
 
 
@@ -452,4 +453,5 @@ def risk_recalculate(
                 after={c.tool: c.result_key for c in new},
                 reason=source,
             )
+        riskfacts.refresh_cases([person.pk])  # the quality report's row: calculations, registrations (decision 0030)
     return new

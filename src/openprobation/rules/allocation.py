@@ -65,8 +65,8 @@ class Condition:
 
     def test(self, o: Any, facts: Any) -> Any:
         """Whether every condition holds, over ``facts`` (``rosh``, ``mappa_level``, ``rsr_percent``,
-        ``tier_protect``) for the evaluator ``o``: ``rules.ops.SCALAR`` for one case, or one that writes the same
-        test as SQL for the quality report (``risk.quality``). A condition on a missing fact does not hold."""
+        ``tier_protect``) for the evaluator ``o`` (``rules.ops.SCALAR``). A condition on a missing fact does not
+        hold. The quality report's flags are worked out with these same rules, in Python (``risk.riskfacts``)."""
         checks = []
         if self.rosh is not None:
             checks.append(o.is_in(facts.rosh, self.rosh))

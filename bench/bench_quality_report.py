@@ -1,0 +1,221 @@
+"""Benchmark the national risk quality report over real HTTP: ``GET /quality/risk/`` and the API's
+``GET /api/v1/quality/risk-disagreements`` through gunicorn, over loopback, for quality assurance (the whole service)
+and an SPO (their team).
+
+Starts a throwaway PostgreSQL cluster, loads the demo caseload (``openprobation demo-data``, 250,000 people by
+default; the load ends by working out every case's risk facts, decision 0030), vacuums and analyses it, signs in the
+demo's `qa` and `spo` (a session cookie each, and an API token each), starts ``openprobation serve`` (2 workers x 4
+threads) and drives it with wrk (Debian's package; installed when missing) at a few connections, so the figures are
+latencies rather than a queue. wrk's Lua ``done`` hook prints the p50, p95 and p99 of each run. Measured in the same
+run, on the same server, first: the floor, a 404 under ``/api/v1/`` (routing, middleware and the problem response).
+
+Target (issue 14, part 7): p95 under 100 ms for the report, page and API, for quality assurance.
+
+    .venv/bin/python bench/bench_quality_report.py                          # 250,000 people
+    .venv/bin/python bench/bench_quality_report.py --people 25000 --no-write
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+CLI = [sys.executable, "-m", "openprobation.cli"]
+RESULTS = ROOT / "bench" / "results" / "quality_report.md"
+TARGET_P95_MS = 100.0
+FLOOR = "floor: 404 under /api/v1/"
+LUA = """
+%s
+done = function(summary, latency, requests)
+  local codes = summary.errors.status
+  io.write(string.format("RESULT %%d %%d %%.3f %%.3f %%.3f %%.3f\\n", summary.requests, codes,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.duration / 1000000))
+end
+"""
+
+
+def wrk_run(wrk: str, url: str, *, seconds: int, connections: int, headers: dict[str, str], script: Path) -> (
+    dict[str, Any]
+):
+    command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    found = re.search(r"RESULT (\d+) (\d+) ([0-9.]+) ([0-9.]+) ([0-9.]+) ([0-9.]+)", out)
+    if found is None:
+        raise SystemExit(f"wrk printed no result:\n{out}")
+    requests, bad, p50, p95, p99, duration = found.groups()
+    return {"requests": int(requests), "non_2xx": int(bad), "p50_ms": float(p50), "p95_ms": float(p95),
+            "p99_ms": float(p99), "rps": int(requests) / float(duration)}  # fmt: skip
+
+
+def sign_in(env: dict[str, str]) -> dict[str, dict[str, str]]:
+    """A session cookie and an API token for the demo's `qa` and `spo`, and the SPO's team."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from django.test import Client\n"
+        "from openprobation.core.tokens import token_create\n"
+        "for name in ('qa', 'spo'):\n"
+        "    user = get_user_model().objects.get(username=name)\n"
+        "    client = Client()\n"
+        "    client.force_login(user)\n"
+        "    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value\n"
+        "    print(name, settings.SESSION_COOKIE_NAME, cookie, token_create(username=name))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "openprobation.settings"},
+                         check=True, capture_output=True, text=True, cwd=ROOT).stdout.splitlines()  # fmt: skip
+    found = {}
+    for line in out:
+        name, cookie_name, cookie, token = line.split()
+        found[name] = {"Cookie": f"{cookie_name}={cookie}", "Authorization": f"Bearer {token}"}
+    return found
+
+
+def report_sizes(env: dict[str, str]) -> dict[str, Any]:
+    """How many rows the report lists for QA under the policy in force, and how many cases have a row of facts."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from openprobation.risk.models import RiskFacts\n"
+        "from openprobation.risk.quality import risk_disagreements\n"
+        "qa = get_user_model().objects.get(username='qa')\n"
+        "page = risk_disagreements(actor=qa)\n"
+        "t = page.counts.total\n"
+        "print(RiskFacts.objects.count(), page.count, t.rsr, t.tier, t.allocation, t.unverified, t.cannot_check)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "openprobation.settings"},
+                         check=True, capture_output=True, text=True, cwd=ROOT).stdout.split()  # fmt: skip
+    keys = ("rows", "listed", "rsr", "tier", "allocation", "unverified", "cannot_check")
+    return dict(zip(keys, map(int, out), strict=True))
+
+
+def write(results: dict[str, dict[str, Any]], context: dict[str, Any]) -> None:
+    floor = results[FLOOR]
+    rows = [
+        "| endpoint | reader | requests/s | p50 ms | p95 ms | p99 ms | p95 - floor p95 ms |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        endpoint, _, reader = name.partition(" as ")
+        rows.append(f"| {endpoint} | {reader or '-'} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |"
+                    f" {r['p99_ms']:.1f} | {r['p95_ms'] - floor['p95_ms']:.1f} |")  # fmt: skip
+    sizes = context["sizes"]
+    text = "\n".join([
+        "# The national risk quality report over HTTP",
+        "",
+        f"Run {dt.date.today().isoformat()} by `bench/bench_quality_report.py`. Machine: {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, {context['pg']} (throwaway cluster, fsync off), gunicorn with "
+        f"{context['workers']} workers x {context['threads']} threads, wrk with {context['connections']} "
+        f"connections for {context['seconds']} s per endpoint, on the same machine (the load generator shares the "
+        f"CPUs); load average {context['load']} before the first run.",
+        "",
+        f"Data: the demo caseload of {context['people']:,} people, vacuumed and analysed after loading; "
+        f"{sizes['rows']:,} rows of risk facts; the report for quality assurance (every case) under the policy in "
+        f"force lists {sizes['listed']:,} rows (RSR {sizes['rsr']:,}, tier {sizes['tier']:,}, allocation "
+        f"{sizes['allocation']:,}, against unverified rules {sizes['unverified']:,}, cannot check "
+        f"{sizes['cannot_check']:,}). The page and the API read page 1 (50 rows) with the counts by team and region.",
+        "",
+        *rows,
+        "",
+        f"Target: p95 under {TARGET_P95_MS:.0f} ms for the report (page and API) for quality assurance.",
+        "",
+    ])  # fmt: skip
+    RESULTS.write_text(text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--people", type=int, default=250_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    from bench_api_read import _wait_for, ensure_wrk, vacuum_analyze
+    from bench_demo_data import _postgres_version, postgres
+    from bench_work_queues import load
+
+    wrk = ensure_wrk()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="openprobation-bench.") as data_dir, postgres() as url:
+        env = {
+            **os.environ, "OPENPROBATION_DATA_DIR": data_dir, "OPENPROBATION_DEMO": "true", "DATABASE_URL": url,
+            "OPENPROBATION_HTTPS": "false", "OPENPROBATION_LOG_LEVEL": "WARNING",
+        }  # fmt: skip
+        started = time.perf_counter()
+        load(env, args.people, args.seed)
+        print(f"demo caseload of {args.people:,} loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        started = time.perf_counter()
+        vacuum_analyze(env)
+        print(f"vacuumed and analysed in {time.perf_counter() - started:.0f} s", flush=True)
+        who = sign_in(env)
+        sizes = report_sizes(env)
+        print(f"report sizes: {sizes}", flush=True)
+        script = Path(data_dir) / "percentiles.lua"
+        script.write_text(LUA % "")
+        server = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port), "--workers", str(args.workers), "--threads", str(args.threads),
+             "--no-migrate"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        load_average = " / ".join(f"{v:.2f}" for v in os.getloadavg())
+        try:
+            _wait_for(base + "/api/v1/openapi.json", server, time.monotonic() + 120)
+            api = "/api/v1/quality/risk-disagreements"
+            runs = [
+                (FLOOR, base + "/api/v1/no-such-endpoint", {}),
+                ("GET /quality/risk/ as qa (every case)", base + "/quality/risk/", {"Cookie": who["qa"]["Cookie"]}),
+                (f"GET {api} as qa (every case)", base + api, {"Authorization": who["qa"]["Authorization"]}),
+                ("GET /quality/risk/ as spo (their team)", base + "/quality/risk/", {"Cookie": who["spo"]["Cookie"]}),
+                (f"GET {api} as spo (their team)", base + api, {"Authorization": who["spo"]["Authorization"]}),
+            ]
+            for name, target, headers in runs:
+                if name != FLOOR:  # signed in: the report itself, not a redirect to the sign-in page
+                    request = urllib.request.Request(target, headers=headers)  # noqa: S310 (loopback, built here)
+                    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                        if response.status != 200 or response.url != target:
+                            raise SystemExit(f"{name}: {response.status} {response.url}")
+                wrk_run(wrk, target, seconds=3, connections=args.connections, headers=headers, script=script)  # warm
+                results[name] = r = wrk_run(wrk, target, seconds=args.seconds, connections=args.connections,
+                                            headers=headers, script=script)  # fmt: skip
+                print(f"{name}: {r['rps']:,.0f} requests/s, p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
+                      f"p99 {r['p99_ms']:.1f} ms{', non-2xx ' + str(r['non_2xx']) if r['non_2xx'] else ''}",
+                      flush=True)  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    if not args.no_write:
+        write(results, {"pg": _postgres_version(), "workers": args.workers, "threads": args.threads,
+                        "connections": args.connections, "seconds": args.seconds, "people": args.people,
+                        "sizes": sizes, "load": load_average})  # fmt: skip
+        print(f"written {RESULTS.relative_to(ROOT)}")
+    measured = [r for name, r in results.items() if name != FLOOR]
+    floor_ok = results[FLOOR]["non_2xx"] == results[FLOOR]["requests"]  # the floor is a 404 by design
+    ok = floor_ok and all(r["non_2xx"] == 0 for r in measured)
+    ok = ok and all(r["p95_ms"] < TARGET_P95_MS for name, r in results.items() if "as qa" in name)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,422 @@
+"""Each case's current risk facts and disagreement flags, kept ready for the quality assurance report (decision 0030).
+
+One row per case (:class:`~openprobation.risk.models.RiskFacts`): the newest calculated RSR and tier, the newest
+recorded RSR, tier and allocation, the newest active RoSH and MAPPA registrations and the grade of the practitioner
+holding the case; whether the recorded RSR and tier differ from the calculation (``rules.allocation.rsr_disagrees``
+and the tier comparison); and under each allocation policy whether the allocation agrees, disagrees, goes against a
+rule not yet verified or cannot be checked (``rules.allocation.allocation_check``: the allocation rules are evaluated
+here, in Python, and nowhere else). ``stamp`` names the policies those flags were worked out under.
+
+:func:`refresh_cases` works a set of cases' rows out again from the record (one set-based read of their facts, the
+pure rules for the flags, one bulk write), in the caller's transaction. Every service that changes one of these facts
+calls it in its own transaction: ``risk_recalculate`` (registrations, and every change that recalculates the tools),
+``recorded_score_set``, an allocation (through ``core.followups.event_allocated``), a change of a practitioner's grade
+(``core.followups.staff_changed``), each batch of the recompute and, at its end, the demo load
+(:func:`refresh_all`). ``openprobation risk-facts refresh [--all]`` is for facts changed outside the services.
+
+A new policy version or tolerance changes :func:`policy_stamp`; :func:`refresh_stale` finds the rows worked out under
+another stamp (an index range) and works them out again before the report reads them (:func:`ensure_current`), so a
+flag is never read under a policy other than the one in force in the code that serves it.
+
+Concurrency: :func:`refresh_cases` first locks the cases' rows (an upsert that creates the missing ones), then reads
+the facts; each statement sees what was committed before it started, so a concurrent change to the same case, which
+must take the same lock, is either committed before the read or refreshes the row again after this transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+
+from openprobation.organisation.models import Staff
+from openprobation.people.models import Person
+from openprobation.risk.facts import table_name
+from openprobation.risk.models import RecordedScore, Registration, RiskCalculation, RiskFacts
+from openprobation.rules import allocation as alloc
+from openprobation.rules import registrations as regs
+
+# Bump when what a row holds or how its flags are worked out changes (so every row is worked out again).
+FACTS_VERSION = "1"
+
+# The allocation status under a policy (RiskFacts.allocation_*): what the report lists is DISAGREES and above.
+NOTHING_TO_CHECK, AGREES, DISAGREES, AGAINST_UNVERIFIED, CANNOT_CHECK = range(5)
+ALLOCATION_COLUMNS = {"2014-split": "allocation_2014_split", "2021-unified": "allocation_2021_unified"}
+
+FACT_COLUMNS = (
+    "rsr_score", "calc_tier", "rec_rsr", "rec_tier", "rec_allocation", "rosh_code", "mappa_level", "holder_grade",
+)  # fmt: skip
+FLAG_COLUMNS = ("rsr_differs", "tier_differs", *ALLOCATION_COLUMNS.values())
+COLUMNS = ("person_id", *FACT_COLUMNS, *FLAG_COLUMNS, "stamp")
+CHUNK = 20_000  # cases per statement when many are refreshed
+
+
+def policy_stamp() -> str:
+    """A digest of everything the flags depend on besides the facts: the allocation policies' versions, the quality
+    policy's version and RSR tolerance, the registration types' version (which codes are RoSH) and this module's."""
+    quality = alloc.quality_policy()
+    parts = [
+        FACTS_VERSION,
+        quality.policy_version,
+        str(quality.rsr_tolerance_points),
+        regs.registration_policy().policy_version,
+        *(f"{name} {alloc.allocation_policy(name).policy_version}" for name in alloc.policy_names()),
+    ]
+    return hashlib.sha1("\n".join(parts).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+# ---- the pure part: a row's flags from its facts ----
+
+
+def actual_allocation(
+    rec_allocation: str | None, holder_grade: str | None, policy: alloc.AllocationPolicy
+) -> str | None:
+    """What the policy compares: the holder's grade (``practitioner_grade``; for an unallocated case the recorded
+    allocation when it is one of the policy's grades), or the recorded allocation when it is one of its outcomes."""
+    if policy.compares == "practitioner_grade" and holder_grade is not None:
+        return holder_grade
+    return rec_allocation if rec_allocation in policy.outcomes else None
+
+
+def allocation_facts(
+    rosh_code: str | None, mappa_level: str | None, rsr_score: Any, calc_tier: str | None
+) -> alloc.AllocationFacts:
+    """The facts the allocation rules read, from a row: RoSH level by code, MAPPA level (None: not MAPPA; 0: MAPPA
+    with no level), the calculated RSR and tier."""
+    level = None if mappa_level is None else (int(mappa_level[1:]) if mappa_level[1:].isdigit() else 0)
+    return alloc.AllocationFacts(
+        rosh=regs.rosh_codes().get(rosh_code or ""),
+        mappa_level=level,
+        rsr_percent=None if rsr_score is None else Decimal(str(rsr_score)),
+        tier=calc_tier or None,
+    )
+
+
+def allocation_status(
+    check: alloc.AllocationExpectation | alloc.AllocationCannotCheck | None, actual: str | None
+) -> int:
+    if actual is None or check is None:
+        return NOTHING_TO_CHECK
+    if isinstance(check, alloc.AllocationCannotCheck):
+        return CANNOT_CHECK
+    if check.agrees(actual):
+        return AGREES
+    return AGAINST_UNVERIFIED if check.unverified else DISAGREES
+
+
+def rsr_differs(rec_rsr: str | None, rsr_score: Any, tolerance: Decimal) -> bool:
+    if rec_rsr is None or rsr_score is None:
+        return False
+    return alloc.rsr_disagrees(Decimal(rec_rsr), Decimal(str(rsr_score)), tolerance)
+
+
+def tier_differs(rec_tier: str | None, calc_tier: str | None) -> bool:
+    return bool(rec_tier is not None and calc_tier and rec_tier != calc_tier)
+
+
+class Flagger:
+    """Works out rows' flags under the policies of one stamp; the allocation rules' answer is kept per distinct set
+    of facts (few, whatever the caseload)."""
+
+    def __init__(self) -> None:
+        self.stamp = policy_stamp()
+        self.tolerance = alloc.quality_policy().rsr_tolerance_points
+        self.policies = [alloc.allocation_policy(name) for name in ALLOCATION_COLUMNS]
+        self._checks: dict[tuple[Any, ...], list[Any]] = {}
+
+    def row(self, person_id: int, facts: Sequence[Any]) -> tuple[Any, ...]:
+        """The row (:data:`COLUMNS`) for a case's facts (:data:`FACT_COLUMNS`)."""
+        rsr_score, calc_tier, rec_rsr, rec_tier, rec_allocation, rosh_code, mappa_level, holder_grade = facts
+        key = (rosh_code, mappa_level, rsr_score, calc_tier)
+        checks = self._checks.get(key)
+        if checks is None:
+            case = allocation_facts(rosh_code, mappa_level, rsr_score, calc_tier)
+            checks = self._checks[key] = [alloc.allocation_check(case, policy) for policy in self.policies]
+        statuses = [
+            allocation_status(check, actual_allocation(rec_allocation, holder_grade, policy))
+            for check, policy in zip(checks, self.policies, strict=True)
+        ]
+        return (
+            person_id,
+            *facts,
+            rsr_differs(rec_rsr, rsr_score, self.tolerance),
+            tier_differs(rec_tier, calc_tier),
+            *statuses,
+            self.stamp,
+        )
+
+
+EMPTY_FACTS = (None, "", None, None, None, None, None, None)
+
+
+# ---- reading the facts ----
+
+
+def _newest(table: str, key: str, columns: dict[str, tuple[str, str]], order: str, where: str) -> tuple[str, int]:
+    """The newest row per person and ``key`` (``ROW_NUMBER()`` over a window), pivoted to one row per person;
+    ``columns`` maps each output name to (the key's value, the column). Returns the SQL and how many of its leading
+    parameters are the keys' values (the rest follow in the order of ``key`` and ``where``)."""
+    picked = ", ".join(f"MAX(CASE WHEN k = %s THEN {column} END) AS {name}" for name, (_, column) in columns.items())
+    inner = ", ".join(sorted({f"x.{column}" for _, column in columns.values()}))
+    return (
+        f"SELECT person_id, {picked} FROM (SELECT x.person_id, {key} AS k, {inner},"  # noqa: S608
+        f" ROW_NUMBER() OVER (PARTITION BY x.person_id, {key} ORDER BY {order}) AS rn"
+        f" FROM {table} x WHERE {where}) ranked WHERE rn = 1 GROUP BY person_id"
+    ), len(columns)
+
+
+def _among(column: str, lo: int, hi: int, ids: Sequence[int] | None) -> tuple[str, list[Any]]:
+    """``column`` between lo and hi (and among ``ids``, if given)."""
+    sql = f"{column} BETWEEN %s AND %s"
+    params: list[Any] = [lo, hi]
+    if ids is not None:
+        if connection.vendor == "postgresql":
+            sql, params = f"{sql} AND {column} = ANY(%s)", [*params, list(ids)]
+        else:
+            in_json = f"{sql} AND {column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+            sql, params = in_json, [*params, json.dumps(list(ids))]
+    return sql, params
+
+
+def read_facts(lo: int, hi: int, ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
+    """``(person_id, *FACT_COLUMNS)`` for every person with lo <= id <= hi (and among ``ids``), by id."""
+    params: list[Any] = []
+
+    def newest(
+        model: Any,
+        key: str,
+        key_params: list[Any],
+        columns: dict[str, tuple[str, str]],
+        order: str,
+        where: str,
+        where_params: list[Any],
+    ) -> str:
+        among, among_params = _among("x.person_id", lo, hi, ids)
+        sql, _ = _newest(table_name(model), key, columns, order, f"{among} AND {where}")
+        params.extend([k for k, _ in columns.values()] + key_params + key_params + among_params + where_params)
+        return sql
+
+    def among_in(values: Sequence[str]) -> tuple[str, list[Any]]:
+        return f"({', '.join(['%s'] * len(values))})", list(values)
+
+    calc_in, calc_params = among_in(["rsr", "tier"])
+    calc = newest(RiskCalculation, "x.tool", [], {"rsr_score": ("rsr", "score"), "calc_tier": ("tier", "tier")},
+                  "x.id DESC", f"x.tool IN {calc_in}", calc_params)  # fmt: skip
+    kinds_in, kinds_params = among_in(["rsr", "tier", "allocation"])
+    recorded = newest(
+        RecordedScore, "x.kind", [],
+        {"rec_rsr": ("rsr", "value"), "rec_tier": ("tier", "value"), "rec_allocation": ("allocation", "value")},
+        "x.id DESC", f"x.kind IN {kinds_in}", kinds_params,
+    )  # fmt: skip
+    # The newest active RoSH registration and the newest active MAPPA one, as Registration's ordering reads them.
+    codes_in, codes_params = among_in([*regs.rosh_codes(), "MAPP"])
+    registrations = newest(
+        Registration, "CASE WHEN x.code = %s THEN 'mappa' ELSE 'rosh' END", ["MAPP"],
+        {"rosh_code": ("rosh", "code"), "mappa_level": ("mappa", "level")},
+        "x.start_date DESC, x.id DESC", f"x.end_date IS NULL AND x.code IN {codes_in}", codes_params,
+    )  # fmt: skip
+    among, among_params = _among("p.id", lo, hi, ids)
+    params.extend(among_params)
+    sql = (
+        "SELECT p.id, c.rsr_score, COALESCE(c.calc_tier, ''), r.rec_rsr, r.rec_tier, r.rec_allocation, g.rosh_code,"  # noqa: S608
+        f" g.mappa_level, s.grade FROM {table_name(Person)} p"
+        f" LEFT JOIN {table_name(Staff)} s ON s.id = p.practitioner_id"
+        f" LEFT JOIN ({calc}) c ON c.person_id = p.id LEFT JOIN ({recorded}) r ON r.person_id = p.id"
+        f" LEFT JOIN ({registrations}) g ON g.person_id = p.id WHERE {among} ORDER BY p.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(row[0], *_normal(row[1:])) for row in cursor.fetchall()]
+
+
+def _normal(facts: Sequence[Any]) -> tuple[Any, ...]:
+    """Facts as the table keeps them (the RSR score a Decimal of 2 places, whatever the database returned)."""
+    score = facts[0]
+    return (None if score is None else Decimal(str(score)).quantize(Decimal("0.01")), *facts[1:])
+
+
+# ---- writing rows ----
+
+
+def _upsert_sql(on_conflict: str, rows: int) -> str:
+    table = table_name(RiskFacts)
+    values = ", ".join([f"({', '.join(['%s'] * len(COLUMNS))})"] * rows)
+    return f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES {values} ON CONFLICT (person_id) {on_conflict}"  # noqa: S608
+
+
+def _write(rows: list[tuple[Any, ...]], *, replace: bool) -> None:
+    """Upsert ``rows`` (:data:`COLUMNS`): replacing an existing row, or leaving it (``replace=False``)."""
+    if not rows:
+        return
+    table = table_name(RiskFacts)
+    if replace:
+        sets = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
+        conflict = f"DO UPDATE SET {sets}"
+    else:
+        conflict = "DO NOTHING"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            types = ("bigint", "numeric", "text", "text", "text", "text", "text", "text", "text", "boolean",
+                     "boolean", *(["smallint"] * len(ALLOCATION_COLUMNS)), "text")  # fmt: skip
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(COLUMNS)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+                f"ON CONFLICT (person_id) {conflict}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        per = 900 // len(COLUMNS)  # SQLite's limit on parameters per statement
+        for start in range(0, len(rows), per):
+            part = rows[start : start + per]
+            cursor.execute(_upsert_sql(conflict, len(part)), [v for row in part for v in row])
+
+
+def _lock(ids: Sequence[int]) -> None:
+    """Lock the cases' rows, creating the missing ones (placeholders, replaced in the same transaction), so that a
+    concurrent change to the same cases waits for this transaction before reading their facts."""
+    table = table_name(RiskFacts)
+    placeholder = [(pid, *EMPTY_FACTS, False, False, *([NOTHING_TO_CHECK] * len(ALLOCATION_COLUMNS)), "")
+                   for pid in ids]  # fmt: skip
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, calc_tier, rsr_differs, tier_differs, "  # noqa: S608
+                f"{', '.join(ALLOCATION_COLUMNS.values())}, stamp) "
+                f"SELECT v, '', FALSE, FALSE, {', '.join(['0'] * len(ALLOCATION_COLUMNS))}, '' "
+                f"FROM unnest(%s::bigint[]) v ORDER BY v ON CONFLICT (person_id) DO UPDATE SET stamp = {table}.stamp",
+                [list(ids)],
+            )
+            return
+    _write(placeholder, replace=False)
+
+
+def refresh_cases(person_ids: Iterable[int]) -> int:
+    """Work the rows of these cases out again from the record, in the current transaction (call it in the
+    transaction that changes their facts). Returns how many rows were written."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return 0
+    flagger = Flagger()
+    written = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            _lock(chunk)
+            found = {row[0]: row[1:] for row in read_facts(chunk[0], chunk[-1], chunk)}
+            rows = [flagger.row(pid, found.get(pid, EMPTY_FACTS)) for pid in chunk]
+            _write(rows, replace=True)
+            written += len(rows)
+    return written
+
+
+def _refresh_range(lo: int, hi: int, flagger: Flagger, ids: Sequence[int] | None = None) -> int:
+    """Work out again the rows of the people with lo <= id <= hi (and among ``ids``), writing only those that
+    change. Existing rows are locked before the facts are read; a row another transaction creates meanwhile is left
+    as that transaction wrote it (it read the facts after this one locked, so no earlier)."""
+    table = table_name(RiskFacts)
+    among, params = _among("person_id", lo, hi, ids)
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(COLUMNS)} FROM {table} WHERE {among} ORDER BY person_id{lock}", params)  # noqa: S608
+        existing = {row[0]: (row[0], *_normal(row[1:9]), *row[9:]) for row in cursor.fetchall()}
+    changed, new = [], []
+    empty = flagger.row(0, EMPTY_FACTS)[1:]
+    for pid, *facts in read_facts(lo, hi, ids):
+        row = flagger.row(pid, facts)
+        before = existing.get(pid)
+        if before is None:
+            if row[1:] != empty:  # a case with no facts at all needs no row
+                new.append(row)
+        elif tuple(_same(v) for v in before) != tuple(_same(v) for v in row):
+            changed.append(row)
+    _write(changed, replace=True)
+    _write(new, replace=False)
+    return len(changed) + len(new)
+
+
+def _same(value: Any) -> Any:
+    return bool(value) if isinstance(value, bool) else value
+
+
+def _id_chunks(sql: str, params: Sequence[Any]) -> Iterator[list[int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def refresh_all() -> int:
+    """Work out every case's row again (the demo load's end, ``risk-facts refresh --all``): a chunk of people at a
+    time, each in its own transaction (or the caller's). Returns how many rows changed."""
+    flagger = Flagger()
+    written = 0
+    for chunk in _id_chunks(f"SELECT id FROM {table_name(Person)} ORDER BY id", []):  # noqa: S608
+        with transaction.atomic():
+            written += _refresh_range(chunk[0], chunk[-1], flagger)
+    return written
+
+
+def refresh_batch(lo: int, hi: int, ids: Sequence[int]) -> int:
+    """The recompute's batch: the rows of ``ids`` (within lo..hi), in the batch's transaction."""
+    if not ids:
+        return 0
+    return _refresh_range(lo, hi, Flagger(), sorted(ids))
+
+
+def _stale_sql() -> tuple[str, list[Any]]:
+    stamp = policy_stamp()
+    table = table_name(RiskFacts)
+    return f"SELECT person_id FROM {table} WHERE stamp < %s OR stamp > %s", [stamp, stamp]  # noqa: S608
+
+
+def stale_exists() -> bool:
+    """Whether any row was worked out under other policies (an index range on ``stamp``; cheap when none is)."""
+    sql, params = _stale_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT 1", params)
+        return cursor.fetchone() is not None
+
+
+def refresh_stale() -> int:
+    """Work out again every row worked out under other policies, in one transaction; on PostgreSQL one process at a
+    time (an advisory lock: a second waits, then finds nothing left to do). Returns how many rows were written."""
+    flagger = Flagger()
+    written = 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('openprobation.risk.riskfacts'))")
+        sql, params = _stale_sql()
+        for chunk in _id_chunks(f"{sql} ORDER BY person_id", params):
+            written += _refresh_range(chunk[0], chunk[-1], flagger, chunk)
+    return written
+
+
+def ensure_current() -> int:
+    """Before reading flags: refresh the rows worked out under other policies, if any (0 written when none)."""
+    return refresh_stale() if stale_exists() else 0
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    written: int
+    stamp: str
+
+
+def refresh_command(*, every: bool) -> RefreshResult:
+    """``openprobation risk-facts refresh``: the stale rows, or with ``every`` every case's."""
+    written = refresh_all() if every else refresh_stale()
+    return RefreshResult(written, policy_stamp())
+
+
+def holder_cases(staff_id: int) -> list[int]:
+    """The cases a practitioner holds (whose rows read their grade)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table_name(Person)} WHERE practitioner_id = %s", [staff_id])  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]

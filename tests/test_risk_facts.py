@@ -1,0 +1,197 @@
+"""Each case's risk facts and flags are kept ready for the quality report (decision 0030): every service that changes
+a fact the report reads refreshes the case's row in the same transaction, so the report shows the new figure at once;
+a change of policy is never served stale; data changed outside the services is refreshed by the command."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from openprobation.cli import main
+from openprobation.risk import quality, riskfacts
+from openprobation.risk.models import Registration, RiskFacts
+from openprobation.risk.recompute import recompute
+from openprobation.risk.services import recorded_score_set, registration_add, registration_update
+from openprobation.rules import allocation as alloc
+from openprobation.sentences.models import Event
+from openprobation.sentences.services import event_allocate
+from tests.factories import make_person
+
+UNVERIFIED = quality.UNVERIFIED
+
+
+def listed(org, policy="2021-unified"):
+    report = quality.risk_disagreements(actor=org.qa.user, policy=policy, page_size=500)
+    return {(r.crn, r.kind) for r in report.rows}
+
+
+def register(org, person, code):
+    return registration_add(actor=org.po.user, person=person, code=code, start_date=dt.date(2026, 2, 1))
+
+
+def record(org, person, kind, value):
+    recorded_score_set(actor=org.po.user, person=person, kind=kind, value=value, source="practitioner",
+                       effective_date=dt.date(2026, 2, 1))  # fmt: skip
+
+
+def row(person) -> RiskFacts:
+    return RiskFacts.objects.get(person=person)
+
+
+# ---- every service that changes a fact the report reads ----
+
+
+def test_a_recorded_score_shows_at_once(org, frozen_clock):
+    person = make_person(org)  # calculates tier D0
+    record(org, person, "tier", "B2")
+    assert (person.crn, "tier") in listed(org)
+    record(org, person, "tier", "D0")
+    assert (person.crn, "tier") not in listed(org)
+
+
+def test_a_registration_added_and_ended_shows_at_once(org, frozen_clock):
+    """Through risk_recalculate: the RoSH code and the newest tier calculation change together."""
+    person = make_person(org, practitioner=org.po2)  # a PSO
+    record(org, person, "tier", "D0")
+    before = row(person).calc_tier
+    registration = register(org, person, "RHRH")
+    facts = row(person)
+    assert facts.rosh_code == "RHRH" and facts.calc_tier != before  # recalculated in the same transaction
+    assert {(person.crn, UNVERIFIED), (person.crn, "tier")} <= listed(org)  # a PSO holds a high RoSH case
+    registration_update(actor=org.po.user, person=person, registration_id=registration.pk,
+                        version=registration.version, changes={"end_date": dt.date(2026, 3, 1)})  # fmt: skip
+    assert row(person).rosh_code is None and row(person).calc_tier == before
+    assert not {(person.crn, UNVERIFIED), (person.crn, "tier")} & listed(org)
+
+
+def test_an_allocation_shows_at_once(org, frozen_clock):
+    person = make_person(org)  # held by a PO
+    register(org, person, "RHRH")
+    assert (person.crn, UNVERIFIED) not in listed(org)
+    event = Event.objects.get(person=person)
+    event_allocate(actor=org.spo.user, person=person, number=event.number, practitioner=org.po2.code,
+                   start_date=dt.date(2026, 11, 1))  # fmt: skip
+    assert row(person).holder_grade == "pso"
+    assert (person.crn, UNVERIFIED) in listed(org)
+    event_allocate(actor=org.spo.user, person=person, number=event.number, practitioner=org.po.code,
+                   start_date=dt.date(2026, 11, 2))  # fmt: skip
+    assert (person.crn, UNVERIFIED) not in listed(org)
+
+
+def test_a_change_of_grade_in_the_administration_pages_shows_at_once(org, frozen_clock):
+    person = make_person(org, practitioner=org.po2)  # a PSO
+    register(org, person, "RHRH")
+    assert (person.crn, UNVERIFIED) in listed(org)
+    client = Client()
+    client.force_login(org.admin.user)
+    staff = org.po2
+    response = client.post(f"/django-admin/organisation/staff/{staff.pk}/change/", {
+        "code": staff.code, "first_name": staff.first_name, "last_name": staff.last_name, "grade": "po",
+        "role": staff.role, "team": staff.team_id, "contracted_hours": str(staff.contracted_hours),
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert row(person).holder_grade == "po"
+    assert (person.crn, UNVERIFIED) not in listed(org)
+
+
+def test_the_recompute_refreshes_the_cases_it_calculates(org, frozen_clock):
+    person = make_person(org)
+    record(org, person, "tier", "D0")
+    assert (person.crn, "tier") not in listed(org)
+    # A registration written outside the services: the report does not know yet...
+    Registration.objects.create(person=person, code="RHRH", start_date=dt.date(2026, 2, 1))
+    assert (person.crn, "tier") not in listed(org)
+    # ...until the recompute calculates the case (forced: the change did not go through the services).
+    recompute(force=True)
+    assert row(person).calc_tier != "D0"
+    assert (person.crn, "tier") in listed(org)
+
+
+def test_the_refresh_command_picks_up_changes_made_outside_the_services(org, frozen_clock, capsys):
+    person = make_person(org, practitioner=org.po2)
+    Registration.objects.create(person=person, code="RHRH", start_date=dt.date(2026, 2, 1))
+    assert (person.crn, UNVERIFIED) not in listed(org)
+    assert main(["risk-facts", "refresh"]) == 0  # only rows under other policies: none
+    assert (person.crn, UNVERIFIED) not in listed(org)
+    assert main(["risk-facts", "refresh", "--all"]) == 0
+    assert "1 rows written" in capsys.readouterr().out
+    assert (person.crn, UNVERIFIED) in listed(org)
+    assert main(["risk-facts", "refresh", "--all"]) == 0  # nothing changed: nothing written
+    assert "0 rows written" in capsys.readouterr().out
+
+
+def test_refresh_all_writes_the_missing_rows_and_skips_cases_with_no_facts(org, frozen_clock):
+    from openprobation.people.services import person_create
+
+    person = make_person(org)
+    bare = person_create(actor=org.admin.user, crn="X900001", first_name="No", last_name="Facts",
+                         date_of_birth=dt.date(1990, 1, 1), gender="male")  # fmt: skip
+    RiskFacts.objects.all().delete()
+    assert riskfacts.refresh_all() == 1
+    assert RiskFacts.objects.filter(person=person).exists()  # its calculated tier and its holder are facts
+    assert not RiskFacts.objects.filter(person=bare).exists()  # nothing recorded, nothing calculated, no holder
+    assert riskfacts.refresh_cases([]) == 0
+
+
+# ---- a new policy is never served stale ----
+
+
+def test_a_new_allocation_policy_version_is_never_served_stale(org, frozen_clock, monkeypatch):
+    person = make_person(org, practitioner=org.po2)  # a PSO
+    register(org, person, "RHRH")
+    assert (person.crn, UNVERIFIED) in listed(org)
+    old = alloc.allocation_policy("2021-unified")
+    # A new version in which a PSO may hold a high RoSH case (as a deployment with a new policy file would bring).
+    rules = tuple(dataclasses.replace(r, allocate=r.allocate | {"pso"}) if r.id.startswith("rosh_high") else r
+                  for r in old.rules)  # fmt: skip
+    new = dataclasses.replace(old, policy_version="test-new-version", rules=rules)
+    original = alloc.allocation_policy
+    monkeypatch.setattr(alloc, "allocation_policy", lambda name: new if name == "2021-unified" else original(name))
+    stamp = riskfacts.policy_stamp()
+    assert RiskFacts.objects.exclude(stamp=stamp).exists()  # every row was worked out under the old version
+    assert riskfacts.stale_exists()
+    assert (person.crn, UNVERIFIED) not in listed(org)  # read under the new version at once
+    assert not RiskFacts.objects.exclude(stamp=stamp).exists() and not riskfacts.stale_exists()
+
+
+@pytest.mark.parametrize("reader", ["page", "counts", "csv"])
+def test_a_row_written_under_another_stamp_is_worked_out_again_before_any_read(org, frozen_clock, reader):
+    person = make_person(org)
+    record(org, person, "tier", "B2")
+    RiskFacts.objects.filter(person=person).update(tier_differs=False, stamp="0000000000000000")
+    if reader == "page":
+        assert (person.crn, "tier") in listed(org)
+    elif reader == "counts":
+        assert quality.risk_disagreement_counts(actor=org.qa.user).total.tier == 1
+    else:
+        assert "tier" in [r.kind for r in quality.risk_disagreements_all(actor=org.qa.user)]
+    assert row(person).stamp == riskfacts.policy_stamp()
+
+
+def test_every_allocation_policy_has_a_column():
+    assert set(riskfacts.ALLOCATION_COLUMNS) == set(alloc.policy_names())
+    fields = {f.name for f in RiskFacts._meta.get_fields()}
+    assert set(riskfacts.ALLOCATION_COLUMNS.values()) <= fields
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 50])
+def test_pages_read_from_the_teams_they_cover_equal_the_whole_list_in_order(org, frozen_clock, page_size):
+    """A page reads only the teams its rows fall in (the counts say where each team starts): paging through gives
+    every row of the full list (the CSV's), in the same order, whatever the page size."""
+    for holder, name in ((org.po, "Able"), (org.po2, "Baker"), (org.po_b, "Cole"), (org.po, "Dane")):
+        person = make_person(org, practitioner=holder, last_name=name)
+        record(org, person, "tier", "B2")
+        register(org, person, "RHRH")
+    everything = [(r.crn, r.kind) for r in quality.risk_disagreements_all(actor=org.qa.user)]
+    assert len({crn for crn, _ in everything}) == 4 and len(everything) > 4
+    paged, page = [], 1
+    while True:
+        report = quality.risk_disagreements(actor=org.qa.user, page=page, page_size=page_size)
+        if not report.rows:
+            break
+        paged += [(r.crn, r.kind) for r in report.rows]
+        page += 1
+    assert paged == everything and report.count == len(everything)
