@@ -94,6 +94,6 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     data = current()
     lines = [f'{{"policy_version": {json.dumps(data["policy_version"])},', '"labelled": {']
     labelled = [f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in data["labelled"].items()]
-    lines += [",\n".join(labelled), '},', '"synthetic": [']
+    lines += [",\n".join(labelled), "},", '"synthetic": [']
     lines += [",\n".join(json.dumps(hits, ensure_ascii=False) for hits in data["synthetic"]), "]}"]
     EXPECTED.write_text("\n".join(lines) + "\n", encoding="utf-8")
