@@ -17,8 +17,9 @@ import pytest
 
 from openprobation.rules.sentences import sentence_spans
 from openprobation.rules.signal_evaluation import shipped_notes
+from openprobation.rules.signal_matcher import AnchorMatcher, HyperscanMatcher, hyperscan_available
 from openprobation.rules.signal_policy import signal_policy
-from openprobation.rules.signals import SignalHit, signals_scan
+from openprobation.rules.signals import SignalHit, SignalScanner, signals_scan
 
 EXPECTED = Path(__file__).with_name("signal_hits_expected.json")
 SYNTHETIC_NOTES = 1200
@@ -64,6 +65,20 @@ def current() -> dict[str, object]:
     }
 
 
+def scanners() -> list:
+    """The scanner on each path: pure Python, and Hyperscan where it is installed (skipped where it is not)."""
+    policy = signal_policy()
+    python = SignalScanner(policy, AnchorMatcher(policy))
+    skip = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
+    accelerated = (
+        SignalScanner(policy, HyperscanMatcher(policy, fallback=AnchorMatcher(policy)))
+        if hyperscan_available()
+        else None
+    )
+    return [pytest.param(python, id="python"), pytest.param(accelerated, id="hyperscan", marks=skip)]
+
+
+SCANNERS = scanners()
 STORED = json.loads(EXPECTED.read_text(encoding="utf-8")) if EXPECTED.exists() else {}
 NOTES = shipped_notes()
 SYNTHETIC = synthetic_notes()
@@ -76,18 +91,28 @@ def test_the_stored_hits_are_for_this_policy_and_every_labelled_note():
     assert sum(1 for hits in STORED["synthetic"] if hits) > SYNTHETIC_NOTES // 3  # the set is not all quiet
 
 
-@pytest.mark.parametrize("note", NOTES, ids=[note.id for note in NOTES])
-def test_labelled_note_hits_unchanged(note):
-    assert hits_data(signals_scan(note.text)) == STORED["labelled"][note.id]
-
-
-def test_synthetic_note_hits_unchanged():
+@pytest.mark.parametrize("scanner", SCANNERS)
+def test_labelled_note_hits_unchanged(scanner):
     changed = [
-        (number, text, hits_data(signals_scan(text)), expected)
-        for number, (text, expected) in enumerate(zip(SYNTHETIC, STORED["synthetic"], strict=True))
-        if hits_data(signals_scan(text)) != expected
+        (note.id, hits_data(scanner.scan(note.text)), STORED["labelled"][note.id])
+        for note in NOTES
+        if hits_data(scanner.scan(note.text)) != STORED["labelled"][note.id]
     ]
     assert changed == []
+
+
+@pytest.mark.parametrize("scanner", SCANNERS)
+def test_synthetic_note_hits_unchanged(scanner):
+    changed = [
+        (number, text, hits_data(scanner.scan(text)), expected)
+        for number, (text, expected) in enumerate(zip(SYNTHETIC, STORED["synthetic"], strict=True))
+        if hits_data(scanner.scan(text)) != expected
+    ]
+    assert changed == []
+
+
+def test_the_shipped_scanner_gives_the_same_hits():
+    assert all(hits_data(signals_scan(note.text)) == STORED["labelled"][note.id] for note in NOTES)
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:

@@ -31,16 +31,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from openprobation.rules.sentences import sentence_spans
+from openprobation.rules.signal_matcher import PhraseMatcher, phrase_matcher
 from openprobation.rules.signal_phrases import starts_a_word
 from openprobation.rules.signal_policy import Cues, Phrase, SignalPolicy, signal_policy
 
-WORD = re.compile(r"\w+")
 # Same-length replacements only, so positions in the normalised text are positions in the note.
 NORMALISE = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
 )
 LONGEST_SENTENCE = 300  # characters of a sentence shown around the evidence; longer ones are cut at words
-_MEMO_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -57,20 +56,19 @@ class SignalHit:
 
 
 class SignalScanner:
-    """A compiled policy and the cache of which phrases each word of a note can start (built as words are met)."""
+    """A compiled policy and the matcher that names the phrase groups a note can match (rules.signal_matcher)."""
 
-    def __init__(self, policy: SignalPolicy) -> None:
+    def __init__(self, policy: SignalPolicy, matcher: PhraseMatcher | None = None) -> None:
         self.policy = policy
-        self._phrases_of_word: dict[str, tuple[int, ...]] = {}
-        self._quiet_words: set[str] = set()
+        self.matcher = phrase_matcher(policy) if matcher is None else matcher
 
     def scan(self, text: str) -> tuple[SignalHit, ...]:
         lower = _normalise(text)
-        candidates = self._candidates(lower)
+        candidates = self.matcher.candidates(lower)
         if not candidates:
             return ()
         found: list[tuple[int, int, Phrase]] = []
-        for index in sorted(candidates):
+        for index in candidates:
             phrase = self.policy.phrases[index]
             for match in phrase.pattern.finditer(lower):
                 if starts_a_word(lower, match.start()):
@@ -103,35 +101,6 @@ class SignalScanner:
                 )
             )
         return tuple(hits)
-
-    def _candidates(self, lower: str) -> set[int]:
-        words = set(WORD.findall(lower))
-        words -= self._quiet_words
-        candidates = set(self.policy.unanchored)
-        for word in words:
-            phrases = self._phrases_of_word.get(word)
-            if phrases is None:
-                phrases = self._phrases_starting(word)
-            candidates.update(phrases)
-        return candidates
-
-    def _phrases_starting(self, word: str) -> tuple[int, ...]:
-        """The phrases whose anchor ``word`` begins with, remembered (a word with none joins the quiet words)."""
-        prefixes = self.policy.prefix_anchors
-        found: set[int] = set(self.policy.exact_anchors.get(word, ()))
-        for length in self.policy.prefix_lengths:
-            if length > len(word):
-                break
-            found.update(prefixes.get(word[:length], ()))
-        phrases = tuple(sorted(found))
-        if len(self._phrases_of_word) + len(self._quiet_words) > _MEMO_LIMIT:
-            self._phrases_of_word.clear()
-            self._quiet_words.clear()
-        if phrases:
-            self._phrases_of_word[word] = phrases
-        else:
-            self._quiet_words.add(word)
-        return phrases
 
     def _stopped(
         self, lower: str, start: int, end: int, sentence_start: int, sentence_end: int, phrase: Phrase
