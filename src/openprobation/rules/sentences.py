@@ -8,6 +8,7 @@ word with a full stop inside it (``e.g.``, ``i.e.``, ``a.m.``), after a single l
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Collection
 
@@ -19,7 +20,7 @@ def sentence_spans(text: str, abbreviations: Collection[str]) -> list[tuple[int,
     spans: list[tuple[int, int]] = []
     start = 0
     for end in END.finditer(text):
-        if end.group().startswith(".") and not end.group().startswith(".."):
+        if text[end.start()] == "." and not end.group().startswith(".."):
             word = _word_before(text, end.start())
             if _is_abbreviation(word, text, end.end(), abbreviations):
                 continue
@@ -29,11 +30,61 @@ def sentence_spans(text: str, abbreviations: Collection[str]) -> list[tuple[int,
     return spans
 
 
+class SentenceFinder:
+    """The sentence around a position, as :func:`sentence_spans` would give it, with only the terminators next to
+    it checked (a note's other sentences are never split out).
+
+    Every terminator (``END``) is found at once; whether one ends a sentence (the abbreviation checks) is worked
+    out only when a position next to it is asked about, and remembered."""
+
+    __slots__ = ("_abbreviations", "_ends", "_kept", "_starts", "text")
+
+    def __init__(self, text: str, abbreviations: Collection[str]) -> None:
+        self.text = text
+        self._abbreviations = abbreviations
+        terminators = [found.span() for found in END.finditer(text)]
+        self._starts = [start for start, _ in terminators]
+        self._ends = [end for _, end in terminators]
+        self._kept: dict[int, bool] = {}
+
+    def _ends_sentence(self, index: int) -> bool:
+        kept = self._kept.get(index)
+        if kept is None:
+            text, start, end = self.text, self._starts[index], self._ends[index]
+            kept = not (
+                text[start] == "."
+                and not text.startswith("..", start)
+                and _is_abbreviation(_word_before(text, start), text, end, self._abbreviations)
+            )
+            self._kept[index] = kept
+        return kept
+
+    def around(self, position: int) -> tuple[int, int]:
+        """(start, end) of the sentence holding ``position``, which must be a character of a word (not white
+        space nor a terminator), white space trimmed: the span of :func:`sentence_spans` that holds it."""
+        ends = self._ends
+        after = bisect.bisect_right(ends, position)
+        begin = 0
+        for index in range(after - 1, -1, -1):
+            if self._ends_sentence(index):
+                begin = ends[index]
+                break
+        finish = len(self.text)
+        for index in range(after, len(ends)):
+            if self._ends_sentence(index):
+                finish = ends[index]
+                break
+        sentence = self.text[begin:finish]
+        begin += len(sentence) - len(sentence.lstrip())
+        return begin, begin + len(sentence.strip())
+
+
 def _word_before(text: str, position: int) -> str:
-    begin = position
-    while begin > 0 and not text[begin - 1].isspace():
-        begin -= 1
-    return text[begin:position].lower().lstrip("(\"'[")
+    """The run of non-space characters ending at ``position`` (lower case, opening brackets and quotes dropped)."""
+    segment = text[text.rfind(" ", 0, position) + 1 : position]
+    if not segment or segment[-1].isspace():
+        return ""
+    return segment.rsplit(None, 1)[-1].lower().lstrip("(\"'[")
 
 
 def _is_abbreviation(word: str, text: str, after: int, abbreviations: Collection[str]) -> bool:
@@ -45,9 +96,8 @@ def _is_abbreviation(word: str, text: str, after: int, abbreviations: Collection
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    sentence = text[start:end]
+    stripped = sentence.strip()
+    if stripped:
+        start += len(sentence) - len(sentence.lstrip())
+        spans.append((start, start + len(stripped)))

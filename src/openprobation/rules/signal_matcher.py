@@ -132,6 +132,62 @@ class HyperscanMatcher:
         return found
 
 
+def hyperscan_cue_pattern(pattern: str) -> bytes | None:
+    """A cue pattern for Hyperscan over ASCII text, widened so that it also matches wherever the pattern matches
+    the note's words rejoined with single spaces (as the negation and hypothetical windows are): a hyphen-or-space
+    matches any run of spaces and hyphens. None for a pattern that cannot be put so (it is then always tried)."""
+    widened = pattern.replace(r"[\s-]?", f"[{_ASCII_SPACE}-]*").replace("[-\u2013]", "-")
+    widened = widened.replace(r"\s", f"[{_ASCII_SPACE}]")
+    return widened.encode("ascii") if widened.isascii() else None
+
+
+class HyperscanCues:
+    """The cue patterns in one Hyperscan database (prefilter mode): where in a note each may match.
+
+    ``ends(lower)`` gives, for each pattern with a possible match in the note, the sorted offsets where such
+    matches end. A cue pattern that matches within a stretch of an ASCII note, or within the words of that stretch
+    rejoined with single spaces, has a reported end inside that stretch; where none is reported the scanner does
+    not need to try it. Non-ASCII notes give None (the scanner then tries the patterns as usual)."""
+
+    def __init__(self, patterns: dict[int, str]) -> None:
+        if hyperscan is None:
+            raise RuntimeError("hyperscan is not installed")
+        compiled = {key: hyperscan_cue_pattern(pattern) for key, pattern in patterns.items()}
+        self.unwidened = frozenset(key for key, pattern in compiled.items() if pattern is None)
+        usable = {key: pattern for key, pattern in compiled.items() if pattern is not None}
+        self._keys = list(usable)  # Hyperscan's ids are small numbers: the index of each key
+        self._database = hyperscan.Database()
+        self._database.compile(
+            expressions=list(usable.values()),
+            ids=list(range(len(usable))),
+            elements=len(usable),
+            flags=[hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_ALLOWEMPTY] * len(usable),
+        )
+        self._local = threading.local()
+
+    def ends(self, lower: str) -> dict[int, list[int]] | None:
+        if not lower.isascii():
+            return None
+        found: dict[int, list[int]] = {}
+        keys = self._keys
+
+        def matched(index: int, start: int, end: int, flags: int, context: Any) -> None:
+            key = keys[index]
+            ends = found.get(key)
+            if ends is None:
+                found[key] = [end]
+            else:
+                ends.append(end)
+
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._database)
+        self._database.scan(lower.encode("ascii"), match_event_handler=matched, scratch=scratch)
+        for ends in found.values():
+            ends.sort()
+        return found
+
+
 def hyperscan_available() -> bool:
     return hyperscan is not None
 
