@@ -4,6 +4,7 @@ Hyperscan; the choice of matcher is explicit."""
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 
@@ -33,6 +34,11 @@ EDGE_NOTES = [
     "Café visit: she is scared of him; ex-partner\u2019s new boyfriend was arrested.",
     "Gf ٢٠/40 pregnant. He is drinking again.",
     "?!.;:()--",
+    # cue windows: the words before or after a hit are rejoined with single spaces before the cues are tried
+    "Denies   any\tcontact with the victim. Not\x0bself  harm; he is not\x1cdrinking.",
+    "No concerns  negative  for drugs use. Reminded\t\thim  that if he starts a   relationship he must tell me.",
+    "Historic   self - harm as a teenager; in  2015  he was arrested.  Currently  drinking  again.",
+    "She says he has been following her , which  he   denies. Contact with children :  none.",
     "x" * 5000 + " harassing her " + "y" * 5000,
     "",
 ]
@@ -101,3 +107,22 @@ def test_the_rules_import_and_scan_without_hyperscan():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines() == ["python", "['feels_unsafe', 'stalking_harassment']"]
+
+
+@needs_hyperscan
+def test_both_paths_agree_on_notes_with_odd_white_space():
+    """Labelled sentences with their spaces doubled or turned into tabs and other white space at random (seeded):
+    the cue windows rejoin words with single spaces, which the Hyperscan gate must allow for."""
+    rng = random.Random(28)
+    sentences = [s for note in shipped_notes() for s in note.text.split(". ")]
+    python = SignalScanner(POLICY, AnchorMatcher(POLICY))
+    accelerated = SignalScanner(POLICY, HyperscanMatcher(POLICY, fallback=AnchorMatcher(POLICY)))
+    spaces = ["  ", "\t", "\x0b", "\x0c", "\r", "\x1c", " - ", "   ", " \t "]
+    raised = 0
+    for _ in range(400):
+        note = ". ".join(rng.choice(sentences) for _ in range(rng.randint(1, 4)))
+        note = "".join(rng.choice(spaces) if c == " " and rng.random() < 0.3 else c for c in note)
+        hits = accelerated.scan(note)
+        assert hits == python.scan(note), note
+        raised += bool(hits)
+    assert raised > 100
