@@ -8,11 +8,12 @@ word with a full stop inside it (``e.g.``, ``i.e.``, ``a.m.``), after a single l
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Collection
 
 END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n")
+MARKS = ".!?"
+CLOSERS = "\"')]"
 
 
 def sentence_spans(text: str, abbreviations: Collection[str]) -> list[tuple[int, int]]:
@@ -31,49 +32,62 @@ def sentence_spans(text: str, abbreviations: Collection[str]) -> list[tuple[int,
 
 
 class SentenceFinder:
-    """The sentence around a position, as :func:`sentence_spans` would give it, with only the terminators next to
-    it checked (a note's other sentences are never split out).
+    """The sentence around a position, as :func:`sentence_spans` would give it, found by looking only at the
+    terminators on either side of it (the note's other sentences are never split out).
 
-    Every terminator (``END``) is found at once; whether one ends a sentence (the abbreviation checks) is worked
-    out only when a position next to it is asked about, and remembered."""
+    A terminator is a line break, or a run of ``.``, ``!`` and ``?`` followed by closing quotes or brackets and
+    then white space or the end: ``END`` finds the same ones scanning from anywhere outside such a run, so the
+    nearest one after a position is found by searching forwards from it, and the nearest one before it by looking
+    back for the last mark. Whether a full stop ends a sentence (the abbreviation checks) is worked out only for
+    the ones looked at."""
 
-    __slots__ = ("_abbreviations", "_ends", "_kept", "_starts", "text")
+    __slots__ = ("_abbreviations", "text")
 
     def __init__(self, text: str, abbreviations: Collection[str]) -> None:
         self.text = text
         self._abbreviations = abbreviations
-        terminators = [found.span() for found in END.finditer(text)]
-        self._starts = [start for start, _ in terminators]
-        self._ends = [end for _, end in terminators]
-        self._kept: dict[int, bool] = {}
 
-    def _ends_sentence(self, index: int) -> bool:
-        kept = self._kept.get(index)
-        if kept is None:
-            text, start, end = self.text, self._starts[index], self._ends[index]
-            kept = not (
-                text[start] == "."
-                and not text.startswith("..", start)
-                and _is_abbreviation(_word_before(text, start), text, end, self._abbreviations)
-            )
-            self._kept[index] = kept
-        return kept
+    def _ends_sentence(self, start: int, end: int) -> bool:
+        text = self.text
+        return not (
+            text[start] == "."
+            and not text.startswith("..", start)
+            and _is_abbreviation(_word_before(text, start), text, end, self._abbreviations)
+        )
+
+    def _begin(self, position: int) -> int:
+        """Where the sentence holding ``position`` begins: the end of the last terminator before it that ends a
+        sentence, or 0."""
+        text, before = self.text, position
+        while True:
+            last = max(text.rfind(".", 0, before), text.rfind("!", 0, before), text.rfind("?", 0, before))
+            line = text.rfind("\n", 0, before)
+            if line > last:
+                return line + 1  # a line break always ends a sentence
+            if last < 0:
+                return 0
+            start = last  # the run of marks that ends at ``last``
+            while start > 0 and text[start - 1] in MARKS:
+                start -= 1
+            end = last + 1
+            while end < len(text) and text[end] in CLOSERS:
+                end += 1
+            if (end == len(text) or text[end].isspace()) and self._ends_sentence(start, end):
+                return end
+            before = start
+
+    def _finish(self, position: int) -> int:
+        """Where the sentence holding ``position`` ends: the end of the first terminator after it that ends a
+        sentence, or the end of the text."""
+        found = END.search(self.text, position)
+        while found is not None and not self._ends_sentence(found.start(), found.end()):
+            found = END.search(self.text, found.end())
+        return len(self.text) if found is None else found.end()
 
     def around(self, position: int) -> tuple[int, int]:
         """(start, end) of the sentence holding ``position``, which must be a character of a word (not white
         space nor a terminator), white space trimmed: the span of :func:`sentence_spans` that holds it."""
-        ends = self._ends
-        after = bisect.bisect_right(ends, position)
-        begin = 0
-        for index in range(after - 1, -1, -1):
-            if self._ends_sentence(index):
-                begin = ends[index]
-                break
-        finish = len(self.text)
-        for index in range(after, len(ends)):
-            if self._ends_sentence(index):
-                finish = ends[index]
-                break
+        begin, finish = self._begin(position), self._finish(position)
         sentence = self.text[begin:finish]
         begin += len(sentence) - len(sentence.lstrip())
         return begin, begin + len(sentence.strip())
