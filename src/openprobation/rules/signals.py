@@ -84,7 +84,6 @@ class SignalScanner:
         hits: list[SignalHit] = []
         seen: set[tuple[str, int]] = set()
         sentences: dict[int, _Sentence] = {}
-        cue_ends = self._gates.cue_ends(lower)
         for start, end, phrase in found:
             sentence_start, sentence_end = finder.around(start)  # a match starts with a word's first character
             rule = phrase.rule
@@ -92,9 +91,7 @@ class SignalScanner:
                 continue
             sentence = sentences.get(sentence_start)
             if sentence is None:
-                sentence = sentences[sentence_start] = self._gates.sentence(
-                    lower, sentence_start, sentence_end, cue_ends
-                )
+                sentence = sentences[sentence_start] = self._gates.sentence(lower[sentence_start:sentence_end])
             if self._stopped(sentence, start - sentence_start, end - sentence_start, phrase):
                 continue
             seen.add((rule.signal, sentence_start))
@@ -158,22 +155,20 @@ class SignalScanner:
 
 
 class _Sentence:
-    """A sentence holding a phrase match: its text, where in the note it starts, what its cue gate says, and its
-    clause breaks (found once for all its matches).
+    """A sentence holding a phrase match: its text, what its cue gate says, and its clause breaks (found once for
+    all its matches).
 
     The gate is one of two: the **words** of the sentence (each cue pattern needs one of its anchor words, so a
     pattern none of whose anchors is a word of the sentence cannot match in it nor in any part of it), or the
-    **end offsets** where Hyperscan found each cue pattern may match in the note (a pattern with no end inside a
-    stretch cannot match in that stretch, nor in its words rejoined with single spaces)."""
+    **end offsets** where Hyperscan found each cue pattern may match in the sentence (a pattern with no end inside
+    a stretch cannot match in that stretch, nor in its words rejoined with single spaces)."""
 
-    __slots__ = ("_bits", "_breaks", "_ends", "_marks", "_pattern", "offset", "text")
+    __slots__ = ("_bits", "_breaks", "_ends", "_marks", "_pattern", "text")
 
     def __init__(
-        self, text: str, offset: int, bits: int | None, ends: dict[int, list[int]] | None, breaks: re.Pattern[str],
-        marks: bool,
-    ) -> None:  # fmt: skip
+        self, text: str, bits: int | None, ends: dict[int, list[int]] | None, breaks: re.Pattern[str], marks: bool
+    ) -> None:
         self.text = text
-        self.offset = offset
         self._bits = bits
         self._ends = ends
         self._pattern = breaks
@@ -188,8 +183,8 @@ class _Sentence:
         ends = self._ends.get(bit)
         if ends is None:
             return False
-        after = bisect.bisect_right(ends, self.offset + start)
-        return after < len(ends) and ends[after] <= self.offset + end
+        after = bisect.bisect_right(ends, start)
+        return after < len(ends) and ends[after] <= end
 
     def words_gate(self, bit: int) -> bool:
         """Whether the word gate lets ``bit`` through (True on the Hyperscan path, which has no word gate)."""
@@ -215,9 +210,10 @@ class _CueGates:
     - The **word gate** (pure Python): each pattern's anchors (rules.signal_phrases, ``phrases_anchors``) set its
       bit for a sentence holding one of its anchor words; a pattern without anchors has its bit always set. Words
       are looked up once and remembered.
-    - With Hyperscan (``accelerated``), the note is matched once against every cue pattern
+    - With Hyperscan (``accelerated``), each sentence holding a match is matched once against every cue pattern
       (:class:`~openprobation.rules.signal_matcher.HyperscanCues`) and a pattern is tried only in a stretch where
-      one of its matches may end; a non-ASCII note, or a pattern Hyperscan cannot take, falls back to the words.
+      one of its matches may end; a non-ASCII sentence falls back to the words, and a pattern Hyperscan cannot
+      take is tried everywhere.
     """
 
     def __init__(self, policy: SignalPolicy, *, accelerated: bool = False) -> None:
@@ -246,8 +242,6 @@ class _CueGates:
         self._hyperscan: HyperscanCues | None = None
         if accelerated:
             self._hyperscan = HyperscanCues(self._patterns)
-            # a pattern Hyperscan cannot take is reported as possible everywhere by the word gate alone
-            self._unwidened = sum(self._hyperscan.unwidened)
 
     def _bit(self, anchors: frozenset[Anchor] | None, pattern: re.Pattern[str] | None) -> int:
         bit = 1 << self._count
@@ -280,25 +274,20 @@ class _CueGates:
             bits |= self._word(word) if known is None else known
         return bits
 
-    def cue_ends(self, lower: str) -> dict[int, list[int]] | None:
-        """Where each cue pattern may match in the note (Hyperscan), or None: use the word gate."""
-        if self._hyperscan is None:
-            return None
-        ends = self._hyperscan.ends(lower)
-        if ends is not None and self._unwidened:
-            for bit in self._hyperscan.unwidened:
-                ends[bit] = list(range(len(lower) + 1))
-        return ends
-
-    def sentence(self, lower: str, start: int, end: int, ends: dict[int, list[int]] | None) -> _Sentence:
-        text = lower[start:end]
-        if ends is None:
-            bits = self._words(text)
-            marks = bool(bits & self.clause_breaks) or any(mark in text for mark in CLAUSE_BREAK_MARKS)
-            return _Sentence(text, start, bits, None, self._breaks, marks)
-        probe = _Sentence(text, start, None, ends, self._breaks, False)
-        probe._marks = probe.may(self.clause_breaks, 0, len(text))
-        return probe
+    def sentence(self, text: str) -> _Sentence:
+        """A sentence holding a match, with its gate: Hyperscan's end offsets for it where Hyperscan is used and
+        the sentence is ASCII, else its words."""
+        if self._hyperscan is not None:
+            ends = self._hyperscan.ends(text)
+            if ends is not None:
+                for bit in self._hyperscan.unwidened:  # tried everywhere
+                    ends[bit] = list(range(len(text) + 1))
+                sentence = _Sentence(text, None, ends, self._breaks, False)
+                sentence._marks = sentence.may(self.clause_breaks, 0, len(text))
+                return sentence
+        bits = self._words(text)
+        marks = bool(bits & self.clause_breaks) or any(mark in text for mark in CLAUSE_BREAK_MARKS)
+        return _Sentence(text, bits, None, self._breaks, marks)
 
 
 def _normalise(text: str) -> str:
