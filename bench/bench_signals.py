@@ -6,10 +6,13 @@ one in five from the notes with signals ("dense": most notes carry a sign) or on
 Every note is one string in memory before the clock starts. Then, in this one process (one core):
 
 1. ``floor``: each note read and matched against one simple regular expression (``police``, ignoring case);
-2. ``scan``: ``signals_scan_many`` over the same notes (the policy compiled before the clock starts);
-3. ``scan again``: the same run repeated (the scanner's word cache warm, as in a long batch).
+   the best of five passes;
+2. ``scan``: ``signals_scan_many`` over the same notes (the policy compiled before the clock starts), on the path
+   the service takes (Hyperscan when it is installed: ``rules/signal_matcher.py``);
+3. ``scan again``: the same run repeated (the scanner's word caches warm, as in a long batch);
+4. ``scan, pure Python``: the same notes on the pure-Python path (no Hyperscan), which gives the same hits.
 
-``ratio`` is scan / floor time. Target: at least 50,000 notes per second per core.
+``ratio`` is scan / floor time. Target: at least 50,000 notes per second per core (20 µs a note).
 
     .venv/bin/python bench/bench_signals.py                       # 200,000 notes, written to bench/results
     .venv/bin/python bench/bench_signals.py --notes 20000 --no-write
@@ -34,8 +37,9 @@ TARGET = 50_000
 
 from openprobation.rules.sentences import sentence_spans  # noqa: E402
 from openprobation.rules.signal_evaluation import shipped_notes  # noqa: E402
+from openprobation.rules.signal_matcher import phrase_matcher  # noqa: E402
 from openprobation.rules.signal_policy import signal_policy  # noqa: E402
-from openprobation.rules.signals import signal_scanner, signals_scan_many  # noqa: E402
+from openprobation.rules.signals import SignalScanner, signal_scanner, signals_scan_many  # noqa: E402
 
 
 def sentence_pools() -> tuple[list[str], list[str]]:
@@ -59,10 +63,15 @@ def synthetic_notes(count: int, seed: int, signal_share: float = 0.2) -> list[st
     return notes
 
 
-def timed(label: str, run) -> dict[str, float]:
-    started = time.perf_counter()
-    found = run()
-    return {"label": label, "seconds": time.perf_counter() - started, "found": found}
+def timed(label: str, run, repeats: int = 1) -> dict[str, float]:
+    """The best of ``repeats`` runs (the floor is short, so one pass is at the mercy of a busy machine)."""
+    best = None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        found = run()
+        seconds = time.perf_counter() - started
+        best = seconds if best is None else min(best, seconds)
+    return {"label": label, "seconds": best, "found": found}
 
 
 MIXES = {"dense": 0.2, "typical": 0.05}  # share of sentences drawn from notes with signals
@@ -71,10 +80,12 @@ MIXES = {"dense": 0.2, "typical": 0.05}  # share of sentences drawn from notes w
 def run_mix(name: str, count: int, seed: int) -> tuple[list[str], float]:
     notes = synthetic_notes(count, seed, MIXES[name])
     floor_pattern = re.compile("police", re.IGNORECASE)
+    python = SignalScanner(signal_policy(), phrase_matcher(signal_policy(), "python"))
     runs = [
-        timed("floor", lambda: sum(1 for n in notes if floor_pattern.search(n))),
-        timed("scan", lambda: sum(1 for hits in signals_scan_many(notes) if hits)),
+        timed("floor", lambda: sum(1 for n in notes if floor_pattern.search(n)), repeats=5),
+        timed(f"scan ({signal_scanner().matcher.name})", lambda: sum(1 for hits in signals_scan_many(notes) if hits)),
         timed("scan again", lambda: sum(1 for hits in signals_scan_many(notes) if hits)),
+        timed("scan, pure Python", lambda: sum(1 for n in notes if python.scan(n))),
     ]
     floor = runs[0]["seconds"]
     average = sum(len(n) for n in notes) / count
@@ -84,7 +95,7 @@ def run_mix(name: str, count: int, seed: int) -> tuple[list[str], float]:
         lines.append(f"| {name} | {average:.0f} | {run['label']} | {run['seconds']:.2f} | {rate:,.0f} | "
                      f"{run['seconds'] / count * 1e6:.1f} | {run['seconds'] / floor:.1f} | "
                      f"{int(run['found']):,} |")  # fmt: skip
-    return lines, count / min(r["seconds"] for r in runs[1:])
+    return lines, count / min(r["seconds"] for r in runs[1:3])
 
 
 def main() -> None:
@@ -105,7 +116,9 @@ def main() -> None:
         verdicts.append(f"{name}: {'met' if best >= TARGET else 'NOT met'} ({best:,.0f})")
         print("\n".join(rows), flush=True)
     text = "\n".join(lines)
-    verdict = f"Target ≥ {TARGET:,} notes/s per core: " + "; ".join(verdicts) + "."
+    verdict = (
+        f"Target ≥ {TARGET:,} notes/s per core (path: {signal_scanner().matcher.name}): " + "; ".join(verdicts) + "."
+    )
     print(text)
     print(verdict)
     if not args.no_write:
@@ -116,8 +129,11 @@ def main() -> None:
             "`.venv/bin/python bench/bench_signals.py`.\n\n"
             f"{args.notes:,} synthetic notes per mix (seed {args.seed}): 2 to 6 sentences each from the shipped "
             "labelled notes; dense = one sentence in five from notes with signals, typical = one in twenty. "
-            "floor = each note matched against one simple regular expression (`police`, ignoring case); scan = "
-            "`signals_scan_many`; scan again = the same, the word cache warm. ratio = time / floor time. "
+            "floor = each note matched against one simple regular expression (`police`, ignoring case), best of five "
+            "passes; scan = "
+            f"`signals_scan_many` on the service's path (here: {signal_scanner().matcher.name}); scan again = the "
+            "same, the word caches warm; scan, pure Python = the same notes without Hyperscan (the same hits). "
+            "ratio = time / floor time. "
             "notes matched: notes the floor pattern matched / notes with at least one signal.\n\n"
             + text
             + "\n\n"

@@ -23,7 +23,9 @@ SCORES = {
 
 
 def test_registry_lists_every_tool():
-    assert set(TOOLS) == {"ogrs3", "snsv", "osp-dc", "osp-iic", "rsr", "ovp", "ogp", "tier", "workload", "rating", "recall-type"}
+    assert set(TOOLS) == {
+        "ogrs3", "snsv", "osp-dc", "osp-iic", "rsr", "ovp", "ogp", "tier", "workload", "rating", "recall-type"
+    }
 
 
 @pytest.mark.parametrize("tool", sorted(ALL))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
 
-from openprobation.rules.sentences import sentence_spans
+from openprobation.rules.sentences import SentenceFinder, sentence_spans
 from openprobation.rules.signal_phrases import PhraseError, phrase_compile
 from openprobation.rules.signal_policy import policy_from_toml, signal_policy
 
@@ -90,3 +91,23 @@ def signal_policy_text() -> str:
     from importlib import resources
 
     return resources.files("openprobation.rules").joinpath("policy/signals.toml").read_text()
+
+
+def test_the_sentence_around_a_word_is_the_sentence_split_out():
+    """SentenceFinder.around (the scanner's, looking only next to a match) gives the span sentence_spans gives,
+    for every word character of seeded random texts of marks, quotes, brackets, abbreviations and white space."""
+    abbreviations = signal_policy().abbreviations
+    rng = random.Random(17)
+    pieces = [*"ab. !?\n\t\x1c\x0b'\")]([no1e.g", "mr", "No", "approx", "  ", "\u00a0", "\u2028", "...", "e.g.",
+              "\r", "?!", ".)", "\x85", "no 5", "Mr.", " 5"]  # fmt: skip
+    checked = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        spans = sentence_spans(text, abbreviations)
+        finder = SentenceFinder(text, abbreviations)
+        for position, character in enumerate(text):
+            if re.match(r"\w", character):
+                holding = [span for span in spans if span[0] <= position < span[1]]
+                assert [finder.around(position)] == holding, (text, position)
+                checked += 1
+    assert checked > 20_000

@@ -12,6 +12,8 @@ import re
 from collections.abc import Collection
 
 END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n")
+MARKS = ".!?"
+CLOSERS = "\"')]"
 
 
 def sentence_spans(text: str, abbreviations: Collection[str]) -> list[tuple[int, int]]:
@@ -19,7 +21,7 @@ def sentence_spans(text: str, abbreviations: Collection[str]) -> list[tuple[int,
     spans: list[tuple[int, int]] = []
     start = 0
     for end in END.finditer(text):
-        if end.group().startswith(".") and not end.group().startswith(".."):
+        if text[end.start()] == "." and not end.group().startswith(".."):
             word = _word_before(text, end.start())
             if _is_abbreviation(word, text, end.end(), abbreviations):
                 continue
@@ -29,11 +31,74 @@ def sentence_spans(text: str, abbreviations: Collection[str]) -> list[tuple[int,
     return spans
 
 
+class SentenceFinder:
+    """The sentence around a position, as :func:`sentence_spans` would give it, found by looking only at the
+    terminators on either side of it (the note's other sentences are never split out).
+
+    A terminator is a line break, or a run of ``.``, ``!`` and ``?`` followed by closing quotes or brackets and
+    then white space or the end: ``END`` finds the same ones scanning from anywhere outside such a run, so the
+    nearest one after a position is found by searching forwards from it, and the nearest one before it by looking
+    back for the last mark. Whether a full stop ends a sentence (the abbreviation checks) is worked out only for
+    the ones looked at."""
+
+    __slots__ = ("_abbreviations", "text")
+
+    def __init__(self, text: str, abbreviations: Collection[str]) -> None:
+        self.text = text
+        self._abbreviations = abbreviations
+
+    def _ends_sentence(self, start: int, end: int) -> bool:
+        text = self.text
+        return not (
+            text[start] == "."
+            and not text.startswith("..", start)
+            and _is_abbreviation(_word_before(text, start), text, end, self._abbreviations)
+        )
+
+    def _begin(self, position: int) -> int:
+        """Where the sentence holding ``position`` begins: the end of the last terminator before it that ends a
+        sentence, or 0."""
+        text, before = self.text, position
+        while True:
+            last = max(text.rfind(".", 0, before), text.rfind("!", 0, before), text.rfind("?", 0, before))
+            line = text.rfind("\n", 0, before)
+            if line > last:
+                return line + 1  # a line break always ends a sentence
+            if last < 0:
+                return 0
+            start = last  # the run of marks that ends at ``last``
+            while start > 0 and text[start - 1] in MARKS:
+                start -= 1
+            end = last + 1
+            while end < len(text) and text[end] in CLOSERS:
+                end += 1
+            if (end == len(text) or text[end].isspace()) and self._ends_sentence(start, end):
+                return end
+            before = start
+
+    def _finish(self, position: int) -> int:
+        """Where the sentence holding ``position`` ends: the end of the first terminator after it that ends a
+        sentence, or the end of the text."""
+        found = END.search(self.text, position)
+        while found is not None and not self._ends_sentence(found.start(), found.end()):
+            found = END.search(self.text, found.end())
+        return len(self.text) if found is None else found.end()
+
+    def around(self, position: int) -> tuple[int, int]:
+        """(start, end) of the sentence holding ``position``, which must be a character of a word (not white
+        space nor a terminator), white space trimmed: the span of :func:`sentence_spans` that holds it."""
+        begin, finish = self._begin(position), self._finish(position)
+        sentence = self.text[begin:finish]
+        begin += len(sentence) - len(sentence.lstrip())
+        return begin, begin + len(sentence.strip())
+
+
 def _word_before(text: str, position: int) -> str:
-    begin = position
-    while begin > 0 and not text[begin - 1].isspace():
-        begin -= 1
-    return text[begin:position].lower().lstrip("(\"'[")
+    """The run of non-space characters ending at ``position`` (lower case, opening brackets and quotes dropped)."""
+    segment = text[text.rfind(" ", 0, position) + 1 : position]
+    if not segment or segment[-1].isspace():
+        return ""
+    return segment.rsplit(None, 1)[-1].lower().lstrip("(\"'[")
 
 
 def _is_abbreviation(word: str, text: str, after: int, abbreviations: Collection[str]) -> bool:
@@ -45,9 +110,8 @@ def _is_abbreviation(word: str, text: str, after: int, abbreviations: Collection
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    sentence = text[start:end]
+    stripped = sentence.strip()
+    if stripped:
+        start += len(sentence) - len(sentence.lstrip())
+        spans.append((start, start + len(stripped)))

@@ -150,5 +150,21 @@ def phrases_pattern(phrases: list[str] | tuple[str, ...]) -> str:
     return r"(?<!\w)(?:" + "|".join(phrase_compile(p).pattern for p in phrases) + ")"
 
 
+def phrases_anchors(phrases: list[str] | tuple[str, ...]) -> frozenset[Anchor] | None:
+    """The anchors one of which every match of :func:`phrases_pattern` contains as a word (``exact``) or the
+    beginning of one, or None when a phrase has none (a phrase made only of numbers, years and optional words).
+
+    Every word of a match starts a word of the text it is found in (after the pattern's leading boundary or a
+    separator), so a text none of whose words is or begins with an anchor has no match, nor has any part of it cut
+    at word boundaries."""
+    anchors: set[Anchor] = set()
+    for phrase in phrases:
+        found = phrase_compile(phrase).anchors
+        if found is None:
+            return None
+        anchors.update(found)
+    return frozenset(anchors)
+
+
 def starts_a_word(text: str, start: int) -> bool:
     return start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")

@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from openprobation.rules.signal_phrases import Anchor, PhraseError, phrase_compile, phrases_pattern
+from openprobation.rules.signal_phrases import Anchor, PhraseError, phrase_compile, phrases_anchors, phrases_pattern
 
 SIGNALS = (
     "new_relationship",
@@ -45,6 +45,9 @@ class SignalRule:
     hypothetical: bool  # False: hypothetical cues do not stop this rule's hits
     unless: re.Pattern[str] | None  # a match overlapping a hit cancels it
     unless_sentence: re.Pattern[str] | None  # a match anywhere in the hit's sentence cancels it
+    # The words one of which a sentence must hold for ``unless`` / ``unless_sentence`` to match in it (None: any).
+    unless_anchors: frozenset[Anchor] | None = None
+    unless_sentence_anchors: frozenset[Anchor] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,9 @@ class Cues:
     current: re.Pattern[str]
     reported_speech: re.Pattern[str]
     clause_breaks: re.Pattern[str]
+    # Per cue (the names above), the words one of which a sentence must hold for the cue to match in any part of
+    # it (None: no such words, always tried). ``clause_breaks`` covers its phrases only, not the punctuation.
+    anchors: dict[str, frozenset[Anchor] | None]
 
 
 @dataclass(frozen=True)
@@ -132,9 +138,16 @@ def _pattern(phrases: list[str], where: str) -> re.Pattern[str]:
         raise ValueError(f"signals policy, {where}: {exc}") from None
 
 
+CUE_PHRASES = ("negation", "pseudo_negation", "negation_after", "hypothetical", "hypothetical_after", "history",
+               "current", "reported_speech", "clause_breaks")  # fmt: skip
+# What else, besides its phrases, starts a clause break (see _cues).
+CLAUSE_BREAK_MARKS = (";", ":", "(", ")", "-", "\u2013")
+
+
 def _cues(raw: dict[str, Any]) -> Cues:
     breaks = phrases_pattern(raw["clause_breaks"])
     return Cues(
+        anchors={name: phrases_anchors(raw[name]) for name in CUE_PHRASES},
         negation=_pattern(raw["negation"], "cues.negation"),
         pseudo_negation=_pattern(raw["pseudo_negation"], "cues.pseudo_negation"),
         negation_window=int(raw["negation_window"]),
@@ -179,6 +192,8 @@ def policy_from_toml(text: str) -> SignalPolicy:
                 if spec.get("unless_sentence")
                 else None
             ),
+            unless_anchors=phrases_anchors(spec["unless"]) if spec.get("unless") else None,
+            unless_sentence_anchors=(phrases_anchors(spec["unless_sentence"]) if spec.get("unless_sentence") else None),
         )
         rules.append(rule)
         groups: dict[frozenset[Anchor] | None, list[tuple[str, str]]] = defaultdict(list)

@@ -30,17 +30,18 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from openprobation.rules.sentences import sentence_spans
-from openprobation.rules.signal_phrases import starts_a_word
-from openprobation.rules.signal_policy import Cues, Phrase, SignalPolicy, signal_policy
+from openprobation.rules.sentences import SentenceFinder
+from openprobation.rules.signal_matcher import HyperscanCues, PhraseMatcher, phrase_matcher
+from openprobation.rules.signal_phrases import Anchor, starts_a_word
+from openprobation.rules.signal_policy import CLAUSE_BREAK_MARKS, Phrase, SignalPolicy, signal_policy
 
-WORD = re.compile(r"\w+")
 # Same-length replacements only, so positions in the normalised text are positions in the note.
 NORMALISE = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
 )
+WORD = re.compile(r"\w+")
 LONGEST_SENTENCE = 300  # characters of a sentence shown around the evidence; longer ones are cut at words
-_MEMO_LIMIT = 200_000
+_MEMO_LIMIT = 200_000  # words remembered by the cue gates before the memory is cleared
 
 
 @dataclass(frozen=True)
@@ -57,20 +58,21 @@ class SignalHit:
 
 
 class SignalScanner:
-    """A compiled policy and the cache of which phrases each word of a note can start (built as words are met)."""
+    """A compiled policy, the matcher that names the phrase groups a note can match (rules.signal_matcher), and
+    the cue gates that say which cue patterns can match where (so that the others are not tried)."""
 
-    def __init__(self, policy: SignalPolicy) -> None:
+    def __init__(self, policy: SignalPolicy, matcher: PhraseMatcher | None = None) -> None:
         self.policy = policy
-        self._phrases_of_word: dict[str, tuple[int, ...]] = {}
-        self._quiet_words: set[str] = set()
+        self.matcher = phrase_matcher(policy) if matcher is None else matcher
+        self._gates = _CueGates(policy, accelerated=self.matcher.name == "hyperscan")
 
     def scan(self, text: str) -> tuple[SignalHit, ...]:
         lower = _normalise(text)
-        candidates = self._candidates(lower)
+        candidates = self.matcher.candidates(lower)
         if not candidates:
             return ()
         found: list[tuple[int, int, Phrase]] = []
-        for index in sorted(candidates):
+        for index in candidates:
             phrase = self.policy.phrases[index]
             for match in phrase.pattern.finditer(lower):
                 if starts_a_word(lower, match.start()):
@@ -78,21 +80,21 @@ class SignalScanner:
         if not found:
             return ()
         found.sort(key=lambda item: (item[0], -item[1]))
-        spans = sentence_spans(lower, self.policy.abbreviations)
-        starts = [span[0] for span in spans]
+        finder = SentenceFinder(lower, self.policy.abbreviations)  # only the sentences holding a match
         hits: list[SignalHit] = []
         seen: set[tuple[str, int]] = set()
+        sentences: dict[int, _Sentence] = {}
         for start, end, phrase in found:
-            position = bisect.bisect_right(starts, start) - 1
-            if position < 0:
-                continue
-            sentence_start, sentence_end = spans[position]
+            sentence_start, sentence_end = finder.around(start)  # a match starts with a word's first character
             rule = phrase.rule
-            if end > sentence_end or (rule.signal, position) in seen:
+            if end > sentence_end or (rule.signal, sentence_start) in seen:
                 continue
-            if self._stopped(lower, start, end, sentence_start, sentence_end, phrase):
+            sentence = sentences.get(sentence_start)
+            if sentence is None:
+                sentence = sentences[sentence_start] = self._gates.sentence(lower[sentence_start:sentence_end])
+            if self._stopped(sentence, start - sentence_start, end - sentence_start, phrase):
                 continue
-            seen.add((rule.signal, position))
+            seen.add((rule.signal, sentence_start))
             hits.append(
                 SignalHit(
                     signal=rule.signal,
@@ -104,57 +106,188 @@ class SignalScanner:
             )
         return tuple(hits)
 
-    def _candidates(self, lower: str) -> set[int]:
-        words = set(WORD.findall(lower))
-        words -= self._quiet_words
-        candidates = set(self.policy.unanchored)
-        for word in words:
-            phrases = self._phrases_of_word.get(word)
-            if phrases is None:
-                phrases = self._phrases_starting(word)
-            candidates.update(phrases)
-        return candidates
-
-    def _phrases_starting(self, word: str) -> tuple[int, ...]:
-        """The phrases whose anchor ``word`` begins with, remembered (a word with none joins the quiet words)."""
-        prefixes = self.policy.prefix_anchors
-        found: set[int] = set(self.policy.exact_anchors.get(word, ()))
-        for length in self.policy.prefix_lengths:
-            if length > len(word):
-                break
-            found.update(prefixes.get(word[:length], ()))
-        phrases = tuple(sorted(found))
-        if len(self._phrases_of_word) + len(self._quiet_words) > _MEMO_LIMIT:
-            self._phrases_of_word.clear()
-            self._quiet_words.clear()
-        if phrases:
-            self._phrases_of_word[word] = phrases
-        else:
-            self._quiet_words.add(word)
-        return phrases
-
-    def _stopped(
-        self, lower: str, start: int, end: int, sentence_start: int, sentence_end: int, phrase: Phrase
-    ) -> bool:
-        """Whether a cue or an ``unless`` phrase stops the match at [start, end) (see the module docstring)."""
-        rule, cues = phrase.rule, self.policy.cues
-        sentence = lower[sentence_start:sentence_end]
-        at, to = start - sentence_start, end - sentence_start
-        if rule.unless is not None and _overlaps(rule.unless, sentence, at, to):
+    def _stopped(self, sentence: _Sentence, at: int, to: int, phrase: Phrase) -> bool:
+        """Whether a cue or an ``unless`` phrase stops the match at [at, to) of the sentence (see the module
+        docstring). A cue pattern is tried only where the gate says it can match."""
+        rule, cues, gates, text, may = phrase.rule, self.policy.cues, self._gates, sentence.text, sentence.may
+        whole = len(text)
+        if rule.unless is not None and may(gates.unless[rule.id], 0, whole) and _overlaps(rule.unless, text, at, to):
             return True
-        if rule.unless_sentence is not None and rule.unless_sentence.search(sentence):
-            return True
-        clause_start, clause_end = _clause(cues, sentence, at, to)
-        before, after = sentence[clause_start:at], sentence[to:clause_end]
-        if _negated(cues, before, after, reported=bool(cues.reported_speech.search(sentence, 0, at))):
-            return True
-        if rule.hypothetical and (
-            cues.hypothetical.search(_last_words(before, cues.hypothetical_window))
-            or cues.hypothetical_after.search(_first_words(after, 4))
+        if (
+            rule.unless_sentence is not None
+            and may(gates.unless_sentence[rule.id], 0, whole)
+            and rule.unless_sentence.search(text)
         ):
             return True
-        clause = sentence[clause_start:clause_end]
-        return bool(cues.history.search(clause)) and not cues.current.search(clause)
+        clause_start, clause_end = sentence.clause(at, to)
+        # Each cue's words are cut out of the clause only when its gate lets it through.
+        pseudo = may(gates.pseudo_negation, clause_start, at)
+        negation = may(gates.negation, clause_start, at) or (pseudo and sentence.words_gate(gates.negation))
+        if negation:
+            window = _last_words(text[clause_start:at], cues.negation_window + 2)
+            if pseudo:  # the pseudo-negations ("no concerns") taken out first
+                window = cues.pseudo_negation.sub(" ", window)
+            if cues.negation.search(_last_words(window, cues.negation_window)):
+                return True
+        if (
+            may(gates.negation_after, to, clause_end)
+            and cues.negation_after.search(_first_words(text[to:clause_end], cues.negation_after_window))
+            and not (may(gates.reported_speech, 0, at) and cues.reported_speech.search(text, 0, at))
+        ):
+            return True
+        if rule.hypothetical and (
+            (
+                may(gates.hypothetical, clause_start, at)
+                and cues.hypothetical.search(_last_words(text[clause_start:at], cues.hypothetical_window))
+            )
+            or (
+                may(gates.hypothetical_after, to, clause_end)
+                and cues.hypothetical_after.search(_first_words(text[to:clause_end], 4))
+            )
+        ):
+            return True
+        if not may(gates.history, clause_start, clause_end):
+            return False
+        clause = text[clause_start:clause_end]
+        return bool(cues.history.search(clause)) and not (
+            may(gates.current, clause_start, clause_end) and cues.current.search(clause)
+        )
+
+
+class _Sentence:
+    """A sentence holding a phrase match: its text, what its cue gate says, and its clause breaks (found once for
+    all its matches).
+
+    The gate is one of two: the **words** of the sentence (each cue pattern needs one of its anchor words, so a
+    pattern none of whose anchors is a word of the sentence cannot match in it nor in any part of it), or the
+    **end offsets** where Hyperscan found each cue pattern may match in the sentence (a pattern with no end inside
+    a stretch cannot match in that stretch, nor in its words rejoined with single spaces)."""
+
+    __slots__ = ("_bits", "_breaks", "_ends", "_marks", "_pattern", "text")
+
+    def __init__(
+        self, text: str, bits: int | None, ends: dict[int, list[int]] | None, breaks: re.Pattern[str], marks: bool
+    ) -> None:
+        self.text = text
+        self._bits = bits
+        self._ends = ends
+        self._pattern = breaks
+        self._marks = marks  # whether the clause-break pattern can match (its phrases or punctuation)
+        self._breaks: list[tuple[int, int]] | None = None
+
+    def may(self, bit: int, start: int, end: int) -> bool:
+        """Whether the cue pattern ``bit`` can match within [start, end) of the sentence."""
+        if self._bits is not None:
+            return bool(self._bits & bit)
+        assert self._ends is not None
+        ends = self._ends.get(bit)
+        if ends is None:
+            return False
+        after = bisect.bisect_right(ends, start)
+        return after < len(ends) and ends[after] <= end
+
+    def words_gate(self, bit: int) -> bool:
+        """Whether the word gate lets ``bit`` through (True on the Hyperscan path, which has no word gate)."""
+        return self._bits is None or bool(self._bits & bit)
+
+    def clause(self, at: int, to: int) -> tuple[int, int]:
+        """The clause around [at, to): from the last break ending before it to the first starting after it."""
+        if self._breaks is None:
+            self._breaks = [m.span() for m in self._pattern.finditer(self.text)] if self._marks else []
+        clause_start, clause_end = 0, len(self.text)
+        for brk_start, brk_end in self._breaks:
+            if brk_end <= at:
+                clause_start = brk_end
+            elif brk_start >= to:
+                clause_end = brk_start
+                break
+        return clause_start, clause_end
+
+
+class _CueGates:
+    """Which cue patterns can match where. Each cue pattern (and each rule's ``unless`` patterns) has a bit.
+
+    - The **word gate** (pure Python): each pattern's anchors (rules.signal_phrases, ``phrases_anchors``) set its
+      bit for a sentence holding one of its anchor words; a pattern without anchors has its bit always set. Words
+      are looked up once and remembered.
+    - With Hyperscan (``accelerated``), each sentence holding a match is matched once against every cue pattern
+      (:class:`~openprobation.rules.signal_matcher.HyperscanCues`) and a pattern is tried only in a stretch where
+      one of its matches may end; a non-ASCII sentence falls back to the words, and a pattern Hyperscan cannot
+      take is tried everywhere.
+    """
+
+    def __init__(self, policy: SignalPolicy, *, accelerated: bool = False) -> None:
+        self._exact: dict[str, int] = {}
+        self._prefix: dict[str, int] = {}
+        self._always = 0
+        self._count = 0
+        self._patterns: dict[int, str] = {}
+        self._memo: dict[str, int] = {}
+        cues = policy.cues
+        self.clause_breaks = self._bit(cues.anchors["clause_breaks"], cues.clause_breaks)
+        self.negation = self._bit(cues.anchors["negation"], cues.negation)
+        self.pseudo_negation = self._bit(cues.anchors["pseudo_negation"], cues.pseudo_negation)
+        self.negation_after = self._bit(cues.anchors["negation_after"], cues.negation_after)
+        self.hypothetical = self._bit(cues.anchors["hypothetical"], cues.hypothetical)
+        self.hypothetical_after = self._bit(cues.anchors["hypothetical_after"], cues.hypothetical_after)
+        self.history = self._bit(cues.anchors["history"], cues.history)
+        self.current = self._bit(cues.anchors["current"], cues.current)
+        self.reported_speech = self._bit(cues.anchors["reported_speech"], cues.reported_speech)
+        self.unless = {rule.id: self._bit(rule.unless_anchors, rule.unless) for rule in policy.rules}
+        self.unless_sentence = {
+            rule.id: self._bit(rule.unless_sentence_anchors, rule.unless_sentence) for rule in policy.rules
+        }
+        self._lengths = sorted({len(prefix) for prefix in self._prefix})
+        self._breaks = cues.clause_breaks
+        self._hyperscan: HyperscanCues | None = None
+        if accelerated:
+            self._hyperscan = HyperscanCues(self._patterns)
+
+    def _bit(self, anchors: frozenset[Anchor] | None, pattern: re.Pattern[str] | None) -> int:
+        bit = 1 << self._count
+        self._count += 1
+        if pattern is not None:
+            self._patterns[bit] = pattern.pattern
+        if anchors is None:
+            self._always |= bit
+        for anchor in anchors or ():
+            table = self._exact if anchor.exact else self._prefix
+            table[anchor.text] = table.get(anchor.text, 0) | bit
+        return bit
+
+    def _word(self, word: str) -> int:
+        bits = self._exact.get(word, 0)
+        for length in self._lengths:
+            if length > len(word):
+                break
+            bits |= self._prefix.get(word[:length], 0)
+        if len(self._memo) > _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[word] = bits
+        return bits
+
+    def _words(self, text: str) -> int:
+        bits = self._always
+        memo = self._memo
+        for word in set(WORD.findall(text)):
+            known = memo.get(word)
+            bits |= self._word(word) if known is None else known
+        return bits
+
+    def sentence(self, text: str) -> _Sentence:
+        """A sentence holding a match, with its gate: Hyperscan's end offsets for it where Hyperscan is used and
+        the sentence is ASCII, else its words."""
+        if self._hyperscan is not None:
+            ends = self._hyperscan.ends(text)
+            if ends is not None:
+                for bit in self._hyperscan.unwidened:  # tried everywhere
+                    ends[bit] = list(range(len(text) + 1))
+                sentence = _Sentence(text, None, ends, self._breaks, False)
+                sentence._marks = sentence.may(self.clause_breaks, 0, len(text))
+                return sentence
+        bits = self._words(text)
+        marks = bool(bits & self.clause_breaks) or any(mark in text for mark in CLAUSE_BREAK_MARKS)
+        return _Sentence(text, bits, None, self._breaks, marks)
 
 
 def _normalise(text: str) -> str:
@@ -168,24 +301,6 @@ def _normalise(text: str) -> str:
 
 def _overlaps(pattern: re.Pattern[str], sentence: str, at: int, to: int) -> bool:
     return any(m.start() < to and m.end() > at for m in pattern.finditer(sentence))
-
-
-def _clause(cues: Cues, sentence: str, at: int, to: int) -> tuple[int, int]:
-    clause_start, clause_end = 0, len(sentence)
-    for brk in cues.clause_breaks.finditer(sentence):
-        if brk.end() <= at:
-            clause_start = brk.end()
-        elif brk.start() >= to:
-            clause_end = brk.start()
-            break
-    return clause_start, clause_end
-
-
-def _negated(cues: Cues, before: str, after: str, *, reported: bool) -> bool:
-    window = cues.pseudo_negation.sub(" ", _last_words(before, cues.negation_window + 2))
-    if cues.negation.search(_last_words(window, cues.negation_window)):
-        return True
-    return not reported and bool(cues.negation_after.search(_first_words(after, cues.negation_after_window)))
 
 
 def _last_words(text: str, count: int) -> str:

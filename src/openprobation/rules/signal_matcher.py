@@ -1,0 +1,203 @@
+"""Which of the warning-sign policy's phrase groups a note can match: the one step of the scan that reads every
+note whole, behind a small interface with two implementations that give the scanner the same answer.
+
+``PhraseMatcher.candidates(lower)`` returns, in ascending order, the indexes (into ``SignalPolicy.phrases``) of the
+phrase groups the scanner must try on a lower-cased note. It may name groups that turn out not to match (the
+scanner runs each group's own regular expression and keeps only its real matches), but never leaves out one that
+does, so the hits do not depend on which matcher ran:
+
+- :class:`AnchorMatcher`, pure Python: each word of the note is looked up in the policy's anchor index (each
+  phrase's most distinctive word), so a note is tried against the phrases whose anchor words it contains;
+- :class:`HyperscanMatcher`, when the optional ``hyperscan`` package is installed: every phrase group compiled into
+  one Hyperscan database (in prefilter mode, so constructs Hyperscan does not support, the look-aheads after a
+  word, are widened, never narrowed) and the note matched against all of them in one pass; only groups with a real
+  match anywhere in the note are named. A note with a character outside ASCII goes to the anchor matcher (Python's
+  ``\\w``, ``\\d`` and ``\\s`` are Unicode; Hyperscan's are ASCII here).
+
+``phrase_matcher(policy)`` picks Hyperscan when it can be imported and the anchor matcher otherwise;
+``OPENPROBATION_SIGNAL_MATCHER=python`` forces the pure-Python one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import TYPE_CHECKING, Any, Protocol
+
+try:  # optional: the scan is the same without it, only slower
+    import hyperscan
+except ImportError:  # pragma: no cover - exercised where hyperscan is not installed
+    hyperscan = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from openprobation.rules.signal_policy import SignalPolicy
+
+WORD_PATTERN = r"\w+"
+_MEMO_LIMIT = 200_000
+# Python's \s over ASCII text: the six usual white-space characters and the four separators \x1c-\x1f.
+_ASCII_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f "
+
+
+class PhraseMatcher(Protocol):
+    name: str
+
+    def candidates(self, lower: str) -> list[int]: ...
+
+
+class AnchorMatcher:
+    """Pure Python: the note's words looked up in the anchor index (remembered word by word)."""
+
+    name = "python"
+
+    def __init__(self, policy: SignalPolicy) -> None:
+        self.policy = policy
+        self._words = re.compile(WORD_PATTERN).findall
+        self._phrases_of_word: dict[str, tuple[int, ...]] = {}
+        self._quiet_words: set[str] = set()
+
+    def candidates(self, lower: str) -> list[int]:
+        words = set(self._words(lower))
+        words -= self._quiet_words
+        candidates = set(self.policy.unanchored)
+        for word in words:
+            phrases = self._phrases_of_word.get(word)
+            if phrases is None:
+                phrases = self._phrases_starting(word)
+            candidates.update(phrases)
+        return sorted(candidates)
+
+    def _phrases_starting(self, word: str) -> tuple[int, ...]:
+        """The phrases whose anchor ``word`` begins with, remembered (a word with none joins the quiet words)."""
+        prefixes = self.policy.prefix_anchors
+        found: set[int] = set(self.policy.exact_anchors.get(word, ()))
+        for length in self.policy.prefix_lengths:
+            if length > len(word):
+                break
+            found.update(prefixes.get(word[:length], ()))
+        phrases = tuple(sorted(found))
+        if len(self._phrases_of_word) + len(self._quiet_words) > _MEMO_LIMIT:
+            self._phrases_of_word.clear()
+            self._quiet_words.clear()
+        if phrases:
+            self._phrases_of_word[word] = phrases
+        else:
+            self._quiet_words.add(word)
+        return phrases
+
+
+def hyperscan_pattern(pattern: str) -> bytes:
+    """A phrase group's Python pattern for Hyperscan over ASCII text: ``\\s`` spelt out as Python reads it."""
+    return pattern.replace(r"[\s-]", f"[{_ASCII_SPACE}-]").encode("ascii")
+
+
+class HyperscanMatcher:
+    """Every phrase group in one Hyperscan database; each group reported once if it matches anywhere."""
+
+    name = "hyperscan"
+
+    def __init__(self, policy: SignalPolicy, fallback: PhraseMatcher) -> None:
+        if hyperscan is None:
+            raise RuntimeError("hyperscan is not installed")
+        self.fallback = fallback
+        self.policy = policy
+        self._database = hyperscan.Database()
+        count = len(policy.phrases)
+        flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+        self._database.compile(
+            expressions=[hyperscan_pattern(phrase.pattern.pattern) for phrase in policy.phrases],
+            ids=list(range(count)),
+            elements=count,
+            flags=[flags] * count,
+        )
+        self._local = threading.local()  # a scratch space per thread (Hyperscan's rule)
+
+    def _scratch(self) -> Any:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._database)
+        return scratch
+
+    def candidates(self, lower: str) -> list[int]:
+        if not lower.isascii():
+            return self.fallback.candidates(lower)
+        found: list[int] = []
+        add = found.append
+
+        def matched(index: int, start: int, end: int, flags: int, context: Any) -> None:
+            add(index)
+
+        self._database.scan(lower.encode("ascii"), match_event_handler=matched, scratch=self._scratch())
+        found.sort()
+        return found
+
+
+def hyperscan_cue_pattern(pattern: str) -> bytes | None:
+    """A cue pattern for Hyperscan over ASCII text, widened so that it also matches wherever the pattern matches
+    the note's words rejoined with single spaces (as the negation and hypothetical windows are): a hyphen-or-space
+    matches any run of spaces and hyphens. None for a pattern that cannot be put so (it is then always tried)."""
+    widened = pattern.replace(r"[\s-]?", f"[{_ASCII_SPACE}-]*").replace("[-\u2013]", "-")
+    widened = widened.replace(r"\s", f"[{_ASCII_SPACE}]")
+    return widened.encode("ascii") if widened.isascii() else None
+
+
+class HyperscanCues:
+    """The cue patterns in one Hyperscan database (prefilter mode): where in a note each may match.
+
+    ``ends(lower)`` gives, for each pattern with a possible match in the note, the sorted offsets where such
+    matches end. A cue pattern that matches within a stretch of an ASCII note, or within the words of that stretch
+    rejoined with single spaces, has a reported end inside that stretch; where none is reported the scanner does
+    not need to try it. Non-ASCII notes give None (the scanner then tries the patterns as usual)."""
+
+    def __init__(self, patterns: dict[int, str]) -> None:
+        if hyperscan is None:
+            raise RuntimeError("hyperscan is not installed")
+        compiled = {key: hyperscan_cue_pattern(pattern) for key, pattern in patterns.items()}
+        self.unwidened = frozenset(key for key, pattern in compiled.items() if pattern is None)
+        usable = {key: pattern for key, pattern in compiled.items() if pattern is not None}
+        self._keys = list(usable)  # Hyperscan's ids are small numbers: the index of each key
+        self._database = hyperscan.Database()
+        self._database.compile(
+            expressions=list(usable.values()),
+            ids=list(range(len(usable))),
+            elements=len(usable),
+            flags=[hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_ALLOWEMPTY] * len(usable),
+        )
+        self._local = threading.local()
+
+    def ends(self, lower: str) -> dict[int, list[int]] | None:
+        if not lower.isascii():
+            return None
+        found: dict[int, list[int]] = {}
+        keys = self._keys
+
+        def matched(index: int, start: int, end: int, flags: int, context: Any) -> None:
+            key = keys[index]
+            ends = found.get(key)
+            if ends is None:
+                found[key] = [end]
+            else:
+                ends.append(end)
+
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._database)
+        self._database.scan(lower.encode("ascii"), match_event_handler=matched, scratch=scratch)
+        for ends in found.values():
+            ends.sort()
+        return found
+
+
+def hyperscan_available() -> bool:
+    return hyperscan is not None
+
+
+def phrase_matcher(policy: SignalPolicy, prefer: str | None = None) -> PhraseMatcher:
+    """Hyperscan when installed (unless ``prefer`` or OPENPROBATION_SIGNAL_MATCHER says ``python``)."""
+    prefer = prefer or os.environ.get("OPENPROBATION_SIGNAL_MATCHER", "hyperscan")
+    if prefer not in ("hyperscan", "python"):
+        raise ValueError(f"signal matcher must be hyperscan or python, not {prefer!r}")
+    anchors = AnchorMatcher(policy)
+    if prefer == "hyperscan" and hyperscan is not None:
+        return HyperscanMatcher(policy, fallback=anchors)
+    return anchors
