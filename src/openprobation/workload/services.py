@@ -13,9 +13,8 @@ from django.db import transaction
 from openprobation.core import clock
 from openprobation.core.audit import audit_record
 from openprobation.core.errors import Collector, NotFound, PermissionDenied, ValidationFailed
-from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Staff
-from openprobation.organisation.roles import Actor, require_write
+from openprobation.organisation.roles import Actor, manages_staff, require_write
 from openprobation.rules.workload.policy import workload_policy
 from openprobation.rules.workload.reductions import Reduction, default_hours, reduction_problems
 from openprobation.workload.models import WorkloadReduction
@@ -38,10 +37,8 @@ def hours_from_text(text: str) -> Decimal | None:
 
 
 def can_manage_reductions(*, manager: Staff, staff: Staff) -> bool:
-    """An administrator, or the SPO of the member of staff's team."""
-    if manager.role == Role.ADMINISTRATOR:
-        return True
-    return manager.role == Role.SPO and manager.team_id is not None and manager.team_id == staff.team_id
+    """An administrator, or the SPO of the member of staff's team (``organisation.roles.manages_staff``)."""
+    return manages_staff(manager, staff)
 
 
 def _staff_for_manager(actor: Actor, staff_code: str) -> tuple[Staff, Staff]:
