@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "openprobation.safeguarding",
     "openprobation.workload",
     "openprobation.enforcement",
+    "openprobation.allocation",
     "openprobation.jobs",
     "openprobation.web",
 ]
