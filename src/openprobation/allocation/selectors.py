@@ -92,19 +92,19 @@ def _describe(people: list[Person], on: dt.date) -> list[CaseForAllocation]:
     ):
         events.setdefault(event.person_id, []).append(event)
     requirements: dict[int, list[str]] = {}
-    for event_id, kind, length in Requirement.objects.filter(
+    for event_id, kind, size in Requirement.objects.filter(
         event__person_id__in=ids, event__termination_date__isnull=True
     ).values_list("event_id", "type", "length"):
-        requirements.setdefault(event_id, []).append(f"{RequirementType(kind).label} ({length})")
+        requirements.setdefault(event_id, []).append(f"{RequirementType(kind).label} ({size})")
     checks = dict(
         SafeguardingCheck.objects.filter(person_id__in=ids, status__in=OPEN_CHECK_STATUSES)
         .values_list("person_id").annotate(n=Count("pk"))
     )  # fmt: skip
     previous: dict[int, Allocation] = {}
-    for past in Allocation.objects.filter(event__person_id__in=ids, end_date__isnull=False).select_related(
+    for ended in Allocation.objects.filter(event__person_id__in=ids, end_date__isnull=False).select_related(
         "practitioner", "team", "event"
     ).order_by("event__person_id", "-end_date", "-id"):
-        previous.setdefault(past.event.person_id, past)
+        previous.setdefault(ended.event.person_id, ended)
     policy = grade_policy()
     rows = []
     for person in people:
@@ -114,14 +114,15 @@ def _describe(people: list[Person], on: dt.date) -> list[CaseForAllocation]:
         latest = active[0] if active else None
         past = previous.get(person.pk)
         if past is not None:
-            ended = past.end_date
-            history = f"Previously managed by {past.practitioner.name} ({past.team.name}) until {ended:%d/%m/%Y}"
+            until = _long_date(past.end_date) if past.end_date else ""
+            history = f"Previously managed by {past.practitioner.name} ({past.team.name}) until {until}"
         else:
             history = "New to probation"
         sentence = ""
         if latest is not None:
             length = f", {latest.length_months} months" if latest.length_months else ""
-            sentence = f"{SentenceType(latest.sentence_type).label}{length} (sentenced {latest.sentence_date:%d/%m/%Y})"
+            sentenced = _long_date(latest.sentence_date)
+            sentence = f"{SentenceType(latest.sentence_type).label}{length} (sentenced {sentenced})"
         facts = alloc.AllocationFacts(
             rosh=rosh_level(r.code for r in regs),
             mappa_level=_mappa_level(mappa.level) if mappa is not None else None,
@@ -144,6 +145,10 @@ def _describe(people: list[Person], on: dt.date) -> list[CaseForAllocation]:
             check=alloc.allocation_check(facts, policy),
         ))  # fmt: skip
     return rows
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _registration_name(code: str) -> str:
@@ -297,12 +302,11 @@ def needs_reallocation(*, actor: Actor, team: Team, on: dt.date | None = None) -
     found = []
     for person in people:
         reasons = []
-        if person.holder_excluded:  # type: ignore[attr-defined]
+        if person.holder_excluded:
             reasons.append("The practitioner is excluded from the case")
         if person.practitioner_id in left:
             assert person.practitioner is not None and person.practitioner.leaving_date is not None
-            leaving = person.practitioner.leaving_date
-            reasons.append(f"The practitioner left on {leaving.day} {leaving:%B %Y}")
+            reasons.append(f"The practitioner left on {_long_date(person.practitioner.leaving_date)}")
         if person.practitioner_id in absent:
             reasons.append("The practitioner is on long-term absence (no hours left after reductions)")
         assert person.practitioner is not None

@@ -75,6 +75,9 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("get", "/work-items/overdue-counts"): frozenset({404}),  # ?pdu= names a PDU that may not exist
     ("get", "/workload"): frozenset({403}),  # team viewers only
     ("get", "/reductions"): frozenset({403}),  # team viewers only
+    ("get", "/unallocated-cases"): frozenset({403}),  # team viewers only
+    ("get", "/needs-reallocation"): frozenset({403}),  # team viewers only
+    ("get", "/practitioners"): frozenset({403}),  # team viewers only
 }
 
 

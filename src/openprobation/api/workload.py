@@ -85,6 +85,13 @@ def team_workload(request: HttpRequest, code: str) -> Any:
     return [_workload(w) for w in workload_selectors.team_workloads(team=team)]
 
 
+@router.get("/staff/{code}/workload", response=WorkloadOut, summary="One practitioner's workload and capacity")
+def staff_workload(request: HttpRequest, code: str) -> Any:
+    staff = _team_member(request, code)
+    (workload,) = workload_selectors.workloads(staff=[staff])
+    return _workload(workload)
+
+
 @router.get("/staff/{code}/reductions", response=list[ReductionOut], summary="A practitioner's reductions in hours")
 def staff_reductions(request: HttpRequest, code: str) -> Any:
     staff = _team_member(request, code)

@@ -3,6 +3,7 @@ from django.urls import path
 from openprobation.web.views import (
     access,
     administration,
+    allocation,
     appointments,
     auth,
     caseload,
@@ -67,6 +68,8 @@ urlpatterns = [
     path("quality/risk.csv", quality.risk_report_csv, name="quality-risk-csv"),
     path("whats-due/", work.whats_due, name="whats-due"),
     path("team/<str:code>/queue/", work.team_queue, name="team-queue"),
+    path("team/<str:code>/allocations/", allocation.team_allocations, name="team-allocations"),
+    path("team/<str:code>/allocations/<str:crn>/", allocation.case_allocate, name="case-allocate"),
     path("team/<str:code>/staff/<str:staff_code>/workload/", workload.staff_workload, name="staff-workload"),
     path("team/<str:code>/staff/<str:staff_code>/reductions/new/", workload.reduction_new, name="reduction-new"),
     path("team/<str:code>/reductions/<int:reduction_id>/end/", workload.reduction_end, name="reduction-end"),
