@@ -228,6 +228,8 @@ JOB_SCHEDULE = {
     "nightly_recompute": os.environ.get("OPENPROBATION_SCHEDULE_NIGHTLY_RECOMPUTE", "02:00"),
     "overdue_escalations": os.environ.get("OPENPROBATION_SCHEDULE_OVERDUE_ESCALATIONS", "06:00"),
     "appointment_reminders": os.environ.get("OPENPROBATION_SCHEDULE_APPOINTMENT_REMINDERS", "09:00,15:00"),
+    # Daily: the week's snapshot is taken on the first run of the week (Monday), once.
+    "weekly_workload_snapshot": os.environ.get("OPENPROBATION_SCHEDULE_WEEKLY_WORKLOAD_SNAPSHOT", "03:00"),
 }
 
 # Messages to people on probation (notifications/backends.py): "outbox" keeps them in the database and shows them in

@@ -17,6 +17,7 @@ from openprobation.core.audit import acting_as_job, audit_record
 from openprobation.notifications.reminders import reminders_send
 from openprobation.risk.recompute import recompute
 from openprobation.workitems.escalations import overdue_items_escalate
+from openprobation.workload.services import workload_snapshot
 
 
 def _run(name: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -41,6 +42,10 @@ def _remind() -> dict[str, Any]:
     return reminders_send().as_dict()
 
 
+def _snapshot() -> dict[str, Any]:
+    return workload_snapshot().as_dict()
+
+
 @task()
 def nightly_recompute() -> dict[str, Any]:
     """Recalculate the risk tools of every open case (``risk.recompute``): tools whose answer moves with the date."""
@@ -59,9 +64,17 @@ def appointment_reminders() -> dict[str, Any]:
     return _run("appointment_reminders", _remind)
 
 
+@task()
+def weekly_workload_snapshot() -> dict[str, Any]:
+    """Snapshot every practitioner's workload once a week and raise or clear the sustained-overload alerts
+    (``workload.services.workload_snapshot``; runs daily, takes the week's snapshot once)."""
+    return _run("weekly_workload_snapshot", _snapshot)
+
+
 # The jobs by the name the schedule and the command line use.
 JOBS = {
     "nightly_recompute": nightly_recompute,
     "overdue_escalations": overdue_escalations,
     "appointment_reminders": appointment_reminders,
+    "weekly_workload_snapshot": weekly_workload_snapshot,
 }

@@ -21,12 +21,14 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from openprobation.core import clock
 from openprobation.organisation.choices import Grade, TrainingStage
 from openprobation.organisation.models import Staff, Team
+from openprobation.people.access import Actor, people_visible_to, staff_for
 from openprobation.people.models import Person
+from openprobation.rules import ops
 from openprobation.rules.workload.batch import (
     CASE_SCHEMA,
     PRACTITIONER_SCHEMA,
@@ -34,9 +36,10 @@ from openprobation.rules.workload.batch import (
     reduction_hundredths_frame,
     workload_frame,
 )
-from openprobation.rules.workload.policy import WorkloadPolicy, workload_policy
+from openprobation.rules.workload.formulas import half_up_quotient
+from openprobation.rules.workload.policy import ALL_TIERS, WorkloadPolicy, workload_policy
 from openprobation.sentences.models import Event
-from openprobation.workload.models import WorkloadReduction
+from openprobation.workload.models import OverloadAlert, StaffNotice, WorkloadReduction, WorkloadSnapshot
 
 # The staff grade as the workload policy names it ("other" has none); a PO in their first year after qualifying
 # is the policy's NQO.
@@ -230,3 +233,96 @@ def staff_reductions(*, staff: Staff) -> QuerySet[WorkloadReduction]:
 def reduction_in_team(*, team: Team, reduction_id: int) -> WorkloadReduction | None:
     """A reduction of a member of the team (None when there is none)."""
     return WorkloadReduction.objects.select_related("staff").filter(pk=reduction_id, staff__team=team).first()
+
+
+# ---- weekly snapshots: the trend ----------------------------------------------------------------------------------
+
+TREND_WEEKS = 12
+CHART_TOP = 150  # the trend chart runs from 0 to 150%
+
+
+@dataclass(frozen=True)
+class StaffWeek:
+    week: dt.date
+    case_count: int
+    total_points: int | None
+    capacity_percent: Decimal | None
+    over_capacity: bool
+
+
+def staff_trend(*, staff: Staff, weeks: int = TREND_WEEKS) -> list[StaffWeek]:
+    """A practitioner's last ``weeks`` weekly snapshots, newest first."""
+    return [
+        StaffWeek(s.week, s.case_count, s.total_points, tenths_percent(s.capacity_tenths), s.over_capacity)
+        for s in WorkloadSnapshot.objects.filter(staff=staff).order_by("-week")[:weeks]
+    ]
+
+
+@dataclass(frozen=True)
+class TeamWeek:
+    week: dt.date
+    practitioners: int
+    total_points: int
+    available_points: int
+    over_capacity: int  # practitioners over the threshold that week
+    capacity_percent: Decimal | None  # the team's points over its available points
+    x: int = 0  # the bar's place on the chart
+
+    @property
+    def bar(self) -> int:
+        return min(CHART_TOP, round(self.capacity_percent or 0))
+
+    @property
+    def bar_y(self) -> int:
+        return CHART_TOP - self.bar
+
+
+def team_trend(*, team: Team, weeks: int = TREND_WEEKS) -> list[TeamWeek]:
+    """The team's points by week from the snapshots (the practitioners in the team that week), oldest first: one
+    query. Capacity is the team's total points over its available points, by the workload rules' rounding."""
+    rows = (
+        WorkloadSnapshot.objects.filter(team=team).values("week")
+        .annotate(n=Count("pk"), points=Sum("total_points"), available=Sum("available_points"),
+                  over=Count("pk", filter=Q(over_capacity=True)))
+        .order_by("-week")[:weeks]
+    )  # fmt: skip
+    found = []
+    for place, r in enumerate(reversed(list(rows))):
+        points, available = r["points"] or 0, r["available"] or 0
+        tenths = capacity_tenths(points, available)
+        found.append(TeamWeek(r["week"], r["n"], points, available, r["over"],
+                              tenths_percent(tenths) if available else None, x=place * 20 + 4))  # fmt: skip
+    return found
+
+
+def capacity_tenths(points: int, available: int) -> int:
+    """Capacity in tenths of a percent by the workload rules' rounding (``rules.workload.formulas``): total over
+    available half-up to 3 decimal places; 0 when either is 0."""
+    if not points or not available:
+        return 0
+    return int(half_up_quotient(ops.SCALAR, points * 1000, available))
+
+
+def team_case_mix(*, actor: Actor, team: Team) -> list[tuple[str, int]]:
+    """The team's cases the actor may see, by tier (untiered last): a restricted case the actor may not see is not
+    counted."""
+    counts = dict(
+        people_visible_to(actor).filter(team=team, practitioner__isnull=False).values_list("tier")
+        .annotate(n=Count("pk"))
+    )  # fmt: skip
+    tiers = [(tier, counts.pop(tier)) for tier in ALL_TIERS if tier in counts]
+    untiered = sum(counts.values())
+    return tiers + ([("Untiered", untiered)] if untiered else [])
+
+
+def team_overload_alerts(*, team: Team) -> QuerySet[OverloadAlert]:
+    """The open sustained-overload alerts of the team's practitioners."""
+    return OverloadAlert.objects.filter(staff__team=team, cleared_at__isnull=True).select_related("staff")
+
+
+def notices_for(*, actor: Actor) -> QuerySet[StaffNotice]:
+    """The actor's notices not yet cleared, newest first."""
+    staff = staff_for(actor)
+    if staff is None:
+        return StaffNotice.objects.none()
+    return StaffNotice.objects.filter(recipient=staff, cleared_at__isnull=True)

@@ -28,7 +28,7 @@ from openprobation.workload.models import OverloadAlert, StaffNotice, WorkloadRe
 MAX_NOTES = 2000
 
 
-def hours_from_text(text: str) -> Decimal | None:
+def hours_from_text(text: str, *, field: str = "hours") -> Decimal | None:
     """Hours as typed in a form: blank is none (the reason's allowance), otherwise a number or a field error."""
     text = (text or "").strip()
     if not text:
@@ -36,9 +36,9 @@ def hours_from_text(text: str) -> Decimal | None:
     try:
         hours = Decimal(text)
     except InvalidOperation:
-        raise ValidationFailed.single("hours", "Enter the hours as a number, like 7.5") from None
+        raise ValidationFailed.single(field, "Enter the hours as a number, like 7.5") from None
     if not hours.is_finite():
-        raise ValidationFailed.single("hours", "Enter the hours as a number, like 7.5")
+        raise ValidationFailed.single(field, "Enter the hours as a number, like 7.5")
     return hours
 
 
