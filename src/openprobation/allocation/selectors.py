@@ -37,7 +37,8 @@ from openprobation.sentences.choices import RequirementType, SentenceType
 from openprobation.sentences.models import Allocation, Event, Requirement
 from openprobation.workload import selectors as workload_selectors
 
-RECENT_DAYS = 7  # "cases allocated in the last 7 days"
+RECENT_DAYS = 7
+CRN_LENGTH = 7  # "cases allocated in the last 7 days"
 
 
 def grade_policy(policy: WorkloadPolicy | None = None) -> alloc.AllocationPolicy:
@@ -169,10 +170,9 @@ def unallocated_cases(*, actor: Actor, team: Team, on: dt.date | None = None) ->
 
 def case_for_allocation(*, actor: Actor, team: Team, crn: str) -> CaseForAllocation | None:
     """One case of the team (allocated or not) the actor may see, with the screen's columns; None otherwise."""
-    person = (
-        people_visible_to(actor).filter(team=team, crn=crn.replace("\x00", "")[:7])
-        .select_related("practitioner").first()
-    )  # fmt: skip
+    if "\x00" in crn or len(crn) > CRN_LENGTH:
+        return None  # no case has such a CRN (PostgreSQL refuses NUL in text)
+    person = people_visible_to(actor).filter(team=team, crn=crn).select_related("practitioner").first()
     if person is None:
         return None
     return _describe([person], clock.today())[0]

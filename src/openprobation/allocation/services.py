@@ -21,7 +21,6 @@ from openprobation.core.errors import Collector, NotFound, PermissionDenied
 from openprobation.organisation.choices import Role
 from openprobation.organisation.models import Team
 from openprobation.organisation.roles import Actor, require_write, staff_for
-from openprobation.people.access import people_visible_to
 from openprobation.people.models import Person
 from openprobation.rules import allocation as alloc
 from openprobation.rules.workload.policy import workload_policy
@@ -71,12 +70,13 @@ def case_allocate(
     if reallocate and not reason:
         c.add("reason", "Enter the reason for reallocating the case")
     with transaction.atomic():
-        found = people_visible_to(actor).filter(team=team, crn=crn.replace("\x00", "")[:7]).first()
-        if found is None:
+        case = selectors.case_for_allocation(actor=actor, team=team, crn=crn)
+        if case is None:
             raise NotFound(f"No case {crn} in team {team.code}")
-        person = Person.objects.select_for_update().select_related("practitioner").get(pk=found.pk)
-        case = selectors.case_for_allocation(actor=actor, team=team, crn=person.crn)
-        assert case is not None
+        person = Person.objects.select_for_update().select_related("practitioner").get(pk=case.person.pk)
+        case = selectors.case_for_allocation(actor=actor, team=team, crn=person.crn)  # read again, locked
+        if case is None:
+            raise NotFound(f"No case {crn} in team {team.code}")
         previous = person.practitioner
         if case.case_type is None:
             c.add("practitioner", "The case has no active sentence to allocate")
