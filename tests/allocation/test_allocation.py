@@ -266,3 +266,16 @@ def test_the_api_allocates_and_reallocates_under_the_same_rules(org, frozen_cloc
     mine = _api("hos")("get", f"/staff/{org.po_b.code}/workload").json()  # the head of service sees the PDU
     assert mine["case_count"] == 1
     assert spo("get", f"/teams/{team}/needs-reallocation").json() == []
+
+
+def test_the_previous_practitioner_sees_the_notice_on_whats_due_and_marks_it_read(org, frozen_clock):
+    person = unallocated(org)
+    _allocate(org, person, org.po)
+    _allocate(org, person, org.po2, reallocate=True, reason="Language needs")
+    client = _client(org.po)
+    page = client.get("/whats-due/").content.decode()
+    assert f"Case {person.crn} has been reallocated from you to {org.po2.name}: Language needs" in page
+    notice = StaffNotice.objects.get(recipient=org.po)
+    assert _client(org.po2).post(f"/notices/{notice.pk}/read/").status_code == 404  # not theirs
+    assert client.post(f"/notices/{notice.pk}/read/").status_code == 302
+    assert "Language needs" not in client.get("/whats-due/").content.decode()
