@@ -203,10 +203,11 @@ def workload_snapshot(*, on: dt.date | None = None) -> SnapshotResult:
     week = week_of(on)
     staff = list(Staff.objects.filter(role=Role.PRACTITIONER).select_related("team"))
     staff = [s for s in staff if not s.has_left(on)]
-    frame, _ = workload_selectors.workload_tables(staff=staff, on=on, policy=policy)
+    done = set(WorkloadSnapshot.objects.filter(week=week).values_list("staff_id", flat=True))
+    to_take = [s for s in staff if s.pk not in done]  # a rerun in the week works nothing out again
+    frame, _ = workload_selectors.workload_tables(staff=to_take, on=on, policy=policy)
     teams = {s.pk: s.team_id for s in staff}
     with transaction.atomic():
-        done = set(WorkloadSnapshot.objects.filter(week=week).values_list("staff_id", flat=True))
         rows = [
             WorkloadSnapshot(
                 staff_id=r["practitioner"], team_id=teams[r["practitioner"]], week=week, taken_on=on,
