@@ -112,7 +112,9 @@ def child(args: argparse.Namespace) -> None:
     for name, work in screen.items():
         with CaptureQueriesContext(connection) as captured:
             work()
-        queries[name] = {"ms": _timed(work, args.repeat * 3)[0] * 1000, "queries": len(captured)}
+        slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default={"sql": "", "time": "0"})
+        queries[name] = {"ms": _timed(work, args.repeat * 3)[0] * 1000, "queries": len(captured),
+                         "slowest_ms": float(slowest["time"]) * 1000, "slowest_sql": slowest["sql"][:300]}
     pdu_staff = len(allocation_selectors.neighbouring_staff(team=team, on=on))
     print(json.dumps({
         "practitioners": rows, "rows_read": read, "everyone_s": everyone_s, "floor_s": floor_s,
@@ -177,6 +179,8 @@ def main() -> None:
             result = run_one(database, people, args)
             results.append(result)
             print(table([result]).splitlines()[-1], flush=True)
+            for name, figures in result["screen"].items():
+                print(f"  {name}: slowest query {figures['slowest_ms']:.1f} ms: {figures['slowest_sql']}", flush=True)
     text = table(results)
     print(text)
     if not args.no_write:

@@ -93,19 +93,23 @@ def _describe(people: list[Person], on: dt.date) -> list[CaseForAllocation]:
     ):
         events.setdefault(event.person_id, []).append(event)
     requirements: dict[int, list[str]] = {}
-    for event_id, kind, size in Requirement.objects.filter(
-        event__person_id__in=ids, event__termination_date__isnull=True
-    ).values_list("event_id", "type", "length"):
+    active_ids = [e.pk for found in events.values() for e in found]
+    for event_id, kind, size in Requirement.objects.filter(event_id__in=active_ids).values_list(
+        "event_id", "type", "length"
+    ):
         requirements.setdefault(event_id, []).append(f"{RequirementType(kind).label} ({size})")
     checks = dict(
         SafeguardingCheck.objects.filter(person_id__in=ids, status__in=OPEN_CHECK_STATUSES)
         .values_list("person_id").annotate(n=Count("pk"))
     )  # fmt: skip
     previous: dict[int, Allocation] = {}
-    for ended in Allocation.objects.filter(event__person_id__in=ids, end_date__isnull=False).select_related(
-        "practitioner", "team", "event"
-    ).order_by("event__person_id", "-end_date", "-id"):
-        previous.setdefault(ended.event.person_id, ended)
+    # By the cases' event ids (indexed lookups), not a join the planner may answer with a scan of every allocation.
+    every_event = list(Event.objects.filter(person_id__in=ids).values_list("pk", "person_id"))
+    person_of = dict(every_event)
+    for ended in Allocation.objects.filter(event_id__in=list(person_of), end_date__isnull=False).select_related(
+        "practitioner", "team"
+    ).order_by("-end_date", "-id"):
+        previous.setdefault(person_of[ended.event_id], ended)
     policy = grade_policy()
     rows = []
     for person in people:
