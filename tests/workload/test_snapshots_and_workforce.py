@@ -6,6 +6,7 @@ hours, training stage, start and leaving dates) changed by the team's SPO or an 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from django.test import Client
 
 from openprobation.core.errors import PermissionDenied, ValidationFailed
 from openprobation.core.models import AuditEvent
+from openprobation.core.tokens import token_create
 from openprobation.organisation.models import Staff
 from openprobation.organisation.services import staff_workforce_update
 from openprobation.people.models import Person
@@ -138,3 +140,21 @@ def test_the_workforce_page(org):
     assert saved.status_code == 302
     page = client.get(f"/team/{org.team_a.code}/staff/{org.po.code}/workload/").content.decode()
     assert "31 Dec 2026" in page and "22.5" in page
+
+
+def test_the_api_reads_and_changes_the_workforce_record_under_the_same_rules(org):
+    def call(username: str, method: str, body: dict | None = None):
+        headers = {"Authorization": f"Bearer {token_create(username=username)}"}
+        url = f"/api/v1/staff/{org.po.code}/workforce"
+        if method == "get":
+            return Client().get(url, headers=headers)
+        return Client().put(url, json.dumps(body), content_type="application/json", headers=headers)
+
+    assert call("spo", "get").json()["grade"] == "po"
+    body = {"grade": "po", "contracted_hours": "37", "training_stage": "pqip_1"}
+    refused = call("spo", "put", body)
+    assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == ["training_stage"]
+    assert call("po", "put", {**body, "training_stage": ""}).status_code == 403
+    saved = call("spo", "put", {**body, "training_stage": "newly_qualified", "leaving_date": "2027-03-31"})
+    assert saved.status_code == 200 and saved.json()["leaving_date"] == "2027-03-31"
+    assert Staff.objects.get(pk=org.po.pk).training_stage == "newly_qualified"

@@ -78,6 +78,7 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("get", "/unallocated-cases"): frozenset({403}),  # team viewers only
     ("get", "/needs-reallocation"): frozenset({403}),  # team viewers only
     ("get", "/practitioners"): frozenset({403}),  # team viewers only
+    ("get", "/workforce"): frozenset({403}),  # team viewers only
 }
 
 
