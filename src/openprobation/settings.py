@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "openprobation.warningsigns",
     "openprobation.escalation",
     "openprobation.quality",
+    "openprobation.allocation",
     "openprobation.jobs",
     "openprobation.web",
 ]
@@ -245,6 +246,8 @@ JOB_SCHEDULE = {
     # Every note is read when it is recorded; the batch scan reads the notes recorded before that (off: run it with
     # `openprobation jobs enqueue signals_scan` or `openprobation signals batch`).
     "signals_scan": os.environ.get("OPENPROBATION_SCHEDULE_SIGNALS_SCAN", "off"),
+    # Daily: the week's snapshot is taken on the first run of the week (Monday), once.
+    "weekly_workload_snapshot": os.environ.get("OPENPROBATION_SCHEDULE_WEEKLY_WORKLOAD_SNAPSHOT", "03:00"),
 }
 
 # Messages to people on probation (notifications/backends.py): "outbox" keeps them in the database and shows them in

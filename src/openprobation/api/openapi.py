@@ -87,6 +87,10 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("get", "/serious-further-offences"): frozenset({403}),
     ("get", "/serious-further-offences/statistics"): frozenset({403}),
     ("get", "/serious-further-offences/{sfo_id}"): frozenset({403}),
+    ("get", "/unallocated-cases"): frozenset({403}),  # team viewers only
+    ("get", "/needs-reallocation"): frozenset({403}),  # team viewers only
+    ("get", "/practitioners"): frozenset({403}),  # team viewers only
+    ("get", "/workforce"): frozenset({403}),  # team viewers only
 }
 
 

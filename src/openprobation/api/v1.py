@@ -28,6 +28,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 
 from openprobation.api import openapi, problems
+from openprobation.api.allocation import router as allocation_router
 from openprobation.api.audits import router as audits_router
 from openprobation.api.calculate import router as calculate_router
 from openprobation.api.enforcement import router as enforcement_router
@@ -97,6 +98,7 @@ api.add_router("", quality_router)
 api.add_router("", risk_router)
 api.add_router("", reminders_router)
 api.add_router("", workload_router)
+api.add_router("", allocation_router)
 api.add_router("", enforcement_router)
 api.add_router("", mi_router)
 api.add_router("", recall_router)

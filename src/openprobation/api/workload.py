@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from openprobation.organisation import selectors as organisation_selectors
+from openprobation.organisation import services as organisation_services
 from openprobation.people.access import TEAM_VIEWERS, require_role
 from openprobation.workload import selectors as workload_selectors
 from openprobation.workload import services as workload_services
@@ -55,6 +56,19 @@ class ReductionEndIn(Schema):
     last_day: dt.date
 
 
+class WorkforceRecord(Schema):
+    grade: str = Field(max_length=10, description="po, pso, pqip, spo or other")
+    contracted_hours: Decimal = Field(description="0 to 48, at most one decimal place")
+    training_stage: str = Field("", max_length=16, description="pqip_1, pqip_2, newly_qualified, or blank")
+    start_date: dt.date | None = None
+    leaving_date: dt.date | None = Field(None, description="The last working day")
+
+
+def _record(staff: Any) -> dict[str, Any]:
+    return {"grade": staff.grade, "contracted_hours": staff.contracted_hours, "training_stage": staff.training_stage,
+            "start_date": staff.start_date, "leaving_date": staff.leaving_date}  # fmt: skip
+
+
 def _workload(w: Any) -> dict[str, Any]:
     return {
         "staff_code": w.staff.code, "name": w.staff.name, "grade": w.staff.grade, "case_count": w.case_count,
@@ -83,6 +97,27 @@ def team_workload(request: HttpRequest, code: str) -> Any:
     require_role(request.user, *TEAM_VIEWERS)
     team = organisation_selectors.team_get_for_actor(actor=request.user, code=code)
     return [_workload(w) for w in workload_selectors.team_workloads(team=team)]
+
+
+@router.get("/staff/{code}/workload", response=WorkloadOut, summary="One practitioner's workload and capacity")
+def staff_workload(request: HttpRequest, code: str) -> Any:
+    staff = _team_member(request, code)
+    (workload,) = workload_selectors.workloads(staff=[staff])
+    return _workload(workload)
+
+
+@router.get("/staff/{code}/workforce", response=WorkforceRecord, summary="A member of staff's workforce record")
+def workforce_record(request: HttpRequest, code: str) -> Any:
+    return _record(_team_member(request, code))
+
+
+@router.put("/staff/{code}/workforce", response=WorkforceRecord,
+            summary="Change the workforce record (the team's SPO or an administrator; audited)")  # fmt: skip
+def workforce_change(request: HttpRequest, code: str, payload: WorkforceRecord) -> Any:
+    staff = _team_member(request, code)
+    changed = organisation_services.staff_workforce_update(actor=request.user, staff_code=staff.code,
+                                                           **payload.model_dump())  # fmt: skip
+    return _record(changed)
 
 
 @router.get("/staff/{code}/reductions", response=list[ReductionOut], summary="A practitioner's reductions in hours")

@@ -18,6 +18,7 @@ from openprobation.notifications.reminders import reminders_send
 from openprobation.risk.recompute import recompute
 from openprobation.warningsigns.services import signals_scan_all
 from openprobation.workitems.escalations import overdue_items_escalate
+from openprobation.workload.services import workload_snapshot
 
 
 def _run(name: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -51,6 +52,8 @@ def signals_scan() -> dict[str, Any]:
     """Read every contact note for warning signs (``warningsigns.services.signals_scan_all``): resumes after the
     last batch stored, prompts each signal once, and only for recent notes."""
     return _run("signals_scan", _scan_notes)
+def _snapshot() -> dict[str, Any]:
+    return workload_snapshot().as_dict()
 
 
 @task()
@@ -71,10 +74,18 @@ def appointment_reminders() -> dict[str, Any]:
     return _run("appointment_reminders", _remind)
 
 
+@task()
+def weekly_workload_snapshot() -> dict[str, Any]:
+    """Snapshot every practitioner's workload once a week and raise or clear the sustained-overload alerts
+    (``workload.services.workload_snapshot``; runs daily, takes the week's snapshot once)."""
+    return _run("weekly_workload_snapshot", _snapshot)
+
+
 # The jobs by the name the schedule and the command line use.
 JOBS = {
     "nightly_recompute": nightly_recompute,
     "overdue_escalations": overdue_escalations,
     "appointment_reminders": appointment_reminders,
     "signals_scan": signals_scan,
+    "weekly_workload_snapshot": weekly_workload_snapshot,
 }

@@ -15,3 +15,12 @@ class Role(models.TextChoices):
     HEAD_OF_SERVICE = "head_of_service", "Head of service"
     QUALITY_ASSURANCE = "quality_assurance", "Quality assurance / inspector"
     ADMINISTRATOR = "administrator", "Administrator"
+
+
+class TrainingStage(models.TextChoices):
+    """Where a practitioner is in qualifying: a trainee (PQiP) by year, or a newly qualified officer (their first
+    year after qualifying, with a protected caseload)."""
+
+    PQIP_YEAR_1 = "pqip_1", "PQiP: year 1"
+    PQIP_YEAR_2 = "pqip_2", "PQiP: year 2"
+    NEWLY_QUALIFIED = "newly_qualified", "Newly qualified officer"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 
 from openprobation.core.text import validate_single_line_text
-from openprobation.organisation.choices import Grade, Role
+from openprobation.organisation.choices import Grade, Role, TrainingStage
 
 
 class Provider(models.Model):
@@ -63,6 +64,12 @@ class Staff(models.Model):
     # May manage the restriction and exclusion lists of limited-access cases (people/access_lists.py). Granted and
     # withdrawn only by `openprobation access-manager`, never through the admin, and never by oneself.
     access_manager = models.BooleanField(default=False, db_default=False)
+    # Workforce record (changed by the team's SPO or an administrator, audited: organisation/services.py).
+    training_stage = models.CharField(
+        max_length=16, choices=TrainingStage.choices, blank=True, default="", db_default=""
+    )  # blank: qualified (or not a practitioner grade)
+    start_date = models.DateField(null=True, blank=True)
+    leaving_date = models.DateField(null=True, blank=True)  # the last working day; after it, the person has left
 
     class Meta:
         verbose_name_plural = "staff"
@@ -72,6 +79,11 @@ class Staff(models.Model):
                 condition=models.Q(contracted_hours__gte=0) & models.Q(contracted_hours__lte=48),
                 name="staff_contracted_hours_0_to_48",
             ),
+            models.CheckConstraint(
+                condition=models.Q(leaving_date__isnull=True) | models.Q(start_date__isnull=True)
+                | models.Q(leaving_date__gte=models.F("start_date")),
+                name="staff_leaves_after_starting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -80,3 +92,7 @@ class Staff(models.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def has_left(self, on: date) -> bool:
+        """Whether the member of staff has left by ``on`` (their leaving date has passed)."""
+        return self.leaving_date is not None and self.leaving_date < on

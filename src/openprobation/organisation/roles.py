@@ -81,3 +81,11 @@ def require_access_manager(actor: Actor | None) -> Staff:
     if staff is None or not staff.access_manager:
         raise PermissionDenied("Only an access manager can change restriction and exclusion lists")
     return staff
+
+
+def manages_staff(manager: Staff, staff: Staff) -> bool:
+    """Whether ``manager`` may change a member of staff's workforce record and reductions in hours: an
+    administrator, or the SPO of their team."""
+    if manager.role == Role.ADMINISTRATOR:
+        return True
+    return manager.role == Role.SPO and manager.team_id is not None and manager.team_id == staff.team_id

@@ -449,3 +449,17 @@ def event_allocate(
     assert staff is not None
     with transaction.atomic():
         return _allocate(actor=actor, event=event, staff=staff, start_date=start_date, reason=reason)
+
+
+def case_allocate(*, actor: Actor, person: Person, staff: Staff, start_date: dt.date, reason: str) -> list[Allocation]:
+    """Make ``staff`` responsible for every active event of the case from ``start_date`` (each event's previous
+    allocation ends that day; an event already with them is left as it is). Runs in the caller's transaction; the
+    caller has checked who may allocate and to whom (``allocation.services``)."""
+    require_write(actor)
+    made = []
+    for event in Event.objects.filter(person=person, termination_date__isnull=True).order_by("number"):
+        current = Allocation.objects.filter(event=event, end_date__isnull=True).first()
+        if current is not None and current.practitioner_id == staff.pk:
+            continue
+        made.append(_allocate(actor=actor, event=event, staff=staff, start_date=start_date, reason=reason))
+    return made

@@ -100,6 +100,11 @@ ACTIONS = {
     "work_item.escalated": "An overdue work item was escalated",
     "workload.reduction_added": "A reduction in hours was recorded",
     "workload.reduction_ended": "A reduction in hours was ended",
+    "workload.snapshot_taken": "The week's workload snapshot was taken",
+    "workload.overload_alert_raised": "Over capacity for the weeks the policy sets: the managers were told",
+    "case.allocation_decided": "Allocated the case through the allocation screen",
+    "case.reallocation_decided": "Reallocated the case through the allocation screen",
+    "staff.workforce_changed": "The workforce record (grade, hours, training stage, dates) was changed",
     "work_items.created": "Work became due",
 }
 

@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from openprobation.rules.allocation import POLICY_FILES as _ALLOCATION_POLICY_FILES
 from openprobation.rules.predictors.base import CalculationInputError, InputError
 
 TOOL = "workload"
@@ -32,6 +33,7 @@ INACTIVE_STATUSES = ("warrant", "unpaid_work_only", "overdue_termination")
 ACTIVE = "active"  # the status key of a case that is not inactive (keeps 100% of its points)
 MAXIMUM_POINTS = 100_000  # per table cell or report: a larger value is a typing error
 MAXIMUM_HOURS = Decimal(168)  # hours in a week
+ALLOCATION_POLICIES = tuple(_ALLOCATION_POLICY_FILES)
 
 
 class PolicyDataError(CalculationInputError):
@@ -73,6 +75,7 @@ class WorkloadPolicy:
     overload_percent: int
     consecutive_weeks: int
     reduction_reasons: Mapping[str, ReductionReason]
+    allocation_grade_policy: str  # the allocation policy (rules/allocation.py) the allocation screen orders by
     data: Mapping[str, Any] = field(repr=False)
 
     def cell(self, table: str, case_type: str, tier: str) -> int:
@@ -156,6 +159,9 @@ def build_policy(raw: Mapping[str, Any]) -> WorkloadPolicy:
     overload = reader.whole(capacity, "capacity.overload_percent", 1, 1000)
     weeks = reader.whole(capacity, "capacity.consecutive_weeks", 1, 52)
     reasons = _reasons(reader, raw.get("reduction_reasons"))
+    grade_policy = reader.text(raw.get("allocation"), "allocation.grade_policy")
+    if grade_policy and grade_policy not in ALLOCATION_POLICIES:
+        reader.add("allocation.grade_policy", unknown_message("allocation policy", ALLOCATION_POLICIES))
     if errors:
         raise PolicyDataError(errors)
     return WorkloadPolicy(
@@ -170,6 +176,7 @@ def build_policy(raw: Mapping[str, Any]) -> WorkloadPolicy:
         overload_percent=overload,
         consecutive_weeks=weeks,
         reduction_reasons=reasons,
+        allocation_grade_policy=grade_policy,
         data=raw,
     )
 

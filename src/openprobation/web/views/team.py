@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from openprobation.allocation import selectors as allocation_selectors
 from openprobation.core import clock
 from openprobation.escalation import selectors as escalation_selectors
 from openprobation.organisation import selectors as organisation_selectors
@@ -36,15 +37,21 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
     counts = people_selectors.team_caseload_counts(actor=request.user, team=found)
     # The team's manager (and the head of service over it) sees every change to its cases' access lists.
     manages = has_role(request.user, Role.SPO, Role.HEAD_OF_SERVICE)
+    trend = workload_selectors.team_trend(team=found)
+    threshold = workload_policy().overload_percent
     return render(
         request,
         "web/team.html",
         {"team": found, "counts": counts, "total": sum(c.cases for c in counts), "nav": "team",
          "access_changes": access_lists.access_changes_for_team(actor=request.user, team=found) if manages else [],
          "workloads": workload_selectors.team_workloads(team=found),
-         "threshold": workload_policy().overload_percent,
          "recall_clocks": recall_selectors.team_running_clocks(actor=request.user, team_id=found.pk, now=clock.now()),
          "clocks": workitem_selectors.team_running_clocks(actor=request.user, team=found),
          "escalation_clocks": escalation_selectors.team_running_clocks(actor=request.user, team_id=found.pk,
-                                                                       today=clock.today())},
+                                                                       today=clock.today()),
+         "threshold": threshold, "trend": trend, "trend_width": max(20, len(trend) * 20),
+         "threshold_y": workload_selectors.CHART_TOP - threshold,
+         "case_mix": workload_selectors.team_case_mix(actor=request.user, team=found),
+         "alerts": workload_selectors.team_overload_alerts(team=found),
+         "unallocated": allocation_selectors.unallocated_count(actor=request.user, team=found)},
     )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,6 +41,8 @@ from openprobation.web.templatetags.web_format import uk_date
 from openprobation.web.work_forms import FormField
 from openprobation.workitems import selectors as work_selectors
 from openprobation.workitems import services as work_services
+from openprobation.workload import selectors as workload_selectors
+from openprobation.workload import services as workload_services
 
 
 @staff_page
@@ -48,7 +50,18 @@ def whats_due(request: HttpRequest) -> HttpResponse:
     due = work_selectors.work_items_for_practitioner(actor=request.user)
     # An SPO also sees the team's unanswered enquiries escalated to them (worked out now, no job needed).
     escalated = safeguarding_selectors.checks_escalated_to(actor=request.user)
-    return render(request, "web/whats_due.html", {"due": due, "escalated": escalated, "nav": "whats_due"})
+    notices = list(workload_selectors.notices_for(actor=request.user))
+    return render(request, "web/whats_due.html", {"due": due, "escalated": escalated, "nav": "whats_due",
+                                                  "notices": notices})  # fmt: skip
+
+
+@staff_page
+def notice_dismiss(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Mark one of one's notices read (POST; the button on "What's due")."""
+    if request.method != "POST":
+        raise Http404("Use the button on What's due")
+    workload_services.notice_dismiss(actor=request.user, notice_id=notice_id)
+    return redirect("web:whats-due")
 
 
 QUEUE_COUNT_LABELS = {"overdue": "Overdue", "due_soon": "Due soon", "open": "Open", "escalated": "Escalated"}

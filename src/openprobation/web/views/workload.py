@@ -3,6 +3,7 @@ ended by the team's SPO or an administrator (``workload.services``)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +12,8 @@ from django.urls import reverse
 
 from openprobation.core import clock
 from openprobation.organisation import selectors as organisation_selectors
+from openprobation.organisation import services as organisation_services
+from openprobation.organisation.choices import Grade, TrainingStage
 from openprobation.people.access import TEAM_VIEWERS, require_role, staff_for
 from openprobation.rules.workload.policy import workload_policy
 from openprobation.web.errors import staff_page
@@ -46,7 +49,49 @@ def staff_workload(request: HttpRequest, code: str, staff_code: str) -> HttpResp
     return render(request, "web/staff_workload.html", {
         "team": team, "staff": staff, "workload": workload, "reductions": reductions, "nav": "team",
         "threshold": workload_policy().overload_percent, "can_manage": _can_manage(request, staff),
+        "trend": workload_selectors.staff_trend(staff=staff),
     })  # fmt: skip
+
+
+def _date_initial(name: str, value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    return {f"{name}_day": str(value.day), f"{name}_month": str(value.month), f"{name}_year": str(value.year)}
+
+
+@staff_page
+def workforce_change(request: HttpRequest, code: str, staff_code: str) -> HttpResponse:
+    """The workforce record: grade, contracted hours, training stage, start and leaving dates (the team's SPO or an
+    administrator; audited)."""
+    team, staff = _team_member(request, code, staff_code)
+    fields = [
+        FormField("grade", "Grade", "select", options=list(Grade.choices), missing="Choose the grade"),
+        FormField("contracted_hours", "Contracted hours a week", "text", max_length=5,
+                  missing="Enter the contracted hours", hint="For example 37 or 22.5"),
+        FormField("training_stage", "Training stage", "select", required=False,
+                  options=[("", "Qualified (no training stage)"), *TrainingStage.choices]),
+        FormField("start_date", "Start date (optional)", "date", required=False),
+        FormField("leaving_date", "Leaving date (optional)", "date", required=False,
+                  hint="Their last working day. After it, their cases appear on the team's list to reallocate"),
+    ]  # fmt: skip
+    initial = {"grade": staff.grade, "contracted_hours": f"{staff.contracted_hours.normalize():f}",
+               "training_stage": staff.training_stage, **_date_initial("start_date", staff.start_date),
+               **_date_initial("leaving_date", staff.leaving_date)}  # fmt: skip
+    done = reverse("web:staff-workload", args=[team.code, staff.code])
+
+    def save(values: dict[str, Any]) -> str:
+        organisation_services.staff_workforce_update(
+            actor=request.user, staff_code=staff.code, grade=values["grade"],
+            contracted_hours=workload_services.hours_from_text(values["contracted_hours"], field="contracted_hours")
+            or Decimal(0),
+            training_stage=values["training_stage"], start_date=values["start_date"],
+            leaving_date=values["leaving_date"],
+        )  # fmt: skip
+        return "Workforce record saved"
+
+    return form_page(request, fields=fields, save=save, done_url=done, template="web/staff_form.html",
+                     initial=initial, context={"staff": staff, "heading": "Change the workforce record",
+                                               "submit": "Save the workforce record", "nav": "team"})  # fmt: skip
 
 
 @staff_page
