@@ -73,7 +73,7 @@ def case_allocate(
         case = selectors.case_for_allocation(actor=actor, team=team, crn=crn)
         if case is None:
             raise NotFound(f"No case {crn} in team {team.code}")
-        person = Person.objects.select_for_update().select_related("practitioner").get(pk=case.person.pk)
+        person = Person.objects.select_for_update(of=("self",)).select_related("practitioner").get(pk=case.person.pk)
         case = selectors.case_for_allocation(actor=actor, team=team, crn=person.crn)  # read again, locked
         if case is None:
             raise NotFound(f"No case {crn} in team {team.code}")

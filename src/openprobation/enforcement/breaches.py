@@ -315,7 +315,8 @@ def warning_letter_generate(*, actor: Actor, person: Person, decision_id: int) -
     happens next, the officer); the first generation is recorded (``letter_generated_at``) and audited."""
     require_write(actor)
     with transaction.atomic():
-        decision = (EnforcementDecision.objects.select_for_update().select_related("person", "event", "contact")
+        decision = (EnforcementDecision.objects.select_for_update(of=("self",))
+                    .select_related("person", "event", "contact")
                     .filter(person=person, pk=decision_id).first())  # fmt: skip
         if decision is None:
             raise NotFound(f"No enforcement decision {decision_id} on case {person.crn}")

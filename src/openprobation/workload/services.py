@@ -132,7 +132,7 @@ def _refuse_more_than_contracted(staff: Staff, hours: Decimal, start: dt.date, e
 def reduction_end(*, actor: Actor, reduction_id: int, last_day: dt.date) -> WorkloadReduction:
     """End a reduction on ``last_day`` (counted), not before it started nor after an end it already has."""
     with transaction.atomic():
-        locked = WorkloadReduction.objects.select_for_update().select_related("staff")
+        locked = WorkloadReduction.objects.select_for_update(of=("self",)).select_related("staff")
         reduction = locked.filter(pk=reduction_id).first()
         if reduction is None:
             raise NotFound(f"No reduction {reduction_id}")
