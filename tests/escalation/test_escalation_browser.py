@@ -53,7 +53,7 @@ def test_from_a_request_to_an_accepted_escalation(page, live_server, org, frozen
 
     _as(page, live_server, "spo")
     page.goto(f"{live_server.url}/team/{org.team_a.code}/")
-    assert "Escalation: 5 working days left" in page.locator("#escalation-clocks + ul").inner_text()
+    assert "Escalation: 5 working days left" in page.locator("#team-clocks").inner_text()
     page.goto(detail)
     page.get_by_role("link", name="Decide the escalation").click()
     page.get_by_label("Accept: move the case").check()

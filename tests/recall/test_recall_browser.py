@@ -41,7 +41,7 @@ def test_from_a_recall_recommendation_to_a_countersigned_part_a(page, live_serve
     page.get_by_role("button", name="Record the decision").click()
     assert page.locator("#recall-clock").inner_text() == "Recall: 24h 0m left"
     page.goto(f"{live_server.url}/team/{org.team_a.code}/")
-    assert "Recall: 24h 0m left" in page.locator("#recall-clocks + ul").inner_text()
+    assert "Recall: 24h 0m left" in page.locator("#team-clocks").inner_text()
 
     _as(page, live_server, "po")
     page.goto(f"{live_server.url}/caseload/")

@@ -203,14 +203,20 @@ def test_countdown(name, due, text, colour, overdue):
 
 
 @pytest.mark.parametrize(
-    ("name", "hours", "text", "overdue"),
+    ("name", "hours", "text", "colour", "overdue"),
     [
-        ("a_day_left", 23.5, "Recall request: 23 hours left", False),
-        ("under_an_hour", 0.5, "Recall request: under 1 hour left", False),
-        ("passed", -0.1, "Recall request: overdue", True),
+        ("the_whole_day_left", 24, "Recall: 24h 0m left", "yellow", False),
+        ("hours_and_minutes", 23.5, "Recall: 23h 30m left", "yellow", False),
+        ("just_above_four_hours", 4 + 1 / 60, "Recall: 4h 1m left", "yellow", False),
+        ("four_hours_left", 4, "Recall: 4h 0m left", "yellow", False),
+        ("just_below_four_hours", 4 - 1 / 60, "Recall: 3h 59m left", "red", False),
+        ("minutes_only", 0.5, "Recall: 30m left", "red", False),
+        ("due_now", 0, "Recall: 0m left", "red", False),
+        ("passed_by_minutes", -0.1, "Recall: overdue by 6m", "red", True),
+        ("passed_by_hours", -(2 + 5 / 60), "Recall: overdue by 2h 5m", "red", True),
     ],
 )
-def test_countdown_in_hours(name, hours, text, overdue):
+def test_countdown_in_hours(name, hours, text, colour, overdue):
     now = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
-    tag = countdown_hours("Recall request", now + dt.timedelta(hours=hours), now)
-    assert (tag.text, tag.overdue) == (text, overdue)
+    tag = countdown_hours("Recall", now + dt.timedelta(hours=hours), now)
+    assert (tag.text, tag.colour, tag.overdue) == (text, colour, overdue)

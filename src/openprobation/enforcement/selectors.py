@@ -18,7 +18,7 @@ from openprobation.enforcement.choices import DecisionStatus, EnforcementAction
 from openprobation.enforcement.models import Breach, BreachReport, EnforcementDecision
 from openprobation.people.models import Person
 from openprobation.rules import enforcement as rules
-from openprobation.rules.timescales import ItemKind
+from openprobation.rules.clocks import BREACH_CLOCK_KINDS
 from openprobation.sentences.choices import SentenceType
 from openprobation.sentences.models import Event
 from openprobation.workitems import selectors as workitem_selectors
@@ -153,11 +153,10 @@ class BreachView:
 def breach_view(*, person: Person, breach: Breach, now: dt.datetime) -> BreachView:
     report = breach_report(breach=breach)
     running = workitem_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn, [])
-    breach_kinds = {ItemKind.BREACH_TO_COURT, ItemKind.BREACH_REFERRAL, ItemKind.ENFORCEMENT_ACTION}
     return BreachView(
         breach=breach,
         steps=documents.step_rows(breach, report),
-        clocks=[c for c in running if c.kind in breach_kinds] if breach.ended_on is None else [],
+        clocks=workitem_selectors.clocks_of(running, *BREACH_CLOCK_KINDS) if breach.ended_on is None else [],
         decisions=list(breach_decisions(breach=breach)),
         report=report,
     )

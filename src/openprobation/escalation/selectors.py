@@ -26,20 +26,16 @@ from openprobation.escalation.choices import EscalationStatus
 from openprobation.escalation.models import RiskEscalation
 from openprobation.organisation.choices import Grade, Role
 from openprobation.organisation.models import Staff, Team
-from openprobation.people.access import Actor, barred_from, people_visible_to
+from openprobation.people.access import barred_from
 from openprobation.people.models import Person
 from openprobation.risk.models import OasysAssessment, Registration, RiskCalculation
 from openprobation.risk.selectors import TOOL_NAMES, calculation_headline
 from openprobation.rules import escalation as rules
-from openprobation.rules.calendar import england_and_wales
-from openprobation.rules.dates import long_date
 from openprobation.rules.registrations import MAPPA_CODE, registration_type, rosh_codes, rosh_level
 from openprobation.rules.signals import signals_scan_many
-from openprobation.rules.timescales import ItemKind, timescale_policy_for
+from openprobation.rules.timescales import timescale_policy_for
 from openprobation.safeguarding.models import RoshAssessment
 from openprobation.sentences.models import Allocation, Event
-from openprobation.workitems.choices import WorkItemStatus
-from openprobation.workitems.models import WorkItem
 
 RECENT_DAYS = 90  # the contacts offered to the requester: those of the last 90 days (at most RECENT_LIMIT)
 RECENT_LIMIT = 50
@@ -301,60 +297,3 @@ def holder_grade(person: Person) -> str | None:
 
 def current_events(*, person: Person) -> list[Event]:
     return list(Event.objects.filter(person=person, termination_date__isnull=True).order_by("number"))
-
-
-# ---- running clocks ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewClock:
-    """A risk-escalation review still running on a case: its due day and the working days left (negative:
-    overdue by that many). ``words`` is the countdown tag."""
-
-    person_id: int
-    crn: str
-    due_date: dt.date
-    days_left: int
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_left < 0
-
-    @property
-    def words(self) -> str:
-        return countdown_words(self.days_left)
-
-    @property
-    def title(self) -> str:
-        return f"Risk escalation to be reviewed by {long_date(self.due_date)}"
-
-
-def countdown_words(days_left: int) -> str:
-    """"Escalation: 3 working days left", "Escalation: due today", "Escalation: overdue by 1 working day"."""
-    if days_left == 0:
-        return "Escalation: due today"
-    n = abs(days_left)
-    span = f"{n} working day{'' if n == 1 else 's'}"
-    return f"Escalation: overdue by {span}" if days_left < 0 else f"Escalation: {span} left"
-
-
-def _clock(item: WorkItem, today: dt.date) -> ReviewClock:
-    left = england_and_wales().working_days_between(today, item.due_date)
-    if item.due_date < today and left == 0:  # due on a non-working day now past
-        left = -1
-    return ReviewClock(item.person_id, item.person.crn, item.due_date, left)
-
-
-def running_clocks(*, crns: Iterable[str], today: dt.date) -> dict[str, ReviewClock]:
-    """The open risk-escalation review clocks of these cases (the caller may see them), by CRN."""
-    items = WorkItem.objects.filter(person__crn__in=list(crns), kind=ItemKind.RISK_ESCALATION_REVIEW,
-                                    status=WorkItemStatus.OPEN).select_related("person")  # fmt: skip
-    return {item.person.crn: _clock(item, today) for item in items}
-
-
-def team_running_clocks(*, actor: Actor, team_id: int, today: dt.date) -> list[ReviewClock]:
-    """The running review clocks the team's manager owes (escalations received by the team), the most urgent first,
-    of the cases the actor may see."""
-    items = WorkItem.objects.filter(team_id=team_id, kind=ItemKind.RISK_ESCALATION_REVIEW, status=WorkItemStatus.OPEN,
-                                    person__in=people_visible_to(actor)).select_related("person")  # fmt: skip
-    return sorted((_clock(i, today) for i in items), key=lambda c: (c.days_left, c.crn))

@@ -3,26 +3,18 @@ clocks managers see. Callers pass a person obtained from ``people.selectors.pers
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
-
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from openprobation.core.errors import NotFound
-from openprobation.people.access import Actor, people_visible_to
 from openprobation.people.models import Person
 from openprobation.recall.choices import OPEN_STATUSES
 from openprobation.recall.models import RecallRecommendation
 from openprobation.risk import selectors as risk_selectors
 from openprobation.rules import recall as rules
 from openprobation.rules.registrations import MAPPA_CODE
-from openprobation.rules.timescales import ItemKind
 from openprobation.sentences.choices import SentenceType
 from openprobation.sentences.models import Event
-from openprobation.workitems.choices import WorkItemStatus
-from openprobation.workitems.models import WorkItem
 
 LICENCE_TYPES = (SentenceType.LICENCE, SentenceType.POST_SENTENCE_SUPERVISION)
 
@@ -90,53 +82,3 @@ def rule_input(rec: RecallRecommendation) -> rules.RecallTypeInput:
 
 def rule_answer(rec: RecallRecommendation) -> rules.RecallTypeResult:
     return rules.recall_type_calculate(rule_input(rec))
-
-
-# ---- running clocks ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunningClock:
-    """A recall clock still running on a case: when it is due and how long is left (negative: overdue)."""
-
-    person_id: int
-    crn: str
-    due_at: dt.datetime
-    left: dt.timedelta
-
-    @property
-    def overdue(self) -> bool:
-        return self.left < dt.timedelta(0)
-
-    @property
-    def words(self) -> str:
-        return countdown_words(self.left)
-
-
-def countdown_words(left: dt.timedelta) -> str:
-    """"Recall: 5h 20m left" or "Recall: overdue by 2h 5m" (whole minutes)."""
-    minutes = int(abs(left).total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    span = f"{hours}h {minutes}m" if hours else f"{minutes}m"
-    return f"Recall: overdue by {span}" if left < dt.timedelta(0) else f"Recall: {span} left"
-
-
-def running_clocks(*, crns: Iterable[str], now: dt.datetime) -> dict[str, RunningClock]:
-    """The open recall-request clocks (hour-based work items) of these cases (the caller may see them), by CRN."""
-    items = WorkItem.objects.filter(person__crn__in=list(crns), kind=ItemKind.RECALL_REQUEST,
-                                    status=WorkItemStatus.OPEN, due_at__isnull=False).select_related("person")
-    return {
-        item.person.crn: RunningClock(item.person_id, item.person.crn, item.due_at, item.due_at - now)
-        for item in items
-        if item.due_at is not None
-    }
-
-
-def team_running_clocks(*, actor: Actor, team_id: int, now: dt.datetime) -> list[RunningClock]:
-    """The running recall clocks of the team's cases the actor may see, the most urgent first."""
-    items = WorkItem.objects.filter(
-        team_id=team_id, kind=ItemKind.RECALL_REQUEST, status=WorkItemStatus.OPEN, due_at__isnull=False,
-        person__in=people_visible_to(actor),
-    ).select_related("person")
-    clocks = [RunningClock(i.person_id, i.person.crn, i.due_at, i.due_at - now) for i in items if i.due_at]
-    return sorted(clocks, key=lambda c: c.left)

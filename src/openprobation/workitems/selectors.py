@@ -19,8 +19,9 @@ from openprobation.organisation.models import Pdu, Staff, Team
 from openprobation.people.access import Actor, people_visible_to, staff_for
 from openprobation.people.models import Person
 from openprobation.rules import clocks
+from openprobation.rules.timescale_types import ItemKind
 from openprobation.workitems import generate
-from openprobation.workitems.choices import WorkItemKind, WorkItemStatus
+from openprobation.workitems.choices import WorkItemStatus
 from openprobation.workitems.models import ReportingChange, WorkItem
 
 DUE_SOON_WORKING_DAYS = 5
@@ -257,13 +258,15 @@ def reporting_change_get(*, person: Person, change_id: int) -> ReportingChange:
 
 @dataclass(frozen=True)
 class RunningClock:
-    """An open work item of a clock kind (``rules.clocks.CLOCK_KINDS``) with its countdown tag."""
+    """An open work item of a clock kind (``rules.clocks.CLOCK_LABELS``) with its countdown tag; ``due_at`` is set
+    for a clock counted in hours (a recall request)."""
 
     crn: str
     name: str
     item_id: int
     kind: str
     due_date: dt.date
+    due_at: dt.datetime | None
     countdown: clocks.Countdown
 
 
@@ -271,20 +274,44 @@ def _clocks(items: QuerySet[WorkItem], now: dt.datetime | None) -> list[RunningC
     now = now or clock.now()
     today = timezone.localdate(now)
     calendar = generate.calendar()
-    labels = dict(WorkItemKind.choices)
     out = []
     rows = (items.filter(status=WorkItemStatus.OPEN, kind__in=[k.value for k in clocks.CLOCK_KINDS])
             .order_by("due_date", "id")
             .values_list("id", "person__crn", "person__first_name", "person__last_name", "kind", "due_date", "due_at"))
     for item_id, crn, first, last, kind, due_date, due_at in rows:
-        label = labels[kind]
+        label = clocks.CLOCK_LABELS[ItemKind(kind)]
         if due_at is not None:
             tag = clocks.countdown_hours(label, due_at, now)
         else:
             left = calendar.working_days_between(today, due_date) if due_date >= today else 0
             tag = clocks.countdown(label, due_date, today, left)
-        out.append(RunningClock(crn, f"{first} {last}", item_id, kind, due_date, tag))
+        out.append(RunningClock(crn, f"{first} {last}", item_id, kind, due_date, due_at, tag))
     return out
+
+
+def clocks_of(running: Iterable[RunningClock], *kinds: ItemKind) -> list[RunningClock]:
+    """The clocks among ``running`` of these kinds (an area's own clocks: a breach's, a recall's), in order."""
+    wanted = {k.value for k in kinds}
+    return [c for c in running if c.kind in wanted]
+
+
+@dataclass(frozen=True)
+class CaseClocks:
+    """A case's running clocks as its pages show them: the breach and enforcement clocks together, the recall
+    request's and the risk escalation review's each on its own."""
+
+    breach: list[RunningClock]
+    recall: RunningClock | None
+    escalation: RunningClock | None
+
+
+def case_clocks(*, person: Person, now: dt.datetime | None = None) -> CaseClocks:
+    """The running clocks of a case the caller may see (``people.selectors.person_get``)."""
+    running = running_clocks(crns=[person.crn], now=now).get(person.crn, [])
+    recall = clocks_of(running, ItemKind.RECALL_REQUEST)
+    escalation = clocks_of(running, ItemKind.RISK_ESCALATION_REVIEW)
+    return CaseClocks(clocks_of(running, *clocks.BREACH_CLOCK_KINDS), recall[0] if recall else None,
+                      escalation[0] if escalation else None)
 
 
 def running_clocks(*, crns: Iterable[str], now: dt.datetime | None = None) -> dict[str, list[RunningClock]]:

@@ -12,11 +12,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from openprobation.caseload import selectors as caseload_selectors
-from openprobation.core import clock
-from openprobation.escalation import selectors as escalation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people.access import staff_for
-from openprobation.recall import selectors as recall_selectors
 from openprobation.web.errors import staff_page
 from openprobation.workitems import selectors as workitem_selectors
 
@@ -81,12 +78,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
     descending = request.GET.get("order") == "desc"
     rows = caseload_selectors.caseload_rows(actor=request.user, sort=sort, descending=descending)
     crns = [row.crn for row in rows]
-    recall_clocks = recall_selectors.running_clocks(crns=crns, now=clock.now())
-    escalation_clocks = escalation_selectors.running_clocks(crns=crns, today=clock.today())
     return render(
         request,
         "web/caseload.html",
         {"rows": rows, "headers": sortable_headers(sort, descending), "nav": "caseload",
-         "clocks": workitem_selectors.running_clocks(crns=crns), "recall_clocks": recall_clocks,
-         "escalation_clocks": escalation_clocks},
+         "clocks": workitem_selectors.running_clocks(crns=crns)},
     )

@@ -97,11 +97,8 @@ def case(request: HttpRequest, crn: str) -> HttpResponse:
             "next_item": work["work_items"][0] if work["work_items"] else None,
             "open_checks": open_checks,
             "escalated_checks": sum(1 for c in open_checks if c.escalated),
-            "recall_clock": recall_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn),
             "signal_reviews": signal_selectors.open_signal_reviews(person=person),
-            "clocks": workitem_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn, []),
-            "escalation_clock": escalation_selectors.running_clocks(crns=[person.crn], today=clock.today()).get(
-                person.crn),
+            "clocks": workitem_selectors.case_clocks(person=person, now=now),
         },
     )
 
@@ -139,8 +136,7 @@ def risk(request: HttpRequest, crn: str) -> HttpResponse:
             "rosh_assessments": work["rosh_assessments"],
             "escalations": list(escalation_selectors.escalation_list(person=person)),
             "escalation_open": escalation_selectors.escalation_open(person=person),
-            "escalation_clock": escalation_selectors.running_clocks(crns=[person.crn], today=clock.today()).get(
-                person.crn),
+            "clocks": workitem_selectors.case_clocks(person=person),
         },
     )
 
@@ -204,13 +200,12 @@ def compliance(request: HttpRequest, crn: str) -> HttpResponse:
             "enforcement": status,
             "decisions": list(enforcement_selectors.enforcement_decision_list(person=person)),
             "breaches": list(enforcement_selectors.breach_list(person=person)),
-            "clocks": workitem_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn, []),
+            "clocks": workitem_selectors.case_clocks(person=person, now=now),
             "to_log": list(contact_selectors.outcomes_to_log(person=person, now=now)),
             "failures": list(failures.filter(date__date__gte=status.counted_from, date__lte=now)),
             "recalls": list(recall_selectors.recommendation_list(person=person)),
             "recall_open": recall_selectors.recommendation_open(person=person),
             "on_licence": recall_selectors.licence_event(person=person) is not None,
-            "recall_clock": recall_selectors.running_clocks(crns=[person.crn], now=now).get(person.crn),
         },
     )
 

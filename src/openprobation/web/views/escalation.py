@@ -25,6 +25,7 @@ from openprobation.web.errors import staff_page
 from openprobation.web.form_pages import form_page, posted_version
 from openprobation.web.templatetags.web_format import uk_datetime
 from openprobation.web.work_forms import FormField
+from openprobation.workitems import selectors as workitem_selectors
 
 TEXT_LIMIT = escalation_services.TEXT_LIMIT
 EXCERPT = 90
@@ -95,7 +96,6 @@ def escalation_detail(request: HttpRequest, crn: str, escalation_id: int) -> Htt
     esc = escalation_selectors.escalation_get(person=person, escalation_id=escalation_id)
     evidence = esc.evidence or {}
     awaiting = esc.status == EscalationStatus.AWAITING_REVIEW
-    clocks = escalation_selectors.running_clocks(crns=[person.crn], today=clock.today())
     contacts = [{**c, "when": dt.datetime.fromisoformat(c["date"])} for c in evidence.get("contacts", [])]
     registrations = [{**r, "start": _day(r["start_date"]), "end": _day(r["end_date"])}
                      for r in evidence.get("registrations", [])]  # fmt: skip
@@ -107,7 +107,8 @@ def escalation_detail(request: HttpRequest, crn: str, escalation_id: int) -> Htt
         "changed": [c for c in evidence.get("changes", []) if c["direction"] != "unchanged"],
         "unchanged": [c for c in evidence.get("changes", []) if c["direction"] == "unchanged"],
         "can_decide": awaiting and has_role(request.user, Role.SPO), "awaiting": awaiting,
-        "clock": clocks.get(person.crn) if awaiting else None, "back_url": case_url(person.crn, "risk-escalations"),
+        "clock": workitem_selectors.case_clocks(person=person).escalation if awaiting else None,
+        "back_url": case_url(person.crn, "risk-escalations"),
     })  # fmt: skip
 
 

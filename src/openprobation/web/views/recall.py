@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from openprobation.core import clock
 from openprobation.core.errors import NotFound, ValidationFailed
 from openprobation.organisation.choices import Role
 from openprobation.people import selectors as people_selectors
@@ -25,6 +24,7 @@ from openprobation.web.case_sections import case_url
 from openprobation.web.errors import staff_page
 from openprobation.web.form_pages import form_page, posted_version
 from openprobation.web.work_forms import FormField
+from openprobation.workitems import selectors as workitem_selectors
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 STEPS = ("decision", "type", "countersign-spo", "countersign-senior", "sent", "letter")
@@ -165,10 +165,9 @@ def recall_detail(request: HttpRequest, crn: str, recommendation_id: int) -> Htt
         RecallStatus.NO_RECALL_DECIDED: ("letter", writer),
     }  # fmt: skip
     step, allowed = steps.get(RecallStatus(status), ("", False))
-    clocks = recall_selectors.running_clocks(crns=[person.crn], now=clock.now())
     return render(request, "web/recall.html", {
         "person": person, "rec": rec, "step": step if allowed else "", "waiting_for": step and not allowed,
-        "clock": clocks.get(person.crn), "back_url": case_url(person.crn, "recall"),
+        "clock": workitem_selectors.case_clocks(person=person).recall, "back_url": case_url(person.crn, "recall"),
         "part_a": status in (RecallStatus.COUNTERSIGNED, RecallStatus.SENT),
         "letter": status == RecallStatus.NO_RECALL_CLOSED,
     })  # fmt: skip

@@ -6,14 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from openprobation.allocation import selectors as allocation_selectors
-from openprobation.core import clock
-from openprobation.escalation import selectors as escalation_selectors
 from openprobation.organisation import selectors as organisation_selectors
 from openprobation.organisation.choices import Role
 from openprobation.people import access_lists
 from openprobation.people import selectors as people_selectors
 from openprobation.people.access import TEAM_VIEWERS, has_role, require_role
-from openprobation.recall import selectors as recall_selectors
 from openprobation.rules.workload.policy import workload_policy
 from openprobation.web.errors import staff_page
 from openprobation.workitems import selectors as workitem_selectors
@@ -45,10 +42,7 @@ def team(request: HttpRequest, code: str) -> HttpResponse:
         {"team": found, "counts": counts, "total": sum(c.cases for c in counts), "nav": "team",
          "access_changes": access_lists.access_changes_for_team(actor=request.user, team=found) if manages else [],
          "workloads": workload_selectors.team_workloads(team=found),
-         "recall_clocks": recall_selectors.team_running_clocks(actor=request.user, team_id=found.pk, now=clock.now()),
          "clocks": workitem_selectors.team_running_clocks(actor=request.user, team=found),
-         "escalation_clocks": escalation_selectors.team_running_clocks(actor=request.user, team_id=found.pk,
-                                                                       today=clock.today()),
          "threshold": threshold, "trend": trend, "trend_width": max(20, len(trend) * 20),
          "threshold_y": workload_selectors.CHART_TOP - threshold,
          "case_mix": workload_selectors.team_case_mix(actor=request.user, team=found),
