@@ -12,6 +12,7 @@ See docs/enforcement.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -236,6 +237,13 @@ def _breach_out(person: Any, breach: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _after_step(request: HttpRequest, crn: str, breach_id: int, step: Callable[..., Any], **fields: Any) -> Any:
+    """Take one step of a breach through its service, then return the breach as it now stands."""
+    person = _person(request, crn)
+    step(actor=request.user, person=person, breach_id=breach_id, **fields)
+    return _breach_out(person, enforcement_selectors.breach_get(person=person, breach_id=breach_id))
+
+
 class ReportIn(In):
     version: int | None = Field(None, description="The report's version you read; null to start the draft")
     sections: dict[str, Text] = Field(description="Any of how_told, reasons, steps_taken, compliance_to_date, "
@@ -277,18 +285,14 @@ def breach_get(request: HttpRequest, crn: str, breach_id: int) -> Any:
 @router.post("/people/{crn}/breaches/{breach_id}/report", response=BreachOut,
              summary="Save the breach report's draft (until it is approved); any change means checking it again")
 def breach_report_save(request: HttpRequest, crn: str, breach_id: int, payload: ReportIn) -> Any:
-    person = _person(request, crn)
-    breaches.breach_report_save(actor=request.user, person=person, breach_id=breach_id, version=payload.version,
-                                sections=payload.sections, cited=payload.cited)  # fmt: skip
-    return _breach_out(person, enforcement_selectors.breach_get(person=person, breach_id=breach_id))
+    return _after_step(request, crn, breach_id, breaches.breach_report_save,
+                       version=payload.version, sections=payload.sections, cited=payload.cited)
 
 
 @router.post("/people/{crn}/breaches/{breach_id}/report/check", response=BreachOut,
              summary="Run the pre-submission check on the report as it stands; its problems are listed in the report")
 def breach_report_check(request: HttpRequest, crn: str, breach_id: int, payload: CheckIn) -> Any:
-    person = _person(request, crn)
-    breaches.breach_report_check(actor=request.user, person=person, breach_id=breach_id, version=payload.version)
-    return _breach_out(person, enforcement_selectors.breach_get(person=person, breach_id=breach_id))
+    return _after_step(request, crn, breach_id, breaches.breach_report_check, version=payload.version)
 
 
 @router.get("/people/{crn}/breaches/{breach_id}/report.pdf", summary="The breach report as a PDF, from the record",
@@ -307,46 +311,33 @@ def _pdf(document: Any) -> HttpResponse:
 @router.post("/people/{crn}/breaches/{breach_id}/approval", response=BreachOut,
              summary="The SPO approves the report: only one that passed its check, or with an override reason")
 def breach_approve(request: HttpRequest, crn: str, breach_id: int, payload: ApproveIn) -> Any:
-    person = _person(request, crn)
-    breaches.breach_approve(actor=request.user, person=person, breach_id=breach_id, version=payload.version,
-                            override_reason=payload.override_reason)  # fmt: skip
-    return _breach_out(person, enforcement_selectors.breach_get(person=person, breach_id=breach_id))
+    return _after_step(request, crn, breach_id, breaches.breach_approve,
+                       version=payload.version, override_reason=payload.override_reason)
 
 
 @router.post("/people/{crn}/breaches/{breach_id}/referral-acceptance", response=BreachOut,
              summary="The NPS accepts a CRC's breach referral (2014-2021): 2 working days to court from then")
 def breach_referral_accept(request: HttpRequest, crn: str, breach_id: int, payload: StepIn) -> Any:
-    person = _person(request, crn)
-    breaches.breach_referral_accept(actor=request.user, person=person, breach_id=breach_id, version=payload.version,
-                                    on=payload.on)  # fmt: skip
-    return _breach_out(person, enforcement_selectors.breach_get(person=person, breach_id=breach_id))
+    return _after_step(request, crn, breach_id, breaches.breach_referral_accept, version=payload.version, on=payload.on)
 
 
 @router.post("/people/{crn}/breaches/{breach_id}/sent", response=BreachOut,
              summary="The approved breach sent to court")
 def breach_send(request: HttpRequest, crn: str, breach_id: int, payload: StepIn) -> Any:
-    person = _person(request, crn)
-    breaches.breach_send(actor=request.user, person=person, breach_id=breach_id, version=payload.version,
-                         on=payload.on)  # fmt: skip
-    return _breach_out(person, enforcement_selectors.breach_get(person=person, breach_id=breach_id))
+    return _after_step(request, crn, breach_id, breaches.breach_send, version=payload.version, on=payload.on)
 
 
 @router.post("/people/{crn}/breaches/{breach_id}/presented", response=BreachOut,
              summary="The breach presented at court (its clock to court closes)")
 def breach_present(request: HttpRequest, crn: str, breach_id: int, payload: StepIn) -> Any:
-    person = _person(request, crn)
-    breaches.breach_present(actor=request.user, person=person, breach_id=breach_id, version=payload.version,
-                            on=payload.on)  # fmt: skip
-    return _breach_out(person, enforcement_selectors.breach_get(person=person, breach_id=breach_id))
+    return _after_step(request, crn, breach_id, breaches.breach_present, version=payload.version, on=payload.on)
 
 
 @router.post("/people/{crn}/breaches/{breach_id}/outcome", response=BreachOut,
              summary="The breach's outcome: it ends, and the compliance count starts again from that day")
 def breach_outcome(request: HttpRequest, crn: str, breach_id: int, payload: OutcomeIn) -> Any:
-    person = _person(request, crn)
-    breaches.breach_outcome_record(actor=request.user, person=person, breach_id=breach_id, version=payload.version,
-                                   outcome=payload.outcome, on=payload.on)  # fmt: skip
-    return _breach_out(person, enforcement_selectors.breach_get(person=person, breach_id=breach_id))
+    return _after_step(request, crn, breach_id, breaches.breach_outcome_record,
+                       version=payload.version, outcome=payload.outcome, on=payload.on)
 
 
 @router.post("/people/{crn}/enforcement-decisions/{decision_id}/warning-letter", response={200: None},
