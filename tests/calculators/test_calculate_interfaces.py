@@ -165,7 +165,7 @@ def test_openapi_documents_each_tools_input_fields(org):
         schema = paths[f"/api/v1/calculate/{tool}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
         if tool == "tier":
             assert {"arp_percent", "csrp_percent"} <= set(schema["oneOf"][1]["properties"])
-        elif tool == "workload":  # not a risk tool (tests/test_workload_interfaces.py)
+        elif tool == "workload":  # not a risk tool (tests/calculators/test_workload_interfaces.py)
             assert "grade" in schema["properties"]
         elif tool == "rating":  # not a risk tool (tests/rules/test_ratings.py)
             assert {"key_questions", "standards", "scheme", "override"} <= set(schema["properties"])

@@ -12,7 +12,7 @@ from django.test import Client
 from openprobation import cli
 from openprobation.core.tokens import token_create
 from openprobation.rules.calculators import calculate
-from tests.test_calculate_interfaces import run_cli
+from tests.calculators.test_calculate_interfaces import run_cli
 
 WORKLOAD = {
     "grade": "PO",
