@@ -19,7 +19,9 @@ from openprobation.core.errors import PermissionDenied, ValidationFailed
 from openprobation.mi import selectors as mi
 from openprobation.mi import tables
 from openprobation.people.models import Person
-from openprobation.risk.models import Registration
+from openprobation.risk import riskfacts
+from openprobation.risk.models import Registration, RiskFacts
+from openprobation.risk.services import registration_add, registration_update
 from openprobation.rules.calendar import england_and_wales
 from openprobation.safeguarding.models import SafeguardingCheck
 from openprobation.workitems.models import WorkItem
@@ -135,9 +137,35 @@ def test_risk_mix_counts_the_newest_active_rosh_registration_and_the_tier(org, p
     Registration.objects.create(person=person, code="RMRH", start_date=dt.date(2026, 1, 1), end_date=None)
     Registration.objects.create(person=person, code="RHRH", start_date=dt.date(2026, 6, 1))  # newest: high
     Registration.objects.create(person=other, code="RVHR", start_date=dt.date(2026, 6, 1), end_date=TODAY)  # ended
+    riskfacts.refresh_cases([person.pk, other.pk])  # registrations written directly: their cases' facts, as services do
     mix = mi.risk_mix(scope(org.qa.user))
     assert dict(mix.rosh) == {"Very high": 0, "High": 1, "Medium": 0, "Low": 0, "No RoSH registration": 1}
     assert dict(mix.tiers)["B2"] == 1 and mix.cases == 2
+
+
+def test_the_rosh_mix_moves_at_once_with_a_registration_added_reviewed_or_ended(org, person):
+    """The figure reads the ready-made risk facts: each change through the services shows in the next figure."""
+    def rosh():
+        return {label: n for label, n in mi.risk_mix(scope(org.qa.user)).rosh if n}
+
+    assert rosh() == {"No RoSH registration": 1}
+    medium = registration_add(actor=org.po.user, person=person, code="RMRH", start_date=dt.date(2026, 1, 1))
+    assert rosh() == {"Medium": 1}
+    high = registration_add(actor=org.po.user, person=person, code="RHRH", start_date=dt.date(2026, 6, 1))
+    assert rosh() == {"High": 1}
+    registration_update(actor=org.po.user, person=person, registration_id=high.pk, version=high.version,
+                        changes={"end_date": TODAY})  # fmt: skip
+    assert rosh() == {"Medium": 1}
+    medium.refresh_from_db()
+    registration_update(actor=org.po.user, person=person, registration_id=medium.pk, version=medium.version,
+                        changes={"end_date": TODAY})  # fmt: skip
+    assert rosh() == {"No RoSH registration": 1}
+
+
+def test_a_rosh_mix_kept_under_another_registration_policy_is_worked_out_again_before_it_is_read(org, person):
+    registration_add(actor=org.po.user, person=person, code="RHRH", start_date=dt.date(2026, 6, 1))
+    RiskFacts.objects.filter(person=person).update(rosh_code=None, stamp="an-old-policy")  # as under an older policy
+    assert dict(mi.risk_mix(scope(org.qa.user)).rosh)["High"] == 1
 
 
 def test_scope_filters_and_their_errors(org, person):

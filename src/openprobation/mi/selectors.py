@@ -20,8 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from django.db import connections, transaction
-from django.db.models import Count, F, Min, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Min, Q, QuerySet
 
 from openprobation.core.errors import FieldError, ValidationFailed
 from openprobation.enforcement.choices import DecisionStatus
@@ -31,7 +30,7 @@ from openprobation.organisation.models import Pdu, Region, Staff
 from openprobation.organisation.roles import require_role
 from openprobation.people.access import Actor, visible_case_condition
 from openprobation.people.models import Person
-from openprobation.risk.models import Registration
+from openprobation.risk import riskfacts
 from openprobation.rules.calendar import england_and_wales
 from openprobation.rules.registrations import rosh_codes
 from openprobation.safeguarding.choices import OPEN_CHECK_STATUSES, Agency
@@ -267,21 +266,18 @@ class RiskMix:
 
 def risk_mix(scope: Scope) -> RiskMix:
     """Cases in scope by RoSH level (their newest active RoSH registration, as ``rules.registrations.rosh_level``
-    reads it) and by tier."""
+    reads it) and by tier: one grouped count of the cases with their ready-made risk facts (``risk.RiskFacts``,
+    decision 0030, whose ``rosh_code`` is that registration's code, kept by the services that change it), after
+    working out again any row kept under other policies (which codes are RoSH)."""
+    riskfacts.ensure_current()
     codes = rosh_codes()
-    newest = (
-        Registration.objects.filter(scope.cases(), end_date__isnull=True, code__in=list(codes))
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("person_id")], order_by=[F("start_date").desc(), F("id").desc()])
-        )
-        .filter(rank=1)
-        .order_by()  # the model's ordering would sort the rows again after the window
-        .values_list("code", flat=True)
-    )
-    levels = Counter(codes[code] for code in newest)
-    tiers = dict(scope.people.values("tier").annotate(n=Count("id")).values_list("tier", "n").order_by())
+    tiers: Counter[str] = Counter()
+    levels: Counter[str] = Counter()
+    grouped = scope.people.values("tier", "risk_facts__rosh_code").annotate(n=Count("id")).order_by()
+    for tier, code, n in grouped.values_list("tier", "risk_facts__rosh_code", "n"):
+        tiers[tier] += n
+        levels[codes.get(code or "", "")] += n
     cases = sum(tiers.values())
-    levels[""] = cases - sum(levels.values())
     rosh = tuple((ROSH_LABELS[level], levels.get(level, 0)) for level in (*ROSH_ORDER, ""))
     tier_rows = (*((tier, n) for tier, n in sorted(tiers.items()) if tier), ("Not tiered", tiers.get("", 0)))
     return RiskMix(rosh, tier_rows, cases)
