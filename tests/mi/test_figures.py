@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 from html import unescape
 
 import openpyxl
@@ -18,6 +19,7 @@ from openprobation.core import clock
 from openprobation.core.errors import PermissionDenied, ValidationFailed
 from openprobation.mi import selectors as mi
 from openprobation.mi import tables
+from openprobation.organisation.models import Staff
 from openprobation.people.models import Person
 from openprobation.risk import riskfacts
 from openprobation.risk.models import Registration, RiskFacts
@@ -25,6 +27,7 @@ from openprobation.risk.services import registration_add, registration_update
 from openprobation.rules.calendar import england_and_wales
 from openprobation.safeguarding.models import SafeguardingCheck
 from openprobation.workitems.models import WorkItem
+from openprobation.workload.services import workload_snapshot
 from tests.factories import limit_access, make_person
 from tests.record.test_api import Api
 
@@ -180,6 +183,30 @@ def test_scope_filters_and_their_errors(org, person):
         with pytest.raises(ValidationFailed) as raised:
             scope(org.qa.user, **filters)
         assert [e.dotted for e in raised.value.errors] == [field]
+
+
+def test_the_workload_figure_is_worked_out_from_the_record_until_this_weeks_snapshot_is_taken_then_read_from_it(
+    org, person
+):
+    Staff.objects.filter(pk=org.po.pk).update(contracted_hours=Decimal("1.0"))  # 58 points available
+    Person.objects.filter(pk=person.pk).update(tier="A3")  # far more than 110% of them
+    before = mi.workload_distribution(scope(org.qa.user))
+    assert before.week is None
+    assert dict(before.bands) == {"under 80%": 2, "80% to 99.9%": 0, "100% to 110%": 0, "over 110%": 1}
+    assert tables.figures(scope(org.qa.user), "workload").tables[0].title.endswith("today (no snapshot yet this week)")
+
+    workload_snapshot(on=TODAY)
+    found = mi.workload_distribution(scope(org.qa.user))
+    assert found.week == dt.date(2026, 11, 23)  # the Monday of the week
+    assert (found.bands, found.practitioners, found.not_measured, found.median_percent) == (
+        before.bands, before.practitioners, before.not_measured, before.median_percent)  # fmt: skip
+    (table,) = tables.figures(scope(org.qa.user), "workload").tables
+    assert table.title == "Practitioners by capacity, as at the weekly snapshot of 23 Nov 2026"
+    # The SPO's scope is their team's practitioners (org.po and org.po2), in the snapshot as in the record.
+    assert mi.workload_distribution(scope(org.spo.user)).practitioners == 2
+    # Next week, until its snapshot is taken, the figure is worked out from the record again.
+    later = mi.mi_scope(actor=org.qa.user, today=TODAY + dt.timedelta(days=7))
+    assert mi.workload_distribution(later).week is None
 
 
 @pytest.mark.parametrize("who", ["po", "po2", "po_b"])
