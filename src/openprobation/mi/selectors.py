@@ -31,6 +31,7 @@ from openprobation.organisation.roles import require_role
 from openprobation.people.access import Actor, visible_case_condition
 from openprobation.people.models import Person
 from openprobation.risk import riskfacts
+from openprobation.risk.models import RiskFacts
 from openprobation.rules.calendar import england_and_wales
 from openprobation.rules.registrations import rosh_codes
 from openprobation.rules.workload.overload import week_of
@@ -276,18 +277,19 @@ class RiskMix:
 
 def risk_mix(scope: Scope) -> RiskMix:
     """Cases in scope by RoSH level (their newest active RoSH registration, as ``rules.registrations.rosh_level``
-    reads it) and by tier: one grouped count of the cases with their ready-made risk facts (``risk.RiskFacts``,
-    decision 0030, whose ``rosh_code`` is that registration's code, kept by the services that change it), after
-    working out again any row kept under other policies (which codes are RoSH)."""
+    reads it) and by tier. The RoSH levels are counted from each case's ready-made risk facts (``risk.RiskFacts``,
+    decision 0030: ``rosh_code`` is that registration's code, kept by the services that change it), after working
+    out again any row kept under other policies (which codes are RoSH); a case with no row has no registration."""
     riskfacts.ensure_current()
     codes = rosh_codes()
-    tiers: Counter[str] = Counter()
-    levels: Counter[str] = Counter()
-    grouped = scope.people.values("tier", "risk_facts__rosh_code").annotate(n=Count("id")).order_by()
-    for tier, code, n in grouped.values_list("tier", "risk_facts__rosh_code", "n"):
-        tiers[tier] += n
-        levels[codes.get(code or "", "")] += n
+    tiers = dict(scope.people.values("tier").annotate(n=Count("id")).values_list("tier", "n").order_by())
     cases = sum(tiers.values())
+    levels: Counter[str] = Counter()
+    registered = RiskFacts.objects.filter(scope.cases(), rosh_code__isnull=False)
+    for code, n in registered.values("rosh_code").annotate(n=Count("person_id")).values_list("rosh_code", "n"):
+        if code in codes:
+            levels[codes[code]] += n
+    levels[""] = cases - sum(levels.values())
     rosh = tuple((ROSH_LABELS[level], levels.get(level, 0)) for level in (*ROSH_ORDER, ""))
     tier_rows = (*((tier, n) for tier, n in sorted(tiers.items()) if tier), ("Not tiered", tiers.get("", 0)))
     return RiskMix(rosh, tier_rows, cases)
