@@ -12,7 +12,9 @@ from html import unescape
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openprobation.core import clock
@@ -83,6 +85,26 @@ def test_timescale_compliance_counts_each_item_once_by_its_due_date(org, person,
     assert {"on_time": row.on_time, "late": row.late, "overdue": row.overdue} == {
         k: int(k == counted_as) for k in ("on_time", "late", "overdue")
     }
+
+
+@pytest.mark.parametrize(
+    ("figure", "kind"),
+    [(mi.timescale_compliance, "sentence_plan"), (lambda s: mi.enforcement_timeliness(s).compliance,
+                                                  "enforcement_decision")],
+    ids=["timescales", "enforcement_timescales"],
+)  # fmt: skip
+@pytest.mark.parametrize("filters", [{}, {"region": "N07"}, {"pdu": "N07P1"}], ids=["service", "region", "pdu"])
+def test_timescale_compliance_reads_only_what_the_covering_index_holds(org, person, figure, kind, filters):
+    """At national scale the figure is an index-only scan of work_item_due_counts (bench/results/figures.md): its
+    statement reads no column of the work items outside that index (counting the id would read the table)."""
+    item(person, kind, DUE, "done", DUE)
+    index = next(i for i in WorkItem._meta.indexes if i.name == "work_item_due_counts")
+    held = {WorkItem._meta.get_field(f).column for f in (*index.fields, *index.include)}
+    with CaptureQueriesContext(connection) as ctx:
+        (row,) = figure(scope(org.qa.user, **filters))
+    assert row.on_time == 1
+    (statement,) = [q["sql"] for q in ctx.captured_queries if '"on_time"' in (q["sql"] or "")]
+    assert set(re.findall(r'"workitems_workitem"\."(\w+)"', statement)) <= held
 
 
 def test_the_share_on_time_is_of_the_items_counted(org, person):
