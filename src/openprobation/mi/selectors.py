@@ -252,8 +252,8 @@ def workload_distribution(scope: Scope) -> WorkloadDistribution:
     """Practitioners in scope (the teams the reader may view) by capacity band, with the median capacity: as this
     week's workload snapshot stands (taken for every practitioner by the daily ``weekly_workload_snapshot`` job, the
     week's once), or, before it is taken, worked out from the record today (``workload.selectors.workloads``)."""
-    week = week_of(scope.today)
-    found = week_capacities(staff=scope.staff, week=week)
+    week: dt.date | None = week_of(scope.today)
+    found = week_capacities(staff=scope.staff, week=week_of(scope.today))
     if found is None:
         week = None
         found = [w.capacity_percent for w in workloads(staff=list(scope.staff.order_by("id")), on=scope.today)]
