@@ -125,13 +125,17 @@ def test_a_restricted_case_is_in_no_figure_for_someone_who_may_not_see_it(org, p
             person=who, agency="police_da", requested_on=TODAY, due_by=TODAY, requested_by=org.po,
             created_at=clock.now(),
         )  # fmt: skip
+        registration_add(actor=org.po.user, person=who, code="RHRH", start_date=dt.date(2026, 6, 1))
     limit_access(person=hidden, staff_code=org.po.code, kind="restriction", reason="staff member's relative")
     qa = tables.figures(scope(org.qa.user))
     (row,) = mi.timescale_compliance(qa.scope)
     assert row.overdue == 1
     assert mi.safeguarding_outstanding(qa.scope)[0].total == 1
     assert mi.risk_mix(qa.scope).cases == 1
+    assert dict(mi.risk_mix(qa.scope).rosh)["High"] == 1  # the hidden case's registration is not counted either
     assert mi.risk_mix(scope(org.admin.user)).cases == 1  # administrators are not on the list either
+    assert dict(mi.risk_mix(scope(org.admin.user)).rosh)["High"] == 1
+    assert [n for _, n in mi.risk_mix(scope(org.spo.user)).rosh] == [0, 1, 0, 0, 0]  # the SPO is not on it either
 
 
 @pytest.mark.parametrize(
