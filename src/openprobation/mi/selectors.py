@@ -254,7 +254,7 @@ def workload_distribution(scope: Scope) -> WorkloadDistribution:
     week's once), or, before it is taken, worked out from the record today (``workload.selectors.workloads``)."""
     week: dt.date | None = week_of(scope.today)
     found = week_capacities(staff=scope.staff, week=week_of(scope.today))
-    if found is None:
+    if found is None:  # the week's snapshot not taken yet
         week = None
         found = [w.capacity_percent for w in workloads(staff=list(scope.staff.order_by("id")), on=scope.today)]
     measured = [c for c in found if c is not None]
