@@ -1,13 +1,18 @@
 """Benchmark management information at national scale: every figure for the whole service, a region and a PDU,
-and each figure alone, on the demo caseload on PostgreSQL; and the risk quality report for comparison.
+and each figure alone, on the demo caseload on PostgreSQL; the league table; and the risk quality report for
+comparison.
 
-Loads the demo caseload into a throwaway PostgreSQL cluster as bench_work_queues.py does, then requests each page
-and API endpoint through Django's test client (routing, sign-in or token, access rules, queries and rendering
-included): the median and 90th percentile of repeated requests after a warm-up, the query count, and the slowest
-query's plan. Target: under one second per request.
+Loads the demo caseload into a throwaway PostgreSQL cluster as bench_work_queues.py does, vacuums and analyses it
+(as autovacuum would have done to a database in use: a table just loaded has no visibility map, so no index-only
+scan, and no statistics) and takes the week's workload snapshot (as the daily ``weekly_workload_snapshot`` job
+does), then requests each page and API endpoint through Django's test client (routing, sign-in or token, access
+rules, queries and rendering included): the median and 90th percentile of repeated requests after a warm-up, the
+query count, and the slowest query's plan. The workload figure is also timed before the week's snapshot is taken
+(worked out from the record). Target: under one second per request.
 
     .venv/bin/python bench/bench_figures.py                        # 250,000 people
     .venv/bin/python bench/bench_figures.py --people 20000 --no-write
+    .venv/bin/python bench/bench_figures.py --database-url postgres://...  # a database the demo is loaded in
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import datetime as dt
 import os
 import platform
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +33,27 @@ TARGET_MS = 1000.0
 FIGURES = ("timescales", "safeguarding", "workload", "rosh", "enforcement", "signals")
 
 
+def prepare() -> None:
+    """Vacuum and analyse the loaded database, as autovacuum would have done to one in use."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+
+
 def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     from bench_work_queues import actor_for, measure, request
     from django.db.models import Count
     from django.test import Client
 
+    from openprobation.core import clock
     from openprobation.core.tokens import token_create
     from openprobation.organisation.models import Pdu, Staff
     from openprobation.people.models import Person
+    from openprobation.rules.workload.overload import week_of
     from openprobation.workitems.models import WorkItem
+    from openprobation.workload.models import WorkloadSnapshot
+    from openprobation.workload.services import workload_snapshot
 
     admin = Staff.objects.filter(role="administrator").first()
     assert admin is not None
@@ -47,6 +65,11 @@ def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]
     page.force_login(admin_user)
     api = Client(headers={"Authorization": f"Bearer {token_create(username=admin_user.username)}"})
     head_api = Client(headers={"Authorization": f"Bearer {token_create(username=head_user.username)}"})
+    # The workload figure before the week's snapshot is taken (worked out from the record), then the snapshot.
+    WorkloadSnapshot.objects.filter(week=week_of(clock.today())).delete()
+    results = [measure("API: workload alone, whole service, before the week's snapshot (fallback)", request(
+        api, "/api/v1/figures/workload"), repeats)]  # fmt: skip
+    workload_snapshot()
     checks = [
         ("figures page, whole service (every figure)", request(page, "/figures/")),
         ("API: every figure, whole service", request(api, "/api/v1/figures")),
@@ -54,9 +77,11 @@ def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]
         (f"API: every figure, PDU {pdu.code} (head of service)", request(head_api, f"/api/v1/figures?pdu={pdu.code}")),
         ("CSV export, whole service", request(page, "/figures.csv")),
         *((f"API: {key} alone, whole service", request(api, f"/api/v1/figures/{key}")) for key in FIGURES),
+        ("league table page, PDUs (with trends)", request(page, "/quality/league-table/?level=pdu")),
+        ("API: league table, PDUs", request(api, "/api/v1/league-table?level=pdu")),
         ("risk quality report page, whole service (for comparison)", request(page, "/quality/risk/")),
     ]
-    results = [measure(name, run, repeats) for name, run in checks]
+    results += [measure(name, run, repeats) for name, run in checks]
     context = {
         "people": Person.objects.count(),
         "work_items": WorkItem.objects.count(),
@@ -73,8 +98,10 @@ def write(results: list[dict[str, Any]], context: dict[str, Any], people: int, l
         f"Measured {dt.date.today().isoformat()} with `python bench/bench_figures.py --people {people}`.",
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {pg} (throwaway cluster, fsync off).",
         "",
-        f"Data: the demo caseload of {people:,} people (loaded in {loaded:.0f} s), {context['work_items']:,} work "
-        f"items, {context['practitioners']:,} practitioners; the biggest PDU {context['pdu']}. Each figure is the "
+        f"Data: the demo caseload of {context['people']:,} people (loaded in {loaded:.0f} s; the database then "
+        "vacuumed and analysed, as autovacuum would have done to one in use, and the week's workload snapshot taken, "
+        f"as the daily job does), {context['work_items']:,} work items, {context['practitioners']:,} practitioners; "
+        f"the biggest PDU {context['pdu']}. Each figure is the "
         "median of repeated requests after a warm-up through Django's test client; target under "
         f"{TARGET_MS:.0f} ms per request.",
         "",
@@ -98,19 +125,37 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--database-url", help="measure a database the demo caseload is already loaded in")
     args = parser.parse_args()
 
     from bench_demo_data import _postgres_version
     from bench_work_queues import demo_database
 
-    with demo_database(args.people, args.seed) as loaded:
+    if args.database_url:
+        os.environ.update({
+            "DATABASE_URL": args.database_url, "OPENPROBATION_HTTPS": "false",
+            "OPENPROBATION_ALLOWED_HOSTS": "testserver",
+            "OPENPROBATION_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        })  # fmt: skip
+        os.environ.setdefault("OPENPROBATION_DATA_DIR", tempfile.mkdtemp(prefix="openprobation-bench."))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
+        import django
+
+        django.setup()
+        prepare()
         results, context = run_measurements(args.repeats)
+        loaded = 0.0
+    else:
+        with demo_database(args.people, args.seed) as loaded:
+            prepare()
+            results, context = run_measurements(args.repeats)
     for r in results:
         print(f"{r['name']}: median {r['median_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, {r['queries']} queries")
     if not args.no_write:
         write(results, context, args.people, loaded, _postgres_version())
         print(f"written {RESULTS.relative_to(ROOT)}")
-    return 0 if all(r["median_ms"] < TARGET_MS for r in results if "comparison" not in r["name"]) else 1
+    judged = [r for r in results if "comparison" not in r["name"] and "fallback" not in r["name"]]
+    return 0 if all(r["median_ms"] < TARGET_MS for r in judged) else 1
 
 
 if __name__ == "__main__":

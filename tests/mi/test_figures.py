@@ -7,22 +7,29 @@ import csv
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 from html import unescape
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openprobation.core import clock
 from openprobation.core.errors import PermissionDenied, ValidationFailed
 from openprobation.mi import selectors as mi
 from openprobation.mi import tables
+from openprobation.organisation.models import Staff
 from openprobation.people.models import Person
-from openprobation.risk.models import Registration
+from openprobation.risk import riskfacts
+from openprobation.risk.models import Registration, RiskFacts
+from openprobation.risk.services import registration_add, registration_update
 from openprobation.rules.calendar import england_and_wales
 from openprobation.safeguarding.models import SafeguardingCheck
 from openprobation.workitems.models import WorkItem
+from openprobation.workload.services import workload_snapshot
 from tests.factories import limit_access, make_person
 from tests.record.test_api import Api
 
@@ -80,6 +87,26 @@ def test_timescale_compliance_counts_each_item_once_by_its_due_date(org, person,
     }
 
 
+@pytest.mark.parametrize(
+    ("figure", "kind"),
+    [(mi.timescale_compliance, "sentence_plan"), (lambda s: mi.enforcement_timeliness(s).compliance,
+                                                  "enforcement_decision")],
+    ids=["timescales", "enforcement_timescales"],
+)  # fmt: skip
+@pytest.mark.parametrize("filters", [{}, {"region": "N07"}, {"pdu": "N07P1"}], ids=["service", "region", "pdu"])
+def test_timescale_compliance_reads_only_what_the_covering_index_holds(org, person, figure, kind, filters):
+    """At national scale the figure is an index-only scan of work_item_due_counts (bench/results/figures.md): its
+    statement reads no column of the work items outside that index (counting the id would read the table)."""
+    item(person, kind, DUE, "done", DUE)
+    index = next(i for i in WorkItem._meta.indexes if i.name == "work_item_due_counts")
+    held = {WorkItem._meta.get_field(f).column for f in (*index.fields, *index.include)}
+    with CaptureQueriesContext(connection) as ctx:
+        (row,) = figure(scope(org.qa.user, **filters))
+    assert row.on_time == 1
+    (statement,) = [q["sql"] for q in ctx.captured_queries if '"on_time"' in (q["sql"] or "")]
+    assert set(re.findall(r'"workitems_workitem"\."(\w+)"', statement)) <= held
+
+
 def test_the_share_on_time_is_of_the_items_counted(org, person):
     for _ in range(3):
         item(person, "home_visit", DUE, "done", DUE)
@@ -98,13 +125,17 @@ def test_a_restricted_case_is_in_no_figure_for_someone_who_may_not_see_it(org, p
             person=who, agency="police_da", requested_on=TODAY, due_by=TODAY, requested_by=org.po,
             created_at=clock.now(),
         )  # fmt: skip
+        registration_add(actor=org.po.user, person=who, code="RHRH", start_date=dt.date(2026, 6, 1))
     limit_access(person=hidden, staff_code=org.po.code, kind="restriction", reason="staff member's relative")
     qa = tables.figures(scope(org.qa.user))
     (row,) = mi.timescale_compliance(qa.scope)
     assert row.overdue == 1
     assert mi.safeguarding_outstanding(qa.scope)[0].total == 1
     assert mi.risk_mix(qa.scope).cases == 1
+    assert dict(mi.risk_mix(qa.scope).rosh)["High"] == 1  # the hidden case's registration is not counted either
     assert mi.risk_mix(scope(org.admin.user)).cases == 1  # administrators are not on the list either
+    assert dict(mi.risk_mix(scope(org.admin.user)).rosh)["High"] == 1
+    assert [n for _, n in mi.risk_mix(scope(org.spo.user)).rosh] == [0, 1, 0, 0, 0]  # the SPO is not on it either
 
 
 @pytest.mark.parametrize(
@@ -135,9 +166,35 @@ def test_risk_mix_counts_the_newest_active_rosh_registration_and_the_tier(org, p
     Registration.objects.create(person=person, code="RMRH", start_date=dt.date(2026, 1, 1), end_date=None)
     Registration.objects.create(person=person, code="RHRH", start_date=dt.date(2026, 6, 1))  # newest: high
     Registration.objects.create(person=other, code="RVHR", start_date=dt.date(2026, 6, 1), end_date=TODAY)  # ended
+    riskfacts.refresh_cases([person.pk, other.pk])  # registrations written directly: their cases' facts, as services do
     mix = mi.risk_mix(scope(org.qa.user))
     assert dict(mix.rosh) == {"Very high": 0, "High": 1, "Medium": 0, "Low": 0, "No RoSH registration": 1}
     assert dict(mix.tiers)["B2"] == 1 and mix.cases == 2
+
+
+def test_the_rosh_mix_moves_at_once_with_a_registration_added_reviewed_or_ended(org, person):
+    """The figure reads the ready-made risk facts: each change through the services shows in the next figure."""
+    def rosh():
+        return {label: n for label, n in mi.risk_mix(scope(org.qa.user)).rosh if n}
+
+    assert rosh() == {"No RoSH registration": 1}
+    medium = registration_add(actor=org.po.user, person=person, code="RMRH", start_date=dt.date(2026, 1, 1))
+    assert rosh() == {"Medium": 1}
+    high = registration_add(actor=org.po.user, person=person, code="RHRH", start_date=dt.date(2026, 6, 1))
+    assert rosh() == {"High": 1}
+    registration_update(actor=org.po.user, person=person, registration_id=high.pk, version=high.version,
+                        changes={"end_date": TODAY})  # fmt: skip
+    assert rosh() == {"Medium": 1}
+    medium.refresh_from_db()
+    registration_update(actor=org.po.user, person=person, registration_id=medium.pk, version=medium.version,
+                        changes={"end_date": TODAY})  # fmt: skip
+    assert rosh() == {"No RoSH registration": 1}
+
+
+def test_a_rosh_mix_kept_under_another_registration_policy_is_worked_out_again_before_it_is_read(org, person):
+    registration_add(actor=org.po.user, person=person, code="RHRH", start_date=dt.date(2026, 6, 1))
+    RiskFacts.objects.filter(person=person).update(rosh_code=None, stamp="an-old-policy")  # as under an older policy
+    assert dict(mi.risk_mix(scope(org.qa.user)).rosh)["High"] == 1
 
 
 def test_scope_filters_and_their_errors(org, person):
@@ -152,6 +209,30 @@ def test_scope_filters_and_their_errors(org, person):
         with pytest.raises(ValidationFailed) as raised:
             scope(org.qa.user, **filters)
         assert [e.dotted for e in raised.value.errors] == [field]
+
+
+def test_the_workload_figure_is_worked_out_from_the_record_until_this_weeks_snapshot_is_taken_then_read_from_it(
+    org, person
+):
+    Staff.objects.filter(pk=org.po.pk).update(contracted_hours=Decimal("1.0"))  # 58 points available
+    Person.objects.filter(pk=person.pk).update(tier="A3")  # far more than 110% of them
+    before = mi.workload_distribution(scope(org.qa.user))
+    assert before.week is None
+    assert dict(before.bands) == {"under 80%": 2, "80% to 99.9%": 0, "100% to 110%": 0, "over 110%": 1}
+    assert tables.figures(scope(org.qa.user), "workload").tables[0].title.endswith("today (no snapshot yet this week)")
+
+    workload_snapshot(on=TODAY)
+    found = mi.workload_distribution(scope(org.qa.user))
+    assert found.week == dt.date(2026, 11, 23)  # the Monday of the week
+    assert (found.bands, found.practitioners, found.not_measured, found.median_percent) == (
+        before.bands, before.practitioners, before.not_measured, before.median_percent)  # fmt: skip
+    (table,) = tables.figures(scope(org.qa.user), "workload").tables
+    assert table.title == "Practitioners by capacity, as at the weekly snapshot of 23 Nov 2026"
+    # The SPO's scope is their team's practitioners (org.po and org.po2), in the snapshot as in the record.
+    assert mi.workload_distribution(scope(org.spo.user)).practitioners == 2
+    # Next week, until its snapshot is taken, the figure is worked out from the record again.
+    later = mi.mi_scope(actor=org.qa.user, today=TODAY + dt.timedelta(days=7))
+    assert mi.workload_distribution(later).week is None
 
 
 @pytest.mark.parametrize("who", ["po", "po2", "po_b"])

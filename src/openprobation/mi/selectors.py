@@ -20,8 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from django.db import connections, transaction
-from django.db.models import Count, F, Min, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Min, Q, QuerySet
 
 from openprobation.core.errors import FieldError, ValidationFailed
 from openprobation.enforcement.choices import DecisionStatus
@@ -31,14 +30,16 @@ from openprobation.organisation.models import Pdu, Region, Staff
 from openprobation.organisation.roles import require_role
 from openprobation.people.access import Actor, visible_case_condition
 from openprobation.people.models import Person
-from openprobation.risk.models import Registration
+from openprobation.risk import riskfacts
+from openprobation.risk.models import RiskFacts
 from openprobation.rules.calendar import england_and_wales
 from openprobation.rules.registrations import rosh_codes
+from openprobation.rules.workload.overload import week_of
 from openprobation.safeguarding.choices import OPEN_CHECK_STATUSES, Agency
 from openprobation.safeguarding.models import SafeguardingCheck
 from openprobation.workitems.choices import WorkItemKind, WorkItemStatus
 from openprobation.workitems.models import WorkItem
-from openprobation.workload.selectors import workloads
+from openprobation.workload.selectors import week_capacities, workloads
 
 MI_READERS = (Role.QUALITY_ASSURANCE, Role.SPO, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR)
 # Age bands of open safeguarding enquiries, in working days since the request: (label, from, to inclusive).
@@ -165,9 +166,11 @@ def _compliance(items: QuerySet[WorkItem], scope: Scope) -> list[KindCompliance]
         .exclude(status=WorkItemStatus.CANCELLED)
         .values("kind")
         .annotate(
-            on_time=Count("id", filter=done & Q(closed_on__lte=F("due_date"))),
-            late=Count("id", filter=done & Q(closed_on__gt=F("due_date"))),
-            overdue=Count("id", filter=Q(status=WorkItemStatus.OPEN, due_date__lt=scope.today)),
+            # Counting a column the index holds (``kind``, never null), not the id: the id is not in the index, and
+            # reading it would mean reading the table.
+            on_time=Count("kind", filter=done & Q(closed_on__lte=F("due_date"))),
+            late=Count("kind", filter=done & Q(closed_on__gt=F("due_date"))),
+            overdue=Count("kind", filter=Q(status=WorkItemStatus.OPEN, due_date__lt=scope.today)),
         )
         .order_by("kind")
     )
@@ -242,17 +245,24 @@ class WorkloadDistribution:
     practitioners: int
     not_measured: int  # no grade the workload rules know
     median_percent: Decimal | None
+    week: dt.date | None = None  # the week of the snapshot read (None: worked out from the record today)
 
 
 def workload_distribution(scope: Scope) -> WorkloadDistribution:
-    """Practitioners in scope (the teams the reader may view) by capacity band, with the median capacity."""
-    found = workloads(staff=list(scope.staff.order_by("id")), on=scope.today)
-    measured = [w.capacity_percent for w in found if w.capacity_percent is not None]
+    """Practitioners in scope (the teams the reader may view) by capacity band, with the median capacity: as this
+    week's workload snapshot stands (taken for every practitioner by the daily ``weekly_workload_snapshot`` job, the
+    week's once), or, before it is taken, worked out from the record today (``workload.selectors.workloads``)."""
+    week: dt.date | None = week_of(scope.today)
+    found = week_capacities(staff=scope.staff, week=week_of(scope.today))
+    if found is None:  # the week's snapshot not taken yet
+        week = None
+        found = [w.capacity_percent for w in workloads(staff=list(scope.staff.order_by("id")), on=scope.today)]
+    measured = [c for c in found if c is not None]
     bands = []
     for label, low, high in CAPACITY_BANDS:
         bands.append((label, sum(1 for c in measured if (low is None or c >= low) and (high is None or c < high))))
     middle = Decimal(str(median(measured))).quantize(Decimal("0.1")) if measured else None
-    return WorkloadDistribution(tuple(bands), len(found), len(found) - len(measured), middle)
+    return WorkloadDistribution(tuple(bands), len(found), len(found) - len(measured), middle, week)
 
 
 # ---- RoSH and tier mix ----
@@ -267,20 +277,18 @@ class RiskMix:
 
 def risk_mix(scope: Scope) -> RiskMix:
     """Cases in scope by RoSH level (their newest active RoSH registration, as ``rules.registrations.rosh_level``
-    reads it) and by tier."""
+    reads it) and by tier. The RoSH levels are counted from each case's ready-made risk facts (``risk.RiskFacts``,
+    decision 0030: ``rosh_code`` is that registration's code, kept by the services that change it), after working
+    out again any row kept under other policies (which codes are RoSH); a case with no row has no registration."""
+    riskfacts.ensure_current()
     codes = rosh_codes()
-    newest = (
-        Registration.objects.filter(scope.cases(), end_date__isnull=True, code__in=list(codes))
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("person_id")], order_by=[F("start_date").desc(), F("id").desc()])
-        )
-        .filter(rank=1)
-        .order_by()  # the model's ordering would sort the rows again after the window
-        .values_list("code", flat=True)
-    )
-    levels = Counter(codes[code] for code in newest)
     tiers = dict(scope.people.values("tier").annotate(n=Count("id")).values_list("tier", "n").order_by())
     cases = sum(tiers.values())
+    levels: Counter[str] = Counter()
+    registered = RiskFacts.objects.filter(scope.cases(), rosh_code__isnull=False)
+    for code, n in registered.values("rosh_code").annotate(n=Count("person_id")).values_list("rosh_code", "n"):
+        if code in codes:
+            levels[codes[code]] += n
     levels[""] = cases - sum(levels.values())
     rosh = tuple((ROSH_LABELS[level], levels.get(level, 0)) for level in (*ROSH_ORDER, ""))
     tier_rows = (*((tier, n) for tier, n in sorted(tiers.items()) if tier), ("Not tiered", tiers.get("", 0)))

@@ -77,7 +77,8 @@ def _workload(scope: mi.Scope) -> tuple[Table, ...]:
     found = mi.workload_distribution(scope)
     rows = (*found.bands, ("Grade not measured", found.not_measured), ("Median capacity (%)", found.median_percent))
     note = "Capacity is workload points as a share of the points a practitioner's hours allow (docs/workload.md)."
-    return (Table("workload", "Practitioners by capacity", ("Capacity", "Practitioners"), rows, note),)
+    when = f"as at the weekly snapshot of {_day(found.week)}" if found.week else "today (no snapshot yet this week)"
+    return (Table("workload", f"Practitioners by capacity, {when}", ("Capacity", "Practitioners"), rows, note),)
 
 
 def _mix(scope: mi.Scope) -> tuple[Table, ...]:

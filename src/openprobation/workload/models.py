@@ -52,7 +52,11 @@ class WorkloadSnapshot(models.Model):
     class Meta:
         ordering = ["-week", "staff_id"]
         constraints = [models.UniqueConstraint(fields=["staff", "week"], name="workload_snapshot_once_a_week")]
-        indexes = [models.Index(fields=["team", "week"], name="workload_snapshot_team_week")]
+        indexes = [
+            models.Index(fields=["team", "week"], name="workload_snapshot_team_week"),
+            # A week's snapshots of every practitioner in scope (management information, mi/).
+            models.Index(fields=["week", "staff"], name="workload_snapshot_week"),
+        ]
 
 
 class OverloadAlert(models.Model):

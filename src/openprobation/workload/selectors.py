@@ -263,6 +263,16 @@ def staff_trend(*, staff: Staff, weeks: int = TREND_WEEKS) -> list[StaffWeek]:
     ]
 
 
+def week_capacities(*, staff: QuerySet[Staff], week: dt.date) -> list[Decimal | None] | None:
+    """The capacity of each of ``staff`` in the week's snapshot (None for a practitioner with no workload grade), or
+    None when the week's snapshot has not been taken yet. Practitioners not in it (joined since it was taken) are
+    left out: the figures are as the week's snapshot stood. Two index reads (``workload_snapshot_week``)."""
+    taken = WorkloadSnapshot.objects.filter(week=week)
+    if not taken.exists():
+        return None
+    return [tenths_percent(t) for t in taken.filter(staff__in=staff).values_list("capacity_tenths", flat=True)]
+
+
 @dataclass(frozen=True)
 class TeamWeek:
     week: dt.date
