@@ -4,8 +4,9 @@ comparison.
 
 Loads the demo caseload into a throwaway PostgreSQL cluster as bench_work_queues.py does, vacuums and analyses it
 (as autovacuum would have done to a database in use: a table just loaded has no visibility map, so no index-only
-scan, and no statistics) and takes the week's workload snapshot (as the daily ``weekly_workload_snapshot`` job
-does), then requests each page and API endpoint through Django's test client (routing, sign-in or token, access
+scan, and no statistics); the demo load has taken the week's workload snapshot (as the daily
+``weekly_workload_snapshot`` job does): the bench deletes it to time the workload figure without it, then takes it
+again. Then it requests each page and API endpoint through Django's test client (routing, sign-in or token, access
 rules, queries and rendering included): the median and 90th percentile of repeated requests after a warm-up, the
 query count, and the slowest query's plan. The workload figure is also timed before the week's snapshot is taken
 (worked out from the record). Target: under one second per request.

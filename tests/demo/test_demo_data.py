@@ -22,12 +22,17 @@ from openprobation.people.models import CaseAccess, Person
 from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
 from openprobation.rules.offences import offence_code_problem
 from openprobation.rules.registrations import registration_type
+from openprobation.rules.workload.overload import week_of
 from openprobation.sentences.models import Allocation, Event
 from openprobation.workitems.models import WorkItem
+from openprobation.workload.models import WorkloadSnapshot
+from openprobation.workload.selectors import workloads
+from openprobation.workload.services import workload_snapshot
 
 AS_OF = dt.date(2026, 11, 24)
 QUALITY_ACTIONS = ("audit_round.created", "audit_round.sample_drawn", "audit_case.recorded", "standard.rated",
                    "rating.overridden", "sfo.notified", "sfo.review_recorded", "case.viewed")  # fmt: skip
+SERVICE_ACTIONS = ("risk.recomputed", *QUALITY_ACTIONS, "workload.snapshot_taken")
 PEOPLE = 300
 
 
@@ -304,9 +309,9 @@ def test_reset_reloads_and_keeps_the_audit_trail():
     load()
     po_user = get_user_model().objects.get(username="po")
     audit_record(actor=po_user, action="contact.recorded", crn=Person.objects.first().crn)
-    # The recompute in the load audits its own batches, and the demo's quality audits (made through the services)
-    # their own actions, as they always do.
-    own = AuditEvent.objects.exclude(action="risk.recomputed").exclude(action__in=QUALITY_ACTIONS)
+    # The recompute in the load audits its own batches, the demo's quality audits (made through the services) and the
+    # week's workload snapshot their own actions, as they always do.
+    own = AuditEvent.objects.exclude(action__in=SERVICE_ACTIONS)
     audit_before = own.count()
     result = load(people=200, seed=2, reset=True)
     assert result.status == "loaded"
@@ -384,3 +389,18 @@ def test_reset_also_clears_records_that_hang_off_cases_such_as_work_items():
     assert not WorkItem.objects.filter(relationship__isnull=False).exclude(relationship__person=F("person")).exists()
     assert not WorkItem.objects.exclude(person__in=Person.objects.all()).exists()
     assert Person.objects.count() == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_takes_this_weeks_workload_snapshot_through_the_weekly_service():
+    """The workload figures and trends read the week's snapshot: the demo takes it with the daily job's service, so
+    each practitioner's snapshot holds what the live workload rules give for them on the demo's day."""
+    result = load()
+    practitioners = Staff.objects.filter(role="practitioner")
+    snapshots = WorkloadSnapshot.objects.filter(week=week_of(AS_OF))
+    assert snapshots.count() == result.counts["workload_snapshots"] == practitioners.count() > 0
+    po = Staff.objects.get(user__username="po")
+    [live] = workloads(staff=[po], on=AS_OF)
+    taken = snapshots.get(staff=po)
+    assert (taken.case_count, taken.total_points) == (live.case_count, live.total_points)
+    assert workload_snapshot(on=AS_OF).taken == 0  # the daily job finds the week's snapshot already taken

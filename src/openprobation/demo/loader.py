@@ -17,7 +17,8 @@ What it builds is described in docs/how-to/demo-data.md. How it behaves:
   ``Person.tier`` (it audits each batch, ``risk.recomputed``, as it always does); last, the quality report's risk
   facts of every case (``risk.riskfacts.refresh_all``).
 - Then quality audits and serious further offences, through the quality services (``demo.quality``), which audit
-  their own actions as they always do.
+  their own actions as they always do; last, this week's workload snapshot of every practitioner, taken by the
+  service the daily ``workload_snapshot`` job runs (``workload.services.workload_snapshot``).
 - One audit event, ``demo.loaded``, records the load (not one per row).
 """
 
@@ -71,6 +72,7 @@ from openprobation.risk.riskfacts import refresh_all
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
 from openprobation.warningsigns.models import SignalDisposition, SignalEvidence
 from openprobation.workitems.models import ReportingChange, WorkItem
+from openprobation.workload.services import workload_snapshot
 
 PROVIDER_CODE = "PS"
 PROVIDER_NAME = "Probation Service"
@@ -579,6 +581,9 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         # Quality audits read each sampled case's record by case: after the indexes are built (decision 0026).
         progress.note("Quality audits and serious further offences (through the services)")
         quality_counts = demo_quality.seed_quality(options.seed, as_of)
+        # The week's workload snapshot, as the daily job takes it, so the workload figures and trends read it.
+        progress.note("This week's workload snapshot (the weekly job's service)")
+        snapshot = workload_snapshot(on=as_of)
         progress.note("Finishing (audit)")
 
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
@@ -603,6 +608,7 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         "audit_rounds": quality_counts.get("rounds", 0),
         "cases_audited": quality_counts.get("cases_audited", 0),
         "serious_further_offences": quality_counts.get("sfos", 0),
+        "workload_snapshots": snapshot.taken,
         "rows": writer.rows_written + counts["calculation"],
     }
     audit_record(
