@@ -37,6 +37,10 @@ def query_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.D
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    try:  # the values already of the schema's types (most queries): no pass over every row to infer them
+        return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    except (TypeError, ValueError, pl.exceptions.PolarsError):
+        pass  # e.g. dates read back as text (SQLite), JSON values as objects: infer, then convert below
     frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
     casts = []
     for name, dtype in schema.items():
