@@ -26,15 +26,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 
 from openprobation.core import clock
 from openprobation.core.errors import FieldError, ValidationFailed
 from openprobation.organisation.choices import Grade, Role
-from openprobation.organisation.models import Region, Team
+from openprobation.organisation.models import Pdu, Region, Team
 from openprobation.organisation.selectors import teams_for_actor
 from openprobation.people.access import Actor, require_role, visible_case_condition
 from openprobation.risk import riskfacts
+from openprobation.risk.facts import table_name
 from openprobation.risk.models import RiskFacts
 from openprobation.rules import allocation as alloc
 
@@ -151,11 +152,13 @@ def _listed(
         raise ValidationFailed(FieldError((path,), message) for path, message in errors)
     column = riskfacts.ALLOCATION_COLUMNS[policy.name]
     flagged = Q(rsr_differs=True) | Q(tier_differs=True) | Q(**{f"{column}__gte": riskfacts.DISAGREES})
-    rows = RiskFacts.objects.filter(flagged).filter(visible_case_condition(actor, via="person"))
+    # A row of facts holds its case's team and is keyed by the case, so the people's condition applies to it as it
+    # stands (``via=""``): the scope on the row's team, the lists' hidden cases on its key.
+    rows = RiskFacts.objects.filter(flagged).filter(visible_case_condition(actor, via=""))
     if team:
-        rows = rows.filter(person__team__code=team)
+        rows = rows.filter(team__code=team)
     if region:
-        rows = rows.filter(person__team__pdu__region__code=region)
+        rows = rows.filter(team__pdu__region__code=region)
     return rows
 
 
@@ -163,29 +166,29 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-COUNT_FIELDS = ("team_id", "t_code", "t_name", "r_code", "r_name")
-
-
-def _flags_sql(
-    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, *, counts_only: bool = False
-) -> tuple[str, list[Any]]:
-    """``WITH flags (...)``: one row per listed case with its facts, team, region, holder and whether each kind is
-    listed (``is_rsr``, ``is_tier``, ``is_allocation``, ``is_unverified``, ``is_unchecked``: 1 or 0); with
-    ``counts_only`` the team, region and flags alone."""
+def _kind_flags(policy: alloc.AllocationPolicy) -> dict[str, Case]:
+    """Whether each kind is listed (1 or 0): ``is_rsr``, ``is_tier``, ``is_allocation``, ``is_unverified``,
+    ``is_unchecked``."""
     column = riskfacts.ALLOCATION_COLUMNS[policy.name]
-    fields: dict[str, Any] = {
-        "team_id": F("person__team_id"), "crn": F("person__crn"), "first_name": F("person__first_name"),
-        "last_name": F("person__last_name"), "t_code": F("person__team__code"), "t_name": F("person__team__name"),
-        "r_code": F("person__team__pdu__region__code"), "r_name": F("person__team__pdu__region__name"),
-        "pr_first": F("person__practitioner__first_name"), "pr_last": F("person__practitioner__last_name"),
-        **{name: F(name) for name in riskfacts.FACT_COLUMNS},
+    return {
         "is_rsr": _flag(Q(rsr_differs=True)), "is_tier": _flag(Q(tier_differs=True)),
         "is_allocation": _flag(Q(**{column: riskfacts.DISAGREES})),
         "is_unverified": _flag(Q(**{column: riskfacts.AGAINST_UNVERIFIED})),
         "is_unchecked": _flag(Q(**{column: riskfacts.CANNOT_CHECK})),
     }  # fmt: skip
-    if counts_only:
-        fields = {name: value for name, value in fields.items() if name in COUNT_FIELDS or name.startswith("is_")}
+
+
+def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
+    """``WITH flags (...)``: one row per listed case with its facts, team, region, holder and whether each kind is
+    listed (:func:`_kind_flags`)."""
+    fields: dict[str, Any] = {
+        "crn": F("person__crn"), "first_name": F("person__first_name"), "last_name": F("person__last_name"),
+        "t_code": F("team__code"), "t_name": F("team__name"), "r_code": F("team__pdu__region__code"),
+        "r_name": F("team__pdu__region__name"), "pr_first": F("person__practitioner__first_name"),
+        "pr_last": F("person__practitioner__last_name"),
+        **{name: F(name) for name in riskfacts.FACT_COLUMNS if name != "team_id"},
+        **_kind_flags(policy),
+    }  # fmt: skip
     # Every column an annotation (prefixed, as some share a field's name), so the SELECT lists them in this order.
     named = rows.order_by().annotate(**{f"q_{name}": value for name, value in fields.items()})
     selected = named.values_list(*(f"q_{name}" for name in fields))
@@ -225,18 +228,25 @@ def _rows_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tupl
     return f"{sql} SELECT * FROM ({_listed_sql(params)}) listed{ORDER_BY}", params  # noqa: S608
 
 
-LISTED_SUM = "is_rsr + is_tier + is_allocation + is_unverified + is_unchecked"
-
-
 def _counts_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
-    """The counts by team, in the page's order (region code, team code), each with the number of rows listed before
-    its own (``before``: a running sum in the database's own order, so the page can start at the right team)."""
-    sql, params = _flags_sql(rows, policy, counts_only=True)
+    """The counts by team, in the page's order (region code, team code): the rows are counted by the team id each
+    holds (on PostgreSQL an index-only scan of ``riskfacts_listed_team``), and only then joined to the few teams'
+    names and regions."""
+    kinds = _kind_flags(policy)
+    grouped = (
+        rows.order_by()
+        .values("team_id")
+        .annotate(**{f"n_{name}": Sum(flag) for name, flag in kinds.items()})
+        .values_list("team_id", *(f"n_{name}" for name in kinds))
+    )
+    sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    team, pdu, region = (table_name(model) for model in (Team, Pdu, Region))
     return (
-        f"{sql} SELECT team_id, t_code, t_name, r_code, r_name, SUM(is_rsr), SUM(is_tier), SUM(is_allocation),"  # noqa: S608
-        f" SUM(is_unchecked), SUM(is_unverified), SUM(SUM({LISTED_SUM})) OVER (ORDER BY r_code, t_code)"
-        f" - SUM({LISTED_SUM}) FROM flags GROUP BY team_id, t_code, t_name, r_code, r_name ORDER BY r_code, t_code"
-    ), params
+        "SELECT c.team_id, t.code, t.name, r.code, r.name, c.n_is_rsr, c.n_is_tier, c.n_is_allocation,"  # noqa: S608
+        f" c.n_is_unchecked, c.n_is_unverified FROM ({sql}) c"
+        f" LEFT JOIN {team} t ON t.id = c.team_id LEFT JOIN {pdu} d ON d.id = t.pdu_id"
+        f" LEFT JOIN {region} r ON r.id = d.region_id ORDER BY r.code, t.code"
+    ), list(params)
 
 
 def _page_sql(
@@ -369,8 +379,9 @@ def _read_page(
     regions: dict[str | None, list[Any]] = {}
     covered: list[Any] = []  # the teams (ids; None: unallocated) holding rows offset .. offset + limit - 1
     skip = None  # rows of the covered teams before the page's first
+    before = 0  # rows listed before this team's, in the page's order (the database's order of the counts)
     for team_id, team_code, team_name, region_code, region_name, *numbers in found:
-        n, before = [int(v or 0) for v in numbers[:5]], int(numbers[5] or 0)
+        n = [int(v or 0) for v in numbers]
         teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
         entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0, 0])
         for i in range(5):
@@ -378,13 +389,14 @@ def _read_page(
         if before < offset + limit and before + sum(n) > offset:
             covered.append(team_id)
             skip = offset - before if skip is None else skip
+        before += sum(n)
     region_rows = [CountRow(code, name, code, *numbers) for code, (name, *numbers) in regions.items()]
     counted = (*KINDS, "cannot_check", "unverified")
     total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in counted))
     raws: list[dict[str, Any]] = []
     if covered and skip is not None:
         ids = [team for team in covered if team is not None]
-        on_page = Q(person__team_id__in=ids) | (Q(person__team__isnull=True) if None in covered else Q(pk__in=[]))
+        on_page = Q(team_id__in=ids) | (Q(team__isnull=True) if None in covered else Q(pk__in=[]))
         sql, params = _page_sql(rows.filter(on_page), policy, limit, skip)
         with _no_jit(rows.db) as cursor:
             cursor.execute(sql, params)

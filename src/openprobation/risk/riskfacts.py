@@ -48,8 +48,10 @@ FACTS_VERSION = "1"
 NOTHING_TO_CHECK, AGREES, DISAGREES, AGAINST_UNVERIFIED, CANNOT_CHECK = range(5)
 ALLOCATION_COLUMNS = {"2014-split": "allocation_2014_split", "2021-unified": "allocation_2021_unified"}
 
+# The facts the flags are worked out from, and the team holding the case (which the report counts and pages by).
 FACT_COLUMNS = (
     "rsr_score", "calc_tier", "rec_rsr", "rec_tier", "rec_allocation", "rosh_code", "mappa_level", "holder_grade",
+    "team_id",
 )  # fmt: skip
 FLAG_COLUMNS = ("rsr_differs", "tier_differs", *ALLOCATION_COLUMNS.values())
 COLUMNS = ("person_id", *FACT_COLUMNS, *FLAG_COLUMNS, "stamp")
@@ -131,7 +133,7 @@ class Flagger:
 
     def row(self, person_id: int, facts: Sequence[Any]) -> tuple[Any, ...]:
         """The row (:data:`COLUMNS`) for a case's facts (:data:`FACT_COLUMNS`)."""
-        rsr_score, calc_tier, rec_rsr, rec_tier, rec_allocation, rosh_code, mappa_level, holder_grade = facts
+        rsr_score, calc_tier, rec_rsr, rec_tier, rec_allocation, rosh_code, mappa_level, holder_grade, _team = facts
         key = (rosh_code, mappa_level, rsr_score, calc_tier)
         checks = self._checks.get(key)
         if checks is None:
@@ -151,7 +153,8 @@ class Flagger:
         )
 
 
-EMPTY_FACTS = (None, "", None, None, None, None, None, None)
+EMPTY_FACTS = (None, "", None, None, None, None, None, None, None)
+TEAM = COLUMNS.index("team_id")
 
 
 # ---- reading the facts ----
@@ -224,7 +227,7 @@ def read_facts(lo: int, hi: int, ids: Sequence[int] | None = None) -> list[tuple
     params.extend(among_params)
     sql = (
         "SELECT p.id, c.rsr_score, COALESCE(c.calc_tier, ''), r.rec_rsr, r.rec_tier, r.rec_allocation, g.rosh_code,"  # noqa: S608
-        f" g.mappa_level, s.grade FROM {table_name(Person)} p"
+        f" g.mappa_level, s.grade, p.team_id FROM {table_name(Person)} p"
         f" LEFT JOIN {table_name(Staff)} s ON s.id = p.practitioner_id"
         f" LEFT JOIN ({calc}) c ON c.person_id = p.id LEFT JOIN ({recorded}) r ON r.person_id = p.id"
         f" LEFT JOIN ({registrations}) g ON g.person_id = p.id WHERE {among} ORDER BY p.id"
@@ -261,7 +264,7 @@ def _write(rows: list[tuple[Any, ...]], *, replace: bool) -> None:
         conflict = "DO NOTHING"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            types = ("bigint", "numeric", "text", "text", "text", "text", "text", "text", "text", "boolean",
+            types = ("bigint", "numeric", "text", "text", "text", "text", "text", "text", "text", "bigint", "boolean",
                      "boolean", *(["smallint"] * len(ALLOCATION_COLUMNS)), "text")  # fmt: skip
             arrays = ", ".join(f"%s::{t}[]" for t in types)
             cursor.execute(
@@ -323,20 +326,24 @@ def _refresh_range(lo: int, hi: int, flagger: Flagger, ids: Sequence[int] | None
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(COLUMNS)} FROM {table} WHERE {among} ORDER BY person_id{lock}", params)  # noqa: S608
-        existing = {row[0]: (row[0], *_normal(row[1:9]), *row[9:]) for row in cursor.fetchall()}
+        existing = {row[0]: (row[0], *_normal(row[1:])) for row in cursor.fetchall()}
     changed, new = [], []
-    empty = flagger.row(0, EMPTY_FACTS)[1:]
+    empty = _without_team(flagger.row(0, EMPTY_FACTS))
     for pid, *facts in read_facts(lo, hi, ids):
         row = flagger.row(pid, facts)
         before = existing.get(pid)
         if before is None:
-            if row[1:] != empty:  # a case with no facts at all needs no row
+            if _without_team(row) != empty:  # a case with no facts at all needs no row (whatever its team)
                 new.append(row)
         elif tuple(_same(v) for v in before) != tuple(_same(v) for v in row):
             changed.append(row)
     _write(changed, replace=True)
     _write(new, replace=False)
     return len(changed) + len(new)
+
+
+def _without_team(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return row[1:TEAM] + row[TEAM + 1 :]
 
 
 def _same(value: Any) -> Any:
