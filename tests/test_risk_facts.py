@@ -8,9 +8,11 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from django.db.models import F
 from django.test import Client
 
 from openprobation.cli import main
+from openprobation.organisation.services import staff_create
 from openprobation.risk import quality, riskfacts
 from openprobation.risk.models import Registration, RiskFacts
 from openprobation.risk.recompute import recompute
@@ -79,6 +81,54 @@ def test_an_allocation_shows_at_once(org, frozen_clock):
     event_allocate(actor=org.spo.user, person=person, number=event.number, practitioner=org.po.code,
                    start_date=dt.date(2026, 11, 2))  # fmt: skip
     assert (person.crn, UNVERIFIED) not in listed(org)
+
+
+def test_a_move_to_another_team_shows_at_once_in_counts_scope_and_filters(org, frozen_clock):
+    """The row holds the case's team (decision 0032): an allocation to a practitioner in another team moves the case
+    in the counts by team, in the team filter and in each SPO's scope, in the allocation's transaction."""
+    person = make_person(org)  # team A
+    record(org, person, "tier", "B2")
+    assert row(person).team_id == org.team_a.pk
+    spo_b = staff_create(username="spob", password="x-Long-Enough-2026", first_name="Spob", last_name="Tester",
+                         grade="spo", role="spo", team=org.team_b.code, code="N07B100",
+                         check_password=False)  # fmt: skip
+
+    def seen_by_spos() -> tuple[bool, bool]:
+        return tuple(  # type: ignore[return-value]
+            (person.crn, "tier") in {(r.crn, r.kind) for r in quality.risk_disagreements(actor=s.user).rows}
+            for s in (org.spo, spo_b)
+        )
+
+    def by_team() -> dict[str | None, int]:
+        return {t.code: t.tier for t in quality.risk_disagreement_counts(actor=org.qa.user).teams}
+
+    assert by_team() == {org.team_a.code: 1} and seen_by_spos() == (True, False)
+    event = Event.objects.get(person=person)
+    event_allocate(actor=org.admin.user, person=person, number=event.number, practitioner=org.po_b.code,
+                   start_date=dt.date(2026, 11, 1))  # fmt: skip
+    assert row(person).team_id == org.team_b.pk
+    assert by_team() == {org.team_b.code: 1} and seen_by_spos() == (False, True)
+    assert (person.crn, "tier") in listed_in(org, team=org.team_b.code)
+    assert not listed_in(org, team=org.team_a.code)
+
+
+def listed_in(org, **filters):
+    return {(r.crn, r.kind) for r in quality.risk_disagreements(actor=org.qa.user, **filters).rows}
+
+
+def test_every_row_holds_its_case_team_after_each_service(org, frozen_clock):
+    """The invariant the report's counts, pages and scope rest on: no row's team differs from its case's."""
+    people = [make_person(org), make_person(org, practitioner=org.po2), make_person(org, practitioner=org.po_b)]
+    register(org, people[0], "RHRH")
+    record(org, people[1], "tier", "B2")
+    event = Event.objects.get(person=people[2])
+    event_allocate(actor=org.admin.user, person=people[2], number=event.number, practitioner=org.po.code,
+                   start_date=dt.date(2026, 11, 1))  # fmt: skip
+    recompute(force=True)
+    assert RiskFacts.objects.count() == 3
+    mismatched = RiskFacts.objects.exclude(team_id=F("person__team_id"))
+    assert not mismatched.exists()
+    assert riskfacts.refresh_all() == 0  # nothing left for a full refresh to correct
 
 
 def test_a_change_of_grade_in_the_administration_pages_shows_at_once(org, frozen_clock):
