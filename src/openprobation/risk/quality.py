@@ -459,10 +459,11 @@ def report_filter_choices(*, actor: Actor | None) -> dict[str, list[tuple[str, s
     """Teams and regions the actor's scope covers, and the policies, for the report's filter form."""
     require_role(actor, *REPORT_READERS)
     found = teams_for_actor(actor=actor) if actor is not None else Team.objects.none()
-    teams = list(found.select_related("pdu__region"))
-    regions = sorted({t.pdu.region for t in teams}, key=lambda r: r.name)
+    # Plain values, not model instances: quality assurance has every team (some 650 at national scale).
+    teams = list(found.values_list("code", "name", "pdu__region__code", "pdu__region__name"))
+    regions = sorted({(region_code, region_name) for _, _, region_code, region_name in teams}, key=lambda r: r[1])
     return {
         "policies": [(name, alloc.allocation_policy(name).title) for name in alloc.policy_names()],
-        "teams": [(t.code, t.name) for t in teams],
-        "regions": [(r.code, r.name) for r in regions],
+        "teams": [(code, name) for code, name, _, _ in teams],
+        "regions": regions,
     }

@@ -5,14 +5,20 @@ value escaped as the template would escape it."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
+
+
+def escape(value: Any) -> str:
+    """As the template language escapes a value (``django.utils.html.escape``, without its lazy-string wrapper)."""
+    return html.escape(str(value))
+
 
 NUMERIC_CELL = '<td class="govuk-table__cell govuk-table__cell--numeric">'
 COUNT_COLUMNS = ("rsr", "tier", "allocation", "total", "unverified", "cannot_check")
