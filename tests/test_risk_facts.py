@@ -14,13 +14,13 @@ from django.test import Client
 from openprobation.cli import main
 from openprobation.organisation.services import staff_create
 from openprobation.risk import quality, riskfacts
-from openprobation.risk.models import Registration, RiskFacts
+from openprobation.risk.models import Registration, RiskFacts, RiskFactsTally
 from openprobation.risk.recompute import recompute
 from openprobation.risk.services import recorded_score_set, registration_add, registration_update
 from openprobation.rules import allocation as alloc
 from openprobation.sentences.models import Event
 from openprobation.sentences.services import event_allocate
-from tests.factories import make_person
+from tests.factories import limit_access, make_person
 
 UNVERIFIED = quality.UNVERIFIED
 
@@ -212,6 +212,7 @@ def test_a_row_written_under_another_stamp_is_worked_out_again_before_any_read(o
     person = make_person(org)
     record(org, person, "tier", "B2")
     RiskFacts.objects.filter(person=person).update(tier_differs=False, stamp="0000000000000000")
+    riskfacts.rebuild_tally()  # the tally as it stood when that row was written
     if reader == "page":
         assert (person.crn, "tier") in listed(org)
     elif reader == "counts":
@@ -245,3 +246,77 @@ def test_pages_read_from_the_teams_they_cover_equal_the_whole_list_in_order(org,
         paged += [(r.crn, r.kind) for r in report.rows]
         page += 1
     assert paged == everything and report.count == len(everything)
+
+
+# ---- the tally the national counts are read from (decision 0032) ----
+
+
+def tally_by_key() -> dict[tuple, int]:
+    sums: dict[tuple, int] = {}
+    for row in RiskFactsTally.objects.values_list("team_id", *riskfacts.FLAG_COLUMNS, "n"):
+        key = (row[0], bool(row[1]), bool(row[2]), *row[3:-1])
+        sums[key] = sums.get(key, 0) + row[-1]
+    return {key: n for key, n in sums.items() if n}
+
+
+def facts_by_key() -> dict[tuple, int]:
+    counts: dict[tuple, int] = {}
+    for row in RiskFacts.objects.values_list("team_id", *riskfacts.FLAG_COLUMNS):
+        if row[1] or row[2] or any(a >= riskfacts.DISAGREES for a in row[3:]):
+            key = (row[0], bool(row[1]), bool(row[2]), *row[3:])
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_the_tally_sums_to_the_listed_rows_after_each_service(org, frozen_clock):
+    """Every write to the rows of facts adds its change to the tally in the same transaction: after each service, the
+    tally's sums are the listed rows counted by team and flags."""
+    people = [make_person(org, practitioner=org.po2), make_person(org), make_person(org, practitioner=org.po_b)]
+    register(org, people[0], "RHRH")  # a PSO holding a high RoSH case: listed under the 2021 rules
+    record(org, people[1], "tier", "B2")
+    record(org, people[2], "rsr", "50.00")
+    event = Event.objects.get(person=people[1])
+    event_allocate(actor=org.admin.user, person=people[1], number=event.number, practitioner=org.po_b.code,
+                   start_date=dt.date(2026, 11, 1))  # fmt: skip
+    record(org, people[1], "tier", "D0")  # no longer listed
+    Registration.objects.create(person=people[2], code="RHRH", start_date=dt.date(2026, 2, 1))
+    recompute(force=True)
+    assert tally_by_key() == facts_by_key() and facts_by_key()
+    riskfacts.compact_tally()
+    assert tally_by_key() == facts_by_key()
+    assert RiskFactsTally.objects.count() == len(facts_by_key())  # one row per team and flags, none summing to 0
+
+
+def test_the_national_counts_equal_the_rows_listed(org, frozen_clock):
+    """Quality assurance's counts come from the tally less the hidden cases; an SPO's from the rows: both equal the
+    rows the report lists, by team and kind."""
+    for holder in (org.po, org.po2, org.po_b, org.po2):
+        person = make_person(org, practitioner=holder)
+        register(org, person, "RHRH")
+        record(org, person, "tier", "A3")
+    hidden = make_person(org, practitioner=org.po2)
+    record(org, hidden, "tier", "A3")
+    limit_access(person=hidden, staff_code=org.spo.code, kind="restriction", reason="LAO")
+    for actor in (org.qa.user, org.spo.user, org.admin.user):
+        for policy in alloc.policy_names():
+            report = quality.risk_disagreements(actor=actor, policy=policy, page_size=500)
+            by_team: dict[tuple[str | None, str], int] = {}
+            for r in report.rows:
+                by_team[(r.team_code, r.kind)] = by_team.get((r.team_code, r.kind), 0) + 1
+            counted = {(t.code, kind): getattr(t, attr) for t in report.counts.teams
+                       for kind, attr in (("rsr", "rsr"), ("tier", "tier"), ("allocation", "allocation"),
+                                          (UNVERIFIED, "unverified"), (quality.CANNOT_CHECK, "cannot_check"))
+                       if getattr(t, attr)}  # fmt: skip
+            assert counted == by_team, (actor.username, policy)
+            assert (hidden.crn in {r.crn for r in report.rows}) is (actor == org.spo.user)
+
+
+def test_changes_piled_up_in_the_tally_are_compacted_before_a_read(org, frozen_clock, monkeypatch):
+    person = make_person(org)
+    for value in ("B2", "D0", "B2", "C1", "B2"):
+        record(org, person, "tier", value)
+    piled = RiskFactsTally.objects.count()
+    assert piled > 1
+    monkeypatch.setattr(riskfacts, "COMPACT_AT", piled - 1)
+    assert quality.risk_disagreement_counts(actor=org.qa.user).total.tier == 1
+    assert RiskFactsTally.objects.count() == 1 and tally_by_key() == facts_by_key()

@@ -246,3 +246,23 @@ class RiskFacts(models.Model):
                 | models.Q(allocation_2021_unified__gte=2),
             ),
         ]
+
+
+class RiskFactsTally(models.Model):
+    """How many listed rows of risk facts (any flag set) hold each team and set of flags, so the national report counts
+    by team from a few thousand rows instead of every listed case (decision 0032). Written as changes (``n`` +1 and
+    -1) in the transaction of every write to the rows of facts (``risk.riskfacts``), never updated in place, so
+    concurrent changes take no lock on a shared counter; read as sums; compacted (one statement: the rows deleted and
+    their sums inserted) after bulk refreshes and when the changes outnumber the sums."""
+
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    rsr_differs = models.BooleanField(default=False)
+    tier_differs = models.BooleanField(default=False)
+    allocation_2014_split = models.PositiveSmallIntegerField(default=0)
+    allocation_2021_unified = models.PositiveSmallIntegerField(default=0)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name_plural = "risk facts tallies"

@@ -26,17 +26,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from openprobation.core import clock
 from openprobation.core.errors import FieldError, ValidationFailed
 from openprobation.organisation.choices import Grade, Role
 from openprobation.organisation.models import Pdu, Region, Team
 from openprobation.organisation.selectors import teams_for_actor
-from openprobation.people.access import Actor, require_role, visible_case_condition
+from openprobation.people.access import (
+    Actor,
+    hidden_from_one_who_sees_every_case,
+    require_role,
+    visible_case_condition,
+)
 from openprobation.risk import riskfacts
 from openprobation.risk.facts import table_name
-from openprobation.risk.models import RiskFacts
+from openprobation.risk.models import RiskFacts, RiskFactsTally
 from openprobation.rules import allocation as alloc
 
 REPORT_READERS = (Role.QUALITY_ASSURANCE, Role.SPO, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR)
@@ -136,9 +141,16 @@ def report_policy(name: str | None) -> alloc.AllocationPolicy:
         raise ValidationFailed.single("policy", f"Unknown allocation policy {name!r}. {exc}") from exc
 
 
-def _listed(
-    actor: Actor | None, team: str | None, region: str | None, policy: alloc.AllocationPolicy
-) -> QuerySet[RiskFacts]:
+@dataclass(frozen=True)
+class Listed:
+    """The rows a reader's report lists, and what its counts are summed from: those rows (each 1), or for a reader
+    who sees every case the tally (``RiskFactsTally``) less the few cases the lists hide from them (each -1)."""
+
+    rows: QuerySet[RiskFacts]
+    sources: list[tuple[QuerySet[Any], Any]]
+
+
+def _listed(actor: Actor | None, team: str | None, region: str | None, policy: alloc.AllocationPolicy) -> Listed:
     """The rows the report lists under ``policy`` (a flag set: the partial index ``riskfacts_listed``) for the cases
     the actor may see, filtered by team and region code; an unknown code is a field error."""
     require_role(actor, *REPORT_READERS)
@@ -154,12 +166,13 @@ def _listed(
     flagged = Q(rsr_differs=True) | Q(tier_differs=True) | Q(**{f"{column}__gte": riskfacts.DISAGREES})
     # A row of facts holds its case's team and is keyed by the case, so the people's condition applies to it as it
     # stands (``via=""``): the scope on the row's team, the lists' hidden cases on its key.
-    rows = RiskFacts.objects.filter(flagged).filter(visible_case_condition(actor, via=""))
-    if team:
-        rows = rows.filter(team__code=team)
-    if region:
-        rows = rows.filter(team__pdu__region__code=region)
-    return rows
+    chosen = flagged & (Q(team__code=team) if team else Q()) & (Q(team__pdu__region__code=region) if region else Q())
+    rows = RiskFacts.objects.filter(chosen).filter(visible_case_condition(actor, via=""))
+    hidden = hidden_from_one_who_sees_every_case(actor)
+    if hidden is None:
+        return Listed(rows, [(rows, Value(1))])
+    tally = RiskFactsTally.objects.filter(chosen)
+    return Listed(rows, [(tally, F("n")), (RiskFacts.objects.filter(chosen, pk__in=hidden), Value(-1))])
 
 
 def _flag(condition: Q) -> Case:
@@ -228,25 +241,35 @@ def _rows_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tupl
     return f"{sql} SELECT * FROM ({_listed_sql(params)}) listed{ORDER_BY}", params  # noqa: S608
 
 
-def _counts_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
-    """The counts by team, in the page's order (region code, team code): the rows are counted by the team id each
-    holds (on PostgreSQL an index-only scan of ``riskfacts_listed_team``), and only then joined to the few teams'
-    names and regions."""
-    kinds = _kind_flags(policy)
-    grouped = (
-        rows.order_by()
-        .values("team_id")
-        .annotate(**{f"n_{name}": Sum(flag) for name, flag in kinds.items()})
-        .values_list("team_id", *(f"n_{name}" for name in kinds))
-    )
-    sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+def _counted(rows: QuerySet[Any], weight: Any, policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
+    """``rows`` (of facts or of the tally) as (team id, whether each kind is listed, weight)."""
+    named = rows.order_by().annotate(**{f"q_{name}": flag for name, flag in _kind_flags(policy).items()}, q_w=weight)
+    selected = named.values_list("team_id", *(f"q_{name}" for name in _kind_flags(policy)), "q_w")
+    sql, params = selected.query.get_compiler(using=selected.db).as_sql()
+    return sql, list(params)
+
+
+def _counts_sql(
+    sources: list[tuple[QuerySet[Any], Any]], policy: alloc.AllocationPolicy
+) -> tuple[str, list[Any]]:
+    """The counts by team, in the page's order (region code, team code), summed over ``sources`` (rows with their
+    weight: each listed case 1; or the tally's sums, less the cases hidden from the reader), grouped by team id and
+    only then joined to the teams' names and regions. A team is counted when it lists a row."""
+    parts, params = [], []
+    for rows, weight in sources:
+        sql, part_params = _counted(rows, weight, policy)
+        parts.append(sql)
+        params += part_params
+    sums = [f"SUM(u.q_{name} * u.q_w)" for name in _kind_flags(policy)]
     team, pdu, region = (table_name(model) for model in (Team, Pdu, Region))
     return (
-        "SELECT c.team_id, t.code, t.name, r.code, r.name, c.n_is_rsr, c.n_is_tier, c.n_is_allocation,"  # noqa: S608
-        f" c.n_is_unchecked, c.n_is_unverified FROM ({sql}) c"
+        f"SELECT c.team_id, t.code, t.name, r.code, r.name, c.rsr, c.tier, c.allocation, c.unchecked, c.unverified"  # noqa: S608
+        f" FROM (SELECT u.team_id AS team_id, {sums[0]} AS rsr, {sums[1]} AS tier, {sums[2]} AS allocation,"
+        f" {sums[3]} AS unverified, {sums[4]} AS unchecked FROM ({' UNION ALL '.join(parts)}) u"
+        f" GROUP BY u.team_id HAVING {' + '.join(sums)} > 0) c"
         f" LEFT JOIN {team} t ON t.id = c.team_id LEFT JOIN {pdu} d ON d.id = t.pdu_id"
         f" LEFT JOIN {region} r ON r.id = d.region_id ORDER BY r.code, t.code"
-    ), list(params)
+    ), params
 
 
 def _page_sql(
@@ -365,13 +388,14 @@ def _no_jit(using: str) -> Iterator[Any]:
 
 
 def _read_page(
-    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, limit: int, offset: int
+    listed: Listed, policy: alloc.AllocationPolicy, limit: int, offset: int
 ) -> tuple[DisagreementCounts, list[dict[str, Any]]]:
     """The counts (one query) and one page of raw rows (a second, over the teams the page covers only: the counts
     say how many rows each team lists, in the page's order), after bringing any rows worked out under other policies
     up to date (``riskfacts.ensure_current``)."""
     riskfacts.ensure_current()
-    sql, params = _counts_sql(rows, policy)
+    rows = listed.rows
+    sql, params = _counts_sql(listed.sources, policy)
     with _no_jit(rows.db) as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
@@ -416,12 +440,12 @@ def risk_disagreements(
     """One page of disagreements (one row per case and kind, by region, team and name) with the counts."""
     chosen = report_policy(policy)
     tolerance = alloc.quality_policy().rsr_tolerance_points
-    rows = _listed(actor, team, region, chosen)
+    listed = _listed(actor, team, region, chosen)
     if page < 1 or page_size < 1:
         raise ValidationFailed.single("page", "Pages are numbered from 1")
     if page > MAX_PAGE:
         raise ValidationFailed.single("page", f"Pages are numbered up to {MAX_PAGE:,}")
-    counts, raws = _read_page(rows, chosen, page_size, (page - 1) * page_size)
+    counts, raws = _read_page(listed, chosen, page_size, (page - 1) * page_size)
     return DisagreementPage(
         policy=chosen,
         tolerance=tolerance,
@@ -440,7 +464,7 @@ def risk_disagreements_all(
     """Every disagreement in scope, read in chunks (for the CSV export). Validates before the first row."""
     chosen = report_policy(policy)
     tolerance = alloc.quality_policy().rsr_tolerance_points
-    rows = _listed(actor, team, region, chosen)
+    rows = _listed(actor, team, region, chosen).rows
     riskfacts.ensure_current()
     sql, params = _rows_sql(rows, chosen)
     skip = len(ORDER_COLUMNS)
