@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 
 from openprobation.organisation.models import Staff
 from openprobation.people.models import Person
@@ -186,6 +187,14 @@ def _among(column: str, lo: int, hi: int, ids: Sequence[int] | None) -> tuple[st
             in_json = f"{sql} AND {column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
             sql, params = in_json, [*params, json.dumps(list(ids))]
     return sql, params
+
+
+def among_ids(ids: Sequence[int]) -> RawSQL:
+    """``ids`` as a subquery for ``__in``, one parameter whatever their number (PostgreSQL: an array, which the
+    planner reads key by key; SQLite: a JSON list)."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
 
 
 def read_facts(lo: int, hi: int, ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
