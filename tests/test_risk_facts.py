@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from django.db import connection  # noqa: F401 (read by the skipif condition)
 from django.db.models import F
 from django.test import Client
 
@@ -20,7 +21,8 @@ from openprobation.risk.services import recorded_score_set, registration_add, re
 from openprobation.rules import allocation as alloc
 from openprobation.sentences.models import Event
 from openprobation.sentences.services import event_allocate
-from tests.factories import limit_access, make_person
+from tests.concurrency import run_together
+from tests.factories import limit_access, make_org, make_person
 
 UNVERIFIED = quality.UNVERIFIED
 
@@ -320,3 +322,25 @@ def test_changes_piled_up_in_the_tally_are_compacted_before_a_read(org, frozen_c
     monkeypatch.setattr(riskfacts, "COMPACT_AT", piled - 1)
     assert quality.risk_disagreement_counts(actor=org.qa.user).total.tier == 1
     assert RiskFactsTally.objects.count() == 1 and tally_by_key() == facts_by_key()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite lets one writer in at a time anyway")
+def test_concurrent_changes_and_compactions_leave_the_tally_exact(frozen_clock):
+    """Changes to different cases of one team add to the tally at once (no shared counter to wait on), while readers
+    compact it: afterwards its sums are still the listed rows."""
+    org = make_org()
+    people = iter([make_person(org, practitioner=org.po2) for _ in range(8)])
+    turns = iter(range(1_000))
+
+    def act() -> object:
+        if next(turns) % 3 == 2:
+            return riskfacts.compact_tally()
+        person = next(people)
+        record(org, person, "tier", "B2")
+        return register(org, person, "RHRH")
+
+    for _ in range(4):
+        outcomes = run_together(3, act)
+        assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert tally_by_key() == facts_by_key() and sum(facts_by_key().values()) == 8
