@@ -21,7 +21,6 @@ def escape(value: Any) -> str:
 
 
 NUMERIC_CELL = '<td class="govuk-table__cell govuk-table__cell--numeric">'
-COUNT_COLUMNS = ("rsr", "tier", "allocation", "total", "unverified", "cannot_check")
 
 
 @register.simple_tag
@@ -41,7 +40,9 @@ def count_rows(rows: Iterable[Any], *, codes: bool = False) -> SafeString:
     parts = []
     for row in rows:
         code = f' <span class="govuk-body-s">({escape(row.code)})</span>' if codes and row.code else ""
-        cells = "".join(f"{NUMERIC_CELL}{int(getattr(row, name))}</td>" for name in COUNT_COLUMNS)
+        cell = f"</td>{NUMERIC_CELL}"
+        numbers = (row.rsr, row.tier, row.allocation, row.total, row.unverified, row.cannot_check)
+        cells = f"{NUMERIC_CELL}{cell.join(str(int(n)) for n in numbers)}</td>"
         parts.append(
             f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{escape(row.name)}{code}</th>'
             f"{cells}</tr>"
