@@ -18,6 +18,11 @@ A new policy version or tolerance changes :func:`policy_stamp`; :func:`refresh_s
 another stamp (an index range) and works them out again before the report reads them (:func:`ensure_current`), so a
 flag is never read under a policy other than the one in force in the code that serves it.
 
+Each row also holds the case's team, and every write adds its change to the tally of flagged rows by team and flags
+(:class:`~openprobation.risk.models.RiskFactsTally`, decision 0032), from which the national counts are summed:
+changes inserted, never updated in place; :func:`compact_tally` replaces them by their sums, :func:`rebuild_tally`
+counts them again from the rows (at the end of :func:`refresh_all`).
+
 Concurrency: :func:`refresh_cases` first locks the cases' rows (an upsert that creates the missing ones), then reads
 the facts; each statement sees what was committed before it started, so a concurrent change to the same case, which
 must take the same lock, is either committed before the read or refreshes the row again after this transaction.
