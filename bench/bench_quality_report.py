@@ -3,11 +3,12 @@
 and an SPO (their team).
 
 Starts a throwaway PostgreSQL cluster, loads the demo caseload (``openprobation demo-data``, 250,000 people by
-default; the load ends by working out every case's risk facts, decision 0030), vacuums and analyses it, signs in the
-demo's `qa` and `spo` (a session cookie each, and an API token each), starts ``openprobation serve`` (2 workers x 4
-threads) and drives it with wrk (Debian's package; installed when missing) at a few connections, so the figures are
-latencies rather than a queue. wrk's Lua ``done`` hook prints the p50, p95 and p99 of each run. Measured in the same
-run, on the same server, first: the floor, a 404 under ``/api/v1/`` (routing, middleware and the problem response).
+default; the load ends by working out every case's risk facts and their tally, decisions 0030 and 0032), vacuums
+and analyses it, signs in the demo's `qa` and `spo` (a session cookie each, and an API token each), starts
+``openprobation serve`` (2 workers x 4 threads) and drives it with wrk (Debian's package; installed when missing) at
+a few connections, so the figures are latencies rather than a queue. wrk's Lua ``done`` hook prints the p50, p95
+and p99 of each run. Measured in the same run, on the same server, first: the floor, a 404 under ``/api/v1/``
+(routing, middleware and the problem response).
 
 Target (issue 14, part 7): p95 under 100 ms for the report, page and API, for quality assurance.
 
@@ -92,16 +93,17 @@ def report_sizes(env: dict[str, str]) -> dict[str, Any]:
     code = (
         "import django; django.setup()\n"
         "from django.contrib.auth import get_user_model\n"
-        "from openprobation.risk.models import RiskFacts\n"
+        "from openprobation.risk.models import RiskFacts, RiskFactsTally\n"
         "from openprobation.risk.quality import risk_disagreements\n"
         "qa = get_user_model().objects.get(username='qa')\n"
         "page = risk_disagreements(actor=qa)\n"
         "t = page.counts.total\n"
-        "print(RiskFacts.objects.count(), page.count, t.rsr, t.tier, t.allocation, t.unverified, t.cannot_check)\n"
+        "print(RiskFacts.objects.count(), page.count, t.rsr, t.tier, t.allocation, t.unverified, t.cannot_check,\n"
+        "      RiskFactsTally.objects.count())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "openprobation.settings"},
                          check=True, capture_output=True, text=True, cwd=ROOT).stdout.split()  # fmt: skip
-    keys = ("rows", "listed", "rsr", "tier", "allocation", "unverified", "cannot_check")
+    keys = ("rows", "listed", "rsr", "tier", "allocation", "unverified", "cannot_check", "tally")
     return dict(zip(keys, map(int, out), strict=True))
 
 
@@ -129,7 +131,8 @@ def write(results: dict[str, dict[str, Any]], context: dict[str, Any]) -> None:
         f"{sizes['rows']:,} rows of risk facts; the report for quality assurance (every case) under the policy in "
         f"force lists {sizes['listed']:,} rows (RSR {sizes['rsr']:,}, tier {sizes['tier']:,}, allocation "
         f"{sizes['allocation']:,}, against unverified rules {sizes['unverified']:,}, cannot check "
-        f"{sizes['cannot_check']:,}). The page and the API read page 1 (50 rows) with the counts by team and region.",
+        f"{sizes['cannot_check']:,}); the tally the national counts are summed from holds {sizes['tally']:,} rows. "
+        "The page and the API read page 1 (50 rows) with the counts by team and region.",
         "",
         *rows,
         "",

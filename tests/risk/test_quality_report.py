@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -495,3 +496,44 @@ def test_the_api_names_the_policy_applied_and_counts_unverified_rules_apart(org,
     assert body["policy_title"] == alloc.allocation_policy("2021-unified").title
     assert [(i["crn"], i["kind"]) for i in body["items"]] == [(person.crn, UNVERIFIED)]
     assert (body["counts"]["total"]["unverified"], body["counts"]["total"]["total"], body["count"]) == (1, 0, 1)
+
+
+# ---- the page's long tables: built by tags, the same markup the template loops gave ----
+
+TEMPLATE_OPTIONS = (
+    '{% for code, name in choices %}<option value="{{ code }}"{% if selected == code %} selected{% endif %}>'
+    "{{ name }}</option>{% endfor %}"
+)
+TEMPLATE_COUNT_ROWS = (
+    '{% for row in rows %}<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{{ row.name }}'
+    '{% if codes and row.code %} <span class="govuk-body-s">({{ row.code }})</span>{% endif %}</th>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{{ row.rsr }}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{{ row.tier }}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{{ row.allocation }}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{{ row.total }}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{{ row.unverified }}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{{ row.cannot_check }}</td></tr>'
+    "{% if not forloop.last %}\n{% endif %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("selected", [None, "N07T02", "<T&\"'>"], ids=["none", "one", "markup_in_the_value"])
+def test_select_options_are_the_markup_the_template_loop_gave(selected):
+    choices = [("N07T01", "Camden Team 1"), ("N07T02", "Islington & <Team> \"2\""), ("<T&\"'>", "O'Brien's")]
+    expected = Template(TEMPLATE_OPTIONS).render(Context({"choices": choices, "selected": selected}))
+    tag = Template("{% load web_tables %}{% select_options choices selected %}")
+    assert tag.render(Context({"choices": choices, "selected": selected})) == expected
+    assert expected.count(" selected") == (1 if selected else 0)
+
+
+@pytest.mark.parametrize("codes", [False, True], ids=["regions", "teams_with_codes"])
+def test_count_rows_are_the_markup_the_template_loop_gave(codes):
+    rows = [
+        quality.CountRow("N07T01", "Camden & <Islington>", "N07", 1, 2, 3, cannot_check=4, unverified=5),
+        quality.CountRow(None, "Unallocated", None, 0, 0, 0),
+        quality.CountRow("X\"1'", "O'Brien \"team\"", "N07", 10, 0, 7, unverified=1_234),
+    ]
+    expected = Template(TEMPLATE_COUNT_ROWS).render(Context({"rows": rows, "codes": codes}))
+    tag = Template("{% load web_tables %}{% count_rows rows codes=codes %}")
+    assert tag.render(Context({"rows": rows, "codes": codes})) == expected
+    assert "&lt;Islington&gt;" in expected and ("(N07T01)" in expected) is codes

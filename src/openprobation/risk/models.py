@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from openprobation.organisation.models import Team
 from openprobation.people.models import Person
 from openprobation.risk import storage
 
@@ -205,6 +206,12 @@ class RiskFacts(models.Model):
     rosh_code = models.CharField(max_length=8, null=True, blank=True)  # noqa: DJ001  # newest active RoSH registration's code
     mappa_level = models.CharField(max_length=4, null=True, blank=True)  # noqa: DJ001  # None: no active MAPPA; "": no level
     holder_grade = models.CharField(max_length=10, null=True, blank=True)  # noqa: DJ001  # the practitioner's (None: unallocated)
+    # The team holding the case (None: unallocated), so the report counts and pages by team and applies the readers'
+    # scope without reading the cases (decision 0032). Written with the rest of the row: the allocation, the only
+    # change of a case's team after it is created, refreshes it. Like the person, no database foreign key.
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     rsr_differs = models.BooleanField(default=False)
     tier_differs = models.BooleanField(default=False)
     # The allocation's status under each policy (risk.riskfacts.ALLOCATION_COLUMNS): 0 nothing to check, 1 agrees,
@@ -227,4 +234,35 @@ class RiskFacts(models.Model):
                 | models.Q(allocation_2021_unified__gte=2),
             ),
             models.Index(fields=["stamp"], name="riskfacts_stamp"),  # rows worked out under other policies
+            # The same rows by team, with their flags (PostgreSQL: an index-only scan counts them by team, and a
+            # page reads the rows of its teams only).
+            models.Index(
+                fields=["team"],
+                include=["person", "rsr_differs", "tier_differs", "allocation_2014_split", "allocation_2021_unified"],
+                name="riskfacts_listed_team",
+                condition=models.Q(rsr_differs=True)
+                | models.Q(tier_differs=True)
+                | models.Q(allocation_2014_split__gte=2)
+                | models.Q(allocation_2021_unified__gte=2),
+            ),
         ]
+
+
+class RiskFactsTally(models.Model):
+    """How many listed rows of risk facts (any flag set) hold each team and set of flags, so the national report counts
+    by team from a few thousand rows instead of every listed case (decision 0032). Written as changes (``n`` +1 and
+    -1) in the transaction of every write to the rows of facts (``risk.riskfacts``), never updated in place, so
+    concurrent changes take no lock on a shared counter; read as sums; compacted (one statement: the rows deleted and
+    their sums inserted) after bulk refreshes and when the changes outnumber the sums."""
+
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    rsr_differs = models.BooleanField(default=False)
+    tier_differs = models.BooleanField(default=False)
+    allocation_2014_split = models.PositiveSmallIntegerField(default=0)
+    allocation_2021_unified = models.PositiveSmallIntegerField(default=0)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name_plural = "risk facts tallies"

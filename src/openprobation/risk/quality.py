@@ -31,11 +31,17 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from openprobation.core import clock
 from openprobation.core.errors import FieldError, ValidationFailed
 from openprobation.organisation.choices import Grade, Role
-from openprobation.organisation.models import Region, Team
+from openprobation.organisation.models import Pdu, Region, Team
 from openprobation.organisation.selectors import teams_for_actor
-from openprobation.people.access import Actor, require_role, visible_case_condition
+from openprobation.people.access import (
+    Actor,
+    hidden_from_one_who_sees_every_case,
+    require_role,
+    visible_case_condition,
+)
 from openprobation.risk import riskfacts
-from openprobation.risk.models import RiskFacts
+from openprobation.risk.facts import table_name
+from openprobation.risk.models import RiskFacts, RiskFactsTally
 from openprobation.rules import allocation as alloc
 
 REPORT_READERS = (Role.QUALITY_ASSURANCE, Role.SPO, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR)
@@ -135,9 +141,16 @@ def report_policy(name: str | None) -> alloc.AllocationPolicy:
         raise ValidationFailed.single("policy", f"Unknown allocation policy {name!r}. {exc}") from exc
 
 
-def _listed(
-    actor: Actor | None, team: str | None, region: str | None, policy: alloc.AllocationPolicy
-) -> QuerySet[RiskFacts]:
+@dataclass(frozen=True)
+class Listed:
+    """The rows a reader's report lists, and what its counts are summed from: those rows (each 1), or for a reader
+    who sees every case the tally (``RiskFactsTally``) less the few cases the lists hide from them (each -1)."""
+
+    rows: QuerySet[RiskFacts]
+    sources: list[tuple[QuerySet[Any], Any]]
+
+
+def _listed(actor: Actor | None, team: str | None, region: str | None, policy: alloc.AllocationPolicy) -> Listed:
     """The rows the report lists under ``policy`` (a flag set: the partial index ``riskfacts_listed``) for the cases
     the actor may see, filtered by team and region code; an unknown code is a field error."""
     require_role(actor, *REPORT_READERS)
@@ -151,41 +164,50 @@ def _listed(
         raise ValidationFailed(FieldError((path,), message) for path, message in errors)
     column = riskfacts.ALLOCATION_COLUMNS[policy.name]
     flagged = Q(rsr_differs=True) | Q(tier_differs=True) | Q(**{f"{column}__gte": riskfacts.DISAGREES})
-    rows = RiskFacts.objects.filter(flagged).filter(visible_case_condition(actor, via="person"))
-    if team:
-        rows = rows.filter(person__team__code=team)
-    if region:
-        rows = rows.filter(person__team__pdu__region__code=region)
-    return rows
+    # A row of facts holds its case's team and is keyed by the case, so the people's condition applies to it as it
+    # stands (``via=""``): the scope on the row's team, the lists' hidden cases on its key.
+    chosen = flagged & (Q(team__code=team) if team else Q()) & (Q(team__pdu__region__code=region) if region else Q())
+    rows = RiskFacts.objects.filter(chosen).filter(visible_case_condition(actor, via=""))
+    hidden = hidden_from_one_who_sees_every_case(actor)
+    if hidden is None:
+        return Listed(rows, [(rows, Value(1))])
+    # The hidden cases' ids first (a few thousand at most), so their rows are read by key rather than by a join that
+    # the planner would make by scanning every listed row.
+    hidden_ids = sorted(set(hidden.values_list("person_id", flat=True)))
+    sources: list[tuple[QuerySet[Any], Any]] = [(RiskFactsTally.objects.filter(chosen), F("n"))]
+    if hidden_ids:
+        among = riskfacts.among_ids(hidden_ids)
+        sources.append((RiskFacts.objects.filter(chosen, pk__in=among), Value(-1)))
+    return Listed(rows, sources)
 
 
 def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-COUNT_FIELDS = ("team_id", "t_code", "t_name", "r_code", "r_name")
-
-
-def _flags_sql(
-    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, *, counts_only: bool = False
-) -> tuple[str, list[Any]]:
-    """``WITH flags (...)``: one row per listed case with its facts, team, region, holder and whether each kind is
-    listed (``is_rsr``, ``is_tier``, ``is_allocation``, ``is_unverified``, ``is_unchecked``: 1 or 0); with
-    ``counts_only`` the team, region and flags alone."""
+def _kind_flags(policy: alloc.AllocationPolicy) -> dict[str, Case]:
+    """Whether each kind is listed (1 or 0): ``is_rsr``, ``is_tier``, ``is_allocation``, ``is_unverified``,
+    ``is_unchecked``."""
     column = riskfacts.ALLOCATION_COLUMNS[policy.name]
-    fields: dict[str, Any] = {
-        "team_id": F("person__team_id"), "crn": F("person__crn"), "first_name": F("person__first_name"),
-        "last_name": F("person__last_name"), "t_code": F("person__team__code"), "t_name": F("person__team__name"),
-        "r_code": F("person__team__pdu__region__code"), "r_name": F("person__team__pdu__region__name"),
-        "pr_first": F("person__practitioner__first_name"), "pr_last": F("person__practitioner__last_name"),
-        **{name: F(name) for name in riskfacts.FACT_COLUMNS},
+    return {
         "is_rsr": _flag(Q(rsr_differs=True)), "is_tier": _flag(Q(tier_differs=True)),
         "is_allocation": _flag(Q(**{column: riskfacts.DISAGREES})),
         "is_unverified": _flag(Q(**{column: riskfacts.AGAINST_UNVERIFIED})),
         "is_unchecked": _flag(Q(**{column: riskfacts.CANNOT_CHECK})),
     }  # fmt: skip
-    if counts_only:
-        fields = {name: value for name, value in fields.items() if name in COUNT_FIELDS or name.startswith("is_")}
+
+
+def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
+    """``WITH flags (...)``: one row per listed case with its facts, team, region, holder and whether each kind is
+    listed (:func:`_kind_flags`)."""
+    fields: dict[str, Any] = {
+        "crn": F("person__crn"), "first_name": F("person__first_name"), "last_name": F("person__last_name"),
+        "t_code": F("team__code"), "t_name": F("team__name"), "r_code": F("team__pdu__region__code"),
+        "r_name": F("team__pdu__region__name"), "pr_first": F("person__practitioner__first_name"),
+        "pr_last": F("person__practitioner__last_name"),
+        **{name: F(name) for name in riskfacts.FACT_COLUMNS if name != "team_id"},
+        **_kind_flags(policy),
+    }  # fmt: skip
     # Every column an annotation (prefixed, as some share a field's name), so the SELECT lists them in this order.
     named = rows.order_by().annotate(**{f"q_{name}": value for name, value in fields.items()})
     selected = named.values_list(*(f"q_{name}" for name in fields))
@@ -225,17 +247,34 @@ def _rows_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tupl
     return f"{sql} SELECT * FROM ({_listed_sql(params)}) listed{ORDER_BY}", params  # noqa: S608
 
 
-LISTED_SUM = "is_rsr + is_tier + is_allocation + is_unverified + is_unchecked"
+def _counted(rows: QuerySet[Any], weight: Any, policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
+    """``rows`` (of facts or of the tally) as (team id, whether each kind is listed, weight)."""
+    named = rows.order_by().annotate(**{f"q_{name}": flag for name, flag in _kind_flags(policy).items()}, q_w=weight)
+    selected = named.values_list("team_id", *(f"q_{name}" for name in _kind_flags(policy)), "q_w")
+    sql, params = selected.query.get_compiler(using=selected.db).as_sql()
+    return sql, list(params)
 
 
-def _counts_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
-    """The counts by team, in the page's order (region code, team code), each with the number of rows listed before
-    its own (``before``: a running sum in the database's own order, so the page can start at the right team)."""
-    sql, params = _flags_sql(rows, policy, counts_only=True)
+def _counts_sql(
+    sources: list[tuple[QuerySet[Any], Any]], policy: alloc.AllocationPolicy
+) -> tuple[str, list[Any]]:
+    """The counts by team, in the page's order (region code, team code), summed over ``sources`` (rows with their
+    weight: each listed case 1; or the tally's sums, less the cases hidden from the reader), grouped by team id and
+    only then joined to the teams' names and regions. A team is counted when it lists a row."""
+    parts, params = [], []
+    for rows, weight in sources:
+        sql, part_params = _counted(rows, weight, policy)
+        parts.append(sql)
+        params += part_params
+    sums = [f"SUM(u.q_{name} * u.q_w)" for name in _kind_flags(policy)]
+    team, pdu, region = (table_name(model) for model in (Team, Pdu, Region))
     return (
-        f"{sql} SELECT team_id, t_code, t_name, r_code, r_name, SUM(is_rsr), SUM(is_tier), SUM(is_allocation),"  # noqa: S608
-        f" SUM(is_unchecked), SUM(is_unverified), SUM(SUM({LISTED_SUM})) OVER (ORDER BY r_code, t_code)"
-        f" - SUM({LISTED_SUM}) FROM flags GROUP BY team_id, t_code, t_name, r_code, r_name ORDER BY r_code, t_code"
+        f"SELECT c.team_id, t.code, t.name, r.code, r.name, c.rsr, c.tier, c.allocation, c.unchecked, c.unverified"  # noqa: S608
+        f" FROM (SELECT u.team_id AS team_id, {sums[0]} AS rsr, {sums[1]} AS tier, {sums[2]} AS allocation,"
+        f" {sums[3]} AS unverified, {sums[4]} AS unchecked FROM ({' UNION ALL '.join(parts)}) u"
+        f" GROUP BY u.team_id HAVING {' + '.join(sums)} > 0) c"
+        f" LEFT JOIN {team} t ON t.id = c.team_id LEFT JOIN {pdu} d ON d.id = t.pdu_id"
+        f" LEFT JOIN {region} r ON r.id = d.region_id ORDER BY r.code, t.code"
     ), params
 
 
@@ -355,13 +394,14 @@ def _no_jit(using: str) -> Iterator[Any]:
 
 
 def _read_page(
-    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, limit: int, offset: int
+    listed: Listed, policy: alloc.AllocationPolicy, limit: int, offset: int
 ) -> tuple[DisagreementCounts, list[dict[str, Any]]]:
     """The counts (one query) and one page of raw rows (a second, over the teams the page covers only: the counts
     say how many rows each team lists, in the page's order), after bringing any rows worked out under other policies
     up to date (``riskfacts.ensure_current``)."""
     riskfacts.ensure_current()
-    sql, params = _counts_sql(rows, policy)
+    rows = listed.rows
+    sql, params = _counts_sql(listed.sources, policy)
     with _no_jit(rows.db) as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
@@ -369,8 +409,9 @@ def _read_page(
     regions: dict[str | None, list[Any]] = {}
     covered: list[Any] = []  # the teams (ids; None: unallocated) holding rows offset .. offset + limit - 1
     skip = None  # rows of the covered teams before the page's first
+    before = 0  # rows listed before this team's, in the page's order (the database's order of the counts)
     for team_id, team_code, team_name, region_code, region_name, *numbers in found:
-        n, before = [int(v or 0) for v in numbers[:5]], int(numbers[5] or 0)
+        n = [int(v or 0) for v in numbers]
         teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
         entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0, 0])
         for i in range(5):
@@ -378,13 +419,14 @@ def _read_page(
         if before < offset + limit and before + sum(n) > offset:
             covered.append(team_id)
             skip = offset - before if skip is None else skip
+        before += sum(n)
     region_rows = [CountRow(code, name, code, *numbers) for code, (name, *numbers) in regions.items()]
     counted = (*KINDS, "cannot_check", "unverified")
     total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in counted))
     raws: list[dict[str, Any]] = []
     if covered and skip is not None:
         ids = [team for team in covered if team is not None]
-        on_page = Q(person__team_id__in=ids) | (Q(person__team__isnull=True) if None in covered else Q(pk__in=[]))
+        on_page = Q(team_id__in=ids) | (Q(team__isnull=True) if None in covered else Q(pk__in=[]))
         sql, params = _page_sql(rows.filter(on_page), policy, limit, skip)
         with _no_jit(rows.db) as cursor:
             cursor.execute(sql, params)
@@ -404,12 +446,12 @@ def risk_disagreements(
     """One page of disagreements (one row per case and kind, by region, team and name) with the counts."""
     chosen = report_policy(policy)
     tolerance = alloc.quality_policy().rsr_tolerance_points
-    rows = _listed(actor, team, region, chosen)
+    listed = _listed(actor, team, region, chosen)
     if page < 1 or page_size < 1:
         raise ValidationFailed.single("page", "Pages are numbered from 1")
     if page > MAX_PAGE:
         raise ValidationFailed.single("page", f"Pages are numbered up to {MAX_PAGE:,}")
-    counts, raws = _read_page(rows, chosen, page_size, (page - 1) * page_size)
+    counts, raws = _read_page(listed, chosen, page_size, (page - 1) * page_size)
     return DisagreementPage(
         policy=chosen,
         tolerance=tolerance,
@@ -428,7 +470,7 @@ def risk_disagreements_all(
     """Every disagreement in scope, read in chunks (for the CSV export). Validates before the first row."""
     chosen = report_policy(policy)
     tolerance = alloc.quality_policy().rsr_tolerance_points
-    rows = _listed(actor, team, region, chosen)
+    rows = _listed(actor, team, region, chosen).rows
     riskfacts.ensure_current()
     sql, params = _rows_sql(rows, chosen)
     skip = len(ORDER_COLUMNS)
@@ -447,10 +489,11 @@ def report_filter_choices(*, actor: Actor | None) -> dict[str, list[tuple[str, s
     """Teams and regions the actor's scope covers, and the policies, for the report's filter form."""
     require_role(actor, *REPORT_READERS)
     found = teams_for_actor(actor=actor) if actor is not None else Team.objects.none()
-    teams = list(found.select_related("pdu__region"))
-    regions = sorted({t.pdu.region for t in teams}, key=lambda r: r.name)
+    # Plain values, not model instances: quality assurance has every team (some 650 at national scale).
+    teams = list(found.values_list("code", "name", "pdu__region__code", "pdu__region__name"))
+    regions = sorted({(region_code, region_name) for _, _, region_code, region_name in teams}, key=lambda r: r[1])
     return {
         "policies": [(name, alloc.allocation_policy(name).title) for name in alloc.policy_names()],
-        "teams": [(t.code, t.name) for t in teams],
-        "regions": [(r.code, r.name) for r in regions],
+        "teams": [(code, name) for code, name, _, _ in teams],
+        "regions": regions,
     }

@@ -18,6 +18,11 @@ A new policy version or tolerance changes :func:`policy_stamp`; :func:`refresh_s
 another stamp (an index range) and works them out again before the report reads them (:func:`ensure_current`), so a
 flag is never read under a policy other than the one in force in the code that serves it.
 
+Each row also holds the case's team, and every write adds its change to the tally of flagged rows by team and flags
+(:class:`~openprobation.risk.models.RiskFactsTally`, decision 0032), from which the national counts are summed:
+changes inserted, never updated in place; :func:`compact_tally` replaces them by their sums, :func:`rebuild_tally`
+counts them again from the rows (at the end of :func:`refresh_all`).
+
 Concurrency: :func:`refresh_cases` first locks the cases' rows (an upsert that creates the missing ones), then reads
 the facts; each statement sees what was committed before it started, so a concurrent change to the same case, which
 must take the same lock, is either committed before the read or refreshes the row again after this transaction.
@@ -27,17 +32,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 
 from openprobation.organisation.models import Staff
 from openprobation.people.models import Person
 from openprobation.risk.facts import table_name
-from openprobation.risk.models import RecordedScore, Registration, RiskCalculation, RiskFacts
+from openprobation.risk.models import RecordedScore, Registration, RiskCalculation, RiskFacts, RiskFactsTally
 from openprobation.rules import allocation as alloc
 from openprobation.rules import registrations as regs
 
@@ -48,8 +55,10 @@ FACTS_VERSION = "1"
 NOTHING_TO_CHECK, AGREES, DISAGREES, AGAINST_UNVERIFIED, CANNOT_CHECK = range(5)
 ALLOCATION_COLUMNS = {"2014-split": "allocation_2014_split", "2021-unified": "allocation_2021_unified"}
 
+# The facts the flags are worked out from, and the team holding the case (which the report counts and pages by).
 FACT_COLUMNS = (
     "rsr_score", "calc_tier", "rec_rsr", "rec_tier", "rec_allocation", "rosh_code", "mappa_level", "holder_grade",
+    "team_id",
 )  # fmt: skip
 FLAG_COLUMNS = ("rsr_differs", "tier_differs", *ALLOCATION_COLUMNS.values())
 COLUMNS = ("person_id", *FACT_COLUMNS, *FLAG_COLUMNS, "stamp")
@@ -131,7 +140,7 @@ class Flagger:
 
     def row(self, person_id: int, facts: Sequence[Any]) -> tuple[Any, ...]:
         """The row (:data:`COLUMNS`) for a case's facts (:data:`FACT_COLUMNS`)."""
-        rsr_score, calc_tier, rec_rsr, rec_tier, rec_allocation, rosh_code, mappa_level, holder_grade = facts
+        rsr_score, calc_tier, rec_rsr, rec_tier, rec_allocation, rosh_code, mappa_level, holder_grade, _team = facts
         key = (rosh_code, mappa_level, rsr_score, calc_tier)
         checks = self._checks.get(key)
         if checks is None:
@@ -151,7 +160,9 @@ class Flagger:
         )
 
 
-EMPTY_FACTS = (None, "", None, None, None, None, None, None)
+EMPTY_FACTS = (None, "", None, None, None, None, None, None, None)
+TEAM = COLUMNS.index("team_id")
+FLAGS = slice(COLUMNS.index("rsr_differs"), COLUMNS.index("rsr_differs") + len(FLAG_COLUMNS))
 
 
 # ---- reading the facts ----
@@ -181,6 +192,14 @@ def _among(column: str, lo: int, hi: int, ids: Sequence[int] | None) -> tuple[st
             in_json = f"{sql} AND {column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
             sql, params = in_json, [*params, json.dumps(list(ids))]
     return sql, params
+
+
+def among_ids(ids: Sequence[int]) -> RawSQL:
+    """``ids`` as a subquery for ``__in``, one parameter whatever their number (PostgreSQL: an array, which the
+    planner reads key by key; SQLite: a JSON list)."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
 
 
 def read_facts(lo: int, hi: int, ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
@@ -224,7 +243,7 @@ def read_facts(lo: int, hi: int, ids: Sequence[int] | None = None) -> list[tuple
     params.extend(among_params)
     sql = (
         "SELECT p.id, c.rsr_score, COALESCE(c.calc_tier, ''), r.rec_rsr, r.rec_tier, r.rec_allocation, g.rosh_code,"  # noqa: S608
-        f" g.mappa_level, s.grade FROM {table_name(Person)} p"
+        f" g.mappa_level, s.grade, p.team_id FROM {table_name(Person)} p"
         f" LEFT JOIN {table_name(Staff)} s ON s.id = p.practitioner_id"
         f" LEFT JOIN ({calc}) c ON c.person_id = p.id LEFT JOIN ({recorded}) r ON r.person_id = p.id"
         f" LEFT JOIN ({registrations}) g ON g.person_id = p.id WHERE {among} ORDER BY p.id"
@@ -249,19 +268,22 @@ def _upsert_sql(on_conflict: str, rows: int) -> str:
     return f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES {values} ON CONFLICT (person_id) {on_conflict}"  # noqa: S608
 
 
-def _write(rows: list[tuple[Any, ...]], *, replace: bool) -> None:
-    """Upsert ``rows`` (:data:`COLUMNS`): replacing an existing row, or leaving it (``replace=False``)."""
+def _write(rows: list[tuple[Any, ...]], *, replace: bool) -> set[int]:
+    """Upsert ``rows`` (:data:`COLUMNS`): replacing an existing row, or leaving it (``replace=False``). Returns the
+    ids of the rows written."""
     if not rows:
-        return
+        return set()
     table = table_name(RiskFacts)
     if replace:
         sets = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
         conflict = f"DO UPDATE SET {sets}"
     else:
         conflict = "DO NOTHING"
+    conflict += " RETURNING person_id"
+    written: set[int] = set()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            types = ("bigint", "numeric", "text", "text", "text", "text", "text", "text", "text", "boolean",
+            types = ("bigint", "numeric", "text", "text", "text", "text", "text", "text", "text", "bigint", "boolean",
                      "boolean", *(["smallint"] * len(ALLOCATION_COLUMNS)), "text")  # fmt: skip
             arrays = ", ".join(f"%s::{t}[]" for t in types)
             cursor.execute(
@@ -269,11 +291,13 @@ def _write(rows: list[tuple[Any, ...]], *, replace: bool) -> None:
                 f"ON CONFLICT (person_id) {conflict}",
                 [list(column) for column in zip(*rows, strict=True)],
             )
-            return
+            return {row[0] for row in cursor.fetchall()}
         per = 900 // len(COLUMNS)  # SQLite's limit on parameters per statement
         for start in range(0, len(rows), per):
             part = rows[start : start + per]
             cursor.execute(_upsert_sql(conflict, len(part)), [v for row in part for v in row])
+            written.update(row[0] for row in cursor.fetchall())
+    return written
 
 
 def _lock(ids: Sequence[int]) -> None:
@@ -307,36 +331,122 @@ def refresh_cases(person_ids: Iterable[int]) -> int:
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             _lock(chunk)
+            before = _rows(chunk[0], chunk[-1], chunk)
             found = {row[0]: row[1:] for row in read_facts(chunk[0], chunk[-1], chunk)}
             rows = [flagger.row(pid, found.get(pid, EMPTY_FACTS)) for pid in chunk]
             _write(rows, replace=True)
+            _tally_changes((before.get(row[0]), row) for row in rows)
             written += len(rows)
     return written
+
+
+def _rows(lo: int, hi: int, ids: Sequence[int] | None = None, *, lock: bool = False) -> dict[int, tuple[Any, ...]]:
+    """The rows (:data:`COLUMNS`) of the people with lo <= id <= hi (and among ``ids``), by id; locked for update
+    (PostgreSQL) with ``lock``."""
+    table = table_name(RiskFacts)
+    among, params = _among("person_id", lo, hi, ids)
+    locking = " FOR UPDATE" if lock and connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(COLUMNS)} FROM {table} WHERE {among} ORDER BY person_id{locking}", params)  # noqa: S608
+        return {row[0]: (row[0], *_normal(row[1:])) for row in cursor.fetchall()}
 
 
 def _refresh_range(lo: int, hi: int, flagger: Flagger, ids: Sequence[int] | None = None) -> int:
     """Work out again the rows of the people with lo <= id <= hi (and among ``ids``), writing only those that
     change. Existing rows are locked before the facts are read; a row another transaction creates meanwhile is left
     as that transaction wrote it (it read the facts after this one locked, so no earlier)."""
-    table = table_name(RiskFacts)
-    among, params = _among("person_id", lo, hi, ids)
-    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(COLUMNS)} FROM {table} WHERE {among} ORDER BY person_id{lock}", params)  # noqa: S608
-        existing = {row[0]: (row[0], *_normal(row[1:9]), *row[9:]) for row in cursor.fetchall()}
+    existing = _rows(lo, hi, ids, lock=True)
     changed, new = [], []
-    empty = flagger.row(0, EMPTY_FACTS)[1:]
+    empty = _without_team(flagger.row(0, EMPTY_FACTS))
     for pid, *facts in read_facts(lo, hi, ids):
         row = flagger.row(pid, facts)
         before = existing.get(pid)
         if before is None:
-            if row[1:] != empty:  # a case with no facts at all needs no row
+            if _without_team(row) != empty:  # a case with no facts at all needs no row (whatever its team)
                 new.append(row)
         elif tuple(_same(v) for v in before) != tuple(_same(v) for v in row):
             changed.append(row)
     _write(changed, replace=True)
-    _write(new, replace=False)
+    inserted = _write(new, replace=False)
+    _tally_changes([(existing[row[0]], row) for row in changed] + [(None, row) for row in new if row[0] in inserted])
     return len(changed) + len(new)
+
+
+# ---- the tally of listed rows by team and flags (decision 0032) ----
+
+TALLY_COLUMNS = ("team_id", *FLAG_COLUMNS)
+LISTED_SQL = f"rsr_differs OR tier_differs OR {' OR '.join(f'{c} >= {DISAGREES}' for c in ALLOCATION_COLUMNS.values())}"
+COMPACT_AT = 20_000  # tally rows (a national caseload's compacted tally holds some 3,000)
+
+
+def _tally_key(row: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    """A row's team and flags if any flag lists it (under any policy), else None."""
+    if row is None:
+        return None
+    rsr, tier, *allocations = row[FLAGS]
+    if not (rsr or tier or any(a >= DISAGREES for a in allocations)):
+        return None
+    return (row[TEAM], bool(rsr), bool(tier), *(int(a) for a in allocations))
+
+
+def _tally_changes(pairs: Iterable[tuple[tuple[Any, ...] | None, tuple[Any, ...]]]) -> None:
+    """Add to the tally the change from each row as it was (None: no row) to the row written."""
+    changes: Counter[tuple[Any, ...]] = Counter()
+    for before, after in pairs:
+        if (old := _tally_key(before)) is not None:
+            changes[old] -= 1
+        if (new := _tally_key(after)) is not None:
+            changes[new] += 1
+    RiskFactsTally.objects.bulk_create(
+        RiskFactsTally(**dict(zip(TALLY_COLUMNS, key, strict=True)), n=n) for key, n in changes.items() if n
+    )
+
+
+def compact_tally() -> None:
+    """Replace the tally's rows by their sums, one row per team and flags (none where they sum to 0). On PostgreSQL
+    one statement: a change committed meanwhile is either among the rows deleted and summed or left as it is."""
+    table = table_name(RiskFactsTally)
+    columns = ", ".join(TALLY_COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {table} RETURNING {columns}, n) INSERT INTO {table} ({columns}, n)"  # noqa: S608
+                f" SELECT {columns}, SUM(n) FROM gone GROUP BY {columns} HAVING SUM(n) <> 0"
+            )
+            return
+        # SQLite: a transaction holds the database's one write lock from its start (settings: IMMEDIATE).
+        cursor.execute(
+            f"CREATE TEMP TABLE tally_sums AS SELECT {columns}, SUM(n) AS n FROM {table} GROUP BY {columns}"  # noqa: S608
+            " HAVING SUM(n) <> 0"
+        )
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        cursor.execute(f"INSERT INTO {table} ({columns}, n) SELECT {columns}, n FROM tally_sums")  # noqa: S608
+        cursor.execute("DROP TABLE tally_sums")
+
+
+def rebuild_tally() -> None:
+    """Count the listed rows of facts again into the tally (after a pass over every case). On PostgreSQL one
+    statement, so a change committed meanwhile is counted exactly once."""
+    table, facts = table_name(RiskFactsTally), table_name(RiskFacts)
+    columns = ", ".join(TALLY_COLUMNS)
+    counted = f"SELECT {columns}, COUNT(*) FROM {facts} WHERE {LISTED_SQL} GROUP BY {columns}"  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH gone AS (DELETE FROM {table}) INSERT INTO {table} ({columns}, n) {counted}")  # noqa: S608
+            return
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        cursor.execute(f"INSERT INTO {table} ({columns}, n) {counted}")
+
+
+def tally_rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table_name(RiskFactsTally)}")  # noqa: S608
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _without_team(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return row[1:TEAM] + row[TEAM + 1 :]
 
 
 def _same(value: Any) -> Any:
@@ -359,6 +469,7 @@ def refresh_all() -> int:
     for chunk in _id_chunks(f"SELECT id FROM {table_name(Person)} ORDER BY id", []):  # noqa: S608
         with transaction.atomic():
             written += _refresh_range(chunk[0], chunk[-1], flagger)
+    rebuild_tally()  # exact whatever happened before (rows deleted with their people, facts changed in SQL)
     return written
 
 
@@ -395,12 +506,18 @@ def refresh_stale() -> int:
         sql, params = _stale_sql()
         for chunk in _id_chunks(f"{sql} ORDER BY person_id", params):
             written += _refresh_range(chunk[0], chunk[-1], flagger, chunk)
+    if written:
+        compact_tally()
     return written
 
 
 def ensure_current() -> int:
-    """Before reading flags: refresh the rows worked out under other policies, if any (0 written when none)."""
-    return refresh_stale() if stale_exists() else 0
+    """Before reading flags: refresh the rows worked out under other policies, if any (0 written when none), and
+    compact the tally when its changes have piled up."""
+    written = refresh_stale() if stale_exists() else 0
+    if tally_rows() > COMPACT_AT:
+        compact_tally()
+    return written
 
 
 @dataclass(frozen=True)

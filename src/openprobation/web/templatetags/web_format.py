@@ -86,6 +86,19 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+@register.filter
+def page_links(page: Any) -> list[tuple[int, str]]:
+    """The page numbers the pagination shows, each ``current``, ``link`` or ``ellipsis``: the first and last pages,
+    two either side of the current one, and an ellipsis in place of the second or the last but one when they are
+    not shown. Worked out from the numbers shown, not by visiting every page (a national report has hundreds)."""
+    last, current = page.paginator.num_pages, page.number
+    numbers = sorted(n for n in {1, 2, last - 1, last, *range(current - 2, current + 3)} if 1 <= n <= last)
+    return [
+        (n, "current" if n == current else "link" if n in (1, last) or abs(n - current) <= 2 else "ellipsis")
+        for n in numbers
+    ]
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context: template.Context, **changes: object) -> str:
     """The current query string with some parameters changed, e.g. for pagination links."""
