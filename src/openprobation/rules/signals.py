@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from openprobation.rules.sentences import SentenceFinder
 from openprobation.rules.signal_matcher import HyperscanCues, PhraseMatcher, phrase_matcher
-from openprobation.rules.signal_phrases import Anchor, starts_a_word
+from openprobation.rules.signal_phrases import Anchor
 from openprobation.rules.signal_policy import CLAUSE_BREAK_MARKS, Phrase, SignalPolicy, signal_policy
 
 # Same-length replacements only, so positions in the normalised text are positions in the note.
@@ -68,31 +68,27 @@ class SignalScanner:
 
     def scan(self, text: str) -> tuple[SignalHit, ...]:
         lower = _normalise(text)
-        candidates = self.matcher.candidates(lower)
-        if not candidates:
-            return ()
-        found: list[tuple[int, int, Phrase]] = []
-        for index in candidates:
-            phrase = self.policy.phrases[index]
-            for match in phrase.pattern.finditer(lower):
-                if starts_a_word(lower, match.start()):
-                    found.append((match.start(), match.end(), phrase))
+        found = self.matcher.matches(lower)
         if not found:
             return ()
-        found.sort(key=lambda item: (item[0], -item[1]))
+        found.sort(key=_by_start_longest_first)
+        phrases = self.policy.phrases
         finder = SentenceFinder(lower, self.policy.abbreviations)  # only the sentences holding a match
         hits: list[SignalHit] = []
         seen: set[tuple[str, int]] = set()
-        sentences: dict[int, _Sentence] = {}
-        for start, end, phrase in found:
-            sentence_start, sentence_end = finder.around(start)  # a match starts with a word's first character
-            rule = phrase.rule
+        note = _NoteCues(self._gates, lower)
+        sentence: _Sentence | None = None
+        sentence_start = sentence_end = -1
+        for start, end, index in found:
+            if start >= sentence_end:  # the matches are in order, so one past this sentence is in a later one
+                sentence_start, sentence_end = finder.around(start)  # a match starts with a word's first character
+                sentence = None
+            rule = phrases[index].rule
             if end > sentence_end or (rule.signal, sentence_start) in seen:
                 continue
-            sentence = sentences.get(sentence_start)
             if sentence is None:
-                sentence = sentences[sentence_start] = self._gates.sentence(lower[sentence_start:sentence_end])
-            if self._stopped(sentence, start - sentence_start, end - sentence_start, phrase):
+                sentence = note.sentence(sentence_start, sentence_end)
+            if self._stopped(sentence, start - sentence_start, end - sentence_start, phrases[index]):
                 continue
             seen.add((rule.signal, sentence_start))
             hits.append(
@@ -163,14 +159,21 @@ class _Sentence:
     **end offsets** where Hyperscan found each cue pattern may match in the sentence (a pattern with no end inside
     a stretch cannot match in that stretch, nor in its words rejoined with single spaces)."""
 
-    __slots__ = ("_bits", "_breaks", "_ends", "_marks", "_pattern", "text")
+    __slots__ = ("_base", "_bits", "_breaks", "_ends", "_marks", "_pattern", "text")
 
     def __init__(
-        self, text: str, bits: int | None, ends: dict[int, list[int]] | None, breaks: re.Pattern[str], marks: bool
+        self,
+        text: str,
+        bits: int | None,
+        ends: dict[int, list[int]] | None,
+        breaks: re.Pattern[str],
+        marks: bool,
+        base: int = 0,
     ) -> None:
         self.text = text
         self._bits = bits
-        self._ends = ends
+        self._ends = ends  # end offsets in a stretch of the note that starts ``base`` characters before the sentence
+        self._base = base
         self._pattern = breaks
         self._marks = marks  # whether the clause-break pattern can match (its phrases or punctuation)
         self._breaks: list[tuple[int, int]] | None = None
@@ -183,8 +186,8 @@ class _Sentence:
         ends = self._ends.get(bit)
         if ends is None:
             return False
-        after = bisect.bisect_right(ends, start)
-        return after < len(ends) and ends[after] <= end
+        after = bisect.bisect_right(ends, start + self._base)
+        return after < len(ends) and ends[after] <= end + self._base
 
     def words_gate(self, bit: int) -> bool:
         """Whether the word gate lets ``bit`` through (True on the Hyperscan path, which has no word gate)."""
@@ -274,20 +277,54 @@ class _CueGates:
             bits |= self._word(word) if known is None else known
         return bits
 
-    def sentence(self, text: str) -> _Sentence:
-        """A sentence holding a match, with its gate: Hyperscan's end offsets for it where Hyperscan is used and
-        the sentence is ASCII, else its words."""
-        if self._hyperscan is not None:
-            ends = self._hyperscan.ends(text)
-            if ends is not None:
-                for bit in self._hyperscan.unwidened:  # tried everywhere
-                    ends[bit] = list(range(len(text) + 1))
-                sentence = _Sentence(text, None, ends, self._breaks, False)
-                sentence._marks = sentence.may(self.clause_breaks, 0, len(text))
-                return sentence
+    def ends(self, stretch: str) -> dict[int, list[int]] | None:
+        """Hyperscan's end offsets of each cue pattern in a stretch of a note (None: no Hyperscan, or not ASCII)."""
+        if self._hyperscan is None:
+            return None
+        ends = self._hyperscan.ends(stretch)
+        if ends is not None:
+            for bit in self._hyperscan.unwidened:  # tried everywhere
+                ends[bit] = list(range(len(stretch) + 1))
+        return ends
+
+    def sentence(self, text: str, ends: dict[int, list[int]] | None = None, base: int = 0) -> _Sentence:
+        """A sentence holding a match, with its gate: Hyperscan's end offsets for the stretch of the note that
+        starts ``base`` characters before it where given, else its words."""
+        if ends is None and self._hyperscan is not None:
+            ends, base = self.ends(text), 0  # the sentence alone (the stretch was not ASCII)
+        if ends is not None:
+            sentence = _Sentence(text, None, ends, self._breaks, False, base)
+            sentence._marks = sentence.may(self.clause_breaks, 0, len(text))
+            return sentence
         bits = self._words(text)
         marks = bool(bits & self.clause_breaks) or any(mark in text for mark in CLAUSE_BREAK_MARKS)
         return _Sentence(text, bits, None, self._breaks, marks)
+
+
+class _NoteCues:
+    """The cue gates of one note's sentences: with Hyperscan, one pass over the note from the first sentence that
+    needs it to the end (every later sentence lies in that stretch), rather than one pass per sentence. A cue
+    pattern that matches within a stretch of a sentence (or its words rejoined) has an end reported inside that
+    stretch, as it would in a pass over the sentence alone; a match beginning in an earlier sentence may add an
+    end, which only lets a pattern be tried where it cannot match."""
+
+    __slots__ = ("_ends", "_from", "_gates", "_lower")
+
+    def __init__(self, gates: _CueGates, lower: str) -> None:
+        self._gates = gates
+        self._lower = lower
+        self._from = -1
+        self._ends: dict[int, list[int]] | None = None
+
+    def sentence(self, start: int, end: int) -> _Sentence:
+        if self._from < 0:
+            self._from = start
+            self._ends = self._gates.ends(self._lower[start:])
+        return self._gates.sentence(self._lower[start:end], self._ends, start - self._from)
+
+
+def _by_start_longest_first(match: tuple[int, int, int]) -> tuple[int, int]:
+    return match[0], -match[1]
 
 
 def _normalise(text: str) -> str:
