@@ -12,6 +12,10 @@ import re
 from collections.abc import Collection
 
 END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n")
+# The same terminators, written to begin with a character set, which lets the regular-expression engine skip
+# ahead to the next mark or line break instead of trying the whole pattern at every position (a test holds the
+# two to the same matches).
+END_FAST = re.compile(r"[\n.!?](?:(?<=\n)|[.!?]*[\"')\]]*(?=\s|$))")
 MARKS = ".!?"
 CLOSERS = "\"')]"
 
@@ -79,9 +83,9 @@ class SentenceFinder:
     def _finish(self, position: int) -> int:
         """Where the sentence holding ``position`` ends: the end of the first terminator after it that ends a
         sentence, or the end of the text."""
-        found = END.search(self.text, position)
+        found = END_FAST.search(self.text, position)
         while found is not None and not self._ends_sentence(found.start(), found.end()):
-            found = END.search(self.text, found.end())
+            found = END_FAST.search(self.text, found.end())
         return len(self.text) if found is None else found.end()
 
     def around(self, position: int) -> tuple[int, int]:
