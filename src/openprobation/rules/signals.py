@@ -107,8 +107,10 @@ class SignalScanner:
         """Whether a cue or an ``unless`` phrase stops the match at [at, to) of the sentence (see the module
         docstring). A cue pattern is tried only where the gate says it can match: first whether it can match
         anywhere in the sentence (``present``), then whether it can within the stretch that matters."""
-        rule, cues, gates, text, may = phrase.rule, self.policy.cues, self._gates, sentence.text, sentence.may
-        present = sentence.present
+        rule, gates, present = phrase.rule, self._gates, sentence.present
+        if not present & gates.stopping[rule.id]:  # no cue or unless pattern that could stop it is in the sentence
+            return False
+        cues, text, may = self.policy.cues, sentence.text, sentence.may
         if rule.unless is not None and present & gates.unless[rule.id] and _overlaps(rule.unless, text, at, to):
             return True
         if (
@@ -263,6 +265,15 @@ class _CueGates:
         self.unless = {rule.id: self._bit(rule.unless_anchors, rule.unless) for rule in policy.rules}
         self.unless_sentence = {
             rule.id: self._bit(rule.unless_sentence_anchors, rule.unless_sentence) for rule in policy.rules
+        }
+        # Per rule, the patterns one of which must be able to match in a sentence for a hit there to be stopped.
+        stopping = self.negation | self.pseudo_negation | self.negation_after | self.history
+        self.stopping = {
+            rule.id: stopping
+            | (self.unless[rule.id] if rule.unless is not None else 0)
+            | (self.unless_sentence[rule.id] if rule.unless_sentence is not None else 0)
+            | ((self.hypothetical | self.hypothetical_after) if rule.hypothetical else 0)
+            for rule in policy.rules
         }
         self._lengths = sorted({len(prefix) for prefix in self._prefix})
         self._breaks = cues.clause_breaks
