@@ -9,10 +9,18 @@ does, so the hits do not depend on which matcher ran:
 - :class:`AnchorMatcher`, pure Python: each word of the note is looked up in the policy's anchor index (each
   phrase's most distinctive word), so a note is tried against the phrases whose anchor words it contains;
 - :class:`HyperscanMatcher`, when the optional ``hyperscan`` package is installed: every phrase group compiled into
-  one Hyperscan database (in prefilter mode, so constructs Hyperscan does not support, the look-aheads after a
-  word, are widened, never narrowed) and the note matched against all of them in one pass; only groups with a real
-  match anywhere in the note are named. A note with a character outside ASCII goes to the anchor matcher (Python's
-  ``\\w``, ``\\d`` and ``\\s`` are Unicode; Hyperscan's are ASCII here).
+  one Hyperscan database and the note matched against all of them in one pass, each match reported with the
+  leftmost start of a match ending where it ends (``HS_FLAG_SOM_LEFTMOST``). The groups' patterns are put for
+  Hyperscan so that they match wherever the Python pattern does (:func:`hyperscan_som_pattern`: look-arounds
+  dropped, a look-ahead after a word's last letter kept as a word boundary), so every real match lies inside a
+  reported (start, end) stretch, and Python confirms its own pattern only from those starts. A group whose
+  pattern cannot be put so is matched in prefilter mode and confirmed over the whole note as before. A note with a
+  character outside ASCII goes to the anchor matcher (Python's ``\\w``, ``\\d`` and ``\\s`` are Unicode;
+  Hyperscan's are ASCII here).
+
+``PhraseMatcher.matches(lower)`` gives the real matches themselves: (start, end, group) for each match of each
+named group's pattern that starts a word, exactly as ``pattern.finditer`` over the whole note gives them (in
+order within a group; a match that does not start a word is dropped but still hides what it overlaps).
 
 ``phrase_matcher(policy)`` picks Hyperscan when it can be imported and the anchor matcher otherwise;
 ``OPENPROBATION_SIGNAL_MATCHER=python`` forces the pure-Python one.
@@ -30,6 +38,8 @@ try:  # optional: the scan is the same without it, only slower
 except ImportError:  # pragma: no cover - exercised where hyperscan is not installed
     hyperscan = None  # type: ignore[assignment]
 
+from openprobation.rules.signal_phrases import starts_a_word
+
 if TYPE_CHECKING:
     from openprobation.rules.signal_policy import SignalPolicy
 
@@ -43,6 +53,20 @@ class PhraseMatcher(Protocol):
     name: str
 
     def candidates(self, lower: str) -> list[int]: ...
+
+    def matches(self, lower: str) -> list[tuple[int, int, int]]: ...
+
+
+def finditer_matches(policy: SignalPolicy, lower: str, groups: list[int]) -> list[tuple[int, int, int]]:
+    """(start, end, group) of each match of the groups' own patterns over the whole note that starts a word."""
+    found: list[tuple[int, int, int]] = []
+    phrases = policy.phrases
+    for index in groups:
+        for match in phrases[index].pattern.finditer(lower):
+            start = match.start()
+            if starts_a_word(lower, start):
+                found.append((start, match.end(), index))
+    return found
 
 
 class AnchorMatcher:
@@ -66,6 +90,9 @@ class AnchorMatcher:
                 phrases = self._phrases_starting(word)
             candidates.update(phrases)
         return sorted(candidates)
+
+    def matches(self, lower: str) -> list[tuple[int, int, int]]:
+        return finditer_matches(self.policy, lower, self.candidates(lower))
 
     def _phrases_starting(self, word: str) -> tuple[int, ...]:
         """The phrases whose anchor ``word`` begins with, remembered (a word with none joins the quiet words)."""
@@ -91,8 +118,28 @@ def hyperscan_pattern(pattern: str) -> bytes:
     return pattern.replace(r"[\s-]", f"[{_ASCII_SPACE}-]").encode("ascii")
 
 
+# A look-ahead "not a word character" right after a literal word character (not part of an escape): a word boundary.
+_BOUNDARY_AFTER_WORD = re.compile(r"(?<!\\[a-z0-9_])(?<=[a-z0-9_])\(\?!\\w\)")
+_LOOKAROUND = re.compile(r"\(\?<?[!=]")
+
+
+def hyperscan_som_pattern(pattern: str) -> bytes | None:
+    """A phrase group's Python pattern for Hyperscan over ASCII text, matching at least wherever the Python pattern
+    matches (the same start and end), with no construct Hyperscan cannot take exactly, so that start-of-match
+    offsets can be asked for: a look-ahead ``(?!\\w)`` right after a word character is a word boundary; every other
+    look-around (after a non-word character, and the year's) is dropped, which only widens it; ``\\s`` spelt out as
+    Python reads it over ASCII. None when a look-around the rules do not cover is left (the group is then matched
+    in prefilter mode and confirmed over the whole note)."""
+    widened = _BOUNDARY_AFTER_WORD.sub(r"\\b", pattern)
+    widened = widened.replace(r"(?!\w)", "").replace(r"(?<![\w/.])", "").replace(r"(?![\w/])", "")
+    if _LOOKAROUND.search(widened) or not widened.isascii() or r"\s" in widened.replace(r"[\s-]", ""):
+        return None  # (Hyperscan's \s leaves out \x1c-\x1f)
+    return hyperscan_pattern(widened)
+
+
 class HyperscanMatcher:
-    """Every phrase group in one Hyperscan database; each group reported once if it matches anywhere."""
+    """Every phrase group in one Hyperscan database, each match reported with its leftmost start (see the module
+    docstring); groups that cannot take start offsets are reported once, in prefilter mode."""
 
     name = "hyperscan"
 
@@ -102,14 +149,23 @@ class HyperscanMatcher:
         self.fallback = fallback
         self.policy = policy
         self._database = hyperscan.Database()
-        count = len(policy.phrases)
-        flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
-        self._database.compile(
-            expressions=[hyperscan_pattern(phrase.pattern.pattern) for phrase in policy.phrases],
-            ids=list(range(count)),
-            elements=count,
-            flags=[flags] * count,
-        )
+        expressions: list[bytes] = []
+        flags: list[int] = []
+        whole: set[int] = set()  # groups confirmed over the whole note (no start offsets)
+        som = hyperscan.HS_FLAG_SOM_LEFTMOST
+        prefilter = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+        for index, phrase in enumerate(policy.phrases):
+            exact = hyperscan_som_pattern(phrase.pattern.pattern)
+            if exact is not None and _compiles(exact, som):
+                expressions.append(exact)
+                flags.append(som)
+            else:
+                whole.add(index)
+                expressions.append(hyperscan_pattern(phrase.pattern.pattern))
+                flags.append(prefilter)
+        self.whole = frozenset(whole)
+        count = len(expressions)
+        self._database.compile(expressions=expressions, ids=list(range(count)), elements=count, flags=flags)
         self._local = threading.local()  # a scratch space per thread (Hyperscan's rule)
 
     def _scratch(self) -> Any:
@@ -118,18 +174,71 @@ class HyperscanMatcher:
             scratch = self._local.scratch = hyperscan.Scratch(self._database)
         return scratch
 
-    def candidates(self, lower: str) -> list[int]:
-        if not lower.isascii():
-            return self.fallback.candidates(lower)
-        found: list[int] = []
+    def _events(self, lower: str) -> list[tuple[int, int, int]]:
+        """(group, start, end) of every match Hyperscan reports, sorted."""
+        found: list[tuple[int, int, int]] = []
         add = found.append
 
         def matched(index: int, start: int, end: int, flags: int, context: Any) -> None:
-            add(index)
+            add((index, start, end))
 
         self._database.scan(lower.encode("ascii"), match_event_handler=matched, scratch=self._scratch())
         found.sort()
         return found
+
+    def candidates(self, lower: str) -> list[int]:
+        if not lower.isascii():
+            return self.fallback.candidates(lower)
+        return sorted({index for index, _, _ in self._events(lower)})
+
+    def matches(self, lower: str) -> list[tuple[int, int, int]]:
+        """The real matches, as :func:`finditer_matches` gives them. Within a group, ``finditer`` goes on from
+        where its last match ended and finds the leftmost match at or after that point; every real match lies
+        inside a reported stretch [start, end) (its end is reported, with a start no later than its own), so
+        searching from the first stretch not yet passed finds the same match, without trying every position of
+        the note before it."""
+        if not lower.isascii():
+            return self.fallback.matches(lower)
+        events = self._events(lower)
+        if not events:
+            return []
+        found: list[tuple[int, int, int]] = []
+        phrases, whole = self.policy.phrases, self.whole
+        count = len(events)
+        first = 0
+        while first < count:
+            index = events[first][0]
+            last = first + 1
+            while last < count and events[last][0] == index:
+                last += 1
+            pattern = phrases[index].pattern
+            if index in whole:
+                found.extend(finditer_matches(self.policy, lower, [index]))
+                first = last
+                continue
+            position = 0
+            while first < last:
+                _, start, end = events[first]
+                if end <= position:  # the stretch is behind the last match: nothing real starts in it any more
+                    first += 1
+                    continue
+                match = pattern.search(lower, start if start > position else position)
+                if match is None:
+                    break
+                position = match.end()
+                if starts_a_word(lower, match.start()):
+                    found.append((match.start(), position, index))
+            first = last
+        return found
+
+
+def _compiles(expression: bytes, flags: int) -> bool:
+    """Whether Hyperscan takes the expression with these flags (start offsets are not possible for every one)."""
+    try:
+        hyperscan.Database().compile(expressions=[expression], ids=[0], elements=1, flags=[flags])
+    except hyperscan.error:
+        return False
+    return True
 
 
 def hyperscan_cue_pattern(pattern: str) -> bytes | None:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from openprobation.rules.sentences import SentenceFinder
 from openprobation.rules.signal_matcher import HyperscanCues, PhraseMatcher, phrase_matcher
-from openprobation.rules.signal_phrases import Anchor, starts_a_word
+from openprobation.rules.signal_phrases import Anchor
 from openprobation.rules.signal_policy import CLAUSE_BREAK_MARKS, Phrase, SignalPolicy, signal_policy
 
 # Same-length replacements only, so positions in the normalised text are positions in the note.
@@ -68,31 +68,28 @@ class SignalScanner:
 
     def scan(self, text: str) -> tuple[SignalHit, ...]:
         lower = _normalise(text)
-        candidates = self.matcher.candidates(lower)
-        if not candidates:
-            return ()
-        found: list[tuple[int, int, Phrase]] = []
-        for index in candidates:
-            phrase = self.policy.phrases[index]
-            for match in phrase.pattern.finditer(lower):
-                if starts_a_word(lower, match.start()):
-                    found.append((match.start(), match.end(), phrase))
+        found = self.matcher.matches(lower)
         if not found:
             return ()
-        found.sort(key=lambda item: (item[0], -item[1]))
+        found.sort(key=_by_start_longest_first)
+        phrases = self.policy.phrases
         finder = SentenceFinder(lower, self.policy.abbreviations)  # only the sentences holding a match
         hits: list[SignalHit] = []
         seen: set[tuple[str, int]] = set()
-        sentences: dict[int, _Sentence] = {}
-        for start, end, phrase in found:
-            sentence_start, sentence_end = finder.around(start)  # a match starts with a word's first character
-            rule = phrase.rule
+        last = finder.around(found[-1][0])  # a match starts with a word's first character
+        note = _NoteCues(self._gates, lower, last[1])  # the cue pass goes up to the last sentence needed
+        sentence: _Sentence | None = None
+        sentence_start = sentence_end = -1
+        for start, end, index in found:
+            if start >= sentence_end:  # the matches are in order, so one past this sentence is in a later one
+                sentence_start, sentence_end = last if start >= last[0] else finder.around(start)
+                sentence = None
+            rule = phrases[index].rule
             if end > sentence_end or (rule.signal, sentence_start) in seen:
                 continue
-            sentence = sentences.get(sentence_start)
             if sentence is None:
-                sentence = sentences[sentence_start] = self._gates.sentence(lower[sentence_start:sentence_end])
-            if self._stopped(sentence, start - sentence_start, end - sentence_start, phrase):
+                sentence = note.sentence(sentence_start, sentence_end)
+            if self._stopped(sentence, start - sentence_start, end - sentence_start, phrases[index]):
                 continue
             seen.add((rule.signal, sentence_start))
             hits.append(
@@ -108,49 +105,63 @@ class SignalScanner:
 
     def _stopped(self, sentence: _Sentence, at: int, to: int, phrase: Phrase) -> bool:
         """Whether a cue or an ``unless`` phrase stops the match at [at, to) of the sentence (see the module
-        docstring). A cue pattern is tried only where the gate says it can match."""
-        rule, cues, gates, text, may = phrase.rule, self.policy.cues, self._gates, sentence.text, sentence.may
-        whole = len(text)
-        if rule.unless is not None and may(gates.unless[rule.id], 0, whole) and _overlaps(rule.unless, text, at, to):
+        docstring). A cue pattern is tried only where the gate says it can match: first whether it can match
+        anywhere in the sentence (``present``), then whether it can within the stretch that matters."""
+        rule, gates, present = phrase.rule, self._gates, sentence.present
+        if not present & gates.stopping[rule.id]:  # no cue or unless pattern that could stop it is in the sentence
+            return False
+        cues, text, may = self.policy.cues, sentence.text, sentence.may
+        if rule.unless is not None and present & gates.unless[rule.id] and _overlaps(rule.unless, text, at, to):
             return True
         if (
             rule.unless_sentence is not None
-            and may(gates.unless_sentence[rule.id], 0, whole)
+            and present & gates.unless_sentence[rule.id]
             and rule.unless_sentence.search(text)
         ):
             return True
         clause_start, clause_end = sentence.clause(at, to)
         # Each cue's words are cut out of the clause only when its gate lets it through.
-        pseudo = may(gates.pseudo_negation, clause_start, at)
-        negation = may(gates.negation, clause_start, at) or (pseudo and sentence.words_gate(gates.negation))
+        bit = gates.pseudo_negation
+        pseudo = bool(present & bit) and may(bit, clause_start, at)
+        bit = gates.negation
+        negation = (bool(present & bit) and may(bit, clause_start, at)) or (pseudo and sentence.words_gate(bit))
         if negation:
             window = _last_words(text[clause_start:at], cues.negation_window + 2)
             if pseudo:  # the pseudo-negations ("no concerns") taken out first
                 window = cues.pseudo_negation.sub(" ", window)
             if cues.negation.search(_last_words(window, cues.negation_window)):
                 return True
+        bit = gates.negation_after
         if (
-            may(gates.negation_after, to, clause_end)
+            present & bit
+            and may(bit, to, clause_end)
             and cues.negation_after.search(_first_words(text[to:clause_end], cues.negation_after_window))
-            and not (may(gates.reported_speech, 0, at) and cues.reported_speech.search(text, 0, at))
+            and not (
+                present & gates.reported_speech
+                and may(gates.reported_speech, 0, at)
+                and cues.reported_speech.search(text, 0, at)
+            )
         ):
             return True
         if rule.hypothetical and (
             (
-                may(gates.hypothetical, clause_start, at)
+                present & gates.hypothetical
+                and may(gates.hypothetical, clause_start, at)
                 and cues.hypothetical.search(_last_words(text[clause_start:at], cues.hypothetical_window))
             )
             or (
-                may(gates.hypothetical_after, to, clause_end)
+                present & gates.hypothetical_after
+                and may(gates.hypothetical_after, to, clause_end)
                 and cues.hypothetical_after.search(_first_words(text[to:clause_end], 4))
             )
         ):
             return True
-        if not may(gates.history, clause_start, clause_end):
+        bit = gates.history
+        if not (present & bit and may(bit, clause_start, clause_end)):
             return False
         clause = text[clause_start:clause_end]
         return bool(cues.history.search(clause)) and not (
-            may(gates.current, clause_start, clause_end) and cues.current.search(clause)
+            present & gates.current and may(gates.current, clause_start, clause_end) and cues.current.search(clause)
         )
 
 
@@ -161,16 +172,34 @@ class _Sentence:
     The gate is one of two: the **words** of the sentence (each cue pattern needs one of its anchor words, so a
     pattern none of whose anchors is a word of the sentence cannot match in it nor in any part of it), or the
     **end offsets** where Hyperscan found each cue pattern may match in the sentence (a pattern with no end inside
-    a stretch cannot match in that stretch, nor in its words rejoined with single spaces)."""
+    a stretch cannot match in that stretch, nor in its words rejoined with single spaces). ``present`` holds the
+    bits of the patterns that can match somewhere in the sentence, so that the others cost nothing."""
 
-    __slots__ = ("_bits", "_breaks", "_ends", "_marks", "_pattern", "text")
+    __slots__ = ("_base", "_bits", "_breaks", "_ends", "_marks", "_pattern", "present", "text")
 
     def __init__(
-        self, text: str, bits: int | None, ends: dict[int, list[int]] | None, breaks: re.Pattern[str], marks: bool
+        self,
+        text: str,
+        bits: int | None,
+        ends: dict[int, list[int]] | None,
+        breaks: re.Pattern[str],
+        marks: bool,
+        base: int = 0,
     ) -> None:
         self.text = text
         self._bits = bits
-        self._ends = ends
+        self._ends = ends  # end offsets in a stretch of the note that starts ``base`` characters before the sentence
+        self._base = base
+        if bits is not None:
+            self.present = bits
+        else:
+            assert ends is not None
+            present, last = 0, base + len(text)
+            for bit, offsets in ends.items():  # an end in (base, last]: a match may lie inside the sentence
+                after = bisect.bisect_right(offsets, base)
+                if after < len(offsets) and offsets[after] <= last:
+                    present |= bit
+            self.present = present
         self._pattern = breaks
         self._marks = marks  # whether the clause-break pattern can match (its phrases or punctuation)
         self._breaks: list[tuple[int, int]] | None = None
@@ -183,8 +212,8 @@ class _Sentence:
         ends = self._ends.get(bit)
         if ends is None:
             return False
-        after = bisect.bisect_right(ends, start)
-        return after < len(ends) and ends[after] <= end
+        after = bisect.bisect_right(ends, start + self._base)
+        return after < len(ends) and ends[after] <= end + self._base
 
     def words_gate(self, bit: int) -> bool:
         """Whether the word gate lets ``bit`` through (True on the Hyperscan path, which has no word gate)."""
@@ -237,6 +266,15 @@ class _CueGates:
         self.unless_sentence = {
             rule.id: self._bit(rule.unless_sentence_anchors, rule.unless_sentence) for rule in policy.rules
         }
+        # Per rule, the patterns one of which must be able to match in a sentence for a hit there to be stopped.
+        stopping = self.negation | self.pseudo_negation | self.negation_after | self.history
+        self.stopping = {
+            rule.id: stopping
+            | (self.unless[rule.id] if rule.unless is not None else 0)
+            | (self.unless_sentence[rule.id] if rule.unless_sentence is not None else 0)
+            | ((self.hypothetical | self.hypothetical_after) if rule.hypothetical else 0)
+            for rule in policy.rules
+        }
         self._lengths = sorted({len(prefix) for prefix in self._prefix})
         self._breaks = cues.clause_breaks
         self._hyperscan: HyperscanCues | None = None
@@ -274,20 +312,55 @@ class _CueGates:
             bits |= self._word(word) if known is None else known
         return bits
 
-    def sentence(self, text: str) -> _Sentence:
-        """A sentence holding a match, with its gate: Hyperscan's end offsets for it where Hyperscan is used and
-        the sentence is ASCII, else its words."""
-        if self._hyperscan is not None:
-            ends = self._hyperscan.ends(text)
-            if ends is not None:
-                for bit in self._hyperscan.unwidened:  # tried everywhere
-                    ends[bit] = list(range(len(text) + 1))
-                sentence = _Sentence(text, None, ends, self._breaks, False)
-                sentence._marks = sentence.may(self.clause_breaks, 0, len(text))
-                return sentence
+    def ends(self, stretch: str) -> dict[int, list[int]] | None:
+        """Hyperscan's end offsets of each cue pattern in a stretch of a note (None: no Hyperscan, or not ASCII)."""
+        if self._hyperscan is None:
+            return None
+        ends = self._hyperscan.ends(stretch)
+        if ends is not None:
+            for bit in self._hyperscan.unwidened:  # tried everywhere
+                ends[bit] = list(range(len(stretch) + 1))
+        return ends
+
+    def sentence(self, text: str, ends: dict[int, list[int]] | None = None, base: int = 0) -> _Sentence:
+        """A sentence holding a match, with its gate: Hyperscan's end offsets for the stretch of the note that
+        starts ``base`` characters before it where given, else its words."""
+        if ends is None and self._hyperscan is not None:
+            ends, base = self.ends(text), 0  # the sentence alone (the stretch was not ASCII)
+        if ends is not None:
+            sentence = _Sentence(text, None, ends, self._breaks, False, base)
+            sentence._marks = bool(sentence.present & self.clause_breaks)
+            return sentence
         bits = self._words(text)
         marks = bool(bits & self.clause_breaks) or any(mark in text for mark in CLAUSE_BREAK_MARKS)
         return _Sentence(text, bits, None, self._breaks, marks)
+
+
+class _NoteCues:
+    """The cue gates of one note's sentences: with Hyperscan, one pass over the note from the first sentence that
+    needs it to the end of the last one that may (the sentence of the last match), rather than one per sentence. A cue
+    pattern that matches within a stretch of a sentence (or its words rejoined) has an end reported inside that
+    stretch, as it would in a pass over the sentence alone; a match beginning in an earlier sentence may add an
+    end, which only lets a pattern be tried where it cannot match."""
+
+    __slots__ = ("_ends", "_from", "_gates", "_lower", "_to")
+
+    def __init__(self, gates: _CueGates, lower: str, to: int) -> None:
+        self._gates = gates
+        self._lower = lower
+        self._from = -1
+        self._to = to
+        self._ends: dict[int, list[int]] | None = None
+
+    def sentence(self, start: int, end: int) -> _Sentence:
+        if self._from < 0:
+            self._from = start
+            self._ends = self._gates.ends(self._lower[start : self._to])
+        return self._gates.sentence(self._lower[start:end], self._ends, start - self._from)
+
+
+def _by_start_longest_first(match: tuple[int, int, int]) -> tuple[int, int]:
+    return match[0], -match[1]
 
 
 def _normalise(text: str) -> str:
