@@ -24,6 +24,7 @@ from openprobation.risk import quality, riskfacts
 from openprobation.risk.models import RecordedScore, Registration, RiskCalculation
 from openprobation.risk.services import recorded_score_set, registration_add
 from openprobation.rules import allocation as alloc
+from openprobation.web.views import quality as quality_views
 from tests.factories import limit_access, make_person
 from tests.record.test_api import Api, problem_fields
 
@@ -368,6 +369,32 @@ def test_the_page_shows_counts_rows_and_links(org, mixed):
     assert 'id="total-disagreements"><strong>2</strong>' in html
     assert reverse("web:case", args=[mixed["a"].crn]) in html and mixed["restricted"].crn not in html
     assert "Download all as CSV" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "teams_shown", "filters", "table"),
+    [
+        ("teams_below_the_limit_are_listed", 3, {}, True),
+        ("teams_at_the_limit_are_listed", 2, {}, True),
+        ("teams_above_the_limit_are_left_to_the_region", 1, {}, False),
+        ("a_chosen_region_lists_its_teams_whatever_their_number", 1, {"region": "N07"}, True),
+        ("a_chosen_team_is_listed", 1, {"team": "N07T02"}, True),
+    ],
+)  # fmt: skip
+def test_the_page_lists_each_teams_counts_up_to_a_limit_then_by_region(org, mixed, monkeypatch, name, teams_shown,
+                                                                       filters, table):
+    """Two teams have rows (``mixed``). A national reader over more teams than the page lists sees the regions, each
+    a link to its teams' counts; a region or team chosen always lists its teams."""
+    monkeypatch.setattr(quality_views, "TEAM_ROWS_SHOWN", teams_shown)
+    client = Client()
+    client.force_login(org.qa.user)
+    html = client.get(reverse("web:quality-risk"), {"policy": "2014-split", **filters}).content.decode()
+    assert ('id="counts-by-team"' in html) is table
+    assert ('id="teams-by-region"' in html) is not table
+    region_link = f'{reverse("web:quality-risk")}?policy=2014-split&amp;region=N07'
+    assert f'<a class="govuk-link" href="{region_link}">' in html
+    if not table:
+        assert "2 teams have cases listed: choose a region" in html
 
 
 def test_the_page_shows_a_govuk_error_for_an_unknown_team(org, frozen_clock):

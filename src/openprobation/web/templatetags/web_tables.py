@@ -34,17 +34,22 @@ def select_options(choices: Iterable[Sequence[Any]], selected: Any) -> SafeStrin
 
 
 @register.simple_tag
-def count_rows(rows: Iterable[Any], *, codes: bool = False) -> SafeString:
-    """A table row for each count row (``risk.quality.CountRow``): its name (with its code, for ``codes``), then the
-    RSR, tier, allocation, all, unverified and cannot-check counts."""
+def count_rows(rows: Iterable[Any], *, codes: bool = False, link: str = "") -> SafeString:
+    """A table row for each count row (``risk.quality.CountRow``): its name (with its code, for ``codes``; a link to
+    ``link`` followed by its code, for ``link``), then the RSR, tier, allocation, all, unverified and cannot-check
+    counts."""
     parts = []
     for row in rows:
         code = f' <span class="govuk-body-s">({escape(row.code)})</span>' if codes and row.code else ""
+        name = escape(row.name)
+        if link and row.code:
+            name = f'<a class="govuk-link" href="{escape(link + row.code)}">{name}</a>'
+
         cell = f"</td>{NUMERIC_CELL}"
         numbers = (row.rsr, row.tier, row.allocation, row.total, row.unverified, row.cannot_check)
         cells = f"{NUMERIC_CELL}{cell.join(str(int(n)) for n in numbers)}</td>"
         parts.append(
-            f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{escape(row.name)}{code}</th>'
+            f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{name}{code}</th>'
             f"{cells}</tr>"
         )
     return mark_safe("\n".join(parts))  # every value escaped above

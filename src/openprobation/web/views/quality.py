@@ -9,6 +9,8 @@ from typing import Any, cast
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from openprobation.core.errors import ValidationFailed
 from openprobation.risk import quality
@@ -18,6 +20,11 @@ CSV_HEADER = [
     "crn", "name", "team", "team_name", "region", "region_name", "practitioner", "kind", "recorded", "calculated",
     "difference", "reason", "rule", "policy_version", "missing",
 ]  # fmt: skip
+
+
+# The counts of every team are shown when the report covers at most this many teams (a team's or a PDU's reader, or
+# a region chosen); a national reader sees the regions, each a link to its teams' counts, instead of some 650 rows.
+TEAM_ROWS_SHOWN = 60
 
 
 def _filters(request: HttpRequest) -> dict[str, str | None]:
@@ -49,7 +56,11 @@ def risk_report(request: HttpRequest) -> HttpResponse:
         context["field_errors"] = {e["field"]: e for e in errors}
         return render(request, "web/quality_risk.html", context, status=400)
     page = Paginator(range(report.count), report.page_size).get_page(report.page)
-    context.update({"report": report, "page": page, "csv_query": request.GET.urlencode()})
+    region_link = f"{reverse('web:quality-risk')}?{urlencode({'policy': report.policy.name})}&region="
+    context.update({
+        "report": report, "page": page, "csv_query": request.GET.urlencode(), "region_link": region_link,
+        "show_teams": bool(filters["region"] or filters["team"]) or len(report.counts.teams) <= TEAM_ROWS_SHOWN,
+    })  # fmt: skip
     return render(request, "web/quality_risk.html", context)
 
 
