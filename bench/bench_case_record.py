@@ -12,30 +12,19 @@ and the indexes the slowest query uses (EXPLAIN ANALYZE). Target: under 300 ms p
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ROOT, measure, measure_main, request
+
 RESULTS = ROOT / "bench" / "results" / "case_record.md"
 TARGET_MS = 300.0
 
 
-def page(client: Any, url: str) -> Callable[[], Any]:
-    def run() -> Any:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response
-
-    return run
-
-
 def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    from bench_work_queues import measure
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -61,26 +50,27 @@ def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]
     context = {"case": case.crn, "caseload": Person.objects.filter(practitioner=po).count(), "team": spo.team.code,
                "people": Person.objects.count()}
     checks = [
-        ("practitioner's caseload (sorted by RoSH)", page(po_client, "/caseload/?sort=rosh&order=desc")),
-        ("case overview", page(po_client, f"/case/{case.crn}/")),
-        ("case activity log (contacts)", page(po_client, f"/case/{case.crn}/activity/")),
-        ("case risk section", page(po_client, f"/case/{case.crn}/risk/")),
-        ("search by date of birth (QA)", page(qa_client, f"/search/?q={case.date_of_birth:%d/%m/%Y}")),
-        ("record-a-contact form", page(po_client, f"/case/{case.crn}/contacts/new/")),
-        ("search by surname (QA: every case)", page(qa_client, f"/search/?q={surname}")),
-        ("search by CRN (QA)", page(qa_client, f"/search/?q={case.crn}")),
-        ("SPO's team caseload counts", page(spo_client, f"/team/{spo.team.code}/")),
-        ("API: people list page 1 with count (QA: every case)", page(api_client, "/api/v1/people?page_size=50")),
-        ("API: people list of one team", page(api_client, f"/api/v1/people?team={spo.team.code}")),
-        ("API: a case's contacts", page(api_client, f"/api/v1/people/{case.crn}/contacts")),
-        ("risk QA report page (QA: every case)", page(qa_client, "/quality/risk/")),
-        ("risk QA report page (SPO: own team)", page(spo_client, "/quality/risk/")),
-        ("API: risk disagreements page 1 (QA)", page(api_client, "/api/v1/quality/risk-disagreements")),
+        ("practitioner's caseload (sorted by RoSH)", request(po_client, "/caseload/?sort=rosh&order=desc")),
+        ("case overview", request(po_client, f"/case/{case.crn}/")),
+        ("case activity log (contacts)", request(po_client, f"/case/{case.crn}/activity/")),
+        ("case risk section", request(po_client, f"/case/{case.crn}/risk/")),
+        ("search by date of birth (QA)", request(qa_client, f"/search/?q={case.date_of_birth:%d/%m/%Y}")),
+        ("record-a-contact form", request(po_client, f"/case/{case.crn}/contacts/new/")),
+        ("search by surname (QA: every case)", request(qa_client, f"/search/?q={surname}")),
+        ("search by CRN (QA)", request(qa_client, f"/search/?q={case.crn}")),
+        ("SPO's team caseload counts", request(spo_client, f"/team/{spo.team.code}/")),
+        ("API: people list page 1 with count (QA: every case)", request(api_client, "/api/v1/people?page_size=50")),
+        ("API: people list of one team", request(api_client, f"/api/v1/people?team={spo.team.code}")),
+        ("API: a case's contacts", request(api_client, f"/api/v1/people/{case.crn}/contacts")),
+        ("risk QA report page (QA: every case)", request(qa_client, "/quality/risk/")),
+        ("risk QA report page (SPO: own team)", request(spo_client, "/quality/risk/")),
+        ("API: risk disagreements page 1 (QA)", request(api_client, "/api/v1/quality/risk-disagreements")),
     ]
     return [measure(name, run, repeats) for name, run in checks], context
 
 
-def write(results: list[dict[str, Any]], context: dict[str, Any], load_seconds: float, pg: str) -> None:
+def write(results: list[dict[str, Any]], context: dict[str, Any], people: int, load_seconds: float, pg: str
+          ) -> None:
     import platform
 
     lines = [
@@ -110,25 +100,7 @@ def write(results: list[dict[str, Any]], context: dict[str, Any], load_seconds: 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--people", type=int, default=250_000)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
-
-    from bench_demo_data import _postgres_version
-    from bench_work_queues import demo_database
-
-    with demo_database(args.people, args.seed) as load_seconds:
-        results, context = run_measurements(args.repeats)
-    for r in results:
-        print(f"{r['name']}: median {r['median_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, {r['queries']} queries, "
-              f"indexes {', '.join(r['indexes']) or '(sequential)'}")
-    if not args.no_write:
-        write(results, context, load_seconds, _postgres_version())
-        print(f"written {RESULTS.relative_to(ROOT)}")
-    return 0 if all(r["median_ms"] < TARGET_MS for r in results) else 1
+    return measure_main(__doc__ or "", run_measurements, write, results_file=RESULTS, target_ms=TARGET_MS, repeats=15)
 
 
 if __name__ == "__main__":

@@ -18,17 +18,16 @@ query count, and the slowest query's plan. The workload figure is also timed bef
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import platform
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ROOT, actor_for, measure, measure_main, request
+
 RESULTS = ROOT / "bench" / "results" / "figures.md"
 TARGET_MS = 1000.0
 FIGURES = ("timescales", "safeguarding", "workload", "rosh", "enforcement", "signals")
@@ -43,7 +42,6 @@ def prepare() -> None:
 
 
 def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    from bench_work_queues import actor_for, measure, request
     from django.db.models import Count
     from django.test import Client
 
@@ -121,42 +119,8 @@ def write(results: list[dict[str, Any]], context: dict[str, Any], people: int, l
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=250_000)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--no-write", action="store_true")
-    parser.add_argument("--database-url", help="measure a database the demo caseload is already loaded in")
-    args = parser.parse_args()
-
-    from bench_demo_data import _postgres_version
-    from bench_work_queues import demo_database
-
-    if args.database_url:
-        os.environ.update({
-            "DATABASE_URL": args.database_url, "OPENPROBATION_HTTPS": "false",
-            "OPENPROBATION_ALLOWED_HOSTS": "testserver",
-            "OPENPROBATION_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        })  # fmt: skip
-        os.environ.setdefault("OPENPROBATION_DATA_DIR", tempfile.mkdtemp(prefix="openprobation-bench."))
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
-        import django
-
-        django.setup()
-        prepare()
-        results, context = run_measurements(args.repeats)
-        loaded = 0.0
-    else:
-        with demo_database(args.people, args.seed) as loaded:
-            prepare()
-            results, context = run_measurements(args.repeats)
-    for r in results:
-        print(f"{r['name']}: median {r['median_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, {r['queries']} queries")
-    if not args.no_write:
-        write(results, context, args.people, loaded, _postgres_version())
-        print(f"written {RESULTS.relative_to(ROOT)}")
-    judged = [r for r in results if "comparison" not in r["name"] and "fallback" not in r["name"]]
-    return 0 if all(r["median_ms"] < TARGET_MS for r in judged) else 1
+    return measure_main(__doc__ or "", run_measurements, write, results_file=RESULTS, target_ms=TARGET_MS, repeats=7,
+                        prepare=prepare, judged=lambda r: "comparison" not in r["name"] and "fallback" not in r["name"])
 
 
 if __name__ == "__main__":

@@ -22,52 +22,22 @@ import argparse
 import datetime as dt
 import os
 import platform
-import re
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-CLI = [sys.executable, "-m", "openprobation.cli"]
+from harness import ROOT, demo_served, ensure_wrk, run_django, serving, wrk_run
+
 RESULTS = ROOT / "bench" / "results" / "quality_report.md"
 TARGET_P95_MS = 100.0
 FLOOR = "floor: 404 under /api/v1/"
-LUA = """
-%s
-done = function(summary, latency, requests)
-  local codes = summary.errors.status
-  io.write(string.format("RESULT %%d %%d %%.3f %%.3f %%.3f %%.3f\\n", summary.requests, codes,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    summary.duration / 1000000))
-end
-"""
-
-
-def wrk_run(wrk: str, url: str, *, seconds: int, connections: int, headers: dict[str, str], script: Path) -> (
-    dict[str, Any]
-):
-    command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
-    found = re.search(r"RESULT (\d+) (\d+) ([0-9.]+) ([0-9.]+) ([0-9.]+) ([0-9.]+)", out)
-    if found is None:
-        raise SystemExit(f"wrk printed no result:\n{out}")
-    requests, bad, p50, p95, p99, duration = found.groups()
-    return {"requests": int(requests), "non_2xx": int(bad), "p50_ms": float(p50), "p95_ms": float(p95),
-            "p99_ms": float(p99), "rps": int(requests) / float(duration)}  # fmt: skip
 
 
 def sign_in(env: dict[str, str]) -> dict[str, dict[str, str]]:
     """A session cookie and an API token for the demo's `qa` and `spo`, and the SPO's team."""
-    code = (
-        "import django; django.setup()\n"
+    out = run_django(env, (
         "from django.conf import settings\n"
         "from django.contrib.auth import get_user_model\n"
         "from django.test import Client\n"
@@ -78,9 +48,7 @@ def sign_in(env: dict[str, str]) -> dict[str, dict[str, str]]:
         "    client.force_login(user)\n"
         "    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value\n"
         "    print(name, settings.SESSION_COOKIE_NAME, cookie, token_create(username=name))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "openprobation.settings"},
-                         check=True, capture_output=True, text=True, cwd=ROOT).stdout.splitlines()  # fmt: skip
+    )).splitlines()  # fmt: skip
     found = {}
     for line in out:
         name, cookie_name, cookie, token = line.split()
@@ -90,8 +58,7 @@ def sign_in(env: dict[str, str]) -> dict[str, dict[str, str]]:
 
 def report_sizes(env: dict[str, str]) -> dict[str, Any]:
     """How many rows the report lists for QA under the policy in force, and how many cases have a row of facts."""
-    code = (
-        "import django; django.setup()\n"
+    out = run_django(env, (
         "from django.contrib.auth import get_user_model\n"
         "from openprobation.risk.models import RiskFacts, RiskFactsTally\n"
         "from openprobation.risk.quality import risk_disagreements\n"
@@ -100,9 +67,7 @@ def report_sizes(env: dict[str, str]) -> dict[str, Any]:
         "t = page.counts.total\n"
         "print(RiskFacts.objects.count(), page.count, t.rsr, t.tier, t.allocation, t.unverified, t.cannot_check,\n"
         "      RiskFactsTally.objects.count())\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "openprobation.settings"},
-                         check=True, capture_output=True, text=True, cwd=ROOT).stdout.split()  # fmt: skip
+    )).split()  # fmt: skip
     keys = ("rows", "listed", "rsr", "tier", "allocation", "unverified", "cannot_check", "tally")
     return dict(zip(keys, map(int, out), strict=True))
 
@@ -153,38 +118,16 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
-    from bench_api_read import _wait_for, ensure_wrk, vacuum_analyze
-    from bench_demo_data import _postgres_version, postgres
-    from bench_work_queues import load
+    from bench_demo_data import _postgres_version
 
     wrk = ensure_wrk()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
     results: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="openprobation-bench.") as data_dir, postgres() as url:
-        env = {
-            **os.environ, "OPENPROBATION_DATA_DIR": data_dir, "OPENPROBATION_DEMO": "true", "DATABASE_URL": url,
-            "OPENPROBATION_HTTPS": "false", "OPENPROBATION_LOG_LEVEL": "WARNING",
-        }  # fmt: skip
-        started = time.perf_counter()
-        load(env, args.people, args.seed)
-        print(f"demo caseload of {args.people:,} loaded in {time.perf_counter() - started:.0f} s", flush=True)
-        started = time.perf_counter()
-        vacuum_analyze(env)
-        print(f"vacuumed and analysed in {time.perf_counter() - started:.0f} s", flush=True)
+    with demo_served(args.people, args.seed) as (env, scratch):
         who = sign_in(env)
         sizes = report_sizes(env)
         print(f"report sizes: {sizes}", flush=True)
-        script = Path(data_dir) / "percentiles.lua"
-        script.write_text(LUA % "")
-        server = subprocess.Popen(
-            [*CLI, "serve", "--port", str(port), "--workers", str(args.workers), "--threads", str(args.threads),
-             "--no-migrate"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
         load_average = " / ".join(f"{v:.2f}" for v in os.getloadavg())
-        try:
-            _wait_for(base + "/api/v1/openapi.json", server, time.monotonic() + 120)
+        with serving(env, workers=args.workers, threads=args.threads) as base:
             api = "/api/v1/quality/risk-disagreements"
             runs = [
                 (FLOOR, base + "/api/v1/no-such-endpoint", {}),
@@ -199,15 +142,13 @@ def main() -> int:
                     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
                         if response.status != 200 or response.url != target:
                             raise SystemExit(f"{name}: {response.status} {response.url}")
+                script = scratch / "run.lua"
                 wrk_run(wrk, target, seconds=3, connections=args.connections, headers=headers, script=script)  # warm
                 results[name] = r = wrk_run(wrk, target, seconds=args.seconds, connections=args.connections,
                                             headers=headers, script=script)  # fmt: skip
                 print(f"{name}: {r['rps']:,.0f} requests/s, p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
                       f"p99 {r['p99_ms']:.1f} ms{', non-2xx ' + str(r['non_2xx']) if r['non_2xx'] else ''}",
                       flush=True)  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     if not args.no_write:
         write(results, {"pg": _postgres_version(), "workers": args.workers, "threads": args.threads,
                         "connections": args.connections, "seconds": args.seconds, "people": args.people,

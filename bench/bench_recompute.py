@@ -26,14 +26,13 @@ import datetime as dt
 import json
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ROOT, demo_child
+
 RESULTS = ROOT / "bench" / "results" / "recompute.md"
 AS_OF = "2026-11-24"
 
@@ -92,25 +91,7 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_one(database: str, people: int, args: argparse.Namespace) -> dict[str, object]:
-    from bench_demo_data import postgres
-
-    def go(env: dict[str, str]) -> dict[str, object]:
-        cli = [sys.executable, "-m", "openprobation.cli"]
-        subprocess.run([*cli, "demo-data", "--people", str(people), "--seed", str(args.seed), "--quiet"], env=env,
-                       check=True, capture_output=True)  # fmt: skip
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", "--batch", str(args.batch), "--seed", str(args.seed)],
-            env=env, check=True, capture_output=True, text=True,
-        ).stdout  # fmt: skip
-        return {"database": database, "people": people, **json.loads(out.strip().splitlines()[-1])}
-
-    with tempfile.TemporaryDirectory(prefix="openprobation-bench-") as data_dir:
-        env = {**os.environ, "OPENPROBATION_DATA_DIR": data_dir}
-        env.pop("DATABASE_URL", None)
-        if database == "postgresql":
-            with postgres() as url:
-                return go({**env, "DATABASE_URL": url})
-        return go(env)
+    return demo_child(__file__, database, people, args.seed, ["--batch", str(args.batch), "--seed", str(args.seed)])
 
 
 def table(results: list[dict[str, object]]) -> str:

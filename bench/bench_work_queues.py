@@ -15,120 +15,18 @@ query EXPLAINed to show the index it uses.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import datetime as dt
 import os
 import platform
-import re
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-CLI = [sys.executable, "-m", "openprobation.cli"]
+from harness import ROOT, actor_for, measure, measure_main, request
+
 RESULTS = ROOT / "bench" / "results" / "work_queues.md"
 TARGET_MS = 100.0
-
-
-def load(env: dict[str, str], people: int, seed: int) -> None:
-    subprocess.run([*CLI, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
-    subprocess.run(
-        [*CLI, "demo-data", "--people", str(people), "--seed", str(seed), "--quiet", "--no-migrate"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
-
-
-@contextlib.contextmanager
-def demo_database(people: int, seed: int) -> Iterator[float]:
-    """A throwaway PostgreSQL cluster holding the demo caseload of ``people``, with Django set up on it: yields the
-    seconds the load took; the connections are closed and the cluster removed afterwards."""
-    from bench_demo_data import postgres
-
-    with tempfile.TemporaryDirectory(prefix="openprobation-bench.") as data_dir, postgres() as url:
-        env = {
-            **os.environ,
-            "OPENPROBATION_DATA_DIR": data_dir,
-            "OPENPROBATION_DEMO": "true",
-            "DATABASE_URL": url,
-            # The test client speaks plain HTTP to "testserver", and pages render without collected static files.
-            "OPENPROBATION_HTTPS": "false",
-            "OPENPROBATION_ALLOWED_HOSTS": "testserver",
-            "OPENPROBATION_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        }
-        started = time.perf_counter()
-        load(env, people, seed)
-        loaded = time.perf_counter() - started
-        print(f"demo caseload of {people:,} loaded in {loaded:.0f} s", flush=True)
-        os.environ.update(env)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprobation.settings")
-        import django
-
-        django.setup()
-        try:
-            yield loaded
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-
-
-def actor_for(staff: Any) -> Any:
-    """The staff member's sign-in account (made for the bench when the demo gave them none)."""
-    from django.contrib.auth import get_user_model
-
-    if staff.user_id is None:
-        staff.user = get_user_model().objects.create(username=f"bench-{staff.code}".lower())
-        staff.save(update_fields=["user"])
-    return staff.user
-
-
-def measure(name: str, run: Callable[[], Any], repeats: int) -> dict[str, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    run()  # warm-up: connection, caches, plans
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as ctx:
-        run()
-    reads = [q for q in ctx.captured_queries if (q["sql"] or "").lstrip().upper().startswith(("SELECT", "WITH"))]
-    slowest = max(reads, key=lambda q: float(q["time"]))["sql"]
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + slowest)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    indexes = sorted(set(re.findall(r"(?:Index|Bitmap Index) (?:Only )?Scan (?:Backward )?(?:using|on) (\w+)", plan)))
-    return {
-        "name": name,
-        "median_ms": statistics.median(times),
-        "p90_ms": sorted(times)[int(0.9 * len(times)) - 1],
-        "queries": len(ctx.captured_queries),
-        "indexes": indexes,
-        "plan": plan,
-    }
-
-
-def request(client: Any, url: str) -> Callable[[], Any]:
-    """One GET through the test client, refusing anything but 200 (a timing of an error page would mislead)."""
-
-    def run() -> Any:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response
-
-    return run
 
 
 def run_measurements(repeats: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -239,26 +137,7 @@ def write(results: list[dict[str, Any]], context: dict[str, Any], people: int, l
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=250_000)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--repeats", type=int, default=21)
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
-
-    from bench_demo_data import _postgres_version
-
-    with demo_database(args.people, args.seed) as loaded:
-        results, context = run_measurements(args.repeats)
-    for r in results:
-        print(
-            f"{r['name']}: median {r['median_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, {r['queries']} queries, "
-            f"indexes {', '.join(r['indexes']) or '(none)'}"
-        )
-    if not args.no_write:
-        write(results, context, args.people, loaded, _postgres_version())
-        print(f"written {RESULTS.relative_to(ROOT)}")
-    return 0 if all(r["median_ms"] < TARGET_MS for r in results) else 1
+    return measure_main(__doc__ or "", run_measurements, write, results_file=RESULTS, target_ms=TARGET_MS, repeats=21)
 
 
 if __name__ == "__main__":

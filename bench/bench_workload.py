@@ -29,16 +29,15 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ROOT, demo_child
+
 RESULTS = ROOT / "bench" / "results" / "workload.md"
 SCREEN_TARGET_MS = 100
 
@@ -131,23 +130,7 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_one(database: str, people: int, args: argparse.Namespace) -> dict[str, Any]:
-    from bench_demo_data import postgres
-
-    def go(env: dict[str, str]) -> dict[str, Any]:
-        cli = [sys.executable, "-m", "openprobation.cli"]
-        subprocess.run([*cli, "demo-data", "--people", str(people), "--seed", str(args.seed), "--quiet"], env=env,
-                       check=True, capture_output=True)  # fmt: skip
-        out = subprocess.run([sys.executable, __file__, "--child", "--repeat", str(args.repeat)], env=env,
-                             check=True, capture_output=True, text=True).stdout  # fmt: skip
-        return {"database": database, "people": people, **json.loads(out.strip().splitlines()[-1])}
-
-    with tempfile.TemporaryDirectory(prefix="openprobation-bench-") as data_dir:
-        env = {**os.environ, "OPENPROBATION_DATA_DIR": data_dir}
-        env.pop("DATABASE_URL", None)
-        if database == "postgresql":
-            with postgres() as url:
-                return go({**env, "DATABASE_URL": url})
-        return go(env)
+    return demo_child(__file__, database, people, args.seed, ["--repeat", str(args.repeat)])
 
 
 def table(results: list[dict[str, Any]]) -> str:
