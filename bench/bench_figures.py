@@ -2,7 +2,7 @@
 and each figure alone, on the demo caseload on PostgreSQL; the league table; and the risk quality report for
 comparison.
 
-Loads the demo caseload into a throwaway PostgreSQL cluster as bench_work_queues.py does, vacuums and analyses it
+Loads the demo caseload into a throwaway PostgreSQL cluster (``harness.demo_database``), vacuums and analyses it
 (as autovacuum would have done to a database in use: a table just loaded has no visibility map, so no index-only
 scan, and no statistics); the demo load has taken the week's workload snapshot (as the daily
 ``weekly_workload_snapshot`` job does): the bench deletes it to time the workload figure without it, then takes it
