@@ -186,6 +186,12 @@ class RecomputeMark(models.Model):
     checked_policy = models.CharField(max_length=40, blank=True)  # risk.changes.policy_key() of that recompute
 
 
+# A row of facts the report lists, under any policy: a score differs, or an allocation disagrees (2), goes against a
+# rule not yet verified (3) or cannot be checked (4) (risk.riskfacts.DISAGREES and after).
+LISTED = (models.Q(rsr_differs=True) | models.Q(tier_differs=True) | models.Q(allocation_2014_split__gte=2)
+          | models.Q(allocation_2021_unified__gte=2))  # fmt: skip
+
+
 class RiskFacts(models.Model):
     """A case's current risk facts as the quality assurance report reads them, and whether they disagree (decision
     0030): the newest calculated RSR and tier, the newest recorded RSR, tier and allocation, the newest active RoSH
@@ -228,10 +234,7 @@ class RiskFacts(models.Model):
             models.Index(
                 fields=["person"],
                 name="riskfacts_listed",
-                condition=models.Q(rsr_differs=True)
-                | models.Q(tier_differs=True)
-                | models.Q(allocation_2014_split__gte=2)
-                | models.Q(allocation_2021_unified__gte=2),
+                condition=LISTED,
             ),
             models.Index(fields=["stamp"], name="riskfacts_stamp"),  # rows worked out under other policies
             # The same rows by team, with their flags (PostgreSQL: an index-only scan counts them by team, and a
@@ -240,10 +243,7 @@ class RiskFacts(models.Model):
                 fields=["team"],
                 include=["person", "rsr_differs", "tier_differs", "allocation_2014_split", "allocation_2021_unified"],
                 name="riskfacts_listed_team",
-                condition=models.Q(rsr_differs=True)
-                | models.Q(tier_differs=True)
-                | models.Q(allocation_2014_split__gte=2)
-                | models.Q(allocation_2021_unified__gte=2),
+                condition=LISTED,
             ),
         ]
 
