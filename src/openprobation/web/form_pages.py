@@ -28,13 +28,16 @@ def form_page(
     template: str = "web/work_form.html",
     hidden: dict[str, str] | None = None,
     success_url: Callable[[], str] | None = None,
+    writers_only: bool = True,
 ) -> HttpResponse:
     """GET shows the form; POST parses it and calls ``save`` (a service call returning the success message). On
     any error the form comes back with the GOV.UK error summary, and nothing has been saved. ``hidden`` values
     (a record's version) go back with the form; a record changed by someone else since (409) is reported. After
     saving, the user goes to ``success_url()`` when given (the next step of a form in steps), else ``done_url``;
-    an empty message shows no banner."""
-    require_write(request.user)
+    an empty message shows no banner. ``writers_only=False`` leaves the role check to ``save``'s service (a quality
+    assurance form: its staff may not write to cases)."""
+    if writers_only:
+        require_write(request.user)
     form = work_forms.blank(fields, initial)
     if request.method == "POST":
         form = work_forms.parse(fields, request.POST)

@@ -10,26 +10,21 @@ case detail only for cases the reader may see), the same checks and the same aud
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from openprobation.core import clock
-from openprobation.core.errors import ValidationFailed, VersionConflict
 from openprobation.organisation.roles import AUDITORS, has_role
 from openprobation.quality import selectors, services
 from openprobation.rules import case_audit
 from openprobation.rules.dates import long_date
 from openprobation.rules.ratings import KEY_QUESTION_WORDS, KEY_QUESTIONS, RATING_WORDS, RATINGS, rating_policy
 from openprobation.rules.serious_further_offences import ROSH_ROWS, sfo_policy
-from openprobation.web import work_forms
 from openprobation.web.errors import staff_page
-from openprobation.web.form_pages import posted_version
-from openprobation.web.forms import STALE_MESSAGE, ErrorItem
+from openprobation.web.form_pages import form_page, posted_version
 from openprobation.web.work_forms import FormField
 
 STANDARD_WORDS = {
@@ -55,35 +50,10 @@ JUDGEMENT_OPTIONS = (("sufficient", "Sufficient"), ("insufficient", "Insufficien
 TEXT_LIMIT = services.TEXT_LIMIT
 
 
-def _page(
-    request: HttpRequest,
-    *,
-    fields: Sequence[FormField],
-    save: Callable[[dict[str, Any]], str],
-    done_url: str,
-    context: dict[str, Any],
-    initial: dict[str, str] | None = None,
-    template: str = "web/quality_form.html",
-    hidden: dict[str, str] | None = None,
-    success_url: Callable[[], str] | None = None,
-) -> HttpResponse:
-    """A quality form: GET shows it; POST parses it and calls ``save`` (a service call, which checks the role).
-    On any error the form comes back with the error summary and nothing has been saved."""
-    form = work_forms.blank(fields, initial)
-    if request.method == "POST":
-        form = work_forms.parse(fields, request.POST)
-        if not form.errors:
-            try:
-                message = save(form.values)
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            except VersionConflict:
-                form.errors["general-stale"] = ErrorItem("", "", STALE_MESSAGE)
-            else:
-                messages.success(request, message)
-                return redirect(success_url() if success_url is not None else done_url)
-    return render(request, template, {**context, "form": form, "cancel_url": done_url,
-                                      "hidden": sorted((hidden or {}).items())})  # fmt: skip
+def _page(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """A quality form (``form_pages.form_page``): the service ``save`` calls checks the role, and nothing is saved on
+    an error."""
+    return form_page(request, **{"template": "web/quality_form.html", **kwargs}, writers_only=False)
 
 
 def _round_url(round_id: int) -> str:
