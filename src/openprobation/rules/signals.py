@@ -26,8 +26,9 @@ pass of a simple word pattern, and only the phrases whose anchors appear are tri
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from openprobation.rules.sentences import SentenceFinder
@@ -42,6 +43,7 @@ NORMALISE = str.maketrans(
 WORD = re.compile(r"\w+")
 LONGEST_SENTENCE = 300  # characters of a sentence shown around the evidence; longer ones are cut at words
 _MEMO_LIMIT = 200_000  # words remembered by the cue gates before the memory is cleared
+BATCH_NOTES = 256  # notes taken through each step of the scan together by signals_scan_many
 
 
 @dataclass(frozen=True)
@@ -67,19 +69,56 @@ class SignalScanner:
         self._gates = _CueGates(policy, accelerated=self.matcher.name == "hyperscan")
 
     def scan(self, text: str) -> tuple[SignalHit, ...]:
-        lower = _normalise(text)
-        found = self.matcher.matches(lower)
-        if not found:
-            return ()
-        found.sort(key=_by_start_longest_first)
-        phrases = self.policy.phrases
-        finder = SentenceFinder(lower, self.policy.abbreviations)  # only the sentences holding a match
+        return self.scan_many([text])[0]
+
+    def scan_many(self, texts: Sequence[str]) -> list[tuple[SignalHit, ...]]:
+        """The hits of each note. The notes go through each step together, which gives the same hits as one by
+        one: the phrase matches of every note (one Hyperscan pass), then the sentences of each note's first and
+        last match, then the cue pass over each note's stretch from the first to the end of the last (one
+        Hyperscan pass), then each note's matches in order."""
+        lowers = [_normalise(text) for text in texts]
+        founds = self.matcher.matches_many(lowers)
+        abbreviations = self.policy.abbreviations
+        plans: list[tuple[SentenceFinder, tuple[int, int], tuple[int, int]] | None] = []
+        stretches: list[str] = []
+        for lower, found in zip(lowers, founds, strict=True):
+            if not found:
+                plans.append(None)
+                continue
+            found.sort(key=_by_start_longest_first)
+            finder = SentenceFinder(lower, abbreviations)  # only the sentences holding a match
+            first = finder.around(found[0][0])  # a match starts with a word's first character
+            last = first if found[-1][0] < first[1] else finder.around(found[-1][0])
+            plans.append((finder, first, last))
+            stretches.append(lower[first[0] : last[1]])  # the cue pass: from the first sentence to the last
+        ends = iter(self._gates.ends_many(stretches))
+        results: list[tuple[SignalHit, ...]] = []
+        for text, lower, found, plan in zip(texts, lowers, founds, plans, strict=True):
+            if plan is None:
+                results.append(())
+                continue
+            results.append(self._hits(text, lower, found, *plan, next(ends)))
+        return results
+
+    def _hits(
+        self,
+        text: str,
+        lower: str,
+        found: list[tuple[int, int, int]],
+        finder: SentenceFinder,
+        first: tuple[int, int],
+        last: tuple[int, int],
+        ends: dict[int, list[int]] | None,
+    ) -> tuple[SignalHit, ...]:
+        """One note's hits from its phrase matches (in order, the longest first at each start), the sentences of
+        the first and last, and the cue ends of the stretch of the note that starts with the first sentence (None:
+        no Hyperscan, or not ASCII). The stretch may begin before the first sentence that needs a cue: a cue match
+        starting in an earlier sentence can only add an end, which lets a cue be tried where it cannot match."""
+        phrases, gates = self.policy.phrases, self._gates
         hits: list[SignalHit] = []
         seen: set[tuple[str, int]] = set()
-        last = finder.around(found[-1][0])  # a match starts with a word's first character
-        note = _NoteCues(self._gates, lower, last[1])  # the cue pass goes up to the last sentence needed
         sentence: _Sentence | None = None
-        sentence_start = sentence_end = -1
+        sentence_start, sentence_end = first
         for start, end, index in found:
             if start >= sentence_end:  # the matches are in order, so one past this sentence is in a later one
                 sentence_start, sentence_end = last if start >= last[0] else finder.around(start)
@@ -88,7 +127,7 @@ class SignalScanner:
             if end > sentence_end or (rule.signal, sentence_start) in seen:
                 continue
             if sentence is None:
-                sentence = note.sentence(sentence_start, sentence_end)
+                sentence = gates.sentence(lower[sentence_start:sentence_end], ends, sentence_start - first[0])
             if self._stopped(sentence, start - sentence_start, end - sentence_start, phrases[index]):
                 continue
             seen.add((rule.signal, sentence_start))
@@ -322,6 +361,18 @@ class _CueGates:
                 ends[bit] = list(range(len(stretch) + 1))
         return ends
 
+    def ends_many(self, stretches: Sequence[str]) -> list[dict[int, list[int]] | None]:
+        """:meth:`ends` of each stretch, in one Hyperscan pass (all None without Hyperscan)."""
+        if self._hyperscan is None:
+            return [None] * len(stretches)
+        found = self._hyperscan.ends_many(stretches)
+        if self._hyperscan.unwidened:
+            for stretch, ends in zip(stretches, found, strict=True):
+                if ends is not None:
+                    for bit in self._hyperscan.unwidened:  # tried everywhere
+                        ends[bit] = list(range(len(stretch) + 1))
+        return found
+
     def sentence(self, text: str, ends: dict[int, list[int]] | None = None, base: int = 0) -> _Sentence:
         """A sentence holding a match, with its gate: Hyperscan's end offsets for the stretch of the note that
         starts ``base`` characters before it where given, else its words."""
@@ -334,29 +385,6 @@ class _CueGates:
         bits = self._words(text)
         marks = bool(bits & self.clause_breaks) or any(mark in text for mark in CLAUSE_BREAK_MARKS)
         return _Sentence(text, bits, None, self._breaks, marks)
-
-
-class _NoteCues:
-    """The cue gates of one note's sentences: with Hyperscan, one pass over the note from the first sentence that
-    needs it to the end of the last one that may (the sentence of the last match), rather than one per sentence. A cue
-    pattern that matches within a stretch of a sentence (or its words rejoined) has an end reported inside that
-    stretch, as it would in a pass over the sentence alone; a match beginning in an earlier sentence may add an
-    end, which only lets a pattern be tried where it cannot match."""
-
-    __slots__ = ("_ends", "_from", "_gates", "_lower", "_to")
-
-    def __init__(self, gates: _CueGates, lower: str, to: int) -> None:
-        self._gates = gates
-        self._lower = lower
-        self._from = -1
-        self._to = to
-        self._ends: dict[int, list[int]] | None = None
-
-    def sentence(self, start: int, end: int) -> _Sentence:
-        if self._from < 0:
-            self._from = start
-            self._ends = self._gates.ends(self._lower[start : self._to])
-        return self._gates.sentence(self._lower[start:end], self._ends, start - self._from)
 
 
 def _by_start_longest_first(match: tuple[int, int, int]) -> tuple[int, int]:
@@ -421,7 +449,9 @@ def signals_scan(text: str) -> tuple[SignalHit, ...]:
 
 
 def signals_scan_many(texts: Iterable[str]) -> Iterator[tuple[SignalHit, ...]]:
-    """:func:`signals_scan` over many notes (the same definition, the policy compiled once)."""
-    scan = signal_scanner().scan
-    for text in texts:
-        yield scan(text)
+    """:func:`signals_scan` over many notes (the same definition, the policy compiled once), taken
+    :data:`BATCH_NOTES` at a time through :meth:`SignalScanner.scan_many`."""
+    scan_many = signal_scanner().scan_many
+    notes = iter(texts)
+    while batch := list(itertools.islice(notes, BATCH_NOTES)):
+        yield from scan_many(batch)
