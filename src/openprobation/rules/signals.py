@@ -59,6 +59,17 @@ class SignalHit:
                 "sentence": self.sentence, "rule": self.rule}  # fmt: skip
 
 
+_new = object.__new__
+
+
+def _hit(signal: str, severity: str, evidence: str, sentence: str, rule: str) -> SignalHit:
+    """``SignalHit(signal, severity, evidence, sentence, rule)``, made without the frozen class's five
+    ``object.__setattr__`` calls (its fields set in its ``__dict__`` at once); the scanner makes one per hit."""
+    hit = _new(SignalHit)
+    hit.__dict__.update(signal=signal, severity=severity, evidence=evidence, sentence=sentence, rule=rule)
+    return hit
+
+
 class SignalScanner:
     """A compiled policy, the matcher that names the phrase groups a note can match (rules.signal_matcher), and
     the cue gates that say which cue patterns can match where (so that the others are not tried)."""
@@ -127,17 +138,24 @@ class SignalScanner:
             if end > sentence_end or (rule.signal, sentence_start) in seen:
                 continue
             if sentence is None:
-                sentence = gates.sentence(lower[sentence_start:sentence_end], ends, sentence_start - first[0])
+                sentence = gates.sentence(
+                    lower[sentence_start:sentence_end],
+                    ends,
+                    sentence_start - first[0],
+                    whole=sentence_start == first[0] and sentence_end == last[1],
+                )
             if self._stopped(sentence, start - sentence_start, end - sentence_start, phrases[index]):
                 continue
             seen.add((rule.signal, sentence_start))
             hits.append(
-                SignalHit(
-                    signal=rule.signal,
-                    severity=rule.severity,
-                    evidence=text[start:end],
-                    sentence=_shown(text, sentence_start, sentence_end, start, end),
-                    rule=rule.id,
+                _hit(
+                    rule.signal,
+                    rule.severity,
+                    text[start:end],
+                    text[sentence_start:sentence_end]
+                    if sentence_end - sentence_start <= LONGEST_SENTENCE
+                    else _shown(text, sentence_start, sentence_end, start, end),
+                    rule.id,
                 )
             )
         return tuple(hits)
@@ -224,6 +242,7 @@ class _Sentence:
         breaks: re.Pattern[str],
         marks: bool,
         base: int = 0,
+        whole: bool = False,
     ) -> None:
         self.text = text
         self._bits = bits
@@ -231,6 +250,12 @@ class _Sentence:
         self._base = base
         if bits is not None:
             self.present = bits
+        elif whole:  # the sentence is the whole stretch, whose ends all lie in it (HyperscanCues.ends_many)
+            assert ends is not None
+            present = 0
+            for bit in ends:
+                present |= bit
+            self.present = present
         else:
             assert ends is not None
             present, last = 0, base + len(text)
@@ -373,13 +398,16 @@ class _CueGates:
                         ends[bit] = list(range(len(stretch) + 1))
         return found
 
-    def sentence(self, text: str, ends: dict[int, list[int]] | None = None, base: int = 0) -> _Sentence:
+    def sentence(
+        self, text: str, ends: dict[int, list[int]] | None = None, base: int = 0, whole: bool = False
+    ) -> _Sentence:
         """A sentence holding a match, with its gate: Hyperscan's end offsets for the stretch of the note that
-        starts ``base`` characters before it where given, else its words."""
+        starts ``base`` characters before it where given (``whole``: the stretch is this sentence, and its ends
+        from :meth:`ends_many`), else its words."""
         if ends is None and self._hyperscan is not None:
-            ends, base = self.ends(text), 0  # the sentence alone (the stretch was not ASCII)
+            ends, base, whole = self.ends(text), 0, False  # the sentence alone (the stretch was not ASCII)
         if ends is not None:
-            sentence = _Sentence(text, None, ends, self._breaks, False, base)
+            sentence = _Sentence(text, None, ends, self._breaks, False, base, whole)
             sentence._marks = bool(sentence.present & self.clause_breaks)
             return sentence
         bits = self._words(text)
