@@ -72,9 +72,12 @@ class SentenceFinder:
         """Where the sentence holding ``position`` begins: the end of the last terminator before it that ends a
         sentence, or 0."""
         text, before = self.text, position
+        rfind = text.rfind
         while True:
-            last = max(text.rfind(".", 0, before), text.rfind("!", 0, before), text.rfind("?", 0, before))
-            line = text.rfind("\n", 0, before)
+            last = rfind(".", 0, before)
+            if "!" in text or "?" in text:  # rare: most notes have full stops only
+                last = max(last, rfind("!", 0, before), rfind("?", 0, before))
+            line = rfind("\n", 0, before)
             if line > last:
                 return line + 1  # a line break always ends a sentence
             if last < 0:
@@ -85,25 +88,34 @@ class SentenceFinder:
             end = last + 1
             while end < len(text) and text[end] in CLOSERS:
                 end += 1
-            if (end == len(text) or text[end].isspace()) and self._ends_sentence(start, end):
+            if (end == len(text) or text[end].isspace()) and (
+                text[start] != "." or self._ends_sentence(start, end)
+            ):
                 return end
             before = start
 
     def _finish(self, position: int) -> int:
         """Where the sentence holding ``position`` ends: the end of the first terminator after it that ends a
         sentence, or the end of the text."""
-        found = END_FAST.search(self.text, position)
-        while found is not None and not self._ends_sentence(found.start(), found.end()):
-            found = END_FAST.search(self.text, found.end())
-        return len(self.text) if found is None else found.end()
+        text, search = self.text, END_FAST.search
+        found = search(text, position)
+        while found is not None:
+            start, end = found.span()
+            if text[start] != "." or self._ends_sentence(start, end):
+                return end
+            found = search(text, end)
+        return len(text)
 
     def around(self, position: int) -> tuple[int, int]:
         """(start, end) of the sentence holding ``position``, which must be a character of a word (not white
         space nor a terminator), white space trimmed: the span of :func:`sentence_spans` that holds it."""
         begin, finish = self._begin(position), self._finish(position)
-        sentence = self.text[begin:finish]
-        begin += len(sentence) - len(sentence.lstrip())
-        return begin, begin + len(sentence.strip())
+        text = self.text
+        while text[begin].isspace():  # the sentence holds ``position``, not white space: it stops there at last
+            begin += 1
+        while text[finish - 1].isspace():
+            finish -= 1
+        return begin, finish
 
 
 def _word_before(text: str, position: int) -> str:

@@ -25,9 +25,9 @@ pass of a simple word pattern, and only the phrases whose anchors appear are tri
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -176,7 +176,7 @@ class SignalScanner:
             and rule.unless_sentence.search(text)
         ):
             return True
-        clause_start, clause_end = sentence.clause(at, to)
+        clause_start, clause_end = sentence.clause(at, to) if sentence._marks else (0, len(text))
         # Each cue's words are cut out of the clause only when its gate lets it through.
         bit = gates.pseudo_negation
         pseudo = bool(present & bit) and may(bit, clause_start, at)
@@ -260,7 +260,7 @@ class _Sentence:
             assert ends is not None
             present, last = 0, base + len(text)
             for bit, offsets in ends.items():  # an end in (base, last]: a match may lie inside the sentence
-                after = bisect.bisect_right(offsets, base)
+                after = bisect_right(offsets, base)
                 if after < len(offsets) and offsets[after] <= last:
                     present |= bit
             self.present = present
@@ -270,14 +270,14 @@ class _Sentence:
 
     def may(self, bit: int, start: int, end: int) -> bool:
         """Whether the cue pattern ``bit`` can match within [start, end) of the sentence."""
-        if self._bits is not None:
-            return bool(self._bits & bit)
-        assert self._ends is not None
+        if self._ends is None:
+            return bool(self._bits & bit) if self._bits is not None else False
         ends = self._ends.get(bit)
         if ends is None:
             return False
-        after = bisect.bisect_right(ends, start + self._base)
-        return after < len(ends) and ends[after] <= end + self._base
+        base = self._base
+        after = bisect_right(ends, start + base)
+        return after < len(ends) and ends[after] <= end + base
 
     def words_gate(self, bit: int) -> bool:
         """Whether the word gate lets ``bit`` through (True on the Hyperscan path, which has no word gate)."""
