@@ -88,9 +88,7 @@ class SentenceFinder:
             end = last + 1
             while end < len(text) and text[end] in CLOSERS:
                 end += 1
-            if (end == len(text) or text[end].isspace()) and (
-                text[start] != "." or self._ends_sentence(start, end)
-            ):
+            if (end == len(text) or text[end].isspace()) and (text[start] != "." or self._ends_sentence(start, end)):
                 return end
             before = start
 
