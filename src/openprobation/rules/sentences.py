@@ -46,11 +46,12 @@ class SentenceFinder:
     back for the last mark. Whether a full stop ends a sentence (the abbreviation checks) is worked out only for
     the ones looked at."""
 
-    __slots__ = ("_abbreviations", "text")
+    __slots__ = ("_abbreviations", "_others", "text")
 
     def __init__(self, text: str, abbreviations: Collection[str]) -> None:
         self.text = text
         self._abbreviations = abbreviations
+        self._others = "!" in text or "?" in text  # marks other than the full stop (most notes have none)
 
     def _ends_sentence(self, start: int, end: int) -> bool:
         """Whether the terminator at [start, end) ends a sentence: :func:`_is_abbreviation` of
@@ -75,7 +76,7 @@ class SentenceFinder:
         rfind = text.rfind
         while True:
             last = rfind(".", 0, before)
-            if "!" in text or "?" in text:  # rare: most notes have full stops only
+            if self._others:
                 last = max(last, rfind("!", 0, before), rfind("?", 0, before))
             line = rfind("\n", 0, before)
             if line > last:
