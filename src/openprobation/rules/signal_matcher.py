@@ -293,9 +293,9 @@ class HyperscanMatcher:
                 match = pattern.search(lower, start if start > position else position)
                 if match is None:
                     break
-                position = match.end()
-                if starts_a_word(lower, match.start()):
-                    found.append((match.start(), position, index))
+                begin, position = match.span()
+                if begin == 0 or not (lower[begin - 1].isalnum() or lower[begin - 1] == "_"):  # starts_a_word
+                    found.append((begin, position, index))
             first = last
         return found
 

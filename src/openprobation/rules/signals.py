@@ -25,11 +25,13 @@ pass of a simple word pattern, and only the phrases whose anchors appear are tri
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from openprobation.rules.sentences import SentenceFinder
 from openprobation.rules.signal_matcher import HyperscanCues, PhraseMatcher, phrase_matcher
@@ -86,7 +88,20 @@ class SignalScanner:
         """The hits of each note. The notes go through each step together, which gives the same hits as one by
         one: the phrase matches of every note (one Hyperscan pass), then the sentences of each note's first and
         last match, then the cue pass over each note's stretch from the first to the end of the last (one
-        Hyperscan pass), then each note's matches in order."""
+        Hyperscan pass), then each note's matches in order.
+
+        The cyclic garbage collector is paused for the batch: the scan makes many short-lived tuples and lists
+        but no reference cycles (a test holds it to that), so everything it makes is freed as it goes, and the
+        collector's passes over the process's objects, which their number would set off, would find nothing."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._scan_many(texts)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _scan_many(self, texts: Sequence[str]) -> list[tuple[SignalHit, ...]]:
         lowers = [_normalise(text) for text in texts]
         founds = self.matcher.matches_many(lowers)
         abbreviations = self.policy.abbreviations
@@ -96,7 +111,8 @@ class SignalScanner:
             if not found:
                 plans.append(None)
                 continue
-            found.sort(key=_by_start_longest_first)
+            found.sort(key=_END, reverse=True)  # by start, the longest first (two stable sorts, keyed in C)
+            found.sort(key=_START)
             finder = SentenceFinder(lower, abbreviations)  # only the sentences holding a match
             first = finder.around(found[0][0])  # a match starts with a word's first character
             last = first if found[-1][0] < first[1] else finder.around(found[-1][0])
@@ -415,8 +431,7 @@ class _CueGates:
         return _Sentence(text, bits, None, self._breaks, marks)
 
 
-def _by_start_longest_first(match: tuple[int, int, int]) -> tuple[int, int]:
-    return match[0], -match[1]
+_START, _END = itemgetter(0), itemgetter(1)
 
 
 def _normalise(text: str) -> str:
