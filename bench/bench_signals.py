@@ -71,14 +71,17 @@ def synthetic_notes(count: int, seed: int, signal_share: float = 0.2) -> list[st
 
 
 def timed(label: str, run, repeats: int = 1) -> dict[str, float]:
-    """The best of ``repeats`` runs (the floor is short, so one pass is at the mercy of a busy machine)."""
-    best = None
+    """The best of ``repeats`` runs (the floor is short, so one pass is at the mercy of a busy machine): the
+    elapsed seconds and, separately, the best CPU seconds of this process (which a process elsewhere on the machine
+    taking turns on this core does not add to)."""
+    best = cpu = None
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         found = run()
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
         best = seconds if best is None else min(best, seconds)
-    return {"label": label, "seconds": best, "found": found}
+        cpu = cpu_seconds if cpu is None else min(cpu, cpu_seconds)
+    return {"label": label, "seconds": best, "cpu": cpu, "found": found}
 
 
 def scan_in_batches(scanner: SignalScanner, notes: list[str]):
@@ -107,8 +110,8 @@ def run_mix(name: str, count: int, seed: int) -> tuple[list[str], float]:
         rate = count / run["seconds"]
         lines.append(f"| {name} | {average:.0f} | {run['label']} | {run['seconds']:.2f} | {rate:,.0f} | "
                      f"{run['seconds'] / count * 1e6:.1f} | {run['seconds'] / floor:.1f} | "
-                     f"{int(run['found']):,} |")  # fmt: skip
-    return lines, count / min(r["seconds"] for r in runs[1:3])
+                     f"{run['cpu']:.2f} | {count / run['cpu']:,.0f} | {int(run['found']):,} |")  # fmt: skip
+    return lines, count / min(r["seconds"] for r in runs[1:3]), count / min(r["cpu"] for r in runs[1:3])
 
 
 def main() -> None:
@@ -119,14 +122,15 @@ def main() -> None:
     args = parser.parse_args()
     signal_scanner()  # compile the policy before the clock starts
     lines = [
-        "| mix | characters/note | run | seconds | notes/s (one core) | µs/note | ratio to floor | notes matched |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| mix | characters/note | run | seconds | notes/s (one core) | µs/note | ratio to floor | CPU seconds "
+        "| notes/CPU second | notes matched |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     verdicts = []
     for name in MIXES:
-        rows, best = run_mix(name, args.notes, args.seed)
+        rows, best, best_cpu = run_mix(name, args.notes, args.seed)
         lines.extend(rows)
-        verdicts.append(f"{name}: {'met' if best >= TARGET else 'NOT met'} ({best:,.0f})")
+        verdicts.append(f"{name}: {'met' if best >= TARGET else 'NOT met'} ({best:,.0f}; {best_cpu:,.0f} a CPU second)")
         print("\n".join(rows), flush=True)
     text = "\n".join(lines)
     verdict = (
@@ -147,7 +151,9 @@ def main() -> None:
             f"`signals_scan_many` on the service's path (here: {signal_scanner().matcher.name}); scan again = the "
             "same, the word caches warm; scan, pure Python = the same notes without Hyperscan (the same hits); "
             f"both take the notes {BATCH_NOTES} at a time through each step of the scan. "
-            "ratio = time / floor time. "
+            "ratio = time / floor time; CPU seconds = the process's own CPU time for the same run (best of the same "
+            "passes), which time the process spends waiting for the core on a busy machine does not add to; the "
+            "verdict is on elapsed time. "
             "notes matched: notes the floor pattern matched / notes with at least one signal.\n\n"
             + text
             + "\n\n"
