@@ -82,7 +82,13 @@ class SignalScanner:
         self._gates = _CueGates(policy, accelerated=self.matcher.name == "hyperscan")
 
     def scan(self, text: str) -> tuple[SignalHit, ...]:
-        return self.scan_many([text])[0]
+        """The hits of one note: the steps of :meth:`scan_many` for a single note, without its batch's joins."""
+        lower = _normalise(text)
+        found = self.matcher.matches(lower)
+        if not found:
+            return ()
+        finder, first, last = self._plan(lower, found)
+        return self._hits(text, lower, found, finder, first, last, self._gates.ends(lower[first[0] : last[1]]))
 
     def scan_many(self, texts: Sequence[str]) -> list[tuple[SignalHit, ...]]:
         """The hits of each note. The notes go through each step together, which gives the same hits as one by
@@ -104,21 +110,16 @@ class SignalScanner:
     def _scan_many(self, texts: Sequence[str]) -> list[tuple[SignalHit, ...]]:
         lowers = [_normalise(text) for text in texts]
         founds = self.matcher.matches_many(lowers)
-        abbreviations = self.policy.abbreviations
         plans: list[tuple[SentenceFinder, tuple[int, int], tuple[int, int]] | None] = []
         stretches: list[str] = []
         for lower, found in zip(lowers, founds, strict=True):
             if not found:
                 plans.append(None)
                 continue
-            found.sort(key=_END, reverse=True)  # by start, the longest first (two stable sorts, keyed in C)
-            found.sort(key=_START)
-            finder = SentenceFinder(lower, abbreviations)  # only the sentences holding a match
-            first = finder.around(found[0][0])  # a match starts with a word's first character
-            last = first if found[-1][0] < first[1] else finder.around(found[-1][0])
-            plans.append((finder, first, last))
-            stretches.append(lower[first[0] : last[1]])  # the cue pass: from the first sentence to the last
-        ends = iter(self._gates.ends_many(stretches))
+            plan = self._plan(lower, found)
+            plans.append(plan)
+            stretches.append(lower[plan[1][0] : plan[2][1]])  # the cue pass: from the first sentence to the last
+        ends = iter(self._gates.ends_many(stretches) if stretches else ())
         results: list[tuple[SignalHit, ...]] = []
         for text, lower, found, plan in zip(texts, lowers, founds, plans, strict=True):
             if plan is None:
@@ -126,6 +127,17 @@ class SignalScanner:
                 continue
             results.append(self._hits(text, lower, found, *plan, next(ends)))
         return results
+
+    def _plan(
+        self, lower: str, found: list[tuple[int, int, int]]
+    ) -> tuple[SentenceFinder, tuple[int, int], tuple[int, int]]:
+        """Sorts a note's matches (by start, the longest first) and finds the sentences of the first and last."""
+        found.sort(key=_END, reverse=True)  # two stable sorts, keyed in C
+        found.sort(key=_START)
+        finder = SentenceFinder(lower, self.policy.abbreviations)  # only the sentences holding a match
+        first = finder.around(found[0][0])  # a match starts with a word's first character
+        last = first if found[-1][0] < first[1] else finder.around(found[-1][0])
+        return finder, first, last
 
     def _hits(
         self,
@@ -266,7 +278,9 @@ class _Sentence:
         self._base = base
         if bits is not None:
             self.present = bits
-        elif whole:  # the sentence is the whole stretch, whose ends all lie in it (HyperscanCues.ends_many)
+        elif whole:  # the sentence is the whole stretch: every pattern with an end reported in it (an end at its
+            # very start, from an empty match in a pass over the stretch alone, is counted too, which can only let
+            # a cue be tried where it cannot match)
             assert ends is not None
             present = 0
             for bit in ends:
@@ -418,8 +432,8 @@ class _CueGates:
         self, text: str, ends: dict[int, list[int]] | None = None, base: int = 0, whole: bool = False
     ) -> _Sentence:
         """A sentence holding a match, with its gate: Hyperscan's end offsets for the stretch of the note that
-        starts ``base`` characters before it where given (``whole``: the stretch is this sentence, and its ends
-        from :meth:`ends_many`), else its words."""
+        starts ``base`` characters before it where given (``whole``: the stretch is this sentence), else
+        its words."""
         if ends is None and self._hyperscan is not None:
             ends, base, whole = self.ends(text), 0, False  # the sentence alone (the stretch was not ASCII)
         if ends is not None:
