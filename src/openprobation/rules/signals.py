@@ -116,16 +116,16 @@ class SignalScanner:
             if not found:
                 plans.append(None)
                 continue
-            plan = self._plan(lower, found)
-            plans.append(plan)
-            stretches.append(lower[plan[1][0] : plan[2][1]])  # the cue pass: from the first sentence to the last
+            finder, first, last = self._plan(lower, found)
+            plans.append((finder, first, last))
+            stretches.append(lower[first[0] : last[1]])  # the cue pass: from the first sentence to the last
         ends = iter(self._gates.ends_many(stretches) if stretches else ())
         results: list[tuple[SignalHit, ...]] = []
-        for text, lower, found, plan in zip(texts, lowers, founds, plans, strict=True):
-            if plan is None:
+        for text, lower, found, planned in zip(texts, lowers, founds, plans, strict=True):
+            if planned is None:
                 results.append(())
                 continue
-            results.append(self._hits(text, lower, found, *plan, next(ends)))
+            results.append(self._hits(text, lower, found, *planned, next(ends)))
         return results
 
     def _plan(
