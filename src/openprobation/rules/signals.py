@@ -19,8 +19,10 @@ A phrase's match is a hit unless, within its clause (the sentence up to "but", "
 
 Reported speech is not a reason to drop a hit: a partner, the police or a nurse reporting stalking is the signal.
 
-Speed: a note's words are looked up once in the policy's anchor index; a note with none of the anchors costs one
-pass of a simple word pattern, and only the phrases whose anchors appear are tried.
+Speed (docs/signals.md, "How the scan is fast"): the phrases and cues are found with Hyperscan where it is installed
+(``rules.signal_matcher``; otherwise a note's words are looked up in the policy's anchor index), only the sentences
+holding a match are looked at, and ``signals_scan_many`` takes a batch of notes through each step together (one
+Hyperscan pass a batch for the phrases and one for the cues), which gives each note the hits it gets alone.
 """
 
 from __future__ import annotations
