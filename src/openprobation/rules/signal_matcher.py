@@ -369,12 +369,12 @@ class HyperscanCues:
         A cue match running on from one stretch into the next can only add an end to the next (which lets a
         pattern be tried where it cannot match, never the other way round)."""
         ascii_stretches = [stretch for stretch in stretches if stretch.isascii()]
-        events: list[tuple[int, int, int]] = []
+        events: list[tuple[int, int]] = []
         if ascii_stretches:
             add = events.append
 
             def matched(index: int, start: int, end: int, flags: int, context: Any) -> None:
-                add((end, 0, index))
+                add((end, index))
 
             scratch = getattr(self._local, "scratch", None)
             if scratch is None:
@@ -382,22 +382,29 @@ class HyperscanCues:
             joined = BATCH_SEPARATOR.join(ascii_stretches).encode("ascii")
             self._database.scan(joined, match_event_handler=matched, scratch=scratch)
             events.sort()
-        shared = iter(split_events(events, [len(stretch) for stretch in ascii_stretches]))
+        # Shared out as split_events does (an end goes to the stretch it falls in), straight into each one's table.
         keys = self._keys
         result: list[dict[int, list[int]] | None] = []
+        position, count, base = 0, len(events), 0
         for stretch in stretches:
             if not stretch.isascii():
                 result.append(None)
                 continue
+            top = base + len(stretch)
+            while position < count and events[position][0] <= base:
+                position += 1  # an end in the separator before this stretch, or at its first offset
             found: dict[int, list[int]] = {}
-            for index, _, end in next(shared):  # in order of end
+            while position < count and events[position][0] <= top:
+                end, index = events[position]
                 key = keys[index]
                 ends = found.get(key)
                 if ends is None:
-                    found[key] = [end]
+                    found[key] = [end - base]
                 else:
-                    ends.append(end)
+                    ends.append(end - base)
+                position += 1
             result.append(found)
+            base = top + 1
         return result
 
 
