@@ -60,9 +60,12 @@ class SentenceFinder:
         if text[start] != "." or text.startswith("..", start):
             return True
         segment = text[text.rfind(" ", 0, start) + 1 : start]
-        if not segment or segment[-1].isspace():
+        if segment.isalpha():  # the usual case: letters alone, with no white space to split at nor bracket to strip
+            word = segment.lower()
+        elif not segment or segment[-1].isspace():
             return True  # no word before: "" is not an abbreviation
-        word = segment.rsplit(None, 1)[-1].lower().lstrip("(\"'[")
+        else:
+            word = segment.rsplit(None, 1)[-1].lower().lstrip("(\"'[")
         if "." in word or (len(word) == 1 and word.isalpha()):
             return False
         if word == "no":
