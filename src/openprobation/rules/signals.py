@@ -82,6 +82,9 @@ class SignalScanner:
         self.policy = policy
         self.matcher = phrase_matcher(policy) if matcher is None else matcher
         self._gates = _CueGates(policy, accelerated=self.matcher.name == "hyperscan")
+        # Per phrase group, the cue and unless patterns one of which must be able to match in a sentence for a
+        # match there to be stopped (the first check of _stopped, made before calling it).
+        self._stopping = [self._gates.stopping[phrase.rule.id] for phrase in policy.phrases]
 
     def scan(self, text: str) -> tuple[SignalHit, ...]:
         """The hits of one note: the steps of :meth:`scan_many` for a single note, without its batch's joins."""
@@ -155,7 +158,7 @@ class SignalScanner:
         the first and last, and the cue ends of the stretch of the note that starts with the first sentence (None:
         no Hyperscan, or not ASCII). The stretch may begin before the first sentence that needs a cue: a cue match
         starting in an earlier sentence can only add an end, which lets a cue be tried where it cannot match."""
-        phrases, gates = self.policy.phrases, self._gates
+        phrases, gates, stopping = self.policy.phrases, self._gates, self._stopping
         hits: list[SignalHit] = []
         seen: set[tuple[str, int]] = set()
         sentence: _Sentence | None = None
@@ -174,7 +177,9 @@ class SignalScanner:
                     sentence_start - first[0],
                     whole=sentence_start == first[0] and sentence_end == last[1],
                 )
-            if self._stopped(sentence, start - sentence_start, end - sentence_start, phrases[index]):
+            if sentence.present & stopping[index] and self._stopped(
+                sentence, start - sentence_start, end - sentence_start, phrases[index]
+            ):
                 continue
             seen.add((rule.signal, sentence_start))
             hits.append(
