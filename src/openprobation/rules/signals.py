@@ -160,15 +160,16 @@ class SignalScanner:
         starting in an earlier sentence can only add an end, which lets a cue be tried where it cannot match."""
         phrases, gates, stopping = self.policy.phrases, self._gates, self._stopping
         hits: list[SignalHit] = []
-        seen: set[tuple[str, int]] = set()
+        seen: set[str] = set()  # the signals with a hit in this sentence (the sentences come in order)
         sentence: _Sentence | None = None
         sentence_start, sentence_end = first
         for start, end, index in found:
             if start >= sentence_end:  # the matches are in order, so one past this sentence is in a later one
                 sentence_start, sentence_end = last if start >= last[0] else finder.around(start)
                 sentence = None
+                seen = set()
             rule = phrases[index].rule
-            if end > sentence_end or (rule.signal, sentence_start) in seen:
+            if end > sentence_end or rule.signal in seen:
                 continue
             if sentence is None:
                 sentence = gates.sentence(
@@ -181,7 +182,7 @@ class SignalScanner:
                 sentence, start - sentence_start, end - sentence_start, phrases[index]
             ):
                 continue
-            seen.add((rule.signal, sentence_start))
+            seen.add(rule.signal)
             hits.append(
                 _hit(
                     rule.signal,
