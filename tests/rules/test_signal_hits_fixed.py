@@ -19,7 +19,7 @@ from openprobation.rules.sentences import sentence_spans
 from openprobation.rules.signal_evaluation import shipped_notes
 from openprobation.rules.signal_matcher import AnchorMatcher, HyperscanMatcher, hyperscan_available
 from openprobation.rules.signal_policy import signal_policy
-from openprobation.rules.signals import SignalHit, SignalScanner, signals_scan
+from openprobation.rules.signals import SignalHit, SignalScanner, signals_scan, signals_scan_many
 
 EXPECTED = Path(__file__).with_name("signal_hits_expected.json")
 SYNTHETIC_NOTES = 1200
@@ -111,7 +111,21 @@ def test_synthetic_note_hits_unchanged(scanner):
     assert changed == []
 
 
+@pytest.mark.parametrize("scanner", SCANNERS)
+def test_synthetic_note_hits_unchanged_when_scanned_together(scanner):
+    """All 1,200 notes through each step of the scan together (as the batch scan takes them): the same hits."""
+    changed = [
+        (number, text, hits_data(hits), expected)
+        for number, (text, hits, expected) in enumerate(
+            zip(SYNTHETIC, scanner.scan_many(SYNTHETIC), STORED["synthetic"], strict=True)
+        )
+        if hits_data(hits) != expected
+    ]
+    assert changed == []
+
+
 def test_the_shipped_scanner_gives_the_same_hits():
+    assert [hits_data(hits) for hits in signals_scan_many(SYNTHETIC)] == STORED["synthetic"]
     assert all(hits_data(signals_scan(note.text)) == STORED["labelled"][note.id] for note in NOTES)
 
 

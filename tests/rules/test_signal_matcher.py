@@ -4,6 +4,7 @@ Hyperscan; the choice of matcher is explicit."""
 
 from __future__ import annotations
 
+import gc
 import random
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from openprobation.rules.signal_matcher import (
     hyperscan_pattern,
     hyperscan_som_pattern,
     phrase_matcher,
+    split_events,
 )
 from openprobation.rules.signal_phrases import starts_a_word
 from openprobation.rules.signal_policy import signal_policy
@@ -201,3 +203,89 @@ def test_both_paths_give_the_same_hits_on_notes_with_glued_words():
 )
 def test_group_patterns_are_put_for_hyperscan_start_offsets(pattern, expected):
     assert hyperscan_som_pattern(pattern) == expected
+
+
+# Notes scanned together: each ends with the first words of a phrase and the next begins with the rest of it, so a
+# match could run across the separator; a non-ASCII note and empty notes among them.
+ACROSS_NOTES = [
+    "Discussed her history of self",
+    "harm: none recently. Victim",
+    "messaged him last week.",
+    "",
+    "She is scared of him since the café incident; he will",
+    "kick off if she leaves. No",
+    "children in the household",
+    "",
+]
+
+
+@pytest.mark.parametrize(
+    ("events", "lengths", "expected"),
+    [
+        ([], [3, 0, 4], [[], [], []]),
+        # text 0 is offsets 0-5, the separator 5-6, text 1 is 6-10, text 2 (empty) 11, text 3 is 12-14
+        ([(5, 0, 7)], [5, 4, 0, 2], [[(7, 0, 5)], [], [], []]),  # an end at the last offset of text 0
+        ([(6, 3, 1)], [5, 4, 0, 2], [[], [], [], []]),  # an end in the separator (at text 1's first offset)
+        ([(8, 3, 1)], [5, 4, 0, 2], [[], [(1, 0, 2)], [], []]),  # a start in text 0: moved up to text 1's start
+        ([(8, 7, 2), (10, 6, 4), (14, 12, 9)], [5, 4, 0, 2], [[], [(2, 1, 2), (4, 0, 4)], [], [(9, 0, 2)]]),
+        ([(11, 0, 1), (12, 0, 2)], [5, 4, 0, 2], [[], [], [], []]),  # ends in separators only
+        ([(20, 0, 1)], [5, 4, 0, 2], [[], [], [], []]),  # past the last text
+    ],
+    ids=["none", "last-offset", "in-separator", "start-moved-up", "several", "separators", "past-the-end"],
+)
+def test_events_are_shared_out_to_the_texts_their_ends_fall_in(events, lengths, expected):
+    assert split_events(events, lengths) == expected
+
+
+@pytest.mark.parametrize("path", ["python", pytest.param("hyperscan", marks=needs_hyperscan)])
+def test_notes_scanned_together_give_the_hits_of_each_note_alone(path):
+    scanner = SignalScanner(POLICY, phrase_matcher(POLICY, path))
+    together = ACROSS_NOTES + [_normalise(text) for text in notes()] + glued_notes()[:200]
+    alone = [scanner.scan_many([text])[0] for text in together]
+    assert scanner.scan_many(together) == alone
+    assert [scanner.scan(text) for text in together] == alone
+    seams = [[hit.signal for hit in hits] for hits in alone[: len(ACROSS_NOTES)]]
+    assert seams == [[], [], [], [], ["feels_unsafe"], [], ["children"], []]
+    # written as one note, the same words raise other signs: what the separator must keep apart
+    joined = [hit.signal for hit in scanner.scan(" ".join(ACROSS_NOTES))]
+    assert joined == ["victim_contact", "feels_unsafe", "threats"]
+
+
+@needs_hyperscan
+def test_a_batch_gives_each_note_the_phrase_matches_and_cue_ends_it_has_alone():
+    """Matched together, a note has the same real matches as alone; each stretch has at least the cue ends it has
+    alone (a cue running across the separator may add one, never take one away)."""
+    matcher = HyperscanMatcher(POLICY, fallback=AnchorMatcher(POLICY))
+    lowers = [_normalise(text) for text in ACROSS_NOTES + notes() + glued_notes()[:200]]
+    assert matcher.matches_many(lowers) == [matcher.matches(lower) for lower in lowers]
+    cues = SignalScanner(POLICY, matcher)._gates
+    together = cues.ends_many(lowers)
+    for lower, ends in zip(lowers, together, strict=True):
+        alone = cues.ends(lower)
+        if alone is None:
+            assert ends is None
+            continue
+        assert ends is not None
+        for bit, offsets in alone.items():
+            assert set(offset for offset in offsets if offset > 0) <= set(ends.get(bit, ())), (lower, bit)
+
+
+@pytest.mark.parametrize("path", ["python", pytest.param("hyperscan", marks=needs_hyperscan)])
+def test_the_scan_makes_no_reference_cycles_and_gives_the_collector_back_as_it_was(path):
+    """The scan pauses the cyclic garbage collector for a batch (SignalScanner.scan_many), which is sound only if
+    everything it makes is freed by reference counting: nothing is left for the collector after a scan."""
+    scanner = SignalScanner(POLICY, phrase_matcher(POLICY, path))
+    texts = ACROSS_NOTES + notes() + glued_notes()[:200]
+    scanner.scan_many(texts[:10])  # anything made once (compiled patterns, scratch space) made before
+    assert gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        found = scanner.scan_many(texts)
+        assert not gc.isenabled()  # left paused when it was paused
+        del found
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    scanner.scan_many(texts[:10])
+    assert gc.isenabled()

@@ -46,11 +46,12 @@ class SentenceFinder:
     back for the last mark. Whether a full stop ends a sentence (the abbreviation checks) is worked out only for
     the ones looked at."""
 
-    __slots__ = ("_abbreviations", "text")
+    __slots__ = ("_abbreviations", "_others", "text")
 
     def __init__(self, text: str, abbreviations: Collection[str]) -> None:
         self.text = text
         self._abbreviations = abbreviations
+        self._others = "!" in text or "?" in text  # marks other than the full stop (most notes have none)
 
     def _ends_sentence(self, start: int, end: int) -> bool:
         """Whether the terminator at [start, end) ends a sentence: :func:`_is_abbreviation` of
@@ -59,9 +60,12 @@ class SentenceFinder:
         if text[start] != "." or text.startswith("..", start):
             return True
         segment = text[text.rfind(" ", 0, start) + 1 : start]
-        if not segment or segment[-1].isspace():
+        if segment.isalpha():  # the usual case: letters alone, with no white space to split at nor bracket to strip
+            word = segment.lower()
+        elif not segment or segment[-1].isspace():
             return True  # no word before: "" is not an abbreviation
-        word = segment.rsplit(None, 1)[-1].lower().lstrip("(\"'[")
+        else:
+            word = segment.rsplit(None, 1)[-1].lower().lstrip("(\"'[")
         if "." in word or (len(word) == 1 and word.isalpha()):
             return False
         if word == "no":
@@ -72,9 +76,12 @@ class SentenceFinder:
         """Where the sentence holding ``position`` begins: the end of the last terminator before it that ends a
         sentence, or 0."""
         text, before = self.text, position
+        rfind = text.rfind
         while True:
-            last = max(text.rfind(".", 0, before), text.rfind("!", 0, before), text.rfind("?", 0, before))
-            line = text.rfind("\n", 0, before)
+            last = rfind(".", 0, before)
+            if self._others:
+                last = max(last, rfind("!", 0, before), rfind("?", 0, before))
+            line = rfind("\n", 0, before)
             if line > last:
                 return line + 1  # a line break always ends a sentence
             if last < 0:
@@ -85,25 +92,32 @@ class SentenceFinder:
             end = last + 1
             while end < len(text) and text[end] in CLOSERS:
                 end += 1
-            if (end == len(text) or text[end].isspace()) and self._ends_sentence(start, end):
+            if (end == len(text) or text[end].isspace()) and (text[start] != "." or self._ends_sentence(start, end)):
                 return end
             before = start
 
     def _finish(self, position: int) -> int:
         """Where the sentence holding ``position`` ends: the end of the first terminator after it that ends a
         sentence, or the end of the text."""
-        found = END_FAST.search(self.text, position)
-        while found is not None and not self._ends_sentence(found.start(), found.end()):
-            found = END_FAST.search(self.text, found.end())
-        return len(self.text) if found is None else found.end()
+        text, search = self.text, END_FAST.search
+        found = search(text, position)
+        while found is not None:
+            start, end = found.span()
+            if text[start] != "." or self._ends_sentence(start, end):
+                return end
+            found = search(text, end)
+        return len(text)
 
     def around(self, position: int) -> tuple[int, int]:
         """(start, end) of the sentence holding ``position``, which must be a character of a word (not white
         space nor a terminator), white space trimmed: the span of :func:`sentence_spans` that holds it."""
         begin, finish = self._begin(position), self._finish(position)
-        sentence = self.text[begin:finish]
-        begin += len(sentence) - len(sentence.lstrip())
-        return begin, begin + len(sentence.strip())
+        text = self.text
+        while text[begin].isspace():  # the sentence holds ``position``, not white space: it stops there at last
+            begin += 1
+        while text[finish - 1].isspace():
+            finish -= 1
+        return begin, finish
 
 
 def _word_before(text: str, position: int) -> str:

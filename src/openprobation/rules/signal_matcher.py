@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 try:  # optional: the scan is the same without it, only slower
@@ -55,6 +56,40 @@ class PhraseMatcher(Protocol):
     def candidates(self, lower: str) -> list[int]: ...
 
     def matches(self, lower: str) -> list[tuple[int, int, int]]: ...
+
+    def matches_many(self, lowers: Sequence[str]) -> list[list[tuple[int, int, int]]]: ...
+
+
+# Between notes (or stretches of notes) matched in one Hyperscan pass: not a word character, so a word boundary
+# next to it is one as at the end of the text, and not a character any phrase or cue needs to match.
+BATCH_SEPARATOR = "\n"
+
+
+def split_events(events: list[tuple[int, int, int]], lengths: Sequence[int]) -> list[list[tuple[int, int, int]]]:
+    """Hyperscan's (end, start, id) events over texts joined by :data:`BATCH_SEPARATOR`, sorted by end, shared
+    out to the texts: each event goes to the text its end falls in (an end in a separator, or at a text's first
+    offset, ends no match of any text), as (id, start, end) in that text's own offsets, its start no earlier than
+    the text's first character. A match that runs on from one text into the next is reported with an end in the
+    next (with its start moved up to that text's start) as well as whatever the next text holds itself: it can
+    only add events, never hide one, since every match inside a text ends where it would in a pass over that text
+    alone, with a leftmost start no later than its own."""
+    shared: list[list[tuple[int, int, int]]] = [[] for _ in lengths]
+    if not events:
+        return shared
+    position, count, base = 0, len(events), 0
+    for number, length in enumerate(lengths):
+        top = base + length
+        while position < count and events[position][0] <= base:
+            position += 1  # an end in the separator before this text, or at its first offset
+        mine = shared[number]
+        while position < count and events[position][0] <= top:
+            end, start, key = events[position]
+            mine.append((key, start - base if start > base else 0, end - base))
+            position += 1
+        base = top + 1
+        if position >= count:
+            break
+    return shared
 
 
 def finditer_matches(policy: SignalPolicy, lower: str, groups: list[int]) -> list[tuple[int, int, int]]:
@@ -93,6 +128,9 @@ class AnchorMatcher:
 
     def matches(self, lower: str) -> list[tuple[int, int, int]]:
         return finditer_matches(self.policy, lower, self.candidates(lower))
+
+    def matches_many(self, lowers: Sequence[str]) -> list[list[tuple[int, int, int]]]:
+        return [self.matches(lower) for lower in lowers]
 
     def _phrases_starting(self, word: str) -> tuple[int, ...]:
         """The phrases whose anchor ``word`` begins with, remembered (a word with none joins the quiet words)."""
@@ -192,16 +230,46 @@ class HyperscanMatcher:
         return sorted({index for index, _, _ in self._events(lower)})
 
     def matches(self, lower: str) -> list[tuple[int, int, int]]:
-        """The real matches, as :func:`finditer_matches` gives them. Within a group, ``finditer`` goes on from
-        where its last match ended and finds the leftmost match at or after that point; every real match lies
-        inside a reported stretch [start, end) (its end is reported, with a start no later than its own), so
-        searching from the first stretch not yet passed finds the same match, without trying every position of
-        the note before it."""
+        """The real matches, as :func:`finditer_matches` gives them (see :meth:`_confirm`)."""
         if not lower.isascii():
             return self.fallback.matches(lower)
         events = self._events(lower)
-        if not events:
-            return []
+        return self._confirm(lower, events) if events else []
+
+    def matches_many(self, lowers: Sequence[str]) -> list[list[tuple[int, int, int]]]:
+        """:meth:`matches` of each note, the ASCII ones matched in one Hyperscan pass, joined by
+        :data:`BATCH_SEPARATOR` (:func:`split_events` shares the reported matches out to the notes)."""
+        ascii_notes = [lower for lower in lowers if lower.isascii()]
+        events: list[tuple[int, int, int]] = []
+        if ascii_notes:
+            add = events.append
+
+            def matched(index: int, start: int, end: int, flags: int, context: Any) -> None:
+                add((end, start, index))
+
+            joined = BATCH_SEPARATOR.join(ascii_notes).encode("ascii")
+            self._database.scan(joined, match_event_handler=matched, scratch=self._scratch())
+            events.sort()
+        shared = iter(split_events(events, [len(lower) for lower in ascii_notes]))
+        found: list[list[tuple[int, int, int]]] = []
+        for lower in lowers:
+            if not lower.isascii():
+                found.append(self.fallback.matches(lower))
+                continue
+            mine = next(shared)
+            if mine:
+                mine.sort()
+                found.append(self._confirm(lower, mine))
+            else:
+                found.append([])
+        return found
+
+    def _confirm(self, lower: str, events: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """The real matches among Hyperscan's (group, start, end) events, sorted. Within a group, ``finditer``
+        goes on from where its last match ended and finds the leftmost match at or after that point; every real
+        match lies inside a reported stretch [start, end) (its end is reported, with a start no later than its
+        own), so searching from the first stretch not yet passed finds the same match, without trying every
+        position of the note before it."""
         found: list[tuple[int, int, int]] = []
         phrases, whole = self.policy.phrases, self.whole
         count = len(events)
@@ -225,9 +293,9 @@ class HyperscanMatcher:
                 match = pattern.search(lower, start if start > position else position)
                 if match is None:
                     break
-                position = match.end()
-                if starts_a_word(lower, match.start()):
-                    found.append((match.start(), position, index))
+                begin, position = match.span()
+                if begin == 0 or not (lower[begin - 1].isalnum() or lower[begin - 1] == "_"):  # starts_a_word
+                    found.append((begin, position, index))
             first = last
         return found
 
@@ -295,6 +363,49 @@ class HyperscanCues:
         for ends in found.values():
             ends.sort()
         return found
+
+    def ends_many(self, stretches: Sequence[str]) -> list[dict[int, list[int]] | None]:
+        """:meth:`ends` of each stretch, the ASCII ones matched in one pass, joined by :data:`BATCH_SEPARATOR`.
+        A cue match running on from one stretch into the next can only add an end to the next (which lets a
+        pattern be tried where it cannot match, never the other way round)."""
+        ascii_stretches = [stretch for stretch in stretches if stretch.isascii()]
+        events: list[tuple[int, int]] = []
+        if ascii_stretches:
+            add = events.append
+
+            def matched(index: int, start: int, end: int, flags: int, context: Any) -> None:
+                add((end, index))
+
+            scratch = getattr(self._local, "scratch", None)
+            if scratch is None:
+                scratch = self._local.scratch = hyperscan.Scratch(self._database)
+            joined = BATCH_SEPARATOR.join(ascii_stretches).encode("ascii")
+            self._database.scan(joined, match_event_handler=matched, scratch=scratch)
+            events.sort()
+        # Shared out as split_events does (an end goes to the stretch it falls in), straight into each one's table.
+        keys = self._keys
+        result: list[dict[int, list[int]] | None] = []
+        position, count, base = 0, len(events), 0
+        for stretch in stretches:
+            if not stretch.isascii():
+                result.append(None)
+                continue
+            top = base + len(stretch)
+            while position < count and events[position][0] <= base:
+                position += 1  # an end in the separator before this stretch, or at its first offset
+            found: dict[int, list[int]] = {}
+            while position < count and events[position][0] <= top:
+                end, index = events[position]
+                key = keys[index]
+                ends = found.get(key)
+                if ends is None:
+                    found[key] = [end - base]
+                else:
+                    ends.append(end - base)
+                position += 1
+            result.append(found)
+            base = top + 1
+        return result
 
 
 def hyperscan_available() -> bool:

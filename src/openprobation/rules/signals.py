@@ -19,16 +19,21 @@ A phrase's match is a hit unless, within its clause (the sentence up to "but", "
 
 Reported speech is not a reason to drop a hit: a partner, the police or a nurse reporting stalking is the signal.
 
-Speed: a note's words are looked up once in the policy's anchor index; a note with none of the anchors costs one
-pass of a simple word pattern, and only the phrases whose anchors appear are tried.
+Speed (docs/signals.md, "How the scan is fast"): the phrases and cues are found with Hyperscan where it is installed
+(``rules.signal_matcher``; otherwise a note's words are looked up in the policy's anchor index), only the sentences
+holding a match are looked at, and ``signals_scan_many`` takes a batch of notes through each step together (one
+Hyperscan pass a batch for the phrases and one for the cues), which gives each note the hits it gets alone.
 """
 
 from __future__ import annotations
 
-import bisect
+import gc
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from openprobation.rules.sentences import SentenceFinder
 from openprobation.rules.signal_matcher import HyperscanCues, PhraseMatcher, phrase_matcher
@@ -42,6 +47,7 @@ NORMALISE = str.maketrans(
 WORD = re.compile(r"\w+")
 LONGEST_SENTENCE = 300  # characters of a sentence shown around the evidence; longer ones are cut at words
 _MEMO_LIMIT = 200_000  # words remembered by the cue gates before the memory is cleared
+BATCH_NOTES = 256  # notes taken through each step of the scan together by signals_scan_many
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,17 @@ class SignalHit:
                 "sentence": self.sentence, "rule": self.rule}  # fmt: skip
 
 
+_new = object.__new__
+
+
+def _hit(signal: str, severity: str, evidence: str, sentence: str, rule: str) -> SignalHit:
+    """``SignalHit(signal, severity, evidence, sentence, rule)``, made without the frozen class's five
+    ``object.__setattr__`` calls (its fields set in its ``__dict__`` at once); the scanner makes one per hit."""
+    hit = _new(SignalHit)
+    hit.__dict__.update(signal=signal, severity=severity, evidence=evidence, sentence=sentence, rule=rule)
+    return hit
+
+
 class SignalScanner:
     """A compiled policy, the matcher that names the phrase groups a note can match (rules.signal_matcher), and
     the cue gates that say which cue patterns can match where (so that the others are not tried)."""
@@ -65,40 +82,116 @@ class SignalScanner:
         self.policy = policy
         self.matcher = phrase_matcher(policy) if matcher is None else matcher
         self._gates = _CueGates(policy, accelerated=self.matcher.name == "hyperscan")
+        # Per phrase group, the cue and unless patterns one of which must be able to match in a sentence for a
+        # match there to be stopped (the first check of _stopped, made before calling it).
+        self._stopping = [self._gates.stopping[phrase.rule.id] for phrase in policy.phrases]
 
     def scan(self, text: str) -> tuple[SignalHit, ...]:
+        """The hits of one note: the steps of :meth:`scan_many` for a single note, without its batch's joins."""
         lower = _normalise(text)
         found = self.matcher.matches(lower)
         if not found:
             return ()
-        found.sort(key=_by_start_longest_first)
-        phrases = self.policy.phrases
+        finder, first, last = self._plan(lower, found)
+        return self._hits(text, lower, found, finder, first, last, self._gates.ends(lower[first[0] : last[1]]))
+
+    def scan_many(self, texts: Sequence[str]) -> list[tuple[SignalHit, ...]]:
+        """The hits of each note. The notes go through each step together, which gives the same hits as one by
+        one: the phrase matches of every note (one Hyperscan pass), then the sentences of each note's first and
+        last match, then the cue pass over each note's stretch from the first to the end of the last (one
+        Hyperscan pass), then each note's matches in order.
+
+        The cyclic garbage collector is paused for the batch: the scan makes many short-lived tuples and lists
+        but no reference cycles (a test holds it to that), so everything it makes is freed as it goes, and the
+        collector's passes over the process's objects, which their number would set off, would find nothing."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._scan_many(texts)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _scan_many(self, texts: Sequence[str]) -> list[tuple[SignalHit, ...]]:
+        lowers = [_normalise(text) for text in texts]
+        founds = self.matcher.matches_many(lowers)
+        plans: list[tuple[SentenceFinder, tuple[int, int], tuple[int, int]] | None] = []
+        stretches: list[str] = []
+        for lower, found in zip(lowers, founds, strict=True):
+            if not found:
+                plans.append(None)
+                continue
+            finder, first, last = self._plan(lower, found)
+            plans.append((finder, first, last))
+            stretches.append(lower[first[0] : last[1]])  # the cue pass: from the first sentence to the last
+        ends = iter(self._gates.ends_many(stretches) if stretches else ())
+        results: list[tuple[SignalHit, ...]] = []
+        for text, lower, found, planned in zip(texts, lowers, founds, plans, strict=True):
+            if planned is None:
+                results.append(())
+                continue
+            results.append(self._hits(text, lower, found, *planned, next(ends)))
+        return results
+
+    def _plan(
+        self, lower: str, found: list[tuple[int, int, int]]
+    ) -> tuple[SentenceFinder, tuple[int, int], tuple[int, int]]:
+        """Sorts a note's matches (by start, the longest first) and finds the sentences of the first and last."""
+        found.sort(key=_END, reverse=True)  # two stable sorts, keyed in C
+        found.sort(key=_START)
         finder = SentenceFinder(lower, self.policy.abbreviations)  # only the sentences holding a match
+        first = finder.around(found[0][0])  # a match starts with a word's first character
+        last = first if found[-1][0] < first[1] else finder.around(found[-1][0])
+        return finder, first, last
+
+    def _hits(
+        self,
+        text: str,
+        lower: str,
+        found: list[tuple[int, int, int]],
+        finder: SentenceFinder,
+        first: tuple[int, int],
+        last: tuple[int, int],
+        ends: dict[int, list[int]] | None,
+    ) -> tuple[SignalHit, ...]:
+        """One note's hits from its phrase matches (in order, the longest first at each start), the sentences of
+        the first and last, and the cue ends of the stretch of the note that starts with the first sentence (None:
+        no Hyperscan, or not ASCII). The stretch may begin before the first sentence that needs a cue: a cue match
+        starting in an earlier sentence can only add an end, which lets a cue be tried where it cannot match."""
+        phrases, gates, stopping = self.policy.phrases, self._gates, self._stopping
         hits: list[SignalHit] = []
-        seen: set[tuple[str, int]] = set()
-        last = finder.around(found[-1][0])  # a match starts with a word's first character
-        note = _NoteCues(self._gates, lower, last[1])  # the cue pass goes up to the last sentence needed
+        seen: set[str] = set()  # the signals with a hit in this sentence (the sentences come in order)
         sentence: _Sentence | None = None
-        sentence_start = sentence_end = -1
+        sentence_start, sentence_end = first
         for start, end, index in found:
             if start >= sentence_end:  # the matches are in order, so one past this sentence is in a later one
                 sentence_start, sentence_end = last if start >= last[0] else finder.around(start)
                 sentence = None
+                seen = set()
             rule = phrases[index].rule
-            if end > sentence_end or (rule.signal, sentence_start) in seen:
+            if end > sentence_end or rule.signal in seen:
                 continue
             if sentence is None:
-                sentence = note.sentence(sentence_start, sentence_end)
-            if self._stopped(sentence, start - sentence_start, end - sentence_start, phrases[index]):
+                sentence = gates.sentence(
+                    lower[sentence_start:sentence_end],
+                    ends,
+                    sentence_start - first[0],
+                    whole=sentence_start == first[0] and sentence_end == last[1],
+                )
+            if sentence.present & stopping[index] and self._stopped(
+                sentence, start - sentence_start, end - sentence_start, phrases[index]
+            ):
                 continue
-            seen.add((rule.signal, sentence_start))
+            seen.add(rule.signal)
             hits.append(
-                SignalHit(
-                    signal=rule.signal,
-                    severity=rule.severity,
-                    evidence=text[start:end],
-                    sentence=_shown(text, sentence_start, sentence_end, start, end),
-                    rule=rule.id,
+                _hit(
+                    rule.signal,
+                    rule.severity,
+                    text[start:end],
+                    text[sentence_start:sentence_end]
+                    if sentence_end - sentence_start <= LONGEST_SENTENCE
+                    else _shown(text, sentence_start, sentence_end, start, end),
+                    rule.id,
                 )
             )
         return tuple(hits)
@@ -119,7 +212,7 @@ class SignalScanner:
             and rule.unless_sentence.search(text)
         ):
             return True
-        clause_start, clause_end = sentence.clause(at, to)
+        clause_start, clause_end = sentence.clause(at, to) if sentence._marks else (0, len(text))
         # Each cue's words are cut out of the clause only when its gate lets it through.
         bit = gates.pseudo_negation
         pseudo = bool(present & bit) and may(bit, clause_start, at)
@@ -185,6 +278,7 @@ class _Sentence:
         breaks: re.Pattern[str],
         marks: bool,
         base: int = 0,
+        whole: bool = False,
     ) -> None:
         self.text = text
         self._bits = bits
@@ -192,11 +286,19 @@ class _Sentence:
         self._base = base
         if bits is not None:
             self.present = bits
+        elif whole:  # the sentence is the whole stretch: every pattern with an end reported in it (an end at its
+            # very start, from an empty match in a pass over the stretch alone, is counted too, which can only let
+            # a cue be tried where it cannot match)
+            assert ends is not None
+            present = 0
+            for bit in ends:
+                present |= bit
+            self.present = present
         else:
             assert ends is not None
             present, last = 0, base + len(text)
             for bit, offsets in ends.items():  # an end in (base, last]: a match may lie inside the sentence
-                after = bisect.bisect_right(offsets, base)
+                after = bisect_right(offsets, base)
                 if after < len(offsets) and offsets[after] <= last:
                     present |= bit
             self.present = present
@@ -206,14 +308,14 @@ class _Sentence:
 
     def may(self, bit: int, start: int, end: int) -> bool:
         """Whether the cue pattern ``bit`` can match within [start, end) of the sentence."""
-        if self._bits is not None:
-            return bool(self._bits & bit)
-        assert self._ends is not None
+        if self._ends is None:
+            return bool(self._bits & bit) if self._bits is not None else False
         ends = self._ends.get(bit)
         if ends is None:
             return False
-        after = bisect.bisect_right(ends, start + self._base)
-        return after < len(ends) and ends[after] <= end + self._base
+        base = self._base
+        after = bisect_right(ends, start + base)
+        return after < len(ends) and ends[after] <= end + base
 
     def words_gate(self, bit: int) -> bool:
         """Whether the word gate lets ``bit`` through (True on the Hyperscan path, which has no word gate)."""
@@ -322,13 +424,28 @@ class _CueGates:
                 ends[bit] = list(range(len(stretch) + 1))
         return ends
 
-    def sentence(self, text: str, ends: dict[int, list[int]] | None = None, base: int = 0) -> _Sentence:
+    def ends_many(self, stretches: Sequence[str]) -> list[dict[int, list[int]] | None]:
+        """:meth:`ends` of each stretch, in one Hyperscan pass (all None without Hyperscan)."""
+        if self._hyperscan is None:
+            return [None] * len(stretches)
+        found = self._hyperscan.ends_many(stretches)
+        if self._hyperscan.unwidened:
+            for stretch, ends in zip(stretches, found, strict=True):
+                if ends is not None:
+                    for bit in self._hyperscan.unwidened:  # tried everywhere
+                        ends[bit] = list(range(len(stretch) + 1))
+        return found
+
+    def sentence(
+        self, text: str, ends: dict[int, list[int]] | None = None, base: int = 0, whole: bool = False
+    ) -> _Sentence:
         """A sentence holding a match, with its gate: Hyperscan's end offsets for the stretch of the note that
-        starts ``base`` characters before it where given, else its words."""
+        starts ``base`` characters before it where given (``whole``: the stretch is this sentence), else
+        its words."""
         if ends is None and self._hyperscan is not None:
-            ends, base = self.ends(text), 0  # the sentence alone (the stretch was not ASCII)
+            ends, base, whole = self.ends(text), 0, False  # the sentence alone (the stretch was not ASCII)
         if ends is not None:
-            sentence = _Sentence(text, None, ends, self._breaks, False, base)
+            sentence = _Sentence(text, None, ends, self._breaks, False, base, whole)
             sentence._marks = bool(sentence.present & self.clause_breaks)
             return sentence
         bits = self._words(text)
@@ -336,31 +453,7 @@ class _CueGates:
         return _Sentence(text, bits, None, self._breaks, marks)
 
 
-class _NoteCues:
-    """The cue gates of one note's sentences: with Hyperscan, one pass over the note from the first sentence that
-    needs it to the end of the last one that may (the sentence of the last match), rather than one per sentence. A cue
-    pattern that matches within a stretch of a sentence (or its words rejoined) has an end reported inside that
-    stretch, as it would in a pass over the sentence alone; a match beginning in an earlier sentence may add an
-    end, which only lets a pattern be tried where it cannot match."""
-
-    __slots__ = ("_ends", "_from", "_gates", "_lower", "_to")
-
-    def __init__(self, gates: _CueGates, lower: str, to: int) -> None:
-        self._gates = gates
-        self._lower = lower
-        self._from = -1
-        self._to = to
-        self._ends: dict[int, list[int]] | None = None
-
-    def sentence(self, start: int, end: int) -> _Sentence:
-        if self._from < 0:
-            self._from = start
-            self._ends = self._gates.ends(self._lower[start : self._to])
-        return self._gates.sentence(self._lower[start:end], self._ends, start - self._from)
-
-
-def _by_start_longest_first(match: tuple[int, int, int]) -> tuple[int, int]:
-    return match[0], -match[1]
+_START, _END = itemgetter(0), itemgetter(1)
 
 
 def _normalise(text: str) -> str:
@@ -421,7 +514,9 @@ def signals_scan(text: str) -> tuple[SignalHit, ...]:
 
 
 def signals_scan_many(texts: Iterable[str]) -> Iterator[tuple[SignalHit, ...]]:
-    """:func:`signals_scan` over many notes (the same definition, the policy compiled once)."""
-    scan = signal_scanner().scan
-    for text in texts:
-        yield scan(text)
+    """:func:`signals_scan` over many notes (the same definition, the policy compiled once), taken
+    :data:`BATCH_NOTES` at a time through :meth:`SignalScanner.scan_many`."""
+    scan_many = signal_scanner().scan_many
+    notes = iter(texts)
+    while batch := list(itertools.islice(notes, BATCH_NOTES)):
+        yield from scan_many(batch)
