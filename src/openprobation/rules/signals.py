@@ -104,12 +104,12 @@ class SignalScanner:
         The cyclic garbage collector is paused for the batch: the scan makes many short-lived tuples and lists
         but no reference cycles (a test holds it to that), so everything it makes is freed as it goes, and the
         collector's passes over the process's objects, which their number would set off, would find nothing."""
-        paused = gc.isenabled()
+        was_enabled = gc.isenabled()
         gc.disable()
         try:
             return self._scan_many(texts)
         finally:
-            if paused:
+            if was_enabled:
                 gc.enable()
 
     def _scan_many(self, texts: Sequence[str]) -> list[tuple[SignalHit, ...]]:
