@@ -19,23 +19,26 @@ excluded case is absent from the list, the counts and the CSV for anyone who may
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from openprobation.core import clock
-from openprobation.core.errors import FieldError, ValidationFailed
+from openprobation.core.errors import FieldError, PermissionDenied, ValidationFailed
+from openprobation.core.prepared import ShapedSql
 from openprobation.organisation.choices import Grade, Role
 from openprobation.organisation.models import Pdu, Region, Team
 from openprobation.organisation.selectors import teams_for_actor
 from openprobation.people.access import (
     Actor,
+    Reader,
     hidden_from_one_who_sees_every_case,
+    reader_for,
     require_role,
     visible_case_condition,
 )
@@ -142,12 +145,80 @@ def report_policy(name: str | None) -> alloc.AllocationPolicy:
 
 
 @dataclass(frozen=True)
-class Listed:
-    """The rows a reader's report lists, and what its counts are summed from: those rows (each 1), or for a reader
-    who sees every case the tally (``RiskFactsTally``) less the few cases the lists hide from them (each -1)."""
+class Shape:
+    """What decides the text of the report's statements, besides the values they are run with: the policy, the
+    reader's shape (``people.access.Reader.shape``), which filters are chosen, and whether the counts are the
+    tally's (a reader who sees every case) less some hidden cases. The statements are compiled once per shape and
+    database (``core.prepared.ShapedSql``) and run with the values of each request (:class:`Listed`)."""
 
+    policy: str
+    reader: tuple[Any, ...]
+    team: bool
+    region: bool
+    national: bool
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The rows a reader's report lists, as a shape and its values: the reader's ids, the team and region codes
+    chosen, and for a reader who sees every case the ids of the few cases the lists hide from them (one parameter).
+    Their counts are summed from those rows (each 1), or for a reader who sees every case from the tally
+    (``RiskFactsTally``) less the hidden cases' rows (each -1)."""
+
+    shape: Shape
+    values: list[Any]
+
+
+@dataclass(frozen=True)
+class _Parts:
     rows: QuerySet[RiskFacts]
     sources: list[tuple[QuerySet[Any], Any]]
+    policy: alloc.AllocationPolicy
+
+
+def _parts(shape: Shape, values: Sequence[Any]) -> _Parts:
+    """The querysets of :class:`Listed`'s rows and counts, built from its shape and values (real or stand-ins)."""
+    given = list(values)
+    ids = 1 + shape.reader[1] + shape.reader[2]  # the reader's own id, their team's and their PDU's when set
+    reader = Reader.of_shape(shape.reader, given[:ids])
+    rest = iter(given[ids:])
+    team = next(rest) if shape.team else None
+    region = next(rest) if shape.region else None
+    policy = alloc.allocation_policy(shape.policy)
+    column = riskfacts.ALLOCATION_COLUMNS[policy.name]
+    flagged = Q(rsr_differs=True) | Q(tier_differs=True) | Q(**{f"{column}__gte": riskfacts.DISAGREES})
+    # A row of facts holds its case's team and is keyed by the case, so the people's condition applies to it as it
+    # stands (``via=""``): the scope on the row's team, the lists' hidden cases on its key.
+    chosen = (
+        flagged
+        & (Q(team__code=team) if shape.team else Q())
+        & (Q(team__pdu__region__code=region) if shape.region else Q())
+    )
+    rows = RiskFacts.objects.filter(chosen).filter(visible_case_condition(reader, via=""))
+    if not shape.national:
+        return _Parts(rows, [(rows, Value(1))], policy)
+    sources: list[tuple[QuerySet[Any], Any]] = [(RiskFactsTally.objects.filter(chosen), F("n"))]
+    if shape.hidden:
+        # the hidden cases' ids (a few thousand at most) as one parameter, so that their rows are read by key
+        # rather than by a join that the planner would make by scanning every listed row
+        sources.append((RiskFacts.objects.filter(chosen, pk__in=riskfacts.among_param(next(rest))), Value(-1)))
+    return _Parts(rows, sources, policy)
+
+
+def _compiled(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, list(params)
+
+
+# The cases the lists hide from a reader who sees every case (people.access, the rule's own query).
+_HIDDEN = ShapedSql(
+    lambda shape, values: _compiled(
+        cast(QuerySet[Any], hidden_from_one_who_sees_every_case(Reader.of_shape(shape, values))).values_list(
+            "person_id", flat=True
+        )
+    )
+)
 
 
 def _listed(actor: Actor | None, team: str | None, region: str | None, policy: alloc.AllocationPolicy) -> Listed:
@@ -162,23 +233,21 @@ def _listed(actor: Actor | None, team: str | None, region: str | None, policy: a
         errors.append(("region", f"No region with code {region!r}: choose a region from the list"))
     if errors:
         raise ValidationFailed(FieldError((path,), message) for path, message in errors)
-    column = riskfacts.ALLOCATION_COLUMNS[policy.name]
-    flagged = Q(rsr_differs=True) | Q(tier_differs=True) | Q(**{f"{column}__gte": riskfacts.DISAGREES})
-    # A row of facts holds its case's team and is keyed by the case, so the people's condition applies to it as it
-    # stands (``via=""``): the scope on the row's team, the lists' hidden cases on its key.
-    chosen = flagged & (Q(team__code=team) if team else Q()) & (Q(team__pdu__region__code=region) if region else Q())
-    rows = RiskFacts.objects.filter(chosen).filter(visible_case_condition(actor, via=""))
-    hidden = hidden_from_one_who_sees_every_case(actor)
-    if hidden is None:
-        return Listed(rows, [(rows, Value(1))])
-    # The hidden cases' ids first (a few thousand at most), so their rows are read by key rather than by a join that
-    # the planner would make by scanning every listed row.
-    hidden_ids = sorted(set(hidden.values_list("person_id", flat=True)))
-    sources: list[tuple[QuerySet[Any], Any]] = [(RiskFactsTally.objects.filter(chosen), F("n"))]
+    reader = reader_for(actor)
+    if reader is None:  # every reader of the report sees some cases; refused as any other role would be
+        raise PermissionDenied("Your role cannot do this")
+    values: list[Any] = [*reader.ids, *([team] if team else []), *([region] if region else [])]
+    national = hidden_from_one_who_sees_every_case(reader) is not None
+    hidden_ids: list[int] = []
+    if national:
+        sql, params = _HIDDEN(reader.shape, reader.ids)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            hidden_ids = sorted({row[0] for row in cursor.fetchall()})
     if hidden_ids:
-        among = riskfacts.among_ids(hidden_ids)
-        sources.append((RiskFacts.objects.filter(chosen, pk__in=among), Value(-1)))
-    return Listed(rows, sources)
+        values.append(riskfacts.ids_param(hidden_ids))
+    shape = Shape(policy.name, reader.shape, bool(team), bool(region), national, bool(hidden_ids))
+    return Listed(shape, values)
 
 
 def _flag(condition: Q) -> Case:
@@ -288,6 +357,26 @@ def _page_sql(
     return f"{sql} SELECT * FROM ({listed}) listed{ORDER_BY} LIMIT %s OFFSET %s", params  # noqa: S608
 
 
+# The report's statements, compiled once per shape (:class:`Shape`) and database: the counts; a page's rows, from the
+# teams it covers (their ids as one parameter, and whether the unallocated cases are among them: the shape); every
+# row (the CSV).
+_COUNTS = ShapedSql(
+    lambda shape, values: _counts_sql(_parts(shape, values).sources, alloc.allocation_policy(shape.policy))
+)
+
+
+def _build_page(shape: tuple[Shape, bool], values: Sequence[Any]) -> tuple[str, list[Any]]:
+    listed, unallocated = shape
+    *given, teams, limit, offset = values
+    parts = _parts(listed, given)
+    on_page = Q(team_id__in=riskfacts.among_param(teams)) | (Q(team__isnull=True) if unallocated else Q(pk__in=[]))
+    return _page_sql(parts.rows.filter(on_page), parts.policy, limit, offset)
+
+
+_PAGE = ShapedSql(_build_page)
+_ROWS = ShapedSql(lambda shape, values: _rows_sql(_parts(shape, values).rows, alloc.allocation_policy(shape.policy)))
+
+
 # ---- a row's recorded value, calculation, difference and reason (the page's rows only) ----
 
 
@@ -385,7 +474,8 @@ def risk_disagreement_counts(
 @contextmanager
 def _no_jit(using: str) -> Iterator[Any]:
     """A cursor in a transaction with PostgreSQL's JIT compiler off: compiling these expression-heavy statements
-    costs far more than running them over some 40,000 listed rows at national scale (measured)."""
+    costs far more than running them over some 40,000 listed rows at national scale (measured). The counts and the
+    page's rows are read in one such transaction."""
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -400,37 +490,34 @@ def _read_page(
     say how many rows each team lists, in the page's order), after bringing any rows worked out under other policies
     up to date (``riskfacts.ensure_current``)."""
     riskfacts.ensure_current()
-    rows = listed.rows
-    sql, params = _counts_sql(listed.sources, policy)
-    with _no_jit(rows.db) as cursor:
+    sql, params = _COUNTS(listed.shape, listed.values)
+    with _no_jit(DEFAULT_DB_ALIAS) as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    teams: list[CountRow] = []
-    regions: dict[str | None, list[Any]] = {}
-    covered: list[Any] = []  # the teams (ids; None: unallocated) holding rows offset .. offset + limit - 1
-    skip = None  # rows of the covered teams before the page's first
-    before = 0  # rows listed before this team's, in the page's order (the database's order of the counts)
-    for team_id, team_code, team_name, region_code, region_name, *numbers in found:
-        n = [int(v or 0) for v in numbers]
-        teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
-        entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0, 0])
-        for i in range(5):
-            entry[i + 1] += n[i]
-        if before < offset + limit and before + sum(n) > offset:
-            covered.append(team_id)
-            skip = offset - before if skip is None else skip
-        before += sum(n)
+        teams: list[CountRow] = []
+        regions: dict[str | None, list[Any]] = {}
+        covered: list[Any] = []  # the teams (ids; None: unallocated) holding rows offset .. offset + limit - 1
+        skip = None  # rows of the covered teams before the page's first
+        before = 0  # rows listed before this team's, in the page's order (the database's order of the counts)
+        for team_id, team_code, team_name, region_code, region_name, *numbers in found:
+            n = [int(v or 0) for v in numbers]
+            teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
+            entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0, 0])
+            for i in range(5):
+                entry[i + 1] += n[i]
+            if before < offset + limit and before + sum(n) > offset:
+                covered.append(team_id)
+                skip = offset - before if skip is None else skip
+            before += sum(n)
+        raws: list[dict[str, Any]] = []
+        if covered and skip is not None:
+            ids = riskfacts.ids_param(sorted(team for team in covered if team is not None))
+            sql, params = _PAGE((listed.shape, None in covered), [*listed.values, ids, limit, skip])
+            cursor.execute(sql, params)
+            raws = [dict(zip(ROW_FIELDS, row[len(ORDER_COLUMNS) :], strict=True)) for row in cursor.fetchall()]
     region_rows = [CountRow(code, name, code, *numbers) for code, (name, *numbers) in regions.items()]
     counted = (*KINDS, "cannot_check", "unverified")
     total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in counted))
-    raws: list[dict[str, Any]] = []
-    if covered and skip is not None:
-        ids = [team for team in covered if team is not None]
-        on_page = Q(team_id__in=ids) | (Q(team__isnull=True) if None in covered else Q(pk__in=[]))
-        sql, params = _page_sql(rows.filter(on_page), policy, limit, skip)
-        with _no_jit(rows.db) as cursor:
-            cursor.execute(sql, params)
-            raws = [dict(zip(ROW_FIELDS, row[len(ORDER_COLUMNS) :], strict=True)) for row in cursor.fetchall()]
     return DisagreementCounts(teams=teams, regions=region_rows, total=total), raws
 
 
@@ -470,13 +557,13 @@ def risk_disagreements_all(
     """Every disagreement in scope, read in chunks (for the CSV export). Validates before the first row."""
     chosen = report_policy(policy)
     tolerance = alloc.quality_policy().rsr_tolerance_points
-    rows = _listed(actor, team, region, chosen).rows
+    listed = _listed(actor, team, region, chosen)
     riskfacts.ensure_current()
-    sql, params = _rows_sql(rows, chosen)
+    sql, params = _ROWS(listed.shape, listed.values)
     skip = len(ORDER_COLUMNS)
 
     def generate() -> Iterator[Disagreement]:
-        with connections[rows.db].chunked_cursor() as cursor:
+        with connections[DEFAULT_DB_ALIAS].chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(2000):
                 for row in chunk:

@@ -194,12 +194,22 @@ def _among(column: str, lo: int, hi: int, ids: Sequence[int] | None) -> tuple[st
     return sql, params
 
 
-def among_ids(ids: Sequence[int]) -> RawSQL:
-    """``ids`` as a subquery for ``__in``, one parameter whatever their number (PostgreSQL: an array, which the
+def ids_param(ids: Sequence[int]) -> Any:
+    """``ids`` as one parameter: on PostgreSQL an array, on SQLite a JSON list (for :func:`among_param`)."""
+    return list(ids) if connection.vendor == "postgresql" else json.dumps(list(ids))
+
+
+def among_param(param: Any) -> RawSQL:
+    """The ids of one parameter (:func:`ids_param`) as a subquery for ``__in`` (PostgreSQL: an array, which the
     planner reads key by key; SQLite: a JSON list)."""
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
-    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
+        return RawSQL("SELECT unnest(%s::bigint[])", (param,))
+    return RawSQL("SELECT value FROM json_each(%s)", (param,))
+
+
+def among_ids(ids: Sequence[int]) -> RawSQL:
+    """``ids`` as a subquery for ``__in``, one parameter whatever their number."""
+    return among_param(ids_param(ids))
 
 
 def read_facts(lo: int, hi: int, ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
