@@ -146,6 +146,11 @@ class Reader:
         return (tuple(sorted(s.name for s in self.scopes)), self.team_id is not None, self.pdu_id is not None)
 
     @property
+    def sees_every_case(self) -> bool:
+        """Whether the role covers every case (before the lists): ``hidden_from_one_who_sees_every_case`` applies."""
+        return Scope.EVERY_CASE in self.scopes
+
+    @property
     def ids(self) -> list[int]:
         """The ids the conditions hold, in a fixed order (those set only)."""
         return [v for v in (self.staff_id, self.team_id, self.pdu_id) if v is not None]
@@ -193,7 +198,7 @@ def hidden_from_one_who_sees_every_case(actor: Actor | Reader | None) -> QuerySe
     few cases the lists hide from them, so that a count over every case can take those away instead of testing each
     case (the rule of ``visible_case_condition``). None for anyone else."""
     reader = actor if isinstance(actor, Reader) else reader_for(actor)
-    if reader is None or Scope.EVERY_CASE not in reader.scopes:
+    if reader is None or not reader.sees_every_case:
         return None
     return cases_hidden_by_lists(reader.staff_id)
 

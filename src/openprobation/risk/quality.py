@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from openprobation.core import clock
@@ -148,23 +148,21 @@ def report_policy(name: str | None) -> alloc.AllocationPolicy:
 class Shape:
     """What decides the text of the report's statements, besides the values they are run with: the policy, the
     reader's shape (``people.access.Reader.shape``), which filters are chosen, and whether the counts are the
-    tally's (a reader who sees every case) less some hidden cases. The statements are compiled once per shape and
-    database (``core.prepared.ShapedSql``) and run with the values of each request (:class:`Listed`)."""
+    tally's less the cases hidden from the reader (a reader who sees every case). The statements are compiled once
+    per shape and database (``core.prepared.ShapedSql``) and run with the values of each request (:class:`Listed`)."""
 
     policy: str
     reader: tuple[Any, ...]
     team: bool
     region: bool
     national: bool
-    hidden: bool
 
 
 @dataclass(frozen=True)
 class Listed:
-    """The rows a reader's report lists, as a shape and its values: the reader's ids, the team and region codes
-    chosen, and for a reader who sees every case the ids of the few cases the lists hide from them (one parameter).
-    Their counts are summed from those rows (each 1), or for a reader who sees every case from the tally
-    (``RiskFactsTally``) less the hidden cases' rows (each -1)."""
+    """The rows a reader's report lists, as a shape and its values: the reader's ids and the team and region codes
+    chosen. Their counts are summed from those rows (each 1), or for a reader who sees every case from the tally
+    (``RiskFactsTally``) less the rows of the few cases the lists hide from them (each -1)."""
 
     shape: Shape
     values: list[Any]
@@ -198,27 +196,13 @@ def _parts(shape: Shape, values: Sequence[Any]) -> _Parts:
     rows = RiskFacts.objects.filter(chosen).filter(visible_case_condition(reader, via=""))
     if not shape.national:
         return _Parts(rows, [(rows, Value(1))], policy)
-    sources: list[tuple[QuerySet[Any], Any]] = [(RiskFactsTally.objects.filter(chosen), F("n"))]
-    if shape.hidden:
-        # the hidden cases' ids (a few thousand at most) as one parameter, so that their rows are read by key
-        # rather than by a join that the planner would make by scanning every listed row
-        sources.append((RiskFacts.objects.filter(chosen, pk__in=riskfacts.among_param(next(rest))), Value(-1)))
+    hidden = cast(QuerySet[Any], hidden_from_one_who_sees_every_case(reader))
+    sources: list[tuple[QuerySet[Any], Any]] = [
+        (RiskFactsTally.objects.filter(chosen), F("n")),
+        # the rows of the few cases the lists hide from the reader, found by key (riskfacts.key_among)
+        (RiskFacts.objects.filter(chosen).filter(riskfacts.key_among(hidden)), Value(-1)),
+    ]
     return _Parts(rows, sources, policy)
-
-
-def _compiled(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    return sql, list(params)
-
-
-# The cases the lists hide from a reader who sees every case (people.access, the rule's own query).
-_HIDDEN = ShapedSql(
-    lambda shape, values: _compiled(
-        cast(QuerySet[Any], hidden_from_one_who_sees_every_case(Reader.of_shape(shape, values))).values_list(
-            "person_id", flat=True
-        )
-    )
-)
 
 
 def _listed(actor: Actor | None, team: str | None, region: str | None, policy: alloc.AllocationPolicy) -> Listed:
@@ -237,16 +221,7 @@ def _listed(actor: Actor | None, team: str | None, region: str | None, policy: a
     if reader is None:  # every reader of the report sees some cases; refused as any other role would be
         raise PermissionDenied("Your role cannot do this")
     values: list[Any] = [*reader.ids, *([team] if team else []), *([region] if region else [])]
-    national = hidden_from_one_who_sees_every_case(reader) is not None
-    hidden_ids: list[int] = []
-    if national:
-        sql, params = _HIDDEN(reader.shape, reader.ids)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            hidden_ids = sorted({row[0] for row in cursor.fetchall()})
-    if hidden_ids:
-        values.append(riskfacts.ids_param(hidden_ids))
-    shape = Shape(policy.name, reader.shape, bool(team), bool(region), national, bool(hidden_ids))
+    shape = Shape(policy.name, reader.shape, bool(team), bool(region), reader.sees_every_case)
     return Listed(shape, values)
 
 
