@@ -241,14 +241,22 @@ def _kind_flags(policy: alloc.AllocationPolicy) -> dict[str, Case]:
     }  # fmt: skip
 
 
-def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
+def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, teams: Any = None) -> tuple[str, list[Any]]:
     """``WITH flags (...)``: one row per listed case with its facts, team, region, holder and whether each kind is
-    listed (:func:`_kind_flags`)."""
+    listed (:func:`_kind_flags`). With ``teams`` (one parameter: the ids of the teams a page covers in the page's
+    order, -1 for the unallocated; ``riskfacts.ids_param``), each row's team id and its position among them instead
+    of the team's and region's codes and names, which the page takes from its counts (no join to the teams)."""
+    where: dict[str, Any]
+    if teams is None:
+        where = {
+            "t_code": F("team__code"), "t_name": F("team__name"), "r_code": F("team__pdu__region__code"),
+            "r_name": F("team__pdu__region__name"),
+        }  # fmt: skip
+    else:
+        where = {"t_id": F("team_id"), "t_pos": riskfacts.position_among(teams, "team_id")}
     fields: dict[str, Any] = {
         "crn": F("person__crn"), "first_name": F("person__first_name"), "last_name": F("person__last_name"),
-        "t_code": F("team__code"), "t_name": F("team__name"), "r_code": F("team__pdu__region__code"),
-        "r_name": F("team__pdu__region__name"), "pr_first": F("person__practitioner__first_name"),
-        "pr_last": F("person__practitioner__last_name"),
+        **where, "pr_first": F("person__practitioner__first_name"), "pr_last": F("person__practitioner__last_name"),
         **{name: F(name) for name in riskfacts.FACT_COLUMNS if name != "team_id"},
         **_kind_flags(policy),
     }  # fmt: skip
@@ -259,36 +267,46 @@ def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tup
     return f"WITH flags ({', '.join(fields)}) AS ({sql})", list(params)
 
 
-ROW_FIELDS = (
-    "p_crn", "p_first", "p_last", "t_code", "t_name", "r_code", "r_name", "pr_first", "pr_last", "f_rsr", "f_tier",
-    "f_rec_rsr", "f_rec_tier", "f_rec_allocation", "f_grade", "f_rosh", "f_mappa", "f_kind",
+FACT_FIELDS = (
+    "pr_first", "pr_last", "f_rsr", "f_tier", "f_rec_rsr", "f_rec_tier", "f_rec_allocation", "f_grade", "f_rosh",
+    "f_mappa", "f_kind",
 )  # fmt: skip
+ROW_FIELDS = ("p_crn", "p_first", "p_last", "t_code", "t_name", "r_code", "r_name", *FACT_FIELDS)
+PAGE_FIELDS = ("p_crn", "p_first", "p_last", "t_id", *FACT_FIELDS)  # the team's codes and names from the counts
+FACTS_SELECTED = (
+    "f.pr_first, f.pr_last, f.rsr_score, f.calc_tier, f.rec_rsr, f.rec_tier, f.rec_allocation, f.holder_grade,"
+    " f.rosh_code, f.mappa_level, k.kind"
+)
 
 
+# The order of the rows: by region and team (on a page, the position of the team among those it covers, which the
+# counts list in that order), then name, CRN and kind.
 ORDER_COLUMNS = ("f.r_code", "f.t_code", "f.last_name", "f.first_name", "f.crn", "k.kind")
+PAGE_ORDER_COLUMNS = ("f.t_pos", "f.last_name", "f.first_name", "f.crn", "k.kind")
 
 
-def _listed_sql(params: list[Any]) -> str:
-    """The rows over ``flags``: one per case and listed kind, with the order columns ``s1``-``s6``."""
+def _listed_sql(params: list[Any], *, page: bool = False) -> str:
+    """The rows over ``flags``: one per case and listed kind, with the order columns ``s1``, ``s2``..."""
     kinds = " UNION ALL ".join(["SELECT %s AS kind"] * len(LISTED_KINDS))
     params += [*LISTED_KINDS, "rsr", "tier", "allocation", UNVERIFIED]
-    order = ", ".join(f"{column} AS s{i}" for i, column in enumerate(ORDER_COLUMNS, start=1))
+    columns = PAGE_ORDER_COLUMNS if page else ORDER_COLUMNS
+    order = ", ".join(f"{column} AS s{i}" for i, column in enumerate(columns, start=1))
+    team = "f.t_id" if page else "f.t_code, f.t_name, f.r_code, f.r_name"
     return (
-        f"SELECT {order}, f.crn, f.first_name, f.last_name, f.t_code, f.t_name, f.r_code, f.r_name, f.pr_first,"  # noqa: S608
-        " f.pr_last, f.rsr_score, f.calc_tier, f.rec_rsr, f.rec_tier, f.rec_allocation, f.holder_grade, f.rosh_code,"
-        f" f.mappa_level, k.kind FROM flags f JOIN ({kinds}) k"
+        f"SELECT {order}, f.crn, f.first_name, f.last_name, {team}, {FACTS_SELECTED} FROM flags f JOIN ({kinds}) k"  # noqa: S608
         " ON CASE k.kind WHEN %s THEN f.is_rsr WHEN %s THEN f.is_tier WHEN %s THEN f.is_allocation"
         " WHEN %s THEN f.is_unverified ELSE f.is_unchecked END = 1"
     )
 
 
-ORDER_BY = " ORDER BY s1, s2, s3, s4, s5, s6"
+def _order_by(columns: Sequence[str]) -> str:
+    return " ORDER BY " + ", ".join(f"s{i}" for i in range(1, len(columns) + 1))
 
 
 def _rows_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
     """Every row, by region, team, name, CRN and kind (for the CSV)."""
     sql, params = _flags_sql(rows, policy)
-    return f"{sql} SELECT * FROM ({_listed_sql(params)}) listed{ORDER_BY}", params  # noqa: S608
+    return f"{sql} SELECT * FROM ({_listed_sql(params)}) listed{_order_by(ORDER_COLUMNS)}", params  # noqa: S608
 
 
 def _counted(rows: QuerySet[Any], weight: Any, policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
@@ -323,13 +341,14 @@ def _counts_sql(
 
 
 def _page_sql(
-    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, limit: int, offset: int
+    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, teams: Any, limit: int, offset: int
 ) -> tuple[str, list[Any]]:
-    """``limit`` rows from ``offset`` (of ``rows``: already narrowed to the teams the page covers)."""
-    sql, params = _flags_sql(rows, policy)
-    listed = _listed_sql(params)
+    """``limit`` rows from ``offset`` of ``rows`` (already narrowed to ``teams``, those the page covers, one
+    parameter in the page's order)."""
+    sql, params = _flags_sql(rows, policy, teams)
+    listed = _listed_sql(params, page=True)
     params += [limit, offset]
-    return f"{sql} SELECT * FROM ({listed}) listed{ORDER_BY} LIMIT %s OFFSET %s", params  # noqa: S608
+    return f"{sql} SELECT * FROM ({listed}) listed{_order_by(PAGE_ORDER_COLUMNS)} LIMIT %s OFFSET %s", params  # noqa: S608
 
 
 # The report's statements, compiled once per shape (:class:`Shape`) and database: the counts; a page's rows, from the
@@ -345,7 +364,7 @@ def _build_page(shape: tuple[Shape, bool], values: Sequence[Any]) -> tuple[str, 
     *given, teams, limit, offset = values
     parts = _parts(listed, given)
     on_page = Q(team_id__in=riskfacts.among_param(teams)) | (Q(team__isnull=True) if unallocated else Q(pk__in=[]))
-    return _page_sql(parts.rows.filter(on_page), parts.policy, limit, offset)
+    return _page_sql(parts.rows.filter(on_page), parts.policy, teams, limit, offset)
 
 
 _PAGE = ShapedSql(_build_page)
@@ -474,7 +493,9 @@ def _read_page(
         covered: list[Any] = []  # the teams (ids; None: unallocated) holding rows offset .. offset + limit - 1
         skip = None  # rows of the covered teams before the page's first
         before = 0  # rows listed before this team's, in the page's order (the database's order of the counts)
+        names: dict[Any, tuple[Any, ...]] = {}  # by team id: its code and name, its region's code and name
         for team_id, team_code, team_name, region_code, region_name, *numbers in found:
+            names[team_id] = (team_code, team_name, region_code, region_name)
             n = [int(v or 0) for v in numbers]
             teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
             entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0, 0])
@@ -486,10 +507,14 @@ def _read_page(
             before += sum(n)
         raws: list[dict[str, Any]] = []
         if covered and skip is not None:
-            ids = riskfacts.ids_param(sorted(team for team in covered if team is not None))
+            # the covered teams in the page's order (-1: the unallocated cases), which orders the rows
+            ids = riskfacts.ids_param([-1 if team is None else team for team in covered])
             sql, params = _PAGE((listed.shape, None in covered), [*listed.values, ids, limit, skip])
             cursor.execute(sql, params)
-            raws = [dict(zip(ROW_FIELDS, row[len(ORDER_COLUMNS) :], strict=True)) for row in cursor.fetchall()]
+            for row in cursor.fetchall():
+                raw = dict(zip(PAGE_FIELDS, row[len(PAGE_ORDER_COLUMNS) :], strict=True))
+                raw["t_code"], raw["t_name"], raw["r_code"], raw["r_name"] = names[raw.pop("t_id")]
+                raws.append(raw)
     region_rows = [CountRow(code, name, code, *numbers) for code, (name, *numbers) in regions.items()]
     counted = (*KINDS, "cannot_check", "unverified")
     total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in counted))

@@ -208,6 +208,15 @@ def among_param(param: Any) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", (param,))
 
 
+def position_among(param: Any, column: str) -> RawSQL:
+    """The position (from 0) of a row's ``column`` among the ids of one parameter (:func:`ids_param`), a null
+    ``column`` taken as -1; null when it is not among them."""
+    quoted = f"COALESCE({connection.ops.quote_name(table_name(RiskFacts))}.{connection.ops.quote_name(column)}, -1)"
+    if connection.vendor == "postgresql":
+        return RawSQL(f"array_position(%s::bigint[], {quoted}) - 1", (param,))  # noqa: S611 (a quoted column)
+    return RawSQL(f"(SELECT key FROM json_each(%s) WHERE value = {quoted})", (param,))  # noqa: S608, S611
+
+
 def among_ids(ids: Sequence[int]) -> RawSQL:
     """``ids`` as a subquery for ``__in``, one parameter whatever their number."""
     return among_param(ids_param(ids))
