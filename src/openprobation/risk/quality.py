@@ -494,17 +494,28 @@ def _read_page(
         skip = None  # rows of the covered teams before the page's first
         before = 0  # rows listed before this team's, in the page's order (the database's order of the counts)
         names: dict[Any, tuple[Any, ...]] = {}  # by team id: its code and name, its region's code and name
+        end = offset + limit
+        total = [0, 0, 0, 0, 0]
         for team_id, team_code, team_name, region_code, region_name, *numbers in found:
             names[team_id] = (team_code, team_name, region_code, region_name)
-            n = [int(v or 0) for v in numbers]
+            rsr, tier, allocation, unchecked, unverified = n = [int(v or 0) for v in numbers]
             teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
-            entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0, 0])
-            for i in range(5):
-                entry[i + 1] += n[i]
-            if before < offset + limit and before + sum(n) > offset:
+            entry = regions.get(region_code)
+            if entry is None:
+                entry = regions[region_code] = [region_name or "No region (unallocated)", 0, 0, 0, 0, 0]
+            entry[1] += rsr
+            entry[2] += tier
+            entry[3] += allocation
+            entry[4] += unchecked
+            entry[5] += unverified
+            after = before + rsr + tier + allocation + unchecked + unverified
+            if before < end and after > offset:
                 covered.append(team_id)
                 skip = offset - before if skip is None else skip
-            before += sum(n)
+            before = after
+        for entry in regions.values():
+            for i in range(5):
+                total[i] += entry[i + 1]
         raws: list[dict[str, Any]] = []
         if covered and skip is not None:
             # the covered teams in the page's order (-1: the unallocated cases), which orders the rows
@@ -516,9 +527,7 @@ def _read_page(
                 raw["t_code"], raw["t_name"], raw["r_code"], raw["r_name"] = names[raw.pop("t_id")]
                 raws.append(raw)
     region_rows = [CountRow(code, name, code, *numbers) for code, (name, *numbers) in regions.items()]
-    counted = (*KINDS, "cannot_check", "unverified")
-    total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in counted))
-    return DisagreementCounts(teams=teams, regions=region_rows, total=total), raws
+    return DisagreementCounts(teams=teams, regions=region_rows, total=CountRow(None, "Total", None, *total)), raws
 
 
 def risk_disagreements(
