@@ -5,6 +5,7 @@ not see them; who may open it."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -595,9 +596,10 @@ def test_disagreement_rows_are_the_markup_the_template_loop_gave():
         practitioner=None, kind=quality.CANNOT_CHECK, recorded="", calculated="", difference="Recorded ; <none>",
         reason="No rule applies & so", rule="cannot_check", missing=("rosh",),
     )  # fmt: skip
-    rows = [row, unallocated]
+    rows = [row, unallocated, dataclasses.replace(row, crn="X1 2&3")]  # a CRN the URL must quote
     expected = Template(TEMPLATE_DISAGREEMENT_ROWS).render(Context({"rows": rows}))
     tag = Template("{% load web_tables %}{% disagreement_rows rows %}")
     assert tag.render(Context({"rows": rows})) == expected
     assert "Ann &lt;O&#x27;Brien&gt;" in expected and ">Unallocated</td>" in expected
-    assert expected.count("<tr ") == 2 and Template(TEMPLATE_DISAGREEMENT_ROWS).render(Context({"rows": []})) == ""
+    assert "/case/X1%202&amp;3/#risk-scores" in expected
+    assert expected.count("<tr ") == 3 and Template(TEMPLATE_DISAGREEMENT_ROWS).render(Context({"rows": []})) == ""

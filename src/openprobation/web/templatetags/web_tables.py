@@ -5,6 +5,7 @@ same markup directly, each value escaped as the template would escape it."""
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -26,7 +27,14 @@ NUMERIC_CELL = '<td class="govuk-table__cell govuk-table__cell--numeric">'
 
 @register.simple_tag
 def select_options(choices: Iterable[Sequence[Any]], selected: Any) -> SafeString:
-    """``<option>`` for each ``(value, label)``, the one equal to ``selected`` marked selected."""
+    """``<option>`` for each ``(value, label)``, the one equal to ``selected`` marked selected. The markup is a pure
+    function of the choices and the selection, kept for the last few of them (the same 651 teams on every national
+    report), so it can never differ from what the choices would give."""
+    return _options(tuple((value, label) for value, label in choices), selected)
+
+
+@functools.lru_cache(maxsize=32)
+def _options(choices: tuple[tuple[Any, Any], ...], selected: Any) -> SafeString:
     parts = []
     for value, label in choices:
         mark = " selected" if value == selected else ""
@@ -65,8 +73,10 @@ def disagreement_rows(rows: Iterable[Any]) -> SafeString:
     risk scores, its CRN and practitioner), its team and region, the check, the recorded and calculated or expected
     values, and the difference with its reason."""
     parts = []
+    case = reverse("web:case", args=["0"])  # a plain CRN (letters and digits) takes the place of "0" as it stands
     for row in rows:
-        link = escape(reverse("web:case", args=[row.crn]))
+        crn = str(row.crn)
+        link = escape(f"{case[:-2]}{crn}/" if crn.isascii() and crn.isalnum() else reverse("web:case", args=[crn]))
         practitioner = f", {escape(row.practitioner)}" if row.practitioner else ""
         region = f'<br><span class="govuk-body-s">{escape(row.region_name)}</span>' if row.region_name else ""
         parts.append(
