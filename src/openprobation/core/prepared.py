@@ -13,6 +13,11 @@ again either (planning a join of four tables took ten times as long as running i
 its parameters on the server: Django's own cursors bind them in the client and are never prepared, whatever
 ``prepare_threshold`` says. ``settings.DB_PREPARED_STATEMENTS`` (``OPENPROBATION_DB_PREPARED=false``) turns it off,
 for a connection pooler that cannot keep prepared statements.
+
+``ShapedSql(build)`` does the same for raw statements of several values that the ORM builds for reports (the risk
+quality report's counts and rows, decision 0035): compiled once per *shape* (what decides the text: the reader's
+scope, the filters chosen) and run with each request's values. Those run as Django's cursors do (not prepared on
+the server: measured, it gained nothing there).
 """
 
 from __future__ import annotations
