@@ -9,6 +9,8 @@ services that change them, with the allocation rules evaluated there in Python (
 under every policy. A page reads only the rows flagged under the chosen policy (a partial index) for the cases in
 scope: one statement counts them by team, in the page's order, with the number of rows before each team; a second
 reads the page's rows from the teams it covers only. So a page costs a fixed number of queries whatever the caseload.
+The statements are built by the ORM from the access rule, compiled once per shape (:class:`Shape`: the policy, the
+reader's shape, the filters chosen) and run with each request's ids (``core.prepared.ShapedSql``, decision 0035).
 Rows worked out under other policy versions are worked out again first (``riskfacts.ensure_current``), so no flag is
 read under a policy other than the one in force. The same rules, on the rows of a page only, give each row its reason.
 
