@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import BaseModel, Field
 
@@ -116,9 +116,9 @@ class DisagreementFilters(Schema):
     response=DisagreementPageOut,
     summary="Recorded risk scores and allocations that disagree with the calculation or the allocation policy",
 )
-def risk_disagreements(request: HttpRequest, filters: Query[DisagreementFilters]) -> dict[str, Any]:
+def risk_disagreements(request: HttpRequest, filters: Query[DisagreementFilters]) -> HttpResponse:
     report = quality.risk_disagreements(actor=request.user, **filters.dict())
-    return {
+    page = DisagreementPageOut.model_validate({
         "policy": report.policy.name,
         "policy_title": report.policy.title,
         "policy_effective_from": report.policy.effective_from.isoformat(),
@@ -135,4 +135,7 @@ def risk_disagreements(request: HttpRequest, filters: Query[DisagreementFilters]
             "regions": [_count(row) for row in report.counts.regions],
             "total": _count(report.counts.total),
         },
-    }
+    })  # fmt: skip
+    # Validated against the documented response model above and written by pydantic's own encoder: the national
+    # report's 651 teams' counts took a millisecond or two more through ninja's validation and the json module.
+    return HttpResponse(page.model_dump_json(), content_type="application/json; charset=utf-8")
