@@ -248,17 +248,18 @@ def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, teams:
     listed (:func:`_kind_flags`). With ``teams`` (one parameter: the ids of the teams a page covers in the page's
     order, -1 for the unallocated; ``riskfacts.ids_param``), each row's team id and its position among them instead
     of the team's and region's codes and names, which the page takes from its counts (no join to the teams)."""
-    where: dict[str, Any]
+    team_fields: dict[str, Any]
     if teams is None:
-        where = {
+        team_fields = {
             "t_code": F("team__code"), "t_name": F("team__name"), "r_code": F("team__pdu__region__code"),
             "r_name": F("team__pdu__region__name"),
         }  # fmt: skip
     else:
-        where = {"t_id": F("team_id"), "t_pos": riskfacts.position_among(teams, "team_id")}
+        team_fields = {"t_id": F("team_id"), "t_pos": riskfacts.position_among(teams, "team_id")}
     fields: dict[str, Any] = {
         "crn": F("person__crn"), "first_name": F("person__first_name"), "last_name": F("person__last_name"),
-        **where, "pr_first": F("person__practitioner__first_name"), "pr_last": F("person__practitioner__last_name"),
+        **team_fields,
+        "pr_first": F("person__practitioner__first_name"), "pr_last": F("person__practitioner__last_name"),
         **{name: F(name) for name in riskfacts.FACT_COLUMNS if name != "team_id"},
         **_kind_flags(policy),
     }  # fmt: skip
@@ -464,7 +465,7 @@ def risk_disagreement_counts(
 ) -> DisagreementCounts:
     """Disagreements of each kind by team and by region (one query), for the cases the actor may see."""
     chosen = report_policy(policy)
-    return _read_page(_listed(actor, team, region, chosen), chosen, 0, 0)[0]
+    return _read_page(_listed(actor, team, region, chosen), 0, 0)[0]
 
 
 @contextmanager
@@ -479,9 +480,7 @@ def _no_jit(using: str) -> Iterator[Any]:
         yield cursor
 
 
-def _read_page(
-    listed: Listed, policy: alloc.AllocationPolicy, limit: int, offset: int
-) -> tuple[DisagreementCounts, list[dict[str, Any]]]:
+def _read_page(listed: Listed, limit: int, offset: int) -> tuple[DisagreementCounts, list[dict[str, Any]]]:
     """The counts (one query) and one page of raw rows (a second, over the teams the page covers only: the counts
     say how many rows each team lists, in the page's order), after bringing any rows worked out under other policies
     up to date (``riskfacts.ensure_current``)."""
@@ -549,7 +548,7 @@ def risk_disagreements(
         raise ValidationFailed.single("page", "Pages are numbered from 1")
     if page > MAX_PAGE:
         raise ValidationFailed.single("page", f"Pages are numbered up to {MAX_PAGE:,}")
-    counts, raws = _read_page(listed, chosen, page_size, (page - 1) * page_size)
+    counts, raws = _read_page(listed, page_size, (page - 1) * page_size)
     return DisagreementPage(
         policy=chosen,
         tolerance=tolerance,
