@@ -5,6 +5,7 @@ not see them; who may open it."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -564,3 +565,41 @@ def test_count_rows_are_the_markup_the_template_loop_gave(codes):
     tag = Template("{% load web_tables %}{% count_rows rows codes=codes %}")
     assert tag.render(Context({"rows": rows, "codes": codes})) == expected
     assert "&lt;Islington&gt;" in expected and ("(N07T01)" in expected) is codes
+
+
+# The page's rows as its template loop wrote them before the tag (one row per line).
+TEMPLATE_DISAGREEMENT_ROWS = (
+    "{% for row in rows %}"
+    '<tr class="govuk-table__row">'
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{% url \'web:case\' row.crn %}#risk-scores">'
+    '{{ row.name }}</a><br><span class="govuk-body-s">{{ row.crn }}{% if row.practitioner %}, {{ row.practitioner }}'
+    "{% endif %}</span></td>"
+    '<td class="govuk-table__cell">{{ row.team_name|default:"Unallocated" }}{% if row.region_name %}<br>'
+    '<span class="govuk-body-s">{{ row.region_name }}</span>{% endif %}</td>'
+    '<td class="govuk-table__cell">{{ row.kind_label }}</td>'
+    '<td class="govuk-table__cell">{{ row.recorded }}</td>'
+    '<td class="govuk-table__cell">{{ row.calculated }}</td>'
+    '<td class="govuk-table__cell">{{ row.difference }}<br><span class="govuk-body-s">{{ row.reason }}</span></td>'
+    "</tr>{% if not forloop.last %}\n{% endif %}{% endfor %}"
+)
+
+
+def test_disagreement_rows_are_the_markup_the_template_loop_gave():
+    row = quality.Disagreement(
+        crn="X123456", name="Ann <O'Brien>", team_code="N07T01", team_name="Camden & Islington", region_code="N07",
+        region_name="London \"North\"", practitioner="Zoe <Jenkins>", kind="tier", recorded="A3", calculated="B2",
+        difference="protect A → B", reason="The recorded tier is not the calculated tier (V2)",
+        rule="tier_recorded_differs",
+    )  # fmt: skip
+    unallocated = quality.Disagreement(
+        crn="X654321", name="Bob Smith", team_code=None, team_name=None, region_code=None, region_name=None,
+        practitioner=None, kind=quality.CANNOT_CHECK, recorded="", calculated="", difference="Recorded ; <none>",
+        reason="No rule applies & so", rule="cannot_check", missing=("rosh",),
+    )  # fmt: skip
+    rows = [row, unallocated, dataclasses.replace(row, crn="X1 2&3")]  # a CRN the URL must quote
+    expected = Template(TEMPLATE_DISAGREEMENT_ROWS).render(Context({"rows": rows}))
+    tag = Template("{% load web_tables %}{% disagreement_rows rows %}")
+    assert tag.render(Context({"rows": rows})) == expected
+    assert "Ann &lt;O&#x27;Brien&gt;" in expected and ">Unallocated</td>" in expected
+    assert "/case/X1%202&amp;3/#risk-scores" in expected
+    assert expected.count("<tr ") == 3 and Template(TEMPLATE_DISAGREEMENT_ROWS).render(Context({"rows": []})) == ""

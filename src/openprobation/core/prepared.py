@@ -13,12 +13,17 @@ again either (planning a join of four tables took ten times as long as running i
 its parameters on the server: Django's own cursors bind them in the client and are never prepared, whatever
 ``prepare_threshold`` says. ``settings.DB_PREPARED_STATEMENTS`` (``OPENPROBATION_DB_PREPARED=false``) turns it off,
 for a connection pooler that cannot keep prepared statements.
+
+``ShapedSql(build)`` does the same for raw statements of several values that the ORM builds for reports (the risk
+quality report's counts and rows, decision 0035): compiled once per *shape* (what decides the text: the reader's
+scope, the filters chosen) and run with each request's values. Those run as Django's cursors do (not prepared on
+the server: measured, it gained nothing there).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -141,3 +146,84 @@ def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     if connection.queries_logged:
         return connection.make_debug_cursor(server_bound)
     return connection.make_cursor(server_bound)
+
+
+# ---- raw statements built by the ORM, compiled once per shape ----
+
+_INT_MARKERS = (2_000_000_011, 2_000_000_013)  # past any real id, within every integer column's range
+_STR_MARKERS = ("\x00shaped-a\x00", "\x00shaped-b\x00")
+
+
+def _markers(values: Sequence[Any], which: int) -> list[Any]:
+    """Stand-ins for ``values``, each distinct from the others and from any value a query holds of itself."""
+    found: list[Any] = []
+    for i, value in enumerate(values):
+        if isinstance(value, bool) or value is None:
+            raise TypeError("a shaped statement's values are ids, codes or lists of ids: booleans and None belong "
+                            "to its shape")  # fmt: skip
+        if isinstance(value, int):
+            found.append(_INT_MARKERS[which] + 1000 * i)
+        elif isinstance(value, str):
+            found.append(f"{_STR_MARKERS[which]}{i}")
+        elif isinstance(value, list):
+            found.append([_INT_MARKERS[which] + 1000 * i])
+        else:
+            raise TypeError(f"a shaped statement cannot take a {type(value).__name__}")
+    return found
+
+
+@dataclass(frozen=True)
+class _Shaped:
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, int], ...]  # (position among the params, index among the values)
+
+
+class ShapedSql:
+    """A raw statement that a function builds (usually through the ORM: ``query.get_compiler().as_sql()``) from a
+    few values, compiled once per shape and database and run again with new values.
+
+    ``build(shape, values)`` returns ``(sql, params)``; the caller names the ``shape``: everything besides the values
+    that decides the statement's text (which conditions apply, which filters are chosen). Each value must reach the
+    parameters as it is given (an id, a code, a list of ids as one array parameter), never the text. The first use of
+    a shape builds the statement twice, with two sets of stand-in values, and keeps the text and where each value
+    sits among the parameters; it refuses a build whose text changes with the values (a value that decides the
+    shape, which the caller must name in ``shape`` instead). Later uses put the values in their places."""
+
+    def __init__(self, build: Callable[[Any, Sequence[Any]], tuple[str, Sequence[Any]]]) -> None:
+        self._build = build
+        self._shapes: dict[tuple[Any, ...], _Shaped] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, shape: Hashable, values: Sequence[Any], *, using: str = "default") -> tuple[str, list[Any]]:
+        connection = connections[using]
+        key = (using, connection.vendor, shape, tuple(type(v) for v in values))
+        shaped = self._shapes.get(key)
+        if shaped is None:
+            with self._lock:
+                shaped = self._shapes.get(key) or self._compile(shape, values)
+                self._shapes[key] = shaped
+        params = list(shaped.params)
+        for position, index in shaped.slots:
+            params[position] = values[index]
+        return shaped.sql, params
+
+    def _compile(self, shape: Any, values: Sequence[Any]) -> _Shaped:
+        first, second = _markers(values, 0), _markers(values, 1)
+        sql, params = self._build(shape, first)
+        sql_b, params_b = self._build(shape, second)
+        if sql != sql_b or len(params) != len(params_b):
+            raise ValueError("a shaped statement's text changed with its values: name what decides it in the shape")
+        slots = []
+        for position, (a, b) in enumerate(zip(params, params_b, strict=True)):
+            if a == b:
+                continue
+            index = next((i for i, marker in enumerate(first) if marker == a), None)
+            if index is None or second[index] != b:
+                raise ValueError(f"a shaped statement's parameter {position} is not one of its values as given")
+            slots.append((position, index))
+        return _Shaped(sql, tuple(params), tuple(slots))
+
+    def shapes(self) -> int:
+        """How many shapes have been compiled (for tests)."""
+        return len(self._shapes)

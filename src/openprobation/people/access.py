@@ -17,7 +17,8 @@ of the cases they may see. Administrators and quality assurance read the audit t
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -68,13 +69,13 @@ ROLE_SCOPES: dict[str, frozenset[Scope]] = {
 }
 
 
-def _scope_condition(staff: Staff, scope: Scope, via: str = "") -> Q:
+def _scope_condition(staff: Staff | Reader, scope: Scope, via: str = "") -> Q:
     """The scope as a condition on people or, with ``via`` (e.g. ``"person__"``), on rows pointing at them."""
     if scope is Scope.UNALLOCATED:
         return Q(**{f"{via}team__isnull": True})
     if scope is Scope.OWN_TEAM:
         return Q(**{f"{via}team_id": staff.team_id}) if staff.team_id else Q(pk__in=[])
-    pdu_id = staff.team.pdu_id if staff.team else None
+    pdu_id = staff.pdu_id if isinstance(staff, Reader) else staff.team.pdu_id if staff.team else None
     return Q(**{f"{via}team__pdu_id": pdu_id}) if pdu_id else Q(pk__in=[])
 
 
@@ -116,40 +117,90 @@ def people_visible_to(actor: Actor | None) -> QuerySet[Person]:
     ).filter(~Exists(restricted) | Exists(restricted.filter(staff=staff)))
 
 
-def cases_hidden_by_lists(staff: Staff) -> QuerySet[CaseAccess, Any]:
-    """The ids (``person_id``) of the cases the lists hide from ``staff``: those with them on the exclusion list,
-    and the restricted ones without them on the restriction list. Few, whatever the caseload."""
-    theirs = CaseAccess.objects.filter(kind=AccessListKind.RESTRICTION, staff=staff).values("person_id")
+def cases_hidden_by_lists(staff: Staff | int) -> QuerySet[CaseAccess, Any]:
+    """The ids (``person_id``) of the cases the lists hide from ``staff`` (or the member of staff with that id):
+    those with them on the exclusion list, and the restricted ones without them on the restriction list. Few,
+    whatever the caseload."""
+    staff_id = staff if isinstance(staff, int) else staff.pk
+    theirs = CaseAccess.objects.filter(kind=AccessListKind.RESTRICTION, staff_id=staff_id).values("person_id")
     return CaseAccess.objects.filter(
-        Q(kind=AccessListKind.EXCLUSION, staff=staff)
+        Q(kind=AccessListKind.EXCLUSION, staff_id=staff_id)
         | (Q(kind=AccessListKind.RESTRICTION) & ~Q(person_id__in=theirs))
     ).values("person_id")
 
 
-def visible_case_condition(actor: Actor | None, via: str = "person") -> Q:
-    """The rule of ``people_visible_to`` as a condition on a model whose ``via`` field points at the case (a work
-    item's ``person``; ``""`` for people themselves), for counting many such rows: the role's scope on the case's
-    team, and the case not among the few the lists hide (one small set, instead of a test of each row's lists)."""
+@dataclass(frozen=True)
+class Reader:
+    """What the rule reads of a member of staff: their role's scopes (its *shape*, with which of the ids below are
+    set) and the ids the conditions hold (their own, their team's, their PDU's). The conditions below are built from
+    a reader alone, so that a statement can be compiled once per shape and run with each reader's ids (the quality
+    report's, ``core.prepared.ShapedSql``); ``Reader.of_shape`` gives a reader of a shape holding other ids."""
+
+    scopes: frozenset[Scope]
+    staff_id: int
+    team_id: int | None
+    pdu_id: int | None
+
+    @property
+    def shape(self) -> tuple[Any, ...]:
+        return (tuple(sorted(s.name for s in self.scopes)), self.team_id is not None, self.pdu_id is not None)
+
+    @property
+    def sees_every_case(self) -> bool:
+        """Whether the role covers every case (before the lists): ``hidden_from_one_who_sees_every_case`` applies."""
+        return Scope.EVERY_CASE in self.scopes
+
+    @property
+    def ids(self) -> list[int]:
+        """The ids the conditions hold, in a fixed order (those set only)."""
+        return [v for v in (self.staff_id, self.team_id, self.pdu_id) if v is not None]
+
+    @staticmethod
+    def of_shape(shape: tuple[Any, ...], ids: Sequence[Any]) -> Reader:
+        """A reader of ``shape`` (:attr:`shape`) holding ``ids`` (in the order of :attr:`ids`)."""
+        names, has_team, has_pdu = shape
+        given = iter(ids)
+        staff_id = next(given)
+        team_id = next(given) if has_team else None
+        pdu_id = next(given) if has_pdu else None
+        return Reader(frozenset(Scope[name] for name in names), staff_id, team_id, pdu_id)
+
+
+def reader_for(actor: Actor | None) -> Reader | None:
+    """The reader the rule sees in ``actor``; None for anyone who sees no case (no staff record, or a role with no
+    scope)."""
     staff = staff_for(actor)
     scopes = ROLE_SCOPES.get(staff.role, frozenset()) if staff is not None else frozenset()
     if staff is None or not scopes:
+        return None
+    pdu_id = staff.team.pdu_id if Scope.OWN_PDU in scopes and staff.team is not None else None
+    return Reader(scopes, staff.pk, staff.team_id, pdu_id)
+
+
+def visible_case_condition(actor: Actor | Reader | None, via: str = "person") -> Q:
+    """The rule of ``people_visible_to`` as a condition on a model whose ``via`` field points at the case (a work
+    item's ``person``; ``""`` for people themselves), for counting many such rows: the role's scope on the case's
+    team, and the case not among the few the lists hide (one small set, instead of a test of each row's lists).
+    Given a :class:`Reader` (``reader_for``), built from it alone."""
+    reader = actor if isinstance(actor, Reader) else reader_for(actor)
+    if reader is None:
         return Q(pk__in=[])
     covered = Q()
-    if Scope.EVERY_CASE not in scopes:
+    if Scope.EVERY_CASE not in reader.scopes:
         covered = Q(pk__in=[])
-        for scope in scopes:
-            covered |= _scope_condition(staff, scope, via=f"{via}__" if via else "")
-    return covered & ~Q(**{f"{via}_id__in" if via else "pk__in": cases_hidden_by_lists(staff)})
+        for scope in reader.scopes:
+            covered |= _scope_condition(reader, scope, via=f"{via}__" if via else "")
+    return covered & ~Q(**{f"{via}_id__in" if via else "pk__in": cases_hidden_by_lists(reader.staff_id)})
 
 
-def hidden_from_one_who_sees_every_case(actor: Actor | None) -> QuerySet[CaseAccess, Any] | None:
+def hidden_from_one_who_sees_every_case(actor: Actor | Reader | None) -> QuerySet[CaseAccess, Any] | None:
     """For an actor whose role sees every case (quality assurance, administrators): the ids (``person_id``) of the
     few cases the lists hide from them, so that a count over every case can take those away instead of testing each
     case (the rule of ``visible_case_condition``). None for anyone else."""
-    staff = staff_for(actor)
-    if staff is None or Scope.EVERY_CASE not in ROLE_SCOPES.get(staff.role, frozenset()):
+    reader = actor if isinstance(actor, Reader) else reader_for(actor)
+    if reader is None or not reader.sees_every_case:
         return None
-    return cases_hidden_by_lists(staff)
+    return cases_hidden_by_lists(reader.staff_id)
 
 
 def case_visible(actor: Actor | None, person: Person, entries: Iterable[tuple[int, str]]) -> bool:

@@ -9,6 +9,8 @@ services that change them, with the allocation rules evaluated there in Python (
 under every policy. A page reads only the rows flagged under the chosen policy (a partial index) for the cases in
 scope: one statement counts them by team, in the page's order, with the number of rows before each team; a second
 reads the page's rows from the teams it covers only. So a page costs a fixed number of queries whatever the caseload.
+The statements are built by the ORM from the access rule, compiled once per shape (:class:`Shape`: the policy, the
+reader's shape, the filters chosen) and run with each request's ids (``core.prepared.ShapedSql``, decision 0035).
 Rows worked out under other policy versions are worked out again first (``riskfacts.ensure_current``), so no flag is
 read under a policy other than the one in force. The same rules, on the rows of a page only, give each row its reason.
 
@@ -19,23 +21,26 @@ excluded case is absent from the list, the counts and the CSV for anyone who may
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from openprobation.core import clock
-from openprobation.core.errors import FieldError, ValidationFailed
+from openprobation.core.errors import FieldError, PermissionDenied, ValidationFailed
+from openprobation.core.prepared import ShapedSql
 from openprobation.organisation.choices import Grade, Role
 from openprobation.organisation.models import Pdu, Region, Team
 from openprobation.organisation.selectors import teams_for_actor
 from openprobation.people.access import (
     Actor,
+    Reader,
     hidden_from_one_who_sees_every_case,
+    reader_for,
     require_role,
     visible_case_condition,
 )
@@ -142,12 +147,64 @@ def report_policy(name: str | None) -> alloc.AllocationPolicy:
 
 
 @dataclass(frozen=True)
-class Listed:
-    """The rows a reader's report lists, and what its counts are summed from: those rows (each 1), or for a reader
-    who sees every case the tally (``RiskFactsTally``) less the few cases the lists hide from them (each -1)."""
+class Shape:
+    """What decides the text of the report's statements, besides the values they are run with: the policy, the
+    reader's shape (``people.access.Reader.shape``), which filters are chosen, and whether the counts are the
+    tally's less the cases hidden from the reader (a reader who sees every case). The statements are compiled once
+    per shape and database (``core.prepared.ShapedSql``) and run with the values of each request (:class:`Listed`)."""
 
+    policy: str
+    reader: tuple[Any, ...]
+    team: bool
+    region: bool
+    national: bool
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The rows a reader's report lists, as a shape and its values: the reader's ids and the team and region codes
+    chosen. Their counts are summed from those rows (each 1), or for a reader who sees every case from the tally
+    (``RiskFactsTally``) less the rows of the few cases the lists hide from them (each -1)."""
+
+    shape: Shape
+    values: list[Any]
+
+
+@dataclass(frozen=True)
+class _Parts:
     rows: QuerySet[RiskFacts]
     sources: list[tuple[QuerySet[Any], Any]]
+    policy: alloc.AllocationPolicy
+
+
+def _parts(shape: Shape, values: Sequence[Any]) -> _Parts:
+    """The querysets of :class:`Listed`'s rows and counts, built from its shape and values (real or stand-ins)."""
+    given = list(values)
+    ids = 1 + shape.reader[1] + shape.reader[2]  # the reader's own id, their team's and their PDU's when set
+    reader = Reader.of_shape(shape.reader, given[:ids])
+    rest = iter(given[ids:])
+    team = next(rest) if shape.team else None
+    region = next(rest) if shape.region else None
+    policy = alloc.allocation_policy(shape.policy)
+    column = riskfacts.ALLOCATION_COLUMNS[policy.name]
+    flagged = Q(rsr_differs=True) | Q(tier_differs=True) | Q(**{f"{column}__gte": riskfacts.DISAGREES})
+    # A row of facts holds its case's team and is keyed by the case, so the people's condition applies to it as it
+    # stands (``via=""``): the scope on the row's team, the lists' hidden cases on its key.
+    chosen = (
+        flagged
+        & (Q(team__code=team) if shape.team else Q())
+        & (Q(team__pdu__region__code=region) if shape.region else Q())
+    )
+    rows = RiskFacts.objects.filter(chosen).filter(visible_case_condition(reader, via=""))
+    if not shape.national:
+        return _Parts(rows, [(rows, Value(1))], policy)
+    hidden = cast(QuerySet[Any], hidden_from_one_who_sees_every_case(reader))
+    sources: list[tuple[QuerySet[Any], Any]] = [
+        (RiskFactsTally.objects.filter(chosen), F("n")),
+        # the rows of the few cases the lists hide from the reader, found by key (riskfacts.key_among)
+        (RiskFacts.objects.filter(chosen).filter(riskfacts.key_among(hidden)), Value(-1)),
+    ]
+    return _Parts(rows, sources, policy)
 
 
 def _listed(actor: Actor | None, team: str | None, region: str | None, policy: alloc.AllocationPolicy) -> Listed:
@@ -162,23 +219,12 @@ def _listed(actor: Actor | None, team: str | None, region: str | None, policy: a
         errors.append(("region", f"No region with code {region!r}: choose a region from the list"))
     if errors:
         raise ValidationFailed(FieldError((path,), message) for path, message in errors)
-    column = riskfacts.ALLOCATION_COLUMNS[policy.name]
-    flagged = Q(rsr_differs=True) | Q(tier_differs=True) | Q(**{f"{column}__gte": riskfacts.DISAGREES})
-    # A row of facts holds its case's team and is keyed by the case, so the people's condition applies to it as it
-    # stands (``via=""``): the scope on the row's team, the lists' hidden cases on its key.
-    chosen = flagged & (Q(team__code=team) if team else Q()) & (Q(team__pdu__region__code=region) if region else Q())
-    rows = RiskFacts.objects.filter(chosen).filter(visible_case_condition(actor, via=""))
-    hidden = hidden_from_one_who_sees_every_case(actor)
-    if hidden is None:
-        return Listed(rows, [(rows, Value(1))])
-    # The hidden cases' ids first (a few thousand at most), so their rows are read by key rather than by a join that
-    # the planner would make by scanning every listed row.
-    hidden_ids = sorted(set(hidden.values_list("person_id", flat=True)))
-    sources: list[tuple[QuerySet[Any], Any]] = [(RiskFactsTally.objects.filter(chosen), F("n"))]
-    if hidden_ids:
-        among = riskfacts.among_ids(hidden_ids)
-        sources.append((RiskFacts.objects.filter(chosen, pk__in=among), Value(-1)))
-    return Listed(rows, sources)
+    reader = reader_for(actor)
+    if reader is None:  # every reader of the report sees some cases; refused as any other role would be
+        raise PermissionDenied("Your role cannot do this")
+    values: list[Any] = [*reader.ids, *([team] if team else []), *([region] if region else [])]
+    shape = Shape(policy.name, reader.shape, bool(team), bool(region), reader.sees_every_case)
+    return Listed(shape, values)
 
 
 def _flag(condition: Q) -> Case:
@@ -197,14 +243,23 @@ def _kind_flags(policy: alloc.AllocationPolicy) -> dict[str, Case]:
     }  # fmt: skip
 
 
-def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
+def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, teams: Any = None) -> tuple[str, list[Any]]:
     """``WITH flags (...)``: one row per listed case with its facts, team, region, holder and whether each kind is
-    listed (:func:`_kind_flags`)."""
+    listed (:func:`_kind_flags`). With ``teams`` (one parameter: the ids of the teams a page covers in the page's
+    order, -1 for the unallocated; ``riskfacts.ids_param``), each row's team id and its position among them instead
+    of the team's and region's codes and names, which the page takes from its counts (no join to the teams)."""
+    team_fields: dict[str, Any]
+    if teams is None:
+        team_fields = {
+            "t_code": F("team__code"), "t_name": F("team__name"), "r_code": F("team__pdu__region__code"),
+            "r_name": F("team__pdu__region__name"),
+        }  # fmt: skip
+    else:
+        team_fields = {"t_id": F("team_id"), "t_pos": riskfacts.position_among(teams, "team_id")}
     fields: dict[str, Any] = {
         "crn": F("person__crn"), "first_name": F("person__first_name"), "last_name": F("person__last_name"),
-        "t_code": F("team__code"), "t_name": F("team__name"), "r_code": F("team__pdu__region__code"),
-        "r_name": F("team__pdu__region__name"), "pr_first": F("person__practitioner__first_name"),
-        "pr_last": F("person__practitioner__last_name"),
+        **team_fields,
+        "pr_first": F("person__practitioner__first_name"), "pr_last": F("person__practitioner__last_name"),
         **{name: F(name) for name in riskfacts.FACT_COLUMNS if name != "team_id"},
         **_kind_flags(policy),
     }  # fmt: skip
@@ -215,36 +270,46 @@ def _flags_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tup
     return f"WITH flags ({', '.join(fields)}) AS ({sql})", list(params)
 
 
-ROW_FIELDS = (
-    "p_crn", "p_first", "p_last", "t_code", "t_name", "r_code", "r_name", "pr_first", "pr_last", "f_rsr", "f_tier",
-    "f_rec_rsr", "f_rec_tier", "f_rec_allocation", "f_grade", "f_rosh", "f_mappa", "f_kind",
+FACT_FIELDS = (
+    "pr_first", "pr_last", "f_rsr", "f_tier", "f_rec_rsr", "f_rec_tier", "f_rec_allocation", "f_grade", "f_rosh",
+    "f_mappa", "f_kind",
 )  # fmt: skip
+ROW_FIELDS = ("p_crn", "p_first", "p_last", "t_code", "t_name", "r_code", "r_name", *FACT_FIELDS)
+PAGE_FIELDS = ("p_crn", "p_first", "p_last", "t_id", *FACT_FIELDS)  # the team's codes and names from the counts
+FACTS_SELECTED = (
+    "f.pr_first, f.pr_last, f.rsr_score, f.calc_tier, f.rec_rsr, f.rec_tier, f.rec_allocation, f.holder_grade,"
+    " f.rosh_code, f.mappa_level, k.kind"
+)
 
 
+# The order of the rows: by region and team (on a page, the position of the team among those it covers, which the
+# counts list in that order), then name, CRN and kind.
 ORDER_COLUMNS = ("f.r_code", "f.t_code", "f.last_name", "f.first_name", "f.crn", "k.kind")
+PAGE_ORDER_COLUMNS = ("f.t_pos", "f.last_name", "f.first_name", "f.crn", "k.kind")
 
 
-def _listed_sql(params: list[Any]) -> str:
-    """The rows over ``flags``: one per case and listed kind, with the order columns ``s1``-``s6``."""
+def _listed_sql(params: list[Any], *, page: bool = False) -> str:
+    """The rows over ``flags``: one per case and listed kind, with the order columns ``s1``, ``s2``..."""
     kinds = " UNION ALL ".join(["SELECT %s AS kind"] * len(LISTED_KINDS))
     params += [*LISTED_KINDS, "rsr", "tier", "allocation", UNVERIFIED]
-    order = ", ".join(f"{column} AS s{i}" for i, column in enumerate(ORDER_COLUMNS, start=1))
+    columns = PAGE_ORDER_COLUMNS if page else ORDER_COLUMNS
+    order = ", ".join(f"{column} AS s{i}" for i, column in enumerate(columns, start=1))
+    team = "f.t_id" if page else "f.t_code, f.t_name, f.r_code, f.r_name"
     return (
-        f"SELECT {order}, f.crn, f.first_name, f.last_name, f.t_code, f.t_name, f.r_code, f.r_name, f.pr_first,"  # noqa: S608
-        " f.pr_last, f.rsr_score, f.calc_tier, f.rec_rsr, f.rec_tier, f.rec_allocation, f.holder_grade, f.rosh_code,"
-        f" f.mappa_level, k.kind FROM flags f JOIN ({kinds}) k"
+        f"SELECT {order}, f.crn, f.first_name, f.last_name, {team}, {FACTS_SELECTED} FROM flags f JOIN ({kinds}) k"  # noqa: S608
         " ON CASE k.kind WHEN %s THEN f.is_rsr WHEN %s THEN f.is_tier WHEN %s THEN f.is_allocation"
         " WHEN %s THEN f.is_unverified ELSE f.is_unchecked END = 1"
     )
 
 
-ORDER_BY = " ORDER BY s1, s2, s3, s4, s5, s6"
+def _order_by(columns: Sequence[str]) -> str:
+    return " ORDER BY " + ", ".join(f"s{i}" for i in range(1, len(columns) + 1))
 
 
 def _rows_sql(rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
     """Every row, by region, team, name, CRN and kind (for the CSV)."""
     sql, params = _flags_sql(rows, policy)
-    return f"{sql} SELECT * FROM ({_listed_sql(params)}) listed{ORDER_BY}", params  # noqa: S608
+    return f"{sql} SELECT * FROM ({_listed_sql(params)}) listed{_order_by(ORDER_COLUMNS)}", params  # noqa: S608
 
 
 def _counted(rows: QuerySet[Any], weight: Any, policy: alloc.AllocationPolicy) -> tuple[str, list[Any]]:
@@ -279,13 +344,34 @@ def _counts_sql(
 
 
 def _page_sql(
-    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, limit: int, offset: int
+    rows: QuerySet[RiskFacts], policy: alloc.AllocationPolicy, teams: Any, limit: int, offset: int
 ) -> tuple[str, list[Any]]:
-    """``limit`` rows from ``offset`` (of ``rows``: already narrowed to the teams the page covers)."""
-    sql, params = _flags_sql(rows, policy)
-    listed = _listed_sql(params)
+    """``limit`` rows from ``offset`` of ``rows`` (already narrowed to ``teams``, those the page covers, one
+    parameter in the page's order)."""
+    sql, params = _flags_sql(rows, policy, teams)
+    listed = _listed_sql(params, page=True)
     params += [limit, offset]
-    return f"{sql} SELECT * FROM ({listed}) listed{ORDER_BY} LIMIT %s OFFSET %s", params  # noqa: S608
+    return f"{sql} SELECT * FROM ({listed}) listed{_order_by(PAGE_ORDER_COLUMNS)} LIMIT %s OFFSET %s", params  # noqa: S608
+
+
+# The report's statements, compiled once per shape (:class:`Shape`) and database: the counts; a page's rows, from the
+# teams it covers (their ids as one parameter, and whether the unallocated cases are among them: the shape); every
+# row (the CSV).
+_COUNTS = ShapedSql(
+    lambda shape, values: _counts_sql(_parts(shape, values).sources, alloc.allocation_policy(shape.policy))
+)
+
+
+def _build_page(shape: tuple[Shape, bool], values: Sequence[Any]) -> tuple[str, list[Any]]:
+    listed, unallocated = shape
+    *given, teams, limit, offset = values
+    parts = _parts(listed, given)
+    on_page = Q(team_id__in=riskfacts.among_param(teams)) | (Q(team__isnull=True) if unallocated else Q(pk__in=[]))
+    return _page_sql(parts.rows.filter(on_page), parts.policy, teams, limit, offset)
+
+
+_PAGE = ShapedSql(_build_page)
+_ROWS = ShapedSql(lambda shape, values: _rows_sql(_parts(shape, values).rows, alloc.allocation_policy(shape.policy)))
 
 
 # ---- a row's recorded value, calculation, difference and reason (the page's rows only) ----
@@ -379,13 +465,14 @@ def risk_disagreement_counts(
 ) -> DisagreementCounts:
     """Disagreements of each kind by team and by region (one query), for the cases the actor may see."""
     chosen = report_policy(policy)
-    return _read_page(_listed(actor, team, region, chosen), chosen, 0, 0)[0]
+    return _read_page(_listed(actor, team, region, chosen), 0, 0)[0]
 
 
 @contextmanager
 def _no_jit(using: str) -> Iterator[Any]:
     """A cursor in a transaction with PostgreSQL's JIT compiler off: compiling these expression-heavy statements
-    costs far more than running them over some 40,000 listed rows at national scale (measured)."""
+    costs far more than running them over some 40,000 listed rows at national scale (measured). The counts and the
+    page's rows are read in one such transaction."""
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -393,45 +480,55 @@ def _no_jit(using: str) -> Iterator[Any]:
         yield cursor
 
 
-def _read_page(
-    listed: Listed, policy: alloc.AllocationPolicy, limit: int, offset: int
-) -> tuple[DisagreementCounts, list[dict[str, Any]]]:
+def _read_page(listed: Listed, limit: int, offset: int) -> tuple[DisagreementCounts, list[dict[str, Any]]]:
     """The counts (one query) and one page of raw rows (a second, over the teams the page covers only: the counts
     say how many rows each team lists, in the page's order), after bringing any rows worked out under other policies
     up to date (``riskfacts.ensure_current``)."""
     riskfacts.ensure_current()
-    rows = listed.rows
-    sql, params = _counts_sql(listed.sources, policy)
-    with _no_jit(rows.db) as cursor:
+    sql, params = _COUNTS(listed.shape, listed.values)
+    with _no_jit(DEFAULT_DB_ALIAS) as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    teams: list[CountRow] = []
-    regions: dict[str | None, list[Any]] = {}
-    covered: list[Any] = []  # the teams (ids; None: unallocated) holding rows offset .. offset + limit - 1
-    skip = None  # rows of the covered teams before the page's first
-    before = 0  # rows listed before this team's, in the page's order (the database's order of the counts)
-    for team_id, team_code, team_name, region_code, region_name, *numbers in found:
-        n = [int(v or 0) for v in numbers]
-        teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
-        entry = regions.setdefault(region_code, [region_name or "No region (unallocated)", 0, 0, 0, 0, 0])
-        for i in range(5):
-            entry[i + 1] += n[i]
-        if before < offset + limit and before + sum(n) > offset:
-            covered.append(team_id)
-            skip = offset - before if skip is None else skip
-        before += sum(n)
-    region_rows = [CountRow(code, name, code, *numbers) for code, (name, *numbers) in regions.items()]
-    counted = (*KINDS, "cannot_check", "unverified")
-    total = CountRow(None, "Total", None, *(sum(getattr(t, kind) for t in teams) for kind in counted))
-    raws: list[dict[str, Any]] = []
-    if covered and skip is not None:
-        ids = [team for team in covered if team is not None]
-        on_page = Q(team_id__in=ids) | (Q(team__isnull=True) if None in covered else Q(pk__in=[]))
-        sql, params = _page_sql(rows.filter(on_page), policy, limit, skip)
-        with _no_jit(rows.db) as cursor:
+        teams: list[CountRow] = []
+        regions: dict[str | None, list[Any]] = {}
+        covered: list[Any] = []  # the teams (ids; None: unallocated) holding rows offset .. offset + limit - 1
+        skip = None  # rows of the covered teams before the page's first
+        before = 0  # rows listed before this team's, in the page's order (the database's order of the counts)
+        names: dict[Any, tuple[Any, ...]] = {}  # by team id: its code and name, its region's code and name
+        end = offset + limit
+        total = [0, 0, 0, 0, 0]
+        for team_id, team_code, team_name, region_code, region_name, *numbers in found:
+            names[team_id] = (team_code, team_name, region_code, region_name)
+            rsr, tier, allocation, unchecked, unverified = n = [int(v or 0) for v in numbers]
+            teams.append(CountRow(team_code, team_name or "Unallocated", region_code, *n))
+            entry = regions.get(region_code)
+            if entry is None:
+                entry = regions[region_code] = [region_name or "No region (unallocated)", 0, 0, 0, 0, 0]
+            entry[1] += rsr
+            entry[2] += tier
+            entry[3] += allocation
+            entry[4] += unchecked
+            entry[5] += unverified
+            after = before + rsr + tier + allocation + unchecked + unverified
+            if before < end and after > offset:
+                covered.append(team_id)
+                skip = offset - before if skip is None else skip
+            before = after
+        for entry in regions.values():
+            for i in range(5):
+                total[i] += entry[i + 1]
+        raws: list[dict[str, Any]] = []
+        if covered and skip is not None:
+            # the covered teams in the page's order (-1: the unallocated cases), which orders the rows
+            ids = riskfacts.ids_param([-1 if team is None else team for team in covered])
+            sql, params = _PAGE((listed.shape, None in covered), [*listed.values, ids, limit, skip])
             cursor.execute(sql, params)
-            raws = [dict(zip(ROW_FIELDS, row[len(ORDER_COLUMNS) :], strict=True)) for row in cursor.fetchall()]
-    return DisagreementCounts(teams=teams, regions=region_rows, total=total), raws
+            for row in cursor.fetchall():
+                raw = dict(zip(PAGE_FIELDS, row[len(PAGE_ORDER_COLUMNS) :], strict=True))
+                raw["t_code"], raw["t_name"], raw["r_code"], raw["r_name"] = names[raw.pop("t_id")]
+                raws.append(raw)
+    region_rows = [CountRow(code, name, code, *numbers) for code, (name, *numbers) in regions.items()]
+    return DisagreementCounts(teams=teams, regions=region_rows, total=CountRow(None, "Total", None, *total)), raws
 
 
 def risk_disagreements(
@@ -451,7 +548,7 @@ def risk_disagreements(
         raise ValidationFailed.single("page", "Pages are numbered from 1")
     if page > MAX_PAGE:
         raise ValidationFailed.single("page", f"Pages are numbered up to {MAX_PAGE:,}")
-    counts, raws = _read_page(listed, chosen, page_size, (page - 1) * page_size)
+    counts, raws = _read_page(listed, page_size, (page - 1) * page_size)
     return DisagreementPage(
         policy=chosen,
         tolerance=tolerance,
@@ -470,13 +567,13 @@ def risk_disagreements_all(
     """Every disagreement in scope, read in chunks (for the CSV export). Validates before the first row."""
     chosen = report_policy(policy)
     tolerance = alloc.quality_policy().rsr_tolerance_points
-    rows = _listed(actor, team, region, chosen).rows
+    listed = _listed(actor, team, region, chosen)
     riskfacts.ensure_current()
-    sql, params = _rows_sql(rows, chosen)
+    sql, params = _ROWS(listed.shape, listed.values)
     skip = len(ORDER_COLUMNS)
 
     def generate() -> Iterator[Disagreement]:
-        with connections[rows.db].chunked_cursor() as cursor:
+        with connections[DEFAULT_DB_ALIAS].chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(2000):
                 for row in chunk:

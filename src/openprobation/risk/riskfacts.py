@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from openprobation.organisation.models import Staff
@@ -194,12 +195,42 @@ def _among(column: str, lo: int, hi: int, ids: Sequence[int] | None) -> tuple[st
     return sql, params
 
 
-def among_ids(ids: Sequence[int]) -> RawSQL:
-    """``ids`` as a subquery for ``__in``, one parameter whatever their number (PostgreSQL: an array, which the
+def ids_param(ids: Sequence[int]) -> Any:
+    """``ids`` as one parameter: on PostgreSQL an array, on SQLite a JSON list (for :func:`among_param`)."""
+    return list(ids) if connection.vendor == "postgresql" else json.dumps(list(ids))
+
+
+def among_param(param: Any) -> RawSQL:
+    """The ids of one parameter (:func:`ids_param`) as a subquery for ``__in`` (PostgreSQL: an array, which the
     planner reads key by key; SQLite: a JSON list)."""
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
-    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
+        return RawSQL("SELECT unnest(%s::bigint[])", (param,))
+    return RawSQL("SELECT value FROM json_each(%s)", (param,))
+
+
+def position_among(param: Any, column: str) -> RawSQL:
+    """The position (from 0) of a row's ``column`` among the ids of one parameter (:func:`ids_param`), a null
+    ``column`` taken as -1; null when it is not among them."""
+    quoted = f"COALESCE({connection.ops.quote_name(table_name(RiskFacts))}.{connection.ops.quote_name(column)}, -1)"
+    if connection.vendor == "postgresql":
+        return RawSQL(f"array_position(%s::bigint[], {quoted}) - 1", (param,))  # noqa: S611 (a quoted column)
+    return RawSQL(f"(SELECT key FROM json_each(%s) WHERE value = {quoted})", (param,))  # noqa: S608, S611
+
+
+def among_ids(ids: Sequence[int]) -> RawSQL:
+    """``ids`` as a subquery for ``__in``, one parameter whatever their number."""
+    return among_param(ids_param(ids))
+
+
+def key_among(ids: QuerySet[Any, Any]) -> RawSQL:
+    """A condition on rows of facts: the row's case among the ids ``ids`` gives (a query of one column, a few
+    thousand rows at most). On PostgreSQL ``= ANY(ARRAY(...))``: the ids are read once and the rows found by key; the
+    plain ``IN (...)`` is planned as a join that scans every listed row (some 42,000 at national scale)."""
+    sql, params = ids.query.get_compiler(using=ids.db).as_sql()
+    column = f'{connection.ops.quote_name(table_name(RiskFacts))}."person_id"'
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{column} = ANY(ARRAY({sql}))", params, output_field=BooleanField())  # noqa: S611 (compiled)
+    return RawSQL(f"{column} IN ({sql})", params, output_field=BooleanField())  # noqa: S611 (compiled by the ORM)
 
 
 def read_facts(lo: int, hi: int, ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
@@ -513,9 +544,13 @@ def refresh_stale() -> int:
 
 def ensure_current() -> int:
     """Before reading flags: refresh the rows worked out under other policies, if any (0 written when none), and
-    compact the tally when its changes have piled up."""
-    written = refresh_stale() if stale_exists() else 0
-    if tally_rows() > COMPACT_AT:
+    compact the tally when its changes have piled up. Both checked in one statement."""
+    sql, params = _stale_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS({sql}), (SELECT COUNT(*) FROM {table_name(RiskFactsTally)})", params)  # noqa: S608
+        stale, tallied = cursor.fetchone() or (False, 0)
+    written = refresh_stale() if stale else 0
+    if int(tallied) > COMPACT_AT:
         compact_tally()
     return written
 

@@ -1,15 +1,17 @@
 """Long tables and lists built in one pass: the national risk quality report shows a row of counts for each of some
-650 teams and offers every team in its filter, and the template language takes tens of milliseconds to loop over so
-many rows (its loops resolve every variable through the context). These tags write the same markup directly, each
-value escaped as the template would escape it."""
+650 teams, offers every team in its filter and lists a page of cases, and the template language takes tens of
+milliseconds to loop over so many rows (its loops resolve every variable through the context). These tags write the
+same markup directly, each value escaped as the template would escape it."""
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -25,7 +27,14 @@ NUMERIC_CELL = '<td class="govuk-table__cell govuk-table__cell--numeric">'
 
 @register.simple_tag
 def select_options(choices: Iterable[Sequence[Any]], selected: Any) -> SafeString:
-    """``<option>`` for each ``(value, label)``, the one equal to ``selected`` marked selected."""
+    """``<option>`` for each ``(value, label)``, the one equal to ``selected`` marked selected. The markup is a pure
+    function of the choices and the selection, kept for the last few of them (the same 651 teams on every national
+    report), so it can never differ from what the choices would give."""
+    return _options(tuple((value, label) for value, label in choices), selected)
+
+
+@functools.lru_cache(maxsize=32)
+def _options(choices: tuple[tuple[Any, Any], ...], selected: Any) -> SafeString:
     parts = []
     for value, label in choices:
         mark = " selected" if value == selected else ""
@@ -51,5 +60,30 @@ def count_rows(rows: Iterable[Any], *, codes: bool = False, link: str = "") -> S
         parts.append(
             f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{name}{code}</th>'
             f"{cells}</tr>"
+        )
+    return mark_safe("\n".join(parts))  # every value escaped above
+
+
+CELL = '<td class="govuk-table__cell">'
+
+
+@register.simple_tag
+def disagreement_rows(rows: Iterable[Any]) -> SafeString:
+    """A table row for each row of the risk quality report (``risk.quality.Disagreement``): the case (a link to its
+    risk scores, its CRN and practitioner), its team and region, the check, the recorded and calculated or expected
+    values, and the difference with its reason."""
+    parts = []
+    case = reverse("web:case", args=["0"])  # a plain CRN (letters and digits) takes the place of "0" as it stands
+    for row in rows:
+        crn = str(row.crn)
+        link = escape(f"{case[:-2]}{crn}/" if crn.isascii() and crn.isalnum() else reverse("web:case", args=[crn]))
+        practitioner = f", {escape(row.practitioner)}" if row.practitioner else ""
+        region = f'<br><span class="govuk-body-s">{escape(row.region_name)}</span>' if row.region_name else ""
+        parts.append(
+            f'<tr class="govuk-table__row">{CELL}<a class="govuk-link" href="{link}#risk-scores">{escape(row.name)}</a>'
+            f'<br><span class="govuk-body-s">{escape(row.crn)}{practitioner}</span></td>'
+            f"{CELL}{escape(row.team_name or 'Unallocated')}{region}</td>"
+            f"{CELL}{escape(row.kind_label)}</td>{CELL}{escape(row.recorded)}</td>{CELL}{escape(row.calculated)}</td>"
+            f'{CELL}{escape(row.difference)}<br><span class="govuk-body-s">{escape(row.reason)}</span></td></tr>'
         )
     return mark_safe("\n".join(parts))  # every value escaped above
