@@ -599,7 +599,8 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
             steps.start("risk inputs", "Risk-tool inputs (criminal histories, OASys)")
             counts["criminal_history"], counts["assessment"] = extras.seed_risk_inputs(options.seed, as_of, writer)
             steps.start("recompute", "Recalculating risk scores and tiers")
-            recomputed = recompute(as_of=as_of)
+            # The risk facts of every case are worked out once, below (refresh_all), not batch by batch as well.
+            recomputed = recompute(as_of=as_of, refresh_facts=False)
             counts["calculation"] = recomputed.written
             steps.start("recorded scores", "Recorded scores (an earlier system's RSR and tier)")
             counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
