@@ -23,6 +23,7 @@ benchmark's floor.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
@@ -306,6 +307,7 @@ class BatchWrite:
     marks: pl.DataFrame  # the cases calculated, with their count of changes as read (risk.changes.write_marks)
     policy: str
     floor: bool = False  # the floor's copies: written, counted, never audited (the caller rolls them back)
+    refresh_facts: bool = True  # False: the caller refreshes every case's risk facts itself (see recompute)
 
 
 def recompute_batch(
@@ -320,7 +322,8 @@ def recompute_batch(
 ) -> None:
     """One batch in the current transaction: read, calculate, write (the floor: read and write copies)."""
     reads = read_batch(lo, hi, as_of, force=force, floor=floor)
-    write_batch(floor_batch(reads) if floor else calculate_batch(reads, result), result, refresh_facts=refresh_facts)
+    planned = floor_batch(reads) if floor else calculate_batch(reads, result)
+    write_batch(dataclasses.replace(planned, refresh_facts=refresh_facts), result)
 
 
 @dataclass
@@ -427,10 +430,9 @@ def calculate_batch(reads: BatchReads, result: RecomputeResult) -> BatchWrite:
     return BatchWrite(lo, hi, as_of, at, len(df), _stored(df, scalar, changed, as_of), tier_changes, marks, policy)
 
 
-def write_batch(batch: BatchWrite, result: RecomputeResult, *, refresh_facts: bool = True) -> None:
+def write_batch(batch: BatchWrite, result: RecomputeResult) -> None:
     """Write one planned batch (in the current transaction), with its audit event, and refresh the risk facts of
-    the cases whose newest RSR or tier calculation changed, unless ``refresh_facts`` is False (see
-    :func:`recompute`)."""
+    the cases whose newest RSR or tier calculation changed, unless the batch says not to (see :func:`recompute`)."""
     stored, tier_changes = batch.stored, batch.tier_changes
     write_calculations(stored, batch.as_of, batch.at)
     changes.write_marks(batch.marks, batch.as_of, batch.policy)
@@ -439,7 +441,7 @@ def write_batch(batch: BatchWrite, result: RecomputeResult, *, refresh_facts: bo
         return
     write_tiers(tier_changes)
     # The quality report's rows of the cases whose newest RSR or tier calculation changed (decision 0030).
-    if refresh_facts:
+    if batch.refresh_facts:
         facts_changed = stored.filter(pl.col("tool").is_in(["rsr", "tier"]))["person_id"].unique().to_list()
         riskfacts.refresh_batch(batch.lo, batch.hi, facts_changed)
     result.written += len(stored)
@@ -469,11 +471,11 @@ class _Rollback(Exception):
     pass
 
 
-def _write_in_own_transaction(batch: BatchWrite, result: RecomputeResult, refresh_facts: bool) -> None:
+def _write_in_own_transaction(batch: BatchWrite, result: RecomputeResult) -> None:
     """The writer thread's work: one batch in a transaction of its own, on the thread's own connection."""
     try:
         with transaction.atomic():
-            write_batch(batch, result, refresh_facts=refresh_facts)
+            write_batch(batch, result)
             if batch.floor:
                 raise _Rollback
     except _Rollback:
@@ -553,7 +555,8 @@ def _pipelined(
             planned = floor_batch(reads) if floor else calculate_batch(reads, result)
             if pending is not None:
                 _finished(pending, result, progress)
-            pending = (writer.submit(_write_in_own_transaction, planned, result, refresh_facts), n)
+            planned = dataclasses.replace(planned, refresh_facts=refresh_facts)
+            pending = (writer.submit(_write_in_own_transaction, planned, result), n)
         if pending is not None:
             _finished(pending, result, progress)
 
