@@ -132,9 +132,13 @@ def copy_restore_seconds(url: str, env: dict[str, str]) -> float:
     A second database is migrated (not timed), the loaded rows of every table the load wrote are read out in
     PostgreSQL's binary COPY format (not timed), then, timed: in one transaction, the foreign keys of those tables
     are dropped, every table is filled with one COPY, the keys are added back (one validating scan each, as a
-    restore does) and the transaction commits. Indexes are in place throughout, as they are for the load.
+    restore does) and the transaction commits. Indexes are in place throughout, as they are for the load. The
+    transaction has the memory for maintenance the load gives its index builds and key checks
+    (``demo.bulk.MAINTENANCE_MEMORY``), so the keys are checked the same way in both.
     """
     import psycopg
+
+    from openprobation.demo.bulk import MAINTENANCE_MEMORY
 
     base = url.rpartition("/")[0]
     with psycopg.connect(url, autocommit=True) as admin:
@@ -165,6 +169,7 @@ def copy_restore_seconds(url: str, env: dict[str, str]) -> float:
         target.commit()
         started = time.perf_counter()
         with target.transaction():
+            target.execute("SELECT set_config('maintenance_work_mem', %s, true)", [MAINTENANCE_MEMORY])
             for table, name, _definition in keys:
                 target.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
             for table in filled:
