@@ -153,8 +153,9 @@ class DemoOptions:
     progress: bool = True
     # The demo's "today": contact history runs up to it and appointments are booked after it.
     as_of: dt.date | None = None
-    # Processes making chunks of cases beside this one (0: made here, one after another). None: one per CPU beyond
-    # the first, at most three, when there is more than one chunk. The rows are the same either way.
+    # Processes making chunks of cases beside this one (0: made here, one after another). None: one per CPU, at most
+    # three, when there is more than one chunk (decision 0037: making the chunks is the load's longest part, and
+    # the database and this process need less than a CPU between them). The rows are the same either way.
     workers: int | None = None
     chunk_size: int = gen.CHUNK_SIZE
 
@@ -456,7 +457,7 @@ def _workers(options: DemoOptions) -> int:
         return max(0, options.workers)
     if options.people <= options.chunk_size:
         return 0
-    return min(3, max(0, (os.cpu_count() or 1) - 1))
+    return min(3, os.cpu_count() or 1)
 
 
 def _chunks(generator_settings: dict[str, object], options: DemoOptions) -> Iterator[tuple[int, gen.Chunk]]:
