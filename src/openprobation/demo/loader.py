@@ -56,6 +56,7 @@ from openprobation.demo.bulk import (
     TableSpec,
     delete_all,
     foreign_keys_checked_once,
+    gather_statistics,
     indexes_built_once,
     next_id,
     reset_sequences,
@@ -66,7 +67,14 @@ from openprobation.demo.plan import DEMO_SIGN_INS, OrgPlan, caseload_slots, orga
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
 from openprobation.people.models import Address, CaseAccess, Person, Relationship
 from openprobation.quality.models import AuditCase, AuditJudgement, AuditRound, SeriousFurtherOffence, StandardRating
-from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
+from openprobation.risk.models import (
+    CriminalHistory,
+    OasysAssessment,
+    RecomputeMark,
+    RecordedScore,
+    Registration,
+    RiskCalculation,
+)
 from openprobation.risk.recompute import recompute
 from openprobation.risk.riskfacts import refresh_all
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
@@ -599,12 +607,17 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
             # The parts of the record that hang off the cases: risk-tool inputs, work items, then the risk scores.
             steps.start("risk inputs", "Risk-tool inputs (criminal histories, OASys)")
             counts["criminal_history"], counts["assessment"] = extras.seed_risk_inputs(options.seed, as_of, writer)
+            # The planner's statistics of everything loaded so far, for the recompute's reads and what follows.
+            steps.start("statistics", "Table statistics for the database's planner")
+            gather_statistics()
             steps.start("recompute", "Recalculating risk scores and tiers")
             # The risk facts of every case are worked out once, below (refresh_all), not batch by batch as well.
             recomputed = recompute(as_of=as_of, refresh_facts=False)
             counts["calculation"] = recomputed.written
             steps.start("recorded scores", "Recorded scores (an earlier system's RSR and tier)")
             counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
+            steps.start("statistics", "Table statistics for the database's planner")
+            gather_statistics([RiskCalculation, RecomputeMark, RecordedScore])
             steps.start("indexes and keys", "Building indexes and checking keys")
         steps.start("risk facts", "Risk facts for the quality report")
         refresh_all()  # one set-based pass over the cases loaded (risk.riskfacts, decision 0030)
