@@ -246,6 +246,7 @@ def test_the_summary_says_how_long_each_step_took():
     assert "steps:" not in load().summary()  # already loaded: nothing was timed
 
 
+@pytest.mark.django_db
 def test_demo_sign_ins_have_the_right_roles():
     load()
     staff = {
