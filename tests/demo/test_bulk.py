@@ -13,8 +13,16 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from openprobation.contacts.models import Contact
-from openprobation.demo.bulk import BulkWriter, indexes_built_once, table_spec
+from openprobation.demo.bulk import (
+    MAINTENANCE_MEMORY,
+    BulkWriter,
+    gather_statistics,
+    indexes_built_once,
+    maintenance_memory,
+    table_spec,
+)
 from openprobation.organisation.models import Provider, Region
+from openprobation.people.models import Person
 from openprobation.sentences.models import Allocation
 from tests.demo.test_demo_data import load
 from tests.factories import make_person
@@ -116,3 +124,32 @@ def test_the_load_leaves_every_index_and_constraint_as_it_found_them():
     assert load(people=150).status == "loaded"
     assert indexes(*tables) == before_indexes
     assert constraints() == before_constraints
+
+
+def maintenance_work_mem() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW maintenance_work_mem")
+        return str(cursor.fetchone()[0])
+
+
+def test_index_builds_and_key_checks_get_more_memory_and_the_setting_is_as_it_was_after():
+    with transaction.atomic(), connection.cursor() as cursor:
+        before = maintenance_work_mem()
+        assert before != MAINTENANCE_MEMORY
+        with maintenance_memory(cursor):
+            assert maintenance_work_mem() == MAINTENANCE_MEMORY
+        assert maintenance_work_mem() == before
+
+
+def test_statistics_are_gathered_on_rows_written_in_the_same_transaction(org):
+    def estimated() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'people_person'")
+            return float(cursor.fetchone()[0])
+
+    with transaction.atomic():
+        for _ in range(3):
+            make_person(org)
+        assert estimated() != Person.objects.count()  # the planner does not know yet (never analysed: -1)
+        gather_statistics([Person])
+        assert estimated() == Person.objects.count() == 3

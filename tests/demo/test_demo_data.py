@@ -234,6 +234,19 @@ def test_cases_have_risk_inputs_scores_and_work_items():
 
 
 @pytest.mark.django_db
+def test_the_summary_says_how_long_each_step_took():
+    result = load()
+    assert list(result.steps) == [
+        "keys and indexes dropped", "cases", "sequences", "risk inputs", "statistics", "recompute", "recorded scores",
+        "indexes and keys", "risk facts", "quality audits", "workload snapshot", "audit",
+    ]  # fmt: skip
+    assert all(seconds >= 0 for seconds in result.steps.values())
+    assert sum(result.steps.values()) <= result.seconds
+    assert "  steps: keys and indexes dropped " in result.summary()
+    assert "steps:" not in load().summary()  # already loaded: nothing was timed
+
+
+@pytest.mark.django_db
 def test_demo_sign_ins_have_the_right_roles():
     load()
     staff = {

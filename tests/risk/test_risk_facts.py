@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from django.db import connection  # noqa: F401 (read by the skipif condition)
+from django.db import connection, transaction  # noqa: F401 (connection: read by the skipif condition)
 from django.db.models import F
 from django.test import Client
 
@@ -160,6 +160,32 @@ def test_the_recompute_refreshes_the_cases_it_calculates(org, frozen_clock):
     recompute(force=True)
     assert row(person).calc_tier != "D0"
     assert (person.crn, "tier") in listed(org)
+
+
+def facts_rows() -> list[tuple]:
+    return list(RiskFacts.objects.order_by("person_id").values_list("person_id", *riskfacts.COLUMNS[1:]))
+
+
+def test_a_recompute_told_not_to_refresh_leaves_the_facts_to_one_refresh_of_every_case(org, frozen_clock):
+    """``refresh_facts=False`` (the demo load, which refreshes every case at its end): the batches leave the facts as
+    they were, and one refresh of every case then gives the rows and tally the per-batch refresh gives."""
+    people = [make_person(org), make_person(org, practitioner=org.po2), make_person(org, practitioner=org.po_b)]
+    record(org, people[0], "tier", "D0")
+    # Facts changed outside the services, so a forced recompute changes the newest tiers.
+    for person in people:
+        Registration.objects.create(person=person, code="RHRH", start_date=dt.date(2026, 2, 1))
+    before = facts_rows()
+    with transaction.atomic():
+        recompute(force=True)  # the batches refresh the facts of the cases whose RSR or tier changed
+        refreshed = facts_rows()
+        riskfacts.refresh_all()
+        expected, expected_tally = facts_rows(), tally_by_key()
+        transaction.set_rollback(True)
+    assert refreshed != before and refreshed == expected
+    recompute(force=True, refresh_facts=False)
+    assert facts_rows() == before  # left as they were
+    riskfacts.refresh_all()
+    assert facts_rows() == expected and tally_by_key() == expected_tally == facts_by_key()
 
 
 def test_the_refresh_command_picks_up_changes_made_outside_the_services(org, frozen_clock, capsys):

@@ -56,6 +56,7 @@ from openprobation.demo.bulk import (
     TableSpec,
     delete_all,
     foreign_keys_checked_once,
+    gather_statistics,
     indexes_built_once,
     next_id,
     reset_sequences,
@@ -66,7 +67,14 @@ from openprobation.demo.plan import DEMO_SIGN_INS, OrgPlan, caseload_slots, orga
 from openprobation.organisation.models import Pdu, Provider, Region, Staff, Team
 from openprobation.people.models import Address, CaseAccess, Person, Relationship
 from openprobation.quality.models import AuditCase, AuditJudgement, AuditRound, SeriousFurtherOffence, StandardRating
-from openprobation.risk.models import CriminalHistory, OasysAssessment, RecordedScore, Registration, RiskCalculation
+from openprobation.risk.models import (
+    CriminalHistory,
+    OasysAssessment,
+    RecomputeMark,
+    RecordedScore,
+    Registration,
+    RiskCalculation,
+)
 from openprobation.risk.recompute import recompute
 from openprobation.risk.riskfacts import refresh_all
 from openprobation.sentences.models import Allocation, Event, LicenceCondition, Requirement
@@ -153,8 +161,9 @@ class DemoOptions:
     progress: bool = True
     # The demo's "today": contact history runs up to it and appointments are booked after it.
     as_of: dt.date | None = None
-    # Processes making chunks of cases beside this one (0: made here, one after another). None: one per CPU beyond
-    # the first, at most three, when there is more than one chunk. The rows are the same either way.
+    # Processes making chunks of cases beside this one (0: made here, one after another). None: one per CPU, at most
+    # three, when there is more than one chunk (decision 0037: making the chunks is the load's longest part, and
+    # the database and this process need less than a CPU between them). The rows are the same either way.
     workers: int | None = None
     chunk_size: int = gen.CHUNK_SIZE
 
@@ -178,6 +187,8 @@ class DemoResult:
     sign_ins: list[SignIn] = field(default_factory=list)
     password: str | None = None
     seconds: float = 0.0
+    # Seconds each step of a load took, in order (``_Steps``): where the time went.
+    steps: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -214,6 +225,8 @@ class DemoResult:
             f"  quality: {c.get('audit_rounds', 0):,} audit rounds, {c.get('cases_audited', 0):,} cases audited, "
             f"{c.get('serious_further_offences', 0):,} serious further offences",
         ]
+        if self.steps:
+            lines.append("  steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.steps.items()))
         if self.message:
             lines.append(f"  {self.message}")
         if self.sign_ins:
@@ -258,6 +271,27 @@ class _Progress:
     def advance(self, n: int) -> None:
         if self._bar is not None:
             self._bar.advance(self._task, n)
+
+
+class _Steps:
+    """Times the steps of a load one after another (each ``start`` ends the step before) and shows each on the
+    progress bar."""
+
+    def __init__(self, progress: _Progress) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
+
+    def start(self, name: str, description: str) -> None:
+        self.end()
+        self.progress.note(description)
+        self._current = (name, time.perf_counter())
+
+    def end(self) -> None:
+        if self._current is not None:
+            name, began = self._current
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - began
+            self._current = None
 
 
 def _demo_marker() -> tuple[Provider, AuditEvent] | None:
@@ -431,7 +465,7 @@ def _workers(options: DemoOptions) -> int:
         return max(0, options.workers)
     if options.people <= options.chunk_size:
         return 0
-    return min(3, max(0, (os.cpu_count() or 1) - 1))
+    return min(3, os.cpu_count() or 1)
 
 
 def _chunks(generator_settings: dict[str, object], options: DemoOptions) -> Iterator[tuple[int, gen.Chunk]]:
@@ -548,13 +582,16 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         "chunk_size": options.chunk_size,
     }
     progress = _Progress(options.progress, options.people)
+    steps = _Steps(progress)
     with progress.running():
+        steps.start("keys and indexes dropped", "Dropping keys and indexes to build once")
         # Every table the load writes has its foreign keys checked once, at the end (the cases, and what hangs off
         # them: risk inputs, work items, calculations, recorded scores), not row by row at commit.
         with (
             foreign_keys_checked_once(with_dependents(list(CASE_MODELS.values()))),
             indexes_built_once(UNREAD_DURING_LOAD),
         ):
+            steps.start("cases", "Loading demo people")
             # The database stores each chunk while the next is made (a second thread runs the COPYs).
             with writer.in_background():
                 for people, chunk in _chunks(generator_settings, options):
@@ -565,26 +602,32 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
                     counts["restricted"] += chunk.restricted
                     progress.advance(people)
                     del chunk
-            progress.note("Finishing cases (sequences)")
+            steps.start("sequences", "Finishing cases (sequences)")
             reset_sequences([Provider, Region, Pdu, Team, Staff, User, *CASE_MODELS.values()])
             # The parts of the record that hang off the cases: risk-tool inputs, work items, then the risk scores.
-            progress.note("Risk-tool inputs (criminal histories, OASys)")
+            steps.start("risk inputs", "Risk-tool inputs (criminal histories, OASys)")
             counts["criminal_history"], counts["assessment"] = extras.seed_risk_inputs(options.seed, as_of, writer)
-            progress.note("Recalculating risk scores and tiers")
-            recomputed = recompute(as_of=as_of)
+            # The planner's statistics of everything loaded so far, for the recompute's reads and what follows.
+            steps.start("statistics", "Table statistics for the database's planner")
+            gather_statistics()
+            steps.start("recompute", "Recalculating risk scores and tiers")
+            # The risk facts of every case are worked out once, below (refresh_all), not batch by batch as well.
+            recomputed = recompute(as_of=as_of, refresh_facts=False)
             counts["calculation"] = recomputed.written
-            progress.note("Recorded scores (an earlier system's RSR and tier)")
+            steps.start("recorded scores", "Recorded scores (an earlier system's RSR and tier)")
             counts["recorded_score"] = extras.seed_recorded_scores(options.seed, as_of, writer)
-            progress.note("Building indexes and checking keys")
-        progress.note("Risk facts for the quality report")
+            steps.start("statistics", "Table statistics for the database's planner")
+            gather_statistics([RiskCalculation, RecomputeMark, RecordedScore])
+            steps.start("indexes and keys", "Building indexes and checking keys")
+        steps.start("risk facts", "Risk facts for the quality report")
         refresh_all()  # one set-based pass over the cases loaded (risk.riskfacts, decision 0030)
         # Quality audits read each sampled case's record by case: after the indexes are built (decision 0026).
-        progress.note("Quality audits and serious further offences (through the services)")
+        steps.start("quality audits", "Quality audits and serious further offences (through the services)")
         quality_counts = demo_quality.seed_quality(options.seed, as_of)
         # The week's workload snapshot, as the daily job takes it, so the workload figures and trends read it.
-        progress.note("This week's workload snapshot (the weekly job's service)")
+        steps.start("workload snapshot", "This week's workload snapshot (the weekly job's service)")
         snapshot = workload_snapshot(on=as_of)
-        progress.note("Finishing (audit)")
+        steps.start("audit", "Finishing (audit)")
 
     order = {name: i for i, name in enumerate(DEMO_SIGN_INS)}
     sign_ins.sort(key=lambda s: order[s.username])
@@ -625,6 +668,7 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
             "hq_staff": [s.code for s in plan.staff if s.team is None],
         },
     )
+    steps.end()
     return DemoResult(
         status="loaded",
         people=options.people,
@@ -633,4 +677,5 @@ def _load(plan: OrgPlan, options: DemoOptions, as_of: dt.date) -> DemoResult:
         counts=totals,
         sign_ins=sign_ins,
         password=DEMO_PASSWORD if demo_hash else None,
+        steps=steps.seconds,
     )

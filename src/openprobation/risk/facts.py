@@ -84,7 +84,9 @@ def read_facts(
         else ""
     )
     people = query_frame(
-        f"SELECT p.id, p.gender, p.date_of_birth FROM people_person p WHERE p.id BETWEEN %s AND %s{p_who}{open_case}",  # noqa: S608
+        # In case order whatever plan the database chooses: the frame's order is the order calculations are stored in.
+        f"SELECT p.id, p.gender, p.date_of_birth FROM people_person p WHERE p.id BETWEEN %s AND %s{p_who}{open_case} "  # noqa: S608
+        "ORDER BY p.id",
         p_params,
         {"person_id": pl.Int64, "gender": pl.String, "date_of_birth": pl.Date},
     )

@@ -23,6 +23,7 @@ benchmark's floor.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
@@ -306,14 +307,23 @@ class BatchWrite:
     marks: pl.DataFrame  # the cases calculated, with their count of changes as read (risk.changes.write_marks)
     policy: str
     floor: bool = False  # the floor's copies: written, counted, never audited (the caller rolls them back)
+    refresh_facts: bool = True  # False: the caller refreshes every case's risk facts itself (see recompute)
 
 
 def recompute_batch(
-    lo: int, hi: int, as_of: dt.date, result: RecomputeResult, *, floor: bool = False, force: bool = False
+    lo: int,
+    hi: int,
+    as_of: dt.date,
+    result: RecomputeResult,
+    *,
+    floor: bool = False,
+    force: bool = False,
+    refresh_facts: bool = True,
 ) -> None:
     """One batch in the current transaction: read, calculate, write (the floor: read and write copies)."""
     reads = read_batch(lo, hi, as_of, force=force, floor=floor)
-    write_batch(floor_batch(reads) if floor else calculate_batch(reads, result), result)
+    planned = floor_batch(reads) if floor else calculate_batch(reads, result)
+    write_batch(dataclasses.replace(planned, refresh_facts=refresh_facts), result)
 
 
 @dataclass
@@ -421,7 +431,8 @@ def calculate_batch(reads: BatchReads, result: RecomputeResult) -> BatchWrite:
 
 
 def write_batch(batch: BatchWrite, result: RecomputeResult) -> None:
-    """Write one planned batch (in the current transaction), with its audit event."""
+    """Write one planned batch (in the current transaction), with its audit event, and refresh the risk facts of
+    the cases whose newest RSR or tier calculation changed, unless the batch says not to (see :func:`recompute`)."""
     stored, tier_changes = batch.stored, batch.tier_changes
     write_calculations(stored, batch.as_of, batch.at)
     changes.write_marks(batch.marks, batch.as_of, batch.policy)
@@ -430,8 +441,9 @@ def write_batch(batch: BatchWrite, result: RecomputeResult) -> None:
         return
     write_tiers(tier_changes)
     # The quality report's rows of the cases whose newest RSR or tier calculation changed (decision 0030).
-    facts_changed = stored.filter(pl.col("tool").is_in(["rsr", "tier"]))["person_id"].unique().to_list()
-    riskfacts.refresh_batch(batch.lo, batch.hi, facts_changed)
+    if batch.refresh_facts:
+        facts_changed = stored.filter(pl.col("tool").is_in(["rsr", "tier"]))["person_id"].unique().to_list()
+        riskfacts.refresh_batch(batch.lo, batch.hi, facts_changed)
     result.written += len(stored)
     result.tiers_changed += len(tier_changes)
     for tool, n in stored.group_by("tool").len().iter_rows():
@@ -480,6 +492,7 @@ def recompute(
     force: bool = False,
     progress: Callable[[int], None] | None = None,
     total: Callable[[int], None] | None = None,
+    refresh_facts: bool = True,
 ) -> RecomputeResult:
     """Recalculate every open case, skipping those unchanged since they were last calculated as at ``as_of`` under
     the same policies unless ``force`` (``risk.changes``). Each batch is one transaction (the floor's are rolled
@@ -489,7 +502,12 @@ def recompute(
     connection while the next batch is read and calculated: the database's share of the work (COPY, index upkeep,
     foreign-key checks, the commit) runs beside Python's. Each batch is still written in one transaction, in order,
     one at a time; a batch's reads never see another batch's rows (the batches are disjoint ranges of cases). The
-    floor is run the same way (its batches rolled back)."""
+    floor is run the same way (its batches rolled back).
+
+    Each batch refreshes the quality report's risk facts of its cases whose newest RSR or tier calculation changed
+    (``risk.riskfacts``, decision 0030). ``refresh_facts=False`` leaves them: only for a caller that refreshes every
+    case's risk facts itself before its transaction ends (``riskfacts.refresh_all``), as the demo load does
+    (decision 0037); the facts are then what the per-batch refresh would have left."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
     result = RecomputeResult()
@@ -498,13 +516,13 @@ def recompute(
     if total is not None:
         total(len(ids))
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        _pipelined(ids, batch, as_of, result, progress, floor=floor, force=force)
+        _pipelined(ids, batch, as_of, result, progress, floor=floor, force=force, refresh_facts=refresh_facts)
         result.seconds = time.perf_counter() - started
         return result
     for lo, hi, n in _batches(ids, batch):
         try:
             with transaction.atomic():
-                recompute_batch(lo, hi, as_of, result, floor=floor, force=force)
+                recompute_batch(lo, hi, as_of, result, floor=floor, force=force, refresh_facts=refresh_facts)
                 if floor:
                     raise _Rollback
         except _Rollback:
@@ -525,6 +543,7 @@ def _pipelined(
     *,
     floor: bool = False,
     force: bool = False,
+    refresh_facts: bool = True,
 ) -> None:
     """Read and calculate each batch here and write it on a second thread while the next is read and calculated (at
     most one write at a time; a failed write stops the run at the next batch, having written the ones before it).
@@ -536,6 +555,7 @@ def _pipelined(
             planned = floor_batch(reads) if floor else calculate_batch(reads, result)
             if pending is not None:
                 _finished(pending, result, progress)
+            planned = dataclasses.replace(planned, refresh_facts=refresh_facts)
             pending = (writer.submit(_write_in_own_transaction, planned, result), n)
         if pending is not None:
             _finished(pending, result, progress)
